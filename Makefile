@@ -1,0 +1,34 @@
+# The verbs a newcomer types. Every target builds the venv first if it is missing.
+#
+# The venv is made from the system's own python3 (/usr/bin/python3) when there is
+# one: an interpreter installed under a private home directory (pyenv under /root)
+# cannot be read by the unprivileged user that runs student code.
+
+SYSTEM_PYTHON := $(firstword $(wildcard /usr/bin/python3) $(shell command -v python3))
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
+
+.PHONY: venv test test-fast test-unprivileged grade bench autograder handout clean
+
+venv: $(STAMP)
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@test -x $(PY) || $(SYSTEM_PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@rm -f $(VENV)/.installed-* && touch $@
+
+test: venv
+	$(PY) -m pytest -q
+
+test-fast: venv
+	$(PY) -m pytest -q -m "not slow"
+
+grade: venv
+	$(PY) -m grader batch examples --out out/examples
+
+bench: venv
+	$(PY) tests/bench.py
+
+clean:
+	rm -rf out dist .pytest_cache

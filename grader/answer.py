@@ -1,0 +1,207 @@
+"""One call of ``pseudo_loss``: how it is made (``evaluate``) and what comes back (``Answer``).
+
+``evaluate`` runs wherever the function lives: in the sandboxed child for a
+submission, in-process for the trusted reference and mistake catalog. Both
+paths produce the same message and go through the same ``Answer.parse``, so
+the checks cannot tell them apart except by what the function did.
+"""
+from __future__ import annotations
+
+import math
+import time
+import traceback
+from dataclasses import dataclass
+from typing import Callable, Optional, Tuple
+
+import numpy as np
+import torch
+
+VALUE_CAP = 65536  # elements of a returned tensor sent back in full (a (4096, 4096) mistake is not)
+TEXT_CAP = 2000
+SUBMISSION_FILE = "submission.py"
+
+# Bound before any submission is imported, so a submission that patches torch
+# cannot change how its own answer is measured.
+_grad = torch.autograd.grad
+_enable_grad = torch.enable_grad
+_tensor = torch.tensor
+_equal = torch.equal
+
+
+def evaluate(fn: Callable, logits: np.ndarray, actions: np.ndarray, q_values: np.ndarray,
+             grad_q: bool = False) -> Tuple[dict, dict]:
+    """Call fn on fresh tensors, backpropagate, and describe the result as (header, arrays)."""
+    t_logits = _tensor(logits, dtype=torch.float32, device="cpu", requires_grad=True)
+    t_actions = _tensor(actions, dtype=torch.int64, device="cpu")
+    t_q = _tensor(q_values, dtype=torch.float32, device="cpu", requires_grad=grad_q)
+    before = (t_logits.detach().clone(), t_actions.clone(), t_q.detach().clone())
+    start = time.perf_counter()
+    header: dict = {"kind": "answer", "error": None, "error_type": None, "traceback": None,
+                    "memory": False, "returned": None, "shape": None, "dtype": None,
+                    "connected": False, "backward_error": None, "mutated": []}
+    arrays: dict = {}
+    try:
+        with _enable_grad():
+            out = fn(t_logits, t_actions, t_q)
+    except BaseException as exc:  # SystemExit and KeyboardInterrupt are the student's too
+        header.update(_describe_error(exc))
+        header["seconds"] = time.perf_counter() - start
+        return header, arrays
+    after = (t_logits.detach(), t_actions, t_q.detach())
+    header["mutated"] = [name for name, old, new in zip(("logits", "actions", "q_values"), before, after)
+                         if not _same(old, new)]
+    header["returned"] = type(out).__name__
+    if isinstance(out, torch.Tensor):
+        header.update(_describe_tensor(out))
+        arrays.update(_tensor_value(out))
+        grads, error = _gradients(out, t_logits, t_q if grad_q else None)
+        header["backward_error"] = error
+        header["connected"] = "grad_logits" in grads
+        arrays.update(grads)
+    else:
+        arrays.update(_plain_value(out))
+    header["seconds"] = time.perf_counter() - start
+    return header, arrays
+
+
+def _same(old: torch.Tensor, new: torch.Tensor) -> bool:
+    try:
+        return old.shape == new.shape and old.dtype == new.dtype and bool(_equal(old, new))
+    except Exception:
+        return False
+
+
+def _describe_error(exc: BaseException) -> dict:
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(SUBMISSION_FILE)]
+    where = "".join(traceback.format_list(frames[-3:]))
+    text = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+    if isinstance(exc, SystemExit):
+        text = f"SystemExit: the function called sys.exit({exc.code!r})"
+    memory = isinstance(exc, MemoryError) or "can't allocate memory" in str(exc)
+    return {"error": text[:TEXT_CAP], "error_type": type(exc).__name__[:100],
+            "traceback": where[-TEXT_CAP:] or None, "memory": memory}
+
+
+def _describe_tensor(out: torch.Tensor) -> dict:
+    return {"shape": list(out.shape), "dtype": str(out.dtype).replace("torch.", "")}
+
+
+def _tensor_value(out: torch.Tensor) -> dict:
+    if out.numel() > VALUE_CAP or not (out.dtype.is_floating_point or out.dtype in (torch.int64, torch.int32, torch.bool)):
+        return {}
+    return {"value": out.detach().to(torch.float64).cpu().numpy().copy()}
+
+
+def _plain_value(out: object) -> dict:
+    """A float, numpy scalar or small numeric array still has a value worth comparing."""
+    try:
+        value = np.asarray(out, dtype=np.float64)
+    except Exception:
+        return {}
+    return {"value": value.copy()} if value.size <= VALUE_CAP and value.ndim <= 4 else {}
+
+
+def _gradients(out: torch.Tensor, logits: torch.Tensor, q: Optional[torch.Tensor]) -> Tuple[dict, Optional[str]]:
+    if out.numel() != 1 or not out.dtype.is_floating_point or not out.requires_grad:
+        return {}, None
+    inputs = [logits] if q is None else [logits, q]
+    try:
+        grads = _grad(out.reshape(()), inputs, allow_unused=True)
+    except BaseException as exc:
+        return {}, _describe_error(exc)["error"]
+    named = zip(("grad_logits", "grad_q"), grads)
+    return {name: g.detach().to(torch.float64).numpy().copy() for name, g in named if g is not None}, None
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What one call returned, as the grader sees it (already validated)."""
+
+    error: Optional[str]            # "Type: message" when the call raised
+    error_type: Optional[str]
+    traceback: Optional[str]        # frames inside the submission, if any
+    memory: bool                    # the error was running out of memory
+    returned: Optional[str]         # type name of the result
+    shape: Optional[Tuple[int, ...]]
+    dtype: Optional[str]
+    connected: bool                 # a gradient with respect to logits exists
+    backward_error: Optional[str]
+    mutated: Tuple[str, ...]        # inputs changed in place
+    seconds: float
+    value: Optional[np.ndarray]     # float64, the returned value (when small enough)
+    grad_logits: Optional[np.ndarray]
+    grad_q: Optional[np.ndarray]
+
+    @property
+    def scalar(self) -> Optional[float]:
+        """The loss as a number when a single finite-or-not value came back, else None."""
+        if self.value is None or self.value.size != 1:
+            return None
+        return float(self.value.reshape(()))
+
+    @property
+    def is_scalar_tensor(self) -> bool:
+        return self.returned == "Tensor" and self.shape == () and bool(self.dtype and "float" in self.dtype)
+
+    @classmethod
+    def parse(cls, header: dict, arrays: dict, n: int, a: int) -> "Answer":
+        """Validate a message from evaluate(); raise ValueError if anything is off."""
+        shape = header.get("shape")
+        fields = dict(
+            error=_text(header.get("error")), error_type=_text(header.get("error_type")),
+            traceback=_text(header.get("traceback")), memory=_flag(header.get("memory")),
+            returned=_text(header.get("returned")),
+            shape=None if shape is None else _shape(shape), dtype=_text(header.get("dtype")),
+            connected=_flag(header.get("connected")), backward_error=_text(header.get("backward_error")),
+            mutated=_names(header.get("mutated")), seconds=_seconds(header.get("seconds")),
+            value=_array(arrays, "value", None), grad_logits=_array(arrays, "grad_logits", (n, a)),
+            grad_q=_array(arrays, "grad_q", (n,)),
+        )
+        unknown = set(arrays) - {"value", "grad_logits", "grad_q"}
+        if unknown:
+            raise ValueError(f"unexpected arrays {sorted(unknown)}")
+        if fields["connected"] != (fields["grad_logits"] is not None):
+            raise ValueError("gradient flag and gradient disagree")
+        return cls(**fields)
+
+
+def _text(value) -> Optional[str]:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ValueError("expected a string")
+    return value[:TEXT_CAP]
+
+
+def _flag(value) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError("expected a boolean")
+    return value
+
+
+def _shape(value) -> Tuple[int, ...]:
+    if not isinstance(value, list) or len(value) > 8 or not all(type(n) is int and n >= 0 for n in value):
+        raise ValueError("bad shape")
+    return tuple(value)
+
+
+def _names(value) -> Tuple[str, ...]:
+    allowed = ("logits", "actions", "q_values")
+    if not isinstance(value, list) or not all(v in allowed for v in value):
+        raise ValueError("bad list of mutated inputs")
+    return tuple(dict.fromkeys(value))
+
+
+def _seconds(value) -> float:
+    if type(value) not in (int, float) or not math.isfinite(value) or value < 0:
+        raise ValueError("bad duration")
+    return float(value)
+
+
+def _array(arrays: dict, name: str, shape: Optional[tuple]) -> Optional[np.ndarray]:
+    array = arrays.get(name)
+    if array is None:
+        return None
+    if array.dtype != np.float64 or (shape is not None and array.shape != shape) or array.size > VALUE_CAP * 8:
+        raise ValueError(f"array {name} has dtype {array.dtype} and shape {array.shape}")
+    return array

@@ -1,0 +1,218 @@
+"""The graded checks: each turns the answers to the cases into a pass or fail and feedback.
+
+Every case is asked once; the checks are pure functions of those trials, so
+the interface, value and gradient checks read the same answers.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+
+from grader.answer import Answer
+from grader.cases import Case, Expected, fmt
+from grader.oracle import Failure, Outcome
+
+TITLES = {
+    "interface": "Interface: returns a 0-dim float tensor connected to logits",
+    "value": "Loss value equals the reference",
+    "gradient": "Gradient dL/dlogits equals the reference",
+    "sampled_actions": "Non-zero loss and gradient on actions sampled from the policy",
+    "stability": "Finite and correct at extreme logits (|logit| up to 1000)",
+    "purity": "Pure: inputs unchanged, same answer twice",
+    "learning": "Trains a CartPole-v1 policy",
+}
+
+
+@dataclass(frozen=True)
+class Trial:
+    case: Case
+    expected: Expected
+    outcome: Outcome
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    key: str
+    max_score: float
+    passed: bool
+    output: str            # markdown, for the student
+    hidden_cases: int = 0  # how many hidden cases this check used
+
+    @property
+    def title(self) -> str:
+        return TITLES[self.key]
+
+    @property
+    def score(self) -> float:
+        return self.max_score if self.passed else 0.0
+
+
+def ask_all(oracle, cases: Sequence[Tuple[Case, Expected]]) -> List[Trial]:
+    return [Trial(case, expected, oracle.call(case.logits, case.actions, case.q_values)) for case, expected in cases]
+
+
+def problem(outcome: Outcome) -> Optional[str]:
+    """Why this outcome has no usable result, in one sentence; None when it returned something."""
+    if isinstance(outcome, Failure):
+        return outcome.message
+    if outcome.error is not None:
+        where = f"\n```\n{outcome.traceback.rstrip()}\n```" if outcome.traceback else ""
+        if outcome.memory:
+            return f"ran out of memory: `{outcome.error.splitlines()[-1]}`{where}"
+        return f"raised `{outcome.error.splitlines()[-1]}`{where}"
+    return None
+
+
+def interface_problem(answer: Answer) -> Optional[str]:
+    if answer.returned != "Tensor":
+        hint = " (`.item()`, `float(...)` or numpy break the gradient)" if answer.returned in ("float", "float64", "ndarray") else ""
+        return f"returned a `{answer.returned}`, not a `torch.Tensor`{hint}"
+    if answer.shape != ():
+        return f"returned a tensor of shape {tuple(answer.shape)}; the loss must be a 0-dim tensor (a scalar)"
+    if not answer.dtype or "float" not in answer.dtype:
+        return f"returned a `{answer.dtype}` tensor; the loss must be floating point"
+    if answer.backward_error:
+        return f"backpropagating through the result raised `{answer.backward_error.splitlines()[-1]}`"
+    if not answer.connected:
+        return "returned a tensor that is not connected to `logits`, so autograd gives no gradient (detached, `torch.no_grad()`, or rebuilt from numbers)"
+    return None
+
+
+def check_interface(trials: List[Trial]) -> Tuple[bool, str]:
+    for trial in trials:
+        issue = problem(trial.outcome) or interface_problem(trial.outcome)
+        if issue:
+            return False, f"On {trial.case.label}, the function {issue}."
+    return True, "Returns a 0-dim floating-point tensor whose gradient reaches `logits`."
+
+
+def check_value(trials: List[Trial]) -> Tuple[bool, str]:
+    def verdict(trial: Trial) -> Optional[str]:
+        issue = problem(trial.outcome)
+        if issue:
+            return f"the function {issue}"
+        got = trial.outcome.scalar
+        if trial.expected.loss_matches(got):
+            return None
+        shown = "no single number" if got is None else fmt(got)
+        return f"expected loss {fmt(trial.expected.loss)}, got {shown}"
+    return _over_cases(trials, verdict, "The loss equals the reference on every case.")
+
+
+def check_gradient(trials: List[Trial]) -> Tuple[bool, str]:
+    return _over_cases(trials, _gradient_verdict, "dL/dlogits equals the reference on every case.")
+
+
+def _gradient_verdict(trial: Trial) -> Optional[str]:
+    issue = problem(trial.outcome)
+    if issue:
+        return f"the function {issue}"
+    grad, expected = trial.outcome.grad_logits, trial.expected.grad
+    if trial.expected.grad_matches(grad):
+        return None
+    if grad is None:
+        return "there is no gradient with respect to logits"
+    if not np.all(np.isfinite(grad)):
+        return "the gradient contains NaN or infinity"
+    row, col = np.unravel_index(np.argmax(np.abs(grad - expected)), grad.shape)
+    zero = " (your gradient is zero everywhere)" if not np.any(grad) else ""
+    return (f"dL/dlogits[{row}, {col}] should be {fmt(expected[row, col])}, yours is {fmt(grad[row, col])}{zero}")
+
+
+def check_sampled_actions(trials: List[Trial]) -> Tuple[bool, str]:
+    def verdict(trial: Trial) -> Optional[str]:
+        issue = problem(trial.outcome)
+        if issue:
+            return f"the function {issue}"
+        got, grad = trial.outcome.scalar, trial.outcome.grad_logits
+        if got == 0.0 or grad is None or not np.any(grad):
+            zero = "loss is exactly zero" if got == 0.0 else "gradient is zero"
+            return (f"your {zero}, although the actions were sampled from the policy and q is non-zero: "
+                    f"expected loss {fmt(trial.expected.loss)}; -log p(a) is zero only when p(a) = 1")
+        if not trial.expected.loss_matches(got):
+            return f"expected loss {fmt(trial.expected.loss)}, got {fmt(got) if got is not None else 'no single number'}"
+        return _gradient_verdict(trial)
+    return _over_cases(trials, verdict, "The loss and its gradient are non-zero and correct on sampled actions.")
+
+
+def check_stability(trials: List[Trial]) -> Tuple[bool, str]:
+    def verdict(trial: Trial) -> Optional[str]:
+        issue = problem(trial.outcome)
+        if issue:
+            return f"the function {issue}"
+        got = trial.outcome.scalar
+        if got is None or not np.isfinite(got):
+            return f"the loss is {got if got is not None else 'not a single number'} (expected {fmt(trial.expected.loss)}): use log_softmax, not log(softmax(...))"
+        if not trial.expected.loss_matches(got):
+            return f"expected loss {fmt(trial.expected.loss)}, got {fmt(got)}"
+        return _gradient_verdict(trial)
+    return _over_cases(trials, verdict, "Finite and correct with logits up to ±1000 and actions of tiny probability.")
+
+
+def check_purity(trials: List[Trial], repeat: Trial) -> Tuple[bool, str]:
+    for trial in trials:
+        if isinstance(trial.outcome, Answer) and trial.outcome.mutated:
+            names = ", ".join(f"`{name}`" for name in trial.outcome.mutated)
+            return False, f"On {trial.case.label}, the function modified {names} in place; the caller still needs them."
+    first = trials[0].outcome
+    issue = problem(first) or problem(repeat.outcome)
+    if issue:
+        return False, f"Not checked: the function {issue}."
+    again = repeat.outcome
+    same_value = first.scalar is not None and again.scalar is not None and np.isclose(first.scalar, again.scalar, rtol=1e-6, atol=0)
+    same_grad = (first.grad_logits is None) == (again.grad_logits is None) and (
+        first.grad_logits is None or np.allclose(first.grad_logits, again.grad_logits, rtol=1e-6, atol=0, equal_nan=True))
+    if not (same_value and same_grad):
+        return False, (f"Called twice on {trials[0].case.label}, the function gave two different answers "
+                       f"(losses {_num(first.scalar)} and {_num(again.scalar)}): does it keep state between calls?")
+    return True, "Inputs are left unchanged and a second call gives the same answer."
+
+
+def _num(value: Optional[float]) -> str:
+    return "none" if value is None else fmt(value)
+
+
+def _over_cases(trials: List[Trial], verdict: Callable[[Trial], Optional[str]], success: str) -> Tuple[bool, str]:
+    """Pass when every case passes; show the first failing public case, count the hidden ones."""
+    public = [(t, verdict(t)) for t in trials if not t.case.hidden]
+    hidden = [(t, verdict(t)) for t in trials if t.case.hidden]
+    public_bad = [(t, why) for t, why in public if why]
+    hidden_bad = sum(1 for _, why in hidden if why)
+    if not public_bad and not hidden_bad:
+        return True, success
+    lines = []
+    if public_bad:
+        trial, why = public_bad[0]
+        lines.append(f"On {trial.case.label}: {why}.")
+        if len(public_bad) > 1:
+            lines.append(f"{len(public_bad) - 1} more of the {len(public)} public cases fail too.")
+    else:
+        lines.append(f"All {len(public)} public cases pass.")
+    if hidden:
+        lines.append(f"{hidden_bad} of {len(hidden)} hidden cases fail (their inputs are not shown)." if hidden_bad
+                     else f"All {len(hidden)} hidden cases pass.")
+    return False, " ".join(lines)
+
+
+def run(oracle, cases: Dict[str, List[Tuple[Case, Expected]]], weights: Dict[str, float]) -> List[CheckResult]:
+    """Ask every case once (plus one repeat) and grade all checks but learning."""
+    policy = ask_all(oracle, cases["policy"])
+    confident = ask_all(oracle, cases["confident"])
+    extreme = ask_all(oracle, cases["extreme"])
+    first = policy[0]
+    repeat = Trial(first.case, first.expected, oracle.call(first.case.logits, first.case.actions, first.case.q_values))
+    everything = policy + confident + extreme
+    verdicts = {
+        "interface": check_interface(policy + confident),
+        "value": check_value(policy),
+        "gradient": check_gradient(policy),
+        "sampled_actions": check_sampled_actions(confident),
+        "stability": check_stability(extreme),
+        "purity": check_purity(everything, repeat),
+    }
+    hidden = {"value": policy, "gradient": policy, "sampled_actions": confident, "stability": extreme}
+    return [CheckResult(key, float(weights[key]), passed, output,
+                        sum(t.case.hidden for t in hidden.get(key, [])))
+            for key, (passed, output) in verdicts.items()]

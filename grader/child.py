@@ -1,0 +1,84 @@
+"""The sandboxed child's side: import the submission from source, then answer calls.
+
+This module runs with the student's code in the same process, so it holds
+nothing worth stealing and trusts nothing it gets back from that code: every
+answer is re-validated by the grader (answer.Answer.parse).
+"""
+from __future__ import annotations
+
+import os
+import socket
+import sys
+import traceback
+import types
+
+from grader import protocol
+from grader.answer import SUBMISSION_FILE, TEXT_CAP, evaluate
+
+FUNCTION = "pseudo_loss"
+# The grader is trusted, so what it sends may be large: a CartPole batch is big.
+_FROM_GRADER = protocol.Bounds(header_bytes=16 * 1024 * 1024, payload_bytes=64 * 1024 * 1024)
+
+
+def serve(calls: socket.socket, workdir: str) -> None:
+    """Answer the grader's questions until it says goodbye or hangs up."""
+    function = None
+    while True:
+        try:
+            header, arrays = protocol.recv(calls, _FROM_GRADER)
+        except protocol.ProtocolError:
+            return
+        op = header.get("op")
+        if op == "load":
+            reply, function = _load(header["files"], workdir)
+            reply_arrays = {}
+        elif op == "call" and function is not None:
+            reply, reply_arrays = evaluate(function, arrays["logits"], arrays["actions"], arrays["q_values"],
+                                           grad_q=bool(header.get("grad_q")))
+        else:
+            return
+        _flush()
+        protocol.send(calls, reply, reply_arrays)
+
+
+def _load(files: dict, workdir: str):
+    """Write helper modules beside the entry point, then execute the entry point as a module."""
+    for name, source in files.items():
+        if name != SUBMISSION_FILE:
+            with open(os.path.join(workdir, name), "w", encoding="utf-8") as handle:
+                handle.write(source)
+    sys.path.insert(0, workdir)
+    module = types.ModuleType("submission")
+    module.__file__ = os.path.join(workdir, SUBMISSION_FILE)
+    sys.modules["submission"] = module
+    try:
+        code = compile(files[SUBMISSION_FILE], SUBMISSION_FILE, "exec")
+        exec(code, module.__dict__)
+    except BaseException as exc:  # SystemExit and KeyboardInterrupt at import time too
+        return _failed(exc), None
+    function = module.__dict__.get(FUNCTION)
+    if function is None:
+        names = sorted(n for n, v in module.__dict__.items() if callable(v) and not n.startswith("_"))
+        found = f" (it defines: {', '.join(names[:10])})" if names else ""
+        return {"kind": "loaded", "error": f"the submission has no function named `{FUNCTION}`{found}"}, None
+    if not callable(function):
+        return {"kind": "loaded", "error": f"`{FUNCTION}` is a {type(function).__name__}, not a function"}, None
+    return {"kind": "loaded", "error": None}, function
+
+
+def _failed(exc: BaseException) -> dict:
+    if isinstance(exc, SystemExit):
+        text = f"the submission called sys.exit({exc.code!r}) while being imported"
+    else:
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == SUBMISSION_FILE]
+        line = f" (line {frames[-1].lineno})" if frames else ""
+        text = "".join(traceback.format_exception_only(type(exc), exc)).strip() + line
+    return {"kind": "loaded", "error": text[:TEXT_CAP], "memory": isinstance(exc, MemoryError)}
+
+
+def _flush() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:
+            pass

@@ -1,0 +1,75 @@
+"""Command line: `python -m grader {check,grade,batch,gradescope} ...`.
+
+Each verb starts the sandbox's zygote first, before the rubric (and with it the
+reference solution) is loaded, then hands over to the module that does the work.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+from grader import results
+from grader.sandbox import Zygote
+
+EXIT_MISUSE = 2
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    args = _parser().parse_args(argv)
+    return args.run(args)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m grader", description="Autograder for the policy-gradient pseudo-loss.")
+    verbs = parser.add_subparsers(dest="verb", required=True)
+    check = verbs.add_parser("check", help="self-check a submission on the public cases")
+    check.add_argument("submission", type=Path, help="a .py or .ipynb file, or a folder")
+    check.set_defaults(run=_check)
+    grade = verbs.add_parser("grade", help="grade one submission on every case")
+    grade.add_argument("submission", type=Path)
+    grade.add_argument("--json", action="store_true", help="print results.json instead of the summary")
+    grade.set_defaults(run=_grade)
+    batch = verbs.add_parser("batch", help="grade every file or folder of DIR")
+    batch.add_argument("directory", type=Path)
+    batch.add_argument("--out", type=Path, required=True, help="where results/, grades.csv and report.md go")
+    batch.set_defaults(run=_batch)
+    return parser
+
+
+def _grade_one(path: Path, public_only: bool) -> dict:
+    from grader import rubric
+    from grader.grade import grade_safely
+
+    zygote = Zygote.start()
+    try:
+        return grade_safely(path, zygote, rubric.load(public_only=public_only))
+    finally:
+        zygote.close()
+
+
+def _check(args) -> int:
+    if not args.submission.exists():
+        print(f"error: {args.submission} does not exist", file=sys.stderr)
+        return EXIT_MISUSE
+    print(results.to_text(_grade_one(args.submission, public_only=True)))
+    return 0
+
+
+def _grade(args) -> int:
+    if not args.submission.exists():
+        print(f"error: {args.submission} does not exist", file=sys.stderr)
+        return EXIT_MISUSE
+    document = _grade_one(args.submission, public_only=False)
+    print(results.dumps(document) if args.json else results.to_text(document))
+    return 0
+
+
+def _batch(args) -> int:
+    if not args.directory.is_dir():
+        print(f"error: {args.directory} is not a directory", file=sys.stderr)
+        return EXIT_MISUSE
+    from grader.batch import run_batch
+
+    return run_batch(args.directory, args.out)

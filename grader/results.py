@@ -1,0 +1,101 @@
+"""Gradescope's results.json, built in one place from plain data, and its terminal rendering.
+
+Same schema as gradescope-utils' JSONTestRunner (score, max_score, status,
+visibility, output per test); we do not run through that runner because it
+grades unittest tests executing in its own process, while our checks run on
+answers that came back from a sandbox.
+"""
+from __future__ import annotations
+
+import json
+from typing import Dict, List, Optional, Sequence
+
+from grader.checks import TITLES, CheckResult
+
+TEST_OUTPUT_BYTES = 4096   # per test, what a student sees
+TOP_OUTPUT_BYTES = 16384
+
+
+def cap_text(text: str, limit: int) -> str:
+    """Keep the first and last lines of text longer than limit bytes, saying how much was cut."""
+    data = text.encode()
+    if len(data) <= limit:
+        return text
+    lines = text.splitlines()
+    head: List[str] = []
+    tail: List[str] = []
+    budget = limit // 2
+    for line in lines:
+        if len("\n".join(head + [line]).encode()) > budget:
+            break
+        head.append(line)
+    for line in reversed(lines[len(head):]):
+        if len("\n".join([line] + tail).encode()) > budget:
+            break
+        tail.insert(0, line)
+    cut = len(lines) - len(head) - len(tail)
+    if not head and not tail:  # one enormous line
+        return data[:budget].decode("utf-8", "ignore") + f"\n… {len(data) - budget} bytes cut …"
+    return "\n".join(head + [f"… {cut} lines cut …"] + tail)
+
+
+def test_entry(number: int, name: str, score: float, max_score: float, passed: bool, output: str) -> Dict:
+    return {"name": name, "number": str(number), "score": score, "max_score": max_score,
+            "status": "passed" if passed else "failed", "output": cap_text(output, TEST_OUTPUT_BYTES),
+            "output_format": "md", "visibility": "visible"}
+
+
+def build(checks: Sequence[CheckResult], *, summary: str, mistakes: Sequence[str] = (),
+          extra: Optional[Dict] = None, seconds: float = 0.0) -> Dict:
+    """The whole results.json document for graded checks."""
+    tests = [test_entry(number, f"{number}. {check.title}", check.score, check.max_score, check.passed, check.output)
+             for number, check in enumerate(checks, start=1)]
+    return _document(tests, summary, mistakes, extra, seconds)
+
+
+def _document(tests: List[Dict], summary: str, mistakes: Sequence[str], extra: Optional[Dict],
+              seconds: float) -> Dict:
+    """extra_data is never shown to students: instructor-only details go there."""
+    total = sum(test["score"] for test in tests)
+    possible = sum(test["max_score"] for test in tests)
+    document = {
+        "score": total,
+        "execution_time": round(seconds, 3),
+        "output": cap_text(f"**Score: {total:g} / {possible:g}**\n\n{summary}", TOP_OUTPUT_BYTES),
+        "output_format": "md",
+        "stdout_visibility": "hidden",
+        "tests": tests,
+        "extra_data": {"mistakes": list(mistakes), **(extra or {})},
+    }
+    return document
+
+
+def not_graded(weights: Dict[str, float], reason: str, seconds: float = 0.0, extra: Optional[Dict] = None) -> Dict:
+    """Every check at zero, for a submission that could not be run at all."""
+    checks = [CheckResult(key, weights[key], False, f"Not run: {reason}") for key in TITLES if key in weights]
+    return build(checks, summary=f"Your submission could not be graded: {reason}", seconds=seconds, extra=extra)
+
+
+def grader_fault(trace: str, seconds: float = 0.0) -> Dict:
+    """The grader itself failed: one visible zero test, the traceback only for instructors."""
+    test = test_entry(1, "Autograder error", 0.0, 0.0, False,
+                      "The autograder failed on this submission; the course staff has the details.")
+    return _document([test], "The autograder failed on this submission. This is not your fault: "
+                             "please tell the course staff.", (), {"grader_fault": trace}, seconds)
+
+
+def to_text(document: Dict) -> str:
+    """A results.json document as a student reads it in a terminal."""
+    lines = []
+    for test in document["tests"]:
+        mark = "PASS" if test["status"] == "passed" else "FAIL"
+        lines.append(f"[{mark}] {test['name']}  ({test['score']:g}/{test['max_score']:g})")
+        if test["status"] != "passed" or test.get("output", "").count("\n") == 0:
+            lines.extend("       " + line for line in test.get("output", "").splitlines())
+    lines.append("")
+    lines.append(document["output"].replace("**", ""))
+    return "\n".join(lines)
+
+
+def dumps(document: Dict) -> str:
+    return json.dumps(document, indent=2, sort_keys=False)

@@ -1,0 +1,42 @@
+"""The grading configuration: point weights, public and hidden cases, expected answers.
+
+Read from assignment/public_cases.json (public) and reference/rubric.json
+(instructor only). Importing the reference happens here, lazily, and only
+after the sandbox's zygote has been forked (sandbox.Zygote.start checks).
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Dict, List, Tuple
+
+from grader.cases import KINDS, Case, Expected, load_cases, solve
+
+ROOT = Path(__file__).resolve().parent.parent
+PUBLIC_CASES = ROOT / "assignment" / "public_cases.json"
+RUBRIC = ROOT / "reference" / "rubric.json"
+CHECKS = ("interface", "value", "gradient", "sampled_actions", "stability", "purity", "learning")
+
+
+@dataclass(frozen=True)
+class Rubric:
+    weights: Dict[str, float]
+    cases: Dict[str, List[Tuple[Case, Expected]]]  # per kind, public cases first
+
+    @property
+    def total(self) -> float:
+        return sum(self.weights.values())
+
+
+@lru_cache(maxsize=2)
+def load(public_only: bool = False) -> Rubric:
+    from reference.pseudo_loss import pseudo_loss  # noqa: instructor-only, see module docstring
+
+    config = json.loads(RUBRIC.read_text())
+    weights = {key: float(config["weights"][key]) for key in CHECKS}
+    public = load_cases(PUBLIC_CASES, hidden=False)
+    hidden = {kind: [] for kind in KINDS} if public_only else load_cases(RUBRIC, hidden=True, key="hidden")
+    cases = {kind: [(case, solve(pseudo_loss, case)) for case in public[kind] + hidden[kind]] for kind in KINDS}
+    return Rubric(weights, cases)

@@ -1,0 +1,499 @@
+"""Run untrusted code in a child process that the grader can always stop.
+
+Theory of operation
+-------------------
+Processes::
+
+    grader   trusted: owns the reference, the seeds, CartPole, every output file
+     └ zygote   forked at start-up *before anything secret is loaded*, torch already
+       │        imported; it does nothing but fork one monitor per session
+       └ monitor  child subreaper; moves into fresh pid and network namespaces when the
+         │        kernel allows, forks the child, waits for it, kills whatever it left
+         │        behind, reports how it ended, removes its temp dir
+         └ child  new session; rlimits; unprivileged uid (when the grader is root);
+                  Landlock; empty temp cwd; scrubbed environment; then imports the
+                  submission from source and answers calls (child.py)
+
+Channels, all created by the grader and handed to the zygote with SCM_RIGHTS::
+
+    calls    socketpair  grader <-> child     framed messages (protocol.py)
+    output   pipe        child fd 1, 2 -> grader  drained by a thread, head and tail kept
+    control  socketpair  grader <-> monitor   monitor writes "pid <n> <layers>" then
+                                              "exit <code>" or "signal <n>"; one byte
+                                              from the grader, or its end closing,
+                                              kills the child's whole tree at once
+
+Forking is what makes this cheap: a child costs two forks (~15 ms), not a fresh
+interpreter importing torch (~2 s), and shares torch's pages with the grader.
+A fault of ours raises SandboxError; everything the submission does to itself
+comes back as a ``Died`` or a timeout, never as an exception from here.
+"""
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import pwd
+import resource
+import select
+import shutil
+import signal
+import socket
+import sys
+import tempfile
+import threading
+import time
+import traceback
+from dataclasses import asdict, dataclass
+from typing import Optional, Tuple
+
+import numpy  # noqa: F401  imported before the fork so every child has it for free
+import torch
+
+from grader import child as child_side
+from grader import landlock, protocol
+
+SANDBOX_USERS = ("grader-sandbox", "nobody")  # the first that exists; setup.sh creates the first
+_CLONE_NEWUSER, _CLONE_NEWPID, _CLONE_NEWNET = 0x10000000, 0x20000000, 0x40000000
+_PR_SET_PDEATHSIG, _PR_SET_CHILD_SUBREAPER = 1, 36
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+class SandboxError(Exception):
+    """The sandbox itself failed (a fault of the grader or the machine, not the submission)."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one sandboxed session may use."""
+
+    memory_mb: int = 320          # address space on top of what the child maps at birth (torch ~640 MB)
+    cpu_s: int = 60               # CPU seconds for the whole session
+    processes: int = 32           # tasks the sandbox user may add (RLIMIT_NPROC on top of its count)
+    file_size_mb: int = 16        # largest file the child may write
+    open_files: int = 64
+    start_timeout_s: float = 10.0  # from spawn to the child's hello
+    import_timeout_s: float = 10.0  # executing the submission's module
+    call_timeout_s: float = 5.0    # one call of pseudo_loss, backward included
+    budget_s: float = 120.0        # everything the submission's children may take, wall
+    restarts: int = 2              # fresh children after a timeout or crash before giving up
+    output_bytes: int = 8192       # of stdout/stderr kept: half from the start, half from the end
+
+
+@dataclass(frozen=True)
+class Died:
+    """How a child ended when it stopped answering."""
+
+    code: Optional[int]       # exit status, if it exited
+    signal: Optional[int]     # terminating signal, if killed
+    killed_by_grader: bool    # we killed it (timeout or cleanup)
+
+    def describe(self, limits: Limits) -> str:
+        if self.killed_by_grader:
+            return "it was stopped by the grader"
+        if self.signal == signal.SIGXCPU:
+            return f"it used more than its {limits.cpu_s} s of CPU time"
+        if self.signal is not None:
+            name = signal.Signals(self.signal).name if self.signal in signal.Signals._value2member_map_ else str(self.signal)
+            hint = " (usually memory exhausted or a crash inside a library)" if self.signal in (signal.SIGSEGV, signal.SIGBUS, signal.SIGABRT) else ""
+            return f"the process was killed by {name}{hint}"
+        if self.code is not None:
+            return f"the process exited with status {self.code} (it called exit() or os._exit())"
+        return "the process ended without saying how"
+
+
+class Output:
+    """Keep the first and last bytes of a stream that may be enormous."""
+
+    def __init__(self, keep: int):
+        self._half = keep // 2
+        self.head = bytearray()
+        self.tail = bytearray()
+        self.total = 0
+        self._lock = threading.Lock()
+
+    def feed(self, data: bytes) -> None:
+        with self._lock:
+            self.total += len(data)
+            room = self._half - len(self.head)
+            if room > 0:
+                self.head += data[:room]
+                data = data[room:]
+            self.tail = (self.tail + data)[-self._half:]
+
+    def text(self) -> str:
+        with self._lock:
+            head = self.head.decode("utf-8", "replace")
+            if self.total <= len(self.head) + len(self.tail):
+                return head + self.tail.decode("utf-8", "replace")
+            cut = self.total - len(self.head) - len(self.tail)
+            return f"{head}\n… {cut} bytes cut …\n{self.tail.decode('utf-8', 'replace')}"
+
+
+class Zygote:
+    """The pre-warmed process that forks sandboxes. Start it before loading secrets."""
+
+    def __init__(self, sock: socket.socket, pid: int):
+        self._sock = sock
+        self.pid = pid
+
+    @classmethod
+    def start(cls) -> "Zygote":
+        secret = [name for name in sys.modules if name == "reference" or name.startswith("reference.")]
+        if secret:
+            raise SandboxError(f"the zygote must be forked before {secret[0]} is imported")
+        torch.set_num_threads(1)
+        _warm_up()
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:
+            try:
+                ours.close()
+                _zygote(theirs)
+            finally:
+                os._exit(0)
+        theirs.close()
+        return cls(ours, pid)
+
+    def spawn(self, limits: Limits = Limits(), output: Optional[Output] = None) -> "Session":
+        """A new sandboxed child; its stdout and stderr go to `output` (shared across restarts)."""
+        return Session(self, limits, output or Output(limits.output_bytes))
+
+    def _request(self, config: dict, fds: list) -> None:
+        try:
+            socket.send_fds(self._sock, [json.dumps(config).encode()], fds)
+        except OSError as exc:
+            raise SandboxError(f"the zygote is gone: {exc}") from None
+
+    def close(self) -> None:
+        self._sock.close()
+        try:
+            os.waitpid(self.pid, 0)
+        except ChildProcessError:
+            pass
+
+
+def _warm_up() -> None:
+    """Run one tiny forward and backward pass so torch reads the CPU's description now:
+    the child, behind Landlock, can no longer read /proc/cpuinfo."""
+    logits = torch.zeros(2, 2, requires_grad=True)
+    torch.nn.functional.log_softmax(logits, dim=-1).sum().backward()
+
+
+class Session:
+    """One sandboxed child and its channels, from the grader's side."""
+
+    def __init__(self, zygote: Zygote, limits: Limits, output: Output):
+        self.limits = limits
+        self.output = output
+        self._calls, calls_child = socket.socketpair()
+        self._control, control_monitor = socket.socketpair()
+        output_read, output_write = os.pipe()
+        try:
+            zygote._request({"limits": asdict(limits)}, [calls_child.fileno(), output_write, control_monitor.fileno()])
+        finally:
+            calls_child.close()
+            control_monitor.close()
+            os.close(output_write)
+        self._drain = threading.Thread(target=self._drain_output, args=(output_read,), daemon=True)
+        self._drain.start()
+        self._control_lines = self._control.makefile("r", encoding="ascii")
+        self._killed = False
+        self.died: Optional[Died] = None
+        self.pid, self.layers = self._handshake()
+
+    def _handshake(self) -> Tuple[int, Tuple[str, ...]]:
+        self._control.settimeout(self.limits.start_timeout_s)
+        try:
+            words = self._control_lines.readline().split()
+        except (OSError, socket.timeout):
+            words = []
+        if len(words) < 2 or words[0] != "pid":
+            self.close()
+            raise SandboxError("the sandbox monitor did not start")
+        deadline = time.monotonic() + self.limits.start_timeout_s
+        try:
+            hello, _ = protocol.recv(self._calls, deadline=deadline)
+        except protocol.ProtocolError as exc:
+            self.close()
+            raise SandboxError(f"the sandboxed child did not start: {exc}; output: {self.output.text()[-500:]}") from None
+        layers = tuple(words[2:]) + tuple(str(layer) for layer in hello.get("layers", []))
+        return int(words[1]), layers
+
+    def _drain_output(self, fd: int) -> None:
+        with os.fdopen(fd, "rb", buffering=0) as stream:
+            while True:
+                data = stream.read(65536)
+                if not data:
+                    return
+                self.output.feed(data)
+
+    def ask(self, header: dict, arrays: Optional[dict], timeout_s: float,
+            bounds: protocol.Bounds = protocol.Bounds()) -> Tuple[dict, dict]:
+        """Send one question and wait for its answer. Raises protocol errors; on a
+        timeout or garbage the child is killed first, so it can't answer late."""
+        try:
+            protocol.send(self._calls, header, arrays)
+            return protocol.recv(self._calls, bounds, deadline=time.monotonic() + timeout_s)
+        except protocol.PeerClosed:
+            self.close()
+            raise
+        except (protocol.ProtocolError, OSError) as exc:
+            self.kill()
+            self.close()
+            if isinstance(exc, protocol.ProtocolError):
+                raise
+            raise protocol.PeerClosed(str(exc)) from None
+
+    def kill(self) -> None:
+        if not self._killed:
+            self._killed = True
+            try:
+                self._control.sendall(b"k")
+            except OSError:
+                pass
+
+    def close(self) -> Died:
+        """Stop the child (if still running) and learn how it ended."""
+        if self.died is not None:
+            return self.died
+        self._calls.close()
+        self._control.settimeout(5.0)
+        try:
+            words = self._control_lines.readline().split()
+        except (OSError, socket.timeout):
+            words = []
+        if not words:
+            self.kill()
+            try:
+                words = self._control_lines.readline().split()
+            except (OSError, socket.timeout):
+                words = []
+        self._control.close()
+        self._drain.join(timeout=5.0)
+        code = int(words[1]) if len(words) == 2 and words[0] == "exit" else None
+        number = int(words[1]) if len(words) == 2 and words[0] == "signal" else None
+        self.died = Died(code, number, self._killed)
+        return self.died
+
+
+# --- everything below runs in the zygote, the monitor or the child -----------------
+
+def _zygote(sock: socket.socket) -> None:
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # monitors are reaped by the kernel
+    signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is the grader's to handle
+    _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    while True:
+        try:
+            message, fds, _, _ = socket.recv_fds(sock, 65536, 3)
+        except OSError:
+            return
+        if not message:
+            return
+        if len(fds) == 3 and os.fork() == 0:
+            sock.close()
+            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+            try:
+                _monitor(json.loads(message)["limits"], *fds)
+            finally:
+                os._exit(0)
+        for fd in fds:
+            os.close(fd)
+
+
+def _monitor(limits: dict, calls: int, output: int, control: int) -> None:
+    _keep_only_fds(calls, output, control)
+    _prctl(_PR_SET_CHILD_SUBREAPER, 1)
+    user = _sandbox_user()
+    workdir = tempfile.mkdtemp(prefix="pseudoloss-")
+    if user is not None:
+        os.chown(workdir, user.pw_uid, user.pw_gid)
+    layers = _enter_namespaces(root=user is not None)
+    child = os.fork()
+    if child == 0:
+        try:
+            _child(Limits(**limits), user, workdir, calls, output, layers)
+        except BaseException:
+            traceback.print_exc()  # reaches the grader through the output pipe once fd 2 is set
+            os._exit(70)
+        os._exit(0)
+    os.close(calls)
+    os.close(output)
+    control_sock = socket.socket(fileno=control)
+    uid_layer = [f"uid:{user.pw_name}"] if user is not None else []
+    control_sock.sendall(f"pid {child} {' '.join(layers + uid_layer)}\n".encode())
+    status = _wait_or_kill(child, control_sock)
+    _kill_leftovers()
+    report = f"exit {os.waitstatus_to_exitcode(status)}" if os.WIFEXITED(status) else f"signal {os.WTERMSIG(status)}"
+    try:
+        control_sock.sendall(f"{report}\n".encode())
+    except OSError:
+        pass
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _wait_or_kill(child: int, control: socket.socket) -> int:
+    """Wait for the child to end; a byte from the grader, or its hanging up, kills it first.
+    (No threads here: a process that unshared its pid namespace cannot start one.)"""
+    pidfd = os.pidfd_open(child)
+    poller = select.poll()
+    poller.register(pidfd, select.POLLIN)
+    poller.register(control, select.POLLIN)
+    while not any(fd == pidfd for fd, _ in poller.poll()):
+        for kill in (lambda: os.killpg(child, signal.SIGKILL), lambda: os.kill(child, signal.SIGKILL)):
+            try:
+                kill()
+            except OSError:
+                pass
+        poller.unregister(control)
+    os.close(pidfd)
+    return os.waitpid(child, 0)[1]
+
+
+def _kill_leftovers() -> None:
+    """Kill and reap every descendant that outlived the child (they were reparented to us)."""
+    while True:
+        for pid in _children():
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        try:
+            os.waitpid(-1, 0)
+        except ChildProcessError:
+            return
+
+
+def _children() -> list:
+    pids = []
+    for task in os.listdir("/proc/self/task"):
+        try:
+            with open(f"/proc/self/task/{task}/children") as handle:
+                pids.extend(int(p) for p in handle.read().split())
+        except OSError:
+            pass
+    return pids
+
+
+def _enter_namespaces(root: bool) -> list:
+    """New pid and network namespaces for the child: no network at all, and the whole
+    tree dies with it. Root needs nothing else; others need a user namespace too."""
+    if root and _libc.unshare(_CLONE_NEWPID | _CLONE_NEWNET) == 0:
+        return ["pidns", "netns"]
+    if not root:
+        uid, gid = os.getuid(), os.getgid()
+        if _libc.unshare(_CLONE_NEWUSER | _CLONE_NEWPID | _CLONE_NEWNET) == 0:
+            for path, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"), ("gid_map", f"{gid} {gid} 1")):
+                with open(f"/proc/self/{path}", "w") as handle:
+                    handle.write(text)
+            return ["userns", "pidns", "netns"]
+    return []
+
+
+def _child(limits: Limits, user, workdir: str, calls: int, output: int, layers: list) -> None:
+    os.setsid()
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.dup2(output, 1)
+    os.dup2(output, 2)
+    _keep_only_fds(0, 1, 2, calls)
+    os.chdir(workdir)
+    _scrub_environment(workdir)
+    _set_rlimits(limits, user.pw_uid if user is not None else os.getuid())
+    if user is not None:
+        os.setgroups([])
+        os.setgid(user.pw_gid)
+        os.setuid(user.pw_uid)
+    _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)  # after setuid, which clears it
+    abi = landlock.restrict(read=_readable_paths(), write=[workdir], devices=[os.devnull, "/dev/urandom"])
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    sys.dont_write_bytecode = True
+    sock = socket.socket(fileno=calls)
+    protocol.send(sock, {"kind": "hello", "layers": [f"landlock:abi{abi}"] if abi else []})
+    child_side.serve(sock, workdir)
+
+
+def _keep_only_fds(*keep: int) -> None:
+    top = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    top = 65536 if top == resource.RLIM_INFINITY or top > 65536 else top
+    low = 0
+    for fd in sorted(keep) + [top]:
+        if low < fd:  # closerange(n, n) would close everything: it passes n - 1 on as unsigned
+            os.closerange(low, fd)
+        low = fd + 1
+
+
+def _scrub_environment(home: str) -> None:
+    os.environ.clear()
+    os.environ.update({"PATH": "/usr/bin:/bin", "HOME": home, "TMPDIR": home, "LANG": "C.UTF-8",
+                       "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"})
+    tempfile.tempdir = home
+
+
+def _set_rlimits(limits: Limits, uid: int) -> None:
+    mapped = _vm_size_bytes()
+    mb = 1024 * 1024
+    for which, soft in ((resource.RLIMIT_AS, mapped + limits.memory_mb * mb),
+                        (resource.RLIMIT_CPU, limits.cpu_s),
+                        (resource.RLIMIT_NPROC, _tasks_of(uid) + limits.processes),
+                        (resource.RLIMIT_FSIZE, limits.file_size_mb * mb),
+                        (resource.RLIMIT_NOFILE, limits.open_files),
+                        (resource.RLIMIT_CORE, 0)):
+        _, ceiling = resource.getrlimit(which)
+        if ceiling != resource.RLIM_INFINITY:
+            soft = min(soft, ceiling - 1 if which == resource.RLIMIT_CPU else ceiling)
+        hard = soft + 1 if which == resource.RLIMIT_CPU else soft  # SIGXCPU first, then SIGKILL
+        resource.setrlimit(which, (soft, hard))
+
+
+def _vm_size_bytes() -> int:
+    with open("/proc/self/status") as handle:
+        for line in handle:
+            if line.startswith("VmSize:"):
+                return int(line.split()[1]) * 1024
+    raise SandboxError("no VmSize in /proc/self/status")
+
+
+def _tasks_of(uid: int) -> int:
+    """How many tasks (processes and threads) the user already runs: RLIMIT_NPROC counts them all."""
+    count = 0
+    for pid in os.listdir("/proc"):
+        if pid.isdigit():
+            try:
+                if os.stat(f"/proc/{pid}").st_uid == uid:
+                    count += len(os.listdir(f"/proc/{pid}/task"))
+            except OSError:
+                pass
+    return count
+
+
+def _readable_paths() -> list:
+    """The Python installation and system libraries, but never the grader's own tree."""
+    project = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    candidates = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix, *sys.path,
+                  "/usr", "/lib", "/lib64", "/etc/ld.so.cache", "/proc/self"}
+    paths = []
+    for path in candidates:
+        real = os.path.realpath(path) if path else ""
+        inside_project = real == project or real.startswith(project + os.sep)
+        inside_venv = real.startswith(os.path.realpath(sys.prefix) + os.sep) or real == os.path.realpath(sys.prefix)
+        if real and os.path.exists(real) and (not inside_project or inside_venv):
+            paths.append(real)
+    return sorted(paths)
+
+
+def _sandbox_user():
+    if os.geteuid() != 0:
+        return None
+    for name in SANDBOX_USERS:
+        try:
+            return pwd.getpwnam(name)
+        except KeyError:
+            continue
+    raise SandboxError(f"running as root but none of the users {SANDBOX_USERS} exists")
+
+
+def _prctl(option: int, value: int) -> None:
+    _libc.prctl(ctypes.c_int(option), ctypes.c_ulong(value), ctypes.c_ulong(0), ctypes.c_ulong(0), ctypes.c_ulong(0))
