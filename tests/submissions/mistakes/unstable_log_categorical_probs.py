@@ -1,0 +1,8 @@
+"""Mistake unstable_log: Categorical(probs=softmax(logits)); clamped probs, finite but wrong at large logits."""
+import torch
+from torch.distributions import Categorical
+
+
+def pseudo_loss(logits, actions, q_values):
+    dist = Categorical(probs=torch.softmax(logits, dim=-1))
+    return -(dist.log_prob(actions) * q_values).mean()
