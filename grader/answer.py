@@ -15,6 +15,7 @@ from typing import Callable, Optional, Tuple
 
 import numpy as np
 import torch
+from torch.overrides import TorchFunctionMode
 
 VALUE_CAP = 65536  # elements of a returned tensor sent back in full (a (4096, 4096) mistake is not)
 TEXT_CAP = 2000
@@ -28,9 +29,25 @@ _tensor = torch.tensor
 _equal = torch.equal
 
 
+class _Largest(TorchFunctionMode):
+    """Records the largest tensor any torch call returns: a (N, N) product is how a
+    broadcasting mistake differs from a look-alike with the very same numbers."""
+
+    def __init__(self):
+        super().__init__()
+        self.largest = 0
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        out = func(*args, **(kwargs or {}))
+        if isinstance(out, torch.Tensor):
+            self.largest = max(self.largest, out.numel())
+        return out
+
+
 def evaluate(fn: Callable, logits: np.ndarray, actions: np.ndarray, q_values: np.ndarray,
-             grad_q: bool = False) -> Tuple[dict, dict]:
-    """Call fn on fresh tensors, backpropagate, and describe the result as (header, arrays)."""
+             grad_q: bool = False, trace: bool = False) -> Tuple[dict, dict]:
+    """Call fn on fresh tensors, backpropagate, and describe the result as (header, arrays).
+    With trace, also report the largest intermediate tensor (slower: a hook per torch call)."""
     t_logits = _tensor(logits, dtype=torch.float32, device="cpu", requires_grad=True)
     t_actions = _tensor(actions, dtype=torch.int64, device="cpu")
     t_q = _tensor(q_values, dtype=torch.float32, device="cpu", requires_grad=grad_q)
@@ -38,15 +55,22 @@ def evaluate(fn: Callable, logits: np.ndarray, actions: np.ndarray, q_values: np
     start = time.perf_counter()
     header: dict = {"kind": "answer", "error": None, "error_type": None, "traceback": None,
                     "memory": False, "returned": None, "shape": None, "dtype": None,
-                    "connected": False, "backward_error": None, "mutated": []}
+                    "connected": False, "backward_error": None, "mutated": [], "largest": None}
     arrays: dict = {}
+    largest = _Largest() if trace else None
     try:
         with _enable_grad():
-            out = fn(t_logits, t_actions, t_q)
+            if largest is None:
+                out = fn(t_logits, t_actions, t_q)
+            else:
+                with largest:
+                    out = fn(t_logits, t_actions, t_q)
     except BaseException as exc:  # SystemExit and KeyboardInterrupt are the student's too
         header.update(_describe_error(exc))
         header["seconds"] = time.perf_counter() - start
         return header, arrays
+    if largest is not None:
+        header["largest"] = largest.largest
     after = (t_logits.detach(), t_actions, t_q.detach())
     header["mutated"] = [name for name, old, new in zip(("logits", "actions", "q_values"), before, after)
                          if not _same(old, new)]
@@ -127,6 +151,7 @@ class Answer:
     connected: bool                 # a gradient with respect to logits exists
     backward_error: Optional[str]
     mutated: Tuple[str, ...]        # inputs changed in place
+    largest: Optional[int]          # largest intermediate tensor's size, when traced
     seconds: float
     value: Optional[np.ndarray]     # float64, the returned value (when small enough)
     grad_logits: Optional[np.ndarray]
@@ -153,7 +178,8 @@ class Answer:
             returned=_text(header.get("returned")),
             shape=None if shape is None else _shape(shape), dtype=_text(header.get("dtype")),
             connected=_flag(header.get("connected")), backward_error=_text(header.get("backward_error")),
-            mutated=_names(header.get("mutated")), seconds=_seconds(header.get("seconds")),
+            mutated=_names(header.get("mutated")), largest=_count(header.get("largest")),
+            seconds=_seconds(header.get("seconds")),
             value=_array(arrays, "value", None), grad_logits=_array(arrays, "grad_logits", (n, a)),
             grad_q=_array(arrays, "grad_q", (n,)),
         )
@@ -190,6 +216,14 @@ def _names(value) -> Tuple[str, ...]:
     if not isinstance(value, list) or not all(v in allowed for v in value):
         raise ValueError("bad list of mutated inputs")
     return tuple(dict.fromkeys(value))
+
+
+def _count(value) -> Optional[int]:
+    if value is None:
+        return None
+    if type(value) is not int or value < 0:
+        raise ValueError("bad count")
+    return value
 
 
 def _seconds(value) -> float:

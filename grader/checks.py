@@ -127,7 +127,11 @@ def check_sampled_actions(trials: List[Trial]) -> Tuple[bool, str]:
         if issue:
             return f"the function {issue}"
         got, grad = trial.outcome.scalar, trial.outcome.grad_logits
-        if got == 0.0 or grad is None or not np.any(grad):
+        if grad is None:
+            return "there is no gradient with respect to logits"
+        if trial.expected.loss_matches(got) and trial.expected.grad_matches(grad):
+            return None
+        if got == 0.0 or not np.any(grad):
             zero = "loss is exactly zero" if got == 0.0 else "gradient is zero"
             return (f"your {zero}, although the actions were sampled from the policy and q is non-zero: "
                     f"expected loss {fmt(trial.expected.loss)}; -log p(a) is zero only when p(a) = 1")

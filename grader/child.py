@@ -34,7 +34,7 @@ def serve(calls: socket.socket, workdir: str) -> None:
             reply_arrays = {}
         elif op == "call" and function is not None:
             reply, reply_arrays = evaluate(function, arrays["logits"], arrays["actions"], arrays["q_values"],
-                                           grad_q=bool(header.get("grad_q")))
+                                           grad_q=bool(header.get("grad_q")), trace=bool(header.get("trace")))
         else:
             return
         _flush()

@@ -6,15 +6,16 @@ always written.
 """
 from __future__ import annotations
 
+import dataclasses
 import time
 import traceback
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict, List, Sequence
 
-from grader import checks, results
+from grader import checks, diagnose, results
 from grader.checks import CheckResult
 from grader.load import LoadError, Source, load
-from grader.oracle import SandboxOracle
+from grader.sandboxed import SandboxOracle
 from grader.rubric import Rubric
 from grader.sandbox import Limits, Zygote
 
@@ -42,7 +43,7 @@ def grade(path: Path, zygote: Zygote, rubric: Rubric, limits: Limits = Limits(),
         graded, mistakes, extra_checks = _run_checks(oracle, rubric, timing, learning)
         extra.update(extra_checks)
         extra["timing"] = {key: round(value, 4) for key, value in timing.items()}
-        summary = _summary(graded, source) + _printed(oracle)
+        summary = _summary(graded, source, mistakes) + _printed(oracle)
         return results.build(graded, summary=summary, mistakes=mistakes, extra=extra,
                              seconds=time.monotonic() - start)
     finally:
@@ -62,12 +63,31 @@ def _run_checks(oracle: SandboxOracle, rubric: Rubric, timing: Dict[str, float],
     tick = time.monotonic()
     graded: List[CheckResult] = checks.run(oracle, rubric.cases, rubric.weights)
     timing["checks"] = time.monotonic() - tick
-    return graded, [], {}
+    mistakes: Sequence[str] = ()
+    if not all(check.passed for check in graded):  # a correct submission is never diagnosed
+        tick = time.monotonic()
+        suspects, catalog = diagnose.default_suspects()
+        found = diagnose.diagnose(diagnose.ask_probes(oracle), suspects, catalog)
+        mistakes = found.mistakes
+        graded = [_with_diagnosis(check, found.feedback) for check in graded]
+        timing["diagnosis"] = time.monotonic() - tick
+    return graded, list(mistakes), {}
 
 
-def _summary(graded: List[CheckResult], source: Source) -> str:
+def _with_diagnosis(check: CheckResult, feedback: str) -> CheckResult:
+    if check.passed or not feedback:
+        return check
+    return dataclasses.replace(check, output=f"{check.output}\n\n{feedback}")
+
+
+def _summary(graded: List[CheckResult], source: Source, mistakes: Sequence[str]) -> str:
     failed = [check.title for check in graded if not check.passed]
     lines = [f"Failed: {', '.join(failed)}." if failed else "All checks passed."]
+    if mistakes:
+        from reference.mistakes import by_id
+
+        named = "; ".join(f"`{m}`: {by_id(m).title}" for m in mistakes)
+        lines.append(f"Diagnosis: {named}. The failing tests below show the numbers.")
     lines.extend(source.notes)
     return "\n\n".join(lines)
 

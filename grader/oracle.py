@@ -1,21 +1,21 @@
-"""Ask a pseudo-loss for its value and gradient: sandboxed for submissions, in-process for trusted code.
+"""Ask a pseudo-loss for its value and gradient.
 
 Every check, the diagnosis and CartPole talk to an oracle and get back either an
 ``Answer`` (the function returned or raised) or a ``Failure`` (no answer: it hung,
-died, sent garbage, never loaded, or ran out of budget). Both oracles build their
-answers with the same ``answer.evaluate`` and ``Answer.parse``.
+died, sent garbage, never loaded, or ran out of budget). Two oracles exist:
+``LocalOracle`` here, in-process, for trusted code (and for a student checking
+their own code on their own machine), and ``sandboxed.SandboxOracle`` for
+submissions. Both build answers with ``answer.evaluate`` and ``Answer.parse``.
+This module needs nothing but numpy and torch, so the student handout can ship it.
 """
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
-from typing import Callable, Dict, Optional, Union
+from typing import Callable, Union
 
 import numpy as np
 
-from grader import protocol
-from grader.answer import VALUE_CAP, Answer, evaluate
-from grader.sandbox import Limits, Output, Session, Zygote
+from grader.answer import Answer, evaluate
 
 
 @dataclass(frozen=True)
@@ -35,104 +35,7 @@ class LocalOracle:
     def __init__(self, function: Callable):
         self._function = function
 
-    def call(self, logits: np.ndarray, actions: np.ndarray, q_values: np.ndarray, grad_q: bool = False) -> Outcome:
-        header, arrays = evaluate(self._function, logits, actions, q_values, grad_q)
+    def call(self, logits: np.ndarray, actions: np.ndarray, q_values: np.ndarray,
+             grad_q: bool = False, trace: bool = False) -> Outcome:
+        header, arrays = evaluate(self._function, logits, actions, q_values, grad_q, trace)
         return Answer.parse(header, arrays, *logits.shape)
-
-
-class SandboxOracle:
-    """Calls a submission's pseudo_loss in a sandboxed child, restarting it after a crash or hang."""
-
-    def __init__(self, zygote: Zygote, files: Dict[str, str], limits: Limits = Limits()):
-        self._zygote = zygote
-        self._files = files
-        self.limits = limits
-        self._session: Optional[Session] = None
-        self._spent_s = 0.0
-        self._failures = 0
-        self.load_error: Optional[str] = None
-        self.layers: tuple = ()
-        self.output = Output(limits.output_bytes)
-        self.events: list = []  # plain sentences about timeouts, crashes and restarts, for feedback
-
-    def load(self) -> Optional[str]:
-        """Start a child and import the submission; return the import error, if any."""
-        self.load_error = self._start()
-        return self.load_error
-
-    def call(self, logits: np.ndarray, actions: np.ndarray, q_values: np.ndarray, grad_q: bool = False) -> Outcome:
-        if self.load_error is not None:
-            return Failure("not_loaded", self.load_error)
-        if self._failures > self.limits.restarts:
-            return Failure("skipped", "not run: the submission already stopped answering "
-                                      f"{self._failures} times")
-        if self._spent_s >= self.limits.budget_s:
-            return Failure("skipped", f"not run: the submission used up its {self.limits.budget_s:.0f} s budget")
-        if self._session is None:
-            error = self._start()
-            if error is not None:
-                return Failure("not_loaded", error)
-        n, a = logits.shape
-        bounds = protocol.Bounds(payload_bytes=8 * (VALUE_CAP + n * a + n) + 1024)
-        arrays = {"logits": np.asarray(logits, np.float32), "actions": np.asarray(actions, np.int64),
-                  "q_values": np.asarray(q_values, np.float32)}
-        try:
-            header, reply = self._ask({"op": "call", "grad_q": grad_q}, arrays, self.limits.call_timeout_s, bounds)
-        except _NoAnswer as failure:
-            return failure.failure
-        try:
-            answer = Answer.parse(header, reply, n, a)
-        except (ValueError, TypeError) as exc:
-            return self._fail("garbage", f"the sandboxed process sent a malformed answer ({exc})")
-        if answer.memory:  # a child that hit its memory limit is not trusted to run on
-            self._stop()
-        return answer
-
-    def close(self) -> None:
-        self._stop()
-
-    def _start(self) -> Optional[str]:
-        self._session = self._zygote.spawn(self.limits, self.output)
-        self.layers = self._session.layers
-        try:
-            header, _ = self._ask({"op": "load", "files": self._files}, None, self.limits.import_timeout_s)
-        except _NoAnswer as failure:
-            return failure.failure.message
-        error = header.get("error")
-        if error is not None:
-            self._stop()
-            return str(error)[:2000]
-        return None
-
-    def _ask(self, header: dict, arrays: Optional[dict], timeout_s: float,
-             bounds: protocol.Bounds = protocol.Bounds()):
-        session = self._session
-        start = time.monotonic()
-        try:
-            return session.ask(header, arrays, min(timeout_s, max(self.limits.budget_s - self._spent_s, 0.1)), bounds)
-        except protocol.PeerTimeout:
-            raise _NoAnswer(self._fail("timeout", f"no answer within {timeout_s:g} s (an endless loop, or far too slow)"))
-        except protocol.PeerClosed:
-            died = session.close()
-            raise _NoAnswer(self._fail("died", f"the process stopped: {died.describe(self.limits)}"))
-        except protocol.ProtocolError as exc:
-            raise _NoAnswer(self._fail("garbage", f"the sandboxed process broke the protocol ({exc})"))
-        finally:
-            self._spent_s += time.monotonic() - start
-
-    def _fail(self, kind: str, message: str) -> Failure:
-        self._failures += 1
-        self.events.append(message)
-        self._stop()
-        return Failure(kind, message)
-
-    def _stop(self) -> None:
-        if self._session is not None:
-            self._session.kill()
-            self._session.close()
-            self._session = None
-
-
-class _NoAnswer(Exception):
-    def __init__(self, failure: Failure):
-        self.failure = failure

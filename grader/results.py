@@ -85,13 +85,16 @@ def grader_fault(trace: str, seconds: float = 0.0) -> Dict:
 
 
 def to_text(document: Dict) -> str:
-    """A results.json document as a student reads it in a terminal."""
-    lines = []
+    """A results.json document as a student reads it in a terminal: each paragraph once,
+    since the diagnosis is repeated in every failing test for Gradescope's sake."""
+    lines, seen = [], set()
     for test in document["tests"]:
         mark = "PASS" if test["status"] == "passed" else "FAIL"
         lines.append(f"[{mark}] {test['name']}  ({test['score']:g}/{test['max_score']:g})")
-        if test["status"] != "passed" or test.get("output", "").count("\n") == 0:
-            lines.extend("       " + line for line in test.get("output", "").splitlines())
+        for paragraph in test.get("output", "").split("\n\n"):
+            if paragraph not in seen:
+                seen.add(paragraph)
+                lines.extend("       " + line for line in paragraph.splitlines())
     lines.append("")
     lines.append(document["output"].replace("**", ""))
     return "\n".join(lines)

@@ -20,3 +20,26 @@ def zygote() -> Zygote:
 
 def pytest_unconfigure(config):
     ZYGOTE.close()
+
+
+@pytest.fixture(scope="session")
+def rubric():
+    from grader import rubric as rubric_module
+
+    return rubric_module.load()
+
+
+@pytest.fixture(scope="session")
+def grade(zygote, rubric):
+    """Grade a submission file or folder as the CLI does; returns the results.json dict."""
+    from grader.grade import grade_safely
+
+    def run(path, **options):
+        return grade_safely(Path(path), zygote, rubric, **options)
+
+    return run
+
+
+def scores(document: dict) -> dict:
+    """Test name without its number -> score, for readable assertions."""
+    return {test["name"].split(". ", 1)[-1]: test["score"] for test in document["tests"]}
