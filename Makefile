@@ -30,5 +30,8 @@ grade: venv
 bench: venv
 	$(PY) tests/bench.py
 
+autograder: venv
+	$(PY) -m grader.package autograder dist/autograder.zip
+
 clean:
 	rm -rf out dist .pytest_cache

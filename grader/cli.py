@@ -35,6 +35,9 @@ def _parser() -> argparse.ArgumentParser:
     batch.add_argument("directory", type=Path)
     batch.add_argument("--out", type=Path, required=True, help="where results/, grades.csv and report.md go")
     batch.set_defaults(run=_batch)
+    gradescope = verbs.add_parser("gradescope", help="grade ROOT/submission into ROOT/results/results.json")
+    gradescope.add_argument("--root", type=Path, default=Path("/autograder"), help="Gradescope's root (default /autograder)")
+    gradescope.set_defaults(run=_gradescope)
     return parser
 
 
@@ -73,3 +76,9 @@ def _batch(args) -> int:
     from grader.batch import run_batch
 
     return run_batch(args.directory, args.out)
+
+
+def _gradescope(args) -> int:
+    from grader import gradescope
+
+    return gradescope.run(args.root)

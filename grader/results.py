@@ -8,6 +8,9 @@ answers that came back from a sandbox.
 from __future__ import annotations
 
 import json
+import os
+import tempfile
+from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
 from grader.checks import TITLES, CheckResult
@@ -102,3 +105,17 @@ def to_text(document: Dict) -> str:
 
 def dumps(document: Dict) -> str:
     return json.dumps(document, indent=2, sort_keys=False)
+
+
+def write(path: Path, document: Dict) -> None:
+    """Write results.json so that a reader sees the old file or the whole new one, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(handle, "w") as stream:
+            stream.write(dumps(document))
+        os.chmod(temp, 0o644)
+        os.replace(temp, path)
+    except BaseException:
+        os.unlink(temp)
+        raise

@@ -1,0 +1,67 @@
+"""`python -m grader gradescope`: grade /autograder/submission into /autograder/results/results.json.
+
+Gradescope's layout under the root (default /autograder)::
+
+    source/                    this zip, unpacked (grader, reference, hidden cases)
+    submission/                the student's upload: files, maybe inside folders
+    submission_metadata.json   who submitted, when (optional)
+    results/results.json       what we write, always, even when the grader breaks
+
+Only this trusted process writes results.json, last, atomically: whatever the
+submission wrote there is overwritten. What is printed here goes to the
+autograder's stdout, which results.json marks hidden from students.
+"""
+from __future__ import annotations
+
+import json
+import time
+import traceback
+from pathlib import Path
+from typing import Optional
+
+from grader import results
+
+
+def run(root: Path) -> int:
+    start = time.monotonic()
+    document: Optional[dict] = None
+    try:
+        document = _grade(root)
+    except Exception:
+        trace = traceback.format_exc()
+        print(trace)
+        document = results.grader_fault(trace, time.monotonic() - start)
+    finally:
+        if document is None:  # a BaseException (KeyboardInterrupt, SystemExit) is on its way up
+            document = results.grader_fault("interrupted", time.monotonic() - start)
+        results.write(root / "results" / "results.json", document)
+    return 0
+
+
+def _grade(root: Path) -> dict:
+    from grader.sandbox import Zygote
+
+    zygote = Zygote.start()  # before the rubric imports the reference
+    try:
+        from grader import rubric
+        from grader.grade import grade_safely
+
+        print(_who(root / "submission_metadata.json"))
+        document = grade_safely(root / "submission", zygote, rubric.load())
+    finally:
+        zygote.close()
+    extra = document.get("extra_data", {})
+    print(f"graded file: {extra.get('graded_file')}; sandbox layers: {', '.join(extra.get('sandbox', [])) or 'none'}")
+    print(f"score {document['score']:g}; mistakes {extra.get('mistakes')}; timing {extra.get('timing')}")
+    if extra.get("grader_fault"):
+        print(extra["grader_fault"])
+    return document
+
+
+def _who(path: Path) -> str:
+    try:
+        metadata = json.loads(path.read_text())
+        users = ", ".join(f"{u.get('name')} <{u.get('email')}>" for u in metadata.get("users", []))
+        return f"submission {metadata.get('id')} by {users or 'unknown'} at {metadata.get('created_at')}"
+    except (OSError, ValueError, AttributeError):
+        return "no submission metadata"
