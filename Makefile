@@ -24,6 +24,9 @@ test: venv
 test-fast: venv
 	$(PY) -m pytest -q -m "not slow"
 
+test-unprivileged: venv
+	tests/as_unprivileged.sh
+
 grade: venv
 	$(PY) -m grader batch examples --out out/examples
 

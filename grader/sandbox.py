@@ -410,6 +410,11 @@ def _child(limits: Limits, user, workdir: str, calls: int, output: int, layers: 
     abi = landlock.restrict(read=_readable_paths(), write=[workdir], devices=[os.devnull, "/dev/urandom"])
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     sys.dont_write_bytecode = True
+    # The grader's sys.stdout may be anything (pytest swaps it for a capture file):
+    # the student's prints go to fd 1 and 2, which are the output pipe.
+    sys.stdout = sys.__stdout__ = open(1, "w", encoding="utf-8", errors="backslashreplace", closefd=False)
+    sys.stderr = sys.__stderr__ = open(2, "w", encoding="utf-8", errors="backslashreplace", closefd=False,
+                                       buffering=1)
     sock = socket.socket(fileno=calls)
     protocol.send(sock, {"kind": "hello", "layers": [f"landlock:abi{abi}"] if abi else []})
     child_side.serve(sock, workdir)

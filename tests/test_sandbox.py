@@ -1,0 +1,143 @@
+"""The sandbox's mechanics, observed from inside a child: what it can see, what it may use."""
+from __future__ import annotations
+
+import json
+import os
+import time
+
+import numpy as np
+import pytest
+
+from grader.answer import Answer
+from grader.oracle import Failure
+from grader.sandbox import Died, Limits, Output, SandboxError, Zygote
+from grader.sandboxed import SandboxOracle
+
+ROOT = os.geteuid() == 0
+CASE = (np.zeros((2, 3), np.float32), np.array([0, 2]), np.array([1.0, -1.0], np.float32))
+CORRECT = "import torch.nn.functional as F\ndef pseudo_loss(l, a, q):\n    return (F.cross_entropy(l, a, reduction='none') * q).mean()\n"
+
+
+def run(zygote, code: str, limits: Limits = Limits(), calls: int = 1):
+    """Import code in a sandbox, call it `calls` times; return (outcomes, printed text, oracle)."""
+    oracle = SandboxOracle(zygote, {"submission.py": code}, limits)
+    error = oracle.load()
+    outcomes = [oracle.call(*CASE) for _ in range(calls)] if error is None else []
+    oracle.close()
+    return outcomes, oracle.output.text(), oracle
+
+
+def report(zygote, expression: str) -> object:
+    """Evaluate an expression inside the sandbox at import time and return it (as JSON)."""
+    code = f"import json, os, sys, resource\nprint('REPORT', json.dumps({expression}))\n" + CORRECT
+    _, printed, _ = run(zygote, code)
+    line = next(line for line in printed.splitlines() if line.startswith("REPORT "))
+    return json.loads(line[len("REPORT "):])
+
+
+def test_layers_in_force(zygote):
+    _, _, oracle = run(zygote, CORRECT)
+    layers = set(oracle.layers)
+    assert any(layer.startswith("landlock:abi") for layer in layers)
+    assert {"pidns", "netns"} <= layers
+    assert any(layer.startswith("uid:") for layer in layers) == ROOT
+
+
+def test_child_runs_unprivileged_in_an_empty_private_directory(zygote):
+    seen = report(zygote, "{'uid': os.getuid(), 'cwd': os.getcwd(), 'files': os.listdir('.'), 'pid': os.getpid()}")
+    if ROOT:
+        assert seen["uid"] != 0
+    assert seen["cwd"].startswith("/tmp/pseudoloss-") and seen["files"] == []
+    assert seen["pid"] == 1  # first process of its own pid namespace
+
+
+def test_environment_is_scrubbed_and_only_the_channels_stay_open(zygote):
+    seen = report(zygote, "{'env': dict(os.environ), 'fds': sorted(int(f) for f in os.listdir('/proc/self/fd'))}")
+    assert set(seen["env"]) <= {"PATH", "HOME", "TMPDIR", "LANG", "OMP_NUM_THREADS", "MKL_NUM_THREADS"}
+    assert len(seen["fds"]) <= 5  # stdin, stdout, stderr, the call socket, the one listdir opened
+
+
+def test_resource_limits_are_set(zygote):
+    seen = report(zygote, "{name: resource.getrlimit(getattr(resource, name)) for name in "
+                          "['RLIMIT_AS', 'RLIMIT_CPU', 'RLIMIT_NPROC', 'RLIMIT_FSIZE', 'RLIMIT_NOFILE', 'RLIMIT_CORE']}")
+    limits = Limits()
+    assert seen["RLIMIT_CPU"][0] == limits.cpu_s
+    assert seen["RLIMIT_FSIZE"][0] == limits.file_size_mb * 1024 * 1024
+    assert seen["RLIMIT_NOFILE"][0] == limits.open_files
+    assert seen["RLIMIT_CORE"] == [0, 0]
+    assert 0 < seen["RLIMIT_AS"][0] < 2 * 1024 ** 3  # torch's own mapping plus the budget
+    assert seen["RLIMIT_NPROC"][0] >= limits.processes
+
+
+def test_nothing_secret_was_forked_into_the_child(zygote):
+    seen = report(zygote, "sorted(m for m in sys.modules if m.split('.')[0] in ('reference', 'gymnasium') "
+                          "or m in ('grader.rubric', 'grader.grade', 'grader.diagnose'))")
+    assert seen == []
+
+
+def test_zygote_refuses_to_start_after_the_reference_is_imported():
+    import reference.pseudo_loss  # noqa: F401  (conftest forked the shared zygote before this)
+
+    with pytest.raises(SandboxError, match="before reference"):
+        Zygote.start()
+
+
+def test_a_correct_function_answers_in_milliseconds(zygote):
+    outcomes, _, _ = run(zygote, CORRECT, calls=20)
+    assert all(isinstance(o, Answer) and o.error is None for o in outcomes)
+    assert max(o.seconds for o in outcomes) < 0.5
+
+
+def test_hang_is_killed_at_the_call_timeout_and_the_next_call_gets_a_fresh_child(zygote):
+    code = "import os\nCALLS = 0\ndef pseudo_loss(l, a, q):\n    global CALLS\n    CALLS += 1\n" \
+           "    while True:\n        pass\n"
+    start = time.monotonic()
+    outcomes, _, oracle = run(zygote, code, Limits(call_timeout_s=0.5, restarts=1), calls=3)
+    assert [o.kind for o in outcomes] == ["timeout", "timeout", "skipped"]
+    assert time.monotonic() - start < 5
+    assert "no answer within 0.5 s" in outcomes[0].message
+
+
+def test_exit_during_a_call_is_reported_with_its_status(zygote):
+    outcomes, _, _ = run(zygote, "import os\ndef pseudo_loss(l, a, q):\n    os._exit(7)\n")
+    assert isinstance(outcomes[0], Failure) and outcomes[0].kind == "died"
+    assert "status 7" in outcomes[0].message
+
+
+def test_memory_error_is_reported_as_running_out_of_memory(zygote):
+    code = "import torch\ndef pseudo_loss(l, a, q):\n    torch.ones(1024, 1024, 1024)\n"
+    outcomes, _, _ = run(zygote, code)
+    assert isinstance(outcomes[0], Answer) and outcomes[0].memory
+
+
+def test_processes_left_behind_are_killed_with_the_child(zygote):
+    code = ("import os, time\npid = os.fork()\nif pid == 0:\n    os.setsid()\n    time.sleep(300)\n"
+            "print('ORPHAN', os.getcwd())\n" + CORRECT)
+    _, printed, _ = run(zygote, code)
+    workdir = next(line.split()[1] for line in printed.splitlines() if line.startswith("ORPHAN"))
+    time.sleep(0.5)
+    assert [pid for pid in os.listdir("/proc") if pid.isdigit() and _cwd(pid).startswith(workdir)] == []
+
+
+def _cwd(pid: str) -> str:
+    try:
+        return os.readlink(f"/proc/{pid}/cwd")
+    except OSError:
+        return ""
+
+
+def test_output_keeps_head_and_tail_and_counts_the_rest():
+    output = Output(keep=100)
+    for i in range(1000):
+        output.feed(f"line {i}\n".encode())
+    text = output.text()
+    assert text.startswith("line 0\n") and text.endswith("line 999\n")
+    assert "bytes cut" in text and output.total == sum(len(f"line {i}\n") for i in range(1000))
+
+
+def test_died_describes_each_way_of_ending():
+    limits = Limits()
+    assert "status 3" in Died(3, None, False).describe(limits)
+    assert "CPU" in Died(None, 24, False).describe(limits)
+    assert "SIGSEGV" in Died(None, 11, False).describe(limits)
+    assert "stopped by the grader" in Died(None, 9, True).describe(limits)
