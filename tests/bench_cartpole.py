@@ -1,0 +1,125 @@
+"""Calibrate the CartPole learning check: the reference and six wrong losses, per seed.
+
+    python tests/bench_cartpole.py [--seeds 10] [--oracle-ms 3] [--kinds reference,no_log]
+
+Prints, per loss kind and seed: passed, iterations, env steps, wall seconds; then
+each kind's pass rate and the median wall time of the whole check (every
+grading seed) for the reference. `rows()` returns the table for `make bench`.
+
+The oracle is simulated in-process: the arrays go through bytes both ways, as
+over the sandbox's pipe, the loss runs in torch, and `--oracle-ms` of sleep per
+call stands for the round trip to the child. The wrong losses are fixtures
+here, not part of the grader (the catalog in reference/ is the real one).
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from grader import cartpole  # noqa: E402
+
+__test__ = False  # a script, not a pytest module
+
+
+def _log_prob(logits, actions):
+    return F.log_softmax(logits, dim=-1).gather(1, actions[:, None]).squeeze(1)
+
+
+LOSSES = {
+    "reference": lambda lg, a, q: -(_log_prob(lg, a) * q).mean(),
+    "sign_flipped": lambda lg, a, q: (_log_prob(lg, a) * q).mean(),
+    "no_log": lambda lg, a, q: -(F.softmax(lg, dim=-1).gather(1, a[:, None]).squeeze(1) * q).mean(),
+    "greedy_labels": lambda lg, a, q: -(_log_prob(lg, lg.argmax(dim=1)) * q).mean(),
+    "unweighted": lambda lg, a, q: -_log_prob(lg, a).mean(),
+    "sum_over_actions": lambda lg, a, q: (F.softmax(lg, dim=-1) * q[:, None]).mean(),
+    "broadcast": lambda lg, a, q: -(_log_prob(lg, a).unsqueeze(1) * q).mean(),  # (N,1)*(N,) -> (N,N)
+}
+"""Loss kind -> torch pseudo-loss(logits, actions, q_values)."""
+
+
+def _through_bytes(array: np.ndarray) -> np.ndarray:
+    return np.frombuffer(array.tobytes(), dtype=array.dtype).reshape(array.shape).copy()
+
+
+def simulated_oracle(loss, oracle_ms: float = 3.0) -> cartpole.LossGrad:
+    """A LossGrad that behaves like the sandboxed child: copies, torch autograd, latency."""
+    def loss_grad(logits, actions, q_values):
+        time.sleep(oracle_ms / 1000)
+        logits_t = torch.tensor(_through_bytes(logits), requires_grad=True)
+        loss(logits_t, torch.from_numpy(_through_bytes(actions)), torch.from_numpy(_through_bytes(q_values))).backward()
+        return None if logits_t.grad is None else _through_bytes(logits_t.grad.numpy())
+    return loss_grad
+
+
+def rows(seeds=range(10), kinds=tuple(LOSSES), config=cartpole.CartPoleConfig(), oracle_ms=3.0) -> list:
+    """One dict per (kind, seed): kind, seed, passed, iterations, env_steps, seconds,
+    best (highest window-mean return: how close a wrong loss came), reason."""
+    out = []
+    window = np.ones(config.window_iters) / config.window_iters
+    for kind in kinds:
+        for seed in seeds:
+            result = cartpole.train(simulated_oracle(LOSSES[kind], oracle_ms), seed, config)
+            out.append(dict(kind=kind, seed=seed, passed=result.passed, iterations=result.iterations,
+                            env_steps=result.env_steps, seconds=result.seconds,
+                            best=float(max(np.convolve(result.returns, window, "valid"))), reason=result.reason))
+    return out
+
+
+def check_seconds(repeats=5, config=cartpole.CartPoleConfig(), oracle_ms=3.0) -> list:
+    """(wall, CPU) seconds of the whole check (reference, every grading seed), once per repeat.
+    CPU time leaves out the simulated latency and other processes: it is the steadier number."""
+    loss_grad = simulated_oracle(LOSSES["reference"], oracle_ms)
+    times = []
+    for _ in range(repeats):
+        wall, cpu = time.perf_counter(), time.process_time()
+        for seed in cartpole.GRADING_SEEDS:
+            cartpole.train(loss_grad, seed, config)
+        times.append((time.perf_counter() - wall, time.process_time() - cpu))
+    return times
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, default=10, help="seeds 0..N-1 per loss kind")
+    parser.add_argument("--kinds", default=",".join(LOSSES), help="comma-separated loss kinds")
+    parser.add_argument("--oracle-ms", type=float, default=3.0, help="simulated sandbox round trip per call")
+    parser.add_argument("--repeats", type=int, default=5, help="repeats of the timed check")
+    args = parser.parse_args(argv)
+    torch.set_num_threads(1)  # as the grader does
+    config = cartpole.CartPoleConfig()
+    print(config)
+    # Warm-up: the first run in a process pays one-off costs (lazy imports, first autograd call).
+    cartpole.train(simulated_oracle(LOSSES["reference"], 0), 0, dataclasses.replace(config, max_iters=2))
+    table = rows(range(args.seeds), args.kinds.split(","), config, args.oracle_ms)
+    print(f"{'kind':17} {'seed':>4} {'passed':>6} {'iters':>5} {'steps':>7} {'wall s':>6} {'best':>5}  reason")
+    for row in table:
+        print(f"{row['kind']:17} {row['seed']:4d} {str(row['passed']):>6} {row['iterations']:5d} "
+              f"{row['env_steps']:7d} {row['seconds']:6.3f} {row['best']:5.0f}  {row['reason']}")
+    print()
+    for kind in args.kinds.split(","):
+        mine = [row for row in table if row["kind"] == kind]
+        print(f"{kind:17} passed {sum(r['passed'] for r in mine):2d}/{len(mine)}  "
+              f"iterations median {statistics.median(r['iterations'] for r in mine):4.1f} "
+              f"max {max(r['iterations'] for r in mine):2d}  "
+              f"env steps median {statistics.median(r['env_steps'] for r in mine):6.0f}  "
+              f"wall median {statistics.median(r['seconds'] for r in mine):.3f} s  "
+              f"best window return max {max(r['best'] for r in mine):.0f}")
+    times = check_seconds(args.repeats, config, args.oracle_ms)
+    wall, cpu = [t[0] for t in times], [t[1] for t in times]
+    print(f"\nwhole check, reference on GRADING_SEEDS {cartpole.GRADING_SEEDS}, {args.repeats} repeats, "
+          f"oracle {args.oracle_ms} ms per call: wall median {statistics.median(wall):.3f} s "
+          f"(min {min(wall):.3f}, max {max(wall):.3f}), CPU median {statistics.median(cpu):.3f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
