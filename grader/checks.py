@@ -219,4 +219,4 @@ def run(oracle, cases: Dict[str, List[Tuple[Case, Expected]]], weights: Dict[str
     hidden = {"value": policy, "gradient": policy, "sampled_actions": confident, "stability": extreme}
     return [CheckResult(key, float(weights[key]), passed, output,
                         sum(t.case.hidden for t in hidden.get(key, [])))
-            for key, (passed, output) in verdicts.items()]
+            for key, (passed, output) in verdicts.items() if key in weights]

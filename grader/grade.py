@@ -6,15 +6,14 @@ always written.
 """
 from __future__ import annotations
 
-import dataclasses
 import time
 import traceback
 from pathlib import Path
-from typing import Dict, List, Sequence
+from typing import Dict
 
-from grader import checks, diagnose, results
-from grader.checks import CheckResult
-from grader.load import LoadError, Source, load
+from grader import diagnose, results
+from grader.assess import assess, summary
+from grader.load import LoadError, load
 from grader.sandboxed import SandboxOracle
 from grader.rubric import Rubric
 from grader.sandbox import Limits, Zygote
@@ -24,27 +23,29 @@ OUTPUT_SHOWN_BYTES = 2048
 
 def grade(path: Path, zygote: Zygote, rubric: Rubric, limits: Limits = Limits(), learning: bool = True) -> Dict:
     start = time.monotonic()
-    timing: Dict[str, float] = {}
     try:
         source = load(path)
     except LoadError as exc:
         return results.not_graded(rubric.weights, str(exc), time.monotonic() - start)
-    timing["load"] = time.monotonic() - start
+    loaded = time.monotonic()
     oracle = SandboxOracle(zygote, source.files, limits)
     try:
         error = oracle.load()
         extra = {"graded_file": source.graded.name, "sandbox": list(oracle.layers)}
         if error is not None:
-            reason = f"importing it failed: {error}"
-            document = results.not_graded(rubric.weights, reason, time.monotonic() - start, extra=extra)
+            document = results.not_graded(rubric.weights, f"importing it failed: {error}",
+                                          time.monotonic() - start, extra=extra)
             document["output"] += _printed(oracle)
             return document
-        timing["import"] = time.monotonic() - start - timing["load"]
-        graded, mistakes, extra_checks = _run_checks(oracle, rubric, timing, learning)
-        extra.update(extra_checks)
-        extra["timing"] = {key: round(value, 4) for key, value in timing.items()}
-        summary = _summary(graded, source, mistakes) + _printed(oracle)
-        return results.build(graded, summary=summary, mistakes=mistakes, extra=extra,
+        timing = {"load": loaded - start, "import": time.monotonic() - loaded}
+        weights = rubric.weights if learning else {k: w for k, w in rubric.weights.items() if k != "learning"}
+        result = assess(oracle, rubric.cases, weights, diagnose.default_suspects,
+                        learn=None if not learning else _learn(weights["learning"]))
+        timing.update(result.timing)
+        extra.update(result.extra, timing={key: round(value, 4) for key, value in timing.items()})
+        catalog = diagnose.default_suspects()[1] if result.mistakes else {}
+        text = summary(result, catalog, source.notes) + _printed(oracle)
+        return results.build(result.checks, summary=text, mistakes=result.mistakes, extra=extra,
                              seconds=time.monotonic() - start)
     finally:
         oracle.close()
@@ -59,37 +60,10 @@ def grade_safely(path: Path, zygote: Zygote, rubric: Rubric, **options) -> Dict:
         return results.grader_fault(traceback.format_exc(), time.monotonic() - start)
 
 
-def _run_checks(oracle: SandboxOracle, rubric: Rubric, timing: Dict[str, float], learning: bool):
-    tick = time.monotonic()
-    graded: List[CheckResult] = checks.run(oracle, rubric.cases, rubric.weights)
-    timing["checks"] = time.monotonic() - tick
-    mistakes: Sequence[str] = ()
-    if not all(check.passed for check in graded):  # a correct submission is never diagnosed
-        tick = time.monotonic()
-        suspects, catalog = diagnose.default_suspects()
-        found = diagnose.diagnose(diagnose.ask_probes(oracle), suspects, catalog)
-        mistakes = found.mistakes
-        graded = [_with_diagnosis(check, found.feedback) for check in graded]
-        timing["diagnosis"] = time.monotonic() - tick
-    return graded, list(mistakes), {}
+def _learn(weight: float):
+    from grader.learning import check_learning  # gymnasium only when learning is graded
 
-
-def _with_diagnosis(check: CheckResult, feedback: str) -> CheckResult:
-    if check.passed or not feedback:
-        return check
-    return dataclasses.replace(check, output=f"{check.output}\n\n{feedback}")
-
-
-def _summary(graded: List[CheckResult], source: Source, mistakes: Sequence[str]) -> str:
-    failed = [check.title for check in graded if not check.passed]
-    lines = [f"Failed: {', '.join(failed)}." if failed else "All checks passed."]
-    if mistakes:
-        from reference.mistakes import by_id
-
-        named = "; ".join(f"`{m}`: {by_id(m).title}" for m in mistakes)
-        lines.append(f"Diagnosis: {named}. The failing tests below show the numbers.")
-    lines.extend(source.notes)
-    return "\n\n".join(lines)
+    return lambda oracle: check_learning(oracle, weight)
 
 
 def _printed(oracle: SandboxOracle) -> str:

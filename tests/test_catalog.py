@@ -352,7 +352,8 @@ def test_normalized_inside_ignores_affine_changes_of_q():
 # --- the corpus ---
 
 def test_corpus_manifest_lists_exactly_the_files_on_disk():
-    on_disk = {p.relative_to(SUBMISSIONS).as_posix() for p in SUBMISSIONS.glob("*/*.py")}
+    on_disk = {p.relative_to(SUBMISSIONS).as_posix() for folder in ("correct", "mistakes")
+               for p in (SUBMISSIONS / folder).glob("*.py")}
     listed = set(CORPUS.CORRECT) | set(CORPUS.MISTAKES)
     assert len(CORPUS.CORRECT) == len(set(CORPUS.CORRECT)) and not set(CORPUS.CORRECT) & set(CORPUS.MISTAKES)
     assert listed == on_disk
