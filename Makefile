@@ -36,5 +36,8 @@ bench: venv
 autograder: venv
 	$(PY) -m grader.package autograder dist/autograder.zip
 
+handout: venv
+	$(PY) -m grader.package handout dist/handout.zip
+
 clean:
 	rm -rf out dist .pytest_cache

@@ -3,10 +3,15 @@
 autograder.zip is what Gradescope takes: setup.sh and run_autograder at its
 root, the grader, the reference with the hidden cases, the public cases and the
 pinned requirements; no tests, venv or caches.
+
+handout.zip is what students get: the stub, the handout text, a notebook made
+from the stub, the self-check with the part of the grader it needs (numpy and
+torch only) and the public cases' expected answers; nothing from reference/.
 """
 from __future__ import annotations
 
 import sys
+import tempfile
 import zipfile
 from pathlib import Path
 from typing import Iterable, Tuple
@@ -14,6 +19,8 @@ from typing import Iterable, Tuple
 from grader.rubric import ROOT
 
 _SKIP_PARTS = {"__pycache__", ".pytest_cache", ".ipynb_checkpoints"}
+# The grader modules the self-check imports: none of them reaches the sandbox or reference/.
+HANDOUT_MODULES = ("__init__", "answer", "assess", "cases", "checks", "diagnose", "oracle", "results", "selfcheck")
 
 
 def _files(folder: Path, pattern: str = "*") -> Iterable[Path]:
@@ -45,9 +52,44 @@ def autograder(out: Path) -> Path:
     return _write(out, members)
 
 
+def handout(out: Path) -> Path:
+    from grader.selfcheck import write_public_data
+
+    assignment = ROOT / "assignment"
+    with tempfile.TemporaryDirectory() as scratch:
+        data = write_public_data(Path(scratch) / "public_data.npz")
+        notebook = write_notebook(assignment / "pseudo_loss.py", Path(scratch) / "pseudo_loss.ipynb")
+        members = [(assignment / name, name) for name in ("pseudo_loss.py", "README.md", "selfcheck.py")]
+        members += [(notebook, notebook.name), (data, data.name)]
+        members += [(ROOT / "grader" / f"{name}.py", f"grader/{name}.py") for name in HANDOUT_MODULES]
+        return _write(out, members)
+
+
+def write_notebook(stub: Path, out: Path) -> Path:
+    """The stub as a notebook: a short introduction, the function to fill in, the self-check."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+    cells = [
+        new_markdown_cell("# The policy-gradient pseudo-loss\n\nImplement `pseudo_loss` below; `README.md` "
+                          "explains the exercise. Run the last cell to check your work on the public cases. "
+                          "Keep this notebook next to `selfcheck.py` and the `grader/` folder of the handout "
+                          "(on Colab: upload and unzip `handout.zip` first). Submit the notebook or a `.py` file: "
+                          "the grader keeps imports and definitions and ignores other top-level code."),
+        new_code_cell(stub.read_text().strip()),
+        new_code_cell("from grader.selfcheck import check_function\nfrom grader.results import to_text\n\n"
+                      "print(to_text(check_function(pseudo_loss)))"),
+    ]
+    notebook = new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                                                  "language": "python"}})
+    nbformat.validate(notebook)
+    out.write_text(nbformat.writes(notebook))
+    return out
+
+
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    builders = {"autograder": autograder}
+    builders = {"autograder": autograder, "handout": handout}
     if len(argv) != 2 or argv[0] not in builders:
         print(f"usage: python -m grader.package {{{'|'.join(builders)}}} OUT.zip", file=sys.stderr)
         return 2
