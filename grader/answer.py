@@ -27,6 +27,7 @@ _grad = torch.autograd.grad
 _enable_grad = torch.enable_grad
 _tensor = torch.tensor
 _equal = torch.equal
+_no_torch_function = torch._C.DisableTorchFunction  # a submission's modes (set_default_device is one) and subclasses
 
 
 class _Largest(TorchFunctionMode):
@@ -44,48 +45,69 @@ class _Largest(TorchFunctionMode):
         return out
 
 
-def evaluate(fn: Callable, logits: np.ndarray, actions: np.ndarray, q_values: np.ndarray,
-             grad_q: bool = False, trace: bool = False) -> Tuple[dict, dict]:
-    """Call fn on fresh tensors, backpropagate, and describe the result as (header, arrays).
-    With trace, also report the largest intermediate tensor (slower: a hook per torch call)."""
-    t_logits = _tensor(logits, dtype=torch.float32, device="cpu", requires_grad=True)
-    t_actions = _tensor(actions, dtype=torch.int64, device="cpu")
-    t_q = _tensor(q_values, dtype=torch.float32, device="cpu", requires_grad=grad_q)
+Inputs = Tuple[torch.Tensor, torch.Tensor, torch.Tensor]
+
+
+def make_inputs(logits: np.ndarray, actions: np.ndarray, q_values: np.ndarray, grad_q: bool = False) -> Inputs:
+    """Fresh tensors for one call: logits (N, A) float32 with grad, actions (N,) int64, q_values (N,) float32."""
+    return (_tensor(logits, dtype=torch.float32, device="cpu", requires_grad=True),
+            _tensor(actions, dtype=torch.int64, device="cpu"),
+            _tensor(q_values, dtype=torch.float32, device="cpu", requires_grad=grad_q))
+
+
+def evaluate(fn: Callable, inputs: Inputs, trace: bool = False) -> Tuple[dict, dict]:
+    """Call fn on the inputs, backpropagate, and describe the result as (header, arrays).
+    With trace, also report the largest intermediate tensor (slower: a hook per torch call).
+    Passing the same inputs twice shows whether a first call's in-place changes alter the answer."""
+    t_logits, t_actions, t_q = inputs
     before = (t_logits.detach().clone(), t_actions.clone(), t_q.detach().clone())
     start = time.perf_counter()
     header: dict = {"kind": "answer", "error": None, "error_type": None, "traceback": None,
-                    "memory": False, "returned": None, "shape": None, "dtype": None,
+                    "memory": False, "returned": None, "tensor": False, "shape": None, "dtype": None,
                     "connected": False, "backward_error": None, "mutated": [], "largest": None}
     arrays: dict = {}
     largest = _Largest() if trace else None
-    try:
-        with _enable_grad():
+    # Grad mode is forced on for the call and for reading its result: a submission may
+    # have switched it off globally at import, and that is not its loss's fault.
+    with _enable_grad():
+        try:
             if largest is None:
                 out = fn(t_logits, t_actions, t_q)
             else:
                 with largest:
                     out = fn(t_logits, t_actions, t_q)
-    except BaseException as exc:  # SystemExit and KeyboardInterrupt are the student's too
-        header.update(_describe_error(exc))
-        header["seconds"] = time.perf_counter() - start
-        return header, arrays
+        except BaseException as exc:  # SystemExit and KeyboardInterrupt are the student's too
+            header.update(_describe_error(exc))
+            header["seconds"] = time.perf_counter() - start
+            return header, arrays
+        try:
+            with _no_torch_function():  # read the result with torch's own functions, not a submission's
+                _describe_result(out, inputs, before, header, arrays)
+        except BaseException as exc:  # a returned object that breaks when read (its methods are the student's)
+            header.update(_describe_error(exc, "reading the value the function returned raised "))
+            arrays.clear()
     if largest is not None:
         header["largest"] = largest.largest
+    header["seconds"] = time.perf_counter() - start
+    return header, arrays
+
+
+def _describe_result(out: object, inputs: Inputs, before: tuple, header: dict, arrays: dict) -> None:
+    t_logits, t_actions, t_q = inputs
     after = (t_logits.detach(), t_actions, t_q.detach())
     header["mutated"] = [name for name, old, new in zip(("logits", "actions", "q_values"), before, after)
                          if not _same(old, new)]
-    header["returned"] = type(out).__name__
+    header["returned"] = type(out).__name__[:100]
+    header["tensor"] = isinstance(out, torch.Tensor)
     if isinstance(out, torch.Tensor):
         header.update(_describe_tensor(out))
         arrays.update(_tensor_value(out))
-        grads, error = _gradients(out, t_logits, t_q if grad_q else None)
+        grads, error = _gradients(out, t_logits, t_q if t_q.requires_grad else None)
         header["backward_error"] = error
         header["connected"] = "grad_logits" in grads
         arrays.update(grads)
     else:
         arrays.update(_plain_value(out))
-    header["seconds"] = time.perf_counter() - start
-    return header, arrays
 
 
 def _same(old: torch.Tensor, new: torch.Tensor) -> bool:
@@ -95,14 +117,17 @@ def _same(old: torch.Tensor, new: torch.Tensor) -> bool:
         return False
 
 
-def _describe_error(exc: BaseException) -> dict:
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(SUBMISSION_FILE)]
-    where = "".join(traceback.format_list(frames[-3:]))
-    text = "".join(traceback.format_exception_only(type(exc), exc)).strip()
-    if isinstance(exc, SystemExit):
-        text = f"SystemExit: the function called sys.exit({exc.code!r})"
-    memory = isinstance(exc, MemoryError) or "can't allocate memory" in str(exc)
-    return {"error": text[:TEXT_CAP], "error_type": type(exc).__name__[:100],
+def _describe_error(exc: BaseException, prefix: str = "") -> dict:
+    try:
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(SUBMISSION_FILE)]
+        where = "".join(traceback.format_list(frames[-3:]))
+        text = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+        if isinstance(exc, SystemExit):
+            text = f"SystemExit: the function called sys.exit({exc.code!r})"
+        memory = isinstance(exc, MemoryError) or "can't allocate memory" in str(exc)
+    except BaseException:  # an exception whose str() or repr() raises in turn
+        where, text, memory = "", f"{type(exc).__name__} (its message could not be read)", False
+    return {"error": (prefix + text)[:TEXT_CAP], "error_type": type(exc).__name__[:100],
             "traceback": where[-TEXT_CAP:] or None, "memory": memory}
 
 
@@ -146,6 +171,7 @@ class Answer:
     traceback: Optional[str]        # frames inside the submission, if any
     memory: bool                    # the error was running out of memory
     returned: Optional[str]         # type name of the result
+    tensor: bool                    # the result is a torch.Tensor (or a subclass)
     shape: Optional[Tuple[int, ...]]
     dtype: Optional[str]
     connected: bool                 # a gradient with respect to logits exists
@@ -164,10 +190,6 @@ class Answer:
             return None
         return float(self.value.reshape(()))
 
-    @property
-    def is_scalar_tensor(self) -> bool:
-        return self.returned == "Tensor" and self.shape == () and bool(self.dtype and "float" in self.dtype)
-
     @classmethod
     def parse(cls, header: dict, arrays: dict, n: int, a: int) -> "Answer":
         """Validate a message from evaluate(); raise ValueError if anything is off."""
@@ -175,7 +197,7 @@ class Answer:
         fields = dict(
             error=_text(header.get("error")), error_type=_text(header.get("error_type")),
             traceback=_text(header.get("traceback")), memory=_flag(header.get("memory")),
-            returned=_text(header.get("returned")),
+            returned=_text(header.get("returned")), tensor=_flag(header.get("tensor")),
             shape=None if shape is None else _shape(shape), dtype=_text(header.get("dtype")),
             connected=_flag(header.get("connected")), backward_error=_text(header.get("backward_error")),
             mutated=_names(header.get("mutated")), largest=_count(header.get("largest")),
@@ -227,9 +249,9 @@ def _count(value) -> Optional[int]:
 
 
 def _seconds(value) -> float:
-    if type(value) not in (int, float) or not math.isfinite(value) or value < 0:
+    if type(value) is not float or not math.isfinite(value) or value < 0:
         raise ValueError("bad duration")
-    return float(value)
+    return value
 
 
 def _array(arrays: dict, name: str, shape: Optional[tuple]) -> Optional[np.ndarray]:

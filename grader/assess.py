@@ -27,10 +27,11 @@ class Assessment:
 
 
 def assess(oracle, cases: Dict[str, List[Tuple[Case, Expected]]], weights: Dict[str, float],
-           suspects: Callable[[], Suspects], learn: Optional[Learn] = None) -> Assessment:
-    """Grade every check; name the mistake when one fails (a correct function is never diagnosed)."""
+           suspects: Callable[[], Suspects], learn: Optional[Learn] = None, hidden_oracle=None) -> Assessment:
+    """Grade every check; name the mistake when one fails (a correct function is never diagnosed).
+    Hidden cases are asked through hidden_oracle when given, so what they print stays unseen."""
     tick = time.monotonic()
-    result = Assessment(checks.run(oracle, cases, weights))
+    result = Assessment(checks.run(oracle, cases, weights, hidden_oracle))
     result.timing["checks"] = time.monotonic() - tick
     if not all(check.passed for check in result.checks):
         tick = time.monotonic()

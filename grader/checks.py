@@ -49,14 +49,17 @@ class CheckResult:
         return self.max_score if self.passed else 0.0
 
 
-def ask_all(oracle, cases: Sequence[Tuple[Case, Expected]]) -> List[Trial]:
-    return [Trial(case, expected, oracle.call(case.logits, case.actions, case.q_values)) for case, expected in cases]
+def ask_all(oracle, cases: Sequence[Tuple[Case, Expected]], hidden_oracle=None) -> List[Trial]:
+    """One call per case; hidden cases go to hidden_oracle, whose printed output nobody sees
+    (a submission could otherwise print the hidden inputs into its own feedback)."""
+    return [Trial(case, expected, (hidden_oracle if case.hidden and hidden_oracle else oracle).call(
+        case.logits, case.actions, case.q_values)) for case, expected in cases]
 
 
 def problem(outcome: Outcome) -> Optional[str]:
-    """Why this outcome has no usable result, in one sentence; None when it returned something."""
+    """Why this outcome has no usable result, as words after "the function"; None when it returned."""
     if isinstance(outcome, Failure):
-        return outcome.message
+        return f"did not answer: {outcome.message}"
     if outcome.error is not None:
         where = f"\n```\n{outcome.traceback.rstrip()}\n```" if outcome.traceback else ""
         if outcome.memory:
@@ -66,7 +69,7 @@ def problem(outcome: Outcome) -> Optional[str]:
 
 
 def interface_problem(answer: Answer) -> Optional[str]:
-    if answer.returned != "Tensor":
+    if not answer.tensor:
         hint = " (`.item()`, `float(...)` or numpy break the gradient)" if answer.returned in ("float", "float64", "ndarray") else ""
         return f"returned a `{answer.returned}`, not a `torch.Tensor`{hint}"
     if answer.shape != ():
@@ -80,12 +83,36 @@ def interface_problem(answer: Answer) -> Optional[str]:
     return None
 
 
-def check_interface(trials: List[Trial]) -> Tuple[bool, str]:
-    for trial in trials:
-        issue = problem(trial.outcome) or interface_problem(trial.outcome)
-        if issue:
-            return False, f"On {trial.case.label}, the function {issue}."
-    return True, "Returns a 0-dim floating-point tensor whose gradient reaches `logits`."
+def check_interface(trials: List[Trial], consistency: Optional[str]) -> Tuple[bool, str]:
+    passed, text = _over_cases(trials, lambda t: problem(t.outcome) or interface_problem(t.outcome),
+                               "Returns a 0-dim floating-point tensor whose gradient reaches `logits`.")
+    if passed and consistency:
+        return False, consistency
+    return passed, text
+
+
+def consistency_problem(oracle, trial: Trial, step: float = 1e-2) -> Optional[str]:
+    """Whether the reported gradient is the derivative of the reported loss, by a central
+    difference along a random direction: what a child says about itself is not taken on trust."""
+    answer = trial.outcome
+    if not isinstance(answer, Answer) or answer.grad_logits is None or answer.scalar is None:
+        return None  # nothing claimed, nothing to check
+    direction = np.random.default_rng(0).choice([-1.0, 1.0], size=trial.case.logits.shape)
+    values = []
+    for sign in (1, -1):
+        moved = (trial.case.logits + sign * step * direction).astype(np.float32)
+        outcome = oracle.call(moved, trial.case.actions, trial.case.q_values)
+        values.append(outcome.scalar if isinstance(outcome, Answer) else None)
+    if any(v is None or not np.isfinite(v) for v in values):
+        return None  # no value to compare; the value checks report that
+    measured = (values[0] - values[1]) / (2 * step)
+    claimed = float(np.sum(answer.grad_logits * direction))
+    if abs(measured - claimed) <= 0.02 * (abs(measured) + abs(claimed)) + 1e-4 * (1 + abs(answer.scalar)):
+        return None
+    return (f"On {trial.case.label}, the gradient that comes with your loss does not match how its value "
+            f"changes: moving the logits {step:g} along a random direction changes the loss at a rate of "
+            f"{fmt(measured)}, while the gradient says {fmt(claimed)}. Is part of the loss computed outside "
+            "autograd, or does it use a custom backward?")
 
 
 def check_value(trials: List[Trial]) -> Tuple[bool, str]:
@@ -156,6 +183,8 @@ def check_stability(trials: List[Trial]) -> Tuple[bool, str]:
 
 
 def check_purity(trials: List[Trial], repeat: Trial) -> Tuple[bool, str]:
+    """No input changed in place, and the same answer when called again on the very same tensors
+    (a change that alters the result shows in the numbers, whatever the child reports)."""
     for trial in trials:
         if isinstance(trial.outcome, Answer) and trial.outcome.mutated:
             names = ", ".join(f"`{name}`" for name in trial.outcome.mutated)
@@ -169,8 +198,9 @@ def check_purity(trials: List[Trial], repeat: Trial) -> Tuple[bool, str]:
     same_grad = (first.grad_logits is None) == (again.grad_logits is None) and (
         first.grad_logits is None or np.allclose(first.grad_logits, again.grad_logits, rtol=1e-6, atol=0, equal_nan=True))
     if not (same_value and same_grad):
-        return False, (f"Called twice on {trials[0].case.label}, the function gave two different answers "
-                       f"(losses {_num(first.scalar)} and {_num(again.scalar)}): does it keep state between calls?")
+        return False, (f"Called twice on {trials[0].case.label} with the same tensors, the function gave two "
+                       f"different answers (losses {_num(first.scalar)} and {_num(again.scalar)}): does it "
+                       "change its inputs in place, or keep state between calls?")
     return True, "Inputs are left unchanged and a second call gives the same answer."
 
 
@@ -200,21 +230,24 @@ def _over_cases(trials: List[Trial], verdict: Callable[[Trial], Optional[str]], 
     return False, " ".join(lines)
 
 
-def run(oracle, cases: Dict[str, List[Tuple[Case, Expected]]], weights: Dict[str, float]) -> List[CheckResult]:
-    """Ask every case once (plus one repeat) and grade all checks but learning."""
-    policy = ask_all(oracle, cases["policy"])
-    confident = ask_all(oracle, cases["confident"])
-    extreme = ask_all(oracle, cases["extreme"])
-    first = policy[0]
-    repeat = Trial(first.case, first.expected, oracle.call(first.case.logits, first.case.actions, first.case.q_values))
-    everything = policy + confident + extreme
+def run(oracle, cases: Dict[str, List[Tuple[Case, Expected]]], weights: Dict[str, float],
+        hidden_oracle=None) -> List[CheckResult]:
+    """Ask every case once, plus a repeat and a finite difference; grade all checks but learning."""
+    first_case, first_expected = cases["policy"][0]
+    first = Trial(first_case, first_expected, oracle.call(first_case.logits, first_case.actions, first_case.q_values))
+    repeat = Trial(first_case, first_expected, oracle.call(first_case.logits, first_case.actions,
+                                                           first_case.q_values, again=True))
+    policy = [first] + ask_all(oracle, cases["policy"][1:], hidden_oracle)
+    confident = ask_all(oracle, cases["confident"], hidden_oracle)
+    extreme = ask_all(oracle, cases["extreme"], hidden_oracle)
+    probe = next((t for t in policy if not t.case.hidden and t.case.logits.shape[0] > 1), first)
     verdicts = {
-        "interface": check_interface(policy + confident),
+        "interface": check_interface(policy + confident, consistency_problem(oracle, probe)),
         "value": check_value(policy),
         "gradient": check_gradient(policy),
         "sampled_actions": check_sampled_actions(confident),
         "stability": check_stability(extreme),
-        "purity": check_purity(everything, repeat),
+        "purity": check_purity(policy + confident + extreme, repeat),
     }
     hidden = {"value": policy, "gradient": policy, "sampled_actions": confident, "stability": extreme}
     return [CheckResult(key, float(weights[key]), passed, output,

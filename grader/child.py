@@ -13,7 +13,7 @@ import traceback
 import types
 
 from grader import protocol
-from grader.answer import SUBMISSION_FILE, TEXT_CAP, evaluate
+from grader.answer import SUBMISSION_FILE, TEXT_CAP, evaluate, make_inputs
 
 FUNCTION = "pseudo_loss"
 # The grader is trusted, so what it sends may be large: a CartPole batch is big.
@@ -22,7 +22,7 @@ _FROM_GRADER = protocol.Bounds(header_bytes=16 * 1024 * 1024, payload_bytes=64 *
 
 def serve(calls: socket.socket, workdir: str) -> None:
     """Answer the grader's questions until it says goodbye or hangs up."""
-    function = None
+    function, inputs = None, None
     while True:
         try:
             header, arrays = protocol.recv(calls, _FROM_GRADER)
@@ -33,8 +33,9 @@ def serve(calls: socket.socket, workdir: str) -> None:
             reply, function = _load(header["files"], workdir)
             reply_arrays = {}
         elif op == "call" and function is not None:
-            reply, reply_arrays = evaluate(function, arrays["logits"], arrays["actions"], arrays["q_values"],
-                                           grad_q=bool(header.get("grad_q")), trace=bool(header.get("trace")))
+            if not (header.get("again") and inputs is not None):  # "again": the previous call's tensors
+                inputs = make_inputs(arrays["logits"], arrays["actions"], arrays["q_values"], bool(header.get("grad_q")))
+            reply, reply_arrays = evaluate(function, inputs, trace=bool(header.get("trace")))
         else:
             return
         _flush()

@@ -246,9 +246,9 @@ def _properties(outcomes: Sequence[Outcome]) -> List[str]:
     found = []
     if any(a.mutated for a in answers):
         found.append("mutates_inputs")
-    if any(a.returned == "Tensor" and a.shape not in (None, ()) for a in answers):
+    if any(a.tensor and a.shape not in (None, ()) for a in answers):
         found.append("not_scalar")
-    if any(a.value is not None and not a.connected and (a.returned != "Tensor" or a.shape == ()) for a in answers):
+    if any(a.value is not None and not a.connected and (not a.tensor or a.shape == ()) for a in answers):
         found.append("not_differentiable")
     return found
 

@@ -29,6 +29,7 @@ def grade(path: Path, zygote: Zygote, rubric: Rubric, limits: Limits = Limits(),
         return results.not_graded(rubric.weights, str(exc), time.monotonic() - start)
     loaded = time.monotonic()
     oracle = SandboxOracle(zygote, source.files, limits)
+    hidden_oracle = SandboxOracle(zygote, source.files, limits)  # started on first use; its output is never shown
     try:
         error = oracle.load()
         extra = {"graded_file": source.graded.name, "sandbox": list(oracle.layers)}
@@ -40,7 +41,7 @@ def grade(path: Path, zygote: Zygote, rubric: Rubric, limits: Limits = Limits(),
         timing = {"load": loaded - start, "import": time.monotonic() - loaded}
         weights = rubric.weights if learning else {k: w for k, w in rubric.weights.items() if k != "learning"}
         result = assess(oracle, rubric.cases, weights, diagnose.default_suspects,
-                        learn=None if not learning else _learn(weights["learning"]))
+                        learn=None if not learning else _learn(weights["learning"]), hidden_oracle=hidden_oracle)
         timing.update(result.timing)
         extra.update(result.extra, timing={key: round(value, 4) for key, value in timing.items()})
         catalog = diagnose.default_suspects()[1] if result.mistakes else {}
@@ -49,6 +50,7 @@ def grade(path: Path, zygote: Zygote, rubric: Rubric, limits: Limits = Limits(),
                              seconds=time.monotonic() - start)
     finally:
         oracle.close()
+        hidden_oracle.close()
 
 
 def grade_safely(path: Path, zygote: Zygote, rubric: Rubric, **options) -> Dict:

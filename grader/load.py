@@ -16,6 +16,7 @@ from grader.child import FUNCTION
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_HELPERS = 20
+MAX_HELPER_BYTES = 4 * 1024 * 1024  # all helper modules together (the child takes 16 MiB per message)
 SKIPPED_DIRS = {"__pycache__", "__MACOSX", ".ipynb_checkpoints", ".git", "node_modules", ".venv", "venv"}
 PREFERRED_NAMES = ("pseudo_loss.py", "pseudo_loss.ipynb", "submission.py", "submission.ipynb")
 
@@ -51,12 +52,13 @@ def load(path: Path) -> Source:
         raise LoadError(f"`{entry.name}` is empty")
     # Helper modules only come from inside a folder submission: the siblings of a
     # single file are other students' submissions.
-    files = {SUBMISSION_FILE: code, **(helpers(entry) if path.is_dir() else {})}
-    return Source(files, entry, tuple(notes))
+    modules, skipped = helpers(entry) if path.is_dir() else ({}, [])
+    return Source({SUBMISSION_FILE: code, **modules}, entry, tuple(notes + skipped))
 
 
 def read_text(path: Path) -> str:
-    data = path.read_bytes()[:MAX_FILE_BYTES + 1]
+    with path.open("rb") as handle:  # never more than the cap into memory, however large the file
+        data = handle.read(MAX_FILE_BYTES + 1)
     if len(data) > MAX_FILE_BYTES:
         raise LoadError(f"`{path.name}` is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
     if b"\0" in data:
@@ -118,15 +120,25 @@ def _chosen(folder: Path, chosen: Path, candidates: List[Path]) -> List[str]:
     return [f"Graded `{chosen.relative_to(folder)}` (of {len(candidates)} Python files and notebooks in the folder)."]
 
 
-def helpers(entry: Path) -> Dict[str, str]:
-    """Other .py files beside the graded one, so `from utils import ...` works in the sandbox."""
+def helpers(entry: Path) -> Tuple[Dict[str, str], List[str]]:
+    """Other .py files beside the graded one, so `from utils import ...` works in the sandbox;
+    and a note naming those left out for size or number."""
     found: Dict[str, str] = {}
+    left_out: List[str] = []
+    total = 0
     for sibling in sorted(entry.parent.glob("*.py")):
-        if sibling == entry or sibling.name == SUBMISSION_FILE or sibling.is_symlink() or len(found) >= MAX_HELPERS:
+        if sibling == entry or sibling.name == SUBMISSION_FILE or sibling.is_symlink():
             continue
         try:
-            found[sibling.name] = read_text(sibling)
+            text = read_text(sibling)
         except (LoadError, OSError):
+            left_out.append(sibling.name)
             continue
-    return found
-
+        total += len(text.encode())
+        if total > MAX_HELPER_BYTES or len(found) >= MAX_HELPERS:
+            left_out.append(sibling.name)
+            continue
+        found[sibling.name] = text
+    note = (f"Helper modules not given to your code (at most {MAX_HELPERS} files and "
+            f"{MAX_HELPER_BYTES >> 20} MB in all, each valid UTF-8 text): {', '.join(left_out[:10])}.")
+    return found, [note] if left_out else []

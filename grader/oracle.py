@@ -15,7 +15,7 @@ from typing import Callable, Union
 
 import numpy as np
 
-from grader.answer import Answer, evaluate
+from grader.answer import Answer, evaluate, make_inputs
 
 
 @dataclass(frozen=True)
@@ -34,8 +34,12 @@ class LocalOracle:
 
     def __init__(self, function: Callable):
         self._function = function
+        self._inputs = None
 
     def call(self, logits: np.ndarray, actions: np.ndarray, q_values: np.ndarray,
-             grad_q: bool = False, trace: bool = False) -> Outcome:
-        header, arrays = evaluate(self._function, logits, actions, q_values, grad_q, trace)
+             grad_q: bool = False, trace: bool = False, again: bool = False) -> Outcome:
+        """again: call with the previous call's very tensors (as changed by it, if it changed them)."""
+        if not (again and self._inputs is not None):
+            self._inputs = make_inputs(logits, actions, q_values, grad_q)
+        header, arrays = evaluate(self._function, self._inputs, trace)
         return Answer.parse(header, arrays, *logits.shape)

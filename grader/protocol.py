@@ -66,8 +66,8 @@ def recv(sock: socket.socket, bounds: Bounds = Bounds(), deadline: Optional[floa
         raise ProtocolError(f"header of {length} bytes exceeds {bounds.header_bytes}")
     try:
         header = json.loads(_read(sock, length, deadline).decode())
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ProtocolError(f"header is not JSON: {exc}") from None
+    except (ValueError, RecursionError) as exc:  # bad UTF-8 or JSON, an int of 5000 digits, [[[[...]]]]
+        raise ProtocolError(f"header is not acceptable JSON: {type(exc).__name__}") from None
     if not isinstance(header, dict):
         raise ProtocolError("header is not a JSON object")
     specs = header.pop("arrays", [])

@@ -17,10 +17,20 @@ from grader.checks import TITLES, CheckResult
 
 TEST_OUTPUT_BYTES = 4096   # per test, what a student sees
 TOP_OUTPUT_BYTES = 16384
+# Control characters but newline and tab: a submission's output or error text must not be
+# able to move a TA's cursor, recolour or clear their terminal (ANSI escapes start with ESC).
+_CONTROL = {c: f"\\x{c:02x}" for c in [*range(0, 9), *range(11, 32), 127]}
+
+
+def printable(text: str) -> str:
+    """Text with control characters written out as \\xNN, so it prints as what it is."""
+    return text.translate(_CONTROL)
 
 
 def cap_text(text: str, limit: int) -> str:
-    """Keep the first and last lines of text longer than limit bytes, saying how much was cut."""
+    """Keep the first and last lines of text longer than limit bytes, saying how much was cut;
+    control characters are written out (see printable)."""
+    text = printable(text)
     data = text.encode()
     if len(data) <= limit:
         return text

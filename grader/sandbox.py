@@ -51,10 +51,11 @@ import numpy  # noqa: F401  imported before the fork so every child has it for f
 import torch
 
 from grader import child as child_side
-from grader import landlock, protocol
+from grader import landlock, protocol, syscalls
 
 SANDBOX_USERS = ("grader-sandbox", "nobody")  # the first that exists; setup.sh creates the first
-_CLONE_NEWUSER, _CLONE_NEWPID, _CLONE_NEWNET = 0x10000000, 0x20000000, 0x40000000
+_CLONE_NEWNS, _CLONE_NEWUSER, _CLONE_NEWPID, _CLONE_NEWNET = 0x00020000, 0x10000000, 0x20000000, 0x40000000
+_MS_NOSUID, _MS_NODEV, _MS_REC, _MS_PRIVATE, _MNT_DETACH = 0x2, 0x4, 0x4000, 0x40000, 0x2
 _PR_SET_PDEATHSIG, _PR_SET_CHILD_SUBREAPER = 1, 36
 _libc = ctypes.CDLL(None, use_errno=True)
 
@@ -71,6 +72,7 @@ class Limits:
     cpu_s: int = 60               # CPU seconds for the whole session
     processes: int = 32           # tasks the sandbox user may add (RLIMIT_NPROC on top of its count)
     file_size_mb: int = 16        # largest file the child may write
+    disk_mb: int = 32             # all files together: the temp dir is a tmpfs of this size when namespaces allow
     open_files: int = 64
     start_timeout_s: float = 10.0  # from spawn to the child's hello
     import_timeout_s: float = 10.0  # executing the submission's module
@@ -200,7 +202,6 @@ class Session:
         self._drain = threading.Thread(target=self._drain_output, args=(output_read,), daemon=True)
         self._drain.start()
         self._control_lines = self._control.makefile("r", encoding="ascii")
-        self._killed = False
         self.died: Optional[Died] = None
         self.pid, self.layers = self._handshake()
 
@@ -238,63 +239,65 @@ class Session:
             protocol.send(self._calls, header, arrays)
             return protocol.recv(self._calls, bounds, deadline=time.monotonic() + timeout_s)
         except protocol.PeerClosed:
-            self.close()
+            self.close(patience_s=0.5)
             raise
         except (protocol.ProtocolError, OSError) as exc:
-            self.kill()
             self.close()
             if isinstance(exc, protocol.ProtocolError):
                 raise
             raise protocol.PeerClosed(str(exc)) from None
 
     def kill(self) -> None:
-        if not self._killed:
-            self._killed = True
-            try:
-                self._control.sendall(b"k")
-            except OSError:
-                pass
+        try:
+            self._control.sendall(b"k")
+        except OSError:
+            pass
 
-    def close(self) -> Died:
-        """Stop the child (if still running) and learn how it ended."""
+    def close(self, patience_s: float = 0.0) -> Died:
+        """Stop the child and learn how it ended. With patience, first give a child that hung
+        up on its own that long to finish exiting, so its real exit status is reported."""
         if self.died is not None:
             return self.died
         self._calls.close()
-        self._control.settimeout(5.0)
-        try:
-            words = self._control_lines.readline().split()
-        except (OSError, socket.timeout):
-            words = []
+        words = self._report(patience_s) if patience_s else []
         if not words:
             self.kill()
-            try:
-                words = self._control_lines.readline().split()
-            except (OSError, socket.timeout):
-                words = []
+            words = self._report(5.0)
         self._control.close()
         self._drain.join(timeout=5.0)
         code = int(words[1]) if len(words) == 2 and words[0] == "exit" else None
         number = int(words[1]) if len(words) == 2 and words[0] == "signal" else None
-        self.died = Died(code, number, self._killed)
+        self.died = Died(code, number, words[:1] == ["killed"])
         return self.died
+
+    def _report(self, timeout_s: float) -> list:
+        """The monitor's last line: "exit <code>", "signal <n>" or "killed"."""
+        self._control.settimeout(timeout_s)
+        try:
+            return self._control_lines.readline().split()
+        except (OSError, socket.timeout, ValueError):
+            return []
 
 
 # --- everything below runs in the zygote, the monitor or the child -----------------
 
 def _zygote(sock: socket.socket) -> None:
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # monitors are reaped by the kernel
+    # Monitors are reaped here rather than ignored, so their CPU time (and their
+    # children's) adds up to the grader's: a benchmark can then account for all of it.
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is the grader's to handle
+    signal.signal(signal.SIGCHLD, lambda *_: _reap(block=False))
     _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     while True:
         try:
             message, fds, _, _ = socket.recv_fds(sock, 65536, 3)
         except OSError:
-            return
+            message, fds = b"", []
         if not message:
+            _reap(block=True)
             return
         if len(fds) == 3 and os.fork() == 0:
+            signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # the monitor waits for its own child
             sock.close()
-            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
             try:
                 _monitor(json.loads(message)["limits"], *fds)
             finally:
@@ -303,18 +306,32 @@ def _zygote(sock: socket.socket) -> None:
             os.close(fd)
 
 
+def _reap(block: bool) -> None:
+    """Collect finished monitors; with block, wait for all of them (each ends with its child)."""
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, 0 if block else os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+
+
 def _monitor(limits: dict, calls: int, output: int, control: int) -> None:
     _keep_only_fds(calls, output, control)
     _prctl(_PR_SET_CHILD_SUBREAPER, 1)
     user = _sandbox_user()
     workdir = tempfile.mkdtemp(prefix="pseudoloss-")
+    owner = (user.pw_uid, user.pw_gid) if user is not None else (os.getuid(), os.getgid())
     if user is not None:
-        os.chown(workdir, user.pw_uid, user.pw_gid)
+        os.chown(workdir, *owner)
     layers = _enter_namespaces(root=user is not None)
+    if "mountns" in layers and _mount_tmpfs(workdir, limits["disk_mb"], *owner):
+        layers.append(f"tmpfs:{limits['disk_mb']}MB")
     child = os.fork()
     if child == 0:
         try:
-            _child(Limits(**limits), user, workdir, calls, output, layers)
+            _child(Limits(**limits), user, workdir, calls, output)
         except BaseException:
             traceback.print_exc()  # reaches the grader through the output pipe once fd 2 is set
             os._exit(70)
@@ -324,23 +341,31 @@ def _monitor(limits: dict, calls: int, output: int, control: int) -> None:
     control_sock = socket.socket(fileno=control)
     uid_layer = [f"uid:{user.pw_name}"] if user is not None else []
     control_sock.sendall(f"pid {child} {' '.join(layers + uid_layer)}\n".encode())
-    status = _wait_or_kill(child, control_sock)
+    status, killed = _wait_or_kill(child, control_sock)
     _kill_leftovers()
-    report = f"exit {os.waitstatus_to_exitcode(status)}" if os.WIFEXITED(status) else f"signal {os.WTERMSIG(status)}"
+    if killed:
+        report = "killed"
+    elif os.WIFEXITED(status):
+        report = f"exit {os.waitstatus_to_exitcode(status)}"
+    else:
+        report = f"signal {os.WTERMSIG(status)}"
     try:
         control_sock.sendall(f"{report}\n".encode())
     except OSError:
         pass
+    _libc.umount2(workdir.encode(), _MNT_DETACH)  # a no-op when it is no mount point
     shutil.rmtree(workdir, ignore_errors=True)
 
 
-def _wait_or_kill(child: int, control: socket.socket) -> int:
+def _wait_or_kill(child: int, control: socket.socket) -> Tuple[int, bool]:
     """Wait for the child to end; a byte from the grader, or its hanging up, kills it first.
-    (No threads here: a process that unshared its pid namespace cannot start one.)"""
+    Returns the wait status and whether we killed it. (No threads here: a process that
+    unshared its pid namespace cannot start one.)"""
     pidfd = os.pidfd_open(child)
     poller = select.poll()
     poller.register(pidfd, select.POLLIN)
     poller.register(control, select.POLLIN)
+    killed = False
     while not any(fd == pidfd for fd, _ in poller.poll()):
         for kill in (lambda: os.killpg(child, signal.SIGKILL), lambda: os.kill(child, signal.SIGKILL)):
             try:
@@ -348,8 +373,9 @@ def _wait_or_kill(child: int, control: socket.socket) -> int:
             except OSError:
                 pass
         poller.unregister(control)
+        killed = True
     os.close(pidfd)
-    return os.waitpid(child, 0)[1]
+    return os.waitpid(child, 0)[1], killed
 
 
 def _kill_leftovers() -> None:
@@ -378,21 +404,30 @@ def _children() -> list:
 
 
 def _enter_namespaces(root: bool) -> list:
-    """New pid and network namespaces for the child: no network at all, and the whole
-    tree dies with it. Root needs nothing else; others need a user namespace too."""
-    if root and _libc.unshare(_CLONE_NEWPID | _CLONE_NEWNET) == 0:
-        return ["pidns", "netns"]
+    """New pid, network and mount namespaces for the child: no network at all, the whole
+    tree dies with it, and its temp dir can be a private tmpfs. Root needs nothing else;
+    others need a user namespace too."""
+    if root and _libc.unshare(_CLONE_NEWPID | _CLONE_NEWNET | _CLONE_NEWNS) == 0:
+        return ["pidns", "netns", "mountns"]
     if not root:
         uid, gid = os.getuid(), os.getgid()
-        if _libc.unshare(_CLONE_NEWUSER | _CLONE_NEWPID | _CLONE_NEWNET) == 0:
+        if _libc.unshare(_CLONE_NEWUSER | _CLONE_NEWPID | _CLONE_NEWNET | _CLONE_NEWNS) == 0:
             for path, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"), ("gid_map", f"{gid} {gid} 1")):
                 with open(f"/proc/self/{path}", "w") as handle:
                     handle.write(text)
-            return ["userns", "pidns", "netns"]
+            return ["userns", "pidns", "netns", "mountns"]
     return []
 
 
-def _child(limits: Limits, user, workdir: str, calls: int, output: int, layers: list) -> None:
+def _mount_tmpfs(path: str, size_mb: int, uid: int, gid: int) -> bool:
+    """A tmpfs of size_mb on path, seen only in this mount namespace: the child's files
+    then count against a fixed size instead of filling the disk."""
+    private = _libc.mount(None, b"/", None, ctypes.c_ulong(_MS_REC | _MS_PRIVATE), None) == 0
+    options = f"size={size_mb}m,mode=0700,uid={uid},gid={gid}".encode()
+    return private and _libc.mount(b"tmpfs", path.encode(), b"tmpfs", ctypes.c_ulong(_MS_NOSUID | _MS_NODEV), options) == 0
+
+
+def _child(limits: Limits, user, workdir: str, calls: int, output: int) -> None:
     os.setsid()
     null = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)
@@ -408,6 +443,7 @@ def _child(limits: Limits, user, workdir: str, calls: int, output: int, layers: 
         os.setuid(user.pw_uid)
     _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)  # after setuid, which clears it
     abi = landlock.restrict(read=_readable_paths(), write=[workdir], devices=[os.devnull, "/dev/urandom"])
+    layers = ([f"landlock:abi{abi}"] if abi else []) + (["seccomp"] if syscalls.deny() else [])
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     sys.dont_write_bytecode = True
     # The grader's sys.stdout may be anything (pytest swaps it for a capture file):
@@ -416,7 +452,7 @@ def _child(limits: Limits, user, workdir: str, calls: int, output: int, layers: 
     sys.stderr = sys.__stderr__ = open(2, "w", encoding="utf-8", errors="backslashreplace", closefd=False,
                                        buffering=1)
     sock = socket.socket(fileno=calls)
-    protocol.send(sock, {"kind": "hello", "layers": [f"landlock:abi{abi}"] if abi else []})
+    protocol.send(sock, {"kind": "hello", "layers": layers})
     child_side.serve(sock, workdir)
 
 
@@ -431,10 +467,19 @@ def _keep_only_fds(*keep: int) -> None:
 
 
 def _scrub_environment(home: str) -> None:
+    """A minimal environment; and the grader's original command line and environment,
+    which /proc/self/cmdline and /proc/self/environ read from this process's own
+    memory, are overwritten there (clearing os.environ alone leaves them)."""
     os.environ.clear()
     os.environ.update({"PATH": "/usr/bin:/bin", "HOME": home, "TMPDIR": home, "LANG": "C.UTF-8",
                        "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"})
     tempfile.tempdir = home
+    with open("/proc/self/stat") as handle:
+        fields = handle.read().rsplit(")", 1)[1].split()
+    arg_start, arg_end, env_start, env_end = (int(f) for f in fields[45:49])
+    for start, end in ((arg_start, arg_end), (env_start, env_end)):
+        if 0 < start < end:
+            ctypes.memset(start, 0, end - start)
 
 
 def _set_rlimits(limits: Limits, uid: int) -> None:

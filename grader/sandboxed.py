@@ -6,6 +6,7 @@ next call gets a fresh child, up to ``Limits.restarts`` times and within
 """
 from __future__ import annotations
 
+import dataclasses
 import time
 from typing import Dict, Optional
 
@@ -38,7 +39,7 @@ class SandboxOracle:
         return self.load_error
 
     def call(self, logits: np.ndarray, actions: np.ndarray, q_values: np.ndarray,
-             grad_q: bool = False, trace: bool = False) -> Outcome:
+             grad_q: bool = False, trace: bool = False, again: bool = False) -> Outcome:
         if self.load_error is not None:
             return Failure("not_loaded", self.load_error)
         if self._failures > self.limits.restarts:
@@ -55,15 +56,17 @@ class SandboxOracle:
         arrays = {"logits": np.asarray(logits, np.float32), "actions": np.asarray(actions, np.int64),
                   "q_values": np.asarray(q_values, np.float32)}
         try:
-            header, reply = self._ask({"op": "call", "grad_q": grad_q, "trace": trace}, arrays, self.limits.call_timeout_s, bounds)
+            header, reply = self._ask({"op": "call", "grad_q": grad_q, "trace": trace, "again": again}, arrays, self.limits.call_timeout_s, bounds)
         except _NoAnswer as failure:
             return failure.failure
         try:
             answer = Answer.parse(header, reply, n, a)
-        except (ValueError, TypeError) as exc:
+        except (ValueError, TypeError, OverflowError, RecursionError) as exc:
             return self._fail("garbage", f"the sandboxed process sent a malformed answer ({exc})")
         if answer.memory:  # a child that hit its memory limit is not trusted to run on
             self._stop()
+            allowed = f"{answer.error} (the sandbox allows {self.limits.memory_mb} MB beyond what torch itself maps)"
+            return dataclasses.replace(answer, error=allowed)
         return answer
 
     def close(self) -> None:

@@ -27,9 +27,26 @@ def run(zygote, code: str, limits: Limits = Limits(), calls: int = 1):
     return outcomes, oracle.output.text(), oracle
 
 
+HELPERS = """
+import json, os, sys, resource, threading
+def _try(action):
+    try:
+        action()
+        return "allowed"
+    except OSError as exc:
+        return type(exc).__name__
+def _thread_runs():
+    ran = []
+    thread = threading.Thread(target=lambda: ran.append("thread ran"))
+    thread.start()
+    thread.join()
+    return ran[0]
+"""
+
+
 def report(zygote, expression: str) -> object:
     """Evaluate an expression inside the sandbox at import time and return it (as JSON)."""
-    code = f"import json, os, sys, resource\nprint('REPORT', json.dumps({expression}))\n" + CORRECT
+    code = HELPERS + f"print('REPORT', json.dumps({expression}))\n" + CORRECT
     _, printed, _ = run(zygote, code)
     line = next(line for line in printed.splitlines() if line.startswith("REPORT "))
     return json.loads(line[len("REPORT "):])
@@ -110,20 +127,17 @@ def test_memory_error_is_reported_as_running_out_of_memory(zygote):
     assert isinstance(outcomes[0], Answer) and outcomes[0].memory
 
 
-def test_processes_left_behind_are_killed_with_the_child(zygote):
-    code = ("import os, time\npid = os.fork()\nif pid == 0:\n    os.setsid()\n    time.sleep(300)\n"
-            "print('ORPHAN', os.getcwd())\n" + CORRECT)
-    _, printed, _ = run(zygote, code)
-    workdir = next(line.split()[1] for line in printed.splitlines() if line.startswith("ORPHAN"))
-    time.sleep(0.5)
-    assert [pid for pid in os.listdir("/proc") if pid.isdigit() and _cwd(pid).startswith(workdir)] == []
+def test_child_can_start_no_process_and_open_no_socket_but_can_start_threads(zygote):
+    seen = report(zygote, "[__import__('grader.syscalls').syscalls.seccomp is not None, _try(os.fork), "
+                          "_try(lambda: __import__('socket').socket()), _try(lambda: os.memfd_create('x')), "
+                          "_thread_runs()]")
+    assert seen[0] is True  # the seccomp layer is available here
+    assert seen[1:] == ["PermissionError", "PermissionError", "PermissionError", "thread ran"]
 
 
-def _cwd(pid: str) -> str:
-    try:
-        return os.readlink(f"/proc/{pid}/cwd")
-    except OSError:
-        return ""
+def test_workdir_is_a_small_private_tmpfs(zygote):
+    seen = report(zygote, "__import__('shutil').disk_usage('.').total // 2**20")
+    assert seen == Limits().disk_mb
 
 
 def test_output_keeps_head_and_tail_and_counts_the_rest():
