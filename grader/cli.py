@@ -31,9 +31,11 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument("submission", type=Path)
     grade.add_argument("--json", action="store_true", help="print results.json instead of the summary")
     grade.set_defaults(run=_grade)
-    batch = verbs.add_parser("batch", help="grade every file or folder of DIR")
+    batch = verbs.add_parser("batch", help="grade every file or folder of DIR (or a Gradescope export)")
     batch.add_argument("directory", type=Path)
     batch.add_argument("--out", type=Path, required=True, help="where results/, grades.csv and report.md go")
+    batch.add_argument("--jobs", type=int, default=None, help="submissions graded at once (default: one per core)")
+    batch.add_argument("--force", action="store_true", help="regrade entries that already have a result")
     batch.set_defaults(run=_batch)
     gradescope = verbs.add_parser("gradescope", help="grade ROOT/submission into ROOT/results/results.json")
     gradescope.add_argument("--root", type=Path, default=Path("/autograder"), help="Gradescope's root (default /autograder)")
@@ -73,9 +75,12 @@ def _batch(args) -> int:
     if not args.directory.is_dir():
         print(f"error: {args.directory} is not a directory", file=sys.stderr)
         return EXIT_MISUSE
+    if args.jobs is not None and args.jobs < 1:
+        print("error: --jobs must be at least 1", file=sys.stderr)
+        return EXIT_MISUSE
     from grader.batch import run_batch
 
-    return run_batch(args.directory, args.out)
+    return run_batch(args.directory, args.out, jobs=args.jobs, force=args.force)
 
 
 def _gradescope(args) -> int:

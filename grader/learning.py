@@ -48,6 +48,7 @@ def check_learning(oracle, weight: float) -> Tuple[CheckResult, Dict]:
                      "a correct loss does so within a few iterations.")
     extra = {"learning": {
         "passed": passed,
+        "threshold": cartpole.CartPoleConfig().return_threshold,
         "summary": " ".join(lines[:len(runs)]),
         "runs": [{"seed": seed, "passed": run.passed, "iterations": run.iterations, "env_steps": run.env_steps,
                   "returns": [round(float(r), 2) for r in run.returns]} for seed, run in runs],

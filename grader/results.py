@@ -63,7 +63,7 @@ def build(checks: Sequence[CheckResult], *, summary: str, mistakes: Sequence[str
     """The whole results.json document for graded checks."""
     tests = [test_entry(number, f"{number}. {check.title}", check.score, check.max_score, check.passed, check.output)
              for number, check in enumerate(checks, start=1)]
-    return _document(tests, summary, mistakes, extra, seconds)
+    return _document(tests, summary, mistakes, {"status": "graded", **(extra or {})}, seconds)
 
 
 def _document(tests: List[Dict], summary: str, mistakes: Sequence[str], extra: Optional[Dict],
@@ -86,7 +86,8 @@ def _document(tests: List[Dict], summary: str, mistakes: Sequence[str], extra: O
 def not_graded(weights: Dict[str, float], reason: str, seconds: float = 0.0, extra: Optional[Dict] = None) -> Dict:
     """Every check at zero, for a submission that could not be run at all."""
     checks = [CheckResult(key, weights[key], False, f"Not run: {reason}") for key in TITLES if key in weights]
-    return build(checks, summary=f"Your submission could not be graded: {reason}", seconds=seconds, extra=extra)
+    return build(checks, summary=f"Your submission could not be graded: {reason}", seconds=seconds,
+                 extra={**(extra or {}), "status": "not graded"})
 
 
 def grader_fault(trace: str, seconds: float = 0.0) -> Dict:
@@ -94,7 +95,7 @@ def grader_fault(trace: str, seconds: float = 0.0) -> Dict:
     test = test_entry(1, "Autograder error", 0.0, 0.0, False,
                       "The autograder failed on this submission; the course staff has the details.")
     return _document([test], "The autograder failed on this submission. This is not your fault: "
-                             "please tell the course staff.", (), {"grader_fault": trace}, seconds)
+                             "please tell the course staff.", (), {"status": "grader error", "grader_fault": trace}, seconds)
 
 
 def to_text(document: Dict) -> str:
@@ -118,14 +119,28 @@ def dumps(document: Dict) -> str:
 
 
 def write(path: Path, document: Dict) -> None:
-    """Write results.json so that a reader sees the old file or the whole new one, never half."""
+    write_text(path, dumps(document))
+
+
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write a file so that a reader (or a rerun after a kill) sees the old one or the whole
+    new one, never half: a temp file beside it, synced, then renamed over it."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(handle, "w") as stream:
-            stream.write(dumps(document))
-        os.chmod(temp, 0o644)
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temp, 0o666 & ~_UMASK)  # what open() would have made; mkstemp makes 0o600
         os.replace(temp, path)
     except BaseException:
-        os.unlink(temp)
+        try:
+            os.unlink(temp)
+        except OSError:
+            pass
         raise
