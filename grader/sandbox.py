@@ -31,6 +31,7 @@ comes back as a ``Died`` or a timeout, never as an exception from here.
 from __future__ import annotations
 
 import ctypes
+import fcntl
 import json
 import os
 import pwd
@@ -287,23 +288,58 @@ def _zygote(sock: socket.socket) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is the grader's to handle
     signal.signal(signal.SIGCHLD, lambda *_: _reap(block=False))
     _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    spare: Optional[_Spare] = None
     while True:
         try:
             message, fds, _, _ = socket.recv_fds(sock, 65536, 3)
         except OSError:
             message, fds = b"", []
         if not message:
+            if spare is not None:
+                spare.discard()
             _reap(block=True)
             return
-        if len(fds) == 3 and os.fork() == 0:
-            signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # the monitor waits for its own child
-            sock.close()
-            try:
-                _monitor(json.loads(message)["limits"], *fds)
-            finally:
-                os._exit(0)
+        limits = json.loads(message)["limits"]
+        if len(fds) == 3:
+            if spare is None or spare.limits != limits:
+                if spare is not None:
+                    spare.discard()
+                spare = _Spare.fork(limits, sock)
+            spare.hand_over(fds)
+            spare = _Spare.fork(limits, sock)  # made while the grader works with this one
         for fd in fds:
             os.close(fd)
+
+
+class _Spare:
+    """A monitor and child forked ahead of time, set up and locked down, waiting for their
+    channels: handing them over costs a message, not the two forks (~25 ms) of a new one."""
+
+    def __init__(self, limits: dict, handoff: socket.socket, pid: int):
+        self.limits, self.handoff, self.pid = limits, handoff, pid
+
+    @classmethod
+    def fork(cls, limits: dict, zygote_sock: socket.socket) -> "_Spare":
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        pid = os.fork()
+        if pid == 0:
+            signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # the monitor waits for its own child
+            try:
+                _monitor(limits, theirs.detach())
+            finally:
+                os._exit(0)
+        theirs.close()
+        return cls(limits, ours, pid)
+
+    def hand_over(self, fds: list) -> None:
+        try:
+            socket.send_fds(self.handoff, [b"go"], fds)
+        except OSError:
+            pass  # the spare died; the grader's handshake times out and says so
+        self.handoff.close()
+
+    def discard(self) -> None:
+        self.handoff.close()  # end of file: the monitor kills its child and cleans up
 
 
 def _reap(block: bool) -> None:
@@ -317,8 +353,15 @@ def _reap(block: bool) -> None:
             return
 
 
-def _monitor(limits: dict, calls: int, output: int, control: int) -> None:
-    _keep_only_fds(calls, output, control)
+def _monitor(limits: dict, handoff: int) -> None:
+    """Prepare a child, wait for the grader's channels, then watch the child until it ends."""
+    moved = fcntl.fcntl(handoff, fcntl.F_DUPFD_CLOEXEC, 3)  # above stdio, which becomes /dev/null
+    _keep_only_fds(moved)
+    handoff = moved
+    for fd in (0, 1, 2):
+        os.dup2(os.open(os.devnull, os.O_RDWR), fd)
+    _keep_only_fds(0, 1, 2, handoff)
+    _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)  # a spare dies with the zygote
     _prctl(_PR_SET_CHILD_SUBREAPER, 1)
     user = _sandbox_user()
     workdir = tempfile.mkdtemp(prefix="pseudoloss-")
@@ -328,20 +371,35 @@ def _monitor(limits: dict, calls: int, output: int, control: int) -> None:
     layers = _enter_namespaces(root=user is not None)
     if "mountns" in layers and _mount_tmpfs(workdir, limits["disk_mb"], *owner):
         layers.append(f"tmpfs:{limits['disk_mb']}MB")
+    to_child, child_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     child = os.fork()
     if child == 0:
         try:
-            _child(Limits(**limits), user, workdir, calls, output)
+            to_child.close()
+            _child(Limits(**limits), user, workdir, child_end)
         except BaseException:
             traceback.print_exc()  # reaches the grader through the output pipe once fd 2 is set
             os._exit(70)
         os._exit(0)
-    os.close(calls)
-    os.close(output)
-    control_sock = socket.socket(fileno=control)
-    uid_layer = [f"uid:{user.pw_name}"] if user is not None else []
-    control_sock.sendall(f"pid {child} {' '.join(layers + uid_layer)}\n".encode())
-    status, killed = _wait_or_kill(child, control_sock)
+    child_end.close()
+    channels = _receive_fds(socket.socket(fileno=handoff), 3)
+    if channels is None:  # discarded: the grader is gone or wants other limits
+        calls = output = control = None
+        _kill_child(child)
+    else:
+        calls, output, control = channels
+        socket.send_fds(to_child, [b"go"], [calls, output])
+        os.close(calls)
+        os.close(output)
+    to_child.close()
+    if control is None:
+        status, killed = os.waitpid(child, 0)[1], True
+        control_sock = None
+    else:
+        control_sock = socket.socket(fileno=control)
+        uid_layer = [f"uid:{user.pw_name}"] if user is not None else []
+        control_sock.sendall(f"pid {child} {' '.join(layers + uid_layer)}\n".encode())
+        status, killed = _wait_or_kill(child, control_sock)
     _kill_leftovers()
     if killed:
         report = "killed"
@@ -349,12 +407,34 @@ def _monitor(limits: dict, calls: int, output: int, control: int) -> None:
         report = f"exit {os.waitstatus_to_exitcode(status)}"
     else:
         report = f"signal {os.WTERMSIG(status)}"
-    try:
-        control_sock.sendall(f"{report}\n".encode())
-    except OSError:
-        pass
+    if control_sock is not None:
+        try:
+            control_sock.sendall(f"{report}\n".encode())
+        except OSError:
+            pass
     _libc.umount2(workdir.encode(), _MNT_DETACH)  # a no-op when it is no mount point
     shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _receive_fds(sock: socket.socket, count: int) -> Optional[list]:
+    """count file descriptors sent with SCM_RIGHTS, or None at end of file (or anything else)."""
+    try:
+        message, fds, _, _ = socket.recv_fds(sock, 16, count)
+    except OSError:
+        return None
+    if message != b"go" or len(fds) != count:
+        for fd in fds:
+            os.close(fd)
+        return None
+    return fds
+
+
+def _kill_child(child: int) -> None:
+    for kill in (lambda: os.killpg(child, signal.SIGKILL), lambda: os.kill(child, signal.SIGKILL)):
+        try:
+            kill()
+        except OSError:
+            pass
 
 
 def _wait_or_kill(child: int, control: socket.socket) -> Tuple[int, bool]:
@@ -367,11 +447,7 @@ def _wait_or_kill(child: int, control: socket.socket) -> Tuple[int, bool]:
     poller.register(control, select.POLLIN)
     killed = False
     while not any(fd == pidfd for fd, _ in poller.poll()):
-        for kill in (lambda: os.killpg(child, signal.SIGKILL), lambda: os.kill(child, signal.SIGKILL)):
-            try:
-                kill()
-            except OSError:
-                pass
+        _kill_child(child)
         poller.unregister(control)
         killed = True
     os.close(pidfd)
@@ -427,13 +503,10 @@ def _mount_tmpfs(path: str, size_mb: int, uid: int, gid: int) -> bool:
     return private and _libc.mount(b"tmpfs", path.encode(), b"tmpfs", ctypes.c_ulong(_MS_NOSUID | _MS_NODEV), options) == 0
 
 
-def _child(limits: Limits, user, workdir: str, calls: int, output: int) -> None:
+def _child(limits: Limits, user, workdir: str, handoff: socket.socket) -> None:
+    """Lock this process down, then wait for the grader's channels and serve."""
     os.setsid()
-    null = os.open(os.devnull, os.O_RDONLY)
-    os.dup2(null, 0)
-    os.dup2(output, 1)
-    os.dup2(output, 2)
-    _keep_only_fds(0, 1, 2, calls)
+    _keep_only_fds(0, 1, 2, handoff.fileno())  # 0, 1 and 2 are /dev/null until the channels come
     os.chdir(workdir)
     _scrub_environment(workdir)
     _set_rlimits(limits, user.pw_uid if user is not None else os.getuid())
@@ -444,6 +517,14 @@ def _child(limits: Limits, user, workdir: str, calls: int, output: int) -> None:
     _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)  # after setuid, which clears it
     abi = landlock.restrict(read=_readable_paths(), write=[workdir], devices=[os.devnull, "/dev/urandom"])
     layers = ([f"landlock:abi{abi}"] if abi else []) + (["seccomp"] if syscalls.deny() else [])
+    channels = _receive_fds(handoff, 2)
+    if channels is None:
+        return
+    calls, output = channels
+    os.dup2(output, 1)
+    os.dup2(output, 2)
+    os.close(output)
+    handoff.close()
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     sys.dont_write_bytecode = True
     # The grader's sys.stdout may be anything (pytest swaps it for a capture file):

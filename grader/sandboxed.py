@@ -64,6 +64,7 @@ class SandboxOracle:
         except (ValueError, TypeError, OverflowError, RecursionError) as exc:
             return self._fail("garbage", f"the sandboxed process sent a malformed answer ({exc})")
         if answer.memory:  # a child that hit its memory limit is not trusted to run on
+            self._failures += 1  # and counts against the restarts: a hog must not be rerun on every call
             self._stop()
             allowed = f"{answer.error} (the sandbox allows {self.limits.memory_mb} MB beyond what torch itself maps)"
             return dataclasses.replace(answer, error=allowed)

@@ -203,13 +203,28 @@ def _descendants(root: int, table: Dict[int, Tuple[int, int]]) -> Set[int]:
     return found
 
 
+def _spare(zygote_pid: int, table: Dict[int, Tuple[int, int]]) -> Set[int]:
+    """The monitor and child the zygote forks ahead of the next session: the child still has
+    /dev/null as stdout, since its channels have not been handed over yet."""
+    spare = set()
+    for monitor in [pid for pid, (ppid, _) in table.items() if ppid == zygote_pid]:
+        kids = [pid for pid, (ppid, _) in table.items() if ppid == monitor]
+        try:
+            waiting = len(kids) == 1 and os.readlink(f"/proc/{kids[0]}/fd/1") == "/dev/null"
+        except OSError:
+            waiting = False
+        if waiting:
+            spare |= {monitor, kids[0]}
+    return spare
+
+
 def strays(zygote_pid: int, before: Set[int]) -> Set[int]:
-    """Processes the sandbox left: anything still below the zygote, and new orphans of the sandbox
-    user (reparented to init, i.e. escaped from their monitor)."""
+    """Processes the sandbox left: anything still below the zygote but the spare it keeps ready,
+    and new orphans of the sandbox user (reparented to init, i.e. escaped from their monitor)."""
     table = _processes()
     uid = _sandbox_uid()
     orphans = {pid for pid, (ppid, owner) in table.items() if owner == uid and ppid == 1 and pid not in before}
-    return _descendants(zygote_pid, table) | orphans
+    return (_descendants(zygote_pid, table) - _spare(zygote_pid, table)) | orphans
 
 
 @pytest.fixture
