@@ -6,10 +6,10 @@ Prints, per loss kind and seed: passed, iterations, env steps, wall seconds; the
 each kind's pass rate and the median wall time of the whole check (every
 grading seed) for the reference. `rows()` returns the table for `make bench`.
 
-The oracle is simulated in-process: the arrays go through bytes both ways, as
-over the sandbox's pipe, the loss runs in torch, and `--oracle-ms` of sleep per
-call stands for the round trip to the child. The wrong losses are fixtures
-here, not part of the grader (the catalog in reference/ is the real one).
+The oracle is simulated in-process: the loss is called through the same
+answer.evaluate the sandboxed child uses, and `--oracle-ms` of sleep per call
+stands for the round trip to the child. The wrong losses are the mistake
+catalog's own (reference/mistakes.py).
 """
 from __future__ import annotations
 
@@ -22,41 +22,29 @@ from pathlib import Path
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from grader import cartpole  # noqa: E402
+from grader.oracle import LocalOracle  # noqa: E402
+from reference.mistakes import by_id  # noqa: E402
+from reference.pseudo_loss import pseudo_loss  # noqa: E402
 
 __test__ = False  # a script, not a pytest module
 
 
-def _log_prob(logits, actions):
-    return F.log_softmax(logits, dim=-1).gather(1, actions[:, None]).squeeze(1)
-
-
-LOSSES = {
-    "reference": lambda lg, a, q: -(_log_prob(lg, a) * q).mean(),
-    "sign_flipped": lambda lg, a, q: (_log_prob(lg, a) * q).mean(),
-    "no_log": lambda lg, a, q: -(F.softmax(lg, dim=-1).gather(1, a[:, None]).squeeze(1) * q).mean(),
-    "greedy_labels": lambda lg, a, q: -(_log_prob(lg, lg.argmax(dim=1)) * q).mean(),
-    "unweighted": lambda lg, a, q: -_log_prob(lg, a).mean(),
-    "sum_over_actions": lambda lg, a, q: (F.softmax(lg, dim=-1) * q[:, None]).mean(),
-    "broadcast": lambda lg, a, q: -(_log_prob(lg, a).unsqueeze(1) * q).mean(),  # (N,1)*(N,) -> (N,N)
-}
-"""Loss kind -> torch pseudo-loss(logits, actions, q_values)."""
-
-
-def _through_bytes(array: np.ndarray) -> np.ndarray:
-    return np.frombuffer(array.tobytes(), dtype=array.dtype).reshape(array.shape).copy()
+WRONG = ("sign_flipped", "no_log", "greedy_labels", "unweighted", "sum_over_actions", "broadcast")
+LOSSES = {"reference": pseudo_loss, **{mistake: by_id(mistake).loss for mistake in WRONG}}
+"""Loss kind -> pseudo-loss(logits, actions, q_values): the reference and six catalog mistakes."""
 
 
 def simulated_oracle(loss, oracle_ms: float = 3.0) -> cartpole.LossGrad:
-    """A LossGrad that behaves like the sandboxed child: copies, torch autograd, latency."""
+    """A LossGrad that answers as the sandboxed child would (the same answer.evaluate, in-process),
+    with `oracle_ms` of sleep per call standing for the round trip to the child."""
+    oracle = LocalOracle(loss)
+
     def loss_grad(logits, actions, q_values):
         time.sleep(oracle_ms / 1000)
-        logits_t = torch.tensor(_through_bytes(logits), requires_grad=True)
-        loss(logits_t, torch.from_numpy(_through_bytes(actions)), torch.from_numpy(_through_bytes(q_values))).backward()
-        return None if logits_t.grad is None else _through_bytes(logits_t.grad.numpy())
+        return oracle.call(logits, actions, q_values).grad_logits
     return loss_grad
 
 
@@ -87,6 +75,20 @@ def check_seconds(repeats=5, config=cartpole.CartPoleConfig(), oracle_ms=3.0) ->
     return times
 
 
+def summary_lines(table: list) -> list:
+    """Per loss kind: pass rate, iterations, env steps, wall time, and how close it came."""
+    lines = []
+    for kind in dict.fromkeys(row["kind"] for row in table):
+        mine = [row for row in table if row["kind"] == kind]
+        lines.append(f"{kind:17} passed {sum(r['passed'] for r in mine):2d}/{len(mine)}  "
+                     f"iterations median {statistics.median(r['iterations'] for r in mine):4.1f} "
+                     f"max {max(r['iterations'] for r in mine):2d}  "
+                     f"env steps median {statistics.median(r['env_steps'] for r in mine):6.0f}  "
+                     f"wall median {statistics.median(r['seconds'] for r in mine):.3f} s  "
+                     f"best window return max {max(r['best'] for r in mine):.0f}")
+    return lines
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=10, help="seeds 0..N-1 per loss kind")
@@ -105,14 +107,7 @@ def main(argv=None) -> int:
         print(f"{row['kind']:17} {row['seed']:4d} {str(row['passed']):>6} {row['iterations']:5d} "
               f"{row['env_steps']:7d} {row['seconds']:6.3f} {row['best']:5.0f}  {row['reason']}")
     print()
-    for kind in args.kinds.split(","):
-        mine = [row for row in table if row["kind"] == kind]
-        print(f"{kind:17} passed {sum(r['passed'] for r in mine):2d}/{len(mine)}  "
-              f"iterations median {statistics.median(r['iterations'] for r in mine):4.1f} "
-              f"max {max(r['iterations'] for r in mine):2d}  "
-              f"env steps median {statistics.median(r['env_steps'] for r in mine):6.0f}  "
-              f"wall median {statistics.median(r['seconds'] for r in mine):.3f} s  "
-              f"best window return max {max(r['best'] for r in mine):.0f}")
+    print("\n".join(summary_lines(table)))
     times = check_seconds(args.repeats, config, args.oracle_ms)
     wall, cpu = [t[0] for t in times], [t[1] for t in times]
     print(f"\nwhole check, reference on GRADING_SEEDS {cartpole.GRADING_SEEDS}, {args.repeats} repeats, "
