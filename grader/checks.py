@@ -84,7 +84,7 @@ def interface_problem(answer: Answer) -> Optional[str]:
 
 
 def check_interface(trials: List[Trial], consistency: Optional[str]) -> Tuple[bool, str]:
-    passed, text = _over_cases(trials, lambda t: problem(t.outcome) or interface_problem(t.outcome),
+    passed, text = _over_cases(trials, lambda t: interface_problem(t.outcome),
                                "Returns a 0-dim floating-point tensor whose gradient reaches `logits`.")
     if passed and consistency:
         return False, consistency
@@ -117,9 +117,6 @@ def consistency_problem(oracle, trial: Trial, step: float = 1e-2) -> Optional[st
 
 def check_value(trials: List[Trial]) -> Tuple[bool, str]:
     def verdict(trial: Trial) -> Optional[str]:
-        issue = problem(trial.outcome)
-        if issue:
-            return f"the function {issue}"
         got = trial.outcome.scalar
         if trial.expected.loss_matches(got):
             return None
@@ -133,9 +130,6 @@ def check_gradient(trials: List[Trial]) -> Tuple[bool, str]:
 
 
 def _gradient_verdict(trial: Trial) -> Optional[str]:
-    issue = problem(trial.outcome)
-    if issue:
-        return f"the function {issue}"
     grad, expected = trial.outcome.grad_logits, trial.expected.grad
     if trial.expected.grad_matches(grad):
         return None
@@ -150,9 +144,6 @@ def _gradient_verdict(trial: Trial) -> Optional[str]:
 
 def check_sampled_actions(trials: List[Trial]) -> Tuple[bool, str]:
     def verdict(trial: Trial) -> Optional[str]:
-        issue = problem(trial.outcome)
-        if issue:
-            return f"the function {issue}"
         got, grad = trial.outcome.scalar, trial.outcome.grad_logits
         if grad is None:
             return "there is no gradient with respect to logits"
@@ -170,9 +161,6 @@ def check_sampled_actions(trials: List[Trial]) -> Tuple[bool, str]:
 
 def check_stability(trials: List[Trial]) -> Tuple[bool, str]:
     def verdict(trial: Trial) -> Optional[str]:
-        issue = problem(trial.outcome)
-        if issue:
-            return f"the function {issue}"
         got = trial.outcome.scalar
         if got is None or not np.isfinite(got):
             return f"the loss is {got if got is not None else 'not a single number'} (expected {fmt(trial.expected.loss)}): use log_softmax, not log(softmax(...))"
@@ -209,9 +197,14 @@ def _num(value: Optional[float]) -> str:
 
 
 def _over_cases(trials: List[Trial], verdict: Callable[[Trial], Optional[str]], success: str) -> Tuple[bool, str]:
-    """Pass when every case passes; show the first failing public case, count the hidden ones."""
-    public = [(t, verdict(t)) for t in trials if not t.case.hidden]
-    hidden = [(t, verdict(t)) for t in trials if t.case.hidden]
+    """Pass when every case passes; show the first failing public case, count the hidden ones.
+    verdict(trial) says what is wrong with an answer; one that did not come is said here."""
+    def judged(trial: Trial) -> Optional[str]:
+        issue = problem(trial.outcome)
+        return f"the function {issue}" if issue else verdict(trial)
+
+    public = [(t, judged(t)) for t in trials if not t.case.hidden]
+    hidden = [(t, judged(t)) for t in trials if t.case.hidden]
     public_bad = [(t, why) for t, why in public if why]
     hidden_bad = sum(1 for _, why in hidden if why)
     if not public_bad and not hidden_bad:
