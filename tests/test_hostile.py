@@ -607,12 +607,10 @@ def test_no_pathname_unix_sockets(graded, tmp_path, bait, grader_still_fine):
 
 # --- 11. the protocol socket ------------------------------------------------------------------------
 
-@pytest.mark.parametrize("name", [
-    "protocol_garbage.py", "protocol_giant_length.py", "protocol_giant_arrays.py", "protocol_forged_answer.py",
-    "protocol_slow_drip.py", "protocol_deep_json.py", "protocol_huge_int.py", "protocol_overflowing_number.py",
-])
-def test_protocol_attacks_are_rejected(graded, no_strays, grader_still_fine, name):
-    document, seconds = graded(HOSTILE / name, HANG)
+@pytest.mark.parametrize("attack", ["garbage", "giant_length", "giant_arrays", "forged_answer", "slow_drip",
+                                    "deep_json", "huge_int", "overflowing_number"])
+def test_protocol_attacks_are_rejected(graded, tmp_path, no_strays, grader_still_fine, attack):
+    document, seconds = graded(baked("protocol_abuse.py", tmp_path, attack=attack), HANG)
     twin, _ = graded(ZERO_LOSS, HANG)
     assert_valid(document)
     assert document["score"] <= twin["score"]
@@ -620,10 +618,10 @@ def test_protocol_attacks_are_rejected(graded, no_strays, grader_still_fine, nam
 
 
 @pytest.mark.slow
-def test_protocol_hang_up_costs_one_call_timeout(graded, no_strays, grader_still_fine):
+def test_protocol_hang_up_costs_one_call_timeout(graded, tmp_path, no_strays, grader_still_fine):
     """The child shuts its socket and lives on: the grader must kill it at the call timeout, not later."""
     limits = Limits(call_timeout_s=1.0, import_timeout_s=2.0, restarts=0)
-    document, seconds = graded(HOSTILE / "protocol_hang_up.py", limits)
+    document, seconds = graded(baked("protocol_abuse.py", tmp_path, attack="hang_up"), limits)
     assert_valid(document)
     assert document["score"] == 0
     assert seconds < limits.call_timeout_s + 2.5, f"a hang-up cost {seconds:.1f} s"
