@@ -136,3 +136,30 @@ def test_grader_fault_still_writes_a_valid_results_json(tmp_path, monkeypatch):
     assert document["score"] == 0 and document["tests"][0]["name"] == "Autograder error"
     assert "injected fault" in document["extra_data"]["grader_fault"]
     assert "injected fault" not in document["output"] + document["tests"][0]["output"]
+
+
+def run_setup(autograder_zip: Path, root: Path, env: dict) -> subprocess.CompletedProcess:
+    with zipfile.ZipFile(autograder_zip) as archive:
+        archive.extractall(root / "source")
+    return subprocess.run(["bash", str(root / "source" / "setup.sh")], capture_output=True, text=True,
+                          timeout=600, env={**os.environ, "AUTOGRADER_ROOT": str(root), **env})
+
+
+def test_setup_refuses_a_python_older_than_3_10_and_says_so(autograder_zip, tmp_path):
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "python3").write_text("#!/bin/sh\n"
+                                  "case \"$*\" in *version_info*) exit 1;; *--version*) echo 'Python 3.9.18';; esac\n"
+                                  "exit 0\n")
+    (fake / "python3").chmod(0o755)
+    finished = run_setup(autograder_zip, tmp_path / "autograder", {"PATH": f"{fake}:{os.environ['PATH']}"})
+    assert finished.returncode != 0
+    assert "needs Python >= 3.10, the image has Python 3.9.18" in finished.stderr
+
+
+def test_setup_fails_loudly_when_torch_cannot_be_installed(autograder_zip, tmp_path):
+    offline = {"PIP_NO_INDEX": "1", "PIP_FIND_LINKS": "", "PIP_CONFIG_FILE": os.devnull,
+               "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+    finished = run_setup(autograder_zip, tmp_path / "autograder", offline)
+    assert finished.returncode != 0
+    assert "could not install the CPU build of torch 2.13.0" in finished.stderr
