@@ -7,10 +7,14 @@ answer is re-validated by the grader (answer.Answer.parse).
 from __future__ import annotations
 
 import os
+import random
 import socket
 import sys
 import traceback
 import types
+
+import numpy
+import torch
 
 from grader import protocol
 from grader.answer import SUBMISSION_FILE, TEXT_CAP, evaluate, make_inputs
@@ -49,6 +53,8 @@ def _load(files: dict, workdir: str):
             with open(os.path.join(workdir, name), "w", encoding="utf-8") as handle:
                 handle.write(source)
     sys.path.insert(0, workdir)
+    sys.argv = [SUBMISSION_FILE]  # not the grader's command line
+    _seed_everything()
     module = types.ModuleType("submission")
     module.__file__ = os.path.join(workdir, SUBMISSION_FILE)
     sys.modules["submission"] = module
@@ -63,8 +69,17 @@ def _load(files: dict, workdir: str):
         found = f" (it defines: {', '.join(names[:10])})" if names else ""
         return {"kind": "loaded", "error": f"the submission has no function named `{FUNCTION}`{found}"}, None
     if not callable(function):
-        return {"kind": "loaded", "error": f"`{FUNCTION}` is a {type(function).__name__}, not a function"}, None
+        return {"kind": "loaded", "error": f"`{FUNCTION}` is not a function but a value of type "
+                                           f"`{type(function).__name__}`"}, None
     return {"kind": "loaded", "error": None}, function
+
+
+def _seed_everything() -> None:
+    """Every child starts from the same random state, so a submission that draws random
+    numbers gets the same grade on every run and every machine."""
+    random.seed(0)
+    numpy.random.seed(0)
+    torch.manual_seed(0)
 
 
 def _failed(exc: BaseException) -> dict:

@@ -23,10 +23,11 @@ OUTPUT_SHOWN_BYTES = 2048
 
 def grade(path: Path, zygote: Zygote, rubric: Rubric, limits: Limits = Limits(), learning: bool = True) -> Dict:
     start = time.monotonic()
+    weights = rubric.weights if learning else {k: w for k, w in rubric.weights.items() if k != "learning"}
     try:
         source = load(path)
     except LoadError as exc:
-        return results.not_graded(rubric.weights, str(exc), time.monotonic() - start)
+        return results.not_graded(weights, str(exc), time.monotonic() - start)
     loaded = time.monotonic()
     oracle = SandboxOracle(zygote, source.files, limits)
     hidden_oracle = SandboxOracle(zygote, source.files, limits)  # started on first use; its output is never shown
@@ -34,12 +35,11 @@ def grade(path: Path, zygote: Zygote, rubric: Rubric, limits: Limits = Limits(),
         error = oracle.load()
         extra = {"graded_file": source.graded.name, "sandbox": list(oracle.layers)}
         if error is not None:
-            document = results.not_graded(rubric.weights, f"importing it failed: {error}",
-                                          time.monotonic() - start, extra=extra)
+            reason = " ".join([f"importing it failed: {error}", *source.notes])
+            document = results.not_graded(weights, reason, time.monotonic() - start, extra=extra)
             document["output"] += _printed(oracle)
             return document
         timing = {"load": loaded - start, "import": time.monotonic() - loaded}
-        weights = rubric.weights if learning else {k: w for k, w in rubric.weights.items() if k != "learning"}
         result = assess(oracle, rubric.cases, weights, diagnose.default_suspects,
                         learn=None if not learning else _learn(weights["learning"]), hidden_oracle=hidden_oracle)
         timing.update(result.timing)

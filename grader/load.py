@@ -127,8 +127,8 @@ def helpers(entry: Path) -> Tuple[Dict[str, str], List[str]]:
     left_out: List[str] = []
     total = 0
     for sibling in sorted(entry.parent.glob("*.py")):
-        if sibling == entry or sibling.name == SUBMISSION_FILE or sibling.is_symlink():
-            continue
+        if sibling == entry or sibling.name == SUBMISSION_FILE or sibling.is_symlink() or sibling.name.startswith("."):
+            continue  # hidden files are editor or archive leftovers (macOS's ._name.py), never the student's
         try:
             text = read_text(sibling)
         except (LoadError, OSError):
