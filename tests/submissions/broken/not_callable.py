@@ -1,0 +1,4 @@
+"""Broken: `pseudo_loss` is a number, not a function."""
+import torch
+
+pseudo_loss = 3

@@ -1,0 +1,277 @@
+"""Loading a submission (grader.load): broken files, folders, and what is sent to the sandbox.
+
+Files that the loader itself can reject (tests/submissions/broken/, LOAD_ERRORS)
+are tested without a sandbox; those only the child can judge (RUN_ERRORS) are
+graded end to end with the `grade` fixture. Folder submissions are built in
+tmp_path, the way a student zips them or Gradescope unpacks them.
+"""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Dict
+
+import pytest
+
+from conftest import SUBMISSIONS, scores
+from grader.answer import SUBMISSION_FILE
+from grader.load import LoadError, load
+from grader.sandbox import Limits
+from submissions.broken.cases import CALL_ERRORS, CASES, HANGS, IMPORT_ERRORS, LOAD_ERRORS, RUN_ERRORS, STUB
+
+BROKEN = SUBMISSIONS / "broken"
+REPO = Path(__file__).resolve().parents[1]
+HANG = Limits(call_timeout_s=1.0, restarts=0)
+
+HELPER = '''"""Helpers for homework 3."""
+import torch.nn.functional as F
+
+
+def log_prob_of(logits, actions):
+    return F.log_softmax(logits, dim=1).gather(1, actions.view(-1, 1)).view(-1)
+'''
+USES_HELPER = '''from policy_utils import log_prob_of
+
+
+def pseudo_loss(logits, actions, q_values):
+    return -(log_prob_of(logits, actions) * q_values).mean()
+'''
+CORRECT = '''import torch.nn.functional as F
+
+
+def pseudo_loss(logits, actions, q_values):
+    return (F.cross_entropy(logits, actions, reduction="none") * q_values).mean()
+'''
+SIGN_FLIPPED = CORRECT.replace("return (", "return -(")
+NO_FUNCTION = '''import matplotlib  # plotting script, no pseudo_loss here
+RETURNS = [20, 35, 80, 200]
+'''
+
+
+def write(folder: Path, files: Dict[str, object]) -> Path:
+    """Create files (str -> text, bytes -> bytes) under folder, subfolders included; return folder."""
+    for name, content in files.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def full_marks(document: dict) -> bool:
+    return document["score"] == sum(test["max_score"] for test in document["tests"]) and \
+        all(test["status"] == "passed" for test in document["tests"])
+
+
+# --- the broken corpus -------------------------------------------------------------------------------
+
+def test_manifest_lists_exactly_the_broken_files_on_disk():
+    on_disk = {p.name for p in BROKEN.iterdir() if p.is_file() and p.name != "cases.py"}
+    assert set(CASES) - {STUB} == on_disk and (BROKEN / STUB).is_file()
+    assert not set(LOAD_ERRORS) & set(RUN_ERRORS)
+    assert IMPORT_ERRORS | CALL_ERRORS == set(RUN_ERRORS) and HANGS <= CALL_ERRORS
+
+
+def test_broken_files_are_what_they_claim_to_be():
+    assert (BROKEN / "empty.py").read_bytes() == b""
+    assert (BROKEN / "whitespace_only.py").read_bytes().strip() == b""
+    assert (BROKEN / "whitespace_only.py").stat().st_size > 0
+    image = (BROKEN / "image.py").read_bytes()
+    assert image.startswith(b"\x89PNG\r\n\x1a\n") and b"\0" in image and len(image) >= 200
+    pdf = (BROKEN / "pdf_renamed.ipynb").read_bytes()
+    assert pdf.startswith(b"%PDF-") and b"\0" in pdf
+    latin1 = (BROKEN / "latin1.py").read_bytes()
+    assert b"\xe9" in latin1 and b"\0" not in latin1
+    latin1.decode("latin-1")  # a valid Latin-1 text file
+
+
+@pytest.mark.parametrize("name", sorted(LOAD_ERRORS))
+def test_unreadable_file_is_a_load_error_with_a_specific_message(name):
+    with pytest.raises(LoadError) as raised:
+        load(BROKEN / name)
+    assert LOAD_ERRORS[name] in str(raised.value)
+
+
+def test_syntax_error_message_quotes_the_line_and_says_what_is_wrong():
+    with pytest.raises(LoadError) as raised:
+        load(BROKEN / "syntax_error.py")
+    message = str(raised.value)
+    assert "expected ':'" in message
+    assert "`def pseudo_loss(logits, actions, q_values)`" in message
+
+
+def test_non_utf8_message_points_at_the_offending_byte():
+    with pytest.raises(LoadError) as raised:
+        load(BROKEN / "latin1.py")
+    offset = (BROKEN / "latin1.py").read_bytes().index(b"\xe9")
+    assert f"byte {offset} is not valid" in str(raised.value)
+
+
+def test_missing_path_is_a_load_error(tmp_path):
+    with pytest.raises(LoadError, match="`nowhere.py` does not exist"):
+        load(tmp_path / "nowhere.py")
+
+
+@pytest.mark.parametrize("name", sorted(LOAD_ERRORS))
+def test_unreadable_file_is_graded_zero_without_a_sandbox(grade, name):
+    start = time.monotonic()
+    document = grade(BROKEN / name)
+    assert time.monotonic() - start < 2.0  # nothing was started
+    assert document["score"] == 0
+    assert document["extra_data"]["status"] == "not graded"
+    assert LOAD_ERRORS[name] in document["output"]
+    assert all(test["status"] == "failed" and LOAD_ERRORS[name] in test["output"] for test in document["tests"])
+
+
+@pytest.mark.parametrize("name", sorted(RUN_ERRORS))
+def test_file_only_the_child_can_judge_is_graded_zero_with_a_specific_message(grade, name):
+    limits = HANG if name in HANGS else Limits()
+    start = time.monotonic()
+    document = grade(BROKEN / name, limits=limits, learning=False)
+    seconds = time.monotonic() - start
+    assert document["extra_data"]["status"] != "grader error", document["extra_data"].get("grader_fault")
+    assert document["score"] == 0, scores(document)
+    assert all(test["status"] == "failed" for test in document["tests"])
+    fragment = RUN_ERRORS[name]
+    if name in IMPORT_ERRORS:
+        assert document["extra_data"]["status"] == "not graded"
+        assert "importing it failed: " in document["output"] and fragment in document["output"]
+        assert all(fragment in test["output"] for test in document["tests"])
+        assert seconds < Limits().import_timeout_s
+    else:  # the import worked; calling the function is what fails
+        interface = document["tests"][0]
+        assert interface["name"].startswith("1. Interface") and fragment in interface["output"]
+        assert seconds < (15.0 if name in HANGS else 10.0)
+
+
+def test_exit_at_import_still_shows_what_the_module_printed(grade):
+    document = grade(BROKEN / "exit_at_import.py", learning=False)
+    assert "Your code printed" in document["output"]
+    assert "loss: " in document["output"]
+
+
+def test_missing_package_names_the_line_of_the_import(grade):
+    document = grade(BROKEN / "missing_package.py", learning=False)
+    assert "ModuleNotFoundError: No module named 'tensorflow' (line 2)" in document["output"]
+
+
+def test_windows_file_with_bom_and_crlf_loads_and_gets_full_marks(grade, tmp_path):
+    path = tmp_path / "pseudo_loss.py"
+    path.write_bytes(b"\xef\xbb\xbf" + CORRECT.replace("\n", "\r\n").encode())
+    source = load(path)
+    assert not source.files[SUBMISSION_FILE].startswith("\ufeff")
+    assert full_marks(grade(path, learning=False))
+
+
+# --- folders ---------------------------------------------------------------------------------------
+
+def test_folder_with_a_helper_module_sends_it_and_gets_full_marks(grade, tmp_path):
+    folder = write(tmp_path / "alice", {"pseudo_loss.py": USES_HELPER, "policy_utils.py": HELPER})
+    source = load(folder)
+    assert source.files == {SUBMISSION_FILE: USES_HELPER, "policy_utils.py": HELPER}
+    assert source.graded == folder / "pseudo_loss.py"
+    document = grade(folder, learning=False)
+    assert full_marks(document), scores(document)
+    assert document["extra_data"]["graded_file"] == "pseudo_loss.py"
+
+
+def test_folder_prefers_pseudo_loss_py_over_other_files_that_define_it(grade, tmp_path):
+    folder = write(tmp_path / "bob", {"a_draft.py": SIGN_FLIPPED, "pseudo_loss.py": CORRECT, "plots.py": NO_FUNCTION})
+    assert load(folder).graded.name == "pseudo_loss.py"
+    document = grade(folder, learning=False)
+    assert full_marks(document), scores(document)
+    assert document["extra_data"]["graded_file"] == "pseudo_loss.py"
+    assert "Graded `pseudo_loss.py` (of 3 Python files and notebooks in the folder)" in document["output"]
+
+
+def test_folder_without_the_preferred_name_grades_the_file_that_defines_pseudo_loss(grade, tmp_path):
+    folder = write(tmp_path / "carol", {"a_utils.py": NO_FUNCTION, "hw3_solution.py": CORRECT, "b_notes.py": "# notes\n"})
+    assert load(folder).graded.name == "hw3_solution.py"
+    document = grade(folder, learning=False)
+    assert full_marks(document), scores(document)
+    assert document["extra_data"]["graded_file"] == "hw3_solution.py"
+    assert "Graded `hw3_solution.py`" in document["output"]
+
+
+def test_folder_whose_chosen_file_fails_to_import_still_says_which_file_was_graded(grade, tmp_path):
+    # The student needs the file name most when it goes wrong: "line 2" of which file?
+    folder = write(tmp_path / "dave", {"a_utils.py": NO_FUNCTION,
+                                       "hw3.py": (BROKEN / "missing_package.py").read_text()})
+    document = grade(folder, learning=False)
+    assert document["score"] == 0
+    assert "No module named 'tensorflow'" in document["output"]
+    assert "Graded `hw3.py`" in document["output"]
+
+
+def test_nested_folder_of_a_gradescope_upload_is_found_with_its_helper(grade, tmp_path):
+    inner = "Homework 3/src"
+    folder = write(tmp_path / "submission", {f"{inner}/pseudo_loss.py": USES_HELPER,
+                                             f"{inner}/policy_utils.py": HELPER,
+                                             "Homework 3/README.md": "my answers\n"})
+    source = load(folder)
+    assert source.graded == folder / inner / "pseudo_loss.py"
+    assert set(source.files) == {SUBMISSION_FILE, "policy_utils.py"}
+    document = grade(folder, learning=False)
+    assert full_marks(document), scores(document)
+    assert f"Graded `{inner}/pseudo_loss.py`" in document["output"]
+
+
+def test_top_level_file_wins_over_an_older_copy_in_a_subfolder(tmp_path):
+    folder = write(tmp_path / "erin", {"old/pseudo_loss.py": SIGN_FLIPPED, "pseudo_loss.py": CORRECT})
+    source = load(folder)
+    assert source.graded == folder / "pseudo_loss.py"
+    assert source.files[SUBMISSION_FILE] == CORRECT
+
+
+def test_mac_zip_leftovers_are_neither_graded_nor_mentioned(grade, tmp_path):
+    apple_double = b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        " + b"\0" * 200
+    folder = write(tmp_path / "frank", {"pseudo_loss.py": CORRECT, "._pseudo_loss.py": apple_double,
+                                        "__MACOSX/._pseudo_loss.py": apple_double, ".DS_Store": b"\0\0\0\1Bud1"})
+    source = load(folder)
+    assert set(source.files) == {SUBMISSION_FILE}
+    document = grade(folder, learning=False)
+    assert full_marks(document), scores(document)
+    assert "._pseudo_loss.py" not in document["output"]
+
+
+def test_helper_that_is_not_utf8_is_left_out_with_a_note(grade, tmp_path):
+    folder = write(tmp_path / "gina", {"pseudo_loss.py": CORRECT, "notes.py": "# r\xe9sum\xe9\n".encode("latin-1")})
+    source = load(folder)
+    assert set(source.files) == {SUBMISSION_FILE}
+    assert any("notes.py" in note for note in source.notes)
+    document = grade(folder, learning=False)
+    assert full_marks(document), scores(document)
+    assert "Helper modules not given to your code" in document["output"] and "notes.py" in document["output"]
+
+
+@pytest.mark.parametrize("files", [{}, {"README.md": "see pdf\n", "report.pdf": b"%PDF-1.4\n\0\0"},
+                                   {"pseudo_loss.txt": CORRECT}], ids=["empty", "documents", "txt"])
+def test_folder_without_a_python_file_says_so(grade, tmp_path, files):
+    folder = write(tmp_path / "hana", files)
+    with pytest.raises(LoadError, match="the folder `hana` contains no `.py` or `.ipynb` file"):
+        load(folder)
+    document = grade(folder)
+    assert document["score"] == 0
+    assert "contains no `.py` or `.ipynb` file" in document["output"]
+
+
+# --- a single file is graded alone ---------------------------------------------------------------------
+
+def test_single_file_never_receives_its_siblings_as_helpers(tmp_path):
+    # A class folder: the siblings of one student's file are other students' work.
+    klass = write(tmp_path / "class", {"alice.py": CORRECT, "bob.py": SIGN_FLIPPED, "policy_utils.py": HELPER,
+                                       "carol/pseudo_loss.py": CORRECT})
+    for name in ("alice.py", "bob.py", "policy_utils.py"):
+        assert set(load(klass / name).files) == {SUBMISSION_FILE}
+    assert load(klass / "alice.py").files[SUBMISSION_FILE] == CORRECT
+
+
+def test_single_file_cannot_import_a_sibling_even_if_it_tries(grade, tmp_path):
+    klass = write(tmp_path / "class", {"alice.py": USES_HELPER, "policy_utils.py": HELPER})
+    document = grade(klass / "alice.py", learning=False)
+    assert document["score"] == 0
+    assert "No module named 'policy_utils'" in document["output"]
+
