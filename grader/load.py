@@ -56,13 +56,16 @@ def load(path: Path) -> Source:
     return Source({SUBMISSION_FILE: code, **modules}, entry, tuple(notes + skipped))
 
 
-def read_text(path: Path) -> str:
+def read_text(path: Path, limit: int = MAX_FILE_BYTES, kind: str = "Python source", advice: str = "") -> str:
+    """A submitted text file: never more than limit bytes read, not empty, not binary, UTF-8."""
     with path.open("rb") as handle:  # never more than the cap into memory, however large the file
-        data = handle.read(MAX_FILE_BYTES + 1)
-    if len(data) > MAX_FILE_BYTES:
-        raise LoadError(f"`{path.name}` is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise LoadError(f"`{path.name}` is larger than {limit >> 20} MB{advice}")
+    if not data.strip():
+        raise LoadError(f"`{path.name}` is empty")
     if b"\0" in data:
-        raise LoadError(f"`{path.name}` is a binary file, not Python source")
+        raise LoadError(f"`{path.name}` is a binary file, not {kind}")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -279,7 +279,7 @@ def test_a_notebook_that_does_not_validate_is_still_read(tmp_path):
     (b'{"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [{"cell_type": "code", "source": 7, '
      b'"metadata": {}}]}',
      "`bad.ipynb` is damaged: the source of cell 1 is not text"),
-    (b"\xff\xfe{}", "`bad.ipynb` is not a valid notebook: byte 0 is not UTF-8 text"),
+    (b"\xff\xfe{}", "`bad.ipynb` is not UTF-8 text (byte 0 is not valid)"),
 ])
 def test_unusable_files_get_a_specific_message(tmp_path, content, message):
     path = tmp_path / "bad.ipynb"

@@ -1,0 +1,165 @@
+"""Keep, cell by cell, the statements of a notebook that define something, and join them into one module.
+
+For each code cell: a cell magic whose body is not Python drops the whole cell;
+otherwise its IPython lines are blanked (grader.ipython), the rest is parsed
+with ``ast`` and each top-level statement judged (grader.statements). A kept
+statement keeps its source text, which must compile, and parse on Python 3.10
+(Gradescope's) too; a dropped one is recorded for the notes (grader.dropped).
+At the end, imports that nothing kept uses are dropped as well, and the kept
+text is joined with a `# --- cell N ---` line before each cell's part.
+"""
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+from typing import FrozenSet, List, NamedTuple, Optional, Set, Tuple
+
+from grader.child import FUNCTION
+from grader.dropped import CELL_NUMBERS, Dropped
+from grader.ipython import PYTHON_CELL_MAGICS, cell_magic, strip_ipython, without_cell_magic
+from grader.load import LoadError
+from grader.statements import FUNCTIONS, bound_by, globals_read, imported, judge, segment
+
+PYTHON_FLOOR = (3, 10)       # Gradescope's Python: everything kept must parse there
+# A line that would define something the grader keeps: what makes an unparseable cell worth failing on.
+_DEFINES = re.compile(r"^\s*(async\s+def|def|class)\s|^(import|from)\s"
+                      r"|^[A-Za-z_]\w*\s*=\s*([-+.\d'\"\[({]|True\b|False\b|None\b|[\w.]+\s*$)", re.M)
+
+
+class Kept(NamedTuple):
+    cell: int
+    line: int
+    end_line: int
+    text: str
+    binds: FrozenSet[str]
+    module: Optional[str]  # what an import statement imports, None for anything else
+
+
+class Keeper:
+    """Feed it the code cells in order (`cell`), then take the code to run and the notes (`result`)."""
+
+    def __init__(self, name: str, folder: Path) -> None:
+        self.name, self.folder = name, folder    # the notebook's file name, for messages; where it is
+        self.future: List[str] = []              # `from __future__` imports, hoisted
+        self.kept: List[Kept] = []
+        self.bound: Set[str] = set()             # names bound by kept code so far
+        self.star = False                        # a kept `import *` may bind anything
+        self.definitions: List[int] = []         # cells whose kept code binds pseudo_loss
+        self.functions: List[str] = []           # top-level functions kept, named if pseudo_loss is missing
+        self.dropped = Dropped()
+
+    def cell(self, number: int, source: str) -> None:
+        """Keep what the code cell `number` (counted from the top, text cells included) defines."""
+        magic = cell_magic(source)
+        if magic is not None:
+            self.dropped.ipython_lines([("magic", f"%%{magic}")])
+            if magic not in PYTHON_CELL_MAGICS:
+                self.dropped.cell(number, magic, source)
+                return
+            source = without_cell_magic(source)
+        code, found = strip_ipython(source)
+        self.dropped.ipython_lines(found)
+        tree = self._parse(number, code)
+        for node in tree.body if tree else []:
+            try:
+                self._statement(number, code, node)
+            except RecursionError:  # e.g. a 100000-term sum: not a definition anyone needs
+                self.dropped.statement(number, code, node, "too deeply nested to analyse", self.bound)
+
+    def result(self) -> Tuple[str, List[str]]:
+        """The Python source to run, and the notes for the student on what was dropped."""
+        if not self.definitions:
+            raise LoadError(self.dropped.missing(self.name, self.functions))
+        self._drop_unused_imports()
+        code = self._code()
+        return code, self.dropped.notes(code, self.definitions)
+
+    def _parse(self, number: int, code: str) -> Optional[ast.Module]:
+        """The cell's syntax tree, or None for a cell that is not Python but defines nothing (skipped)."""
+        try:
+            return ast.parse(code, filename=f"cell {number}")
+        except SyntaxError as exc:
+            self._unparseable(number, code, exc.lineno or 0, exc.msg, exc.text)
+        except (ValueError, RecursionError, MemoryError) as exc:
+            why = {"RecursionError": "too deeply nested", "MemoryError": "too large"}.get(type(exc).__name__, str(exc))
+            self._unparseable(number, code, 0, f"Python's parser cannot read it: {why}", None)
+        return None
+
+    def _unparseable(self, number: int, code: str, line: int, msg: str, text: Optional[str]) -> None:
+        # A cell with a syntax error runs nothing at all in Jupyter or Colab, so
+        # the student's pseudo_loss cannot come from it. If it defines nothing
+        # (a scratch cell, a half-typed experiment) skipping it changes nothing
+        # and failing would punish them for leftovers. If it mentions
+        # pseudo_loss or defines something, the definition they tested is not the
+        # text they handed in (or a helper it needs is missing), and guessing
+        # would grade something else: fail, and say exactly where.
+        if re.search(rf"\b{FUNCTION}\b", code) or _DEFINES.search(code):
+            at = f", line {line}" if line else ""
+            raise LoadError(f"syntax error in `{self.name}`, cell {number} ({CELL_NUMBERS}){at}: {msg}{_shown(text)}")
+        self.dropped.skipped.append(f"cell {number} ({f'line {line}: ' if line else ''}{msg})")
+
+    def _statement(self, number: int, code: str, node: ast.stmt) -> None:
+        """Keep the statement's source text, or record why it was dropped."""
+        reason = judge(node, bound=self.bound, star=self.star, folder=self.folder)
+        if reason is not None:
+            self.dropped.statement(number, code, node, reason, self.bound)
+            return
+        text = segment(code, node)
+        self._check_kept(number, node.lineno, text)
+        if isinstance(node, ast.ImportFrom) and node.module == "__future__":
+            self.future.append(text)
+            return
+        names = bound_by(node)
+        self.kept.append(Kept(number, node.lineno, node.end_lineno or node.lineno, text, frozenset(names),
+                              imported(node)))
+        self.bound |= names
+        self.star = self.star or "*" in names
+        if isinstance(node, FUNCTIONS) and node.name not in self.functions:
+            self.functions.append(node.name)
+        if FUNCTION in names:
+            self.definitions.append(number)
+
+    def _check_kept(self, number: int, first_line: int, text: str) -> None:
+        """Kept code must compile, and parse on Python 3.10 as well (Gradescope's Python)."""
+        where = f"`{self.name}`, cell {number} ({CELL_NUMBERS})"
+        problem = "syntax error"
+        try:
+            compile(text, f"cell {number}", "exec", dont_inherit=True)  # compiles; runs nothing
+            problem = "uses syntax that Python 3.10, the grader's Python, does not have"  # but this one runs it
+            ast.parse(text, feature_version=PYTHON_FLOOR)
+        except SyntaxError as exc:
+            line = first_line + (exc.lineno or 1) - 1
+            raise LoadError(f"{problem} in {where}, line {line}: {exc.msg}{_shown(exc.text)}") from None
+        except (ValueError, RecursionError, MemoryError) as exc:
+            raise LoadError(f"{where}, line {first_line}, cannot be compiled ({type(exc).__name__})") from None
+
+    def _drop_unused_imports(self) -> None:
+        # A notebook imports plotting, gym and Colab helpers for its training
+        # cells; importing them in the sandbox costs time and memory (and
+        # prints warnings) for no purpose.
+        used = globals_read(self._code())[0] | {FUNCTION}
+        unused = [k for k in self.kept if k.module and "*" not in k.binds and not k.binds & used]
+        self.dropped.unused = list(dict.fromkeys(k.module for k in unused))
+        self.kept = [k for k in self.kept if k not in unused]
+
+    def _code(self) -> str:
+        parts = [f"# Extracted by the grader from `{self.name}`: imports, definitions and constants only; "
+                 f"{CELL_NUMBERS}."]
+        parts += self.future
+        text, cell, last = "", 0, 0
+        for kept in self.kept:
+            if kept.cell != cell:
+                parts.append(text)
+                text, cell = f"# --- cell {kept.cell} ---\n{kept.text}", kept.cell
+            else:  # statements on consecutive lines stay together, others get a blank line between
+                text += ("\n" if kept.line <= last + 1 else "\n\n") + kept.text
+            last = kept.end_line
+        parts.append(text)
+        return "\n\n".join(part for part in parts if part) + "\n"
+
+
+def _shown(text: Optional[str], width: int = 100) -> str:
+    """": `the offending line`" for an error message, cut to a readable length."""
+    text = " ".join((text or "").split()).replace("`", "'")
+    return f": `{text[:width]}{' ...' if len(text) > width else ''}`" if text else ""

@@ -1,0 +1,205 @@
+"""Judge one top-level statement of a notebook cell: kept, or dropped and why; and the names code binds and reads.
+
+The rule is the one grader.notebook states: what runs is only what a module
+needs to define pseudo_loss. `judge` applies it to one statement, knowing the
+names that the code kept so far binds; the helpers after it read, from the
+syntax tree alone, what a statement binds, its source text, and which
+module-level names a piece of code reads. Nothing here runs or imports the code.
+"""
+from __future__ import annotations
+
+import ast
+import builtins
+import importlib.util
+import sys
+import symtable
+from pathlib import Path
+from typing import AbstractSet, List, Optional, Set, Tuple
+
+BUILTINS = frozenset(dir(builtins))
+NOTEBOOK_ONLY_MODULES = ("google.colab", "IPython", "ipywidgets")
+FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+DEFINITIONS = FUNCTIONS + (ast.ClassDef,)
+PARSE_ERRORS = (SyntaxError, ValueError, RecursionError, MemoryError)  # what ast and compile raise on bad code
+
+# Why the other kinds of statement are dropped, as the notes say it.
+_DROPPED_KINDS = {ast.For: "a loop", ast.AsyncFor: "a loop", ast.While: "a loop", ast.If: "an `if` block",
+                  ast.Try: "a `try` block", ast.With: "a `with` block", ast.AsyncWith: "a `with` block",
+                  ast.AugAssign: "an update of a variable", ast.Delete: "a `del`", ast.Assert: "an `assert`",
+                  ast.Raise: "a `raise`", ast.Return: "a `return`"}
+if sys.version_info >= (3, 11):
+    _DROPPED_KINDS[ast.TryStar] = "a `try` block"
+
+
+def judge(node: ast.stmt, *, bound: AbstractSet[str], star: bool, folder: Path) -> Optional[str]:
+    """None to keep the statement, "" to drop it silently, else why it is dropped.
+
+    bound: the names kept code binds so far; star: whether a kept `import *` may bind any name;
+    folder: where the notebook is, since a folder submission ships its .py modules beside it.
+    """
+    if isinstance(node, DEFINITIONS):
+        return None
+    if isinstance(node, (ast.Import, ast.ImportFrom)):
+        return _judge_import(node, folder)
+    if isinstance(node, (ast.Assign, ast.AnnAssign)):
+        return _judge_assignment(node, bound, star)
+    if isinstance(node, ast.Pass) or (isinstance(node, ast.Expr) and
+                                      isinstance(node.value, (ast.Constant, ast.Name, ast.Attribute))):
+        return ""  # a docstring or a value shown as the cell's output: no effect
+    if isinstance(node, ast.Expr):
+        return "a call" if _calls(node) else "an expression"
+    if isinstance(node, ast.If) and _is_main_check(node.test):
+        return "the `__main__` block"
+    return _DROPPED_KINDS.get(type(node), "a statement that defines nothing")
+
+
+def imported(node: ast.stmt) -> Optional[str]:
+    """What an import statement imports ("torch, numpy", "torch.nn"); None for any other statement."""
+    if isinstance(node, ast.Import):
+        return ", ".join(alias.name for alias in node.names)
+    if isinstance(node, ast.ImportFrom):
+        return node.module
+    return None
+
+
+def bound_by(node: ast.AST) -> Set[str]:
+    """Module-level names a statement binds (not those local to functions or classes inside it)."""
+    names: Set[str] = set()
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, DEFINITIONS):
+            names.add(current.name)
+            continue
+        if isinstance(current, (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+            continue
+        if isinstance(current, ast.Name) and isinstance(current.ctx, ast.Store):
+            names.add(current.id)
+        elif isinstance(current, ast.alias):
+            names.add(current.asname or current.name.split(".")[0])
+        stack.extend(ast.iter_child_nodes(current))
+    return names
+
+
+def segment(code: str, node: ast.stmt) -> str:
+    """The statement's original text; a decorated definition starts at its first decorator."""
+    decorators = getattr(node, "decorator_list", None)
+    if decorators or isinstance(node, DEFINITIONS):
+        first = min([node.lineno] + [d.lineno for d in decorators])
+        return "\n".join(code.splitlines()[first - 1:node.end_lineno])
+    return ast.get_source_segment(code, node) or ""
+
+
+def globals_read(code: str) -> Tuple[Set[str], Set[str]]:
+    """(module-level names the code reads anywhere, names it binds at module level), from symbol tables."""
+    try:
+        table = symtable.symtable(code, "submission.py", "exec")
+    except PARSE_ERRORS:
+        return set(), set()
+    symbols = table.get_symbols()
+    bound = {s.get_name() for s in symbols if s.is_assigned() or s.is_imported() or s.is_namespace()}
+    read = {s.get_name() for s in symbols if s.is_referenced()}
+    stack = list(table.get_children())
+    while stack:
+        scope = stack.pop()
+        stack.extend(scope.get_children())
+        read |= {s.get_name() for s in scope.get_symbols() if s.is_global() and s.is_referenced()}
+    return read, bound
+
+
+def _judge_import(node, folder: Path) -> Optional[str]:
+    if isinstance(node, ast.ImportFrom):
+        if node.level:
+            return "a relative import"
+        modules = [node.module or ""]
+    else:
+        modules = [alias.name for alias in node.names]
+    # An import the sandbox cannot satisfy would fail the whole submission,
+    # although notebooks routinely import Colab helpers or a plotting
+    # library that pseudo_loss never uses. Drop it and say so; if a kept
+    # definition does use it, the NameError warning in the notes explains.
+    for module in modules:
+        if any(module == m or module.startswith(m + ".") for m in NOTEBOOK_ONLY_MODULES):
+            return f"`{module}` exists only inside a notebook"
+        if not _available(module.split(".")[0], folder):
+            return f"`{module.split('.')[0]}` is not installed on the grader"
+    return None
+
+
+def _available(top: str, folder: Path) -> bool:
+    if top == "__future__" or top in sys.builtin_module_names:
+        return True
+    if (folder / f"{top}.py").is_file() or (folder / top / "__init__.py").is_file():
+        return True
+    try:  # finds the top-level package on sys.path without importing anything
+        return importlib.util.find_spec(top) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def _judge_assignment(node, bound: AbstractSet[str], star: bool) -> Optional[str]:
+    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+    if not all(_plain_target(target) for target in targets):
+        return "an assignment to an attribute or item"
+    if node.value is None:
+        return ""  # a bare annotation `x: int` binds nothing
+    if not _simple(node.value):
+        return "an assignment from a call" if _calls(node.value) else "a computed assignment"
+    used = _loaded(node.value) | (_loaded(node.annotation) if isinstance(node, ast.AnnAssign) else set())
+    missing = sorted(used - bound - BUILTINS)
+    if missing and not star:
+        return f"uses `{missing[0]}`, which is dropped"
+    return None
+
+
+def _plain_target(node: ast.expr) -> bool:
+    if isinstance(node, (ast.Tuple, ast.List)):
+        return all(_plain_target(element) for element in node.elts)
+    if isinstance(node, ast.Starred):
+        return _plain_target(node.value)
+    return isinstance(node, ast.Name)
+
+
+def _simple(node: ast.expr) -> bool:
+    """A literal, a name or dotted alias, arithmetic on those, or a lambda: nothing is called."""
+    try:
+        ast.literal_eval(node)
+        return True
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        pass
+    if isinstance(node, ast.Lambda):
+        return all(_simple(d) for d in _lambda_defaults(node))
+    if isinstance(node, (ast.Constant, ast.Name)):
+        return True
+    if isinstance(node, ast.Attribute):
+        return isinstance(node.value, (ast.Name, ast.Attribute)) and _simple(node.value)
+    if isinstance(node, ast.BinOp):
+        return _simple(node.left) and _simple(node.right)
+    if isinstance(node, ast.UnaryOp):
+        return _simple(node.operand)
+    if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+        return all(_simple(element) for element in node.elts)
+    return False
+
+
+def _loaded(node: ast.expr) -> Set[str]:
+    """Names an expression reads when evaluated (a lambda's body is read later, when it is called)."""
+    if isinstance(node, ast.Lambda):
+        return set().union(*(_loaded(d) for d in _lambda_defaults(node)))
+    if isinstance(node, ast.Name):
+        return {node.id}
+    return set().union(*(_loaded(child) for child in ast.iter_child_nodes(node)))
+
+
+def _lambda_defaults(node: ast.Lambda) -> List[ast.expr]:
+    """The default values of a lambda's parameters, evaluated where the lambda is."""
+    return node.args.defaults + [d for d in node.args.kw_defaults if d]
+
+
+def _calls(node: ast.AST) -> bool:
+    return any(isinstance(n, ast.Call) for n in ast.walk(node))
+
+
+def _is_main_check(test: ast.expr) -> bool:
+    return (isinstance(test, ast.Compare) and isinstance(test.left, ast.Name) and test.left.id == "__name__"
+            and any(isinstance(c, ast.Constant) and c.value == "__main__" for c in test.comparators))
