@@ -36,7 +36,8 @@ import pytest
 
 from conftest import SUBMISSIONS, scores
 from grader import results
-from grader.sandbox import SANDBOX_USERS, Limits
+from grader.confine import SANDBOX_USERS
+from grader.sandbox import Limits
 
 HOSTILE = SUBMISSIONS / "hostile"
 CORRECT = SUBMISSIONS / "correct" / "log_softmax_gather.py"
