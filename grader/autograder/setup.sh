@@ -4,7 +4,7 @@
 # Ubuntu 22.04, 3.12 on 24.04), creates the unprivileged user that runs student
 # code, and makes the grader's files unreadable to that user.
 set -euo pipefail
-export PATH="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:$PATH"  # useradd lives in sbin
+export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"  # useradd lives in sbin, not always on PATH
 source_dir="$(cd "$(dirname "$0")" && pwd)"
 root="${AUTOGRADER_ROOT:-/autograder}"  # overridable so a test can run this in a scratch folder
 venv="$root/venv"
