@@ -38,7 +38,6 @@ class CheckResult:
     max_score: float
     passed: bool
     output: str            # markdown, for the student
-    hidden_cases: int = 0  # how many hidden cases this check used
 
     @property
     def title(self) -> str:
@@ -242,7 +241,5 @@ def run(oracle, cases: Dict[str, List[Tuple[Case, Expected]]], weights: Dict[str
         "stability": check_stability(extreme),
         "purity": check_purity(policy + confident + extreme, repeat),
     }
-    hidden = {"value": policy, "gradient": policy, "sampled_actions": confident, "stability": extreme}
-    return [CheckResult(key, float(weights[key]), passed, output,
-                        sum(t.case.hidden for t in hidden.get(key, [])))
+    return [CheckResult(key, float(weights[key]), passed, output)
             for key, (passed, output) in verdicts.items() if key in weights]

@@ -86,8 +86,8 @@ class _Spare:
     """A monitor and child forked ahead of time, set up and locked down, waiting for their
     channels: handing them over costs a message, not the two forks (~25 ms) of a new one."""
 
-    def __init__(self, limits: dict, handoff: socket.socket, pid: int):
-        self.limits, self.handoff, self.pid = limits, handoff, pid
+    def __init__(self, limits: dict, handoff: socket.socket):
+        self.limits, self.handoff = limits, handoff
 
     @classmethod
     def fork(cls, limits: dict, zygote_sock: socket.socket) -> "_Spare":
@@ -100,7 +100,7 @@ class _Spare:
             finally:
                 os._exit(0)
         theirs.close()
-        return cls(limits, ours, pid)
+        return cls(limits, ours)
 
     def hand_over(self, fds: list) -> None:
         try:

@@ -180,9 +180,10 @@ class Session:
         self._drain.start()
         self._control_lines = self._control.makefile("r", encoding="ascii")
         self.died: Optional[Died] = None
-        self.pid, self.layers = self._handshake()
+        self.layers = self._handshake()
 
-    def _handshake(self) -> Tuple[int, Tuple[str, ...]]:
+    def _handshake(self) -> Tuple[str, ...]:
+        """The sandbox layers in force, once the monitor and the child have both said hello."""
         self._control.settimeout(self.limits.start_timeout_s)
         try:
             words = self._control_lines.readline().split()
@@ -197,8 +198,7 @@ class Session:
         except protocol.ProtocolError as exc:
             self.close()
             raise SandboxError(f"the sandboxed child did not start: {exc}; output: {self.output.text()[-500:]}") from None
-        layers = tuple(words[2:]) + tuple(str(layer) for layer in hello.get("layers", []))
-        return int(words[1]), layers
+        return tuple(words[2:]) + tuple(str(layer) for layer in hello.get("layers", []))
 
     def _drain_output(self, fd: int) -> None:
         with os.fdopen(fd, "rb", buffering=0) as stream:

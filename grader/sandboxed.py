@@ -31,7 +31,6 @@ class SandboxOracle:
         self.load_error: Optional[str] = None
         self.layers: tuple = ()
         self.output = Output(limits.output_bytes)
-        self.events: list = []  # plain sentences about timeouts, crashes and restarts, for feedback
 
     def load(self) -> Optional[str]:
         """Start a child and import the submission; return the import error, if any."""
@@ -104,7 +103,6 @@ class SandboxOracle:
 
     def _fail(self, kind: str, message: str) -> Failure:
         self._failures += 1
-        self.events.append(message)
         self._stop()
         return Failure(kind, message)
 
