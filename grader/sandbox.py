@@ -224,7 +224,7 @@ class Session:
                 raise
             raise protocol.PeerClosed(str(exc)) from None
 
-    def kill(self) -> None:
+    def _kill(self) -> None:
         try:
             self._control.sendall(b"k")
         except OSError:
@@ -238,7 +238,7 @@ class Session:
         self._calls.close()
         words = self._report(patience_s) if patience_s else []
         if not words:
-            self.kill()
+            self._kill()
             words = self._report(5.0)
         self._control.close()
         self._drain.join(timeout=5.0)

@@ -108,8 +108,7 @@ class SandboxOracle:
 
     def _stop(self) -> None:
         if self._session is not None:
-            self._session.kill()
-            self._session.close()
+            self._session.close()  # kills the child at once
             self._session = None
 
 
