@@ -224,9 +224,7 @@ def diagnose(outcomes: Sequence[Outcome], suspects: Sequence[Suspect], catalog: 
     sigs = [signature(outcome, probe) for outcome, probe in zip(outcomes, PROBES)]
     properties = _properties(outcomes)
     reference = suspects[0]
-    if any(sigs[i] is None for i in _ORDINARY):
-        return _unexplained(outcomes, sigs, reference, properties, catalog)
-    match = _best_match(sigs, suspects)
+    match = None if any(sigs[i] is None for i in _ORDINARY) else _best_match(sigs, suspects)
     if match is None:
         return _unexplained(outcomes, sigs, reference, properties, catalog)
     found = set(match.ids) | set(properties)
@@ -293,15 +291,15 @@ def _numbers(probe: Probe, outcome: Outcome, student: Optional[Sig], expected: S
 
 def _unexplained(outcomes, sigs, reference: Suspect, properties: List[str], catalog) -> Diagnosis:
     """No catalog entry fits: still say which property is off, with the smallest failing input."""
+    ids = tuple(m for m in catalog if m in properties)
     if not any(s is not None for s in sigs):
-        return Diagnosis(tuple(m for m in catalog if m in properties), "")
+        return Diagnosis(ids, "")
     notes = _hints(sigs, reference)
     evidence = _evidence(outcomes, sigs, reference)
     if not notes and not evidence:
-        return Diagnosis(tuple(m for m in catalog if m in properties), "")
+        return Diagnosis(ids, "")
     head = "**Not one of the known mistakes.** What the probes show:"
     text = "\n".join([head] + [f"- {n}" for n in notes]) + (f"\n\n{evidence}" if evidence else "")
-    ids = tuple(m for m in catalog if m in properties)
     return Diagnosis(ids, _explain(ids, outcomes, sigs, reference, catalog) + ("\n\n" if ids else "") + text)
 
 
