@@ -6,14 +6,11 @@ reference solution) is loaded, then hands over to the module that does the work.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import List, Optional
 
 from grader import results
 from grader.sandbox import Zygote
-
-EXIT_MISUSE = 2
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -25,22 +22,40 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m grader", description="Autograder for the policy-gradient pseudo-loss.")
     verbs = parser.add_subparsers(dest="verb", required=True)
     check = verbs.add_parser("check", help="self-check a submission on the public cases")
-    check.add_argument("submission", type=Path, help="a .py or .ipynb file, or a folder")
+    check.add_argument("submission", type=_existing, help="a .py or .ipynb file, or a folder")
     check.set_defaults(run=_check)
     grade = verbs.add_parser("grade", help="grade one submission on every case")
-    grade.add_argument("submission", type=Path)
+    grade.add_argument("submission", type=_existing)
     grade.add_argument("--json", action="store_true", help="print results.json instead of the summary")
     grade.set_defaults(run=_grade)
     batch = verbs.add_parser("batch", help="grade every file or folder of DIR (or a Gradescope export)")
-    batch.add_argument("directory", type=Path)
+    batch.add_argument("directory", type=_directory)
     batch.add_argument("--out", type=Path, required=True, help="where results/, grades.csv and report.md go")
-    batch.add_argument("--jobs", type=int, default=None, help="submissions graded at once (default: one per core)")
+    batch.add_argument("--jobs", type=_positive, default=None, help="submissions graded at once (default: one per core)")
     batch.add_argument("--force", action="store_true", help="regrade entries that already have a result")
     batch.set_defaults(run=_batch)
     gradescope = verbs.add_parser("gradescope", help="grade ROOT/submission into ROOT/results/results.json")
     gradescope.add_argument("--root", type=Path, default=Path("/autograder"), help="Gradescope's root (default /autograder)")
     gradescope.set_defaults(run=_gradescope)
     return parser
+
+
+def _existing(text: str) -> Path:
+    if not Path(text).exists():
+        raise argparse.ArgumentTypeError(f"{text} does not exist")
+    return Path(text)
+
+
+def _directory(text: str) -> Path:
+    if not Path(text).is_dir():
+        raise argparse.ArgumentTypeError(f"{text} is not a directory")
+    return Path(text)
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text} is not a whole number of at least 1")
+    return int(text)
 
 
 def _grade_one(path: Path, public_only: bool) -> dict:
@@ -55,29 +70,17 @@ def _grade_one(path: Path, public_only: bool) -> dict:
 
 
 def _check(args) -> int:
-    if not args.submission.exists():
-        print(f"error: {args.submission} does not exist", file=sys.stderr)
-        return EXIT_MISUSE
     print(results.to_text(_grade_one(args.submission, public_only=True)))
     return 0
 
 
 def _grade(args) -> int:
-    if not args.submission.exists():
-        print(f"error: {args.submission} does not exist", file=sys.stderr)
-        return EXIT_MISUSE
     document = _grade_one(args.submission, public_only=False)
     print(results.dumps(document) if args.json else results.to_text(document))
     return 0
 
 
 def _batch(args) -> int:
-    if not args.directory.is_dir():
-        print(f"error: {args.directory} is not a directory", file=sys.stderr)
-        return EXIT_MISUSE
-    if args.jobs is not None and args.jobs < 1:
-        print("error: --jobs must be at least 1", file=sys.stderr)
-        return EXIT_MISUSE
     from grader.batch import run_batch
 
     return run_batch(args.directory, args.out, jobs=args.jobs, force=args.force)
