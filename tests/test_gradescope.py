@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import SUBMISSIONS
-from grader import package, results
+from grader import package
 
 VISIBILITIES = {"visible", "hidden", "after_due_date", "after_published"}
 
