@@ -119,7 +119,7 @@ def _run(directory: Path, out: Path, jobs: int, force: bool, zygote, limits, wal
 
     def done(entry: Entry, document: dict, seconds: float) -> None:  # runs here, once per entry
         document.setdefault("extra_data", {})["batch"] = {
-            "entry": entry.name, "fingerprint": prints[entry.name], "status": status_of(document),
+            "entry": entry.name, "fingerprint": prints[entry.name],
             "seconds": round(seconds, 3), "grader_version": grader.__version__}
         results.write(store / entry.result_file, document)
         documents[entry.name] = document
@@ -270,7 +270,7 @@ def _reusable(path: Path, wanted: str) -> Optional[dict]:
         batch = document["extra_data"]["batch"]
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    if not isinstance(batch, dict) or batch.get("fingerprint") != wanted or batch.get("status") == "grader error":
+    if not isinstance(batch, dict) or batch.get("fingerprint") != wanted or status_of(document) == "grader error":
         return None
     return document
 

@@ -151,8 +151,8 @@ def test_mixed_class_of_thirty_entries(tmp_path):
     assert set(documents) == set(kinds)
     assert not list((out / "results").glob(".*"))  # no temp file left behind
     for name, document in documents.items():
-        assert document["extra_data"]["batch"]["status"] in STATUSES, name
-        assert document["extra_data"]["batch"]["status"] != "grader error", (name, document["output"])
+        assert document["extra_data"]["status"] in STATUSES, name
+        assert document["extra_data"]["status"] != "grader error", (name, document["output"])
 
     # One CSV row per entry; totals are the results' scores and the sum of the test columns.
     rows = {row["entry"]: row for row in csv_rows(out)}
@@ -167,7 +167,7 @@ def test_mixed_class_of_thirty_entries(tmp_path):
         assert float(row["total"]) == document["score"], name
         assert sum(float(row[test]) for test in tests) == pytest.approx(float(row["total"])), name
         assert row["mistakes"].split() == document["extra_data"]["mistakes"], name
-        assert row["status"] == document["extra_data"]["batch"]["status"]
+        assert row["status"] == document["extra_data"]["status"]
         kind = kinds[name]
         if kind == "correct":
             assert (float(row["total"]), row["status"], row["mistakes"]) == (possible, "graded", ""), name
@@ -421,7 +421,7 @@ def test_reused_results_must_match_and_not_be_grader_errors(tmp_path):
     document["extra_data"]["batch"] = {"fingerprint": "abc", "status": "grader error"}
     path.write_text(json.dumps(document))
     assert _reusable(path, "abc") is None
-    document["extra_data"]["batch"]["status"] = "graded"
+    document["extra_data"]["status"] = "graded"
     path.write_text(json.dumps(document))
     assert _reusable(path, "abc") == document and _reusable(path, "abd") is None
     path.write_text('{"score": 1')  # cut short by hand: regraded
