@@ -29,6 +29,7 @@ from grader import landlock, protocol, syscalls
 
 SANDBOX_USERS = ("grader-sandbox", "nobody")  # the first that exists; setup.sh creates the first
 _CLONE_NEWNS, _CLONE_NEWUSER, _CLONE_NEWPID, _CLONE_NEWNET = 0x00020000, 0x10000000, 0x20000000, 0x40000000
+_CLONE_NEWIPC = 0x08000000
 _MS_NOSUID, _MS_NODEV, _MS_REC, _MS_PRIVATE, _MNT_DETACH = 0x2, 0x4, 0x4000, 0x40000, 0x2
 _PR_SET_PDEATHSIG, _PR_SET_CHILD_SUBREAPER = 1, 36
 _libc = ctypes.CDLL(None, use_errno=True)
@@ -251,18 +252,21 @@ def _children() -> list:
 
 
 def _enter_namespaces(root: bool) -> list:
-    """New pid, network and mount namespaces for the child: no network at all, the whole
-    tree dies with it, and its temp dir can be a private tmpfs. Root needs nothing else;
-    others need a user namespace too."""
-    if root and _libc.unshare(_CLONE_NEWPID | _CLONE_NEWNET | _CLONE_NEWNS) == 0:
-        return ["pidns", "netns", "mountns"]
-    if not root:
-        uid, gid = os.getuid(), os.getgid()
-        if _libc.unshare(_CLONE_NEWUSER | _CLONE_NEWPID | _CLONE_NEWNET | _CLONE_NEWNS) == 0:
+    """New pid, network, mount and IPC namespaces for the child: no network at all, the whole
+    tree dies with it, its temp dir can be a private tmpfs, and System V shared memory, queues
+    and semaphores are its own (invisible to every other child, and freed with it, where they
+    would otherwise outlive the grader). Root needs nothing else; others need a user namespace
+    too. A kernel without IPC namespaces still gets the other three (seccomp denies IPC anyway)."""
+    base, names = _CLONE_NEWPID | _CLONE_NEWNET | _CLONE_NEWNS, ["pidns", "netns", "mountns"]
+    for flags, layers in ((base | _CLONE_NEWIPC, names + ["ipcns"]), (base, names)):
+        if root and _libc.unshare(flags) == 0:
+            return layers
+        if not root and _libc.unshare(_CLONE_NEWUSER | flags) == 0:
+            uid, gid = os.getuid(), os.getgid()
             for path, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"), ("gid_map", f"{gid} {gid} 1")):
                 with open(f"/proc/self/{path}", "w") as handle:
                     handle.write(text)
-            return ["userns", "pidns", "netns", "mountns"]
+            return ["userns"] + layers
     return []
 
 

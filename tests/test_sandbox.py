@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,6 +17,7 @@ from grader.sandbox import Died, Limits, Output, SandboxError, Zygote
 from grader.sandboxed import SandboxOracle
 
 ROOT = os.geteuid() == 0
+REPO = Path(__file__).resolve().parents[1]
 CASE = (np.zeros((2, 3), np.float32), np.array([0, 2]), np.array([1.0, -1.0], np.float32))
 CORRECT = "import torch.nn.functional as F\ndef pseudo_loss(l, a, q):\n    return (F.cross_entropy(l, a, reduction='none') * q).mean()\n"
 
@@ -28,13 +32,16 @@ def run(zygote, code: str, limits: Limits = Limits(), calls: int = 1):
 
 
 HELPERS = """
-import json, os, sys, resource, threading
+import ctypes, errno, json, os, sys, resource, threading
+_libc = ctypes.CDLL(None, use_errno=True)
 def _try(action):
     try:
         action()
         return "allowed"
     except OSError as exc:
         return type(exc).__name__
+def _call(name, *args):
+    return "allowed" if getattr(_libc, name)(*args) != -1 else errno.errorcode[ctypes.get_errno()]
 def _thread_runs():
     ran = []
     thread = threading.Thread(target=lambda: ran.append("thread ran"))
@@ -56,7 +63,7 @@ def test_layers_in_force(zygote):
     _, _, oracle = run(zygote, CORRECT)
     layers = set(oracle.layers)
     assert any(layer.startswith("landlock:abi") for layer in layers)
-    assert {"pidns", "netns"} <= layers
+    assert {"pidns", "netns", "ipcns"} <= layers
     assert any(layer.startswith("uid:") for layer in layers) == ROOT
 
 
@@ -133,6 +140,97 @@ def test_child_can_start_no_process_and_open_no_socket_but_can_start_threads(zyg
                           "_thread_runs()]")
     assert seen[0] is True  # the seccomp layer is available here
     assert seen[1:] == ["PermissionError", "PermissionError", "PermissionError", "thread ran"]
+
+
+def test_child_can_make_no_ipc_object_and_no_secret_memory(zygote):
+    from grader import syscalls
+
+    secret = syscalls.resolve("memfd_secret") if syscalls.seccomp is not None else None
+    if secret is None:
+        pytest.skip("no seccomp here, or no memfd_secret on this architecture")
+    private, create = 0, 0o1000 | 0o600  # IPC_PRIVATE, IPC_CREAT
+    seen = report(zygote, f"[_call('shmget', {private}, 4096, {create}), _call('msgget', {private}, {create}), "
+                          f"_call('semget', {private}, 1, {create}), _call('syscall', {secret}, 0)]")
+    assert seen == ["EPERM"] * 4
+
+
+def test_every_denied_call_has_a_number_here():
+    """A name libseccomp does not know used to cost the whole filter; now each resolves or is left out."""
+    from grader import syscalls
+
+    if syscalls.seccomp is None:
+        pytest.skip("no seccomp here")
+    assert [name for name in syscalls.DENIED if syscalls.resolve(name) is None] == []
+
+
+def test_a_call_libseccomp_does_not_know_is_denied_by_its_number(monkeypatch):
+    from grader import syscalls
+
+    if syscalls.seccomp is None:
+        pytest.skip("no seccomp here")
+    arch = syscalls.seccomp.Arch
+    native = syscalls.seccomp.system_arch()
+    monkeypatch.setattr(syscalls.seccomp, "resolve_syscall", lambda arch, name: -1)  # an old libseccomp
+    same_numbers = native in (arch.X86_64, arch.AARCH64, arch.RISCV64)
+    assert syscalls.resolve("memfd_secret") == (447 if same_numbers else None)
+    assert syscalls.resolve("no_such_call") is None
+
+
+def test_each_child_has_its_own_ipc_namespace(zygote):
+    first, second = (report(zygote, "os.readlink('/proc/self/ns/ipc')") for _ in range(2))
+    assert first.startswith("ipc:[")
+    assert len({first, second, os.readlink("/proc/self/ns/ipc")}) == 3
+
+
+# With seccomp's IPC rules removed, in a grader of its own: the namespace alone must keep a segment
+# from the next child and from the machine.
+WITHOUT_IPC_RULES = """
+import sys
+from grader import syscalls
+syscalls.DENIED = tuple(name for name in syscalls.DENIED if name not in syscalls.SYSV_IPC)
+from grader.sandbox import Zygote
+from grader.sandboxed import SandboxOracle
+zygote = Zygote.start()
+for code in sys.argv[1:]:
+    oracle = SandboxOracle(zygote, {"submission.py": code})
+    error = oracle.load()
+    oracle.close()
+    print(error or oracle.output.text(), flush=True)
+zygote.close()
+"""
+SHM = """import ctypes, errno
+libc = ctypes.CDLL(None, use_errno=True)
+libc.shmat.restype = ctypes.c_void_p
+libc.shmat.argtypes = [ctypes.c_int, ctypes.c_void_p, ctypes.c_int]
+def pseudo_loss(l, a, q):
+    return l.sum()
+"""
+MAKES_SEGMENT = SHM + """shmid = libc.shmget({key}, 4096, 0o1000 | 0o666)
+assert shmid >= 0, errno.errorcode[ctypes.get_errno()]
+address = libc.shmat(shmid, None, 0)
+ctypes.memmove(address, b"left by the first child", 23)
+libc.shmdt(ctypes.c_void_p(address))  # and no IPC_RMID: the segment stays
+print("made segment", shmid)
+"""
+LOOKS_FOR_SEGMENT = SHM + """shmid = libc.shmget({key}, 0, 0)
+print("found segment" if shmid >= 0 else "no segment: " + errno.errorcode[ctypes.get_errno()])
+"""
+
+
+def _host_segments() -> str:
+    return subprocess.run(["ipcs", "-m"], capture_output=True, text=True, check=True).stdout
+
+
+def test_a_segment_made_in_one_child_is_invisible_to_the_next():
+    key = 0x5EC00000 | (os.getpid() & 0xFFFF)
+    before = _host_segments()
+    run = subprocess.run([sys.executable, "-c", WITHOUT_IPC_RULES, MAKES_SEGMENT.format(key=key),
+                          LOOKS_FOR_SEGMENT.format(key=key)], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "made segment" in run.stdout, run.stdout  # the first child could make one: only the namespace stops it
+    assert "no segment: ENOENT" in run.stdout and "found segment" not in run.stdout, run.stdout
+    assert f"0x{key:08x}" not in _host_segments()
+    assert _host_segments() == before
 
 
 def test_workdir_is_a_small_private_tmpfs(zygote):
