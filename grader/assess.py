@@ -2,17 +2,28 @@
 
 Used by grade.py (a submission in the sandbox) and selfcheck.py (a student's own
 function on their own machine, public cases only).
+
+The order is what keeps hidden inputs out of the feedback. First the oracle
+whose printed output the student sees answers everything it will ever answer:
+the public cases, the repeat, the finite difference, the diagnosis probes (asked
+whether or not a check fails: whether one fails depends on the hidden cases) and
+the learning check. Only once that oracle is closed, its child dead, are the
+hidden cases asked, of a fresh one: a child cannot observe another that starts
+after it has ended, not even through the clock, and what the hidden child does
+(prints, hangs, dies) becomes nothing but failed hidden cases, counted.
 """
 from __future__ import annotations
 
 import dataclasses
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from grader import checks, diagnose
 from grader.cases import Case, Expected
 from grader.checks import CheckResult
+from grader.oracle import Failure
 
 Suspects = Tuple[Sequence[diagnose.Suspect], Mapping[str, object]]  # suspects, catalog by ID
 Learn = Callable[[object], Tuple[CheckResult, Dict]]                # oracle -> learning check, extra data
@@ -29,24 +40,57 @@ class Assessment:
 def assess(oracle, cases: Dict[str, List[Tuple[Case, Expected]]], weights: Dict[str, float],
            suspects: Callable[[], Suspects], learn: Optional[Learn] = None, hidden_oracle=None) -> Assessment:
     """Grade every check; name the mistake when one fails (a correct function is never diagnosed).
-    Hidden cases are asked through hidden_oracle when given, so what they print stays unseen."""
-    tick = time.monotonic()
-    result = Assessment(checks.run(oracle, cases, weights, hidden_oracle))
-    result.timing["checks"] = time.monotonic() - tick
+    With hidden_oracle, oracle is closed before the hidden cases go to hidden_oracle (see above);
+    without, trusted code answers them too, last."""
+    result = Assessment([])
+    with _timed(result, "checks"):
+        public = checks.ask_public(oracle, cases)
+    with _timed(result, "diagnosis"):
+        probes = diagnose.ask_probes(oracle)
+    learning = None
+    if learn is not None:
+        with _timed(result, "learning"):
+            learning, extra = learn(oracle)
+        result.extra.update(extra)
+    with _timed(result, "hidden"):
+        hidden = _ask_hidden(oracle, hidden_oracle, cases)
+    result.checks = checks.grade(public, hidden, weights)
     if not all(check.passed for check in result.checks):
-        tick = time.monotonic()
-        found_suspects, catalog = suspects()
-        found = diagnose.diagnose(diagnose.ask_probes(oracle), found_suspects, catalog)
+        with _timed(result, "diagnosis"):
+            found_suspects, catalog = suspects()
+            found = diagnose.diagnose(probes, found_suspects, catalog)
         result.mistakes = found.mistakes
         result.checks = [_with_diagnosis(check, found.feedback) for check in result.checks]
-        result.timing["diagnosis"] = time.monotonic() - tick
-    if learn is not None:
-        tick = time.monotonic()
-        learning, extra = learn(oracle)
+    if learning is not None:
         result.checks.append(learning)
-        result.extra.update(extra)
-        result.timing["learning"] = time.monotonic() - tick
     return result
+
+
+def _ask_hidden(oracle, hidden_oracle, cases) -> Dict[str, List[checks.Trial]]:
+    if hidden_oracle is None:
+        return checks.ask_hidden(oracle, cases)
+    if not oracle.close():  # a child of the public phase may still be alive: ask nothing
+        return checks.ask_hidden(_Unasked(), cases)
+    try:
+        return checks.ask_hidden(hidden_oracle, cases)
+    finally:
+        hidden_oracle.close()
+
+
+class _Unasked:
+    """Stands in for the hidden oracle when it must not start: every hidden case fails."""
+
+    def call(self, *args, **kwargs) -> Failure:
+        return Failure("skipped", "not run: the previous sandboxed process did not end")
+
+
+@contextmanager
+def _timed(result: Assessment, phase: str):
+    tick = time.monotonic()
+    try:
+        yield
+    finally:
+        result.timing[phase] = result.timing.get(phase, 0.0) + time.monotonic() - tick
 
 
 def _with_diagnosis(check: CheckResult, feedback: str) -> CheckResult:

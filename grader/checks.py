@@ -1,7 +1,10 @@
 """The graded checks: each turns the answers to the cases into a pass or fail and feedback.
 
 Every case is asked once; the checks are pure functions of those trials, so
-the interface, value and gradient checks read the same answers.
+the interface, value and gradient checks read the same answers. Asking comes in
+two phases (assess.py orders them): ``ask_public`` asks everything whose
+answers may be shown, ``ask_hidden`` the hidden cases; a hidden case's result
+reaches the feedback only as a count.
 """
 from __future__ import annotations
 
@@ -48,11 +51,36 @@ class CheckResult:
         return self.max_score if self.passed else 0.0
 
 
-def ask_all(oracle, cases: Sequence[Tuple[Case, Expected]], hidden_oracle=None) -> List[Trial]:
-    """One call per case; hidden cases go to hidden_oracle, whose printed output nobody sees
-    (a submission could otherwise print the hidden inputs into its own feedback)."""
-    return [Trial(case, expected, (hidden_oracle if case.hidden and hidden_oracle else oracle).call(
-        case.logits, case.actions, case.q_values)) for case, expected in cases]
+@dataclass(frozen=True)
+class Public:
+    """The answers of the public phase that the checks read."""
+
+    trials: Dict[str, List[Trial]]  # per kind, the public cases in order, the first policy case first
+    repeat: Trial                   # the first case again, on the very same tensors
+    consistency: Optional[str]      # what the finite difference found wrong, if anything
+
+
+def ask(oracle, cases: Sequence[Tuple[Case, Expected]]) -> List[Trial]:
+    """One call per case."""
+    return [Trial(case, expected, oracle.call(case.logits, case.actions, case.q_values)) for case, expected in cases]
+
+
+def ask_public(oracle, cases: Dict[str, List[Tuple[Case, Expected]]]) -> Public:
+    """The first public case twice (the second time on the very same tensors), every other public
+    case, and a finite difference on one of them."""
+    public = {kind: [pair for pair in pairs if not pair[0].hidden] for kind, pairs in cases.items()}
+    case, expected = public["policy"][0]
+    first = Trial(case, expected, oracle.call(case.logits, case.actions, case.q_values))
+    repeat = Trial(case, expected, oracle.call(case.logits, case.actions, case.q_values, again=True))
+    trials = {"policy": [first] + ask(oracle, public["policy"][1:])}
+    trials.update((kind, ask(oracle, pairs)) for kind, pairs in public.items() if kind != "policy")
+    probe = next((t for t in trials["policy"] if t.case.logits.shape[0] > 1), first)
+    return Public(trials, repeat, consistency_problem(oracle, probe))
+
+
+def ask_hidden(oracle, cases: Dict[str, List[Tuple[Case, Expected]]]) -> Dict[str, List[Trial]]:
+    """One call per hidden case, per kind. The oracle's printed output must never be shown."""
+    return {kind: ask(oracle, [pair for pair in pairs if pair[0].hidden]) for kind, pairs in cases.items()}
 
 
 def problem(outcome: Outcome) -> Optional[str]:
@@ -171,17 +199,29 @@ def check_stability(trials: List[Trial]) -> Tuple[bool, str]:
 
 def check_purity(trials: List[Trial], repeat: Trial) -> Tuple[bool, str]:
     """No input changed in place, and the same answer when called again on the very same tensors
-    (a change that alters the result shows in the numbers, whatever the child reports)."""
-    for trial in trials:
-        if isinstance(trial.outcome, Answer) and trial.outcome.mutated:
-            names = ", ".join(f"`{name}`" for name in trial.outcome.mutated)
-            return False, f"On {trial.case.label}, the function modified {names} in place; the caller still needs them."
+    (a change that alters the result shows in the numbers, whatever the child reports). Hidden
+    cases are counted: which input changed would tell something about a hidden input."""
+    mutated = [t for t in trials if isinstance(t.outcome, Answer) and t.outcome.mutated]
+    if mutated:
+        public = [t for t in mutated if not t.case.hidden]
+        hidden = len(mutated) - len(public)
+        lines = []
+        if public:
+            names = ", ".join(f"`{name}`" for name in public[0].outcome.mutated)
+            lines.append(f"On {public[0].case.label}, the function modified {names} in place; the caller still needs them.")
+        if hidden:
+            lines.append(f"{hidden} of {sum(1 for t in trials if t.case.hidden)} hidden cases modified an input "
+                         "in place (which ones and which input are not shown).")
+        return False, " ".join(lines)
     first = trials[0].outcome
     issue = problem(first) or problem(repeat.outcome)
     if issue:
         return False, f"Not checked: the function {issue}."
     again = repeat.outcome
-    same_value = first.scalar is not None and again.scalar is not None and np.isclose(first.scalar, again.scalar, rtol=1e-6, atol=0)
+    if all((o.value is None or not o.value.size) and o.grad_logits is None for o in (first, again)):  # complex, empty
+        return False, f"Not checked: on {trials[0].case.label}, the function returned no number to compare."
+    same_value = first.value is not None and again.value is not None and first.value.shape == again.value.shape \
+        and bool(np.allclose(first.value, again.value, rtol=1e-6, atol=0, equal_nan=True))  # NaN twice is the same
     same_grad = (first.grad_logits is None) == (again.grad_logits is None) and (
         first.grad_logits is None or np.allclose(first.grad_logits, again.grad_logits, rtol=1e-6, atol=0, equal_nan=True))
     if not (same_value and same_grad):
@@ -222,24 +262,17 @@ def _over_cases(trials: List[Trial], verdict: Callable[[Trial], Optional[str]], 
     return False, " ".join(lines)
 
 
-def run(oracle, cases: Dict[str, List[Tuple[Case, Expected]]], weights: Dict[str, float],
-        hidden_oracle=None) -> List[CheckResult]:
-    """Ask every case once, plus a repeat and a finite difference; grade all checks but learning."""
-    first_case, first_expected = cases["policy"][0]
-    first = Trial(first_case, first_expected, oracle.call(first_case.logits, first_case.actions, first_case.q_values))
-    repeat = Trial(first_case, first_expected, oracle.call(first_case.logits, first_case.actions,
-                                                           first_case.q_values, again=True))
-    policy = [first] + ask_all(oracle, cases["policy"][1:], hidden_oracle)
-    confident = ask_all(oracle, cases["confident"], hidden_oracle)
-    extreme = ask_all(oracle, cases["extreme"], hidden_oracle)
-    probe = next((t for t in policy if not t.case.hidden and t.case.logits.shape[0] > 1), first)
+def grade(public: Public, hidden: Dict[str, List[Trial]], weights: Dict[str, float]) -> List[CheckResult]:
+    """Every check but learning, from the answers of both phases."""
+    trials = {kind: public.trials[kind] + hidden.get(kind, []) for kind in public.trials}
+    policy, confident, extreme = trials["policy"], trials["confident"], trials["extreme"]
     verdicts = {
-        "interface": check_interface(policy + confident, consistency_problem(oracle, probe)),
+        "interface": check_interface(policy + confident, public.consistency),
         "value": check_value(policy),
         "gradient": check_gradient(policy),
         "sampled_actions": check_sampled_actions(confident),
         "stability": check_stability(extreme),
-        "purity": check_purity(policy + confident + extreme, repeat),
+        "purity": check_purity(policy + confident + extreme, public.repeat),
     }
     return [CheckResult(key, float(weights[key]), passed, output)
             for key, (passed, output) in verdicts.items() if key in weights]

@@ -1,4 +1,5 @@
-"""Grade one submission: load → sandboxed oracle → checks → diagnosis → learning → results.json.
+"""Grade one submission: load → sandboxed oracle → public cases, probes, learning → its child
+ends → hidden cases in a fresh child → checks, diagnosis → results.json.
 
 ``grade`` never raises for anything a submission does; ``grade_safely`` also
 turns a fault of the grader itself into a valid results.json, so a file is
@@ -30,7 +31,8 @@ def grade(path: Path, zygote: Zygote, rubric: Rubric, limits: Limits = Limits(),
         return results.not_graded(weights, str(exc), time.monotonic() - start)
     loaded = time.monotonic()
     oracle = SandboxOracle(zygote, source.files, limits)
-    hidden_oracle = SandboxOracle(zygote, source.files, limits)  # started on first use; its output is never shown
+    # Its child starts only once oracle's has ended (assess.py); what it prints is never shown.
+    hidden_oracle = SandboxOracle(zygote, source.files, limits)
     try:
         error = oracle.load()
         extra = {"graded_file": source.graded.name, "sandbox": list(oracle.layers)}

@@ -8,8 +8,9 @@ Processes::
      └ zygote   forked at start-up *before anything secret is loaded*, torch already
        │        imported; it keeps one monitor and child forked ahead, and hands
        │        them out one per session
-       └ monitor  child subreaper; moves into fresh pid, network and mount namespaces
-         │        when the kernel allows (the temp dir becomes a small tmpfs), forks
+       └ monitor  child subreaper; moves into fresh pid, network, mount and IPC
+         │        namespaces when the kernel allows (the temp dir becomes a small tmpfs;
+         │        System V IPC objects are the child's own and die with it), forks
          │        the child, waits for it, kills whatever it left behind, reports how
          │        it ended, removes its temp dir
          └ child  new session; rlimits; unprivileged uid (when the grader is root);
@@ -62,6 +63,12 @@ class Died:
     code: Optional[int]       # exit status, if it exited
     signal: Optional[int]     # terminating signal, if killed
     killed_by_grader: bool    # we killed it (timeout or cleanup)
+
+    @property
+    def reported(self) -> bool:
+        """Whether the monitor said how the child ended: it says so only once the child and
+        everything it left behind are dead."""
+        return self.code is not None or self.signal is not None or self.killed_by_grader
 
     def describe(self, limits: Limits) -> str:
         if self.killed_by_grader:

@@ -28,6 +28,7 @@ class SandboxOracle:
         self._session: Optional[Session] = None
         self._spent_s = 0.0
         self._failures = 0
+        self._unconfirmed = False  # a child whose end its monitor never reported
         self.load_error: Optional[str] = None
         self.layers: tuple = ()
         self.output = Output(limits.output_bytes)
@@ -69,8 +70,10 @@ class SandboxOracle:
             return dataclasses.replace(answer, error=allowed)
         return answer
 
-    def close(self) -> None:
+    def close(self) -> bool:
+        """Stop the child; True when every child this oracle started is known to be dead."""
         self._stop()
+        return not self._unconfirmed
 
     def _start(self) -> Optional[str]:
         self._session = self._zygote.spawn(self.limits, self.output)
@@ -108,7 +111,8 @@ class SandboxOracle:
 
     def _stop(self) -> None:
         if self._session is not None:
-            self._session.close()  # kills the child at once
+            if not self._session.close().reported:  # kills the child at once
+                self._unconfirmed = True
             self._session = None
 
 
