@@ -363,16 +363,157 @@ def test_secrets_stay_secret(graded, tmp_path, grader_still_fine):
     assert document["score"] == twin["score"] < full_marks(twin)
 
 
-def test_hidden_case_inputs_stay_hidden(graded, rubric, grader_still_fine):
-    document, _ = graded(HOSTILE / "leak_hidden_cases.py")
-    assert_valid(document)
+def hidden_cases(rubric) -> list:
+    return [case for kind in rubric.cases.values() for case, _ in kind if case.hidden]
+
+
+def assert_no_hidden_case_shown(rubric, document: dict) -> None:
+    """No hidden case's shape and first logit, as the leaking submissions print them, is visible."""
     visible = everything(document)
-    assert "case N=" in visible, "the submission's output is not shown at all: this test proves nothing"
-    hidden = [case for kind in rubric.cases.values() for case, _ in kind if case.hidden]
+    hidden = hidden_cases(rubric)
     leaked = [f"N={case.logits.shape[0]} A={case.logits.shape[1]} first={float(case.logits[0, 0]):.6f}"
               for case in hidden]
     leaked = [line for line in leaked if line in visible]
     assert not leaked, f"{len(leaked)} of {len(hidden)} hidden cases are shown to the student, e.g. {leaked[:3]}"
+
+
+def test_hidden_case_inputs_stay_hidden(graded, rubric, grader_still_fine):
+    document, _ = graded(HOSTILE / "leak_hidden_cases.py")
+    assert_valid(document)
+    assert "case N=" in everything(document), "the submission's output is not shown at all: this test proves nothing"
+    assert_no_hidden_case_shown(rubric, document)
+
+
+# --- 4b. channels between the two children: System V IPC, the clock, the purity feedback --------------
+
+# The shapes of the public cases and the diagnosis probes, as a submission knows them from the handout:
+# anything else with more than CartPole's two actions is a hidden case.
+KNOWN_SHAPES = ("{(1, 2), (7, 3), (64, 4), (513, 6), (4096, 2), (32, 3), (300, 5), (16, 4), (2, 2), "
+                "(3, 3), (5, 2), (6, 4), (24, 3)}")
+ON_HIDDEN_CASES = '''"""{what} on hidden cases only, correct elsewhere."""
+import os
+import torch.nn.functional as F
+
+
+def pseudo_loss(logits, actions, q_values):
+    if tuple(logits.shape) not in {known} and logits.shape[1] != 2:
+        {action}
+    log_probs = F.log_softmax(logits, dim=1)
+    return -(log_probs.gather(1, actions.view(-1, 1)).view(-1) * q_values).mean()
+'''
+
+
+def on_hidden_cases(what: str, action: str) -> str:
+    return ON_HIDDEN_CASES.format(what=what, known=KNOWN_SHAPES, action=action)
+
+
+def ipcs() -> str:
+    return subprocess.run(["ipcs", "-m"], capture_output=True, text=True, check=True).stdout
+
+
+@pytest.fixture
+def ipcs_unchanged():
+    """The machine's System V shared memory is the same after the test: segments a broken sandbox
+    left are removed (they would outlive the test run) and fail the test."""
+    before = ipcs()
+    yield
+    after = ipcs()
+    left = [line.split()[1] for line in after.splitlines() if line.startswith("0x") and line not in before]
+    for shmid in left:
+        subprocess.run(["ipcrm", "-m", shmid], capture_output=True)
+    assert after == before, f"shared-memory segments left on the machine:\n{after}"
+
+
+@pytest.fixture(scope="module")
+def graded_other_hidden(zygote, rubric):
+    """Grades with a rubric whose hidden cases differ (same kinds and seeds, every N one larger):
+    what a student sees must not change with them."""
+    from grader.cases import make_case, solve
+    from grader.grade import grade_safely
+    from grader.rubric import Rubric
+    from reference.pseudo_loss import pseudo_loss
+
+    cases = {}
+    for kind, pairs in rubric.cases.items():
+        cases[kind] = [pair for pair in pairs if not pair[0].hidden]
+        for case, _ in pairs:
+            if case.hidden:
+                n, a = case.logits.shape
+                other = make_case(kind, case.seed, n + 1, a, hidden=True)
+                cases[kind].append((other, solve(pseudo_loss, other)))
+    other_rubric = Rubric(rubric.weights, cases)
+    return lambda path, limits=Limits(): grade_safely(Path(path), zygote, other_rubric, limits=limits, learning=False)
+
+
+def seen_by_student(document: dict) -> Tuple[str, Dict[str, float]]:
+    return everything(document), scores(document)
+
+
+def test_shared_memory_carries_no_hidden_case(graded, rubric, ipcs_unchanged, grader_still_fine):
+    document, _ = graded(HOSTILE / "ipc_shm_leak_hidden_cases.py")
+    twin, _ = graded(SOFTMAX_LOSS)
+    assert_valid(document)
+    shown = printed(document)
+    assert "shmget:" in shown or "attached segment" in shown, "the attack did not run: this test proves nothing"
+    assert "from the other child" not in shown, shown
+    assert_no_hidden_case_shown(rubric, document)
+    assert document["score"] == twin["score"] and statuses(document) == statuses(twin)
+
+
+def test_shared_memory_does_not_outlive_the_grade(graded, tmp_path, ipcs_unchanged, no_strays, grader_still_fine):
+    before = ipcs()
+    document, _ = graded(baked("ipc_pin_shared_memory.py", tmp_path, segments=4, mb=16))
+    twin, _ = graded(ZERO_LOSS)
+    assert_valid(document)
+    assert ipcs() == before
+    layers, shown = document["extra_data"]["sandbox"], printed(document)
+    assert "PINNED" in shown, shown
+    if "seccomp" in layers:
+        assert "shmget: Operation not permitted" in shown and "PINNED 0 MB" in shown, shown
+    else:
+        assert "ipcns" in layers, layers
+    assert document["score"] == twin["score"]
+
+
+def test_the_clock_tells_nothing_of_the_hidden_child(graded, graded_other_hidden, grader_still_fine):
+    """The public child times the gaps between its calls; the hidden child's calls last a time
+    that depends on N. Graded against two sets of hidden cases, the student sees the same text."""
+    document, _ = graded(HOSTILE / "clock_side_channel.py")
+    other = graded_other_hidden(HOSTILE / "clock_side_channel.py")
+    assert_valid(document)
+    assert "clock probe ready" in printed(document), "the submission's output is not shown: this proves nothing"
+    assert "waited" not in printed(document) + printed(other), printed(document) + printed(other)
+    assert seen_by_student(document) == seen_by_student(other)
+    assert document["score"] == full_marks(document)
+
+
+def test_purity_feedback_only_counts_hidden_cases(graded, rubric, graded_other_hidden, grader_still_fine):
+    """Which input a hidden call modified (here: chosen by N's parity) is not said, only how many."""
+    document, _ = graded(HOSTILE / "hidden_mutation_report.py")
+    other = graded_other_hidden(HOSTILE / "hidden_mutation_report.py")
+    assert_valid(document)
+    purity = output_of(document, "pure")
+    count = len(hidden_cases(rubric))
+    assert f"{count} of {count} hidden cases modified an input" in purity, purity
+    assert "`logits`" not in purity and "`q_values`" not in purity and "public case" not in purity, purity
+    assert seen_by_student(document) == seen_by_student(other)
+    assert [name for name, status in statuses(document).items() if status == "failed"] == [
+        test["name"] for test in document["tests"] if "Pure" in test["name"]]
+
+
+@pytest.mark.parametrize("what, action", [
+    ("Hangs", "while True:\n            pass"),
+    ("Exits", "os._exit(3)"),
+])
+def test_a_misbehaving_hidden_child_costs_only_hidden_cases(graded, no_strays, grader_still_fine, what, action):
+    """Hanging or dying in the hidden child reads exactly like an ordinary error on the same cases."""
+    document, seconds = graded(on_hidden_cases(what, action), HANG)
+    twin, _ = graded(on_hidden_cases("Raises", "raise ValueError('no')"), HANG)
+    assert_valid(document)
+    assert seen_by_student(document) == seen_by_student(twin)
+    assert "hidden cases fail" in output_of(document, "loss value")
+    assert 0 < document["score"] < full_marks(document)
+    assert seconds < 15
 
 
 # --- 5. memory ---------------------------------------------------------------------------------------
@@ -403,6 +544,7 @@ def test_memory_exhaustion_on_large_batches_only(graded, no_strays, grader_still
     ("memory_outside_rlimit_fork.py", r"HELD (\d+) MB"),
     ("memory_outside_rlimit_memfd.py", r"MEMFD HELD (\d+) MB"),
     ("disk_fill.py", r"WROTE (\d+) MB"),
+    ("memfd_secret_hog.py", r"SECRET HELD (\d+) MB"),
 ])
 def test_memory_budget_covers_the_whole_sandbox(graded, no_strays, grader_still_fine, name, claim):
     """The budget is the sandbox's, not one process's: helpers, memfd files and files in the temp dir
