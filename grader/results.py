@@ -18,12 +18,17 @@ from grader.checks import TITLES, CheckResult
 TEST_OUTPUT_BYTES = 4096   # per test, what a student sees
 TOP_OUTPUT_BYTES = 16384
 # Control characters but newline and tab: a submission's output or error text must not be
-# able to move a TA's cursor, recolour or clear their terminal (ANSI escapes start with ESC).
-_CONTROL = {c: f"\\x{c:02x}" for c in [*range(0, 9), *range(11, 32), 127]}
+# able to move a TA's cursor, recolour or clear their terminal. ANSI escapes start with ESC
+# (C0) or, in C1, with CSI U+009B alone, which terminals honour too.
+_CONTROL = {c: f"\\x{c:02x}" for c in [*range(0, 9), *range(11, 32), *range(127, 160)]}
+# A lone surrogate cannot be written as UTF-8 at all: U+DC80-U+DCFF is an undecodable byte of a
+# file name (Python's surrogateescape), written out as that byte; any other, as its code point.
+_CONTROL.update({c: f"\\x{c - 0xDC00:02x}" if 0xDC80 <= c <= 0xDCFF else f"\\u{c:04x}" for c in range(0xD800, 0xE000)})
 
 
 def printable(text: str) -> str:
-    """Text with control characters written out as \\xNN, so it prints as what it is."""
+    """Text with control characters (C0, DEL, C1) and lone surrogates written out as \\xNN or
+    \\uNNNN, so it prints as what it is and can always be written as UTF-8."""
     return text.translate(_CONTROL)
 
 
@@ -111,7 +116,7 @@ def to_text(document: Dict) -> str:
                 lines.extend("       " + line for line in paragraph.splitlines())
     lines.append("")
     lines.append(document["output"].replace("**", ""))
-    return "\n".join(lines)
+    return printable("\n".join(lines))  # whatever made the document: it reaches a terminal
 
 
 def dumps(document: Dict) -> str:
