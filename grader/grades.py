@@ -3,13 +3,19 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from typing import List, Sequence
 
 from grader.results import printable
 
+# A spreadsheet runs a cell starting with = + - @ (or tab, CR) as a formula. The TA's may split
+# a line on ; tab or | as well as on commas, and trim spaces and quotes, so every place in a
+# field where such a cell could start is neutralised with a ' (the text-cell prefix).
+_FORMULA = re.compile(r'(^|[,;\t|\r\n])([\s"]*)(?=[=+\-@\t\r])')
+
+
 def _spreadsheet_safe(text: str) -> str:
-    """A cell a spreadsheet would run as a formula (=, +, -, @) is quoted as text."""
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return _FORMULA.sub(lambda match: f"{match.group(1)}{match.group(2)}'", text)
 
 
 def status_of(document: dict) -> str:
@@ -43,11 +49,11 @@ def row_of(entry: str, people: Sequence[dict], document: dict) -> dict:
     elif status == "not graded":
         reason = str(document.get("output", "")).split("\n\n", 1)[-1].split("\n\n")[0]
         reason = reason.replace("Your submission could not be graded: ", "")
-    return {
-        "entry": entry,
-        "name": "; ".join(person.get("name", "") for person in people),
-        "email": "; ".join(person.get("email", "") for person in people),
-        "sid": "; ".join(person.get("sid", "") for person in people),
+    return {  # text from students or Gradescope escaped once, here, for every output
+        "entry": printable(entry),
+        "name": printable("; ".join(person.get("name", "") for person in people)),
+        "email": printable("; ".join(person.get("email", "") for person in people)),
+        "sid": printable("; ".join(person.get("sid", "") for person in people)),
         "status": status,
         "score": float(document.get("score", 0)),
         "max_score": max_score(document),
@@ -56,7 +62,7 @@ def row_of(entry: str, people: Sequence[dict], document: dict) -> dict:
                   for test in document.get("tests") or []],
         "mistakes": [str(mistake) for mistake in extra.get("mistakes") or []],
         "seconds": float(batch.get("seconds", document.get("execution_time", 0.0))),
-        "reason": reason,
+        "reason": printable(reason),
         "learning": extra.get("learning"),
     }
 
@@ -77,9 +83,10 @@ def grades_csv(rows: Sequence[dict]) -> str:
     writer.writerow(["entry", "name", "email", "sid", "total", *columns, "mistakes", "seconds", "status"])
     for row in rows:
         scores = {test["name"]: f"{test['score']:g}" for test in row["tests"]}
-        writer.writerow([*(_spreadsheet_safe(row[key]) for key in ("entry", "name", "email", "sid")), f"{row['score']:g}",
-                         *(scores.get(column, "") for column in columns),
-                         " ".join(row["mistakes"]), f"{row['seconds']:.2f}", row["status"]])
+        writer.writerow([_spreadsheet_safe(cell) for cell in [
+            row["entry"], row["name"], row["email"], row["sid"], f"{row['score']:g}",
+            *(scores.get(column, "") for column in columns),
+            " ".join(row["mistakes"]), f"{row['seconds']:.2f}", row["status"]]])
     return stream.getvalue()
 
 
