@@ -11,6 +11,7 @@ check did not run). matplotlib is imported here only, so grading never pays for 
 """
 from __future__ import annotations
 
+import re
 import statistics
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
@@ -106,13 +107,30 @@ def _threshold(rows: Sequence[dict]) -> Optional[float]:
 
 # --- report.md ------------------------------------------------------------------------------
 
-def _cell(text: object, limit: int = 120) -> str:
-    """One table cell: first line, capped, control characters written out, and no table breaks,
-    HTML or links: entry names and error messages can come from students."""
+def _line(text: object, limit: int) -> str:
+    """First line, control characters written out, capped."""
     line = str(text).strip().splitlines()[0] if str(text).strip() else ""
     line = printable(line)
-    line = line if len(line) <= limit else line[:limit - 1] + "…"
-    return line.replace("|", "\\|").replace("<", "&lt;").replace("[", "\\[").replace("]", "\\]")
+    return line if len(line) <= limit else line[:limit - 1] + "…"
+
+
+def _cell(text: object, limit: int = 120) -> str:
+    """One table cell of the grader's own text (test names, mistake titles): no table breaks,
+    HTML or links."""
+    return _line(text, limit).replace("|", "\\|").replace("<", "&lt;").replace("[", "\\[").replace("]", "\\]")
+
+
+def _quoted(text: object, limit: int = 120) -> str:
+    """One table cell of a student's text (entry names, error messages) as a code span, where
+    Markdown makes no link, autolink (`www.…`, `https://…`), HTML or emphasis of anything.
+    Its fence is longer than any run of backticks inside; a | must still be escaped in a table."""
+    line = _line(text, limit)
+    if not line:
+        return ""
+    fence = "`" * (max((len(run) for run in re.findall("`+", line)), default=0) + 1)
+    pad = " " if line[0] in "` " or line[-1] in "` " else ""
+    escaped = line.replace("|", "\\|")
+    return f"{fence}{pad}{escaped}{pad}{fence}"
 
 
 def _pct(part: int, whole: int) -> str:
@@ -144,7 +162,7 @@ def markdown(rows: Sequence[dict]) -> str:
         lines += [f"![mistake frequencies]({PLOTS['mistakes']})", "",
                   "| # | mistake | what it is | entries | of graded | e.g. |", "|---:|---|---|---:|---:|---|"]
         for rank, (mistake, entries) in enumerate(ranked, start=1):
-            examples = ", ".join(f"`{_cell(entry, 40)}`" for entry in entries[:EXAMPLES])
+            examples = ", ".join(_quoted(entry, 40) for entry in entries[:EXAMPLES])
             more = f" +{len(entries) - EXAMPLES}" if len(entries) > EXAMPLES else ""
             lines.append(f"| {rank} | `{mistake}` | {_cell(_mistake_title(mistake))} | {len(entries)} | "
                          f"{_pct(len(entries), len(graded))} | {examples}{more} |")
@@ -154,12 +172,12 @@ def markdown(rows: Sequence[dict]) -> str:
     lines += _learning_lines(rows)
     lines += ["", "## Slowest submissions", "", "| entry | seconds | score | status |", "|---|---:|---:|---|"]
     for row in sorted(rows, key=lambda row: -row["seconds"])[:SLOWEST]:
-        lines.append(f"| {_cell(row['entry'], 60)} | {row['seconds']:.1f} | {row['score']:g} | {row['status']} |")
+        lines.append(f"| {_quoted(row['entry'], 60)} | {row['seconds']:.1f} | {row['score']:g} | {row['status']} |")
     errored = [row for row in rows if row["status"] != "graded"]
     lines += ["", "## Entries that errored", ""]
     if errored:
         lines += ["| entry | status | why |", "|---|---|---|"]
-        lines += [f"| {_cell(row['entry'], 60)} | {row['status']} | {_cell(row['reason'])} |" for row in errored]
+        lines += [f"| {_quoted(row['entry'], 60)} | {row['status']} | {_quoted(row['reason'])} |" for row in errored]
     else:
         lines.append("None: every entry was graded.")
     seconds = sum(row["seconds"] for row in rows)

@@ -187,7 +187,7 @@ def test_mixed_class_of_thirty_entries(tmp_path):
                     "## Slowest submissions", "## Entries that errored", "## CartPole learning curves"):
         assert heading in report
     for name in ("empty.py", "binary.py", "syntax_error.py", "answer.txt", "folder_empty"):
-        assert f"| {name} | not graded |" in report
+        assert f"| `{name}` | not graded |" in report
     assert "| 1 | `sign_flipped` |" in report  # three entries make it the most frequent mistake
     assert f"| entries | {len(kinds)} |" in report
     for png in ("scores.png", "mistakes.png", "learning.png", "overview.png"):
