@@ -32,38 +32,18 @@ import hashlib
 import json
 import os
 import signal
-import stat
 import sys
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional, Tuple
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
 import grader
 from grader import results
+from grader.entries import Entry, discover, fingerprint, result_files
 from grader.grades import grades_csv, row_of, score_text, status_of, summary_table
 from grader.pool import run_pool
 
 ENTRY_WALL_S = 15 * 60.0       # last resort: grade() enforces the real budgets itself
-METADATA = "submission_metadata.yml"
-IGNORED = {"__pycache__", "__MACOSX", "Thumbs.db", "desktop.ini"}  # and every name starting with "."
-HASH_MAX_FILES, HASH_MAX_BYTES, HASH_MAX_DEPTH = 2000, 64 * 1024 * 1024, 8
 EXIT_INTERRUPTED = 130
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One submission of the class."""
-
-    name: str                           # file or folder name inside DIR
-    path: Path
-    people: Tuple[Dict[str, str], ...] = ()  # name, email, sid of each submitter (Gradescope)
-
-    @property
-    def result_file(self) -> str:
-        if len(self.name.encode()) <= 200:
-            return f"{self.name}.json"
-        short = self.name.encode()[:120].decode(errors="ignore")  # file names are limited in bytes
-        return f"{short}-{hashlib.sha256(self.name.encode()).hexdigest()[:12]}.json"
 
 
 def run_batch(directory: Path, out: Path, jobs: Optional[int] = None, force: bool = False, *,
@@ -97,31 +77,25 @@ def _run(directory: Path, out: Path, jobs: int, force: bool, zygote, limits, wal
     for stale in store.glob(".*.tmp"):  # left by a batch killed while writing
         stale.unlink()
     salt = _salt(limits)
-    prints = {entry.name: fingerprint(entry.path, salt) for entry in entries}
-    documents: Dict[str, dict] = {}
-    todo: List[Entry] = []
-    for entry in entries:
-        previous = None if force else _reusable(store / entry.result_file, prints[entry.name])
-        if previous is None:
-            todo.append(entry)
-        else:
-            documents[entry.name] = previous
+    prints = {entry.name: fingerprint(entry.path, salt, follow=not entry.refused) for entry in entries}
+    files = {name: store / file for name, file in result_files(entries).items()}
+    documents, todo = _plan(entries, files, prints, force)
     jobs = max(1, min(jobs, len(todo) or 1))
-    plan = f"grading {len(todo)} with {jobs} worker{'s' * (jobs > 1)}" if todo else "nothing to grade"
-    kept = f"; {len(documents)} already graded (same content and grader version; --force regrades them)"
-    print(f"{origin}: {len(entries)} entries; {plan}{kept if documents else ''}", file=sys.stderr, flush=True)
+    print(f"{origin}: {len(entries)} entries; {_plan_text(todo, jobs, documents)}", file=sys.stderr, flush=True)
 
     progress = _Progress(len(todo))
     options = {} if limits is None else {"limits": limits}
 
     def work(entry: Entry) -> dict:  # runs in a worker
+        if entry.refused:
+            return results.not_graded(rubric.weights, entry.refused)
         return grade_safely(entry.path, zygote, rubric, **options)
 
     def done(entry: Entry, document: dict, seconds: float) -> None:  # runs here, once per entry
         document.setdefault("extra_data", {})["batch"] = {
-            "entry": entry.name, "fingerprint": prints[entry.name],
+            "entry": entry.label, "fingerprint": prints[entry.name],
             "seconds": round(seconds, 3), "grader_version": grader.__version__}
-        results.write(store / entry.result_file, document)
+        results.write(files[entry.name], document)
         documents[entry.name] = document
         progress.update(entry, document, seconds)
 
@@ -129,128 +103,29 @@ def _run(directory: Path, out: Path, jobs: int, force: bool, zygote, limits, wal
         run_pool(todo, work, workers=jobs, wall_s=wall_s, done=done)
     except KeyboardInterrupt:
         progress.close()
-        have = sum(entry.name in documents or _reusable(store / entry.result_file, prints[entry.name]) is not None
+        have = sum(entry.name in documents or _reusable(files[entry.name], prints[entry.name]) is not None
                    for entry in entries)
         print(f"\nInterrupted: {have} of {len(entries)} entries have a result, {len(entries) - have} remain. "
               f"Run the same command again{' without --force' if force else ''} to grade the rest.", file=sys.stderr)
         return EXIT_INTERRUPTED
     progress.close()
+    return _finish(out, entries, documents)
 
+
+def _finish(out: Path, entries: Sequence[Entry], documents: Dict[str, dict]) -> int:
+    """grades.csv, the report and the summary table, from every entry's result."""
     rows = [row_of(entry.name, entry.people, documents[entry.name]) for entry in entries if entry.name in documents]
     results.write_text(out / "grades.csv", grades_csv(rows))
     from grader.report import write_report  # matplotlib only now, never while grading
 
     write_report(out, rows)
     print(summary_table(rows))
-    print(f"\nWrote {store}/ ({len(rows)} results), {out / 'grades.csv'} and {out / 'report.md'}")
+    shown = results.printable(str(out))  # stdout would refuse a path that is not UTF-8
+    print(f"\nWrote {shown}/results/ ({len(rows)} results), {shown}/grades.csv and {shown}/report.md")
     return 0 if len(rows) == len(entries) else 1
 
 
-# --- which entries, and whether they changed ------------------------------------------------
-
-def discover(directory: Path, exclude: Optional[Path] = None) -> Tuple[List[Entry], str]:
-    """The entries of a directory, and a few words saying what kind of directory it was.
-    A Gradescope export (submission_metadata.yml + submission_* folders) may be given
-    as its own folder or as the folder it was unzipped into."""
-    listing = _listing(directory, exclude)
-    if not (directory / METADATA).is_file() and len(listing) == 1 and (listing[0] / METADATA).is_file():
-        directory, listing = listing[0], _listing(listing[0], exclude)
-    if not (directory / METADATA).is_file():
-        return [Entry(path.name, path) for path in listing], str(directory)
-    people = read_metadata(directory / METADATA)
-    entries = [Entry(path.name, path, people.get(path.name, ()))
-               for path in listing if path.is_dir() and path.name.startswith("submission_")]
-    return entries, f"Gradescope export {directory}"
-
-
-def _listing(directory: Path, exclude: Optional[Path]) -> List[Path]:
-    skip = exclude.resolve() if exclude is not None else None
-    return [path for path in sorted(directory.iterdir())
-            if not path.name.startswith(".") and path.name not in IGNORED and path.resolve() != skip]
-
-
-def read_metadata(path: Path) -> Dict[str, Tuple[Dict[str, str], ...]]:
-    """Submitters per submission folder from Gradescope's submission_metadata.yml.
-
-    The file is written by Ruby, so keys are symbols (``:submitters:``, ``:name:``)
-    and some values carry Ruby tags; both plain and symbol keys are accepted, and
-    tags are ignored. An unreadable file only costs the names."""
-    import yaml
-
-    class Loader(yaml.SafeLoader):  # safe: builds only plain dicts, lists and scalars
-        pass
-
-    def untagged(loader, suffix, node):
-        if isinstance(node, yaml.MappingNode):
-            return loader.construct_mapping(node, deep=True)
-        if isinstance(node, yaml.SequenceNode):
-            return loader.construct_sequence(node, deep=True)
-        return loader.construct_scalar(node)
-
-    Loader.add_multi_constructor("!", untagged)
-    try:
-        data = _plain(yaml.load(path.read_text(encoding="utf-8", errors="replace"), Loader=Loader))
-    except (yaml.YAMLError, OSError, RecursionError) as exc:
-        print(f"warning: {path} could not be read ({type(exc).__name__}); grading without names", file=sys.stderr)
-        return {}
-    people = {}
-    for folder, record in (data.items() if isinstance(data, dict) else ()):
-        submitters = record.get("submitters") if isinstance(record, dict) else None
-        people[str(folder)] = tuple(
-            {key: "" if person.get(key) is None else str(person.get(key)) for key in ("name", "email", "sid")}
-            for person in (submitters if isinstance(submitters, list) else ()) if isinstance(person, dict))
-    return people
-
-
-def _plain(value):
-    """Ruby symbol keys (":name") as plain keys ("name"), recursively."""
-    if isinstance(value, dict):
-        return {(key.lstrip(":") if isinstance(key, str) else key): _plain(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_plain(item) for item in value]
-    return value
-
-
-def fingerprint(path: Path, salt: bytes) -> str:
-    """Hash of an entry's contents (recursively, bounded) and the salt."""
-    digest = hashlib.sha256(salt)
-    _hash_into(digest, path, path.name, [HASH_MAX_FILES, HASH_MAX_BYTES], HASH_MAX_DEPTH, top=True)
-    return digest.hexdigest()
-
-
-def _hash_into(digest, path: Path, label: str, budget: List[int], depth: int, top: bool = False) -> None:
-    try:
-        info = path.stat() if top else path.lstat()  # an entry may be a link; links inside are not followed
-    except OSError:
-        digest.update(f"{label}\0missing\0".encode())
-        return
-    if stat.S_ISDIR(info.st_mode) and depth > 0:
-        digest.update(f"{label}/\0".encode())
-        try:
-            names = sorted(os.listdir(path))
-        except OSError:
-            names = []
-        for name in names:
-            _hash_into(digest, path / name, f"{label}/{name}", budget, depth - 1)
-    elif stat.S_ISREG(info.st_mode):
-        digest.update(f"{label}\0{info.st_size}\0".encode())
-        budget[0] -= 1
-        if budget[0] < 0 or budget[1] <= 0:  # past the bound, a file counts by name and size only
-            return
-        try:
-            with open(path, "rb") as stream:
-                while budget[1] > 0:
-                    chunk = stream.read(min(1 << 20, budget[1]))
-                    if not chunk:
-                        break
-                    budget[1] -= len(chunk)
-                    digest.update(chunk)
-        except OSError:
-            digest.update(b"\0unreadable\0")
-    else:
-        target = os.readlink(path) if stat.S_ISLNK(info.st_mode) else ""
-        digest.update(f"{label}\0{stat.S_IFMT(info.st_mode)}\0{target}\0".encode())
-
+# --- whether an entry needs grading ------------------------------------------------------
 
 def _salt(limits) -> bytes:
     """What besides the entry decides its grade: grader version, rubric and reference files, limits."""
@@ -273,6 +148,27 @@ def _reusable(path: Path, wanted: str) -> Optional[dict]:
     if not isinstance(batch, dict) or batch.get("fingerprint") != wanted or status_of(document) == "grader error":
         return None
     return document
+
+
+def _plan(entries: Sequence[Entry], files: Dict[str, Path], prints: Dict[str, str],
+          force: bool) -> Tuple[Dict[str, dict], List[Entry]]:
+    """The results kept, by entry name, and the entries to grade."""
+    documents: Dict[str, dict] = {}
+    todo: List[Entry] = []
+    for entry in entries:
+        previous = None if force else _reusable(files[entry.name], prints[entry.name])
+        if previous is None:
+            todo.append(entry)
+        else:
+            documents[entry.name] = previous
+    return documents, todo
+
+
+def _plan_text(todo: Sequence[Entry], jobs: int, documents: Dict[str, dict]) -> str:
+    plan = f"grading {len(todo)} with {jobs} worker{'s' * (jobs > 1)}" if todo else "nothing to grade"
+    if not documents:
+        return plan
+    return f"{plan}; {len(documents)} already graded (same content and grader version; --force regrades them)"
 
 
 def _private_dir(path: Path) -> None:
@@ -320,7 +216,7 @@ class _Progress:
     def update(self, entry: Entry, document: dict, seconds: float) -> None:
         self.count += 1
         status = status_of(document)
-        text = f"{results.printable(entry.name)} {score_text(document)}" + ("" if status == "graded" else f" {status}")
+        text = f"{entry.label} {score_text(document)}" + ("" if status == "graded" else f" {status}")
         if self.bar is not None:
             self.bar.set_postfix_str(text[-40:], refresh=False)
             self.bar.update()

@@ -394,7 +394,7 @@ def test_pool_kills_its_workers_when_interrupted():
 
 
 def test_fingerprint_follows_content_not_time(tmp_path):
-    from grader.batch import fingerprint
+    from grader.entries import fingerprint
 
     folder = tmp_path / "alice"
     folder.mkdir()
@@ -429,7 +429,7 @@ def test_reused_results_must_match_and_not_be_grader_errors(tmp_path):
 
 
 def test_discovery_of_folders_files_and_exports(tmp_path):
-    from grader.batch import discover, read_metadata
+    from grader.entries import discover, read_metadata
 
     plain = tmp_path / "plain"
     (plain / "bob").mkdir(parents=True)
