@@ -17,13 +17,14 @@ A worker never writes a file. The batch writes each result atomically (temp file
 touch another entry's. The batch notices a dead worker by its answer pipe
 closing, gives the entry it held a "grader error" result and forks a
 replacement; an entry still running after ``ENTRY_WALL_S`` is treated the same
-way. Workers die with the batch (PR_SET_PDEATHSIG): a killed batch leaves
-nothing running and loses only the entries in flight.
+way. Loading a submission has its own budget, ``LOAD_S``: one that stalls there
+is not graded, after seconds. Workers die with the batch (PR_SET_PDEATHSIG): a
+killed batch leaves nothing running and loses only the entries in flight.
 
 Resuming: every result carries a fingerprint of the entry's contents, the grader
 version, the rubric and reference files and the limits. A rerun skips entries
-whose result has the same fingerprint (unless ``force``) and regrades those
-that ended in a grader error.
+whose result has the same fingerprint (unless ``force``); one that ended in a
+grader error is graded once more, and a second grader error is kept.
 """
 from __future__ import annotations
 
@@ -33,8 +34,9 @@ import json
 import os
 import signal
 import sys
+import time
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import grader
 from grader import results
@@ -43,19 +45,22 @@ from grader.grades import grades_csv, row_of, score_text, status_of, summary_tab
 from grader.pool import run_pool
 
 ENTRY_WALL_S = 15 * 60.0       # last resort: grade() enforces the real budgets itself
+LOAD_S = 10.0                  # reading a submission takes milliseconds; one still reading has stalled
+GRADER_ERROR_ATTEMPTS = 2      # a grader error is graded once more; a second one may be the entry's doing
 EXIT_INTERRUPTED = 130
 
 
 def run_batch(directory: Path, out: Path, jobs: Optional[int] = None, force: bool = False, *,
-              limits=None, entry_wall_s: float = ENTRY_WALL_S) -> int:
+              limits=None, entry_wall_s: float = ENTRY_WALL_S, load_s: float = LOAD_S) -> int:
     """Grade every entry of `directory` into `out`; 0 when every entry has a results file.
-    `limits` (sandbox.Limits) and `entry_wall_s` are for the Python API; the CLI keeps the defaults."""
+    `limits` (sandbox.Limits), `entry_wall_s` and `load_s` are for the Python API; the CLI keeps
+    the defaults."""
     from grader.sandbox import Zygote
 
     zygote = Zygote.start()  # before grader.rubric imports the reference: see sandbox.py
     try:
         with _terminate_as_interrupt():
-            return _run(Path(directory), Path(out), jobs or _cores(), force, zygote, limits, entry_wall_s)
+            return _run(Path(directory), Path(out), jobs or _cores(), force, zygote, limits, entry_wall_s, load_s)
     except KeyboardInterrupt:  # outside grading proper: loading, fingerprinting, the report
         print("\nInterrupted; the results written so far are kept. Run the same command again to finish.",
               file=sys.stderr)
@@ -64,7 +69,7 @@ def run_batch(directory: Path, out: Path, jobs: Optional[int] = None, force: boo
         zygote.close()
 
 
-def _run(directory: Path, out: Path, jobs: int, force: bool, zygote, limits, wall_s: float) -> int:
+def _run(directory: Path, out: Path, jobs: int, force: bool, zygote, limits, wall_s: float, load_s: float) -> int:
     from grader import diagnose, rubric as rubric_module
     from grader.grade import grade_safely
 
@@ -79,7 +84,7 @@ def _run(directory: Path, out: Path, jobs: int, force: bool, zygote, limits, wal
     salt = _salt(limits)
     prints = {entry.name: fingerprint(entry.path, salt, follow=not entry.refused) for entry in entries}
     files = {name: store / file for name, file in result_files(entries).items()}
-    documents, todo = _plan(entries, files, prints, force)
+    documents, todo, attempts = _plan(entries, files, prints, force)
     jobs = max(1, min(jobs, len(todo) or 1))
     print(f"{origin}: {len(entries)} entries; {_plan_text(todo, jobs, documents)}", file=sys.stderr, flush=True)
 
@@ -89,11 +94,11 @@ def _run(directory: Path, out: Path, jobs: int, force: bool, zygote, limits, wal
     def work(entry: Entry) -> dict:  # runs in a worker
         if entry.refused:
             return results.not_graded(rubric.weights, entry.refused)
-        return grade_safely(entry.path, zygote, rubric, **options)
+        return _load_budget(load_s, rubric.weights, lambda: grade_safely(entry.path, zygote, rubric, **options))
 
     def done(entry: Entry, document: dict, seconds: float) -> None:  # runs here, once per entry
         document.setdefault("extra_data", {})["batch"] = {
-            "entry": entry.label, "fingerprint": prints[entry.name],
+            "entry": entry.label, "fingerprint": prints[entry.name], "attempts": attempts[entry.name],
             "seconds": round(seconds, 3), "grader_version": grader.__version__}
         results.write(files[entry.name], document)
         documents[entry.name] = document
@@ -103,7 +108,7 @@ def _run(directory: Path, out: Path, jobs: int, force: bool, zygote, limits, wal
         run_pool(todo, work, workers=jobs, wall_s=wall_s, done=done)
     except KeyboardInterrupt:
         progress.close()
-        have = sum(entry.name in documents or _reusable(files[entry.name], prints[entry.name]) is not None
+        have = sum(entry.name in documents or _previous(files[entry.name], prints[entry.name])[0] is not None
                    for entry in entries)
         print(f"\nInterrupted: {have} of {len(entries)} entries have a result, {len(entries) - have} remain. "
               f"Run the same command again{' without --force' if force else ''} to grade the rest.", file=sys.stderr)
@@ -120,6 +125,11 @@ def _finish(out: Path, entries: Sequence[Entry], documents: Dict[str, dict]) -> 
 
     write_report(out, rows)
     print(summary_table(rows))
+    retried = sum(status_of(document) == "grader error" and _attempts(document) < GRADER_ERROR_ATTEMPTS
+                  for document in documents.values())
+    if retried:
+        print(f"\n{retried} grader error{'s' * (retried > 1)}: the same command again grades "
+              f"{'them' if retried > 1 else 'it'} once more.")
     shown = results.printable(str(out))  # stdout would refuse a path that is not UTF-8
     print(f"\nWrote {shown}/results/ ({len(rows)} results), {shown}/grades.csv and {shown}/report.md")
     return 0 if len(rows) == len(entries) else 1
@@ -138,37 +148,85 @@ def _salt(limits) -> bytes:
     return digest.digest()
 
 
-def _reusable(path: Path, wanted: str) -> Optional[dict]:
-    """The previous result, if it was made from the same content and grader and is not a grader error."""
+def _previous(path: Path, wanted: str) -> Tuple[Optional[dict], int]:
+    """The previous result if it can be kept, and how many grades in a row ended in a grader
+    error. Kept: made from the same content and grader, and not a grader error that may
+    still be retried (one may be the machine's doing; a second is kept, or every rerun would
+    pay for it again)."""
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
         batch = document["extra_data"]["batch"]
     except (OSError, ValueError, KeyError, TypeError):
-        return None
-    if not isinstance(batch, dict) or batch.get("fingerprint") != wanted or status_of(document) == "grader error":
-        return None
-    return document
+        return None, 0
+    if not isinstance(batch, dict) or batch.get("fingerprint") != wanted:
+        return None, 0
+    if status_of(document) != "grader error":
+        return document, 0
+    failures = _attempts(document)
+    return (document if failures >= GRADER_ERROR_ATTEMPTS else None), failures
+
+
+def _attempts(document: dict) -> int:
+    """Which attempt at grading the same content a result was (1 if it does not say)."""
+    value = ((document.get("extra_data") or {}).get("batch") or {}).get("attempts")
+    return value if isinstance(value, int) and value > 0 else 1
 
 
 def _plan(entries: Sequence[Entry], files: Dict[str, Path], prints: Dict[str, str],
-          force: bool) -> Tuple[Dict[str, dict], List[Entry]]:
-    """The results kept, by entry name, and the entries to grade."""
+          force: bool) -> Tuple[Dict[str, dict], List[Entry], Dict[str, int]]:
+    """The results kept, by entry name; the entries to grade; and which attempt each grade is."""
     documents: Dict[str, dict] = {}
     todo: List[Entry] = []
+    attempts: Dict[str, int] = {}
     for entry in entries:
-        previous = None if force else _reusable(files[entry.name], prints[entry.name])
+        previous, failures = (None, 0) if force else _previous(files[entry.name], prints[entry.name])
         if previous is None:
             todo.append(entry)
+            attempts[entry.name] = failures + 1
         else:
             documents[entry.name] = previous
-    return documents, todo
+    return documents, todo, attempts
 
 
 def _plan_text(todo: Sequence[Entry], jobs: int, documents: Dict[str, dict]) -> str:
     plan = f"grading {len(todo)} with {jobs} worker{'s' * (jobs > 1)}" if todo else "nothing to grade"
     if not documents:
         return plan
-    return f"{plan}; {len(documents)} already graded (same content and grader version; --force regrades them)"
+    errors = sum(status_of(document) == "grader error" for document in documents.values())
+    twice = f", {errors} of them a grader error twice" if errors else ""
+    return f"{plan}; {len(documents)} already graded (same content and grader version{twice}; --force regrades them)"
+
+
+class _LoadStalled(BaseException):
+    """Raised by the load budget's alarm inside grader.load.load: a BaseException, so that no
+    `except Exception` (or LoadError) in the loader turns it into a partly loaded submission."""
+
+
+def _load_budget(seconds: float, weights: Dict[str, float], grade: Callable[[], dict]) -> dict:
+    """grade(), but a submission still loading after `seconds` is not graded: a file that never
+    ends (a named pipe, a stalled network file system) costs seconds, not the last-resort limit.
+    The alarm checks that loading is what it interrupts; once loading is over it disarms."""
+    from grader.load import load
+
+    started = time.monotonic()
+
+    def alarm(signum, frame):
+        while frame is not None:
+            if frame.f_code is load.__code__:
+                raise _LoadStalled
+            frame = frame.f_back
+        signal.setitimer(signal.ITIMER_REAL, 0)  # the sandbox's own timeouts take it from here
+
+    previous = signal.signal(signal.SIGALRM, alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds, 0.5)  # then every 0.5 s, should the loader catch it
+    try:
+        return grade()
+    except _LoadStalled:
+        reason = f"reading the submission did not finish within {seconds:g} s, so it was not run"
+        return results.not_graded(weights, reason, time.monotonic() - started)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _private_dir(path: Path) -> None:

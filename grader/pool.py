@@ -155,8 +155,7 @@ class _Pool:
             seconds = time.monotonic() - worker.started
             job = self.jobs[worker.job]
             trace = (f"The grading worker (pid {worker.pid}) {what} ({how}) while grading "
-                     f"{getattr(job, 'name', job)!s}. No other entry was affected; a rerun of the batch "
-                     f"grades this entry again.")
+                     f"{getattr(job, 'label', job)!s}. No other entry was affected.")
             self.done(job, results.grader_fault(trace, seconds), seconds)
 
     def _kill(self, worker: _Worker) -> str:

@@ -412,20 +412,23 @@ def test_fingerprint_follows_content_not_time(tmp_path):
     assert fingerprint(folder, b"salt") != first
 
 
-def test_reused_results_must_match_and_not_be_grader_errors(tmp_path):
+def test_reused_results_must_match_and_grader_errors_get_one_retry(tmp_path):
     from grader import results
-    from grader.batch import _reusable
+    from grader.batch import _previous
 
     path = tmp_path / "alice.py.json"
     document = results.grader_fault("boom")
-    document["extra_data"]["batch"] = {"fingerprint": "abc", "status": "grader error"}
+    document["extra_data"]["batch"] = {"fingerprint": "abc"}  # written before attempts were counted
     path.write_text(json.dumps(document))
-    assert _reusable(path, "abc") is None
+    assert _previous(path, "abc") == (None, 1)
+    document["extra_data"]["batch"]["attempts"] = 2  # the retry failed too: kept
+    path.write_text(json.dumps(document))
+    assert _previous(path, "abc") == (document, 2) and _previous(path, "abd") == (None, 0)
     document["extra_data"]["status"] = "graded"
     path.write_text(json.dumps(document))
-    assert _reusable(path, "abc") == document and _reusable(path, "abd") is None
+    assert _previous(path, "abc") == (document, 0) and _previous(path, "abd") == (None, 0)
     path.write_text('{"score": 1')  # cut short by hand: regraded
-    assert _reusable(path, "abc") is None
+    assert _previous(path, "abc") == (None, 0)
 
 
 def test_discovery_of_folders_files_and_exports(tmp_path):
