@@ -44,11 +44,6 @@ class Entry:
         return printable(self.name)
 
 
-def raw(text: str) -> bytes:
-    """A name as the bytes the file system has (undecodable bytes come back as they were)."""
-    return text.encode("utf-8", "surrogateescape")
-
-
 # --- which entries ----------------------------------------------------------------------------
 
 def discover(directory: Path, exclude: Optional[Path] = None) -> Tuple[List[Entry], str]:
@@ -87,7 +82,9 @@ def _refusal(link: Path, root: str) -> str:
         target = str(link.resolve(strict=True))
     except (OSError, RuntimeError):  # RuntimeError: it loops
         return f"{shown} that leads to no file or folder (it is broken or loops)"
-    if os.path.commonpath([root, target]) != root or target == root:
+    if target == root:  # a folder entry holding every other one
+        return f"{shown} to the class folder itself"
+    if os.path.commonpath([root, target]) != root:
         return f"{shown} to `{printable(os.readlink(link))}`, outside the class folder: links are not followed out of it"
     return ""
 
@@ -155,12 +152,12 @@ def _folded(name: str) -> str:
 
 
 def _plain_name(name: str) -> bool:
-    return len(raw(name)) <= PLAIN_NAME_BYTES and name.isprintable() and not _HASHED.search(name)
+    return len(os.fsencode(name)) <= PLAIN_NAME_BYTES and name.isprintable() and not _HASHED.search(name)
 
 
 def _hashed(name: str) -> str:
     short = re.sub(r"[^A-Za-z0-9._-]", "_", printable(name))[:80]
-    return f"{short}-{hashlib.sha256(raw(name)).hexdigest()[:16]}.json"
+    return f"{short}-{hashlib.sha256(os.fsencode(name)).hexdigest()[:16]}.json"
 
 
 # --- whether an entry changed ---------------------------------------------------------------------
@@ -169,7 +166,7 @@ def fingerprint(path: Path, salt: bytes, follow: bool = True) -> str:
     """Hash of an entry's contents (recursively, bounded) and the salt. With follow=False an
     entry that is a link counts by its target's name only, and the target is never opened."""
     digest = hashlib.sha256(salt)
-    _hash_into(digest, path, raw(path.name), [HASH_MAX_FILES, HASH_MAX_BYTES], HASH_MAX_DEPTH, top=follow)
+    _hash_into(digest, path, os.fsencode(path.name), [HASH_MAX_FILES, HASH_MAX_BYTES], HASH_MAX_DEPTH, top=follow)
     return digest.hexdigest()
 
 
@@ -186,7 +183,7 @@ def _hash_into(digest, path: Path, label: bytes, budget: List[int], depth: int, 
         except OSError:
             names = []
         for name in names:
-            _hash_into(digest, path / name, label + b"/" + raw(name), budget, depth - 1)
+            _hash_into(digest, path / name, label + b"/" + os.fsencode(name), budget, depth - 1)
     elif stat.S_ISREG(info.st_mode):
         digest.update(label + f"\0{info.st_size}\0".encode())
         budget[0] -= 1
@@ -195,7 +192,7 @@ def _hash_into(digest, path: Path, label: bytes, budget: List[int], depth: int, 
         _hash_file(digest, path, budget)
     else:
         target = os.readlink(path) if stat.S_ISLNK(info.st_mode) else ""
-        digest.update(label + f"\0{stat.S_IFMT(info.st_mode)}\0".encode() + raw(target) + b"\0")
+        digest.update(label + f"\0{stat.S_IFMT(info.st_mode)}\0".encode() + os.fsencode(target) + b"\0")
 
 
 def _hash_file(digest, path: Path, budget: List[int]) -> None:
