@@ -60,20 +60,16 @@ def write_through(path: Path) -> str:
 
 # --- 6: a stall in loading costs seconds; a grader error is retried once -------------------------
 
-STALL = '''
-import time
-import grader.load
-_read_text = grader.load.read_text
+def injected(module: str, function: str, trigger: str, effect: str) -> str:
+    """Prelude for batch_api: module.function(path, ...) first runs `effect` when `trigger` is
+    in the path's name (the batch's workers are forked after it, so they inherit it)."""
+    return (f"import time\nimport {module}\n_original = {module}.{function}\n\n\n"
+            f"def _injected(path, *args, **kwargs):\n    if {trigger!r} in path.name:\n        {effect}\n"
+            f"    return _original(path, *args, **kwargs)\n\n\n{module}.{function} = _injected\n")
 
 
-def read_text(path, *args, **kwargs):  # a file that never ends, whatever the loader does about pipes
-    if "stall" in path.name:
-        time.sleep(3600)
-    return _read_text(path, *args, **kwargs)
-
-
-grader.load.read_text = read_text
-'''
+STALL = injected("grader.load", "read_text", "stall", "time.sleep(3600)")  # whatever the loader does about pipes
+FAULT = injected("grader.grade", "grade", "bug", 'raise RuntimeError("a bug of the grader")')
 
 
 @pytest.mark.slow
@@ -107,21 +103,6 @@ def test_an_entry_stalled_in_loading_costs_seconds_and_is_not_regraded(tmp_path)
     again = batch_api(directory, out, STALL, entry_wall_s=60.0)
     assert again.returncode == 0, again.stderr[-3000:]
     assert "nothing to grade; 3 already graded" in again.stderr
-
-
-FAULT = '''
-import grader.grade
-_grade = grader.grade.grade
-
-
-def grade(path, *args, **kwargs):  # a bug of the grader that this one entry trips
-    if "bug" in path.name:
-        raise RuntimeError("a bug of the grader")
-    return _grade(path, *args, **kwargs)
-
-
-grader.grade.grade = grade
-'''
 
 
 @pytest.mark.slow
