@@ -16,7 +16,7 @@ from typing import AbstractSet, Dict, Iterable, List, Tuple
 
 from grader.child import FUNCTION
 from grader.ipython import IPythonLine, without_comment
-from grader.statements import BUILTINS, FUNCTIONS, bound_by, globals_read, segment
+from grader.statements import BUILTINS, FUNCTIONS, bound_by
 
 CELL_NUMBERS = "cells are numbered from the top of the notebook, text cells included"
 SHOWN_PER_CELL = 4   # dropped statements listed per cell (loops first), the rest counted
@@ -44,9 +44,11 @@ class Dropped:
         if re.search(rf"\bdef\s+{FUNCTION}\b", source):
             self.hidden.append(f"in cell {number} (a `%%{magic}` cell, not run as Python)")
 
-    def statement(self, number: int, code: str, node: ast.stmt, reason: str, bound: AbstractSet[str]) -> None:
-        """A statement not kept: listed if there is a reason ("" drops it silently); `bound`: names kept so far."""
-        where = f"cell {number} line {node.lineno}"
+    def statement(self, number: int, node: ast.stmt, text: str, reason: str, bound: AbstractSet[str]) -> None:
+        """A statement (source `text`) not kept: listed if there is a reason ("" drops it silently);
+        `bound`: names kept so far."""
+        line = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])  # where text starts
+        where = f"cell {number} line {line}"
         names = bound_by(node)
         for name in names - bound:
             self.lost.setdefault(name, f"{where}: {reason}" if reason else where)
@@ -55,10 +57,11 @@ class Dropped:
             self.hidden.append(f"in {where} ({reason or 'a statement that defines nothing'})")
         if reason:
             self.statements.setdefault(number, []).append(
-                (node.lineno, f"`{_snippet(segment(code, node))}` ({reason})"))
+                (line, f"`{_snippet(text)}` ({reason})"))
 
-    def notes(self, code: str, cells: List[int]) -> List[str]:
-        """For the student, given the kept code and the cells whose kept code defines pseudo_loss."""
+    def notes(self, read: AbstractSet[str], bound: AbstractSet[str], cells: List[int]) -> List[str]:
+        """For the student, given the module-level names the kept code reads and binds, and the cells
+        whose kept code defines pseudo_loss."""
         notes = []
         items = self._listed()
         if items:
@@ -69,7 +72,6 @@ class Dropped:
         if len(cells) > 1:
             notes.append(f"`{FUNCTION}` is defined {len(cells)} times (cells {', '.join(map(str, cells))}); "
                          f"the last one, in cell {cells[-1]}, is graded.")
-        read, bound = globals_read(code)
         for name in sorted(read - bound - BUILTINS):
             if name in self.lost:
                 notes.append(f"Warning: your code uses `{name}`, but the grader does not run the statement "
@@ -96,7 +98,7 @@ class Dropped:
 
     def _listed(self) -> List[str]:
         """The list under "Dropped from the notebook": statements by cell, IPython lines, unused imports."""
-        cells = list(self.statements.items())
+        cells = sorted(self.statements.items())  # grader.keep drops some only at the end
         items = [_dropped_in_cell(number, entries) for number, entries in cells[:SHOWN_CELLS]]
         if len(cells) > SHOWN_CELLS:
             items.append(f"statements in {len(cells) - SHOWN_CELLS} more cells")
@@ -117,6 +119,7 @@ def _dropped_in_cell(number: int, entries: List[Tuple[int, str]]) -> str:
     """"cell 9: line 2 `obs, _ = env.reset()` (an assignment from a call), line 3 `while True: ...` (a loop)"."""
     if entries[0][0] == 0:  # a whole cell (a non-Python cell magic)
         return f"cell {number} ({entries[0][1]})"
+    entries = sorted(entries, key=lambda entry: entry[0])
     # Loops and __main__ blocks are what hang or train: always name them.
     ranked = sorted(range(len(entries)), key=lambda i: ("a loop" not in entries[i][1]
                                                         and "`__main__`" not in entries[i][1], i))

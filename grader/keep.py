@@ -13,15 +13,17 @@ from __future__ import annotations
 import ast
 import re
 from pathlib import Path
-from typing import FrozenSet, List, NamedTuple, Optional, Set, Tuple
+from typing import Dict, FrozenSet, List, NamedTuple, Optional, Set, Tuple
 
 from grader.child import FUNCTION
 from grader.dropped import CELL_NUMBERS, Dropped
 from grader.ipython import PYTHON_CELL_MAGICS, cell_magic, strip_ipython, without_cell_magic
 from grader.load import LoadError
-from grader.statements import FUNCTIONS, bound_by, globals_read, imported, judge, segment
+from grader.statements import BUILTINS, FUNCTIONS, Lines, bound_by, globals_read, imported, judge, read_when_run, \
+    segment
 
 PYTHON_FLOOR = (3, 10)       # Gradescope's Python: everything kept must parse there
+_MODULE_NAMES = frozenset({"__file__", "__builtins__", "__annotations__", "__cached__"})  # a module has these
 # A line that would define something the grader keeps: what makes an unparseable cell worth failing on.
 _DEFINES = re.compile(r"^\s*(async\s+def|def|class)\s|^(import|from)\s"
                       r"|^[A-Za-z_]\w*\s*=\s*([-+.\d'\"\[({]|True\b|False\b|None\b|[\w.]+\s*$)", re.M)
@@ -34,6 +36,7 @@ class Kept(NamedTuple):
     text: str
     binds: FrozenSet[str]
     module: Optional[str]  # what an import statement imports, None for anything else
+    node: ast.stmt
 
 
 class Keeper:
@@ -46,7 +49,7 @@ class Keeper:
         self.bound: Set[str] = set()             # names bound by kept code so far
         self.star = False                        # a kept `import *` may bind anything
         self.definitions: List[int] = []         # cells whose kept code binds pseudo_loss
-        self.functions: List[str] = []           # top-level functions kept, named if pseudo_loss is missing
+        self.functions: Dict[str, None] = {}     # top-level functions kept (ordered), named if pseudo_loss is missing
         self.dropped = Dropped()
 
     def cell(self, number: int, source: str) -> None:
@@ -61,19 +64,24 @@ class Keeper:
         code, found = strip_ipython(source)
         self.dropped.ipython_lines(found)
         tree = self._parse(number, code)
+        lines = Lines(code)
         for node in tree.body if tree else []:
             try:
-                self._statement(number, code, node)
+                self._statement(number, lines, node)
             except RecursionError:  # e.g. a 100000-term sum: not a definition anyone needs
-                self.dropped.statement(number, code, node, "too deeply nested to analyse", self.bound)
+                self.dropped.statement(number, node, segment(lines, node), "too deeply nested to analyse",
+                                       self.bound)
 
     def result(self) -> Tuple[str, List[str]]:
         """The Python source to run, and the notes for the student on what was dropped."""
         if not self.definitions:
-            raise LoadError(self.dropped.missing(self.name, self.functions))
-        self._drop_unused_imports()
-        code = self._code()
-        return code, self.dropped.notes(code, self.definitions)
+            raise LoadError(self.dropped.missing(self.name, list(self.functions)))
+        analysed = self._analysed()
+        self._drop_what_would_fail(analysed)
+        self._drop_unused_imports(analysed)
+        read = set().union(*(analysed[k][0] for k in self.kept))
+        bound = set().union(*(analysed[k][1] for k in self.kept))
+        return self._code(), self.dropped.notes(read, bound, self.definitions)
 
     def _parse(self, number: int, code: str) -> Optional[ast.Module]:
         """The cell's syntax tree, or None for a cell that is not Python but defines nothing (skipped)."""
@@ -99,24 +107,24 @@ class Keeper:
             raise LoadError(f"syntax error in `{self.name}`, cell {number} ({CELL_NUMBERS}){at}: {msg}{_shown(text)}")
         self.dropped.skipped.append(f"cell {number} ({f'line {line}: ' if line else ''}{msg})")
 
-    def _statement(self, number: int, code: str, node: ast.stmt) -> None:
+    def _statement(self, number: int, lines: Lines, node: ast.stmt) -> None:
         """Keep the statement's source text, or record why it was dropped."""
         reason = judge(node, bound=self.bound, star=self.star, folder=self.folder)
+        text = segment(lines, node)
         if reason is not None:
-            self.dropped.statement(number, code, node, reason, self.bound)
+            self.dropped.statement(number, node, text, reason, self.bound)
             return
-        text = segment(code, node)
         self._check_kept(number, node.lineno, text)
         if isinstance(node, ast.ImportFrom) and node.module == "__future__":
             self.future.append(text)
             return
         names = bound_by(node)
         self.kept.append(Kept(number, node.lineno, node.end_lineno or node.lineno, text, frozenset(names),
-                              imported(node)))
+                              imported(node), node))
         self.bound |= names
         self.star = self.star or "*" in names
-        if isinstance(node, FUNCTIONS) and node.name not in self.functions:
-            self.functions.append(node.name)
+        if isinstance(node, FUNCTIONS):
+            self.functions.setdefault(node.name)
         if FUNCTION in names:
             self.definitions.append(number)
 
@@ -134,13 +142,63 @@ class Keeper:
         except (ValueError, RecursionError, MemoryError) as exc:
             raise LoadError(f"{where}, line {first_line}, cannot be compiled ({type(exc).__name__})") from None
 
-    def _drop_unused_imports(self) -> None:
+    def _analysed(self) -> Dict[Kept, Tuple[Set[str], Set[str]]]:
+        """Each kept statement's (module-level names read anywhere, names bound), one symbol table each:
+        symtable's lookups in one module are quadratic in the number of its functions."""
+        future = "".join(f"{text}\n" for text in self.future)  # postponed annotations are not read
+        return {kept: globals_read(future + kept.text) for kept in self.kept}
+
+    def _drop_what_would_fail(self, analysed: Dict[Kept, Tuple[Set[str], Set[str]]]) -> None:
+        # A def runs its decorators and default values at import: `def f(x, dev=device)`
+        # after a dropped `device = torch.device(...)` fails the whole import with a
+        # NameError, although pseudo_loss may not need f. Drop such statements (and
+        # those that then fail in turn) unless pseudo_loss needs them; those it needs
+        # stay, and the notes warn about the missing name.
+        if self.star:
+            return  # a kept `import *` may bind anything
+        needed = self._needed(analysed)
+        annotations = not any("annotations" in text for text in self.future)
+        bound: Set[str] = set(_MODULE_NAMES)
+        failing: Dict[Kept, str] = {}
+        for kept in self.kept:
+            missing = sorted(read_when_run(kept.node, annotations) - bound - BUILTINS)
+            if missing and kept not in needed:
+                failing[kept] = missing[0]
+            else:
+                bound |= kept.binds
+        self.kept = [k for k in self.kept if k not in failing]
+        lost = set(self.dropped.lost) | set().union(*(k.binds for k in failing))
+        for kept, name in failing.items():
+            why = "which is dropped" if name in lost else "which is not defined before it"
+            self.dropped.statement(kept.cell, kept.node, kept.text, f"uses `{name}` when defined, {why}, "
+                                   f"and `{FUNCTION}` does not need it", bound)
+
+    def _needed(self, analysed: Dict[Kept, Tuple[Set[str], Set[str]]]) -> Set[Kept]:
+        """The kept statements pseudo_loss needs: the last that binds it, those binding what it reads, and so on."""
+        binders: Dict[str, List[Kept]] = {}
+        for kept in self.kept:
+            for name in kept.binds:
+                binders.setdefault(name, []).append(kept)
+        needed = {binders[FUNCTION][-1]}
+        names, seen = list(analysed[binders[FUNCTION][-1]][0]), set()
+        while names:
+            name = names.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            for kept in binders.get(name, []):
+                if kept not in needed:
+                    needed.add(kept)
+                    names.extend(analysed[kept][0])
+        return needed
+
+    def _drop_unused_imports(self, analysed: Dict[Kept, Tuple[Set[str], Set[str]]]) -> None:
         # A notebook imports plotting, gym and Colab helpers for its training
         # cells; importing them in the sandbox costs time and memory (and
         # prints warnings) for no purpose.
-        used = globals_read(self._code())[0] | {FUNCTION}
-        unused = [k for k in self.kept if k.module and "*" not in k.binds and not k.binds & used]
-        self.dropped.unused = list(dict.fromkeys(k.module for k in unused))
+        used = set().union(*(analysed[k][0] for k in self.kept)) | {FUNCTION}
+        unused = {k for k in self.kept if k.module and "*" not in k.binds and not k.binds & used}
+        self.dropped.unused = list(dict.fromkeys(k.module for k in self.kept if k in unused and k.module))
         self.kept = [k for k in self.kept if k not in unused]
 
     def _code(self) -> str:

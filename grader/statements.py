@@ -11,16 +11,18 @@ from __future__ import annotations
 import ast
 import builtins
 import importlib.util
+import re
 import sys
 import symtable
 from pathlib import Path
-from typing import AbstractSet, List, Optional, Set, Tuple
+from typing import AbstractSet, Dict, List, Optional, Set, Tuple
 
 BUILTINS = frozenset(dir(builtins))
 NOTEBOOK_ONLY_MODULES = ("google.colab", "IPython", "ipywidgets")
 FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 DEFINITIONS = FUNCTIONS + (ast.ClassDef,)
 PARSE_ERRORS = (SyntaxError, ValueError, RecursionError, MemoryError)  # what ast and compile raise on bad code
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 # Why the other kinds of statement are dropped, as the notes say it.
 _DROPPED_KINDS = {ast.For: "a loop", ast.AsyncFor: "a loop", ast.While: "a loop", ast.If: "an `if` block",
@@ -81,13 +83,35 @@ def bound_by(node: ast.AST) -> Set[str]:
     return names
 
 
-def segment(code: str, node: ast.stmt) -> str:
+class Lines:
+    """A cell's lines as ast numbers them (only \\n, \\r\\n and \\r end a line), split once, for `segment`.
+
+    ast.get_source_segment splits the whole cell again on every call: quadratic
+    in a cell of thousands of statements. Lines are encoded once, when needed,
+    for the same reason (many `;`-separated statements on one line).
+    """
+
+    def __init__(self, code: str) -> None:
+        self.text = _LINE_BREAK.split(code)
+        self._encoded: Dict[int, bytes] = {}
+
+    def encoded(self, index: int) -> bytes:
+        if index not in self._encoded:
+            self._encoded[index] = self.text[index].encode()
+        return self._encoded[index]
+
+
+def segment(lines: Lines, node: ast.stmt) -> str:
     """The statement's original text; a decorated definition starts at its first decorator."""
-    decorators = getattr(node, "decorator_list", None)
-    if decorators or isinstance(node, DEFINITIONS):
-        first = min([node.lineno] + [d.lineno for d in decorators])
-        return "\n".join(code.splitlines()[first - 1:node.end_lineno])
-    return ast.get_source_segment(code, node) or ""
+    start, end = node.lineno - 1, (node.end_lineno or node.lineno) - 1
+    if isinstance(node, DEFINITIONS):
+        start = min([start] + [d.lineno - 1 for d in node.decorator_list])
+        return "\n".join(lines.text[start:end + 1])
+    # Column offsets count UTF-8 bytes, as in ast.get_source_segment.
+    if start == end:
+        return lines.encoded(start)[node.col_offset:node.end_col_offset].decode()
+    return "\n".join([lines.encoded(start)[node.col_offset:].decode(), *lines.text[start + 1:end],
+                      lines.encoded(end)[:node.end_col_offset].decode()])
 
 
 def globals_read(code: str) -> Tuple[Set[str], Set[str]]:
@@ -105,6 +129,50 @@ def globals_read(code: str) -> Tuple[Set[str], Set[str]]:
         stack.extend(scope.get_children())
         read |= {s.get_name() for s in scope.get_symbols() if s.is_global() and s.is_referenced()}
     return read, bound
+
+
+def read_when_run(node: ast.stmt, annotations: bool = True) -> Set[str]:
+    """Names a kept statement reads when the module runs it, not later when its functions are called:
+    a def's decorators, defaults and annotations (unless postponed), a class's bases and body, a value.
+
+    Names a class body or comprehension binds for itself are left out; iterative,
+    since a kept definition may nest deeply.
+    """
+    if isinstance(node, (ast.Assign, ast.AnnAssign)):  # a constant judge kept: read as judge reads it
+        annotation = getattr(node, "annotation", None) if annotations else None
+        return set().union(*(_loaded(n) for n in (node.value, annotation) if n))
+    loads: Set[str] = set()
+    stores: Set[str] = set()
+    stack: List[ast.AST] = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, (FUNCTIONS + (ast.Lambda,))):
+            stack.extend(_evaluated_by_def(current, annotations))
+            if not isinstance(current, ast.Lambda) and current is not node:
+                stores.add(current.name)  # a method: a class body's own name
+            continue
+        if isinstance(current, ast.ClassDef) and current is not node:
+            stores.add(current.name)
+        if isinstance(current, ast.Name):
+            (loads if isinstance(current.ctx, ast.Load) else stores).add(current.id)
+        elif isinstance(current, ast.alias):  # an import inside a class body
+            stores.add(current.asname or current.name.split(".")[0])
+        elif isinstance(current, ast.AnnAssign) and not annotations:
+            stack.extend(n for n in (current.target, current.value) if n)
+            continue
+        stack.extend(ast.iter_child_nodes(current))
+    return loads - stores
+
+
+def _evaluated_by_def(node, annotations: bool) -> List[ast.expr]:
+    """What `def` or `lambda` evaluates where it stands: decorators, default values, annotations."""
+    arguments = node.args
+    parts = getattr(node, "decorator_list", []) + arguments.defaults + [d for d in arguments.kw_defaults if d]
+    if annotations and not isinstance(node, ast.Lambda):
+        every = arguments.posonlyargs + arguments.args + arguments.kwonlyargs + \
+            [a for a in (arguments.vararg, arguments.kwarg) if a]
+        parts += [a.annotation for a in every if a.annotation] + ([node.returns] if node.returns else [])
+    return parts
 
 
 def _judge_import(node, folder: Path) -> Optional[str]:
