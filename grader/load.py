@@ -7,9 +7,12 @@ right file out of a folder.
 from __future__ import annotations
 
 import ast
+import json
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Tuple
+from typing import Dict, List, Optional, Tuple
 
 from grader.answer import SUBMISSION_FILE
 from grader.child import FUNCTION
@@ -19,6 +22,10 @@ MAX_HELPERS = 20
 MAX_HELPER_BYTES = 4 * 1024 * 1024  # all helper modules together (the child takes 16 MiB per message)
 SKIPPED_DIRS = {"__pycache__", "__MACOSX", ".ipynb_checkpoints", ".git", "node_modules", ".venv", "venv"}
 PREFERRED_NAMES = ("pseudo_loss.py", "pseudo_loss.ipynb", "submission.py", "submission.ipynb")
+MAX_DEPTH = 8            # folders below a folder submission searched for the file to grade
+MAX_LOOKED_AT = 20_000   # entries listed in all: an upload may hold a dataset or a virtualenv
+_KINDS = ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+          (stat.S_ISSOCK, "a socket"), (stat.S_ISDIR, "a folder"))
 
 
 class LoadError(Exception):
@@ -38,14 +45,19 @@ def load(path: Path) -> Source:
     elif path.is_file():
         entry, notes = path, []
     else:
-        raise LoadError(f"`{path.name}` does not exist")
+        kind = special_kind(path)
+        raise LoadError(f"`{path.name}` is {kind}, not a file" if kind else f"`{path.name}` does not exist")
     if entry.suffix == ".ipynb":
         from grader.notebook import extract  # nbformat only when a notebook shows up
         code, dropped = extract(entry)
         notes += dropped
     elif entry.suffix == ".py":
         code = read_text(entry)
-        check_syntax(code, entry.name)
+        if is_notebook_json(code):
+            code, dropped = _py_notebook(entry, code)
+            notes += dropped
+        else:
+            check_syntax(code, entry.name)
     else:
         raise LoadError(f"`{entry.name}` is not a Python file or a notebook: submit a `.py` or `.ipynb` file")
     if not code.strip():
@@ -56,10 +68,44 @@ def load(path: Path) -> Source:
     return Source({SUBMISSION_FILE: code, **modules}, entry, tuple(notes + skipped))
 
 
+def is_notebook_json(text: str) -> bool:
+    """Whether a .py file holds notebook JSON (saved or renamed with the wrong extension)."""
+    if not text.lstrip().startswith("{"):  # no Python module worth grading starts with a dict
+        return False
+    try:
+        document = json.loads(text)
+    except (ValueError, RecursionError):
+        return False
+    return isinstance(document, dict) and bool({"nbformat", "cells", "worksheets"} & set(document))
+
+
+def _py_notebook(entry: Path, text: str) -> Tuple[str, List[str]]:
+    """Grade a notebook saved with a .py name as the notebook it is, and say so."""
+    from grader.notebook import extract_text
+
+    said = f"`{entry.name}` is a Jupyter notebook saved with a `.py` name"
+    try:
+        code, dropped = extract_text(text, entry.name, entry.parent)
+    except LoadError as exc:
+        raise LoadError(f"{said}; graded as a notebook: {exc}") from None
+    return code, [f"{said}: it was graded as a notebook (next time, submit it as `.ipynb`)."] + dropped
+
+
+def special_kind(path: Path) -> Optional[str]:
+    """What a path is if it is there but not a regular file ("a named pipe"), else None.
+    A symbolic link is judged by what it leads to: which links to follow is for the caller to decide."""
+    try:
+        mode = path.stat().st_mode
+    except (OSError, ValueError):
+        return None
+    if stat.S_ISREG(mode):
+        return None
+    return next((what for test, what in _KINDS if test(mode)), "not a regular file")
+
+
 def read_text(path: Path, limit: int = MAX_FILE_BYTES, kind: str = "Python source", advice: str = "") -> str:
-    """A submitted text file: never more than limit bytes read, not empty, not binary, UTF-8."""
-    with path.open("rb") as handle:  # never more than the cap into memory, however large the file
-        data = handle.read(limit + 1)
+    """A submitted text file: a regular file, never more than limit bytes read, not empty, not binary, UTF-8."""
+    data = _read_regular(path, limit + 1)  # never more than the cap into memory, however large the file
     if len(data) > limit:
         raise LoadError(f"`{path.name}` is larger than {limit >> 20} MB{advice}")
     if not data.strip():
@@ -70,6 +116,22 @@ def read_text(path: Path, limit: int = MAX_FILE_BYTES, kind: str = "Python sourc
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise LoadError(f"`{path.name}` is not UTF-8 text (byte {exc.start} is not valid)") from None
+
+
+def _read_regular(path: Path, size: int) -> bytes:
+    # Opening a named pipe blocks until someone writes to it, forever in a
+    # grader: only a regular file is opened, and without blocking, in case it
+    # was swapped for something else since it was looked at.
+    kind = special_kind(path)
+    if kind is None:
+        try:
+            with os.fdopen(os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY), "rb") as handle:
+                if stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                    return handle.read(size)
+        except OSError as exc:
+            raise LoadError(f"`{path.name}` cannot be read ({exc.strerror or type(exc).__name__})") from None
+        kind = "not a regular file"
+    raise LoadError(f"`{path.name}` is {kind}, not a file the grader reads")
 
 
 def check_syntax(code: str, name: str, line_offset: int = 0) -> ast.Module:
@@ -84,9 +146,12 @@ def check_syntax(code: str, name: str, line_offset: int = 0) -> ast.Module:
 
 
 def defines_function(path: Path) -> bool:
-    """Whether a .py file defines pseudo_loss at top level (cheap, static, never raises)."""
+    """Whether a .py file defines pseudo_loss at top level, or is a notebook (cheap, static, never raises)."""
     try:
-        tree = ast.parse(read_text(path))
+        text = read_text(path)
+        if is_notebook_json(text):
+            return True
+        tree = ast.parse(text)
     except (LoadError, SyntaxError, ValueError, RecursionError, MemoryError):
         return False
     return any(isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == FUNCTION
@@ -94,27 +159,58 @@ def defines_function(path: Path) -> bool:
 
 
 def pick(folder: Path) -> Tuple[Path, List[str]]:
-    """The file to grade in a folder: a preferred name, else the one defining pseudo_loss."""
-    candidates = sorted(_candidates(folder), key=lambda p: (len(p.relative_to(folder).parts), str(p)))
+    """The file to grade in a folder: a preferred name, else the one defining pseudo_loss;
+    the shallowest first, then in path order."""
+    found, deeper, special = _walk(folder)
+    candidates = sorted(found, key=lambda p: (len(p.relative_to(folder).parts), str(p)))
+    notes = [f"Skipped, because not regular files: {_listed(folder, special)}."] if special else []
     if not candidates:
+        if deeper:
+            where = deeper[0].relative_to(folder)
+            raise LoadError(f"`{where}` is {len(where.parts) - 1} folders down in `{folder.name}`, and the grader "
+                            f"looks at most {MAX_DEPTH} folders down: submit the file itself, or the folder it is in")
+        if special:
+            raise LoadError(f"the folder `{folder.name}` contains no `.py` or `.ipynb` file that is a regular "
+                            f"file: {_listed(folder, special)}")
         raise LoadError(f"the folder `{folder.name}` contains no `.py` or `.ipynb` file")
     for name in PREFERRED_NAMES:
         named = [p for p in candidates if p.name == name]
         if named:
-            return named[0], _chosen(folder, named[0], candidates)
+            return named[0], _chosen(folder, named[0], candidates) + notes
     defining = [p for p in candidates if p.suffix == ".ipynb" or defines_function(p)]
     chosen = (defining or candidates)[0]
-    return chosen, _chosen(folder, chosen, candidates)
+    return chosen, _chosen(folder, chosen, candidates) + notes
 
 
-def _candidates(folder: Path, depth: int = 3):
-    for child in sorted(folder.iterdir()):
-        if child.name.startswith(".") or child.name in SKIPPED_DIRS or child.is_symlink():
-            continue
-        if child.is_dir() and depth > 0:
-            yield from _candidates(child, depth - 1)
-        elif child.is_file() and child.suffix in (".py", ".ipynb"):
-            yield child
+def _walk(folder: Path) -> Tuple[List[Path], List[Path], List[Path]]:
+    """The .py and .ipynb files in the folder tree, breadth first: (regular files at most MAX_DEPTH
+    folders down, any found deeper while nothing was found above, those that are not regular files)."""
+    found: List[Path] = []
+    deeper: List[Path] = []
+    special: List[Path] = []
+    level, depth, looked_at = [folder], 0, 0
+    while level and not deeper and not (found and depth > MAX_DEPTH) and looked_at < MAX_LOOKED_AT:
+        below: List[Path] = []
+        for directory in level:
+            try:
+                children = sorted(directory.iterdir())
+            except OSError:
+                continue
+            looked_at += len(children)
+            for child in children:
+                if child.name.startswith(".") or child.name in SKIPPED_DIRS or child.is_symlink():
+                    continue
+                if child.is_dir():
+                    below.append(child)
+                elif child.suffix in (".py", ".ipynb"):
+                    (special if special_kind(child) else found if depth <= MAX_DEPTH else deeper).append(child)
+        level, depth = below, depth + 1
+    return found, deeper, special
+
+
+def _listed(folder: Path, paths: List[Path]) -> str:
+    """"`utils.py` (a named pipe), ..." for a note."""
+    return ", ".join(f"`{p.relative_to(folder)}` ({special_kind(p) or 'not a regular file'})" for p in paths[:10])
 
 
 def _chosen(folder: Path, chosen: Path, candidates: List[Path]) -> List[str]:
@@ -132,6 +228,8 @@ def helpers(entry: Path) -> Tuple[Dict[str, str], List[str]]:
     for sibling in sorted(entry.parent.glob("*.py")):
         if sibling == entry or sibling.name == SUBMISSION_FILE or sibling.is_symlink() or sibling.name.startswith("."):
             continue  # hidden files are editor or archive leftovers (macOS's ._name.py), never the student's
+        if special_kind(sibling):
+            continue  # a named pipe or the like: pick's note names it
         try:
             text = read_text(sibling)
         except (LoadError, OSError):

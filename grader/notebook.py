@@ -42,11 +42,16 @@ NOTEBOOK_MAX_BYTES = 16 * 1024 * 1024
 
 def extract(path: Path) -> Tuple[str, List[str]]:
     """The Python source to run for a notebook, and notes for the student on what was dropped."""
-    cells, problem = _cells(_read(path), path.name)
-    keeper = Keeper(path.name, path.parent)
+    return extract_text(_read(path), path.name, path.parent)
+
+
+def extract_text(text: str, name: str, folder: Path) -> Tuple[str, List[str]]:
+    """extract, for a notebook's text already read: `name` is its file's, `folder` where it is."""
+    cells, problem = _cells(text, name)
+    keeper = Keeper(name, folder)
     for number, cell in enumerate(cells, start=1):
         if isinstance(cell, dict) and cell.get("cell_type") == "code":
-            keeper.cell(number, _source(cell, number, path.name, problem))
+            keeper.cell(number, _source(cell, number, name, problem))
     return keeper.result()
 
 
@@ -59,13 +64,21 @@ def _cells(text: str, name: str) -> Tuple[list, str]:
     """The notebook's cells (as version 4), and what strict validation found wrong ("" if nothing)."""
     import nbformat  # only when a notebook shows up
 
-    # nbformat.reads(text, as_version=4) in its three steps: it would log every
+    # nbformat.reads(text, as_version=4) in its steps: it would log every
     # validation failure as an ERROR, and here those are not errors (below).
     try:
-        notebook = nbformat.convert(nbformat.reader.reads(text), 4)
+        document = nbformat.reader.parse_json(text)
     except nbformat.reader.NotJSONError as exc:
         raise LoadError(_json_problem(text, name, exc.__cause__)) from None
-    except Exception as exc:  # unknown version, missing keys, JSON that is not a notebook at all
+    except RecursionError:
+        raise LoadError(f"`{name}` is not a notebook the grader can read: its JSON is nested too deeply") from None
+    major, minor = _version(document, name)
+    try:
+        notebook = nbformat.convert(nbformat.versions[major].to_notebook_json(document, minor=minor), 4)
+    except AttributeError as exc:  # nbformat reads each part as a dict: one is missing or is not one
+        raise LoadError(f"`{name}` is not a notebook the grader can read (a part is missing or of the wrong "
+                        f"type: {_first_line(exc)})") from None
+    except Exception as exc:  # missing keys, wrong types, JSON that is not a notebook at all
         raise LoadError(f"`{name}` is not a notebook the grader can read ({type(exc).__name__}: "
                         f"{_first_line(exc)})") from None
     # Validation failures are deliberately not fatal. Colab, VS Code and Kaggle
@@ -84,10 +97,36 @@ def _cells(text: str, name: str) -> Tuple[list, str]:
             nbformat.validate(notebook)
         except nbformat.ValidationError as exc:
             problem = _first_line(exc)
+        except Exception as exc:  # nbformat's own failure on odd JSON (a RecursionError, say): as above
+            problem = f"{type(exc).__name__}: {_first_line(exc)}"
     cells = notebook.get("cells") if isinstance(notebook, dict) else None
     if not isinstance(cells, list):
         raise LoadError(f"`{name}` is not a valid notebook: it has no list of cells")
     return cells, problem
+
+
+def _version(document: object, name: str) -> Tuple[int, int]:
+    """The notebook's nbformat version, checked: nbformat asserts whole numbers deep inside."""
+    if not isinstance(document, dict):
+        raise LoadError(f"`{name}` is not a notebook the grader can read: its JSON is {_json_kind(document)}, "
+                        "not an object with cells")
+    major, minor = document.get("nbformat", 1), document.get("nbformat_minor", 0)  # nbformat's defaults
+    for key, value in (("nbformat", major), ("nbformat_minor", minor)):
+        if type(value) is not int:
+            shown = f"`{json.dumps(value)[:40]}`" if isinstance(value, (str, float, bool, type(None))) \
+                else _json_kind(value)
+            raise LoadError(f"`{name}` is not a valid notebook: its `{key}` is {shown}, not a whole number. "
+                            "Download it again (in Colab: File → Download → Download .ipynb) and submit that file.")
+    if major not in (1, 2, 3, 4):
+        raise LoadError(f"`{name}` is not a notebook the grader can read: nbformat version {major} "
+                        "(the grader reads versions 1 to 4)")
+    return major, minor
+
+
+def _json_kind(value: object) -> str:
+    kinds = {dict: "an object", list: "a list", str: "a string", bool: "true or false", float: "a number",
+             int: "a number", type(None): "null"}
+    return kinds.get(type(value), "a value")
 
 
 def _first_line(exc: BaseException) -> str:
