@@ -7,6 +7,8 @@ tmp_path, the way a student zips them or Gradescope unpacks them.
 """
 from __future__ import annotations
 
+import os
+import threading
 import time
 from pathlib import Path
 from typing import Dict
@@ -15,7 +17,7 @@ import pytest
 
 from conftest import SUBMISSIONS, scores
 from grader.answer import SUBMISSION_FILE
-from grader.load import LoadError, load
+from grader.load import LoadError, load, read_text
 from grader.sandbox import Limits
 from submissions.broken.cases import CALL_ERRORS, CASES, HANGS, IMPORT_ERRORS, LOAD_ERRORS, RUN_ERRORS, STUB
 
@@ -256,6 +258,100 @@ def test_folder_without_a_python_file_says_so(grade, tmp_path, files):
     document = grade(folder)
     assert document["score"] == 0
     assert "contains no `.py` or `.ipynb` file" in document["output"]
+
+
+def test_pseudo_loss_py_five_folders_down_is_found_with_its_helper(grade, tmp_path):
+    inner = "export/alice/attempt 1/Homework 3/src"  # a course export around a Gradescope upload
+    folder = write(tmp_path / "upload", {f"{inner}/pseudo_loss.py": USES_HELPER, f"{inner}/policy_utils.py": HELPER,
+                                         "export/README.md": "exported\n"})
+    source = load(folder)
+    assert source.graded == folder / inner / "pseudo_loss.py"
+    assert set(source.files) == {SUBMISSION_FILE, "policy_utils.py"}
+    document = grade(folder, learning=False)
+    assert full_marks(document), scores(document)
+    assert f"Graded `{inner}/pseudo_loss.py` (of 2 Python files and notebooks in the folder)" in document["output"]
+
+
+def test_deep_folders_keep_the_preference_rules(tmp_path):
+    folder = write(tmp_path / "upload", {"a/b/hw3.py": CORRECT, "a/b/c/d/e/f/pseudo_loss.py": CORRECT,
+                                         "a/b/c/d/e/f/g/h/pseudo_loss.py": SIGN_FLIPPED})
+    assert load(folder).graded == folder / "a/b/c/d/e/f/pseudo_loss.py"  # the name first, then the shallowest
+    other = write(tmp_path / "other", {"a/notes.py": NO_FUNCTION, "a/b/c/d/e/f/g/solution.py": SIGN_FLIPPED,
+                                       "a/b/c/d/e/hw3.py": CORRECT})
+    assert load(other).graded == other / "a/b/c/d/e/hw3.py"  # else the shallowest that defines pseudo_loss
+
+
+def test_a_file_too_deep_in_the_folder_tree_is_named(grade, tmp_path):
+    deep = "/".join("abcdefghij")
+    folder = write(tmp_path / "upload", {f"{deep}/pseudo_loss.py": CORRECT})
+    message = f"`{deep}/pseudo_loss.py` is 10 folders down in `upload`, and the grader looks at most 8 folders down"
+    with pytest.raises(LoadError, match=message):
+        load(folder)
+    document = grade(folder)
+    assert document["score"] == 0 and document["extra_data"]["status"] == "not graded"
+    assert message in document["output"]
+
+
+def within(seconds: float, function, *args):
+    """function(*args), failing the test (not hanging it) if it blocks longer than seconds."""
+    outcome: list = []
+    worker = threading.Thread(target=lambda: outcome.append(_outcome(function, *args)), daemon=True)
+    worker.start()
+    worker.join(seconds)
+    assert outcome, f"{function.__name__} blocked for more than {seconds} s"
+    if isinstance(outcome[0], BaseException):
+        raise outcome[0]
+    return outcome[0]
+
+
+def _outcome(function, *args):
+    try:
+        return function(*args)
+    except BaseException as exc:  # handed to the test's thread
+        return exc
+
+
+def test_a_named_pipe_as_a_helper_is_skipped_and_named_not_opened(grade, tmp_path):
+    folder = write(tmp_path / "ivan", {"pseudo_loss.py": CORRECT})
+    os.mkfifo(folder / "utils.py")  # opening it for reading blocks until someone writes: forever
+    source = within(10, load, folder)
+    assert set(source.files) == {SUBMISSION_FILE}
+    assert "Skipped, because not regular files: `utils.py` (a named pipe)." in source.notes
+    document = within(60, lambda: grade(folder, learning=False))
+    assert full_marks(document), scores(document)
+    assert "`utils.py` (a named pipe)" in document["output"]
+
+
+def test_a_named_pipe_named_pseudo_loss_py_says_what_it_is(grade, tmp_path):
+    os.mkfifo(tmp_path / "pseudo_loss.py")
+    with pytest.raises(LoadError, match="^`pseudo_loss.py` is a named pipe, not a file$"):
+        within(10, load, tmp_path / "pseudo_loss.py")
+    with pytest.raises(LoadError, match="is a named pipe, not a file the grader reads"):
+        within(10, read_text, tmp_path / "pseudo_loss.py")
+    with pytest.raises(LoadError, match=r"contains no `.py` or `.ipynb` file that is a regular file: "
+                                        r"`pseudo_loss.py` \(a named pipe\)"):
+        within(10, load, tmp_path)
+    for path in (tmp_path, tmp_path / "pseudo_loss.py"):
+        document = within(60, grade, path)
+        assert document["score"] == 0 and document["extra_data"]["status"] == "not graded"
+        assert "`pseudo_loss.py` (a named pipe)" in document["output"] or \
+            "`pseudo_loss.py` is a named pipe, not a file" in document["output"]
+
+
+def test_a_device_is_not_read_as_a_submission(tmp_path):
+    with pytest.raises(LoadError, match="^`null` is a character device, not a file$"):
+        load(Path("/dev/null"))
+    with pytest.raises(LoadError, match="`zero` is a character device, not a file the grader reads"):
+        read_text(Path("/dev/zero"))
+
+
+def test_an_unreadable_file_is_a_load_error(tmp_path):
+    path = write(tmp_path, {"pseudo_loss.py": CORRECT}) / "pseudo_loss.py"
+    path.chmod(0)
+    if os.access(path, os.R_OK):
+        pytest.skip("running as root: every file is readable")
+    with pytest.raises(LoadError, match="`pseudo_loss.py` cannot be read"):
+        load(path)
 
 
 # --- a single file is graded alone ---------------------------------------------------------------------
