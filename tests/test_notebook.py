@@ -12,6 +12,7 @@ import json
 import re
 import sys
 import textwrap
+import time
 
 import nbformat
 import pytest
@@ -279,6 +280,14 @@ def test_a_notebook_that_does_not_validate_is_still_read(tmp_path):
      b'"metadata": {}}]}',
      "`bad.ipynb` is damaged: the source of cell 1 is not text"),
     (b"\xff\xfe{}", "`bad.ipynb` is not UTF-8 text (byte 0 is not valid)"),
+    (b'{"nbformat": 4, "nbformat_minor": 4.0, "metadata": {}, "cells": []}',  # nbformat asserted on these
+     "`bad.ipynb` is not a valid notebook: its `nbformat_minor` is `4.0`, not a whole number"),
+    (b'{"nbformat": "4", "nbformat_minor": 4, "metadata": {}, "cells": []}',
+     "`bad.ipynb` is not a valid notebook: its `nbformat` is `\"4\"`, not a whole number"),
+    (b'{"nbformat": 4, "nbformat_minor": [], "metadata": {}, "cells": []}',
+     "`bad.ipynb` is not a valid notebook: its `nbformat_minor` is a list, not a whole number"),
+    (b'"notebook"', "`bad.ipynb` is not a notebook the grader can read: its JSON is a string, not an object"),
+    (b"[" * 100_000 + b"]" * 100_000, "`bad.ipynb` is not a notebook the grader can read: its JSON is nested too"),
 ])
 def test_unusable_files_get_a_specific_message(tmp_path, content, message):
     path = tmp_path / "bad.ipynb"
@@ -315,6 +324,136 @@ def test_the_loader_passes_the_notes_on():
     assert source.graded.name == "colab_correct.ipynb"
     assert "def pseudo_loss(" in source.files["submission.py"]
     assert any(note.startswith("Dropped from the notebook") for note in source.notes)
+
+
+# --- issue 15: long cells, validation that crashes, definitions that fail at import, .py names ---
+
+def extraction_seconds(path, repeats: int = 2) -> float:
+    """CPU time of the fastest of `repeats` extractions: other processes on the machine do not count."""
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.process_time()
+        code, _ = extract(path)
+        best = min(best, time.process_time() - start)
+    assert behaves_correctly(run(code))
+    return best
+
+
+def test_a_cell_of_thousands_of_one_line_statements_is_extracted_in_linear_time(tmp_path):
+    # Each statement used to re-split the whole cell: 5,000 lines took 40 s.
+    large = make.long_cell(tmp_path, 30_000)
+    assert 450_000 < large.stat().st_size < 700_000
+    large_seconds = extraction_seconds(large)
+    small_seconds = extraction_seconds(make.long_cell(tmp_path, 15_000))
+    assert large_seconds < 5.0
+    assert large_seconds < 3 * small_seconds, (small_seconds, large_seconds)  # quadratic would be 4 times
+    _, notes = extract(large)
+    assert "cell 2: line 2 `print(x1)` (a call)" in notes_text(notes)
+
+
+def test_many_statements_on_one_line_are_extracted_in_linear_time(tmp_path):
+    line = "; ".join(f"x{i} = {i}" if i % 2 else f"print({i})" for i in range(20_000))
+    path = make.notebook(tmp_path, "one_line.ipynb", ["import torch.nn.functional as F", line, make.CORRECT_LOSS])
+    assert extraction_seconds(path, repeats=1) < 5.0
+    code, _ = extract(path)
+    assert "x19999 = 19999" in code and "print(" not in code
+
+
+def test_a_notebook_nbformat_asserts_on_is_refused_with_what_is_wrong():
+    with pytest.raises(LoadError) as caught:
+        extract(NOTEBOOKS / "nbformat_minor_text.ipynb")
+    assert str(caught.value) == ("`nbformat_minor_text.ipynb` is not a valid notebook: its `nbformat_minor` is "
+                                 "`\"4\"`, not a whole number. Download it again (in Colab: File → Download → "
+                                 "Download .ipynb) and submit that file.")
+
+
+def test_a_notebook_nbformat_asserts_on_is_graded_zero_not_a_grader_error(grade):
+    document = grade(NOTEBOOKS / "nbformat_minor_text.ipynb", learning=False)
+    assert document["extra_data"]["status"] == "not graded" and document["score"] == 0
+    assert "its `nbformat_minor` is `\"4\"`, not a whole number" in document["output"]
+
+
+DROPPED_AT_DEFINITION = (
+    "line 1 `def to_tensor(x, dev=device): ...` (uses `device` when defined, which is dropped, and "
+    "`pseudo_loss` does not need it)",
+    "line 9 `def sample_actions(n, generator=rng): ...` (uses `rng` when defined, which is dropped",
+    "line 13 `as_tensor = to_tensor` (uses `to_tensor` when defined, which is dropped",  # dropped in turn
+    "line 16 `class Runner: ...` (uses `device` when defined, which is dropped")
+
+
+def test_unused_definitions_that_would_fail_at_import_are_dropped_and_listed():
+    code, notes = extract(NOTEBOOKS / "helper_default_dropped.ipynb")
+    assert behaves_correctly(run(code))  # the import used to fail: NameError: name 'device' is not defined
+    assert "def discount(rewards, gamma=GAMMA):" in code and "GAMMA = 0.99" in code  # its default is kept
+    for gone in ("def to_tensor", "def sample_actions", "as_tensor", "class Runner", "device", "rng"):
+        assert gone not in code, gone
+    text = notes_text(notes)
+    for listed in DROPPED_AT_DEFINITION:
+        assert listed in text, listed
+    assert "Warning" not in text  # nothing kept reads what is gone
+
+
+def test_unused_definitions_that_would_fail_at_import_are_graded_with_full_marks(grade):
+    document = grade(NOTEBOOKS / "helper_default_dropped.ipynb", learning=False)
+    assert document["score"] == max_score(document), scores(document)
+    assert all(listed in document["output"] for listed in DROPPED_AT_DEFINITION)
+
+
+def test_a_definition_pseudo_loss_needs_is_kept_and_its_missing_default_named(tmp_path):
+    path = make.notebook(tmp_path, "needed.ipynb", [
+        "import torch.nn.functional as F\nSCALE = float('1.0')",
+        "def weight(q, scale=SCALE):\n    return q * scale",
+        make.CORRECT_LOSS.replace("* q_values", "* weight(q_values)")])
+    code, notes = extract(path)
+    assert "def weight(q, scale=SCALE):" in code  # NameError at import, which is the student's to fix
+    assert ("Warning: your code uses `SCALE`, but the grader does not run the statement that sets it "
+            "(cell 1 line 2: an assignment from a call).") in notes_text(notes)
+
+
+@pytest.mark.parametrize("future, kept", [("", False), ("from __future__ import annotations\n", True)])
+def test_annotations_count_as_used_at_definition_unless_postponed(tmp_path, future, kept):
+    path = make.notebook(tmp_path, "annotated.ipynb", [
+        future + "import torch.nn.functional as F\nfrom gym import Env",
+        "def rollout(env: Env) -> list:\n    return []\n\n@decorate\ndef plot(x):\n    pass",
+        make.CORRECT_LOSS])
+    code, notes = extract(path)
+    assert ("def rollout(env: Env)" in code) == kept and "def plot" not in code
+    assert behaves_correctly(run(code))
+    text = notes_text(notes)
+    assert "line 4 `@decorate ...` (uses `decorate` when defined, which is not defined before it" in text
+    assert ("line 1 `def rollout(env: Env) -> list: ...` (uses `Env` when defined, which is dropped" in text) != kept
+
+
+def test_a_notebook_saved_with_a_py_name_is_graded_as_a_notebook():
+    source = load(NOTEBOOKS / "notebook_saved_as.py")
+    assert source.graded.name == "notebook_saved_as.py"
+    assert source.notes[0] == ("`notebook_saved_as.py` is a Jupyter notebook saved with a `.py` name: it was "
+                               "graded as a notebook (next time, submit it as `.ipynb`).")
+    assert source.notes[1].startswith("Dropped from the notebook")
+    assert behaves_correctly(run(source.files["submission.py"]))
+
+
+@pytest.mark.slow
+def test_a_notebook_saved_with_a_py_name_gets_full_marks(grade):
+    document = grade(NOTEBOOKS / "notebook_saved_as.py", learning=False)
+    assert document["score"] == max_score(document), scores(document)
+    assert "is a Jupyter notebook saved with a `.py` name" in document["output"]
+
+
+def test_a_broken_notebook_saved_with_a_py_name_says_it_is_a_notebook(tmp_path):
+    (tmp_path / "hw3.py").write_text((NOTEBOOKS / "no_pseudo_loss.ipynb").read_text())
+    with pytest.raises(LoadError) as caught:
+        load(tmp_path / "hw3.py")
+    assert str(caught.value).startswith("`hw3.py` is a Jupyter notebook saved with a `.py` name; graded as a "
+                                        "notebook: the notebook `hw3.py` defines no function named `pseudo_loss`")
+    assert "null" not in str(caught.value)
+
+
+def test_a_notebook_with_a_py_name_in_a_folder_is_picked_as_defining_pseudo_loss(tmp_path):
+    (tmp_path / "a_plots.py").write_text("import matplotlib\n")
+    (tmp_path / "hw3.py").write_text((NOTEBOOKS / "colab_correct.ipynb").read_text())
+    source = load(tmp_path)
+    assert source.graded.name == "hw3.py" and "def pseudo_loss(" in source.files["submission.py"]
 
 
 # --- end to end, through the sandbox ---

@@ -252,6 +252,56 @@ def v3_correct(directory: Path) -> Path:
     return path
 
 
+def saved_as_py(directory: Path) -> Path:
+    """The correct Colab notebook's JSON under a .py name, as "Save as" with the wrong extension leaves it."""
+    notebook = _as_colab(_colab_cells(CORRECT_LOSS), "notebook_saved_as.py")
+    nbformat.validate(notebook)
+    path = Path(directory) / "notebook_saved_as.py"
+    path.write_text(json.dumps(notebook, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path
+
+
+def nbformat_minor_text(directory: Path) -> Path:
+    """A correct notebook whose `nbformat_minor` is the string "4" (a hand edit): nbformat asserts on it."""
+    notebook = new_notebook(cells=[new_code_cell("import torch\nimport torch.nn.functional as F"),
+                                   new_code_cell(CORRECT_LOSS)])
+    notebook.nbformat_minor = 4
+    for cell in notebook.cells:
+        cell.pop("id", None)
+    nbformat.validate(notebook)
+    text = json.dumps(notebook, indent=1).replace('"nbformat_minor": 4', '"nbformat_minor": "4"')
+    path = Path(directory) / "nbformat_minor_text.ipynb"
+    path.write_text(text + "\n", encoding="utf-8")
+    return path
+
+
+def helper_default_dropped(directory: Path) -> Path:
+    """Helpers whose default values and decorator name what the grader drops (`device` is set by a call),
+    beside a self-contained correct pseudo_loss that needs none of them."""
+    return notebook(directory, "helper_default_dropped.ipynb", [
+        "import numpy as np\nimport torch\nimport torch.nn.functional as F",
+        "device = torch.device('cuda' if torch.cuda.is_available() else 'cpu')\nGAMMA = 0.99\n"
+        "rng = np.random.default_rng(0)",
+        "def to_tensor(x, dev=device):\n    return torch.as_tensor(x, dtype=torch.float32, device=dev)\n\n\n"
+        "def discount(rewards, gamma=GAMMA):\n    return [r * gamma for r in rewards]\n\n\n"
+        "def sample_actions(n, generator=rng):\n    return generator.integers(0, 2, n)\n\n\n"
+        "as_tensor = to_tensor\n\n\n"
+        "class Runner:\n    def __init__(self, policy, dev=device):\n        self.policy = policy.to(dev)",
+        CORRECT_LOSS,
+        "print(pseudo_loss(torch.randn(4, 2), torch.tensor([0, 1, 1, 0]), to_tensor([1.0, 2.0, 3.0, 4.0])))",
+    ])
+
+
+def long_cell(directory: Path, lines: int) -> Path:
+    """A notebook with a cell of `lines` one-line statements (a pasted log, an unrolled loop): about 17
+    bytes a line, so 30,000 lines make a 0.5 MB notebook. Built by the tests, not committed."""
+    kinds = ["x{i} = {i}", "print(x{i})", "losses.append(x{i} * 0.5)", "y{i} = f(x{i})",
+             "def f{i}(a): return a", "import math", "env.step({i} % 2)", "%time x{i}"]
+    source = "\n".join(kinds[i % len(kinds)].format(i=i) for i in range(lines))
+    return notebook(directory, f"long_cell_{lines}.ipynb",
+                    ["import torch\nimport torch.nn.functional as F", source, CORRECT_LOSS])
+
+
 BUILDERS: Dict[str, Callable[[Path], Path]] = {
     "colab_correct.ipynb": colab_correct,
     "colab_sign_flipped.ipynb": colab_sign_flipped,
@@ -262,6 +312,9 @@ BUILDERS: Dict[str, Callable[[Path], Path]] = {
     "no_pseudo_loss.ipynb": no_pseudo_loss,
     "scratch_cell.ipynb": scratch_cell,
     "v3_correct.ipynb": v3_correct,
+    "notebook_saved_as.py": saved_as_py,
+    "nbformat_minor_text.ipynb": nbformat_minor_text,
+    "helper_default_dropped.ipynb": helper_default_dropped,
 }
 
 
