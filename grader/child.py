@@ -6,6 +6,7 @@ answer is re-validated by the grader (answer.Answer.parse).
 """
 from __future__ import annotations
 
+import linecache
 import os
 import random
 import socket
@@ -47,11 +48,16 @@ def serve(calls: socket.socket, workdir: str) -> None:
 
 
 def _load(files: dict, workdir: str):
-    """Write helper modules beside the entry point, then execute the entry point as a module."""
+    """Write helper modules beside the entry point, then execute the entry point as a module.
+    The entry point is not written (the working directory starts empty) but put in linecache under
+    the name it is compiled with: inspect finds its source there (TorchScript compiles from it),
+    and tracebacks quote its lines. mtime None: linecache.checkcache never drops the entry."""
     for name, source in files.items():
         if name != SUBMISSION_FILE:
             with open(os.path.join(workdir, name), "w", encoding="utf-8") as handle:
                 handle.write(source)
+    source = files[SUBMISSION_FILE]
+    linecache.cache[SUBMISSION_FILE] = (len(source), None, source.splitlines(True), SUBMISSION_FILE)
     sys.path.insert(0, workdir)
     sys.argv = [SUBMISSION_FILE]  # not the grader's command line
     _seed_everything()
@@ -59,7 +65,7 @@ def _load(files: dict, workdir: str):
     module.__file__ = os.path.join(workdir, SUBMISSION_FILE)
     sys.modules["submission"] = module
     try:
-        code = compile(files[SUBMISSION_FILE], SUBMISSION_FILE, "exec")
+        code = compile(source, SUBMISSION_FILE, "exec")
         exec(code, module.__dict__)
     except BaseException as exc:  # SystemExit and KeyboardInterrupt at import time too
         return _failed(exc), None

@@ -25,6 +25,7 @@ CORRECT: Tuple[str, ...] = (
     "correct/column_shapes.py",
     "correct/one_hot_categorical.py",
     "correct/einsum_weighting.py",
+    "correct/jit_script_helper.py",
 )
 
 MISTAKES: Dict[str, FrozenSet[str]] = {
