@@ -19,6 +19,7 @@ from torch.overrides import TorchFunctionMode
 
 VALUE_CAP = 65536  # elements of a returned tensor sent back in full (a (4096, 4096) mistake is not)
 TEXT_CAP = 2000
+SHAPE_CAP = 64     # dimensions of a returned tensor's shape reported (torch allows thousands)
 SUBMISSION_FILE = "submission.py"
 
 # Bound before any submission is imported, so a submission that patches torch
@@ -118,27 +119,59 @@ def _same(old: torch.Tensor, new: torch.Tensor) -> bool:
 
 
 def _describe_error(exc: BaseException, prefix: str = "") -> dict:
-    try:
-        frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(SUBMISSION_FILE)]
-        where = "".join(traceback.format_list(frames[-3:]))
-        text = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+    where = "".join(_guarded(lambda: traceback.format_list(own_frames(exc)[-3:]), []))
+    text = error_text(exc)
+    return {"error": (prefix + text)[:TEXT_CAP], "error_type": class_name(exc)[:100],
+            "traceback": where[-TEXT_CAP:] or None,
+            "memory": isinstance(exc, MemoryError) or "can't allocate memory" in text}
+
+
+def class_name(exc: BaseException) -> str:
+    """The exception's class name; a student can set it to "" (__name__ and __qualname__ both),
+    or give the class a metaclass whose __qualname__ raises."""
+    name = _guarded(lambda: type(exc).__qualname__ or type(exc).__name__, "")
+    return name if isinstance(name, str) and name else "an exception of a class with no name"
+
+
+def error_text(exc: BaseException) -> str:
+    """"Type: message", never empty and never raising: the exception's str() and repr() are the
+    student's code (they may raise, even SystemExit, or return something that is not a str)."""
+    def text() -> str:
         if isinstance(exc, SystemExit):
-            text = f"SystemExit: the function called sys.exit({exc.code!r})"
-        memory = isinstance(exc, MemoryError) or "can't allocate memory" in str(exc)
-    except BaseException:  # an exception whose str() or repr() raises in turn
-        where, text, memory = "", f"{type(exc).__name__} (its message could not be read)", False
-    return {"error": (prefix + text)[:TEXT_CAP], "error_type": type(exc).__name__[:100],
-            "traceback": where[-TEXT_CAP:] or None, "memory": memory}
+            return f"SystemExit: the function called sys.exit({_guarded(lambda: repr(exc.code), '<unprintable>')})"
+        if not type(exc).__qualname__:  # traceback would print "submission.: message", or nothing
+            message = str(exc)
+            return class_name(exc) + (f": {message}" if message else "")
+        return "".join(traceback.format_exception_only(type(exc), exc)).strip()
+    written = _guarded(text, "")
+    if not isinstance(written, str) or not written.strip():
+        return f"{class_name(exc)} (its message could not be read)"
+    return written
+
+
+def own_frames(exc: BaseException) -> list:
+    """The traceback's frames in the submission's own file."""
+    frames = _guarded(lambda: traceback.extract_tb(exc.__traceback__), [])
+    return [f for f in frames if isinstance(f.filename, str) and f.filename.endswith(SUBMISSION_FILE)]
+
+
+def _guarded(read: Callable, default):
+    try:
+        return read()
+    except BaseException:  # the student's __str__, __repr__ or code object misbehaving
+        return default
 
 
 def _describe_tensor(out: torch.Tensor) -> dict:
-    return {"shape": list(out.shape), "dtype": str(out.dtype).replace("torch.", "")}
+    return {"shape": list(out.shape)[:SHAPE_CAP], "dtype": str(out.dtype).replace("torch.", "")}
 
 
 def _tensor_value(out: torch.Tensor) -> dict:
     if out.numel() > VALUE_CAP or not (out.dtype.is_floating_point or out.dtype in (torch.int64, torch.int32, torch.bool)):
         return {}
-    return {"value": out.detach().to(torch.float64).cpu().numpy().copy()}
+    value = out.detach()
+    # Arrays cross the pipe with at most 4 dimensions (numpy has 64); "shape" says what came back.
+    return {"value": (value if value.dim() <= 4 else value.reshape(-1)).to(torch.float64).cpu().numpy().copy()}
 
 
 def _plain_value(out: object) -> dict:
@@ -228,7 +261,7 @@ def _flag(value) -> bool:
 
 
 def _shape(value) -> Tuple[int, ...]:
-    if not isinstance(value, list) or len(value) > 8 or not all(type(n) is int and n >= 0 for n in value):
+    if not isinstance(value, list) or len(value) > SHAPE_CAP or not all(type(n) is int and n >= 0 for n in value):
         raise ValueError("bad shape")
     return tuple(value)
 

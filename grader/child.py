@@ -11,14 +11,13 @@ import os
 import random
 import socket
 import sys
-import traceback
 import types
 
 import numpy
 import torch
 
 from grader import protocol
-from grader.answer import SUBMISSION_FILE, TEXT_CAP, evaluate, make_inputs
+from grader.answer import SUBMISSION_FILE, TEXT_CAP, error_text, evaluate, make_inputs, own_frames
 
 FUNCTION = "pseudo_loss"
 # The grader is trusted, so what it sends may be large: a CartPole batch is big.
@@ -89,12 +88,13 @@ def _seed_everything() -> None:
 
 
 def _failed(exc: BaseException) -> dict:
+    """The import error in words; the exception is the student's, so reading it must not raise."""
+    text = error_text(exc)
     if isinstance(exc, SystemExit):
-        text = f"the submission called sys.exit({exc.code!r}) while being imported"
+        text = text.replace("SystemExit: the function called", "the submission called", 1) + " while being imported"
     else:
-        frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == SUBMISSION_FILE]
-        line = f" (line {frames[-1].lineno})" if frames else ""
-        text = "".join(traceback.format_exception_only(type(exc), exc)).strip() + line
+        frames = own_frames(exc)
+        text += f" (line {frames[-1].lineno})" if frames else ""
     return {"kind": "loaded", "error": text[:TEXT_CAP], "memory": isinstance(exc, MemoryError)}
 
 

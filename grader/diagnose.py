@@ -106,10 +106,10 @@ class Sig:
 
 
 def signature(outcome: Outcome, probe: Probe) -> Optional[Sig]:
-    if not isinstance(outcome, Answer) or outcome.error is not None or outcome.value is None:
-        return None
+    if not isinstance(outcome, Answer) or outcome.error is not None or outcome.value is None or not outcome.value.size:
+        return None  # an empty tensor has no value to compare either
     n = probe.logits.shape[0]
-    value = float(np.mean(outcome.value)) if outcome.value.size else None
+    value = float(np.mean(outcome.value))
     quadratic = outcome.largest is not None and n > probe.logits.shape[1] and outcome.largest >= n * n
     return Sig(value, outcome.grad_logits, quadratic)
 
@@ -244,7 +244,7 @@ def _properties(outcomes: Sequence[Outcome]) -> List[str]:
     found = []
     if any(a.mutated for a in answers):
         found.append("mutates_inputs")
-    if any(a.tensor and a.shape not in (None, ()) for a in answers):
+    if any(a.tensor and a.shape not in (None, ()) and 0 not in a.shape for a in answers):  # empty: nothing to average
         found.append("not_scalar")
     if any(a.value is not None and not a.connected and (not a.tensor or a.shape == ()) for a in answers):
         found.append("not_differentiable")

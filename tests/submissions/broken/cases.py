@@ -45,4 +45,17 @@ IMPORT_ERRORS: FrozenSet[str] = frozenset({"misnamed_function.py", "not_callable
 CALL_ERRORS: FrozenSet[str] = frozenset(RUN_ERRORS) - IMPORT_ERRORS
 HANGS: FrozenSet[str] = frozenset({"never_returns.py"})
 
-CASES: Dict[str, str] = {**LOAD_ERRORS, **RUN_ERRORS}
+# Valid code whose pseudo_loss returns an odd tensor: graded normally (not always 0), with the
+# fragment in the interface check's feedback; tests/test_odd_answers.py says what else must hold.
+ODD_RESULTS: Dict[str, str] = {
+    "returns_empty_tensor.py": "returned a tensor of shape (0, ",
+    "returns_shape_0.py": "returned a tensor of shape (0,)",
+    "returns_shape_1.py": "returned a tensor of shape (1,)",
+    "returns_complex.py": "returned a `complex64` tensor; the loss must be floating point",
+    "returns_bool.py": "returned a `bool` tensor; the loss must be floating point",
+    "returns_int.py": "returned a `int64` tensor; the loss must be floating point",
+    "returns_many_dims.py": "returned a tensor of shape (1, 1, 1, 1, 1,",
+    "returns_huge_view.py": "returned a tensor of shape (1099511627776,)",
+}
+
+CASES: Dict[str, str] = {**LOAD_ERRORS, **RUN_ERRORS, **ODD_RESULTS}
