@@ -225,7 +225,9 @@ class Answer:
 
     @classmethod
     def parse(cls, header: dict, arrays: dict, n: int, a: int) -> "Answer":
-        """Validate a message from evaluate(); raise ValueError if anything is off."""
+        """Validate a message from evaluate(); raise ValueError (and nothing else) if anything is off."""
+        if not isinstance(header, dict) or not isinstance(arrays, dict):
+            raise ValueError("a message is a header and a dict of arrays")
         shape = header.get("shape")
         fields = dict(
             error=_text(header.get("error")), error_type=_text(header.get("error_type")),
@@ -243,6 +245,10 @@ class Answer:
             raise ValueError(f"unexpected arrays {sorted(unknown)}")
         if fields["connected"] != (fields["grad_logits"] is not None):
             raise ValueError("gradient flag and gradient disagree")
+        if fields["tensor"] and (fields["shape"] is None or fields["dtype"] is None):
+            raise ValueError("a tensor without a shape or a dtype")
+        if fields["error"] is not None and not fields["error"].strip():
+            fields["error"] = "(an error with no message)"  # never blank: the checks quote its last line
         return cls(**fields)
 
 
@@ -291,6 +297,8 @@ def _array(arrays: dict, name: str, shape: Optional[tuple]) -> Optional[np.ndarr
     array = arrays.get(name)
     if array is None:
         return None
+    if not isinstance(array, np.ndarray):
+        raise ValueError(f"{name} is not an array")
     if array.dtype != np.float64 or (shape is not None and array.shape != shape) or array.size > VALUE_CAP * 8:
         raise ValueError(f"array {name} has dtype {array.dtype} and shape {array.shape}")
     return array
