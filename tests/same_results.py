@@ -1,0 +1,65 @@
+"""Prove a change kept behaviour: grade the whole corpus, and compare two such runs.
+
+    python tests/same_results.py snapshot OUT.json   # grade tests/submissions/ as one class
+    python tests/same_results.py compare A.json B.json
+
+Every submission of tests/submissions/ (correct, mistakes, broken, hostile,
+notebooks) is copied into one class folder and graded by `python -m grader batch`,
+the path a TA takes. The snapshot keeps each entry's results.json without what
+measures time (execution_time, extra_data.timing, the batch's own seconds and
+fingerprint), so two snapshots of unchanged behaviour are equal. A refactoring
+is run once before and once after; `compare` prints every entry that differs.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = REPO / "tests" / "submissions"
+VOLATILE = ("execution_time",)
+VOLATILE_EXTRA = ("timing", "batch")
+
+
+def snapshot(out: Path) -> None:
+    with tempfile.TemporaryDirectory() as scratch:
+        klass, results = Path(scratch) / "class", Path(scratch) / "out"
+        klass.mkdir()
+        for path in sorted(CORPUS.rglob("*")):
+            if path.is_file() and path.suffix in (".py", ".ipynb", ".txt") and path.name not in ("corpus.py", "make.py"):
+                shutil.copy(path, klass / f"{path.parent.name}__{path.name}")
+        subprocess.run([sys.executable, "-m", "grader", "batch", str(klass), "--out", str(results), "--jobs", "2"],
+                       cwd=REPO, check=True, stdout=subprocess.DEVNULL)
+        documents = {path.name: _stable(json.loads(path.read_text()))
+                     for path in sorted((results / "results").glob("*.json"))}
+    out.write_text(json.dumps(documents, indent=1, sort_keys=True, ensure_ascii=False))
+    print(f"{len(documents)} results in {out}")
+
+
+def _stable(document: dict) -> dict:
+    for key in VOLATILE:
+        document.pop(key, None)
+    for key in VOLATILE_EXTRA:
+        document.get("extra_data", {}).pop(key, None)
+    return document
+
+
+def compare(a: Path, b: Path) -> int:
+    before, after = json.loads(a.read_text()), json.loads(b.read_text())
+    differ = sorted(name for name in before.keys() | after.keys() if before.get(name) != after.get(name))
+    for name in differ:
+        print(f"differs: {name}")
+    print(f"{len(before)} and {len(after)} entries; {len(differ)} differ")
+    return 1 if differ else 0
+
+
+if __name__ == "__main__":
+    verb, *paths = sys.argv[1:]
+    if verb == "snapshot":
+        snapshot(Path(paths[0]))
+    else:
+        sys.exit(compare(Path(paths[0]), Path(paths[1])))
