@@ -5,6 +5,6 @@ expected ones, and names the mistake when it recognises one. Needs only torch.
 """
 import sys
 
-from grader.selfcheck import main
+from grader.verbs.selfcheck import main
 
 raise SystemExit(main(sys.argv[1:]))

@@ -9,8 +9,8 @@ import argparse
 from pathlib import Path
 from typing import List, Optional
 
-from grader import results
-from grader.sandbox import Zygote
+from grader.outputs import results
+from grader.sandbox.parent import Zygote
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -60,7 +60,7 @@ def _positive(text: str) -> int:
 
 def _grade_one(path: Path, public_only: bool) -> dict:
     from grader import rubric
-    from grader.grade import grade_safely
+    from grader.verbs.grade import grade_safely
 
     zygote = Zygote.start()
     try:
@@ -81,12 +81,12 @@ def _grade(args) -> int:
 
 
 def _batch(args) -> int:
-    from grader.batch import run_batch
+    from grader.batch.run import run_batch
 
     return run_batch(args.directory, args.out, jobs=args.jobs, force=args.force)
 
 
 def _gradescope(args) -> int:
-    from grader import gradescope
+    from grader.verbs import gradescope
 
     return gradescope.run(args.root)

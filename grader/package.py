@@ -20,7 +20,9 @@ from grader.rubric import ROOT
 
 _SKIP_PARTS = {"__pycache__", ".pytest_cache", ".ipynb_checkpoints"}
 # The grader modules the self-check imports: none of them reaches the sandbox or reference/.
-HANDOUT_MODULES = ("__init__", "answer", "assess", "cases", "checks", "diagnose", "oracle", "results", "selfcheck")
+HANDOUT_MODULES = ("__init__", "checks/__init__", "checks/answer", "checks/assessment", "checks/cases",
+                   "checks/verdicts", "checks/diagnosis", "checks/oracle", "outputs/__init__", "outputs/results",
+                   "verbs/__init__", "verbs/selfcheck")
 
 
 def _files(folder: Path, pattern: str = "*") -> Iterable[Path]:
@@ -53,7 +55,7 @@ def autograder(out: Path) -> Path:
 
 
 def handout(out: Path) -> Path:
-    from grader.selfcheck import write_public_data
+    from grader.verbs.selfcheck import write_public_data
 
     assignment = ROOT / "assignment"
     with tempfile.TemporaryDirectory() as scratch:
@@ -77,7 +79,7 @@ def write_notebook(stub: Path, out: Path) -> Path:
                           "(on Colab: upload and unzip `handout.zip` first). Submit the notebook or a `.py` file: "
                           "the grader keeps imports and definitions and ignores other top-level code."),
         new_code_cell(stub.read_text().strip()),
-        new_code_cell("from grader.selfcheck import check_function\nfrom grader.results import to_text\n\n"
+        new_code_cell("from grader.verbs.selfcheck import check_function\nfrom grader.outputs.results import to_text\n\n"
                       "print(to_text(check_function(pseudo_loss)))"),
     ]
     notebook = new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",

@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Dict, List, Tuple
 
-from grader.cases import KINDS, Case, Expected, load_cases, solve
+from grader.checks.cases import KINDS, Case, Expected, load_cases, solve
 
 ROOT = Path(__file__).resolve().parent.parent
 PUBLIC_CASES = ROOT / "assignment" / "public_cases.json"

@@ -24,15 +24,17 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from grader.sandbox import Zygote  # noqa: E402  (the zygote forks before the reference is imported)
+from grader.sandbox.parent import Zygote  # noqa: E402  (the zygote forks before the reference is imported)
 
 ZYGOTE = Zygote.start()
 
 import bench_cartpole  # noqa: E402
-from grader import assess, diagnose, rubric  # noqa: E402
-from grader.grade import grade  # noqa: E402
-from grader.learning import check_learning  # noqa: E402
-from grader.oracle import LocalOracle  # noqa: E402
+from grader.checks import assessment as assess
+from grader.checks import diagnosis as diagnose
+from grader import rubric  # noqa: E402
+from grader.verbs.grade import grade  # noqa: E402
+from grader.learning.check import check_learning  # noqa: E402
+from grader.checks.oracle import LocalOracle  # noqa: E402
 from reference.pseudo_loss import pseudo_loss  # noqa: E402
 
 SUBMISSIONS = ROOT / "tests" / "submissions"

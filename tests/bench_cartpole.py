@@ -24,8 +24,8 @@ import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from grader import cartpole  # noqa: E402
-from grader.oracle import LocalOracle  # noqa: E402
+from grader.learning import cartpole  # noqa: E402
+from grader.checks.oracle import LocalOracle  # noqa: E402
 from reference.mistakes import by_id  # noqa: E402
 from reference.pseudo_loss import pseudo_loss  # noqa: E402
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.sandbox import Zygote
+from grader.sandbox.parent import Zygote
 
 ZYGOTE = Zygote.start()
 SUBMISSIONS = Path(__file__).parent / "submissions"
@@ -32,7 +32,7 @@ def rubric():
 @pytest.fixture(scope="session")
 def grade(zygote, rubric):
     """Grade a submission file or folder as the CLI does; returns the results.json dict."""
-    from grader.grade import grade_safely
+    from grader.verbs.grade import grade_safely
 
     def run(path, **options):
         return grade_safely(Path(path), zygote, rubric, **options)

@@ -25,10 +25,12 @@ import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from grader import checks, diagnose, protocol
-from grader.answer import VALUE_CAP, Answer, evaluate, make_inputs
-from grader.cases import make_case, solve
-from grader.oracle import Failure
+from grader.checks import verdicts as checks
+from grader.checks import diagnosis as diagnose
+from grader.sandbox import protocol
+from grader.checks.answer import VALUE_CAP, Answer, evaluate, make_inputs
+from grader.checks.cases import make_case, solve
+from grader.checks.oracle import Failure
 from reference.pseudo_loss import pseudo_loss as reference
 
 SETTINGS = settings(max_examples=200, deadline=None, database=None,

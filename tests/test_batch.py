@@ -358,7 +358,7 @@ def _fake_work(job: str) -> dict:
 
 
 def test_pool_survives_workers_that_die_hang_or_fail():
-    from grader.pool import run_pool
+    from grader.batch.pool import run_pool
 
     jobs = ["ok1", "die1", "hang", "ok2", "exit", "raise", "big", "die2", "ok3"]
     done = []
@@ -381,7 +381,7 @@ def test_pool_survives_workers_that_die_hang_or_fail():
 
 
 def test_pool_kills_its_workers_when_interrupted():
-    from grader.pool import run_pool
+    from grader.batch.pool import run_pool
 
     before = _child_pids()
 
@@ -394,7 +394,7 @@ def test_pool_kills_its_workers_when_interrupted():
 
 
 def test_fingerprint_follows_content_not_time(tmp_path):
-    from grader.entries import fingerprint
+    from grader.batch.entries import fingerprint
 
     folder = tmp_path / "alice"
     folder.mkdir()
@@ -413,8 +413,8 @@ def test_fingerprint_follows_content_not_time(tmp_path):
 
 
 def test_reused_results_must_match_and_grader_errors_get_one_retry(tmp_path):
-    from grader import results
-    from grader.batch import _previous
+    from grader.outputs import results
+    from grader.batch.run import _previous
 
     path = tmp_path / "alice.py.json"
     document = results.grader_fault("boom")
@@ -432,7 +432,7 @@ def test_reused_results_must_match_and_grader_errors_get_one_retry(tmp_path):
 
 
 def test_discovery_of_folders_files_and_exports(tmp_path):
-    from grader.entries import discover, read_metadata
+    from grader.batch.entries import discover, read_metadata
 
     plain = tmp_path / "plain"
     (plain / "bob").mkdir(parents=True)
@@ -463,7 +463,7 @@ def test_discovery_of_folders_files_and_exports(tmp_path):
 
 
 def test_student_text_cannot_drive_the_terminal_or_the_spreadsheet():
-    from grader.grades import grades_csv, summary_table
+    from grader.outputs.table import grades_csv, summary_table
 
     row = {"entry": "=HYPERLINK(\"http://x\")", "name": "@SUM(A1)", "email": "", "sid": "", "status": "not graded",
            "score": 0.0, "max_score": 100.0, "tests": [], "mistakes": [], "seconds": 0.0,

@@ -68,8 +68,8 @@ def injected(module: str, function: str, trigger: str, effect: str) -> str:
             f"    return _original(path, *args, **kwargs)\n\n\n{module}.{function} = _injected\n")
 
 
-STALL = injected("grader.load", "read_text", "stall", "time.sleep(3600)")  # whatever the loader does about pipes
-FAULT = injected("grader.grade", "grade", "bug", 'raise RuntimeError("a bug of the grader")')
+STALL = injected("grader.submission.load", "read_text", "stall", "time.sleep(3600)")  # whatever the loader does about pipes
+FAULT = injected("grader.verbs.grade", "grade", "bug", 'raise RuntimeError("a bug of the grader")')
 
 
 @pytest.mark.slow
@@ -228,7 +228,7 @@ def test_top_level_links_are_followed_only_inside_the_class(tmp_path):
 
 
 def test_discovery_refuses_links_out_without_opening_them(tmp_path):
-    from grader.entries import discover, fingerprint
+    from grader.batch.entries import discover, fingerprint
 
     directory = tmp_path / "class"
     directory.mkdir()
@@ -271,7 +271,7 @@ def test_entries_whose_names_once_shared_a_result_file(tmp_path):
 
 
 def test_result_files_are_distinct_even_ignoring_case_and_normalisation():
-    from grader.entries import Entry, result_files
+    from grader.batch.entries import Entry, result_files
 
     names = ["alice.py", "Alice.py", "caf\u00e9.py", "cafe\u0301.py", "x" * 230, "x" * 229 + "y",
              f"bob-{'0' * 16}", "bob", LATIN1, "caf\\xe9", "tab\there"]
@@ -292,7 +292,7 @@ def _row(**fields) -> dict:
 
 
 def test_no_separator_can_turn_a_csv_field_into_a_formula():
-    from grader.grades import grades_csv
+    from grader.outputs.table import grades_csv
 
     rows = [_row(entry="Eve;=2+5;.py", name="Eve;=2+5;", email="eve@x.edu|@SUM(A1)", sid="12\t=1+1"),
             _row(entry="ok.py", name='Bob, "=cmd|x"', sid="13; -2+3", email="+1@x.edu")]
@@ -312,7 +312,7 @@ def _outside_code(markdown: str) -> str:
 
 
 def test_student_text_in_the_report_is_inert():
-    from grader.report import markdown
+    from grader.outputs.report import markdown
 
     rows = [_row(entry="www.evil.example", reason="see https://evil.example/x <img src=x> [here](javascript:1)"),
             _row(entry="[click](https://evil.example)", status="graded", score=15.0, mistakes=["sign_flipped"]),
@@ -328,8 +328,8 @@ def test_student_text_in_the_report_is_inert():
 
 
 def test_c1_controls_are_written_out_like_c0():
-    from grader import results
-    from grader.grades import row_of, summary_table
+    from grader.outputs import results
+    from grader.outputs.table import row_of, summary_table
 
     hostile = "repaint\x9b2J\x1b]0;title\x07\x85\x90done\udce9"
     assert results.printable(hostile) == "repaint\\x9b2J\\x1b]0;title\\x07\\x85\\x90done\\xe9"
@@ -348,7 +348,7 @@ def test_c1_controls_are_written_out_like_c0():
 
 @pytest.mark.slow
 def test_every_hostile_submission_and_two_correct_ones(tmp_path):
-    from grader.sandbox import Limits
+    from grader.sandbox.parent import Limits
 
     directory = tmp_path / "class"
     directory.mkdir()
@@ -367,7 +367,7 @@ def test_every_hostile_submission_and_two_correct_ones(tmp_path):
     out = tmp_path / "out"
 
     limits = Limits(call_timeout_s=1.0, import_timeout_s=2.0, budget_s=20.0)  # a hang costs seconds
-    run = batch_api(directory, out, "from grader.sandbox import Limits", limits=limits, timeout=1200)
+    run = batch_api(directory, out, "from grader.sandbox.parent import Limits", limits=limits, timeout=1200)
     assert run.returncode == 0, run.stderr[-3000:]
     found = documents(out)
     assert len(list((out / "results").glob("*.json"))) == len(entries) == len(found)

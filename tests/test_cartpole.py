@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from bench_cartpole import LOSSES, simulated_oracle
-from grader import cartpole
+from grader.learning import cartpole
 
 CONFIG = cartpole.CartPoleConfig()
 SHORT = dataclasses.replace(CONFIG, max_iters=4)

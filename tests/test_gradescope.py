@@ -124,7 +124,7 @@ os._exit(0)
 
 
 def test_grader_fault_still_writes_a_valid_results_json(tmp_path, monkeypatch):
-    from grader import gradescope
+    from grader.verbs import gradescope
 
     def broken(root):
         raise RuntimeError("injected fault")

@@ -35,9 +35,9 @@ from typing import Dict, Iterable, List, Optional, Set, Tuple
 import pytest
 
 from conftest import SUBMISSIONS, scores
-from grader import results
-from grader.confine import SANDBOX_USERS
-from grader.sandbox import Limits
+from grader.outputs import results
+from grader.sandbox.limits import SANDBOX_USERS
+from grader.sandbox.parent import Limits
 
 HOSTILE = SUBMISSIONS / "hostile"
 CORRECT = SUBMISSIONS / "correct" / "log_softmax_gather.py"
@@ -77,7 +77,7 @@ def pseudo_loss(logits, actions, q_values):
 @pytest.fixture(scope="module")
 def graded(grade, tmp_path_factory):
     """graded(path_or_source, limits, learning) -> (document, seconds); sources and files are cached."""
-    from grader import grade as grade_module
+    from grader.verbs import grade as grade_module
 
     takes_learning = "learning" in inspect.signature(grade_module.grade).parameters
     folder = tmp_path_factory.mktemp("twins")
@@ -297,7 +297,7 @@ def test_forged_results_json(graded, tmp_path, bait, no_strays, grader_still_fin
     assert message in everything(document)
     # the results are the grader's own: its checks, its summary
     assert document["output"].startswith(f"**Score: 0 / {full_marks(document):g}**")
-    from grader.checks import TITLES
+    from grader.checks.verdicts import TITLES
     assert {t["name"].split(". ", 1)[-1] for t in document["tests"]} <= set(TITLES.values())
     time.sleep(1.0)  # a daemon left behind would keep rewriting the files
     assert not list(bait.iterdir()), f"the child wrote into {bait}: {list(bait.iterdir())}"
@@ -428,8 +428,8 @@ def ipcs_unchanged():
 def graded_other_hidden(zygote, rubric):
     """Grades with a rubric whose hidden cases differ (same kinds and seeds, every N one larger):
     what a student sees must not change with them."""
-    from grader.cases import make_case, solve
-    from grader.grade import grade_safely
+    from grader.checks.cases import make_case, solve
+    from grader.verbs.grade import grade_safely
     from grader.rubric import Rubric
     from reference.pseudo_loss import pseudo_loss
 
@@ -634,7 +634,7 @@ def test_unreadable_result_is_read_anyway(graded, no_strays, grader_still_fine):
     assert_valid(document)
     assert document["score"] == full_marks(document)
     assert "exit()" not in everything(document)
-    assert "grader/sandbox.py" not in document["output"]
+    assert "grader/sandbox/parent.py" not in document["output"]
 
 
 # --- 8. output ---------------------------------------------------------------------------------------

@@ -16,9 +16,9 @@ from typing import Dict
 import pytest
 
 from conftest import SUBMISSIONS, scores
-from grader.answer import SUBMISSION_FILE
-from grader.load import LoadError, load, read_text
-from grader.sandbox import Limits
+from grader.checks.answer import SUBMISSION_FILE
+from grader.submission.load import LoadError, load, read_text
+from grader.sandbox.parent import Limits
 from submissions.broken.cases import CALL_ERRORS, CASES, HANGS, IMPORT_ERRORS, LOAD_ERRORS, RUN_ERRORS, STUB
 
 BROKEN = SUBMISSIONS / "broken"

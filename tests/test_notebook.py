@@ -1,4 +1,4 @@
-"""Notebook submissions: static extraction (grader/notebook.py) and grading end to end.
+"""Notebook submissions: static extraction (grader/submission/notebook.py) and grading end to end.
 
 The fixtures are our own (tests/submissions/notebooks, rewritten by its
 make.py), so the unit tests may execute the extracted code in-process to check
@@ -20,8 +20,8 @@ import torch
 import torch.nn.functional as F
 
 from conftest import SUBMISSIONS, scores
-from grader.load import LoadError, load
-from grader.notebook import extract
+from grader.submission.load import LoadError, load
+from grader.submission.notebook import extract
 from submissions.notebooks import make
 
 NOTEBOOKS = SUBMISSIONS / "notebooks"

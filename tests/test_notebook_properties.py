@@ -20,7 +20,7 @@ import nbformat
 from hypothesis import HealthCheck, event, given, settings, strategies as st
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_raw_cell
 
-from grader.load import LoadError, load
+from grader.submission.load import LoadError, load
 from submissions.notebooks import make
 
 DEEP = "\0deep:"  # a string replaced, in the JSON text, by lists nested that deep (json.dumps cannot write them)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import SUBMISSIONS, scores
-from grader.checks import TITLES
+from grader.checks.verdicts import TITLES
 from submissions.broken.cases import ODD_RESULTS
 
 BROKEN = SUBMISSIONS / "broken"

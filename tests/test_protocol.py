@@ -9,8 +9,8 @@ import time
 import numpy as np
 import pytest
 
-from grader import protocol
-from grader.protocol import Bounds, PeerClosed, PeerTimeout, ProtocolError
+from grader.sandbox import protocol
+from grader.sandbox.protocol import Bounds, PeerClosed, PeerTimeout, ProtocolError
 
 
 @pytest.fixture

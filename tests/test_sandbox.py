@@ -11,10 +11,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader.answer import Answer
-from grader.oracle import Failure
-from grader.sandbox import Died, Limits, Output, SandboxError, Zygote
-from grader.sandboxed import SandboxOracle
+from grader.checks.answer import Answer
+from grader.checks.oracle import Failure
+from grader.sandbox.parent import Died, Limits, Output, SandboxError, Zygote
+from grader.sandbox.oracle import SandboxOracle
 
 ROOT = os.geteuid() == 0
 REPO = Path(__file__).resolve().parents[1]
@@ -95,7 +95,7 @@ def test_resource_limits_are_set(zygote):
 
 def test_nothing_secret_was_forked_into_the_child(zygote):
     seen = report(zygote, "sorted(m for m in sys.modules if m.split('.')[0] in ('reference', 'gymnasium') "
-                          "or m in ('grader.rubric', 'grader.grade', 'grader.diagnose'))")
+                          "or m in ('grader.rubric', 'grader.verbs.grade', 'grader.checks.diagnosis'))")
     assert seen == []
 
 
@@ -135,7 +135,7 @@ def test_memory_error_is_reported_as_running_out_of_memory(zygote):
 
 
 def test_child_can_start_no_process_and_open_no_socket_but_can_start_threads(zygote):
-    seen = report(zygote, "[__import__('grader.syscalls').syscalls.seccomp is not None, _try(os.fork), "
+    seen = report(zygote, "[__import__('grader.sandbox.seccomp').sandbox.seccomp.seccomp is not None, _try(os.fork), "
                           "_try(lambda: __import__('socket').socket()), _try(lambda: os.memfd_create('x')), "
                           "_thread_runs()]")
     assert seen[0] is True  # the seccomp layer is available here
@@ -143,7 +143,7 @@ def test_child_can_start_no_process_and_open_no_socket_but_can_start_threads(zyg
 
 
 def test_child_can_make_no_ipc_object_and_no_secret_memory(zygote):
-    from grader import syscalls
+    from grader.sandbox import seccomp as syscalls
 
     secret = syscalls.resolve("memfd_secret") if syscalls.seccomp is not None else None
     if secret is None:
@@ -156,7 +156,7 @@ def test_child_can_make_no_ipc_object_and_no_secret_memory(zygote):
 
 def test_every_denied_call_has_a_number_here():
     """A name libseccomp does not know used to cost the whole filter; now each resolves or is left out."""
-    from grader import syscalls
+    from grader.sandbox import seccomp as syscalls
 
     if syscalls.seccomp is None:
         pytest.skip("no seccomp here")
@@ -164,7 +164,7 @@ def test_every_denied_call_has_a_number_here():
 
 
 def test_a_call_libseccomp_does_not_know_is_denied_by_its_number(monkeypatch):
-    from grader import syscalls
+    from grader.sandbox import seccomp as syscalls
 
     if syscalls.seccomp is None:
         pytest.skip("no seccomp here")
@@ -186,10 +186,10 @@ def test_each_child_has_its_own_ipc_namespace(zygote):
 # from the next child and from the machine.
 WITHOUT_IPC_RULES = """
 import sys
-from grader import syscalls
+from grader.sandbox import seccomp as syscalls
 syscalls.DENIED = tuple(name for name in syscalls.DENIED if name not in syscalls.SYSV_IPC)
-from grader.sandbox import Zygote
-from grader.sandboxed import SandboxOracle
+from grader.sandbox.parent import Zygote
+from grader.sandbox.oracle import SandboxOracle
 zygote = Zygote.start()
 for code in sys.argv[1:]:
     oracle = SandboxOracle(zygote, {"submission.py": code})

@@ -16,8 +16,8 @@ import types
 import numpy
 import torch
 
-from grader import protocol
-from grader.answer import SUBMISSION_FILE, TEXT_CAP, error_text, evaluate, make_inputs, own_frames
+from grader.sandbox import protocol
+from grader.checks.answer import SUBMISSION_FILE, TEXT_CAP, error_text, evaluate, make_inputs, own_frames
 
 FUNCTION = "pseudo_loss"
 # The grader is trusted, so what it sends may be large: a CartPole batch is big.

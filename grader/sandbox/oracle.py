@@ -12,10 +12,10 @@ from typing import Dict, Optional
 
 import numpy as np
 
-from grader import protocol
-from grader.answer import VALUE_CAP, Answer
-from grader.oracle import Failure, Outcome
-from grader.sandbox import Limits, Output, Session, Zygote
+from grader.sandbox import protocol
+from grader.checks.answer import VALUE_CAP, Answer
+from grader.checks.oracle import Failure, Outcome
+from grader.sandbox.parent import Limits, Output, Session, Zygote
 
 
 class SandboxOracle:

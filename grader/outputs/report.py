@@ -16,7 +16,7 @@ import statistics
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
-from grader.results import printable
+from grader.outputs.results import printable
 
 PLOTS = {"overview": "overview.png", "scores": "scores.png", "mistakes": "mistakes.png", "learning": "learning.png"}
 SLOWEST = 5

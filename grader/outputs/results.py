@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
-from grader.checks import TITLES, CheckResult
+from grader.checks.verdicts import TITLES, CheckResult
 
 TEST_OUTPUT_BYTES = 4096   # per test, what a student sees
 TOP_OUTPUT_BYTES = 16384

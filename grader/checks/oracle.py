@@ -15,7 +15,7 @@ from typing import Callable, Union
 
 import numpy as np
 
-from grader.answer import Answer, evaluate, make_inputs
+from grader.checks.answer import Answer, evaluate, make_inputs
 
 
 @dataclass(frozen=True)

@@ -27,8 +27,8 @@ Channels, all created by the grader and handed to the zygote with SCM_RIGHTS::
                                               one byte from the grader, or its end
                                               closing, kills the child's whole tree
 
-This module is the grader's side; confine.py is what runs in the zygote, the
-monitors and the children. Forking is what makes this cheap: a child shares
+This module is the grader's side; zygote.py runs in the zygote and the monitors,
+lockdown.py and child.py in the children. Forking is what makes this cheap: a child shares
 torch's pages with the grader instead of importing it again (~2 s), and as the
 next one is forked while the grader works, a session starts in about a
 millisecond. A fault of ours raises SandboxError; everything the submission does
@@ -49,8 +49,9 @@ from typing import Optional, Tuple
 import numpy  # noqa: F401  imported before the fork so every child has it for free
 import torch
 
-from grader import protocol
-from grader.confine import Limits, sandbox_user, zygote_loop
+from grader.sandbox import protocol
+from grader.sandbox.limits import Limits, sandbox_user
+from grader.sandbox.zygote import zygote_loop
 
 class SandboxError(Exception):
     """The sandbox itself failed (a fault of the grader or the machine, not the submission)."""

@@ -39,10 +39,10 @@ from pathlib import Path
 from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import grader
-from grader import results
-from grader.entries import Entry, discover, fingerprint, result_files
-from grader.grades import grades_csv, row_of, score_text, status_of, summary_table
-from grader.pool import run_pool
+from grader.outputs import results
+from grader.batch.entries import Entry, discover, fingerprint, result_files
+from grader.outputs.table import grades_csv, row_of, score_text, status_of, summary_table
+from grader.batch.pool import run_pool
 
 ENTRY_WALL_S = 15 * 60.0       # last resort: grade() enforces the real budgets itself
 LOAD_S = 10.0                  # reading a submission takes milliseconds; one still reading has stalled
@@ -55,7 +55,7 @@ def run_batch(directory: Path, out: Path, jobs: Optional[int] = None, force: boo
     """Grade every entry of `directory` into `out`; 0 when every entry has a results file.
     `limits` (sandbox.Limits), `entry_wall_s` and `load_s` are for the Python API; the CLI keeps
     the defaults."""
-    from grader.sandbox import Zygote
+    from grader.sandbox.parent import Zygote
 
     zygote = Zygote.start()  # before grader.rubric imports the reference: see sandbox.py
     try:
@@ -70,8 +70,9 @@ def run_batch(directory: Path, out: Path, jobs: Optional[int] = None, force: boo
 
 
 def _run(directory: Path, out: Path, jobs: int, force: bool, zygote, limits, wall_s: float, load_s: float) -> int:
-    from grader import diagnose, rubric as rubric_module
-    from grader.grade import grade_safely
+    from grader.checks import diagnosis as diagnose
+    from grader import rubric as rubric_module
+    from grader.verbs.grade import grade_safely
 
     rubric = rubric_module.load()
     diagnose.default_suspects()  # built once here and shared by every forked worker
@@ -121,7 +122,7 @@ def _finish(out: Path, entries: Sequence[Entry], documents: Dict[str, dict]) -> 
     """grades.csv, the report and the summary table, from every entry's result."""
     rows = [row_of(entry.name, entry.people, documents[entry.name]) for entry in entries if entry.name in documents]
     results.write_text(out / "grades.csv", grades_csv(rows))
-    from grader.report import write_report  # matplotlib only now, never while grading
+    from grader.outputs.report import write_report  # matplotlib only now, never while grading
 
     write_report(out, rows)
     print(summary_table(rows))
@@ -206,7 +207,7 @@ def _load_budget(seconds: float, weights: Dict[str, float], grade: Callable[[], 
     """grade(), but a submission still loading after `seconds` is not graded: a file that never
     ends (a named pipe, a stalled network file system) costs seconds, not the last-resort limit.
     The alarm checks that loading is what it interrupts; once loading is over it disarms."""
-    from grader.load import load
+    from grader.submission.load import load
 
     started = time.monotonic()
 

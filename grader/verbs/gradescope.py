@@ -19,7 +19,7 @@ import traceback
 from pathlib import Path
 from typing import Optional
 
-from grader import results
+from grader.outputs import results
 
 
 def run(root: Path) -> int:
@@ -39,12 +39,12 @@ def run(root: Path) -> int:
 
 
 def _grade(root: Path) -> dict:
-    from grader.sandbox import Zygote
+    from grader.sandbox.parent import Zygote
 
     zygote = Zygote.start()  # before the rubric imports the reference
     try:
         from grader import rubric
-        from grader.grade import grade_safely
+        from grader.verbs.grade import grade_safely
 
         print(_who(root / "submission_metadata.json"))
         document = grade_safely(root / "submission", zygote, rubric.load())

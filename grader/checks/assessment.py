@@ -20,10 +20,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
-from grader import checks, diagnose
-from grader.cases import Case, Expected
-from grader.checks import CheckResult
-from grader.oracle import Failure
+from grader.checks import verdicts as checks
+from grader.checks import diagnosis as diagnose
+from grader.checks.cases import Case, Expected
+from grader.checks.verdicts import CheckResult
+from grader.checks.oracle import Failure
 
 Suspects = Tuple[Sequence[diagnose.Suspect], Mapping[str, object]]  # suspects, catalog by ID
 Learn = Callable[[object], Tuple[CheckResult, Dict]]                # oracle -> learning check, extra data

@@ -7,7 +7,7 @@ does not cover connecting to one); memfd_create and memfd_secret files hold
 memory RLIMIT_AS never sees; System V IPC objects (shared memory, message
 queues, semaphores; and POSIX message queues) outlive the process that made
 them and are how two children would talk (each child also has its own IPC
-namespace, see confine.py: these rules are the second layer, for where
+namespace, see zygote.py: these rules are the second layer, for where
 namespaces are refused); the rest are ways to inspect or escape a process, or
 to mount a file system, that a loss has no business with. Threads stay allowed
 (clone with CLONE_THREAD), since libraries may start them.

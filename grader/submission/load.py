@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
-from grader.answer import SUBMISSION_FILE
-from grader.child import FUNCTION
+from grader.checks.answer import SUBMISSION_FILE
+from grader.sandbox.child import FUNCTION
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_HELPERS = 20
@@ -48,7 +48,7 @@ def load(path: Path) -> Source:
         kind = special_kind(path)
         raise LoadError(f"`{path.name}` is {kind}, not a file" if kind else f"`{path.name}` does not exist")
     if entry.suffix == ".ipynb":
-        from grader.notebook import extract  # nbformat only when a notebook shows up
+        from grader.submission.notebook import extract  # nbformat only when a notebook shows up
         code, dropped = extract(entry)
         notes += dropped
     elif entry.suffix == ".py":
@@ -81,7 +81,7 @@ def is_notebook_json(text: str) -> bool:
 
 def _py_notebook(entry: Path, text: str) -> Tuple[str, List[str]]:
     """Grade a notebook saved with a .py name as the notebook it is, and say so."""
-    from grader.notebook import extract_text
+    from grader.submission.notebook import extract_text
 
     said = f"`{entry.name}` is a Jupyter notebook saved with a `.py` name"
     try:

@@ -10,9 +10,9 @@ from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 
-from grader import cartpole
-from grader.checks import CheckResult, interface_problem, problem
-from grader.oracle import Failure
+from grader.learning import cartpole
+from grader.checks.verdicts import CheckResult, interface_problem, problem
+from grader.checks.oracle import Failure
 
 
 class _Gradients:

@@ -19,13 +19,13 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from grader import results
-from grader.assess import assess, summary
-from grader.cases import KINDS, Case, Expected
-from grader.diagnose import PROBES, Sig, Suspect
-from grader.oracle import LocalOracle
+from grader.outputs import results
+from grader.checks.assessment import assess, summary
+from grader.checks.cases import KINDS, Case, Expected
+from grader.checks.diagnosis import PROBES, Sig, Suspect
+from grader.checks.oracle import LocalOracle
 
-PUBLIC_DATA = Path(__file__).resolve().parent.parent / "public_data.npz"
+PUBLIC_DATA = Path(__file__).resolve().parents[2] / "public_data.npz"  # grader/verbs/ -> the handout's root
 NOT_HERE = ("The real grader also checks hidden cases and trains a CartPole-v1 policy with your loss "
             "(the learning check), which this self-check does not run.")
 
@@ -48,7 +48,8 @@ class PublicData:
 
 def write_public_data(path: Path) -> Path:
     """Save the public cases, expected answers and mistake fingerprints (needs reference/)."""
-    from grader import diagnose, rubric
+    from grader.checks import diagnosis as diagnose
+    from grader import rubric
 
     graded = rubric.load(public_only=True)
     suspects, catalog = diagnose.default_suspects()

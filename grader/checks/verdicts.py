@@ -13,9 +13,9 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from grader.answer import Answer
-from grader.cases import Case, Expected, fmt
-from grader.oracle import Failure, Outcome
+from grader.checks.answer import Answer
+from grader.checks.cases import Case, Expected, fmt
+from grader.checks.oracle import Failure, Outcome
 
 TITLES = {
     "interface": "Interface: returns a 0-dim float tensor connected to logits",

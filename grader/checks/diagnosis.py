@@ -30,9 +30,9 @@ from typing import Callable, Dict, FrozenSet, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from grader.answer import Answer
-from grader.cases import fmt, fmt_array
-from grader.oracle import LocalOracle, Outcome
+from grader.checks.answer import Answer
+from grader.checks.cases import fmt, fmt_array
+from grader.checks.oracle import LocalOracle, Outcome
 
 PROPERTY_MISTAKES = ("mutates_inputs", "not_scalar", "not_differentiable", "unstable_log")
 # Mistakes that build an (N, A) tensor: reducing it with .sum(-1).mean() instead of .mean()

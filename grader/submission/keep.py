@@ -15,11 +15,11 @@ import re
 from pathlib import Path
 from typing import Dict, FrozenSet, List, NamedTuple, Optional, Set, Tuple
 
-from grader.child import FUNCTION
-from grader.dropped import CELL_NUMBERS, Dropped
-from grader.ipython import PYTHON_CELL_MAGICS, cell_magic, strip_ipython, without_cell_magic
-from grader.load import LoadError
-from grader.statements import BUILTINS, FUNCTIONS, Lines, bound_by, globals_read, imported, judge, read_when_run, \
+from grader.sandbox.child import FUNCTION
+from grader.submission.dropped import CELL_NUMBERS, Dropped
+from grader.submission.ipython import PYTHON_CELL_MAGICS, cell_magic, strip_ipython, without_cell_magic
+from grader.submission.load import LoadError
+from grader.submission.statements import BUILTINS, FUNCTIONS, Lines, bound_by, globals_read, imported, judge, read_when_run, \
     segment
 
 PYTHON_FLOOR = (3, 10)       # Gradescope's Python: everything kept must parse there

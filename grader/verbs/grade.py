@@ -12,12 +12,13 @@ import traceback
 from pathlib import Path
 from typing import Dict
 
-from grader import diagnose, results
-from grader.assess import assess, summary
-from grader.load import LoadError, load
-from grader.sandboxed import SandboxOracle
+from grader.checks import diagnosis as diagnose
+from grader.outputs import results
+from grader.checks.assessment import assess, summary
+from grader.submission.load import LoadError, load
+from grader.sandbox.oracle import SandboxOracle
 from grader.rubric import Rubric
-from grader.sandbox import Limits, Zygote
+from grader.sandbox.parent import Limits, Zygote
 
 OUTPUT_SHOWN_BYTES = 2048
 
@@ -65,7 +66,7 @@ def grade_safely(path: Path, zygote: Zygote, rubric: Rubric, **options) -> Dict:
 
 
 def _learn(weight: float):
-    from grader.learning import check_learning  # gymnasium only when learning is graded
+    from grader.learning.check import check_learning  # gymnasium only when learning is graded
 
     return lambda oracle: check_learning(oracle, weight)
 

@@ -13,7 +13,6 @@ a whole ProcessPoolExecutor, hence this small pool.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import json
 import os
 import resource
@@ -27,11 +26,11 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Callable, Dict, Optional, Sequence
 
-from grader import results
+from grader import process
+from grader.outputs import results
 
 WORKER_MEMORY_MB = 3072        # address space a worker may add to what it maps at birth
 ANSWER_MAX_BYTES = 64 * 1024 * 1024
-_PR_SET_PDEATHSIG = 1
 
 
 @dataclass
@@ -187,7 +186,7 @@ def _serve(parent: int, tasks: int, answers: int, jobs: list, work: Callable) ->
     """A worker's life: grade what the batch sends until it hangs up."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group; the batch handles it
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+    process.die_with_parent()
     if os.getppid() != parent:  # the batch died before prctl
         return 0
     _cap_memory(WORKER_MEMORY_MB)
@@ -206,10 +205,7 @@ def _serve(parent: int, tasks: int, answers: int, jobs: list, work: Callable) ->
 
 def _cap_memory(megabytes: int) -> None:
     """A last resort: a worker that runs away with memory fails its entry, not the machine."""
-    with open("/proc/self/status") as status:
-        mapped = next((int(line.split()[1]) * 1024 for line in status if line.startswith("VmSize:")), 0)
-    if mapped:
-        limit = mapped + megabytes * 1024 * 1024
-        _, hard = resource.getrlimit(resource.RLIMIT_AS)
-        if hard == resource.RLIM_INFINITY or hard > limit:
-            resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    limit = process.vm_size_bytes() + megabytes * 1024 * 1024
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard == resource.RLIM_INFINITY or hard > limit:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))

@@ -14,9 +14,9 @@ import re
 from collections import Counter
 from typing import AbstractSet, Dict, Iterable, List, Tuple
 
-from grader.child import FUNCTION
-from grader.ipython import IPythonLine, without_comment
-from grader.statements import BUILTINS, FUNCTIONS, bound_by
+from grader.sandbox.child import FUNCTION
+from grader.submission.ipython import IPythonLine, without_comment
+from grader.submission.statements import BUILTINS, FUNCTIONS, bound_by
 
 CELL_NUMBERS = "cells are numbered from the top of the notebook, text cells included"
 SHOWN_PER_CELL = 4   # dropped statements listed per cell (loops first), the rest counted

@@ -30,10 +30,10 @@ import warnings
 from pathlib import Path
 from typing import List, Optional, Tuple
 
-from grader.dropped import CELL_NUMBERS
-from grader.keep import Keeper
-from grader.load import LoadError, read_text
-from grader.statements import PARSE_ERRORS
+from grader.submission.dropped import CELL_NUMBERS
+from grader.submission.keep import Keeper
+from grader.submission.load import LoadError, read_text
+from grader.submission.statements import PARSE_ERRORS
 
 # Not load.read_text's 2 MB: outputs (plots, a CartPole video) easily make a
 # notebook larger than that, and they are ignored anyway.

@@ -1,0 +1,1 @@
+"""What grading writes: results.json, the terminal text, the class table and CSV, the report."""

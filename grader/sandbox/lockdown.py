@@ -1,0 +1,134 @@
+"""The sandboxed child locks itself down, then serves: rlimits, uid, Landlock, seccomp, a scrubbed
+environment, only the descriptors it needs; the submission is imported only after all of them."""
+from __future__ import annotations
+
+import ctypes
+import os
+import resource
+import signal
+import socket
+import sys
+import tempfile
+from typing import Optional
+
+from grader import process
+from grader.sandbox import child as child_side
+from grader.sandbox import landlock, protocol, seccomp
+from grader.sandbox.limits import Limits
+
+
+def lock_down_and_serve(limits: Limits, user, workdir: str, handoff: socket.socket) -> None:
+    """Lock this process down, then wait for the grader's channels and serve."""
+    os.setsid()
+    keep_only_fds(0, 1, 2, handoff.fileno())  # 0, 1 and 2 are /dev/null until the channels come
+    os.chdir(workdir)
+    _scrub_environment(workdir)
+    _set_rlimits(limits, user.pw_uid if user is not None else os.getuid())
+    if user is not None:
+        os.setgroups([])
+        os.setgid(user.pw_gid)
+        os.setuid(user.pw_uid)
+    process.die_with_parent()  # after setuid, which clears it
+    abi = landlock.restrict(read=_readable_paths(), write=[workdir], devices=[os.devnull, "/dev/urandom"])
+    layers = ([f"landlock:abi{abi}"] if abi else []) + (["seccomp"] if seccomp.deny() else [])
+    channels = receive_fds(handoff, 2)
+    if channels is None:
+        return
+    calls, output = channels
+    os.dup2(output, 1)
+    os.dup2(output, 2)
+    os.close(output)
+    handoff.close()
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    sys.dont_write_bytecode = True
+    # The grader's sys.stdout may be anything (pytest swaps it for a capture file):
+    # the student's prints go to fd 1 and 2, which are the output pipe.
+    sys.stdout = sys.__stdout__ = open(1, "w", encoding="utf-8", errors="backslashreplace", closefd=False)
+    sys.stderr = sys.__stderr__ = open(2, "w", encoding="utf-8", errors="backslashreplace", closefd=False,
+                                       buffering=1)
+    sock = socket.socket(fileno=calls)
+    protocol.send(sock, {"kind": "hello", "layers": layers})
+    child_side.serve(sock, workdir)
+
+
+def keep_only_fds(*keep: int) -> None:
+    top = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    top = 65536 if top == resource.RLIM_INFINITY or top > 65536 else top
+    low = 0
+    for fd in sorted(keep) + [top]:
+        if low < fd:  # closerange(n, n) would close everything: it passes n - 1 on as unsigned
+            os.closerange(low, fd)
+        low = fd + 1
+
+
+def receive_fds(sock: socket.socket, count: int) -> Optional[list]:
+    """count file descriptors sent with SCM_RIGHTS, or None at end of file (or anything else)."""
+    try:
+        message, fds, _, _ = socket.recv_fds(sock, 16, count)
+    except OSError:
+        return None
+    if message != b"go" or len(fds) != count:
+        for fd in fds:
+            os.close(fd)
+        return None
+    return fds
+
+
+def _scrub_environment(home: str) -> None:
+    """A minimal environment; and the grader's original command line and environment,
+    which /proc/self/cmdline and /proc/self/environ read from this process's own
+    memory, are overwritten there (clearing os.environ alone leaves them)."""
+    os.environ.clear()
+    os.environ.update({"PATH": "/usr/bin:/bin", "HOME": home, "TMPDIR": home, "LANG": "C.UTF-8",
+                       "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"})
+    tempfile.tempdir = home
+    with open("/proc/self/stat") as handle:
+        fields = handle.read().rsplit(")", 1)[1].split()
+    arg_start, arg_end, env_start, env_end = (int(f) for f in fields[45:49])
+    for start, end in ((arg_start, arg_end), (env_start, env_end)):
+        if 0 < start < end:
+            ctypes.memset(start, 0, end - start)
+
+
+def _set_rlimits(limits: Limits, uid: int) -> None:
+    mapped = process.vm_size_bytes()
+    mb = 1024 * 1024
+    for which, soft in ((resource.RLIMIT_AS, mapped + limits.memory_mb * mb),
+                        (resource.RLIMIT_CPU, limits.cpu_s),
+                        (resource.RLIMIT_NPROC, _tasks_of(uid) + limits.processes),
+                        (resource.RLIMIT_FSIZE, limits.file_size_mb * mb),
+                        (resource.RLIMIT_NOFILE, limits.open_files),
+                        (resource.RLIMIT_CORE, 0)):
+        _, ceiling = resource.getrlimit(which)
+        if ceiling != resource.RLIM_INFINITY:
+            soft = min(soft, ceiling - 1 if which == resource.RLIMIT_CPU else ceiling)
+        hard = soft + 1 if which == resource.RLIMIT_CPU else soft  # SIGXCPU first, then SIGKILL
+        resource.setrlimit(which, (soft, hard))
+
+
+def _tasks_of(uid: int) -> int:
+    """How many tasks (processes and threads) the user already runs: RLIMIT_NPROC counts them all."""
+    count = 0
+    for pid in os.listdir("/proc"):
+        if pid.isdigit():
+            try:
+                if os.stat(f"/proc/{pid}").st_uid == uid:
+                    count += len(os.listdir(f"/proc/{pid}/task"))
+            except OSError:
+                pass
+    return count
+
+
+def _readable_paths() -> list:
+    """The Python installation and system libraries, but never the grader's own tree."""
+    project = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir, os.pardir))  # grader/sandbox/ -> project
+    candidates = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix, *sys.path,
+                  "/usr", "/lib", "/lib64", "/etc/ld.so.cache", "/proc/self"}
+    paths = []
+    for path in candidates:
+        real = os.path.realpath(path) if path else ""
+        inside_project = real == project or real.startswith(project + os.sep)
+        inside_venv = real.startswith(os.path.realpath(sys.prefix) + os.sep) or real == os.path.realpath(sys.prefix)
+        if real and os.path.exists(real) and (not inside_project or inside_venv):
+            paths.append(real)
+    return sorted(paths)
