@@ -20,7 +20,7 @@ from grader.rubric import ROOT
 
 _SKIP_PARTS = {"__pycache__", ".pytest_cache", ".ipynb_checkpoints"}
 # The grader modules the self-check imports: none of them reaches the sandbox or reference/.
-HANDOUT_MODULES = ("__init__", "checks/__init__", "checks/answer", "checks/assessment", "checks/cases",
+HANDOUT_MODULES = ("__init__", "contract", "errors", "text", "checks/__init__", "checks/answer", "checks/assessment", "checks/cases",
                    "checks/verdicts", "checks/diagnosis", "checks/oracle", "outputs/__init__", "outputs/results",
                    "verbs/__init__", "verbs/selfcheck")
 

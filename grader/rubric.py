@@ -12,6 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Dict, List, Tuple
 
+from grader.checks.diagnosis import Suspect, build_suspects
 from grader.checks.cases import KINDS, Case, Expected, load_cases, solve
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,7 +33,7 @@ class Rubric:
 
 @lru_cache(maxsize=2)
 def load(public_only: bool = False) -> Rubric:
-    from reference.pseudo_loss import pseudo_loss  # noqa: instructor-only, see module docstring
+    from reference.pseudo_loss import pseudo_loss  # instructor-only, see module docstring
 
     config = json.loads(RUBRIC.read_text())
     weights = {key: float(config["weights"][key]) for key in CHECKS}
@@ -40,3 +41,18 @@ def load(public_only: bool = False) -> Rubric:
     hidden = {kind: [] for kind in KINDS} if public_only else load_cases(RUBRIC, hidden=True, key="hidden")
     cases = {kind: [(case, solve(pseudo_loss, case)) for case in public[kind] + hidden[kind]] for kind in KINDS}
     return Rubric(weights, cases)
+
+
+@lru_cache(maxsize=1)
+def suspects() -> Tuple[List[Suspect], Dict[str, object]]:
+    """The diagnosis's suspects from the reference and the mistake catalog, and the catalog by
+    ID; built once per process (instructor only, like load)."""
+    from reference import mistakes
+    from reference.pseudo_loss import pseudo_loss
+
+    return build_suspects(pseudo_loss, mistakes.CATALOG, mistakes.SAME_NUMBERS), {m.id: m for m in mistakes.CATALOG}
+
+
+def mistake_titles() -> Dict[str, str]:
+    """Each catalogued mistake's one-line title, by ID, for the class report."""
+    return {mistake_id: entry.title for mistake_id, entry in suspects()[1].items()}  # type: ignore[attr-defined]

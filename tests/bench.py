@@ -30,7 +30,6 @@ ZYGOTE = Zygote.start()
 
 import bench_cartpole  # noqa: E402
 from grader.checks import assessment as assess
-from grader.checks import diagnosis as diagnose
 from grader import rubric  # noqa: E402
 from grader.verbs.grade import grade  # noqa: E402
 from grader.learning.check import check_learning  # noqa: E402
@@ -67,7 +66,7 @@ def warm_grades(repeats: int) -> None:
     for _ in range(repeats):
         start = time.perf_counter()
         oracle = LocalOracle(pseudo_loss)
-        assess.assess(oracle, graded.cases, graded.weights, diagnose.default_suspects,
+        assess.assess(oracle, graded.cases, graded.weights, rubric.suspects,
                       learn=lambda o: check_learning(o, graded.weights["learning"]))
         floor.append(time.perf_counter() - start)
     diagnosis = [grade(WRONG, ZYGOTE, graded, learning=False)["extra_data"]["timing"]["diagnosis"]

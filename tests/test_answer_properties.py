@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 
 from grader.checks import verdicts as checks
 from grader.checks import diagnosis as diagnose
+from grader import rubric
 from grader.sandbox import protocol
 from grader.checks.answer import VALUE_CAP, Answer, evaluate, make_inputs
 from grader.checks.cases import make_case, solve
@@ -257,7 +258,7 @@ def run_everything(oracle) -> dict:
         assert checks.problem(outcome) is None or isinstance(checks.problem(outcome), str)
         if isinstance(outcome, Answer) and outcome.error is None:
             assert checks.interface_problem(outcome) is None or isinstance(checks.interface_problem(outcome), str)
-    suspects, catalog = diagnose.default_suspects()
+    suspects, catalog = rubric.suspects()
     found = diagnose.diagnose(diagnose.ask_probes(oracle), suspects, catalog)
     assert all(m in catalog for m in found.mistakes) and isinstance(found.feedback, str)
     return verdicts

@@ -328,12 +328,13 @@ def test_student_text_in_the_report_is_inert():
 
 
 def test_c1_controls_are_written_out_like_c0():
+    from grader import text
     from grader.outputs import results
     from grader.outputs.table import row_of, summary_table
 
     hostile = "repaint\x9b2J\x1b]0;title\x07\x85\x90done\udce9"
-    assert results.printable(hostile) == "repaint\\x9b2J\\x1b]0;title\\x07\\x85\\x90done\\xe9"
-    assert results.printable("caf\u00e9 \u00a0ok\n\t") == "caf\u00e9 \u00a0ok\n\t"  # printable text stays
+    assert text.printable(hostile) == "repaint\\x9b2J\\x1b]0;title\\x07\\x85\\x90done\\xe9"
+    assert text.printable("caf\u00e9 \u00a0ok\n\t") == "caf\u00e9 \u00a0ok\n\t"  # printable text stays
     document = results.not_graded({"value": 20.0}, f"importing it failed: {hostile}")
     text = results.dumps(document)
     assert not re.search(r"[\x80-\x9f]|\\u00[89]|\\ud", text), text

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from grader.outputs.results import printable
+from grader.text import printable
 
 METADATA = "submission_metadata.yml"
 IGNORED = {"__pycache__", "__MACOSX", "Thumbs.db", "desktop.ini"}  # and every name starting with "."

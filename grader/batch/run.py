@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import grader
+from grader import text
 from grader.outputs import results
 from grader.batch.entries import Entry, discover, fingerprint, result_files
 from grader.outputs.table import grades_csv, row_of, score_text, status_of, summary_table
@@ -70,12 +71,11 @@ def run_batch(directory: Path, out: Path, jobs: Optional[int] = None, force: boo
 
 
 def _run(directory: Path, out: Path, jobs: int, force: bool, zygote, limits, wall_s: float, load_s: float) -> int:
-    from grader.checks import diagnosis as diagnose
     from grader import rubric as rubric_module
     from grader.verbs.grade import grade_safely
 
     rubric = rubric_module.load()
-    diagnose.default_suspects()  # built once here and shared by every forked worker
+    rubric_module.suspects()  # built once here and shared by every forked worker
     entries, origin = discover(directory, exclude=out)
     store = out / "results"
     _private_dir(out)
@@ -123,15 +123,16 @@ def _finish(out: Path, entries: Sequence[Entry], documents: Dict[str, dict]) -> 
     rows = [row_of(entry.name, entry.people, documents[entry.name]) for entry in entries if entry.name in documents]
     results.write_text(out / "grades.csv", grades_csv(rows))
     from grader.outputs.report import write_report  # matplotlib only now, never while grading
+    from grader.rubric import mistake_titles
 
-    write_report(out, rows)
+    write_report(out, rows, mistake_titles())
     print(summary_table(rows))
     retried = sum(status_of(document) == "grader error" and _attempts(document) < GRADER_ERROR_ATTEMPTS
                   for document in documents.values())
     if retried:
         print(f"\n{retried} grader error{'s' * (retried > 1)}: the same command again grades "
               f"{'them' if retried > 1 else 'it'} once more.")
-    shown = results.printable(str(out))  # stdout would refuse a path that is not UTF-8
+    shown = text.printable(str(out))  # stdout would refuse a path that is not UTF-8
     print(f"\nWrote {shown}/results/ ({len(rows)} results), {shown}/grades.csv and {shown}/report.md")
     return 0 if len(rows) == len(entries) else 1
 

@@ -15,12 +15,14 @@ from typing import Callable, Optional, Tuple
 
 import numpy as np
 import torch
+
+from grader.contract import SUBMISSION_FILE
+from grader.errors import AnswerError
 from torch.overrides import TorchFunctionMode
 
 VALUE_CAP = 65536  # elements of a returned tensor sent back in full (a (4096, 4096) mistake is not)
 TEXT_CAP = 2000
 SHAPE_CAP = 64     # dimensions of a returned tensor's shape reported (torch allows thousands)
-SUBMISSION_FILE = "submission.py"
 
 # Bound before any submission is imported, so a submission that patches torch
 # cannot change how its own answer is measured.
@@ -227,7 +229,7 @@ class Answer:
     def parse(cls, header: dict, arrays: dict, n: int, a: int) -> "Answer":
         """Validate a message from evaluate(); raise ValueError (and nothing else) if anything is off."""
         if not isinstance(header, dict) or not isinstance(arrays, dict):
-            raise ValueError("a message is a header and a dict of arrays")
+            raise AnswerError("a message is a header and a dict of arrays")
         shape = header.get("shape")
         fields = dict(
             error=_text(header.get("error")), error_type=_text(header.get("error_type")),
@@ -242,11 +244,11 @@ class Answer:
         )
         unknown = set(arrays) - {"value", "grad_logits", "grad_q"}
         if unknown:
-            raise ValueError(f"unexpected arrays {sorted(unknown)}")
+            raise AnswerError(f"unexpected arrays {sorted(unknown)}")
         if fields["connected"] != (fields["grad_logits"] is not None):
-            raise ValueError("gradient flag and gradient disagree")
+            raise AnswerError("gradient flag and gradient disagree")
         if fields["tensor"] and (fields["shape"] is None or fields["dtype"] is None):
-            raise ValueError("a tensor without a shape or a dtype")
+            raise AnswerError("a tensor without a shape or a dtype")
         if fields["error"] is not None and not fields["error"].strip():
             fields["error"] = "(an error with no message)"  # never blank: the checks quote its last line
         return cls(**fields)
@@ -256,26 +258,26 @@ def _text(value) -> Optional[str]:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise ValueError("expected a string")
+        raise AnswerError("expected a string")
     return value[:TEXT_CAP]
 
 
 def _flag(value) -> bool:
     if not isinstance(value, bool):
-        raise ValueError("expected a boolean")
+        raise AnswerError("expected a boolean")
     return value
 
 
 def _shape(value) -> Tuple[int, ...]:
     if not isinstance(value, list) or len(value) > SHAPE_CAP or not all(type(n) is int and n >= 0 for n in value):
-        raise ValueError("bad shape")
+        raise AnswerError("bad shape")
     return tuple(value)
 
 
 def _names(value) -> Tuple[str, ...]:
     allowed = ("logits", "actions", "q_values")
     if not isinstance(value, list) or not all(v in allowed for v in value):
-        raise ValueError("bad list of mutated inputs")
+        raise AnswerError("bad list of mutated inputs")
     return tuple(dict.fromkeys(value))
 
 
@@ -283,13 +285,13 @@ def _count(value) -> Optional[int]:
     if value is None:
         return None
     if type(value) is not int or value < 0:
-        raise ValueError("bad count")
+        raise AnswerError("bad count")
     return value
 
 
 def _seconds(value) -> float:
     if type(value) is not float or not math.isfinite(value) or value < 0:
-        raise ValueError("bad duration")
+        raise AnswerError("bad duration")
     return value
 
 
@@ -298,7 +300,7 @@ def _array(arrays: dict, name: str, shape: Optional[tuple]) -> Optional[np.ndarr
     if array is None:
         return None
     if not isinstance(array, np.ndarray):
-        raise ValueError(f"{name} is not an array")
+        raise AnswerError(f"{name} is not an array")
     if array.dtype != np.float64 or (shape is not None and array.shape != shape) or array.size > VALUE_CAP * 8:
-        raise ValueError(f"array {name} has dtype {array.dtype} and shape {array.shape}")
+        raise AnswerError(f"array {name} has dtype {array.dtype} and shape {array.shape}")
     return array

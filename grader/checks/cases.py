@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Sequence
+from typing import Callable, Dict, List, Optional
 
 import numpy as np
 import torch
@@ -111,13 +111,3 @@ def solve(loss_fn: Callable, case: Case) -> Expected:
     rounding = _EPS32 * (1 + np.abs(case.logits).max(axis=1)) * np.abs(case.q_values)
     n = len(case.q_values)
     return Expected(float(loss.detach()), grad.numpy(), scale, float(rounding.mean()), float(rounding.max()) / n)
-
-
-def fmt(x: float) -> str:
-    """A number as a student should read it: six significant digits."""
-    return f"{x:.6g}"
-
-
-def fmt_array(values: Sequence[float], limit: int = 6) -> str:
-    shown = ", ".join(fmt(float(v)) for v in list(values)[:limit])
-    return f"[{shown}{', …' if len(values) > limit else ''}]"

@@ -25,13 +25,12 @@ whether an N × N intermediate tensor appears on the traced probe.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Callable, Dict, FrozenSet, List, Optional, Sequence, Tuple
 
 import numpy as np
 
 from grader.checks.answer import Answer
-from grader.checks.cases import fmt, fmt_array
+from grader.text import fmt, fmt_array
 from grader.checks.oracle import LocalOracle, Outcome
 
 PROPERTY_MISTAKES = ("mutates_inputs", "not_scalar", "not_differentiable", "unstable_log")
@@ -202,15 +201,6 @@ def build_suspects(reference: Callable, catalog: Sequence, same_numbers: Sequenc
                 for times_a in by_a:
                     suspects.append(Suspect(variant_ids | set(extra), _scaled(sigs, sign, by_n, times_a), twin))
     return suspects
-
-
-@lru_cache(maxsize=1)
-def default_suspects() -> Tuple[List[Suspect], Dict[str, object]]:
-    """Suspects from reference/ (instructor only) and the catalog by ID, cached for the process."""
-    from reference import mistakes
-    from reference.pseudo_loss import pseudo_loss
-
-    return build_suspects(pseudo_loss, mistakes.CATALOG, mistakes.SAME_NUMBERS), {m.id: m for m in mistakes.CATALOG}
 
 
 # --- diagnosis ------------------------------------------------------------------------------

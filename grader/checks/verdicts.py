@@ -14,7 +14,8 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 import numpy as np
 
 from grader.checks.answer import Answer
-from grader.checks.cases import Case, Expected, fmt
+from grader.checks.cases import Case, Expected
+from grader.text import fmt
 from grader.checks.oracle import Failure, Outcome
 
 TITLES = {

@@ -14,9 +14,9 @@ from __future__ import annotations
 import re
 import statistics
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Mapping, Optional, Sequence
 
-from grader.outputs.results import printable
+from grader.text import printable
 
 PLOTS = {"overview": "overview.png", "scores": "scores.png", "mistakes": "mistakes.png", "learning": "learning.png"}
 SLOWEST = 5
@@ -24,13 +24,13 @@ EXAMPLES = 4  # entries named per mistake
 _PASS, _FAIL, _BAR = "#2a9d8f", "#e76f51", "#457b9d"
 
 
-def write_report(out: Path, rows: Sequence[dict]) -> List[Path]:
+def write_report(out: Path, rows: Sequence[dict], titles: Mapping[str, str] = {}) -> List[Path]:
     """Write report.md and its plots into `out`; return the paths written."""
     out.mkdir(parents=True, exist_ok=True)
     written = _plots(out, rows)
     report = out / "report.md"
     temp = out / ".report.md.tmp"
-    temp.write_text(markdown(rows), encoding="utf-8")
+    temp.write_text(markdown(rows, titles), encoding="utf-8")
     temp.replace(report)  # a reader sees the old report or the new one, never half
     return [report, *written]
 
@@ -87,15 +87,6 @@ def _learning_runs(rows: Sequence[dict]) -> List[tuple]:
     return runs
 
 
-def _mistake_title(mistake: str) -> str:
-    try:
-        from reference.mistakes import by_id  # instructor-only; the batch has it loaded already
-
-        return by_id(mistake).title
-    except (ImportError, KeyError):
-        return ""
-
-
 def _threshold(rows: Sequence[dict]) -> Optional[float]:
     """The learning check's return threshold, as the results recorded it."""
     for row in rows:
@@ -137,7 +128,8 @@ def _pct(part: int, whole: int) -> str:
     return f"{100 * part / whole:.0f}%" if whole else "-"
 
 
-def markdown(rows: Sequence[dict]) -> str:
+def markdown(rows: Sequence[dict], titles: Mapping[str, str] = {}) -> str:
+    """titles: each mistake's one-line title by ID."""
     scored, graded, possible = _scored(rows), _graded(rows), _possible(rows)
     scores = [row["score"] for row in scored]
     full = [row for row in graded if row["max_score"] > 0 and row["score"] == row["max_score"]]
@@ -164,7 +156,7 @@ def markdown(rows: Sequence[dict]) -> str:
         for rank, (mistake, entries) in enumerate(ranked, start=1):
             examples = ", ".join(_quoted(entry, 40) for entry in entries[:EXAMPLES])
             more = f" +{len(entries) - EXAMPLES}" if len(entries) > EXAMPLES else ""
-            lines.append(f"| {rank} | `{mistake}` | {_cell(_mistake_title(mistake))} | {len(entries)} | "
+            lines.append(f"| {rank} | `{mistake}` | {_cell(titles.get(mistake, ''))} | {len(entries)} | "
                          f"{_pct(len(entries), len(graded))} | {examples}{more} |")
     else:
         lines.append("No known mistake was diagnosed.")

@@ -6,7 +6,7 @@ import io
 import re
 from typing import List, Sequence
 
-from grader.outputs.results import printable
+from grader.text import printable
 
 # A spreadsheet runs a cell starting with = + - @ (or tab, CR) as a formula. The TA's may split
 # a line on ; tab or | as well as on commas, and trim spaces and quotes, so every place in a

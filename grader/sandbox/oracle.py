@@ -12,6 +12,7 @@ from typing import Dict, Optional
 
 import numpy as np
 
+from grader.errors import SubmissionError
 from grader.sandbox import protocol
 from grader.checks.answer import VALUE_CAP, Answer
 from grader.checks.oracle import Failure, Outcome
@@ -116,6 +117,6 @@ class SandboxOracle:
             self._session = None
 
 
-class _NoAnswer(Exception):
+class _NoAnswer(SubmissionError):
     def __init__(self, failure: Failure):
         self.failure = failure

@@ -49,13 +49,10 @@ from typing import Optional, Tuple
 import numpy  # noqa: F401  imported before the fork so every child has it for free
 import torch
 
+from grader.errors import SandboxError
 from grader.sandbox import protocol
 from grader.sandbox.limits import Limits, sandbox_user
 from grader.sandbox.zygote import zygote_loop
-
-class SandboxError(Exception):
-    """The sandbox itself failed (a fault of the grader or the machine, not the submission)."""
-
 
 @dataclass(frozen=True)
 class Died:

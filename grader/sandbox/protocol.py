@@ -18,13 +18,15 @@ from typing import Dict, Optional, Tuple
 
 import numpy as np
 
+from grader.errors import SubmissionError
+
 DTYPES = ("float32", "float64", "int64", "bool")
 _LEN = struct.Struct(">I")
 
 Arrays = Dict[str, np.ndarray]
 
 
-class ProtocolError(Exception):
+class ProtocolError(SubmissionError):
     """The peer sent something that is not a well-formed message within the limits."""
 
 

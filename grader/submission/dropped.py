@@ -14,7 +14,7 @@ import re
 from collections import Counter
 from typing import AbstractSet, Dict, Iterable, List, Tuple
 
-from grader.sandbox.child import FUNCTION
+from grader.contract import FUNCTION
 from grader.submission.ipython import IPythonLine, without_comment
 from grader.submission.statements import BUILTINS, FUNCTIONS, bound_by
 

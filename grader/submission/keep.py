@@ -15,10 +15,10 @@ import re
 from pathlib import Path
 from typing import Dict, FrozenSet, List, NamedTuple, Optional, Set, Tuple
 
-from grader.sandbox.child import FUNCTION
+from grader.contract import FUNCTION
 from grader.submission.dropped import CELL_NUMBERS, Dropped
 from grader.submission.ipython import PYTHON_CELL_MAGICS, cell_magic, strip_ipython, without_cell_magic
-from grader.submission.load import LoadError
+from grader.errors import LoadError
 from grader.submission.statements import BUILTINS, FUNCTIONS, Lines, bound_by, globals_read, imported, judge, read_when_run, \
     segment
 

@@ -8,30 +8,20 @@ from __future__ import annotations
 
 import ast
 import json
-import os
-import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Tuple
 
-from grader.checks.answer import SUBMISSION_FILE
-from grader.sandbox.child import FUNCTION
+from grader.contract import FUNCTION, SUBMISSION_FILE
+from grader.errors import LoadError
+from grader.submission.files import check_syntax, read_text, special_kind
 
-MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_HELPERS = 20
 MAX_HELPER_BYTES = 4 * 1024 * 1024  # all helper modules together (the child takes 16 MiB per message)
 SKIPPED_DIRS = {"__pycache__", "__MACOSX", ".ipynb_checkpoints", ".git", "node_modules", ".venv", "venv"}
 PREFERRED_NAMES = ("pseudo_loss.py", "pseudo_loss.ipynb", "submission.py", "submission.ipynb")
 MAX_DEPTH = 8            # folders below a folder submission searched for the file to grade
 MAX_LOOKED_AT = 20_000   # entries listed in all: an upload may hold a dataset or a virtualenv
-_KINDS = ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
-          (stat.S_ISSOCK, "a socket"), (stat.S_ISDIR, "a folder"))
-
-
-class LoadError(Exception):
-    """The submission cannot be run at all; the message says why, for the student."""
-
-
 @dataclass(frozen=True)
 class Source:
     files: Dict[str, str]      # SUBMISSION_FILE -> code to run, plus helper modules by file name
@@ -89,60 +79,6 @@ def _py_notebook(entry: Path, text: str) -> Tuple[str, List[str]]:
     except LoadError as exc:
         raise LoadError(f"{said}; graded as a notebook: {exc}") from None
     return code, [f"{said}: it was graded as a notebook (next time, submit it as `.ipynb`)."] + dropped
-
-
-def special_kind(path: Path) -> Optional[str]:
-    """What a path is if it is there but not a regular file ("a named pipe"), else None.
-    A symbolic link is judged by what it leads to: which links to follow is for the caller to decide."""
-    try:
-        mode = path.stat().st_mode
-    except (OSError, ValueError):
-        return None
-    if stat.S_ISREG(mode):
-        return None
-    return next((what for test, what in _KINDS if test(mode)), "not a regular file")
-
-
-def read_text(path: Path, limit: int = MAX_FILE_BYTES, kind: str = "Python source", advice: str = "") -> str:
-    """A submitted text file: a regular file, never more than limit bytes read, not empty, not binary, UTF-8."""
-    data = _read_regular(path, limit + 1)  # never more than the cap into memory, however large the file
-    if len(data) > limit:
-        raise LoadError(f"`{path.name}` is larger than {limit >> 20} MB{advice}")
-    if not data.strip():
-        raise LoadError(f"`{path.name}` is empty")
-    if b"\0" in data:
-        raise LoadError(f"`{path.name}` is a binary file, not {kind}")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise LoadError(f"`{path.name}` is not UTF-8 text (byte {exc.start} is not valid)") from None
-
-
-def _read_regular(path: Path, size: int) -> bytes:
-    # Opening a named pipe blocks until someone writes to it, forever in a
-    # grader: only a regular file is opened, and without blocking, in case it
-    # was swapped for something else since it was looked at.
-    kind = special_kind(path)
-    if kind is None:
-        try:
-            with os.fdopen(os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY), "rb") as handle:
-                if stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                    return handle.read(size)
-        except OSError as exc:
-            raise LoadError(f"`{path.name}` cannot be read ({exc.strerror or type(exc).__name__})") from None
-        kind = "not a regular file"
-    raise LoadError(f"`{path.name}` is {kind}, not a file the grader reads")
-
-
-def check_syntax(code: str, name: str, line_offset: int = 0) -> ast.Module:
-    try:
-        return ast.parse(code, filename=name)
-    except SyntaxError as exc:
-        line = (exc.lineno or 0) + line_offset
-        text = f": `{exc.text.strip()}`" if exc.text and exc.text.strip() else ""
-        raise LoadError(f"syntax error in `{name}` line {line}: {exc.msg}{text}") from None
-    except (ValueError, RecursionError, MemoryError) as exc:
-        raise LoadError(f"`{name}` cannot be parsed as Python: {type(exc).__name__}") from None
 
 
 def defines_function(path: Path) -> bool:

@@ -32,10 +32,11 @@ from typing import List, Optional, Tuple
 
 from grader.submission.dropped import CELL_NUMBERS
 from grader.submission.keep import Keeper
-from grader.submission.load import LoadError, read_text
+from grader.errors import LoadError
+from grader.submission.files import read_text
 from grader.submission.statements import PARSE_ERRORS
 
-# Not load.read_text's 2 MB: outputs (plots, a CartPole video) easily make a
+# Not files.read_text's 2 MB: outputs (plots, a CartPole video) easily make a
 # notebook larger than that, and they are ignored anyway.
 NOTEBOOK_MAX_BYTES = 16 * 1024 * 1024
 

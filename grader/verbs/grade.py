@@ -12,12 +12,12 @@ import traceback
 from pathlib import Path
 from typing import Dict
 
-from grader.checks import diagnosis as diagnose
+from grader import text
 from grader.outputs import results
 from grader.checks.assessment import assess, summary
 from grader.submission.load import LoadError, load
 from grader.sandbox.oracle import SandboxOracle
-from grader.rubric import Rubric
+from grader.rubric import Rubric, suspects
 from grader.sandbox.parent import Limits, Zygote
 
 OUTPUT_SHOWN_BYTES = 2048
@@ -43,11 +43,11 @@ def grade(path: Path, zygote: Zygote, rubric: Rubric, limits: Limits = Limits(),
             document["output"] += _printed(oracle)
             return document
         timing = {"load": loaded - start, "import": time.monotonic() - loaded}
-        result = assess(oracle, rubric.cases, weights, diagnose.default_suspects,
+        result = assess(oracle, rubric.cases, weights, suspects,
                         learn=None if not learning else _learn(weights["learning"]), hidden_oracle=hidden_oracle)
         timing.update(result.timing)
         extra.update(result.extra, timing={key: round(value, 4) for key, value in timing.items()})
-        catalog = diagnose.default_suspects()[1] if result.mistakes else {}
+        catalog = suspects()[1] if result.mistakes else {}
         text = summary(result, catalog, source.notes) + _printed(oracle)
         return results.build(result.checks, summary=text, mistakes=result.mistakes, extra=extra,
                              seconds=time.monotonic() - start)
@@ -72,8 +72,8 @@ def _learn(weight: float):
 
 
 def _printed(oracle: SandboxOracle) -> str:
-    text = oracle.output.text()
-    if not text.strip():
+    printed = oracle.output.text()
+    if not printed.strip():
         return ""
-    shown = results.cap_text(text, OUTPUT_SHOWN_BYTES).replace("```", "'''")
+    shown = text.cap_text(printed, OUTPUT_SHOWN_BYTES).replace("```", "'''")
     return f"\n\nYour code printed ({oracle.output.total} bytes; first and last lines shown):\n```\n{shown}\n```"

@@ -48,11 +48,10 @@ class PublicData:
 
 def write_public_data(path: Path) -> Path:
     """Save the public cases, expected answers and mistake fingerprints (needs reference/)."""
-    from grader.checks import diagnosis as diagnose
     from grader import rubric
 
     graded = rubric.load(public_only=True)
-    suspects, catalog = diagnose.default_suspects()
+    suspects, catalog = rubric.suspects()
     arrays: Dict[str, np.ndarray] = {}
     meta = {"weights": {k: w for k, w in graded.weights.items() if k != "learning"}, "cases": [], "suspects": [],
             "catalog": {key: {"title": m.title, "explanation": m.explanation} for key, m in catalog.items()}}
