@@ -9,7 +9,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: venv test test-fast test-unprivileged grade bench autograder handout clean
+.PHONY: venv test test-fast test-unprivileged lint grade bench autograder handout clean
 
 venv: $(STAMP)
 
@@ -26,6 +26,11 @@ test-fast: venv
 
 test-unprivileged: venv
 	tests/as_unprivileged.sh
+
+lint: venv
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy
 
 grade: venv
 	$(PY) -m grader batch examples --out out/examples

@@ -3,6 +3,7 @@
 Check it with `python selfcheck.py` (public cases, runs in seconds). The grader
 also uses hidden cases and trains a CartPole-v1 policy with your loss.
 """
+
 import torch
 import torch.nn.functional as F  # noqa: F401  (you will probably want it)
 

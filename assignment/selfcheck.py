@@ -3,6 +3,7 @@
 Runs your function on this computer, compares its loss and gradient with the
 expected ones, and names the mistake when it recognises one. Needs only torch.
 """
+
 import sys
 
 from grader.verbs.selfcheck import main

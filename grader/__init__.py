@@ -1,4 +1,5 @@
 """Autograder for the policy-gradient pseudo-loss exercise."""
+
 import os
 
 # One thread per process: Gradescope gives half a CPU, and extra BLAS/OpenMP

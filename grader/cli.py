@@ -3,6 +3,7 @@
 Each verb starts the sandbox's zygote first, before the rubric (and with it the
 reference solution) is loaded, then hands over to the module that does the work.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -19,7 +20,9 @@ def main(argv: Optional[List[str]] = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m grader", description="Autograder for the policy-gradient pseudo-loss.")
+    parser = argparse.ArgumentParser(
+        prog="python -m grader", description="Autograder for the policy-gradient pseudo-loss."
+    )
     verbs = parser.add_subparsers(dest="verb", required=True)
     check = verbs.add_parser("check", help="self-check a submission on the public cases")
     check.add_argument("submission", type=_existing, help="a .py or .ipynb file, or a folder")
@@ -31,11 +34,15 @@ def _parser() -> argparse.ArgumentParser:
     batch = verbs.add_parser("batch", help="grade every file or folder of DIR (or a Gradescope export)")
     batch.add_argument("directory", type=_directory)
     batch.add_argument("--out", type=Path, required=True, help="where results/, grades.csv and report.md go")
-    batch.add_argument("--jobs", type=_positive, default=None, help="submissions graded at once (default: one per core)")
+    batch.add_argument(
+        "--jobs", type=_positive, default=None, help="submissions graded at once (default: one per core)"
+    )
     batch.add_argument("--force", action="store_true", help="regrade entries that already have a result")
     batch.set_defaults(run=_batch)
     gradescope = verbs.add_parser("gradescope", help="grade ROOT/submission into ROOT/results/results.json")
-    gradescope.add_argument("--root", type=Path, default=Path("/autograder"), help="Gradescope's root (default /autograder)")
+    gradescope.add_argument(
+        "--root", type=Path, default=Path("/autograder"), help="Gradescope's root (default /autograder)"
+    )
     gradescope.set_defaults(run=_gradescope)
     return parser
 

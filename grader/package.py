@@ -8,6 +8,7 @@ handout.zip is what students get: the stub, the handout text, a notebook made
 from the stub, the self-check with the part of the grader it needs (numpy and
 torch only) and the public cases' expected answers; nothing from reference/.
 """
+
 from __future__ import annotations
 
 import sys
@@ -20,9 +21,23 @@ from grader.rubric import ROOT
 
 _SKIP_PARTS = {"__pycache__", ".pytest_cache", ".ipynb_checkpoints"}
 # The grader modules the self-check imports: none of them reaches the sandbox or reference/.
-HANDOUT_MODULES = ("__init__", "contract", "errors", "text", "checks/__init__", "checks/answer", "checks/assessment", "checks/cases",
-                   "checks/verdicts", "checks/diagnosis", "checks/oracle", "outputs/__init__", "outputs/results",
-                   "verbs/__init__", "verbs/selfcheck")
+HANDOUT_MODULES = (
+    "__init__",
+    "contract",
+    "errors",
+    "text",
+    "checks/__init__",
+    "checks/answer",
+    "checks/assessment",
+    "checks/cases",
+    "checks/verdicts",
+    "checks/diagnosis",
+    "checks/oracle",
+    "outputs/__init__",
+    "outputs/results",
+    "verbs/__init__",
+    "verbs/selfcheck",
+)
 
 
 def _files(folder: Path, pattern: str = "*") -> Iterable[Path]:
@@ -46,9 +61,12 @@ def _write(out: Path, members: Iterable[Tuple[Path, str]]) -> Path:
 
 def autograder(out: Path) -> Path:
     scripts = ROOT / "grader" / "autograder"
-    members = [(scripts / "setup.sh", "setup.sh"), (scripts / "run_autograder", "run_autograder"),
-               (ROOT / "requirements.txt", "requirements.txt"),
-               (ROOT / "assignment" / "public_cases.json", "assignment/public_cases.json")]
+    members = [
+        (scripts / "setup.sh", "setup.sh"),
+        (scripts / "run_autograder", "run_autograder"),
+        (ROOT / "requirements.txt", "requirements.txt"),
+        (ROOT / "assignment" / "public_cases.json", "assignment/public_cases.json"),
+    ]
     members += [(p, str(p.relative_to(ROOT))) for p in _files(ROOT / "grader") if scripts not in p.parents]
     members += [(p, str(p.relative_to(ROOT))) for p in _files(ROOT / "reference")]
     return _write(out, members)
@@ -73,17 +91,22 @@ def write_notebook(stub: Path, out: Path) -> Path:
     from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
     cells = [
-        new_markdown_cell("# The policy-gradient pseudo-loss\n\nImplement `pseudo_loss` below; `README.md` "
-                          "explains the exercise. Run the last cell to check your work on the public cases. "
-                          "Keep this notebook next to `selfcheck.py` and the `grader/` folder of the handout "
-                          "(on Colab: upload and unzip `handout.zip` first). Submit the notebook or a `.py` file: "
-                          "the grader keeps imports and definitions and ignores other top-level code."),
+        new_markdown_cell(
+            "# The policy-gradient pseudo-loss\n\nImplement `pseudo_loss` below; `README.md` "
+            "explains the exercise. Run the last cell to check your work on the public cases. "
+            "Keep this notebook next to `selfcheck.py` and the `grader/` folder of the handout "
+            "(on Colab: upload and unzip `handout.zip` first). Submit the notebook or a `.py` file: "
+            "the grader keeps imports and definitions and ignores other top-level code."
+        ),
         new_code_cell(stub.read_text().strip()),
-        new_code_cell("from grader.verbs.selfcheck import check_function\nfrom grader.outputs.results import to_text\n\n"
-                      "print(to_text(check_function(pseudo_loss)))"),
+        new_code_cell(
+            "from grader.verbs.selfcheck import check_function\nfrom grader.outputs.results import to_text\n\n"
+            "print(to_text(check_function(pseudo_loss)))"
+        ),
     ]
-    notebook = new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
-                                                                  "language": "python"}})
+    notebook = new_notebook(
+        cells=cells, metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+    )
     nbformat.validate(notebook)
     out.write_text(nbformat.writes(notebook))
     return out

@@ -1,4 +1,5 @@
 """Process plumbing the sandbox and the batch's workers share: libc, parent death, mapped memory."""
+
 from __future__ import annotations
 
 import ctypes

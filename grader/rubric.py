@@ -4,6 +4,7 @@ Read from assignment/public_cases.json (public) and reference/rubric.json
 (instructor only). Importing the reference happens here, lazily, and only
 after the sandbox's zygote has been forked (sandbox.Zygote.start checks).
 """
+
 from __future__ import annotations
 
 import json
@@ -12,8 +13,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Dict, List, Tuple
 
-from grader.checks.diagnosis import Suspect, build_suspects
 from grader.checks.cases import KINDS, Case, Expected, load_cases, solve
+from grader.checks.diagnosis import Suspect, build_suspects
 
 ROOT = Path(__file__).resolve().parent.parent
 PUBLIC_CASES = ROOT / "assignment" / "public_cases.json"

@@ -1,4 +1,5 @@
 """Text as the grader shows it: numbers a student reads, and untrusted text made safe to print."""
+
 from __future__ import annotations
 
 from typing import List, Sequence
@@ -33,7 +34,7 @@ def cap_text(text: str, limit: int) -> str:
         if len("\n".join(head + [line]).encode()) > budget:
             break
         head.append(line)
-    for line in reversed(lines[len(head):]):
+    for line in reversed(lines[len(head) :]):
         if len("\n".join([line] + tail).encode()) > budget:
             break
         tail.insert(0, line)

@@ -33,6 +33,7 @@ wrong loss's, "ref" is the correct one):
   zero and gradient zero; ``not_scalar`` returns shape (1,), one element,
   so only the shape tells it apart.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -46,9 +47,9 @@ import torch.nn.functional as F
 class Mistake:
     """One known wrong pseudo-loss."""
 
-    id: str            # stable identifier, used in results.json extra_data.mistakes
-    title: str         # one line, shown as the heading of the feedback
-    explanation: str   # markdown, plain words, no numbers: the diagnosis adds the evidence
+    id: str  # stable identifier, used in results.json extra_data.mistakes
+    title: str  # one line, shown as the heading of the feedback
+    explanation: str  # markdown, plain words, no numbers: the diagnosis adds the evidence
     loss: Callable[[torch.Tensor, torch.Tensor, torch.Tensor], object]  # the wrong implementation
 
 
@@ -58,6 +59,7 @@ def _taken(log_probs: torch.Tensor, actions: torch.Tensor) -> torch.Tensor:
 
 
 # --- the implementations: each line that differs from the reference is the mistake ---
+
 
 def _sum_over_actions(logits, actions, q_values):
     # The seed proposal: probabilities of every action times q. Softmax rows sum to one,
@@ -130,6 +132,7 @@ def _mutates_inputs(logits, actions, q_values):
 
 # Extra mistakes, each seen in real submissions of this exercise:
 
+
 def _logits_as_logprobs(logits, actions, q_values):
     # "logits" read as "log-probabilities"; also what F.nll_loss(logits, actions) computes.
     return -(_taken(logits, actions) * q_values).mean()
@@ -150,8 +153,10 @@ def _all_actions_weighted(logits, actions, q_values):
     return -(F.log_softmax(logits, dim=-1) * q_values[:, None]).mean()
 
 
-_FIX_LOG_PROB = ("`F.log_softmax(logits, dim=-1)` gathered at `actions`, or "
-                 "`F.cross_entropy(logits, actions, reduction=\"none\")`, which is its negative")
+_FIX_LOG_PROB = (
+    "`F.log_softmax(logits, dim=-1)` gathered at `actions`, or "
+    '`F.cross_entropy(logits, actions, reduction="none")`, which is its negative'
+)
 
 CATALOG: Tuple[Mistake, ...] = (
     Mistake(
@@ -164,7 +169,8 @@ CATALOG: Tuple[Mistake, ...] = (
         f"actually taken: {_FIX_LOG_PROB}. That loss is not always zero even though the actions were "
         "sampled from this same policy: the labels are samples, not the most likely action, and the "
         "cross-entropy −log p(a) is zero only when p(a) is one.",
-        _sum_over_actions),
+        _sum_over_actions,
+    ),
     Mistake(
         "sign_flipped",
         "The sign is flipped: gradient ascent on the loss",
@@ -172,7 +178,8 @@ CATALOG: Tuple[Mistake, ...] = (
         "so the pseudo-loss must be minus the mean of log π(aᵢ|sᵢ)·qᵢ. With the sign flipped every step "
         "makes good actions less likely and bad ones more likely, and the return goes down. Note that "
         "`F.cross_entropy` already returns −log π(a|s): multiply it by q without adding another minus.",
-        _sign_flipped),
+        _sign_flipped,
+    ),
     Mistake(
         "no_log",
         "Probabilities instead of log-probabilities",
@@ -181,7 +188,8 @@ CATALOG: Tuple[Mistake, ...] = (
         "scaled down by the probability of the action taken: rare actions barely count and the estimate "
         "is no longer the policy gradient. Take the log: "
         f"{_FIX_LOG_PROB}. (`F.nll_loss` expects log-probabilities, not probabilities.)",
-        _no_log),
+        _no_log,
+    ),
     Mistake(
         "greedy_labels",
         "The most likely action (argmax) is used instead of the action that was sampled",
@@ -191,7 +199,8 @@ CATALOG: Tuple[Mistake, ...] = (
         "the actions it did try are never credited with the returns they earned. "
         "Use the `actions` argument as the labels; sampling is also why the loss is not zero, because "
         "−log π(a|s) is zero only when π(a|s) is one.",
-        _greedy_labels),
+        _greedy_labels,
+    ),
     Mistake(
         "unweighted",
         "The q values are ignored",
@@ -199,7 +208,8 @@ CATALOG: Tuple[Mistake, ...] = (
         "taken more likely, good or bad alike, which imitates past behaviour instead of reinforcing good "
         "behaviour. The q value of each sample is what tells the gradient which actions to encourage and "
         "which to discourage. Multiply each sample's −log π(aᵢ|sᵢ) by its own qᵢ before averaging.",
-        _unweighted),
+        _unweighted,
+    ),
     Mistake(
         "broadcast",
         "Shapes (N, 1) and (N,) broadcast into an N × N matrix",
@@ -209,7 +219,8 @@ CATALOG: Tuple[Mistake, ...] = (
         "weighted by the batch's average q instead of its own, and with standardised q that average is "
         "about zero, so the gradient all but vanishes. Make both shapes `(N,)`, for example with "
         "`.squeeze(-1)` after `gather`, and check the shape of the product before taking the mean.",
-        _broadcast),
+        _broadcast,
+    ),
     Mistake(
         "sum_reduction",
         "Sum over the batch instead of the mean",
@@ -217,7 +228,8 @@ CATALOG: Tuple[Mistake, ...] = (
         "grow with the batch size. The effective learning rate then depends on how many samples you "
         "collected, and large batches take steps big enough to wreck the policy. Use `.mean()`, or "
         "divide the sum by the number of samples.",
-        _sum_reduction),
+        _sum_reduction,
+    ),
     Mistake(
         "unstable_log",
         "`log(softmax(x))` underflows: infinite loss and NaN gradient at large logits",
@@ -227,7 +239,8 @@ CATALOG: Tuple[Mistake, ...] = (
         "probabilities away from zero only hides it (the loss is finite but wrong). Compute "
         "log-probabilities directly with `F.log_softmax(logits, dim=-1)`, `F.cross_entropy` or "
         "`Categorical(logits=...)`, which use the log-sum-exp trick and stay accurate for any logits.",
-        _unstable_log),
+        _unstable_log,
+    ),
     Mistake(
         "not_differentiable",
         "The loss is not connected to the logits: no gradient flows",
@@ -236,7 +249,8 @@ CATALOG: Tuple[Mistake, ...] = (
         "succeeds and leaves the network's gradients empty. The value may be right, but the policy "
         "never learns. Keep every step a torch operation on `logits` itself and return that tensor; "
         "setting `requires_grad=True` on a new tensor does not reconnect it.",
-        _not_differentiable),
+        _not_differentiable,
+    ),
     Mistake(
         "not_scalar",
         "One loss per sample is returned instead of a single number",
@@ -244,7 +258,8 @@ CATALOG: Tuple[Mistake, ...] = (
         "but the optimizer needs a single number: `backward()` on a non-scalar tensor raises an error "
         "unless you hand it a gradient. Average the per-sample terms with `.mean()` so that the result "
         "is a zero-dimensional tensor.",
-        _not_scalar),
+        _not_scalar,
+    ),
     Mistake(
         "double_softmax",
         "Softmax is applied twice",
@@ -254,7 +269,8 @@ CATALOG: Tuple[Mistake, ...] = (
         "flat: the log-probabilities are wrong and the gradient is much too small, and learning crawls "
         "or stalls. Pass the raw logits straight to `F.cross_entropy`, `F.log_softmax` or "
         "`Categorical(logits=...)`.",
-        _double_softmax),
+        _double_softmax,
+    ),
     Mistake(
         "two_actions_only",
         "A two-action shortcut (log-sigmoid of a logit difference) used with more actions",
@@ -263,7 +279,8 @@ CATALOG: Tuple[Mistake, ...] = (
         "the other actions' logits are ignored and actions beyond the second are mislabelled, so the "
         "value and the gradient are wrong. Use `F.log_softmax(logits, dim=-1)` gathered at the actions, "
         "which is right for any number of actions.",
-        _two_actions_only),
+        _two_actions_only,
+    ),
     Mistake(
         "normalized_inside",
         "q is standardised again inside the loss",
@@ -271,7 +288,8 @@ CATALOG: Tuple[Mistake, ...] = (
         "Normalising the returns is the caller's job (this grader already standardises them), and doing "
         "it inside the loss changes the result whenever q is not already standardised; for a single "
         "sample it turns q into zero or NaN. Use `q_values` as they are given.",
-        _normalized_inside),
+        _normalized_inside,
+    ),
     Mistake(
         "mutates_inputs",
         "The inputs are modified in place",
@@ -280,7 +298,8 @@ CATALOG: Tuple[Mistake, ...] = (
         "log, to compute other losses or to call your function again, so the same batch gives a "
         "different answer the second time and bugs appear far from their cause. Work on new tensors: "
         "`x = x - m` instead of `x -= m`, no `.data`, no methods ending in an underscore.",
-        _mutates_inputs),
+        _mutates_inputs,
+    ),
     Mistake(
         "logits_as_logprobs",
         "Raw logits are used as log-probabilities",
@@ -289,7 +308,8 @@ CATALOG: Tuple[Mistake, ...] = (
         "Without it, the gradient moves only the logit of the action taken and never the others, so "
         "the logits drift without bound instead of probability moving between actions. Use "
         f"{_FIX_LOG_PROB}; `F.nll_loss` expects log-probabilities, not logits.",
-        _logits_as_logprobs),
+        _logits_as_logprobs,
+    ),
     Mistake(
         "wrong_softmax_dim",
         "Softmax over the batch (dim=0) instead of over the actions",
@@ -298,16 +318,18 @@ CATALOG: Tuple[Mistake, ...] = (
         "the other states in the batch and do not sum to one, so the loss and its gradient are wrong; "
         "with a single sample the loss is always zero. Normalise over the last dimension: "
         "`F.log_softmax(logits, dim=-1)`.",
-        _wrong_softmax_dim),
+        _wrong_softmax_dim,
+    ),
     Mistake(
         "weight_after_reduction",
         "The loss is averaged before it is weighted by q",
         "Your loss averages the cross-entropy over the batch first and multiplies by q (or its mean) "
         "afterwards, so every sample is weighted by the batch's average q instead of its own. Which "
         "actions were good is lost, and with standardised q the average is about zero, so the gradient "
-        "all but vanishes. Ask `F.cross_entropy` for `reduction=\"none\"`, multiply the per-sample "
+        'all but vanishes. Ask `F.cross_entropy` for `reduction="none"`, multiply the per-sample '
         "values by q, then take the mean.",
-        _weight_after_reduction),
+        _weight_after_reduction,
+    ),
     Mistake(
         "all_actions_weighted",
         "Every action's log-probability is weighted by q, not the action taken",
@@ -316,7 +338,8 @@ CATALOG: Tuple[Mistake, ...] = (
         "uniform when q is positive and away from uniform when q is negative, whatever the agent did. "
         "Gather the log-probability of the sampled action (`.gather(-1, actions.unsqueeze(-1))`) "
         "before weighting by q.",
-        _all_actions_weighted),
+        _all_actions_weighted,
+    ),
 )
 
 # Groups of IDs whose implementations give the same value and gradient on every input:

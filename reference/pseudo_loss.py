@@ -1,4 +1,5 @@
 """Reference solution of the pseudo-loss exercise (instructor only)."""
+
 import torch
 import torch.nn.functional as F
 

@@ -8,6 +8,7 @@ student check, batch throughput, the whole process tree's peak memory and CPU
 time for a correct submission and a memory hog (also pinned to one core), and
 the CartPole learning check's discrimination over seeds.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -29,11 +30,12 @@ from grader.sandbox.parent import Zygote  # noqa: E402  (the zygote forks before
 ZYGOTE = Zygote.start()
 
 import bench_cartpole  # noqa: E402
-from grader.checks import assessment as assess
+
 from grader import rubric  # noqa: E402
-from grader.verbs.grade import grade  # noqa: E402
-from grader.learning.check import check_learning  # noqa: E402
+from grader.checks import assessment as assess  # noqa: E402
 from grader.checks.oracle import LocalOracle  # noqa: E402
+from grader.learning.check import check_learning  # noqa: E402
+from grader.verbs.grade import grade  # noqa: E402
 from reference.pseudo_loss import pseudo_loss  # noqa: E402
 
 SUBMISSIONS = ROOT / "tests" / "submissions"
@@ -66,11 +68,17 @@ def warm_grades(repeats: int) -> None:
     for _ in range(repeats):
         start = time.perf_counter()
         oracle = LocalOracle(pseudo_loss)
-        assess.assess(oracle, graded.cases, graded.weights, rubric.suspects,
-                      learn=lambda o: check_learning(o, graded.weights["learning"]))
+        assess.assess(
+            oracle,
+            graded.cases,
+            graded.weights,
+            rubric.suspects,
+            learn=lambda o: check_learning(o, graded.weights["learning"]),
+        )
         floor.append(time.perf_counter() - start)
-    diagnosis = [grade(WRONG, ZYGOTE, graded, learning=False)["extra_data"]["timing"]["diagnosis"]
-                 for _ in range(repeats)]
+    diagnosis = [
+        grade(WRONG, ZYGOTE, graded, learning=False)["extra_data"]["timing"]["diagnosis"] for _ in range(repeats)
+    ]
     print(f"Full grade of a correct submission, warm zygote (median of {repeats})")
     for phase in ("load", "import", "checks", "learning"):
         row(f"  {phase}", f"{median(phases[phase]):.3f} s")
@@ -100,8 +108,12 @@ def batch(entries: int) -> None:
             source = mixed[i % len(mixed)]
             shutil.copy(source, folder / f"student{i:03d}_{source.name}")
         start = time.perf_counter()
-        subprocess.run([PYTHON, "-m", "grader", "batch", str(folder), "--out", str(Path(scratch) / "out"),
-                        "--jobs", "2"], cwd=ROOT, capture_output=True, check=True)
+        subprocess.run(
+            [PYTHON, "-m", "grader", "batch", str(folder), "--out", str(Path(scratch) / "out"), "--jobs", "2"],
+            cwd=ROOT,
+            capture_output=True,
+            check=True,
+        )
         wall = time.perf_counter() - start
     print(f"Batch of {entries} mixed submissions (correct and wrong), --jobs 2")
     row("wall", f"{wall:.1f} s")
@@ -173,8 +185,11 @@ def gradescope_box() -> None:
     print("One full grade as Gradescope runs it (`python -m grader grade`, cold, whole process tree)")
     for label, submission in (("correct submission", CORRECT), ("memory hog, 32 MB steps", HOG)):
         wall, cpu, peak, score = measured_grade(submission)
-        row(f"{label}: peak PSS of the tree", f"{peak:.0f} MB",
-            "target ≤ 600 MB" if submission == CORRECT else "target ≤ 700 MB")
+        row(
+            f"{label}: peak PSS of the tree",
+            f"{peak:.0f} MB",
+            "target ≤ 600 MB" if submission == CORRECT else "target ≤ 700 MB",
+        )
         row(f"{label}: CPU seconds, user + system", f"{cpu:.2f} s", "target ≤ 5 s" if submission == CORRECT else "")
         row(f"{label}: wall / score", f"{wall:.2f} s / {score:g}")
     wall, cpu, _, score = measured_grade(CORRECT, pin=True)
@@ -182,8 +197,10 @@ def gradescope_box() -> None:
 
 
 def discrimination(seeds: int) -> None:
-    print(f"CartPole learning check over seeds 0..{seeds - 1}: the reference and six catalog mistakes "
-          "(in-process, no sandbox)")
+    print(
+        f"CartPole learning check over seeds 0..{seeds - 1}: the reference and six catalog mistakes "
+        "(in-process, no sandbox)"
+    )
     for line in bench_cartpole.summary_lines(bench_cartpole.rows(range(seeds), oracle_ms=0.0)):
         print(f"  {line}")
 
@@ -195,8 +212,13 @@ def main(argv=None) -> int:
     parser.add_argument("--batch", type=int, default=32)
     args = parser.parse_args(argv)
     print(f"pseudo-loss grader benchmark, {os.cpu_count()} cores, Python {sys.version.split()[0]}\n")
-    for section in (lambda: warm_grades(args.repeats), lambda: cold_check(3), lambda: batch(args.batch),
-                    gradescope_box, lambda: discrimination(args.seeds)):
+    for section in (
+        lambda: warm_grades(args.repeats),
+        lambda: cold_check(3),
+        lambda: batch(args.batch),
+        gradescope_box,
+        lambda: discrimination(args.seeds),
+    ):
         section()
         print()
     ZYGOTE.close()

@@ -11,6 +11,7 @@ answer.evaluate the sandboxed child uses, and `--oracle-ms` of sleep per call
 stands for the round trip to the child. The wrong losses are the mistake
 catalog's own (reference/mistakes.py).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -24,8 +25,8 @@ import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from grader.learning import cartpole  # noqa: E402
 from grader.checks.oracle import LocalOracle  # noqa: E402
+from grader.learning import cartpole  # noqa: E402
 from reference.mistakes import by_id  # noqa: E402
 from reference.pseudo_loss import pseudo_loss  # noqa: E402
 
@@ -45,6 +46,7 @@ def simulated_oracle(loss, oracle_ms: float = 3.0) -> cartpole.LossGrad:
     def loss_grad(logits, actions, q_values):
         time.sleep(oracle_ms / 1000)
         return oracle.call(logits, actions, q_values).grad_logits
+
     return loss_grad
 
 
@@ -56,9 +58,18 @@ def rows(seeds=range(10), kinds=tuple(LOSSES), config=cartpole.CartPoleConfig(),
     for kind in kinds:
         for seed in seeds:
             result = cartpole.train(simulated_oracle(LOSSES[kind], oracle_ms), seed, config)
-            out.append(dict(kind=kind, seed=seed, passed=result.passed, iterations=result.iterations,
-                            env_steps=result.env_steps, seconds=result.seconds,
-                            best=float(max(np.convolve(result.returns, window, "valid"))), reason=result.reason))
+            out.append(
+                dict(
+                    kind=kind,
+                    seed=seed,
+                    passed=result.passed,
+                    iterations=result.iterations,
+                    env_steps=result.env_steps,
+                    seconds=result.seconds,
+                    best=float(max(np.convolve(result.returns, window, "valid"))),
+                    reason=result.reason,
+                )
+            )
     return out
 
 
@@ -80,12 +91,14 @@ def summary_lines(table: list) -> list:
     lines = []
     for kind in dict.fromkeys(row["kind"] for row in table):
         mine = [row for row in table if row["kind"] == kind]
-        lines.append(f"{kind:17} passed {sum(r['passed'] for r in mine):2d}/{len(mine)}  "
-                     f"iterations median {statistics.median(r['iterations'] for r in mine):4.1f} "
-                     f"max {max(r['iterations'] for r in mine):2d}  "
-                     f"env steps median {statistics.median(r['env_steps'] for r in mine):6.0f}  "
-                     f"wall median {statistics.median(r['seconds'] for r in mine):.3f} s  "
-                     f"best window return max {max(r['best'] for r in mine):.0f}")
+        lines.append(
+            f"{kind:17} passed {sum(r['passed'] for r in mine):2d}/{len(mine)}  "
+            f"iterations median {statistics.median(r['iterations'] for r in mine):4.1f} "
+            f"max {max(r['iterations'] for r in mine):2d}  "
+            f"env steps median {statistics.median(r['env_steps'] for r in mine):6.0f}  "
+            f"wall median {statistics.median(r['seconds'] for r in mine):.3f} s  "
+            f"best window return max {max(r['best'] for r in mine):.0f}"
+        )
     return lines
 
 
@@ -104,15 +117,19 @@ def main(argv=None) -> int:
     table = rows(range(args.seeds), args.kinds.split(","), config, args.oracle_ms)
     print(f"{'kind':17} {'seed':>4} {'passed':>6} {'iters':>5} {'steps':>7} {'wall s':>6} {'best':>5}  reason")
     for row in table:
-        print(f"{row['kind']:17} {row['seed']:4d} {str(row['passed']):>6} {row['iterations']:5d} "
-              f"{row['env_steps']:7d} {row['seconds']:6.3f} {row['best']:5.0f}  {row['reason']}")
+        print(
+            f"{row['kind']:17} {row['seed']:4d} {str(row['passed']):>6} {row['iterations']:5d} "
+            f"{row['env_steps']:7d} {row['seconds']:6.3f} {row['best']:5.0f}  {row['reason']}"
+        )
     print()
     print("\n".join(summary_lines(table)))
     times = check_seconds(args.repeats, config, args.oracle_ms)
     wall, cpu = [t[0] for t in times], [t[1] for t in times]
-    print(f"\nwhole check, reference on GRADING_SEEDS {cartpole.GRADING_SEEDS}, {args.repeats} repeats, "
-          f"oracle {args.oracle_ms} ms per call: wall median {statistics.median(wall):.3f} s "
-          f"(min {min(wall):.3f}, max {max(wall):.3f}), CPU median {statistics.median(cpu):.3f} s")
+    print(
+        f"\nwhole check, reference on GRADING_SEEDS {cartpole.GRADING_SEEDS}, {args.repeats} repeats, "
+        f"oracle {args.oracle_ms} ms per call: wall median {statistics.median(wall):.3f} s "
+        f"(min {min(wall):.3f}, max {max(wall):.3f}), CPU median {statistics.median(cpu):.3f} s"
+    )
     return 0
 
 

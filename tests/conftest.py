@@ -1,6 +1,7 @@
 """Shared fixtures. The zygote is forked here, at import, before any test module
 imports the reference solution or the mistake catalog (the sandbox refuses to
 fork a zygote that could carry them)."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -10,6 +10,7 @@ measures time (execution_time, extra_data.timing, the batch's own seconds and
 fingerprint), so two snapshots of unchanged behaviour are equal. A refactoring
 is run once before and once after; `compare` prints every entry that differs.
 """
+
 from __future__ import annotations
 
 import json
@@ -30,12 +31,21 @@ def snapshot(out: Path) -> None:
         klass, results = Path(scratch) / "class", Path(scratch) / "out"
         klass.mkdir()
         for path in sorted(CORPUS.rglob("*")):
-            if path.is_file() and path.suffix in (".py", ".ipynb", ".txt") and path.name not in ("corpus.py", "make.py"):
+            if (
+                path.is_file()
+                and path.suffix in (".py", ".ipynb", ".txt")
+                and path.name not in ("corpus.py", "make.py")
+            ):
                 shutil.copy(path, klass / f"{path.parent.name}__{path.name}")
-        subprocess.run([sys.executable, "-m", "grader", "batch", str(klass), "--out", str(results), "--jobs", "2"],
-                       cwd=REPO, check=True, stdout=subprocess.DEVNULL)
-        documents = {path.name: _stable(json.loads(path.read_text()))
-                     for path in sorted((results / "results").glob("*.json"))}
+        subprocess.run(
+            [sys.executable, "-m", "grader", "batch", str(klass), "--out", str(results), "--jobs", "2"],
+            cwd=REPO,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        documents = {
+            path.name: _stable(json.loads(path.read_text())) for path in sorted((results / "results").glob("*.json"))
+        }
     out.write_text(json.dumps(documents, indent=1, sort_keys=True, ensure_ascii=False))
     print(f"{len(documents)} results in {out}")
 

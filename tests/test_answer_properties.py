@@ -14,6 +14,7 @@ Two sources of answers, both without a sandbox (evaluate and parse run here):
 Every check and the diagnosis then run over the answers, as checks.run and
 assess compose them, and must return text rather than raise.
 """
+
 from __future__ import annotations
 
 import random
@@ -25,20 +26,31 @@ import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from grader.checks import verdicts as checks
-from grader.checks import diagnosis as diagnose
 from grader import rubric
-from grader.sandbox import protocol
+from grader.checks import diagnosis as diagnose
+from grader.checks import verdicts as checks
 from grader.checks.answer import VALUE_CAP, Answer, evaluate, make_inputs
 from grader.checks.cases import make_case, solve
 from grader.checks.oracle import Failure
+from grader.sandbox import protocol
 from reference.pseudo_loss import pseudo_loss as reference
 
-SETTINGS = settings(max_examples=200, deadline=None, database=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-CASES = [(case, solve(reference, case)) for case in (
-    make_case("policy", 1, 3, 2), make_case("policy", 2, 1, 3), make_case("policy", 3, 2, 4, hidden=True),
-    make_case("confident", 4, 2, 3), make_case("extreme", 5, 4, 2))]
+SETTINGS = settings(
+    max_examples=200,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+CASES = [
+    (case, solve(reference, case))
+    for case in (
+        make_case("policy", 1, 3, 2),
+        make_case("policy", 2, 1, 3),
+        make_case("policy", 3, 2, 4, hidden=True),
+        make_case("confident", 4, 2, 3),
+        make_case("extreme", 5, 4, 2),
+    )
+]
 
 # --- hostile messages ---------------------------------------------------------------------------
 
@@ -46,16 +58,41 @@ CASES = [(case, solve(reference, case)) for case in (
 # a seeded random.Random in the checks test, which needs ~16 messages per example and would spend
 # most of its time in hypothesis's draws otherwise.
 TEXT = [None, "", " ", "\n", "\r\n", "A: b\n\n", "\x1b[2J", "\ud800", "é\u202e", "x" * 3000, "Error: y"]
-JUNK = [None, True, False, 0, -1, 2**80, -2**80, 1.5, float("nan"), float("inf"), "", "x",
-        [], [1, -2], [1.5], {"a": 1}, [[None]], {"shape": [1]}]
+JUNK = [
+    None,
+    True,
+    False,
+    0,
+    -1,
+    2**80,
+    -(2**80),
+    1.5,
+    float("nan"),
+    float("inf"),
+    "",
+    "x",
+    [],
+    [1, -2],
+    [1.5],
+    {"a": 1},
+    [[None]],
+    {"shape": [1]},
+]
 FIELDS = {
-    "kind": ["answer"], "error": TEXT, "error_type": TEXT, "traceback": TEXT, "memory": [False, True],
-    "returned": [None, "Tensor", "float", "ndarray", "NoneType", ""], "tensor": [False, True],
+    "kind": ["answer"],
+    "error": TEXT,
+    "error_type": TEXT,
+    "traceback": TEXT,
+    "memory": [False, True],
+    "returned": [None, "Tensor", "float", "ndarray", "NoneType", ""],
+    "tensor": [False, True],
     "shape": [None, [], [1], [3], [0], [0, 2], [2**62], [1] * 64, [1] * 70, [1, 2, 3, 4, 5, 6], [3, 2]],
     "dtype": [None, "float32", "float64", "int64", "bool", "complex64", ""],
-    "connected": [False, True], "backward_error": TEXT,
+    "connected": [False, True],
+    "backward_error": TEXT,
     "mutated": [[], ["logits"], ["actions", "q_values"], ["logits", "logits"], ["inputs"]],
-    "largest": [None, 0, 7, 2**62], "seconds": [0.0, 0.25, 1e6, 5e-324],
+    "largest": [None, 0, 7, 2**62],
+    "seconds": [0.0, 0.25, 1e6, 5e-324],
 }
 SPECIAL = np.array([0.0, -0.0, 1.0, -3.5, 1e308, -1e308, 5e-324, np.nan, np.inf, -np.inf])
 
@@ -171,11 +208,15 @@ def exceptions(draw):
     cls = type("Odd", (base,), {} if method is None else {"__str__": method, "__repr__": method})
     cls.__name__, cls.__qualname__ = draw(st.sampled_from(["", "Odd"])), draw(st.sampled_from(["", "Odd"]))
     cls.__module__ = draw(st.sampled_from(["builtins", "", "submission"]))
-    args = draw(st.one_of(st.tuples(), st.tuples(st.text(max_size=20)), st.tuples(st.sampled_from(TEXT)),
-                          st.just((Unprintable(),))))
+    args = draw(
+        st.one_of(
+            st.tuples(), st.tuples(st.text(max_size=20)), st.tuples(st.sampled_from(TEXT)), st.just((Unprintable(),))
+        )
+    )
 
     def make(logits):
         raise cls(*args)
+
     return make
 
 
@@ -184,8 +225,9 @@ def tensors(draw):
     dtype = draw(st.sampled_from(FLOAT_DTYPES + OTHER_DTYPES))
     shape = tuple(draw(st.lists(st.integers(0, 3), max_size=5)))
     floats = dtype in FLOAT_DTYPES or dtype == torch.complex64
-    values = draw(hnp.arrays(np.float64, shape) if floats
-                  else hnp.arrays(np.int64, shape, elements=st.integers(-99, 99)))
+    values = draw(
+        hnp.arrays(np.float64, shape) if floats else hnp.arrays(np.int64, shape, elements=st.integers(-99, 99))
+    )
     view = draw(st.sampled_from(["plain", "connected", "many dims", "huge view"])) if dtype in FLOAT_DTYPES else "plain"
     dims = draw(st.integers(5, 80))
 
@@ -195,14 +237,20 @@ def tensors(draw):
             return t
         t = t.sum() + (logits.sum() * 0).to(dtype)  # a scalar connected to logits
         return t if view == "connected" else t.reshape([1] * dims) if view == "many dims" else t.expand(2**40)
+
     return make
 
 
-PYTHON_VALUES = st.one_of(st.floats(), st.integers(-2**100, 2**100), st.none(), st.sampled_from(TEXT),
-                          st.lists(st.floats(), max_size=5),
-                          st.dictionaries(st.text(max_size=3), st.floats(), max_size=2),
-                          hnp.arrays(np.float64, hnp.array_shapes(min_dims=0, max_dims=6, max_side=2)))
-RESULTS = st.one_of(tensors(), exceptions(), PYTHON_VALUES.map(lambda value: (lambda logits: value)))
+PYTHON_VALUES = st.one_of(
+    st.floats(),
+    st.integers(-(2**100), 2**100),
+    st.none(),
+    st.sampled_from(TEXT),
+    st.lists(st.floats(), max_size=5),
+    st.dictionaries(st.text(max_size=3), st.floats(), max_size=2),
+    hnp.arrays(np.float64, hnp.array_shapes(min_dims=0, max_dims=6, max_side=2)),
+)
+RESULTS = st.one_of(tensors(), exceptions(), PYTHON_VALUES.map(lambda value: lambda logits: value))
 
 
 class PipedOracle:
@@ -234,12 +282,14 @@ def test_any_result_or_exception_parses_and_is_graded_with_words(make):
 
 # --- the checks and the diagnosis, composed as checks.run and assess.assess do ------------------
 
+
 def run_everything(oracle) -> dict:
     (case, expected), rest = CASES[0], CASES[1:]
     first = checks.Trial(case, expected, oracle.call(case.logits, case.actions, case.q_values))
     repeat = checks.Trial(case, expected, oracle.call(case.logits, case.actions, case.q_values, again=True))
-    trials = [first] + [checks.Trial(case, expected, oracle.call(case.logits, case.actions, case.q_values))
-                        for case, expected in rest]
+    trials = [first] + [
+        checks.Trial(case, expected, oracle.call(case.logits, case.actions, case.q_values)) for case, expected in rest
+    ]
     by_kind = {kind: [t for t in trials if t.case.kind == kind] for kind in ("policy", "confident", "extreme")}
     consistency = checks.consistency_problem(oracle, first)
     assert consistency is None or isinstance(consistency, str)

@@ -5,6 +5,7 @@ The end-to-end tests run the CLI as a subprocess, as a TA would: the batch forks
 its own zygote before loading the reference, which this pytest process (whose
 conftest already loaded it) could not do again.
 """
+
 from __future__ import annotations
 
 import csv
@@ -18,22 +19,43 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import SUBMISSIONS
 from submissions.corpus import MISTAKES
 
 ROOT = Path(__file__).resolve().parent.parent
 STATUSES = {"graded", "not graded", "grader error"}
 
-CORRECT = ["log_softmax_gather", "cross_entropy_none", "categorical_log_prob", "float64_inside",
-           "one_hot_mask", "einsum_weighting"]
-WRONG = ["sum_over_actions_expected_q", "sign_flipped_cross_entropy", "no_log_nll_on_probs",
-         "greedy_labels_argmax_probs", "unweighted_nll", "broadcast_column_q", "sum_reduction_cross_entropy",
-         "unstable_log_manual_softmax", "not_differentiable_item", "double_softmax_cross_entropy",
-         "mutates_inputs_logits_data", "combo_sign_flipped_sum_reduction"]
-HOSTILE_FULL_MARKS = ["flood_stdout", "orphan_daemon"]       # correct losses wrapped in an attack
-HOSTILE_ZERO = ["sleep_at_import", "memory_at_import", "fork_bomb_os_fork", "kill_everything",
-                "recursion_segfault", "exit_at_import_os"]
+CORRECT = [
+    "log_softmax_gather",
+    "cross_entropy_none",
+    "categorical_log_prob",
+    "float64_inside",
+    "one_hot_mask",
+    "einsum_weighting",
+]
+WRONG = [
+    "sum_over_actions_expected_q",
+    "sign_flipped_cross_entropy",
+    "no_log_nll_on_probs",
+    "greedy_labels_argmax_probs",
+    "unweighted_nll",
+    "broadcast_column_q",
+    "sum_reduction_cross_entropy",
+    "unstable_log_manual_softmax",
+    "not_differentiable_item",
+    "double_softmax_cross_entropy",
+    "mutates_inputs_logits_data",
+    "combo_sign_flipped_sum_reduction",
+]
+HOSTILE_FULL_MARKS = ["flood_stdout", "orphan_daemon"]  # correct losses wrapped in an attack
+HOSTILE_ZERO = [
+    "sleep_at_import",
+    "memory_at_import",
+    "fork_bomb_os_fork",
+    "kill_everything",
+    "recursion_segfault",
+    "exit_at_import_os",
+]
 
 HELPER = '''"""Helper module of a folder submission."""
 import torch.nn.functional as F
@@ -42,18 +64,18 @@ import torch.nn.functional as F
 def log_probs(logits):
     return F.log_softmax(logits, dim=-1)
 '''
-FOLDER_MAIN = '''from helpers import log_probs
+FOLDER_MAIN = """from helpers import log_probs
 
 
 def pseudo_loss(logits, actions, q_values):
     return -(log_probs(logits).gather(1, actions[:, None]).squeeze(1) * q_values).mean()
-'''
-SIGN_FLIPPED = '''import torch.nn.functional as F
+"""
+SIGN_FLIPPED = """import torch.nn.functional as F
 
 
 def pseudo_loss(logits, actions, q_values):
     return -(F.cross_entropy(logits, actions, reduction="none") * q_values).mean()
-'''
+"""
 
 
 def batch(directory: Path, out: Path, *options: str, timeout: float = 300) -> subprocess.CompletedProcess:
@@ -68,7 +90,7 @@ def start_batch(directory: Path, out: Path, log: Path) -> subprocess.Popen:
 
 
 def results_of(out: Path) -> dict:
-    return {path.name[:-len(".json")]: json.loads(path.read_text()) for path in (out / "results").glob("*.json")}
+    return {path.name[: -len(".json")]: json.loads(path.read_text()) for path in (out / "results").glob("*.json")}
 
 
 def csv_rows(out: Path) -> list:
@@ -183,8 +205,14 @@ def test_mixed_class_of_thirty_entries(tmp_path):
 
     # The report: every section, the errored entries named, the plots drawn.
     report = (out / "report.md").read_text()
-    for heading in ("## Score distribution", "## Pass rate per test", "## Mistakes, most frequent first",
-                    "## Slowest submissions", "## Entries that errored", "## CartPole learning curves"):
+    for heading in (
+        "## Score distribution",
+        "## Pass rate per test",
+        "## Mistakes, most frequent first",
+        "## Slowest submissions",
+        "## Entries that errored",
+        "## CartPole learning curves",
+    ):
         assert heading in report
     for name in ("empty.py", "binary.py", "syntax_error.py", "answer.txt", "folder_empty"):
         assert f"| `{name}` | not graded |" in report
@@ -315,12 +343,18 @@ def test_gradescope_export_is_graded_with_names(tmp_path):
     assert "Gradescope export" in run.stderr
     rows = {row["entry"]: row for row in csv_rows(out)}
     assert sorted(rows) == ["submission_2417731", "submission_2417802", "submission_2417900", "submission_2418000"]
-    assert (rows["submission_2417731"]["name"], rows["submission_2417731"]["email"]) == ("Ada Lovelace", "ada@example.edu")
+    assert (rows["submission_2417731"]["name"], rows["submission_2417731"]["email"]) == (
+        "Ada Lovelace",
+        "ada@example.edu",
+    )
     assert rows["submission_2417731"]["sid"] == "1815" and rows["submission_2417731"]["status"] == "graded"
     assert rows["submission_2417802"]["name"] == "Alan Turing; Grace Hopper"
     assert rows["submission_2417802"]["email"] == "alan@example.edu; grace@example.edu"
     assert rows["submission_2417802"]["mistakes"] == "sign_flipped"
-    assert (rows["submission_2417900"]["name"], rows["submission_2417900"]["status"]) == ("Edsger Dijkstra", "not graded")
+    assert (rows["submission_2417900"]["name"], rows["submission_2417900"]["status"]) == (
+        "Edsger Dijkstra",
+        "not graded",
+    )
     assert (rows["submission_2418000"]["name"], rows["submission_2418000"]["mistakes"]) == ("", "no_log")
     assert sorted(path.name for path in (out / "results").glob("*.json")) == [f"{name}.json" for name in sorted(rows)]
 
@@ -333,6 +367,7 @@ def test_gradescope_export_is_graded_with_names(tmp_path):
 
 
 # --- in this process: the pool, fingerprints, discovery ----------------------------------------
+
 
 def _child_pids() -> set:
     pids = set()
@@ -364,16 +399,20 @@ def test_pool_survives_workers_that_die_hang_or_fail():
     done = []
     before = _child_pids()
     started = time.monotonic()
-    run_pool(jobs, _fake_work, workers=2, wall_s=2.0,
-             done=lambda job, document, seconds: done.append((job, document)))
+    run_pool(jobs, _fake_work, workers=2, wall_s=2.0, done=lambda job, document, seconds: done.append((job, document)))
     assert time.monotonic() - started < 20
     assert sorted(job for job, _ in done) == sorted(jobs)  # exactly once each
     by_job = dict(done)
     for job in ("ok1", "ok2", "ok3"):
         assert by_job[job]["output"] == job
     assert len(by_job["big"]["output"]) == 3_000_000
-    for job, words in (("die1", "killed by SIGKILL"), ("die2", "killed by SIGKILL"), ("exit", "exit status 3"),
-                       ("hang", "last-resort limit of 2 s"), ("raise", "RuntimeError: a bug of ours")):
+    for job, words in (
+        ("die1", "killed by SIGKILL"),
+        ("die2", "killed by SIGKILL"),
+        ("exit", "exit status 3"),
+        ("hang", "last-resort limit of 2 s"),
+        ("raise", "RuntimeError: a bug of ours"),
+    ):
         document = by_job[job]
         assert document["score"] == 0 and document["tests"][0]["name"] == "Autograder error", job
         assert words in document["extra_data"]["grader_fault"], (job, document["extra_data"])
@@ -413,8 +452,8 @@ def test_fingerprint_follows_content_not_time(tmp_path):
 
 
 def test_reused_results_must_match_and_grader_errors_get_one_retry(tmp_path):
-    from grader.outputs import results
     from grader.batch.run import _previous
+    from grader.outputs import results
 
     path = tmp_path / "alice.py.json"
     document = results.grader_fault("boom")
@@ -450,7 +489,9 @@ def test_discovery_of_folders_files_and_exports(tmp_path):
     (export / "submission_metadata.yml").write_text(METADATA)
     entries, origin = discover(unzipped)
     assert origin.startswith("Gradescope export") and [entry.name for entry in entries] == [
-        "submission_2417731", "submission_2417802"]
+        "submission_2417731",
+        "submission_2417802",
+    ]
     assert entries[0].people == ({"name": "Ada Lovelace", "email": "ada@example.edu", "sid": "1815"},)
     assert [person["name"] for person in entries[1].people] == ["Alan Turing", "Grace Hopper"]
 
@@ -465,10 +506,21 @@ def test_discovery_of_folders_files_and_exports(tmp_path):
 def test_student_text_cannot_drive_the_terminal_or_the_spreadsheet():
     from grader.outputs.table import grades_csv, summary_table
 
-    row = {"entry": "=HYPERLINK(\"http://x\")", "name": "@SUM(A1)", "email": "", "sid": "", "status": "not graded",
-           "score": 0.0, "max_score": 100.0, "tests": [], "mistakes": [], "seconds": 0.0,
-           "reason": "importing it failed: \x1b[2J\x1b[31mgotcha\r", "learning": None}
+    row = {
+        "entry": '=HYPERLINK("http://x")',
+        "name": "@SUM(A1)",
+        "email": "",
+        "sid": "",
+        "status": "not graded",
+        "score": 0.0,
+        "max_score": 100.0,
+        "tests": [],
+        "mistakes": [],
+        "seconds": 0.0,
+        "reason": "importing it failed: \x1b[2J\x1b[31mgotcha\r",
+        "learning": None,
+    }
     table = summary_table([row])
     assert "\x1b" not in table and "\r" not in table and "\\x1b[2J" in table
     cells = next(csv.reader(grades_csv([row]).splitlines()[1:]))
-    assert cells[:2] == ["'=HYPERLINK(\"http://x\")", "'@SUM(A1)"]
+    assert cells[:2] == ['\'=HYPERLINK("http://x")', "'@SUM(A1)"]

@@ -6,6 +6,7 @@ criterion, every hostile submission of the corpus in one class with two correct 
 End-to-end runs go through a fresh interpreter, as in test_batch.py; those that inject
 a stall or a fault of the grader do it in that interpreter before the batch starts.
 """
+
 from __future__ import annotations
 
 import csv
@@ -20,7 +21,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import SUBMISSIONS
 from test_batch import ROOT, batch, csv_rows
 
@@ -29,11 +29,15 @@ SIGN_FLIPPED = SUBMISSIONS / "mistakes" / "sign_flipped_cross_entropy.py"
 FULL = 100.0
 
 
-def batch_api(directory: Path, out: Path, prelude: str = "", timeout: float = 300, **options) -> subprocess.CompletedProcess:
+def batch_api(
+    directory: Path, out: Path, prelude: str = "", timeout: float = 300, **options
+) -> subprocess.CompletedProcess:
     """run_batch(directory, out, jobs=2, **options) in a fresh interpreter, after `prelude`."""
     arguments = "".join(f", {key}={value!r}" for key, value in options.items())
-    code = (f"import sys\n{prelude}\nfrom grader.batch import run_batch\n"
-            f"sys.exit(run_batch({str(directory)!r}, {str(out)!r}, jobs=2{arguments}))\n")
+    code = (
+        f"import sys\n{prelude}\nfrom grader.batch import run_batch\n"
+        f"sys.exit(run_batch({str(directory)!r}, {str(out)!r}, jobs=2{arguments}))\n"
+    )
     return subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=timeout)
 
 
@@ -54,21 +58,29 @@ def status(document: dict) -> str:
 
 def write_through(path: Path) -> str:
     """A class's every output file, read as text: what a TA (or a student shown it) could see."""
-    return "\n".join(file.read_text(encoding="utf-8", errors="replace")
-                     for file in sorted(path.rglob("*")) if file.is_file() and file.suffix in (".json", ".csv", ".md"))
+    return "\n".join(
+        file.read_text(encoding="utf-8", errors="replace")
+        for file in sorted(path.rglob("*"))
+        if file.is_file() and file.suffix in (".json", ".csv", ".md")
+    )
 
 
 # --- 6: a stall in loading costs seconds; a grader error is retried once -------------------------
 
+
 def injected(module: str, function: str, trigger: str, effect: str) -> str:
     """Prelude for batch_api: module.function(path, ...) first runs `effect` when `trigger` is
     in the path's name (the batch's workers are forked after it, so they inherit it)."""
-    return (f"import time\nimport {module}\n_original = {module}.{function}\n\n\n"
-            f"def _injected(path, *args, **kwargs):\n    if {trigger!r} in path.name:\n        {effect}\n"
-            f"    return _original(path, *args, **kwargs)\n\n\n{module}.{function} = _injected\n")
+    return (
+        f"import time\nimport {module}\n_original = {module}.{function}\n\n\n"
+        f"def _injected(path, *args, **kwargs):\n    if {trigger!r} in path.name:\n        {effect}\n"
+        f"    return _original(path, *args, **kwargs)\n\n\n{module}.{function} = _injected\n"
+    )
 
 
-STALL = injected("grader.submission.load", "read_text", "stall", "time.sleep(3600)")  # whatever the loader does about pipes
+STALL = injected(
+    "grader.submission.load", "read_text", "stall", "time.sleep(3600)"
+)  # whatever the loader does about pipes
 FAULT = injected("grader.verbs.grade", "grade", "bug", 'raise RuntimeError("a bug of the grader")')
 
 
@@ -135,7 +147,9 @@ def test_a_grader_error_is_retried_once_then_kept(tmp_path):
     stamp = result.stat().st_mtime_ns
 
     third = run()  # kept: the rerun costs nothing
-    assert "nothing to grade; 2 already graded (same content and grader version, 1 of them a grader error twice" in third
+    assert (
+        "nothing to grade; 2 already graded (same content and grader version, 1 of them a grader error twice" in third
+    )
     assert result.stat().st_mtime_ns == stamp
     assert {row["entry"]: row["status"] for row in csv_rows(out)} == {"bug.py": "grader error", "fine.py": "graded"}
 
@@ -179,7 +193,8 @@ def test_a_notes_file_not_utf8_in_an_export_folder(tmp_path):
     export = tmp_path / "assignment_1_export"
     export.mkdir()
     (export / "submission_metadata.yml").write_text(
-        "submission_1:\n  :submitters:\n  - :name: Ada\n    :sid: '1815'\n    :email: ada@example.edu\n")
+        "submission_1:\n  :submitters:\n  - :name: Ada\n    :sid: '1815'\n    :email: ada@example.edu\n"
+    )
     for number in (1, 2):
         (export / f"submission_{number}").mkdir()
         shutil.copy(CORRECT, export / f"submission_{number}" / "pseudo_loss.py")
@@ -194,6 +209,7 @@ def test_a_notes_file_not_utf8_in_an_export_folder(tmp_path):
 
 
 # --- 8: symbolic links at the top of the class folder --------------------------------------------
+
 
 @pytest.mark.slow
 def test_top_level_links_are_followed_only_inside_the_class(tmp_path):
@@ -214,8 +230,15 @@ def test_top_level_links_are_followed_only_inside_the_class(tmp_path):
     run = batch(directory, out)
     assert run.returncode == 0, run.stderr[-3000:]
     found = documents(out)
-    assert set(found) == {"real.py", "loop.py", "dangling.py", "alias.py", "reference.py", "reference_folder",
-                          "shadow.py"}
+    assert set(found) == {
+        "real.py",
+        "loop.py",
+        "dangling.py",
+        "alias.py",
+        "reference.py",
+        "reference_folder",
+        "shadow.py",
+    }
     assert found["real.py"]["score"] == FULL and found["alias.py"]["score"] == FULL
     for name in ("loop.py", "dangling.py"):
         assert (status(found[name]), found[name]["score"]) == ("not graded", 0), name
@@ -245,6 +268,7 @@ def test_discovery_refuses_links_out_without_opening_them(tmp_path):
 
 # --- 9: one result file per entry ------------------------------------------------------------
 
+
 def _old_result_file(name: str) -> str:
     """What the batch used to call a long name's result file."""
     short = name.encode()[:120].decode(errors="ignore")
@@ -273,8 +297,19 @@ def test_entries_whose_names_once_shared_a_result_file(tmp_path):
 def test_result_files_are_distinct_even_ignoring_case_and_normalisation():
     from grader.batch.entries import Entry, result_files
 
-    names = ["alice.py", "Alice.py", "caf\u00e9.py", "cafe\u0301.py", "x" * 230, "x" * 229 + "y",
-             f"bob-{'0' * 16}", "bob", LATIN1, "caf\\xe9", "tab\there"]
+    names = [
+        "alice.py",
+        "Alice.py",
+        "caf\u00e9.py",
+        "cafe\u0301.py",
+        "x" * 230,
+        "x" * 229 + "y",
+        f"bob-{'0' * 16}",
+        "bob",
+        LATIN1,
+        "caf\\xe9",
+        "tab\there",
+    ]
     files = result_files([Entry(name, Path(name)) for name in names])
     assert len({name.casefold() for name in files.values()}) == len(names)
     assert files["bob"] == "bob.json"
@@ -284,9 +319,22 @@ def test_result_files_are_distinct_even_ignoring_case_and_normalisation():
 
 # --- 10, 11, 12: student text in the spreadsheet, the report, the terminal --------------------------
 
+
 def _row(**fields) -> dict:
-    row = {"entry": "ok.py", "name": "", "email": "", "sid": "", "status": "not graded", "score": 0.0,
-           "max_score": 100.0, "tests": [], "mistakes": [], "seconds": 0.0, "reason": "", "learning": None}
+    row = {
+        "entry": "ok.py",
+        "name": "",
+        "email": "",
+        "sid": "",
+        "status": "not graded",
+        "score": 0.0,
+        "max_score": 100.0,
+        "tests": [],
+        "mistakes": [],
+        "seconds": 0.0,
+        "reason": "",
+        "learning": None,
+    }
     row.update(fields)
     return row
 
@@ -294,14 +342,16 @@ def _row(**fields) -> dict:
 def test_no_separator_can_turn_a_csv_field_into_a_formula():
     from grader.outputs.table import grades_csv
 
-    rows = [_row(entry="Eve;=2+5;.py", name="Eve;=2+5;", email="eve@x.edu|@SUM(A1)", sid="12\t=1+1"),
-            _row(entry="ok.py", name='Bob, "=cmd|x"', sid="13; -2+3", email="+1@x.edu")]
+    rows = [
+        _row(entry="Eve;=2+5;.py", name="Eve;=2+5;", email="eve@x.edu|@SUM(A1)", sid="12\t=1+1"),
+        _row(entry="ok.py", name='Bob, "=cmd|x"', sid="13; -2+3", email="+1@x.edu"),
+    ]
     text = grades_csv(rows)
     lines = text.splitlines()[1:]
     for separator in (",", ";", "\t", "|"):
         for line in lines:
             for cell in line.split(separator):
-                assert not cell.strip(' "')[:1] in ("=", "+", "-", "@"), (separator, cell)
+                assert cell.strip(' "')[:1] not in ("=", "+", "-", "@"), (separator, cell)
     cells = list(csv.reader(lines))
     assert cells[0][:4] == ["Eve;'=2+5;.py", "Eve;'=2+5;", "eve@x.edu|'@SUM(A1)", "12\t'=1+1"]
     assert cells[1][1:4] == ['Bob, "\'=cmd|x"', "'+1@x.edu", "13; '-2+3"]
@@ -314,15 +364,19 @@ def _outside_code(markdown: str) -> str:
 def test_student_text_in_the_report_is_inert():
     from grader.outputs.report import markdown
 
-    rows = [_row(entry="www.evil.example", reason="see https://evil.example/x <img src=x> [here](javascript:1)"),
-            _row(entry="[click](https://evil.example)", status="graded", score=15.0, mistakes=["sign_flipped"]),
-            _row(entry="https://evil.example/a|b", status="graded", score=15.0, mistakes=["sign_flipped"]),
-            _row(entry="`www.evil.example`", reason="``https://evil.example``")]
+    rows = [
+        _row(entry="www.evil.example", reason="see https://evil.example/x <img src=x> [here](javascript:1)"),
+        _row(entry="[click](https://evil.example)", status="graded", score=15.0, mistakes=["sign_flipped"]),
+        _row(entry="https://evil.example/a|b", status="graded", score=15.0, mistakes=["sign_flipped"]),
+        _row(entry="`www.evil.example`", reason="``https://evil.example``"),
+    ]
     report = markdown(rows)
     outside = _outside_code(report)
     for text in ("www.", "http", "<img", "](javascript", "[click]", "evil"):
         assert text not in outside, text
-    assert "| `www.evil.example` | not graded | `see https://evil.example/x <img src=x> [here](javascript:1)` |" in report
+    assert (
+        "| `www.evil.example` | not graded | `see https://evil.example/x <img src=x> [here](javascript:1)` |" in report
+    )
     assert "`https://evil.example/a\\|b`" in report  # a | escaped for the table, still in the span
     assert "`` `www.evil.example` ``" in report and "``` ``https://evil.example`` ```" in report
 
@@ -338,14 +392,17 @@ def test_c1_controls_are_written_out_like_c0():
     document = results.not_graded({"value": 20.0}, f"importing it failed: {hostile}")
     text = results.dumps(document)
     assert not re.search(r"[\x80-\x9f]|\\u00[89]|\\ud", text), text
-    raw = {"tests": [{"name": "1. x\x9b2J", "score": 0, "max_score": 1, "status": "failed", "output": "\x9b31m"}],
-           "output": "top \x9bK"}
+    raw = {
+        "tests": [{"name": "1. x\x9b2J", "score": 0, "max_score": 1, "status": "failed", "output": "\x9b31m"}],
+        "output": "top \x9bK",
+    }
     assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f]", results.to_text(raw))
     table = summary_table([row_of(f"{hostile}.py", (), document)])
     assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]", table) and "repaint\\x9b2J" in table
 
 
 # --- closing criterion ----------------------------------------------------------------------------
+
 
 @pytest.mark.slow
 def test_every_hostile_submission_and_two_correct_ones(tmp_path):

@@ -1,5 +1,6 @@
 """The CartPole learning check: the reference learns, wrong losses do not, runs are
 reproducible, and a broken gradient fails with a plain reason."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -7,8 +8,8 @@ import dataclasses
 import numpy as np
 import pytest
 import torch
-
 from bench_cartpole import LOSSES, simulated_oracle
+
 from grader.learning import cartpole
 
 CONFIG = cartpole.CartPoleConfig()
@@ -22,7 +23,7 @@ def test_reference_passes_every_grading_seed_with_margin(seed):
     assert result.passed, result.reason
     # Margin: a grading seed must not sit near the budget, or float noise could flip it.
     assert result.iterations <= 0.75 * CONFIG.max_iters, result.returns
-    window = result.returns[-CONFIG.window_iters:]
+    window = result.returns[-CONFIG.window_iters :]
     assert np.mean(window) >= CONFIG.return_threshold
     assert result.env_steps == pytest.approx(sum(result.returns) * CONFIG.num_envs)
 
@@ -58,8 +59,17 @@ def test_oracle_gets_fresh_standardised_arrays():
     seen = []
 
     def spy(logits, actions, q_values):
-        seen.append((logits.shape, logits.dtype, actions.shape, actions.dtype, q_values.dtype,
-                     float(q_values.mean()), float(q_values.std())))
+        seen.append(
+            (
+                logits.shape,
+                logits.dtype,
+                actions.shape,
+                actions.dtype,
+                q_values.dtype,
+                float(q_values.mean()),
+                float(q_values.std()),
+            )
+        )
         grad = cartpole.reference_loss_grad(logits, actions, q_values)
         logits[:] = np.nan  # scribbling on the inputs must not reach the parent's training
         actions[:] = 0
@@ -76,14 +86,17 @@ def test_oracle_gets_fresh_standardised_arrays():
         assert abs(q_mean) < 1e-4 and abs(q_std - 1) < 1e-3
 
 
-@pytest.mark.parametrize("answer, reason", [
-    (lambda lg, a, q: None, "the loss gave no gradient at iteration 1"),
-    (lambda lg, a, q: np.full(lg.shape, np.nan, np.float32), "non-finite gradient at iteration 1"),
-    (lambda lg, a, q: np.full(lg.shape, np.inf, np.float64), "non-finite gradient at iteration 1"),
-    (lambda lg, a, q: np.zeros(len(lg), np.float32), "the gradient has shape"),
-    (lambda lg, a, q: np.zeros((len(lg), len(lg)), np.float32), "the gradient has shape"),
-    (lambda lg, a, q: np.zeros(lg.shape, np.int64), "the gradient is not an array of floats at iteration 1"),
-])
+@pytest.mark.parametrize(
+    "answer, reason",
+    [
+        (lambda lg, a, q: None, "the loss gave no gradient at iteration 1"),
+        (lambda lg, a, q: np.full(lg.shape, np.nan, np.float32), "non-finite gradient at iteration 1"),
+        (lambda lg, a, q: np.full(lg.shape, np.inf, np.float64), "non-finite gradient at iteration 1"),
+        (lambda lg, a, q: np.zeros(len(lg), np.float32), "the gradient has shape"),
+        (lambda lg, a, q: np.zeros((len(lg), len(lg)), np.float32), "the gradient has shape"),
+        (lambda lg, a, q: np.zeros(lg.shape, np.int64), "the gradient is not an array of floats at iteration 1"),
+    ],
+)
 def test_unusable_gradient_fails_cleanly(answer, reason):
     result = cartpole.train(answer, 0, SHORT)
     assert not result.passed

@@ -5,6 +5,7 @@ compares full outcomes: did the call raise, what shape came back, is the result
 connected to the logits, were the inputs changed, and the value and gradient
 (float64 reference, rtol 1e-4 plus an absolute tolerance scaled to the case).
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -13,7 +14,7 @@ import re
 import sys
 import warnings
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Tuple
 
@@ -30,10 +31,24 @@ from reference.pseudo_loss import pseudo_loss as reference_loss  # noqa: E402
 
 RTOL = 1e-4
 REQUIRED_IDS = {
-    "sum_over_actions", "sign_flipped", "no_log", "greedy_labels", "unweighted", "broadcast",
-    "sum_reduction", "unstable_log", "not_differentiable", "not_scalar", "double_softmax",
-    "two_actions_only", "normalized_inside", "mutates_inputs", "logits_as_logprobs",
-    "wrong_softmax_dim", "weight_after_reduction", "all_actions_weighted",
+    "sum_over_actions",
+    "sign_flipped",
+    "no_log",
+    "greedy_labels",
+    "unweighted",
+    "broadcast",
+    "sum_reduction",
+    "unstable_log",
+    "not_differentiable",
+    "not_scalar",
+    "double_softmax",
+    "two_actions_only",
+    "normalized_inside",
+    "mutates_inputs",
+    "logits_as_logprobs",
+    "wrong_softmax_dim",
+    "weight_after_reduction",
+    "all_actions_weighted",
 }
 
 
@@ -48,17 +63,18 @@ def _load_module(path: Path):
 CORPUS = _load_module(SUBMISSIONS / "corpus.py")
 
 
-@lru_cache(maxsize=None)
+@cache
 def submission(relative: str) -> Callable:
     return _load_module(SUBMISSIONS / relative).pseudo_loss
 
 
 # --- cases and outcomes ---
 
+
 @dataclass(frozen=True, eq=False)  # identity hash: cases key the caches below
 class Case:
     label: str
-    logits: torch.Tensor   # (N, A) float32
+    logits: torch.Tensor  # (N, A) float32
     actions: torch.Tensor  # (N,) int64
     q_values: torch.Tensor  # (N,) float32
 
@@ -83,8 +99,7 @@ class Case:
         return 1e-6 * (1 + float(self.logits.abs().max())) * float(self.q_values.abs().max()) / self.n
 
 
-def make_case(n: int, a: int, scale: float, seed: int, q: str = "standardised",
-              actions: str = "uniform") -> Case:
+def make_case(n: int, a: int, scale: float, seed: int, q: str = "standardised", actions: str = "uniform") -> Case:
     """Random logits times `scale`; q standardised (N > 1) or raw (mean and spread not 0, 1);
     actions uniform over all A (often very unlikely), sampled from the policy, or in {0, 1}."""
     gen = torch.Generator().manual_seed(seed)
@@ -112,10 +127,10 @@ def make_case(n: int, a: int, scale: float, seed: int, q: str = "standardised",
 class Outcome:
     error: Optional[str]
     shape: Optional[Tuple[int, ...]]
-    connected: bool                 # a gradient with respect to logits came back
+    connected: bool  # a gradient with respect to logits came back
     mutated: Tuple[str, ...]
-    value: Optional[torch.Tensor]   # float64
-    grad: Optional[torch.Tensor]    # float64, (N, A)
+    value: Optional[torch.Tensor]  # float64
+    grad: Optional[torch.Tensor]  # float64, (N, A)
 
     @property
     def finite(self) -> bool:
@@ -135,8 +150,11 @@ def call(fn: Callable, case: Case, dtype: torch.dtype = torch.float32) -> Outcom
     except Exception as exc:  # a catalog entry or corpus file that raises is an outcome too
         return Outcome(f"{type(exc).__name__}: {exc}", None, False, (), None, None)
     after = (logits.detach(), actions, q_values)
-    mutated = tuple(name for name, old, new in zip(("logits", "actions", "q_values"), before, after)
-                    if old.shape != new.shape or not torch.equal(old, new))
+    mutated = tuple(
+        name
+        for name, old, new in zip(("logits", "actions", "q_values"), before, after)
+        if old.shape != new.shape or not torch.equal(old, new)
+    )
     if not isinstance(out, torch.Tensor):
         try:
             value = torch.tensor(float(out), dtype=torch.float64)
@@ -146,8 +164,14 @@ def call(fn: Callable, case: Case, dtype: torch.dtype = torch.float32) -> Outcom
     grad = None
     if out.numel() == 1 and out.requires_grad:
         (grad,) = torch.autograd.grad(out.reshape(()), [logits], allow_unused=True)
-    return Outcome(None, tuple(out.shape), grad is not None, mutated, out.detach().double(),
-                   None if grad is None else grad.double())
+    return Outcome(
+        None,
+        tuple(out.shape),
+        grad is not None,
+        mutated,
+        out.detach().double(),
+        None if grad is None else grad.double(),
+    )
 
 
 def _close(got: Optional[torch.Tensor], want: Optional[torch.Tensor], atol: float) -> bool:
@@ -183,7 +207,7 @@ def differences(got: Outcome, want: Outcome, case: Case, *, any_mutation: bool =
     return found
 
 
-@lru_cache(maxsize=None)
+@cache
 def reference_outcome(case: Case) -> Outcome:
     return call(reference_loss, case, torch.float64)
 
@@ -192,18 +216,25 @@ def reference_outcome(case: Case) -> Outcome:
 # extreme logits, standardised and raw q, unlikely / sampled / {0, 1} actions.
 PROBES: Tuple[Case, ...] = tuple(
     make_case(n, a, scale, seed, q, acts)
-    for seed, (n, a, scale, q, acts) in enumerate(itertools.product(
-        (1, 3, 16), (2, 3, 5), (1.0, 1000.0), ("standardised", "raw"), ("uniform", "sampled", "binary"))))
+    for seed, (n, a, scale, q, acts) in enumerate(
+        itertools.product(
+            (1, 3, 16), (2, 3, 5), (1.0, 1000.0), ("standardised", "raw"), ("uniform", "sampled", "binary")
+        )
+    )
+)
 
 # Correct variants must match on every one of these, including N = 1 and |logits| ~ 1e3.
 STABILITY: Tuple[Case, ...] = tuple(
     make_case(n, a, scale, 1000 + seed, q, acts)
-    for seed, (n, a, scale, q, acts) in enumerate(itertools.product(
-        (1, 2, 7, 64), (2, 3, 4, 5, 6), (1.0, 30.0, 1000.0), ("standardised", "raw"),
-        ("uniform", "sampled"))))
+    for seed, (n, a, scale, q, acts) in enumerate(
+        itertools.product(
+            (1, 2, 7, 64), (2, 3, 4, 5, 6), (1.0, 30.0, 1000.0), ("standardised", "raw"), ("uniform", "sampled")
+        )
+    )
+)
 
 
-@lru_cache(maxsize=None)
+@cache
 def catalog_outcomes(mistake_id: str) -> Tuple[Outcome, ...]:
     return tuple(call(mistakes.by_id(mistake_id).loss, case) for case in PROBES)
 
@@ -216,6 +247,7 @@ IDS = [m.id for m in mistakes.CATALOG]
 
 
 # --- the catalog itself ---
+
 
 def test_ids_are_unique_and_cover_the_required_mistakes():
     assert len(IDS) == len(set(IDS))
@@ -234,7 +266,7 @@ def test_by_id_returns_the_entry_and_rejects_unknown_ids():
 def test_feedback_text_is_one_titled_explanation_without_numbers(entry):
     assert entry.title and "\n" not in entry.title and len(entry.title) <= 100
     assert 150 <= len(entry.explanation) <= 900
-    prose = re.sub(r"`[^`]*`", "", entry.explanation)   # code spans may hold dim=-1 and the like
+    prose = re.sub(r"`[^`]*`", "", entry.explanation)  # code spans may hold dim=-1 and the like
     assert not re.search(r"\d", prose), "the diagnosis adds the numbers, the explanation has none"
 
 
@@ -270,8 +302,9 @@ def _same_numbers(x: str, y: str) -> bool:
 @pytest.mark.parametrize("pair", [p for p in itertools.combinations(IDS, 2)], ids="-vs-".join)
 def test_catalog_entries_are_told_apart_by_some_probe_unless_declared_the_same(pair):
     x, y = pair
-    disagree = [c.label for c, ox, oy in zip(PROBES, catalog_outcomes(x), catalog_outcomes(y))
-                if differences(ox, oy, c)]
+    disagree = [
+        c.label for c, ox, oy in zip(PROBES, catalog_outcomes(x), catalog_outcomes(y)) if differences(ox, oy, c)
+    ]
     if _same_numbers(x, y):
         assert disagree == []
     else:
@@ -280,14 +313,14 @@ def test_catalog_entries_are_told_apart_by_some_probe_unless_declared_the_same(p
 
 # --- the look-alikes the module docstring promises the diagnosis ---
 
+
 def _outcomes_on(mistake_id: str, cases) -> List[Tuple[Case, Outcome]]:
     return [(c, call(mistakes.by_id(mistake_id).loss, c)) for c in cases]
 
 
 def test_sum_over_actions_is_the_constant_mean_q_over_a_with_zero_gradient():
     for case, outcome in _outcomes_on("sum_over_actions", PROBES):
-        assert float(outcome.value) == pytest.approx(float(case.q_values.double().mean()) / case.a,
-                                                     abs=1e-6)
+        assert float(outcome.value) == pytest.approx(float(case.q_values.double().mean()) / case.a, abs=1e-6)
         assert float(outcome.grad.abs().max()) < 1e-6
 
 
@@ -299,21 +332,28 @@ def test_broadcast_family_vanishes_on_standardised_q_only():
     assert all(o.grad.abs().max() > 1e-3 for _, o in _outcomes_on("broadcast", raw))
 
 
-@pytest.mark.parametrize("mistake_id, agrees_on, differs_on", [
-    ("two_actions_only", dict(A=2), dict(A=5, actions="binary")),
-    ("greedy_labels", dict(actions="argmax"), dict(actions="uniform")),
-    ("unstable_log", dict(scale=1), dict(scale=1000, actions="uniform")),
-    ("sum_reduction", dict(N=1), dict(N=16)),
-    ("broadcast", dict(N=1), dict(N=16, q="raw")),
-    ("normalized_inside", dict(q="standardised", N=16), dict(q="raw")),
-])
+@pytest.mark.parametrize(
+    "mistake_id, agrees_on, differs_on",
+    [
+        ("two_actions_only", dict(A=2), dict(A=5, actions="binary")),
+        ("greedy_labels", dict(actions="argmax"), dict(actions="uniform")),
+        ("unstable_log", dict(scale=1), dict(scale=1000, actions="uniform")),
+        ("sum_reduction", dict(N=1), dict(N=16)),
+        ("broadcast", dict(N=1), dict(N=16, q="raw")),
+        ("normalized_inside", dict(q="standardised", N=16), dict(q="raw")),
+    ],
+)
 def test_lookalike_matches_the_reference_exactly_where_documented(mistake_id, agrees_on, differs_on):
     def cases(where):
         if where.get("actions") == "argmax":
-            return [make_case(n, a, s, seed, q, "argmax")
-                    for seed, (n, a, s, q) in enumerate(itertools.product((1, 5), (2, 4), (1.0, 1000.0),
-                                                                          ("standardised", "raw")))]
+            return [
+                make_case(n, a, s, seed, q, "argmax")
+                for seed, (n, a, s, q) in enumerate(
+                    itertools.product((1, 5), (2, 4), (1.0, 1000.0), ("standardised", "raw"))
+                )
+            ]
         return _probe_subset(**where)
+
     agree, differ = cases(agrees_on), cases(differs_on)
     assert agree and differ
     for case, outcome in _outcomes_on(mistake_id, agree):
@@ -339,7 +379,8 @@ def test_value_only_mistakes_keep_the_right_number():
 
 def test_normalized_inside_ignores_affine_changes_of_q():
     fns = [mistakes.by_id("normalized_inside").loss] + [
-        submission(p) for p, ids in CORPUS.MISTAKES.items() if ids == {"normalized_inside"}]
+        submission(p) for p, ids in CORPUS.MISTAKES.items() if ids == {"normalized_inside"}
+    ]
     assert len(fns) >= 2
     for case in _probe_subset(q="raw", N=16, scale=1):
         shifted = Case(case.label, case.logits, case.actions, 3.0 * case.q_values - 2.0)
@@ -350,9 +391,13 @@ def test_normalized_inside_ignores_affine_changes_of_q():
 
 # --- the corpus ---
 
+
 def test_corpus_manifest_lists_exactly_the_files_on_disk():
-    on_disk = {p.relative_to(SUBMISSIONS).as_posix() for folder in ("correct", "mistakes")
-               for p in (SUBMISSIONS / folder).glob("*.py")}
+    on_disk = {
+        p.relative_to(SUBMISSIONS).as_posix()
+        for folder in ("correct", "mistakes")
+        for p in (SUBMISSIONS / folder).glob("*.py")
+    }
     listed = set(CORPUS.CORRECT) | set(CORPUS.MISTAKES)
     assert len(CORPUS.CORRECT) == len(set(CORPUS.CORRECT)) and not set(CORPUS.CORRECT) & set(CORPUS.MISTAKES)
     assert listed == on_disk
@@ -377,8 +422,11 @@ def test_correct_submission_matches_the_reference_everywhere(path):
 
 
 def test_stability_cases_include_actions_of_tiny_probability():
-    log_p = [torch.log_softmax(c.logits.double(), -1).gather(1, c.actions[:, None]).min()
-             for c in STABILITY if "scale=1000" in c.label]
+    log_p = [
+        torch.log_softmax(c.logits.double(), -1).gather(1, c.actions[:, None]).min()
+        for c in STABILITY
+        if "scale=1000" in c.label
+    ]
     assert min(float(v) for v in log_p) < -1000
 
 
@@ -407,9 +455,14 @@ _NOT_COMPARED = {
 }
 
 
-@pytest.mark.parametrize("path", sorted(p for p, ids in CORPUS.MISTAKES.items()
-                                        if (len(ids) == 1 or ids in mistakes.SAME_NUMBERS)
-                                        and p not in _NOT_COMPARED))
+@pytest.mark.parametrize(
+    "path",
+    sorted(
+        p
+        for p, ids in CORPUS.MISTAKES.items()
+        if (len(ids) == 1 or ids in mistakes.SAME_NUMBERS) and p not in _NOT_COMPARED
+    ),
+)
 def test_mistaken_submission_makes_the_catalog_mistake(path):
     fn = submission(path)
     where = _SAME_MISTAKE_ON.get(path, lambda c: True)

@@ -6,6 +6,7 @@ forks its own zygote before loading the reference, which this pytest process
 (whose conftest already did) could not do again. The trust-boundary tests grade
 in this process with the `grade` fixture, then look at this process's own state.
 """
+
 from __future__ import annotations
 
 import builtins
@@ -17,11 +18,10 @@ import sys
 from pathlib import Path
 
 import pytest
-
 import torch
+from conftest import SUBMISSIONS, scores
 
 import grader
-from conftest import SUBMISSIONS, scores
 
 ROOT = Path(__file__).resolve().parent.parent
 CORRECT = SUBMISSIONS / "correct" / "cross_entropy_none.py"
@@ -47,11 +47,20 @@ def without_timings(document: dict) -> dict:
 
 # --- grade --json ------------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def two_json_runs():
     """`grade PARTIAL --json` twice, at the same time (they share nothing but the files)."""
-    runs = [subprocess.Popen(grader_command("grade", PARTIAL, "--json"), cwd=ROOT, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    runs = [
+        subprocess.Popen(
+            grader_command("grade", PARTIAL, "--json"),
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
     finished = []
     for run in runs:
         stdout, stderr = run.communicate(timeout=120)
@@ -78,6 +87,7 @@ def test_grade_json_twice_gives_the_same_document_but_timings(two_json_runs):
 
 
 # --- grade and check as text ---------------------------------------------------------------------------
+
 
 def test_grade_prints_a_readable_summary():
     finished = cli("grade", CORRECT)
@@ -116,17 +126,30 @@ def test_broken_submission_is_graded_zero_and_exits_zero():
 
 # --- misuse of the grader is not a grade: exit status 2 ----------------------------------------------
 
-@pytest.mark.parametrize("args", [
-    ("grade", "{tmp}/nowhere.py"),
-    ("check", "{tmp}/nowhere.py"),
-    ("grade", "{tmp}/nowhere.py", "--json"),
-    ("regrade", str(CORRECT)),
-    ("grade",),
-    ("batch", str(CORRECT), "--out", "{tmp}/out"),
-    ("batch", str(SUBMISSIONS / "correct"), "--out", "{tmp}/out", "--jobs", "0"),
-    ("batch", str(SUBMISSIONS / "correct"), "--out", "{tmp}/out", "--jobs", "-3"),
-], ids=["grade-missing", "check-missing", "grade-json-missing", "unknown-verb", "grade-no-path",
-        "batch-on-a-file", "batch-jobs-0", "batch-jobs-negative"])
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("grade", "{tmp}/nowhere.py"),
+        ("check", "{tmp}/nowhere.py"),
+        ("grade", "{tmp}/nowhere.py", "--json"),
+        ("regrade", str(CORRECT)),
+        ("grade",),
+        ("batch", str(CORRECT), "--out", "{tmp}/out"),
+        ("batch", str(SUBMISSIONS / "correct"), "--out", "{tmp}/out", "--jobs", "0"),
+        ("batch", str(SUBMISSIONS / "correct"), "--out", "{tmp}/out", "--jobs", "-3"),
+    ],
+    ids=[
+        "grade-missing",
+        "check-missing",
+        "grade-json-missing",
+        "unknown-verb",
+        "grade-no-path",
+        "batch-on-a-file",
+        "batch-jobs-0",
+        "batch-jobs-negative",
+    ],
+)
 def test_misuse_exits_2_with_an_error_and_writes_nothing(tmp_path, args):
     finished = cli(*(arg.format(tmp=tmp_path) for arg in args), timeout=60)
     assert finished.returncode == EXIT_MISUSE, (finished.stdout, finished.stderr)
@@ -136,6 +159,7 @@ def test_misuse_exits_2_with_an_error_and_writes_nothing(tmp_path, args):
 
 
 # --- gradescope -------------------------------------------------------------------------------------
+
 
 def test_gradescope_writes_results_json_under_its_root(tmp_path):
     (tmp_path / "submission").mkdir()
@@ -209,8 +233,10 @@ def test_what_a_submission_does_at_import_stays_in_its_child(grade, tmp_path):
 
 
 EXITS = {
-    "sys.exit": ("sys.exit(0)", {"import": "called sys.exit(0) while being imported",
-                                 "call": "SystemExit: the function called sys.exit(0)"}),
+    "sys.exit": (
+        "sys.exit(0)",
+        {"import": "called sys.exit(0) while being imported", "call": "SystemExit: the function called sys.exit(0)"},
+    ),
     "os._exit": ("os._exit(0)", {"import": "exited with status 0", "call": "exited with status 0"}),
 }
 

@@ -1,10 +1,10 @@
 """The submission corpus graded end to end through the sandbox: scores, mistake IDs, feedback."""
+
 from __future__ import annotations
 
 import re
 
 import pytest
-
 from conftest import SUBMISSIONS, scores
 from submissions.corpus import CORRECT, MISTAKES
 

@@ -1,4 +1,5 @@
 """The Gradescope zip, end to end: build, unpack into a fake /autograder, run run_autograder."""
+
 from __future__ import annotations
 
 import json
@@ -9,8 +10,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from conftest import SUBMISSIONS
+
 from grader import package
 
 VISIBILITIES = {"visible", "hidden", "after_due_date", "after_published"}
@@ -48,9 +49,16 @@ def test_zip_has_gradescope_layout_and_nothing_else(autograder_zip):
         modes = {info.filename: info.external_attr >> 16 for info in archive.infolist()}
     assert "setup.sh" in names and "run_autograder" in names
     assert modes["setup.sh"] & 0o111 and modes["run_autograder"] & 0o111
-    assert {"reference/pseudo_loss.py", "reference/rubric.json", "requirements.txt",
-            "grader/__main__.py", "assignment/public_cases.json"} <= set(names)
-    assert not [n for n in names if n.startswith(("tests/", ".venv/", "dist/")) or "__pycache__" in n or n.endswith(".pyc")]
+    assert {
+        "reference/pseudo_loss.py",
+        "reference/rubric.json",
+        "requirements.txt",
+        "grader/__main__.py",
+        "assignment/public_cases.json",
+    } <= set(names)
+    assert not [
+        n for n in names if n.startswith(("tests/", ".venv/", "dist/")) or "__pycache__" in n or n.endswith(".pyc")
+    ]
     requirements = zipfile.ZipFile(autograder_zip).read("requirements.txt").decode()
     assert "torch==2.13.0" in requirements
 
@@ -63,12 +71,19 @@ def run_autograder(autograder_zip: Path, root: Path, submission: dict) -> dict:
         (root / "submission" / name).parent.mkdir(parents=True, exist_ok=True)
         (root / "submission" / name).write_text(text)
     (root / "results").mkdir()
-    (root / "submission_metadata.json").write_text(json.dumps(
-        {"id": 123456, "created_at": "2026-11-25T10:00:00.0-08:00",
-         "users": [{"email": "student@example.edu", "id": 42, "name": "A. Student"}]}))
+    (root / "submission_metadata.json").write_text(
+        json.dumps(
+            {
+                "id": 123456,
+                "created_at": "2026-11-25T10:00:00.0-08:00",
+                "users": [{"email": "student@example.edu", "id": 42, "name": "A. Student"}],
+            }
+        )
+    )
     env = {**os.environ, "AUTOGRADER_ROOT": str(root), "GRADER_PYTHON": sys.executable}
-    finished = subprocess.run(["bash", str(root / "source" / "run_autograder")], env=env,
-                              capture_output=True, text=True, timeout=300)
+    finished = subprocess.run(
+        ["bash", str(root / "source" / "run_autograder")], env=env, capture_output=True, text=True, timeout=300
+    )
     assert finished.returncode == 0, finished.stderr
     document = json.loads((root / "results" / "results.json").read_text())
     assert_valid_results(document)
@@ -98,7 +113,7 @@ def test_broken_submission_scores_zero_with_the_reason(autograder_zip, tmp_path)
 
 def test_hostile_submission_cannot_forge_results_or_read_the_reference(autograder_zip, tmp_path):
     forged = {"score": 100, "output": "forged", "tests": []}
-    attack = f'''
+    attack = f"""
 import json, os
 found = []
 for path in [{str(tmp_path / "source" / "reference" / "pseudo_loss.py")!r}, "/autograder/source/reference/pseudo_loss.py",
@@ -115,7 +130,7 @@ for path in [{str(tmp_path / "results" / "results.json")!r}, "/autograder/result
         pass
 print("FOUND" if found else "NOTHING FOUND")
 os._exit(0)
-'''
+"""
     document = run_autograder(autograder_zip, tmp_path, {"pseudo_loss.py": attack})
     assert document["score"] == 0
     assert document["output"] != "forged" and "forged" not in json.dumps(document)
@@ -141,16 +156,21 @@ def test_grader_fault_still_writes_a_valid_results_json(tmp_path, monkeypatch):
 def run_setup(autograder_zip: Path, root: Path, env: dict) -> subprocess.CompletedProcess:
     with zipfile.ZipFile(autograder_zip) as archive:
         archive.extractall(root / "source")
-    return subprocess.run(["bash", str(root / "source" / "setup.sh")], capture_output=True, text=True,
-                          timeout=600, env={**os.environ, "AUTOGRADER_ROOT": str(root), **env})
+    return subprocess.run(
+        ["bash", str(root / "source" / "setup.sh")],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "AUTOGRADER_ROOT": str(root), **env},
+    )
 
 
 def test_setup_refuses_a_python_older_than_3_10_and_says_so(autograder_zip, tmp_path):
     fake = tmp_path / "bin"
     fake.mkdir()
-    (fake / "python3").write_text("#!/bin/sh\n"
-                                  "case \"$*\" in *version_info*) exit 1;; *--version*) echo 'Python 3.9.18';; esac\n"
-                                  "exit 0\n")
+    (fake / "python3").write_text(
+        "#!/bin/sh\ncase \"$*\" in *version_info*) exit 1;; *--version*) echo 'Python 3.9.18';; esac\nexit 0\n"
+    )
     (fake / "python3").chmod(0o755)
     finished = run_setup(autograder_zip, tmp_path / "autograder", {"PATH": f"{fake}:{os.environ['PATH']}"})
     assert finished.returncode != 0
@@ -158,8 +178,12 @@ def test_setup_refuses_a_python_older_than_3_10_and_says_so(autograder_zip, tmp_
 
 
 def test_setup_fails_loudly_when_torch_cannot_be_installed(autograder_zip, tmp_path):
-    offline = {"PIP_NO_INDEX": "1", "PIP_FIND_LINKS": "", "PIP_CONFIG_FILE": os.devnull,
-               "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+    offline = {
+        "PIP_NO_INDEX": "1",
+        "PIP_FIND_LINKS": "",
+        "PIP_CONFIG_FILE": os.devnull,
+        "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+    }
     finished = run_setup(autograder_zip, tmp_path / "autograder", offline)
     assert finished.returncode != 0
     assert "could not install the CPU build of torch 2.13.0" in finished.stderr

@@ -6,6 +6,7 @@ gets full marks in reasonable time, and a submission that allocates without end
 is stopped by its own limit (score 0, a memory message) while nothing in the
 box is killed by the kernel's out-of-memory killer.
 """
+
 from __future__ import annotations
 
 import json
@@ -16,7 +17,6 @@ import uuid
 from pathlib import Path
 
 import pytest
-
 from conftest import SUBMISSIONS
 
 REPO = Path(__file__).resolve().parent.parent
@@ -60,9 +60,14 @@ def box():
 
 def grade_in_box(box, submission: Path) -> tuple:
     memory, cpu = box
-    enter = f"echo $$ > {memory}/cgroup.procs && echo $$ > {cpu}/cgroup.procs && exec \"$@\""
-    finished = subprocess.run(["sh", "-c", enter, "sh", sys.executable, "-m", "grader", "grade", str(submission),
-                               "--json"], cwd=REPO, capture_output=True, text=True, timeout=300)
+    enter = f'echo $$ > {memory}/cgroup.procs && echo $$ > {cpu}/cgroup.procs && exec "$@"'
+    finished = subprocess.run(
+        ["sh", "-c", enter, "sh", sys.executable, "-m", "grader", "grade", str(submission), "--json"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     oom_kills = int(dict(line.split() for line in (memory / "memory.oom_control").read_text().splitlines())["oom_kill"])
     peak_mb = int((memory / "memory.max_usage_in_bytes").read_text()) / 2**20
     return finished, oom_kills, peak_mb

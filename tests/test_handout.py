@@ -1,4 +1,5 @@
 """The student handout: built from a clean tree, it self-checks with nothing but torch and keeps no secret."""
+
 from __future__ import annotations
 
 import json
@@ -10,8 +11,8 @@ from pathlib import Path
 import nbformat
 import numpy as np
 import pytest
-
 from conftest import SUBMISSIONS
+
 from grader import package
 from grader.rubric import RUBRIC
 
@@ -39,8 +40,14 @@ def handout(tmp_path_factory) -> Path:
 
 
 def selfcheck(folder: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-c", ONLY_TORCH, "selfcheck.py", *args], cwd=folder,
-                          capture_output=True, text=True, timeout=120, env={"PATH": "/usr/bin:/bin"})
+    return subprocess.run(
+        [sys.executable, "-c", ONLY_TORCH, "selfcheck.py", *args],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PATH": "/usr/bin:/bin"},
+    )
 
 
 def test_stub_fails_clearly(handout):
@@ -69,8 +76,9 @@ def test_notebook_runs_the_self_check(handout, tmp_path):
     solution = (SUBMISSIONS / "correct/log_softmax_gather.py").read_text()
     script = tmp_path / "notebook.py"
     script.write_text("\n\n".join([code[0], solution] + code[1:]))
-    finished = subprocess.run([sys.executable, "-c", ONLY_TORCH, str(script)], cwd=handout,
-                              capture_output=True, text=True, timeout=120)
+    finished = subprocess.run(
+        [sys.executable, "-c", ONLY_TORCH, str(script)], cwd=handout, capture_output=True, text=True, timeout=120
+    )
     assert "All checks passed." in finished.stdout, finished.stdout + finished.stderr
 
 

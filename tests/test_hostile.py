@@ -16,6 +16,7 @@ through the whole pipeline. Attacks that hang use short timeouts (`HANG`).
 Some tests here fail on purpose: they show weaknesses that are not fixed yet
 (see tests/submissions/hostile/README.md, "Known weaknesses").
 """
+
 from __future__ import annotations
 
 import inspect
@@ -33,8 +34,8 @@ from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Set, Tuple
 
 import pytest
-
 from conftest import SUBMISSIONS, scores
+
 from grader.outputs import results
 from grader.sandbox.limits import SANDBOX_USERS
 from grader.sandbox.parent import Limits
@@ -73,6 +74,7 @@ def pseudo_loss(logits, actions, q_values):
 
 
 # --- grading, with caches: twins are graded once per set of limits --------------------------------
+
 
 @pytest.fixture(scope="module")
 def graded(grade, tmp_path_factory):
@@ -164,6 +166,7 @@ def statuses(document: dict) -> Dict[str, str]:
 
 
 # --- the sandbox leaves nothing behind ----------------------------------------------------------------
+
 
 def _sandbox_uid() -> int:
     if os.geteuid() != 0:
@@ -269,6 +272,7 @@ def assert_removed(workdir: Optional[str], within_s: float = 5.0) -> None:
 
 # --- 1. forged results.json --------------------------------------------------------------------------
 
+
 def _forged_files(dirs: Iterable[Path]) -> List[str]:
     forged = []
     for directory in dirs:
@@ -281,14 +285,23 @@ def _forged_files(dirs: Iterable[Path]) -> List[str]:
     return forged
 
 
-SYSTEM_RESULT_DIRS = [Path("/tmp"), Path("/autograder/results"), Path("/autograder"), REPO, REPO / "grader",
-                      Path(os.getcwd())]
+SYSTEM_RESULT_DIRS = [
+    Path("/tmp"),
+    Path("/autograder/results"),
+    Path("/autograder"),
+    REPO,
+    REPO / "grader",
+    Path(os.getcwd()),
+]
 
 
-@pytest.mark.parametrize("name, message", [
-    ("fake_results_sys_exit.py", "sys.exit(0)"),
-    ("fake_results_os_exit.py", "exited with status 0"),
-])
+@pytest.mark.parametrize(
+    "name, message",
+    [
+        ("fake_results_sys_exit.py", "sys.exit(0)"),
+        ("fake_results_os_exit.py", "exited with status 0"),
+    ],
+)
 def test_forged_results_json(graded, tmp_path, bait, no_strays, grader_still_fine, name, message):
     before = set(_forged_files(SYSTEM_RESULT_DIRS))
     document, _ = graded(baked(name, tmp_path, dirs=[str(bait)]), HANG)
@@ -298,6 +311,7 @@ def test_forged_results_json(graded, tmp_path, bait, no_strays, grader_still_fin
     # the results are the grader's own: its checks, its summary
     assert document["output"].startswith(f"**Score: 0 / {full_marks(document):g}**")
     from grader.checks.verdicts import TITLES
+
     assert {t["name"].split(". ", 1)[-1] for t in document["tests"]} <= set(TITLES.values())
     time.sleep(1.0)  # a daemon left behind would keep rewriting the files
     assert not list(bait.iterdir()), f"the child wrote into {bait}: {list(bait.iterdir())}"
@@ -314,8 +328,14 @@ def test_forged_results_json_under_gradescope(tmp_path):
     os.chmod(root / "results", 0o777)
     baked("fake_results_os_exit.py", root / "submission", dirs=[str(root / "results")])
     env = {key: value for key, value in os.environ.items() if not key.startswith("PYTEST")}
-    run = subprocess.run([sys.executable, "-m", "grader", "gradescope", "--root", str(root)], cwd=REPO,
-                         env=env, capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [sys.executable, "-m", "grader", "gradescope", "--root", str(root)],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode == 0, run.stderr[-2000:]
     time.sleep(1.0)
     document = json.loads((root / "results" / "results.json").read_text())
@@ -327,12 +347,16 @@ def test_forged_results_json_under_gradescope(tmp_path):
 
 # --- 2. exit() ---------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("name, message", [
-    ("exit_at_import_sys.py", "sys.exit(0)"),
-    ("exit_at_import_os.py", "exited with status 0"),
-    ("exit_in_function_sys.py", "sys.exit(0)"),
-    ("exit_in_function_os.py", "exited with status 0"),
-])
+
+@pytest.mark.parametrize(
+    "name, message",
+    [
+        ("exit_at_import_sys.py", "sys.exit(0)"),
+        ("exit_at_import_os.py", "exited with status 0"),
+        ("exit_in_function_sys.py", "sys.exit(0)"),
+        ("exit_in_function_os.py", "exited with status 0"),
+    ],
+)
 def test_exit(graded, no_strays, grader_still_fine, name, message):
     document, seconds = graded(HOSTILE / name, HANG)
     assert_valid(document)
@@ -343,6 +367,7 @@ def test_exit(graded, no_strays, grader_still_fine, name, message):
 
 # --- 3. patched comparisons --------------------------------------------------------------------------
 
+
 def test_patched_comparisons_change_nothing(graded, grader_still_fine):
     document, _ = graded(HOSTILE / "patched_comparisons.py")
     twin, _ = graded(ZERO_LOSS)
@@ -352,6 +377,7 @@ def test_patched_comparisons_change_nothing(graded, grader_still_fine):
 
 
 # --- 4. secrets --------------------------------------------------------------------------------------
+
 
 def test_secrets_stay_secret(graded, tmp_path, grader_still_fine):
     document, _ = graded(baked("secrets_search.py", tmp_path, dirs=[str(REPO), str(REPO / "reference")]))
@@ -371,8 +397,9 @@ def assert_no_hidden_case_shown(rubric, document: dict) -> None:
     """No hidden case's shape and first logit, as the leaking submissions print them, is visible."""
     visible = everything(document)
     hidden = hidden_cases(rubric)
-    leaked = [f"N={case.logits.shape[0]} A={case.logits.shape[1]} first={float(case.logits[0, 0]):.6f}"
-              for case in hidden]
+    leaked = [
+        f"N={case.logits.shape[0]} A={case.logits.shape[1]} first={float(case.logits[0, 0]):.6f}" for case in hidden
+    ]
     leaked = [line for line in leaked if line in visible]
     assert not leaked, f"{len(leaked)} of {len(hidden)} hidden cases are shown to the student, e.g. {leaked[:3]}"
 
@@ -388,8 +415,10 @@ def test_hidden_case_inputs_stay_hidden(graded, rubric, grader_still_fine):
 
 # The shapes of the public cases and the diagnosis probes, as a submission knows them from the handout:
 # anything else with more than CartPole's two actions is a hidden case.
-KNOWN_SHAPES = ("{(1, 2), (7, 3), (64, 4), (513, 6), (4096, 2), (32, 3), (300, 5), (16, 4), (2, 2), "
-                "(3, 3), (5, 2), (6, 4), (24, 3)}")
+KNOWN_SHAPES = (
+    "{(1, 2), (7, 3), (64, 4), (513, 6), (4096, 2), (32, 3), (300, 5), (16, 4), (2, 2), "
+    "(3, 3), (5, 2), (6, 4), (24, 3)}"
+)
 ON_HIDDEN_CASES = '''"""{what} on hidden cases only, correct elsewhere."""
 import os
 import torch.nn.functional as F
@@ -429,8 +458,8 @@ def graded_other_hidden(zygote, rubric):
     """Grades with a rubric whose hidden cases differ (same kinds and seeds, every N one larger):
     what a student sees must not change with them."""
     from grader.checks.cases import make_case, solve
-    from grader.verbs.grade import grade_safely
     from grader.rubric import Rubric
+    from grader.verbs.grade import grade_safely
     from reference.pseudo_loss import pseudo_loss
 
     cases = {}
@@ -498,13 +527,17 @@ def test_purity_feedback_only_counts_hidden_cases(graded, rubric, graded_other_h
     assert "`logits`" not in purity and "`q_values`" not in purity and "public case" not in purity, purity
     assert seen_by_student(document) == seen_by_student(other)
     assert [name for name, status in statuses(document).items() if status == "failed"] == [
-        test["name"] for test in document["tests"] if "Pure" in test["name"]]
+        test["name"] for test in document["tests"] if "Pure" in test["name"]
+    ]
 
 
-@pytest.mark.parametrize("what, action", [
-    ("Hangs", "while True:\n            pass"),
-    ("Exits", "os._exit(3)"),
-])
+@pytest.mark.parametrize(
+    "what, action",
+    [
+        ("Hangs", "while True:\n            pass"),
+        ("Exits", "os._exit(3)"),
+    ],
+)
 def test_a_misbehaving_hidden_child_costs_only_hidden_cases(graded, no_strays, grader_still_fine, what, action):
     """Hanging or dying in the hidden child reads exactly like an ordinary error on the same cases."""
     document, seconds = graded(on_hidden_cases(what, action), HANG)
@@ -518,11 +551,15 @@ def test_a_misbehaving_hidden_child_costs_only_hidden_cases(graded, no_strays, g
 
 # --- 5. memory ---------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("name, limits, where", [
-    pytest.param("memory_torch_in_function.py", Limits(), "interface", marks=pytest.mark.slow),
-    ("memory_bytes_in_function.py", Limits(memory_mb=96), "interface"),
-    ("memory_at_import.py", Limits(), "interface"),
-])
+
+@pytest.mark.parametrize(
+    "name, limits, where",
+    [
+        pytest.param("memory_torch_in_function.py", Limits(), "interface", marks=pytest.mark.slow),
+        ("memory_bytes_in_function.py", Limits(memory_mb=96), "interface"),
+        ("memory_at_import.py", Limits(), "interface"),
+    ],
+)
 def test_memory_exhaustion(graded, no_strays, grader_still_fine, name, limits, where):
     document, _ = graded(HOSTILE / name, limits)
     assert_valid(document)
@@ -540,12 +577,15 @@ def test_memory_exhaustion_on_large_batches_only(graded, no_strays, grader_still
     assert 0 < document["score"] < full_marks(document)
 
 
-@pytest.mark.parametrize("name, claim", [
-    ("memory_outside_rlimit_fork.py", r"HELD (\d+) MB"),
-    ("memory_outside_rlimit_memfd.py", r"MEMFD HELD (\d+) MB"),
-    ("disk_fill.py", r"WROTE (\d+) MB"),
-    ("memfd_secret_hog.py", r"SECRET HELD (\d+) MB"),
-])
+@pytest.mark.parametrize(
+    "name, claim",
+    [
+        ("memory_outside_rlimit_fork.py", r"HELD (\d+) MB"),
+        ("memory_outside_rlimit_memfd.py", r"MEMFD HELD (\d+) MB"),
+        ("disk_fill.py", r"WROTE (\d+) MB"),
+        ("memfd_secret_hog.py", r"SECRET HELD (\d+) MB"),
+    ],
+)
 def test_memory_budget_covers_the_whole_sandbox(graded, no_strays, grader_still_fine, name, claim):
     """The budget is the sandbox's, not one process's: helpers, memfd files and files in the temp dir
     (RAM on a tmpfs /tmp) must not add up to more than it."""
@@ -555,10 +595,12 @@ def test_memory_budget_covers_the_whole_sandbox(graded, no_strays, grader_still_
     match = re.search(claim, printed(document))
     assert match, printed(document)
     assert int(match.group(1)) <= MEMORY_BUDGET_MB, (
-        f"{name}: the sandbox held {match.group(1)} MB, beyond its {MEMORY_BUDGET_MB} MB budget")
+        f"{name}: the sandbox held {match.group(1)} MB, beyond its {MEMORY_BUDGET_MB} MB budget"
+    )
 
 
 # --- 6. processes --------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("name", ["fork_bomb_os_fork.py", "fork_bomb_multiprocessing.py"])
 def test_fork_bomb(graded, no_strays, grader_still_fine, name):
@@ -576,10 +618,13 @@ def test_orphan_daemon_is_killed(graded, no_strays, grader_still_fine):
     assert document["score"] == twin["score"] == full_marks(twin)
 
 
-@pytest.mark.parametrize("name, limit", [
-    ("ignore_signals_in_function.py", (HANG.restarts + 1) * (HANG.call_timeout_s + 1.5)),
-    ("ignore_signals_at_import.py", HANG.import_timeout_s + 2.5),
-])
+@pytest.mark.parametrize(
+    "name, limit",
+    [
+        ("ignore_signals_in_function.py", (HANG.restarts + 1) * (HANG.call_timeout_s + 1.5)),
+        ("ignore_signals_at_import.py", HANG.import_timeout_s + 2.5),
+    ],
+)
 def test_ignoring_signals_does_not_help(graded, no_strays, grader_still_fine, name, limit):
     document, seconds = graded(HOSTILE / name, HANG)
     assert_valid(document)
@@ -601,6 +646,7 @@ def test_kill_everything(graded, zygote, tmp_path, no_strays, grader_still_fine)
 
 
 # --- 7. code that runs when the result is handled -----------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def subclass_run(graded, tmp_path_factory):
@@ -639,6 +685,7 @@ def test_unreadable_result_is_read_anyway(graded, no_strays, grader_still_fine):
 
 # --- 8. output ---------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("name", ["flood_stdout.py", "flood_stderr.py", "flood_os_write.py"])
 def test_output_flood(graded, grader_still_fine, name):
     document, seconds = graded(HOSTILE / name)
@@ -673,6 +720,7 @@ def test_terminal_escapes_do_not_reach_a_terminal(graded, grader_still_fine):
 
 # --- 9. torch global state -----------------------------------------------------------------------------
 
+
 def test_torch_global_state_at_import(graded, grader_still_fine):
     document, _ = graded(HOSTILE / "torch_global_state.py")
     twin, _ = graded(CORRECT)
@@ -681,6 +729,7 @@ def test_torch_global_state_at_import(graded, grader_still_fine):
 
 
 # --- 10. network ---------------------------------------------------------------------------------------
+
 
 def test_no_network(graded, tmp_path, grader_still_fine):
     tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -695,12 +744,16 @@ def test_no_network(graded, tmp_path, grader_still_fine):
         abstract.listen(8)
         for sock in (tcp, udp, abstract):
             sock.setblocking(False)
-        path = baked("network_loopback.py", tmp_path, tcp_port=tcp.getsockname()[1],
-                     udp_port=udp.getsockname()[1], abstract=name)
+        path = baked(
+            "network_loopback.py", tmp_path, tcp_port=tcp.getsockname()[1], udp_port=udp.getsockname()[1], abstract=name
+        )
         document, _ = graded(path)
         reached = []
-        for label, sock, probe in (("tcp", tcp, tcp.accept), ("udp", udp, lambda: udp.recv(100)),
-                                   ("abstract", abstract, abstract.accept)):
+        for label, _sock, probe in (
+            ("tcp", tcp, tcp.accept),
+            ("udp", udp, lambda: udp.recv(100)),
+            ("abstract", abstract, abstract.accept),
+        ):
             try:
                 probe()
                 reached.append(label)
@@ -745,13 +798,27 @@ def test_no_pathname_unix_sockets(graded, tmp_path, bait, grader_still_fine):
         stream.close()
         dgram.close()
     assert_valid(document)
-    assert not received, f"a Unix socket outside the sandbox received {received}; the child printed {printed(document)!r}"
+    assert not received, (
+        f"a Unix socket outside the sandbox received {received}; the child printed {printed(document)!r}"
+    )
 
 
 # --- 11. the protocol socket ------------------------------------------------------------------------
 
-@pytest.mark.parametrize("attack", ["garbage", "giant_length", "giant_arrays", "forged_answer", "slow_drip",
-                                    "deep_json", "huge_int", "overflowing_number"])
+
+@pytest.mark.parametrize(
+    "attack",
+    [
+        "garbage",
+        "giant_length",
+        "giant_arrays",
+        "forged_answer",
+        "slow_drip",
+        "deep_json",
+        "huge_int",
+        "overflowing_number",
+    ],
+)
 def test_protocol_attacks_are_rejected(graded, tmp_path, no_strays, grader_still_fine, attack):
     document, seconds = graded(baked("protocol_abuse.py", tmp_path, attack=attack), HANG)
     twin, _ = graded(ZERO_LOSS, HANG)
@@ -777,15 +844,24 @@ def test_forged_flags_buy_nothing(graded, tmp_path, grader_still_fine):
     document, _ = graded(HOSTILE / "forged_flags.py")
     twin, _ = graded(twin_source)
     assert_valid(document)
-    assert document["score"] <= twin["score"], (
-        f"disguised: {scores(document)}; honest: {scores(twin)}")
+    assert document["score"] <= twin["score"], f"disguised: {scores(document)}; honest: {scores(twin)}"
 
 
 # --- 12. the filesystem -----------------------------------------------------------------------------
 
+
 def test_writes_outside_the_temp_dir_are_denied(graded, tmp_path, bait, grader_still_fine):
-    places = [bait, Path("/tmp"), Path("/var/tmp"), Path("/dev/shm"), Path("/autograder/results"),
-              REPO, REPO / "grader", REPO / "reference", REPO / "tests"]
+    places = [
+        bait,
+        Path("/tmp"),
+        Path("/var/tmp"),
+        Path("/dev/shm"),
+        Path("/autograder/results"),
+        REPO,
+        REPO / "grader",
+        REPO / "reference",
+        REPO / "tests",
+    ]
     before = {str(p) for place in places if place.is_dir() for p in place.glob("hostile-write-*")}
     document, _ = graded(baked("write_outside.py", tmp_path, dirs=[str(bait)]))
     twin, _ = graded(ZERO_LOSS)
@@ -828,7 +904,8 @@ def _symlinked_folder(folder: Path, entry_is_link: bool) -> Path:
             "def pseudo_loss(logits, actions, q_values):\n"
             "    if _reference is not None:\n"
             "        return _reference(logits, actions, q_values)\n"
-            "    return (torch.softmax(logits, dim=1) * q_values[:, None]).mean()\n")
+            "    return (torch.softmax(logits, dim=1) * q_values[:, None]).mean()\n"
+        )
     return folder
 
 
@@ -863,6 +940,7 @@ def test_folder_with_large_helpers(graded, tmp_path, grader_still_fine):
 
 
 # --- 13. hangs, crashes, budget ------------------------------------------------------------------------
+
 
 def test_sleep_at_import(graded, no_strays, grader_still_fine):
     document, seconds = graded(HOSTILE / "sleep_at_import.py", HANG)
@@ -899,14 +977,18 @@ def test_slow_submission_is_stopped_by_its_budget(graded, no_strays, grader_stil
 
 # --- 14. the whole pipeline, CartPole included ---------------------------------------------------------
 
+
 @pytest.mark.slow
-@pytest.mark.parametrize("name, expected", [
-    ("exit_in_function_os.py", "zero"),
-    ("ignore_signals_in_function.py", "zero"),
-    ("kill_everything.py", "zero_or_twin"),
-    ("background_printer.py", "full"),
-    ("orphan_daemon.py", "full"),
-])
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("exit_in_function_os.py", "zero"),
+        ("ignore_signals_in_function.py", "zero"),
+        ("kill_everything.py", "zero_or_twin"),
+        ("background_printer.py", "full"),
+        ("orphan_daemon.py", "full"),
+    ],
+)
 def test_with_learning_check(graded, no_strays, grader_still_fine, name, expected):
     document, seconds = graded(HOSTILE / name, HANG, learning=True)
     assert_valid(document)

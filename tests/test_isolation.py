@@ -8,6 +8,7 @@ seeds of every RNG. B is a correct loss that relies on exactly those
 sees. Graded in the order PROBE, B, A, B, PROBE: B's two results must be the same
 and full marks, and PROBE must print the same thing before and after A.
 """
+
 from __future__ import annotations
 
 import json
@@ -20,7 +21,6 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-
 from conftest import scores
 
 ORIGINAL_CROSS_ENTROPY = F.cross_entropy
@@ -112,13 +112,14 @@ def without_timings(document: dict) -> dict:
 
 
 def full_marks(document: dict) -> bool:
-    return document["score"] == sum(test["max_score"] for test in document["tests"]) and \
-        all(test["status"] == "passed" for test in document["tests"])
+    return document["score"] == sum(test["max_score"] for test in document["tests"]) and all(
+        test["status"] == "passed" for test in document["tests"]
+    )
 
 
 def probe_of(document: dict) -> Dict:
     line = next(line for line in document["output"].splitlines() if line.startswith("PROBE "))
-    return json.loads(line[len("PROBE "):])
+    return json.loads(line[len("PROBE ") :])
 
 
 def write_all(folder: Path) -> Dict[str, Path]:
@@ -134,8 +135,13 @@ def sequence(grade, tmp_path_factory) -> Dict[str, dict]:
     """PROBE, B, A, B, PROBE graded in that order by the same zygote (without CartPole)."""
     paths = write_all(tmp_path_factory.mktemp("isolation"))
     graded = {}
-    for label, name in (("probe before", "probe"), ("b before", "b"), ("a", "a"), ("b after", "b"),
-                        ("probe after", "probe")):
+    for label, name in (
+        ("probe before", "probe"),
+        ("b before", "b"),
+        ("a", "a"),
+        ("b after", "b"),
+        ("probe after", "probe"),
+    ):
         graded[label] = grade(paths[name], learning=False)
     return graded
 
@@ -187,8 +193,11 @@ def test_a_fresh_child_sees_the_same_thing_before_and_after_a(sequence):
 
 def test_a_fresh_child_after_a_does_not_draw_from_the_rngs_a_seeded(sequence):
     drawn = probe_of(sequence["probe after"])["rng"]
-    seeded_by_a = [torch.rand(1, generator=torch.Generator().manual_seed(1234)).item(), random.Random(1234).random(),
-                   float(np.random.RandomState(1234).rand())]
+    seeded_by_a = [
+        torch.rand(1, generator=torch.Generator().manual_seed(1234)).item(),
+        random.Random(1234).random(),
+        float(np.random.RandomState(1234).rand()),
+    ]
     assert all(got != seeded for got, seeded in zip(drawn, seeded_by_a)), (drawn, seeded_by_a)
 
 

@@ -6,6 +6,7 @@ from lower layers only. The handout's part (checks/) and the loader
 (submission/) are held to what they may need, since students and the parent
 process rely on that.
 """
+
 from __future__ import annotations
 
 import ast
@@ -20,14 +21,22 @@ REPO = Path(__file__).resolve().parents[1]
 GRADER = REPO / "grader"
 # Lower numbers are lower layers. Base modules first, the command line last.
 LAYERS = {
-    "contract": 0, "errors": 0, "text": 0, "process": 0,
+    "contract": 0,
+    "errors": 0,
+    "text": 0,
+    "process": 0,
     "checks": 1,
-    "submission": 2, "sandbox": 2,
-    "learning": 3, "rubric": 3,
+    "submission": 2,
+    "sandbox": 2,
+    "learning": 3,
+    "rubric": 3,
     "outputs": 4,
     "verbs": 5,
     "batch": 6,
-    "cli": 7, "package": 7, "__init__": 7, "__main__": 8,
+    "cli": 7,
+    "package": 7,
+    "__init__": 7,
+    "__main__": 8,
 }
 MAX_LINES = 350
 
@@ -71,8 +80,10 @@ def test_imports_flow_down_the_layers_only():
 
 def test_no_import_circle_between_modules():
     modules = _modules()
-    graph = {module: {t if t in modules else f"{t}.__init__" for t in _grader_imports(path, modules)}
-             for module, path in modules.items()}
+    graph = {
+        module: {t if t in modules else f"{t}.__init__" for t in _grader_imports(path, modules)}
+        for module, path in modules.items()
+    }
     state: Dict[str, int] = {}
 
     def visit(module: str, trail: list) -> None:
@@ -94,8 +105,11 @@ def test_every_package_says_what_it_is_for_and_no_module_is_too_long():
     for init in GRADER.glob("*/__init__.py"):
         docstring = ast.get_docstring(ast.parse(init.read_text()))
         assert docstring and len(docstring.splitlines()) == 1, f"{init} needs a one-line purpose"
-    long = [f"{path.relative_to(REPO)}: {n}" for path in GRADER.rglob("*.py")
-            if (n := len(path.read_text().splitlines())) > MAX_LINES]
+    long = [
+        f"{path.relative_to(REPO)}: {n}"
+        for path in GRADER.rglob("*.py")
+        if (n := len(path.read_text().splitlines())) > MAX_LINES
+    ]
     assert not long, long
     assert len(list(GRADER.glob("*.py"))) <= 10
 

@@ -5,6 +5,7 @@ are tested without a sandbox; those only the child can judge (RUN_ERRORS) are
 graded end to end with the `grade` fixture. Folder submissions are built in
 tmp_path, the way a student zips them or Gradescope unpacks them.
 """
+
 from __future__ import annotations
 
 import os
@@ -14,12 +15,12 @@ from pathlib import Path
 from typing import Dict
 
 import pytest
-
 from conftest import SUBMISSIONS, scores
-from grader.checks.answer import SUBMISSION_FILE
-from grader.submission.load import LoadError, load, read_text
-from grader.sandbox.parent import Limits
 from submissions.broken.cases import CALL_ERRORS, CASES, HANGS, IMPORT_ERRORS, LOAD_ERRORS, RUN_ERRORS, STUB
+
+from grader.checks.answer import SUBMISSION_FILE
+from grader.sandbox.parent import Limits
+from grader.submission.load import LoadError, load, read_text
 
 BROKEN = SUBMISSIONS / "broken"
 REPO = Path(__file__).resolve().parents[1]
@@ -32,22 +33,22 @@ import torch.nn.functional as F
 def log_prob_of(logits, actions):
     return F.log_softmax(logits, dim=1).gather(1, actions.view(-1, 1)).view(-1)
 '''
-USES_HELPER = '''from policy_utils import log_prob_of
+USES_HELPER = """from policy_utils import log_prob_of
 
 
 def pseudo_loss(logits, actions, q_values):
     return -(log_prob_of(logits, actions) * q_values).mean()
-'''
-CORRECT = '''import torch.nn.functional as F
+"""
+CORRECT = """import torch.nn.functional as F
 
 
 def pseudo_loss(logits, actions, q_values):
     return (F.cross_entropy(logits, actions, reduction="none") * q_values).mean()
-'''
+"""
 SIGN_FLIPPED = CORRECT.replace("return (", "return -(")
-NO_FUNCTION = '''import matplotlib  # plotting script, no pseudo_loss here
+NO_FUNCTION = """import matplotlib  # plotting script, no pseudo_loss here
 RETURNS = [20, 35, 80, 200]
-'''
+"""
 
 
 def write(folder: Path, files: Dict[str, object]) -> Path:
@@ -64,11 +65,13 @@ def write(folder: Path, files: Dict[str, object]) -> Path:
 
 
 def full_marks(document: dict) -> bool:
-    return document["score"] == sum(test["max_score"] for test in document["tests"]) and \
-        all(test["status"] == "passed" for test in document["tests"])
+    return document["score"] == sum(test["max_score"] for test in document["tests"]) and all(
+        test["status"] == "passed" for test in document["tests"]
+    )
 
 
 # --- the broken corpus -------------------------------------------------------------------------------
+
 
 def test_manifest_lists_exactly_the_broken_files_on_disk():
     on_disk = {p.name for p in BROKEN.iterdir() if p.is_file() and p.name != "cases.py"}
@@ -170,6 +173,7 @@ def test_windows_file_with_bom_and_crlf_loads_and_gets_full_marks(grade, tmp_pat
 
 # --- folders ---------------------------------------------------------------------------------------
 
+
 def test_folder_with_a_helper_module_sends_it_and_gets_full_marks(grade, tmp_path):
     folder = write(tmp_path / "alice", {"pseudo_loss.py": USES_HELPER, "policy_utils.py": HELPER})
     source = load(folder)
@@ -190,7 +194,9 @@ def test_folder_prefers_pseudo_loss_py_over_other_files_that_define_it(grade, tm
 
 
 def test_folder_without_the_preferred_name_grades_the_file_that_defines_pseudo_loss(grade, tmp_path):
-    folder = write(tmp_path / "carol", {"a_utils.py": NO_FUNCTION, "hw3_solution.py": CORRECT, "b_notes.py": "# notes\n"})
+    folder = write(
+        tmp_path / "carol", {"a_utils.py": NO_FUNCTION, "hw3_solution.py": CORRECT, "b_notes.py": "# notes\n"}
+    )
     assert load(folder).graded.name == "hw3_solution.py"
     document = grade(folder, learning=False)
     assert full_marks(document), scores(document)
@@ -200,8 +206,9 @@ def test_folder_without_the_preferred_name_grades_the_file_that_defines_pseudo_l
 
 def test_folder_whose_chosen_file_fails_to_import_still_says_which_file_was_graded(grade, tmp_path):
     # The student needs the file name most when it goes wrong: "line 2" of which file?
-    folder = write(tmp_path / "dave", {"a_utils.py": NO_FUNCTION,
-                                       "hw3.py": (BROKEN / "missing_package.py").read_text()})
+    folder = write(
+        tmp_path / "dave", {"a_utils.py": NO_FUNCTION, "hw3.py": (BROKEN / "missing_package.py").read_text()}
+    )
     document = grade(folder, learning=False)
     assert document["score"] == 0
     assert "No module named 'tensorflow'" in document["output"]
@@ -210,9 +217,14 @@ def test_folder_whose_chosen_file_fails_to_import_still_says_which_file_was_grad
 
 def test_nested_folder_of_a_gradescope_upload_is_found_with_its_helper(grade, tmp_path):
     inner = "Homework 3/src"
-    folder = write(tmp_path / "submission", {f"{inner}/pseudo_loss.py": USES_HELPER,
-                                             f"{inner}/policy_utils.py": HELPER,
-                                             "Homework 3/README.md": "my answers\n"})
+    folder = write(
+        tmp_path / "submission",
+        {
+            f"{inner}/pseudo_loss.py": USES_HELPER,
+            f"{inner}/policy_utils.py": HELPER,
+            "Homework 3/README.md": "my answers\n",
+        },
+    )
     source = load(folder)
     assert source.graded == folder / inner / "pseudo_loss.py"
     assert set(source.files) == {SUBMISSION_FILE, "policy_utils.py"}
@@ -230,8 +242,15 @@ def test_top_level_file_wins_over_an_older_copy_in_a_subfolder(tmp_path):
 
 def test_mac_zip_leftovers_are_neither_graded_nor_mentioned(grade, tmp_path):
     apple_double = b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        " + b"\0" * 200
-    folder = write(tmp_path / "frank", {"pseudo_loss.py": CORRECT, "._pseudo_loss.py": apple_double,
-                                        "__MACOSX/._pseudo_loss.py": apple_double, ".DS_Store": b"\0\0\0\1Bud1"})
+    folder = write(
+        tmp_path / "frank",
+        {
+            "pseudo_loss.py": CORRECT,
+            "._pseudo_loss.py": apple_double,
+            "__MACOSX/._pseudo_loss.py": apple_double,
+            ".DS_Store": b"\0\0\0\1Bud1",
+        },
+    )
     source = load(folder)
     assert set(source.files) == {SUBMISSION_FILE}
     document = grade(folder, learning=False)
@@ -249,8 +268,11 @@ def test_helper_that_is_not_utf8_is_left_out_with_a_note(grade, tmp_path):
     assert "Helper modules not given to your code" in document["output"] and "notes.py" in document["output"]
 
 
-@pytest.mark.parametrize("files", [{}, {"README.md": "see pdf\n", "report.pdf": b"%PDF-1.4\n\0\0"},
-                                   {"pseudo_loss.txt": CORRECT}], ids=["empty", "documents", "txt"])
+@pytest.mark.parametrize(
+    "files",
+    [{}, {"README.md": "see pdf\n", "report.pdf": b"%PDF-1.4\n\0\0"}, {"pseudo_loss.txt": CORRECT}],
+    ids=["empty", "documents", "txt"],
+)
 def test_folder_without_a_python_file_says_so(grade, tmp_path, files):
     folder = write(tmp_path / "hana", files)
     with pytest.raises(LoadError, match="the folder `hana` contains no `.py` or `.ipynb` file"):
@@ -262,8 +284,10 @@ def test_folder_without_a_python_file_says_so(grade, tmp_path, files):
 
 def test_pseudo_loss_py_five_folders_down_is_found_with_its_helper(grade, tmp_path):
     inner = "export/alice/attempt 1/Homework 3/src"  # a course export around a Gradescope upload
-    folder = write(tmp_path / "upload", {f"{inner}/pseudo_loss.py": USES_HELPER, f"{inner}/policy_utils.py": HELPER,
-                                         "export/README.md": "exported\n"})
+    folder = write(
+        tmp_path / "upload",
+        {f"{inner}/pseudo_loss.py": USES_HELPER, f"{inner}/policy_utils.py": HELPER, "export/README.md": "exported\n"},
+    )
     source = load(folder)
     assert source.graded == folder / inner / "pseudo_loss.py"
     assert set(source.files) == {SUBMISSION_FILE, "policy_utils.py"}
@@ -273,11 +297,15 @@ def test_pseudo_loss_py_five_folders_down_is_found_with_its_helper(grade, tmp_pa
 
 
 def test_deep_folders_keep_the_preference_rules(tmp_path):
-    folder = write(tmp_path / "upload", {"a/b/hw3.py": CORRECT, "a/b/c/d/e/f/pseudo_loss.py": CORRECT,
-                                         "a/b/c/d/e/f/g/h/pseudo_loss.py": SIGN_FLIPPED})
+    folder = write(
+        tmp_path / "upload",
+        {"a/b/hw3.py": CORRECT, "a/b/c/d/e/f/pseudo_loss.py": CORRECT, "a/b/c/d/e/f/g/h/pseudo_loss.py": SIGN_FLIPPED},
+    )
     assert load(folder).graded == folder / "a/b/c/d/e/f/pseudo_loss.py"  # the name first, then the shallowest
-    other = write(tmp_path / "other", {"a/notes.py": NO_FUNCTION, "a/b/c/d/e/f/g/solution.py": SIGN_FLIPPED,
-                                       "a/b/c/d/e/hw3.py": CORRECT})
+    other = write(
+        tmp_path / "other",
+        {"a/notes.py": NO_FUNCTION, "a/b/c/d/e/f/g/solution.py": SIGN_FLIPPED, "a/b/c/d/e/hw3.py": CORRECT},
+    )
     assert load(other).graded == other / "a/b/c/d/e/hw3.py"  # else the shallowest that defines pseudo_loss
 
 
@@ -328,14 +356,19 @@ def test_a_named_pipe_named_pseudo_loss_py_says_what_it_is(grade, tmp_path):
         within(10, load, tmp_path / "pseudo_loss.py")
     with pytest.raises(LoadError, match="is a named pipe, not a file the grader reads"):
         within(10, read_text, tmp_path / "pseudo_loss.py")
-    with pytest.raises(LoadError, match=r"contains no `.py` or `.ipynb` file that is a regular file: "
-                                        r"`pseudo_loss.py` \(a named pipe\)"):
+    with pytest.raises(
+        LoadError,
+        match=r"contains no `.py` or `.ipynb` file that is a regular file: "
+        r"`pseudo_loss.py` \(a named pipe\)",
+    ):
         within(10, load, tmp_path)
     for path in (tmp_path, tmp_path / "pseudo_loss.py"):
         document = within(60, grade, path)
         assert document["score"] == 0 and document["extra_data"]["status"] == "not graded"
-        assert "`pseudo_loss.py` (a named pipe)" in document["output"] or \
-            "`pseudo_loss.py` is a named pipe, not a file" in document["output"]
+        assert (
+            "`pseudo_loss.py` (a named pipe)" in document["output"]
+            or "`pseudo_loss.py` is a named pipe, not a file" in document["output"]
+        )
 
 
 def test_a_device_is_not_read_as_a_submission(tmp_path):
@@ -356,10 +389,13 @@ def test_an_unreadable_file_is_a_load_error(tmp_path):
 
 # --- a single file is graded alone ---------------------------------------------------------------------
 
+
 def test_single_file_never_receives_its_siblings_as_helpers(tmp_path):
     # A class folder: the siblings of one student's file are other students' work.
-    klass = write(tmp_path / "class", {"alice.py": CORRECT, "bob.py": SIGN_FLIPPED, "policy_utils.py": HELPER,
-                                       "carol/pseudo_loss.py": CORRECT})
+    klass = write(
+        tmp_path / "class",
+        {"alice.py": CORRECT, "bob.py": SIGN_FLIPPED, "policy_utils.py": HELPER, "carol/pseudo_loss.py": CORRECT},
+    )
     for name in ("alice.py", "bob.py", "policy_utils.py"):
         assert set(load(klass / name).files) == {SUBMISSION_FILE}
     assert load(klass / "alice.py").files[SUBMISSION_FILE] == CORRECT
@@ -370,4 +406,3 @@ def test_single_file_cannot_import_a_sibling_even_if_it_tries(grade, tmp_path):
     document = grade(klass / "alice.py", learning=False)
     assert document["score"] == 0
     assert "No module named 'policy_utils'" in document["output"]
-

@@ -5,6 +5,7 @@ make.py), so the unit tests may execute the extracted code in-process to check
 which `pseudo_loss` it defines. Student code proper only ever runs in the
 sandbox, as in the end-to-end tests at the bottom.
 """
+
 from __future__ import annotations
 
 import ast
@@ -18,11 +19,11 @@ import nbformat
 import pytest
 import torch
 import torch.nn.functional as F
-
 from conftest import SUBMISSIONS, scores
+from submissions.notebooks import make
+
 from grader.submission.load import LoadError, load
 from grader.submission.notebook import extract
-from submissions.notebooks import make
 
 NOTEBOOKS = SUBMISSIONS / "notebooks"
 
@@ -44,9 +45,9 @@ def behaves_correctly(pseudo_loss) -> bool:
     actions = torch.distributions.Categorical(logits=logits).sample()
     q_values = torch.randn(32)
     loss = pseudo_loss(logits, actions, q_values)
-    grad, = torch.autograd.grad(loss, logits)
+    (grad,) = torch.autograd.grad(loss, logits)
     want = expected_loss(logits, actions, q_values)
-    want_grad, = torch.autograd.grad(want, logits)
+    (want_grad,) = torch.autograd.grad(want, logits)
     return loss.shape == () and torch.allclose(loss, want) and torch.allclose(grad, want_grad)
 
 
@@ -56,10 +57,12 @@ def notes_text(notes) -> str:
 
 # --- the committed fixtures ---
 
+
 def test_committed_notebooks_are_what_make_py_writes(tmp_path):
     for written in make.write_all(tmp_path):
-        assert written.read_bytes() == (NOTEBOOKS / written.name).read_bytes(), \
+        assert written.read_bytes() == (NOTEBOOKS / written.name).read_bytes(), (
             f"{written.name} is stale: run python tests/submissions/notebooks/make.py"
+        )
 
 
 def test_colab_fixture_looks_like_a_colab_download():
@@ -77,20 +80,38 @@ def test_colab_fixture_looks_like_a_colab_download():
 
 # --- extraction ---
 
+
 def test_colab_notebook_keeps_the_definitions_and_lists_what_it_dropped():
     code, notes = extract(NOTEBOOKS / "colab_correct.ipynb")
     ast.parse(code, feature_version=(3, 10))
     assert behaves_correctly(run(code))
     assert "# --- cell 5 ---" in code and "class Policy(nn.Module):" in code and "def train(" in code
-    for gone in ("!pip", "%matplotlib", "%%time", "google.colab", "drive.mount", "print(",
-                 "while True", "returns = train(", "gym.make", "plt.", "torch.randn"):
+    for gone in (
+        "!pip",
+        "%matplotlib",
+        "%%time",
+        "google.colab",
+        "drive.mount",
+        "print(",
+        "while True",
+        "returns = train(",
+        "gym.make",
+        "plt.",
+        "torch.randn",
+    ):
         assert gone not in code, gone
     text = notes_text(notes)
     assert "cells are numbered from the top of the notebook, text cells included" in text
-    for listed in ("2 `!pip` lines", "`%matplotlib`", "`%%time`", "line 3 `while True: ...` (a loop)",
-                   "line 4 `returns = train(policy, env)` (an assignment from a call)",
-                   "`print('using', device)` (a call)", "`google.colab` exists only inside a notebook",
-                   "unused imports: `gymnasium`, `matplotlib.pyplot`"):
+    for listed in (
+        "2 `!pip` lines",
+        "`%matplotlib`",
+        "`%%time`",
+        "line 3 `while True: ...` (a loop)",
+        "line 4 `returns = train(policy, env)` (an assignment from a call)",
+        "`print('using', device)` (a call)",
+        "`google.colab` exists only inside a notebook",
+        "unused imports: `gymnasium`, `matplotlib.pyplot`",
+    ):
         assert listed in text, listed
 
 
@@ -133,16 +154,20 @@ def test_syntax_error_in_pseudo_loss_names_the_cell_and_line():
 def test_missing_pseudo_loss_lists_the_functions_defined():
     with pytest.raises(LoadError) as caught:
         extract(NOTEBOOKS / "no_pseudo_loss.ipynb")
-    assert str(caught.value) == ("the notebook `no_pseudo_loss.ipynb` defines no function named `pseudo_loss` "
-                                 "(it defines: `policy_gradient_loss`, `reward_to_go`)")
+    assert str(caught.value) == (
+        "the notebook `no_pseudo_loss.ipynb` defines no function named `pseudo_loss` "
+        "(it defines: `policy_gradient_loss`, `reward_to_go`)"
+    )
 
 
 def test_nbformat_3_notebook_is_upgraded():
     assert json.loads((NOTEBOOKS / "v3_correct.ipynb").read_text())["nbformat"] == 3
     code, notes = extract(NOTEBOOKS / "v3_correct.ipynb")
     assert behaves_correctly(run(code))
-    assert notes == ["Dropped from the notebook (not run by the grader; cells are numbered from the top of the "
-                     "notebook, text cells included):\n- 1 magic (`%pylab`)\n- unused imports: `torch`"]
+    assert notes == [
+        "Dropped from the notebook (not run by the grader; cells are numbered from the top of the "
+        "notebook, text cells included):\n- 1 magic (`%pylab`)\n- unused imports: `torch`"
+    ]
 
 
 def test_scratch_cell_that_defines_nothing_is_skipped_with_a_note():
@@ -152,29 +177,47 @@ def test_scratch_cell_that_defines_nothing_is_skipped_with_a_note():
     assert re.fullmatch(r"Skipped, because not valid Python and defining nothing: cell 3 \(line \d: .+\)\.", notes[1])
 
 
-@pytest.mark.parametrize("broken, where", [
-    ("loss = pseudo_loss(logits, actions,\nprint(loss)", "cell 2"),       # mentions pseudo_loss
-    ("def reward_to_go(rewards)\n    return rewards", "cell 2"),          # defines a helper
-])
+@pytest.mark.parametrize(
+    "broken, where",
+    [
+        ("loss = pseudo_loss(logits, actions,\nprint(loss)", "cell 2"),  # mentions pseudo_loss
+        ("def reward_to_go(rewards)\n    return rewards", "cell 2"),  # defines a helper
+    ],
+)
 def test_unparseable_cell_that_matters_fails_loudly(tmp_path, broken, where):
     path = make.notebook(tmp_path, "broken.ipynb", [make.CORRECT_LOSS, broken])
     with pytest.raises(LoadError, match=f"syntax error in `broken.ipynb`, {where} .*line "):
         extract(path)
 
 
-@pytest.mark.parametrize("cells, hint", [
-    (["import torch", 'if __name__ == "__main__":\n' + textwrap.indent(make.CORRECT_LOSS, "    ")],
-     "defined only in cell 2 line 1 (the `__main__` block), which the grader does not run: define it at the top "
-     "level of a normal code cell"),
-    (["import torch", "try:\n    import torch.nn.functional as F\n" + textwrap.indent(make.CORRECT_LOSS, "    ")
-      + "\nexcept ImportError:\n    pass"],
-     "in cell 2 line 1 (a `try` block)"),
-    (["%%writefile solution.py\nimport torch\n" + make.CORRECT_LOSS, "from solution import *"],
-     "in cell 1 (a `%%writefile` cell, not run as Python)"),
-    (["import torch", make.CORRECT_LOSS.replace("def pseudo_loss", "def pseudo_loss_v2")],
-     "Did you mean to name `pseudo_loss_v2` `pseudo_loss`?"),
-    ([], "(it defines no functions at all)"),
-])
+@pytest.mark.parametrize(
+    "cells, hint",
+    [
+        (
+            ["import torch", 'if __name__ == "__main__":\n' + textwrap.indent(make.CORRECT_LOSS, "    ")],
+            "defined only in cell 2 line 1 (the `__main__` block), which the grader does not run: define it at the top "
+            "level of a normal code cell",
+        ),
+        (
+            [
+                "import torch",
+                "try:\n    import torch.nn.functional as F\n"
+                + textwrap.indent(make.CORRECT_LOSS, "    ")
+                + "\nexcept ImportError:\n    pass",
+            ],
+            "in cell 2 line 1 (a `try` block)",
+        ),
+        (
+            ["%%writefile solution.py\nimport torch\n" + make.CORRECT_LOSS, "from solution import *"],
+            "in cell 1 (a `%%writefile` cell, not run as Python)",
+        ),
+        (
+            ["import torch", make.CORRECT_LOSS.replace("def pseudo_loss", "def pseudo_loss_v2")],
+            "Did you mean to name `pseudo_loss_v2` `pseudo_loss`?",
+        ),
+        ([], "(it defines no functions at all)"),
+    ],
+)
 def test_missing_pseudo_loss_says_where_it_went(tmp_path, cells, hint):
     path = make.notebook(tmp_path, "missing.ipynb", cells)
     with pytest.raises(LoadError) as caught:
@@ -184,111 +227,165 @@ def test_missing_pseudo_loss_says_where_it_went(tmp_path, cells, hint):
 
 
 def test_ipython_lines_are_dropped_even_indented_but_not_inside_strings(tmp_path):
-    source = ('import torch\nimport torch.nn.functional as F\n'
-              '  !nvidia-smi\n'
-              'HELP = """\n!this stays\n%and so does this\n"""\n'
-              'files = !ls\n'
-              'F.log_softmax?\n'
-              '??F.cross_entropy\n'
-              'def pseudo_loss(logits, actions, q_values):\n'
-              '    %time x = 1\n'
-              '    return F.cross_entropy(logits, actions, reduction="none").mul(q_values).mean()\n'
-              'for step in range(3):\n'
-              '    !echo {step}\n')
+    source = (
+        "import torch\nimport torch.nn.functional as F\n"
+        "  !nvidia-smi\n"
+        'HELP = """\n!this stays\n%and so does this\n"""\n'
+        "files = !ls\n"
+        "F.log_softmax?\n"
+        "??F.cross_entropy\n"
+        "def pseudo_loss(logits, actions, q_values):\n"
+        "    %time x = 1\n"
+        '    return F.cross_entropy(logits, actions, reduction="none").mul(q_values).mean()\n'
+        "for step in range(3):\n"
+        "    !echo {step}\n"
+    )
     code, notes = extract(make.notebook(tmp_path, "magics.ipynb", [source]))
     assert behaves_correctly(run(code))
-    assert '!this stays\n%and so does this' in code and "nvidia" not in code and "?" not in code
+    assert "!this stays\n%and so does this" in code and "nvidia" not in code and "?" not in code
     assert "    pass  # an IPython line, dropped" in code
     text = notes_text(notes)
     assert "1 `!nvidia-smi` line, 1 `!ls` line, 1 `!echo` line, 1 magic (`%time`), 2 help lines" in text
     assert "line 14 `for step in range(3): ...` (a loop)" in text
 
 
-@pytest.mark.parametrize("magic, kept", [("%%time", True), ("%%capture out", True), ("%%bash", False),
-                                         ("%%writefile helper.py", False), ("%%html", False)])
+@pytest.mark.parametrize(
+    "magic, kept",
+    [("%%time", True), ("%%capture out", True), ("%%bash", False), ("%%writefile helper.py", False), ("%%html", False)],
+)
 def test_cell_magics_wrap_python_or_not(tmp_path, magic, kept):
     helper = "def helper(x):\n    return x"
-    path = make.notebook(tmp_path, "cell_magic.ipynb", ["import torch\n" + make.CORRECT_LOSS.replace(
-        "F.log_softmax", "torch.log_softmax"), f"{magic}\n{helper}"])
+    path = make.notebook(
+        tmp_path,
+        "cell_magic.ipynb",
+        ["import torch\n" + make.CORRECT_LOSS.replace("F.log_softmax", "torch.log_softmax"), f"{magic}\n{helper}"],
+    )
     code, notes = extract(path)
     assert ("def helper(x):" in code) == kept
     assert (f"cell 2 (a `{magic.split()[0]}` cell)" in notes_text(notes)) == (not kept)
 
 
 def test_constants_and_aliases_are_kept_computed_values_are_not(tmp_path):
-    cells = ["import torch\nimport gym\nfrom google.colab import drive",
-             "F = torch.nn.functional\nEPS = 1e-8\nSHAPE = (2, 3)\nSCALE = -2 ** 3\nnames = ['a', 'b']\n"
-             "square = lambda x: x * x",
-             "device = torch.device('cpu')\nn_actions = env.action_space.n\ntorch.backends.cudnn.benchmark = True",
-             "def pseudo_loss(logits, actions, q_values):\n"
-             "    taken = F.log_softmax(logits.to(device), dim=1).gather(1, actions[:, None]).squeeze(1)\n"
-             "    return -(taken * q_values * square(1)).mean()\n"]
+    cells = [
+        "import torch\nimport gym\nfrom google.colab import drive",
+        "F = torch.nn.functional\nEPS = 1e-8\nSHAPE = (2, 3)\nSCALE = -2 ** 3\nnames = ['a', 'b']\n"
+        "square = lambda x: x * x",
+        "device = torch.device('cpu')\nn_actions = env.action_space.n\ntorch.backends.cudnn.benchmark = True",
+        "def pseudo_loss(logits, actions, q_values):\n"
+        "    taken = F.log_softmax(logits.to(device), dim=1).gather(1, actions[:, None]).squeeze(1)\n"
+        "    return -(taken * q_values * square(1)).mean()\n",
+    ]
     code, notes = extract(make.notebook(tmp_path, "constants.ipynb", cells))
-    for kept in ("F = torch.nn.functional", "EPS = 1e-8", "SHAPE = (2, 3)", "SCALE = -2 ** 3",
-                 "names = ['a', 'b']", "square = lambda x: x * x"):
+    for kept in (
+        "F = torch.nn.functional",
+        "EPS = 1e-8",
+        "SHAPE = (2, 3)",
+        "SCALE = -2 ** 3",
+        "names = ['a', 'b']",
+        "square = lambda x: x * x",
+    ):
         assert kept in code, kept
     text = notes_text(notes)
-    for dropped in ("`import gym` (`gym` is not installed on the grader)",
-                    "`device = torch.device('cpu')` (an assignment from a call)",
-                    "`n_actions = env.action_space.n` (uses `env`, which is dropped)",
-                    "`torch.backends.cudnn.benchmark = True` (an assignment to an attribute or item)"):
+    for dropped in (
+        "`import gym` (`gym` is not installed on the grader)",
+        "`device = torch.device('cpu')` (an assignment from a call)",
+        "`n_actions = env.action_space.n` (uses `env`, which is dropped)",
+        "`torch.backends.cudnn.benchmark = True` (an assignment to an attribute or item)",
+    ):
         assert dropped in text, dropped
-    assert ("Warning: your code uses `device`, but the grader does not run the statement that sets it "
-            "(cell 3 line 1: an assignment from a call).") in text
+    assert (
+        "Warning: your code uses `device`, but the grader does not run the statement that sets it "
+        "(cell 3 line 1: an assignment from a call)."
+    ) in text
 
 
 @pytest.mark.skipif(sys.version_info < (3, 11), reason="on 3.10 this is a plain syntax error")
 def test_syntax_newer_than_python_3_10_is_refused(tmp_path):
-    body = ("def pseudo_loss(logits, actions, q_values):\n"
-            "    try:\n        pass\n    except* ValueError:\n        pass\n")
+    body = (
+        "def pseudo_loss(logits, actions, q_values):\n    try:\n        pass\n    except* ValueError:\n        pass\n"
+    )
     path = make.notebook(tmp_path, "new.ipynb", [body])
-    with pytest.raises(LoadError, match=r"Python 3\.10, the grader's Python, does not have in `new.ipynb`, "
-                                        r"cell 1 .*line \d: .*3\.11"):
+    with pytest.raises(
+        LoadError,
+        match=r"Python 3\.10, the grader's Python, does not have in `new.ipynb`, "
+        r"cell 1 .*line \d: .*3\.11",
+    ):
         extract(path)
 
 
 def test_future_import_is_hoisted_to_the_top(tmp_path):
-    path = make.notebook(tmp_path, "future.ipynb", ["import torch\nimport torch.nn.functional as F",
-                                                    "from __future__ import annotations\n" + make.CORRECT_LOSS])
+    path = make.notebook(
+        tmp_path,
+        "future.ipynb",
+        ["import torch\nimport torch.nn.functional as F", "from __future__ import annotations\n" + make.CORRECT_LOSS],
+    )
     code, _ = extract(path)
     assert code.splitlines()[2] == "from __future__ import annotations"
     assert behaves_correctly(run(code))
 
 
 def test_a_notebook_that_does_not_validate_is_still_read(tmp_path):
-    notebook = {"nbformat": 4, "nbformat_minor": 0, "metadata": {"colab": {}},
-                "cells": [{"cell_type": "code", "metadata": {},  # no outputs, no execution_count
-                           "source": ["import torch.nn.functional as F\n"]},
-                          {"cell_type": "code", "metadata": {}, "source": make.CORRECT_LOSS, "outputs": [],
-                           "execution_count": None, "unexpected": True}]}
+    notebook = {
+        "nbformat": 4,
+        "nbformat_minor": 0,
+        "metadata": {"colab": {}},
+        "cells": [
+            {
+                "cell_type": "code",
+                "metadata": {},  # no outputs, no execution_count
+                "source": ["import torch.nn.functional as F\n"],
+            },
+            {
+                "cell_type": "code",
+                "metadata": {},
+                "source": make.CORRECT_LOSS,
+                "outputs": [],
+                "execution_count": None,
+                "unexpected": True,
+            },
+        ],
+    }
     path = tmp_path / "loose.ipynb"
     path.write_text(json.dumps(notebook))
-    with pytest.raises(Exception):
+    with pytest.raises(nbformat.ValidationError):
         nbformat.validate(nbformat.reads(path.read_text(), as_version=4))
     code, notes = extract(path)
     assert behaves_correctly(run(code)) and notes == []
 
 
-@pytest.mark.parametrize("content, message", [
-    (b"", "`bad.ipynb` is empty"),
-    (b"\x89PNG\r\n\x1a\n\0\0", "`bad.ipynb` is a binary file, not a notebook"),
-    (b"import torch\n\ndef pseudo_loss(l, a, q):\n    return l.sum()\n",
-     "`bad.ipynb` is not a notebook: it contains Python source, not notebook JSON"),
-    (b"[]", "`bad.ipynb` is not a notebook the grader can read"),
-    (b'{"nbformat": 9, "cells": []}', "`bad.ipynb` is not a notebook the grader can read"),
-    (b'{"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [{"cell_type": "code", "source": 7, '
-     b'"metadata": {}}]}',
-     "`bad.ipynb` is damaged: the source of cell 1 is not text"),
-    (b"\xff\xfe{}", "`bad.ipynb` is not UTF-8 text (byte 0 is not valid)"),
-    (b'{"nbformat": 4, "nbformat_minor": 4.0, "metadata": {}, "cells": []}',  # nbformat asserted on these
-     "`bad.ipynb` is not a valid notebook: its `nbformat_minor` is `4.0`, not a whole number"),
-    (b'{"nbformat": "4", "nbformat_minor": 4, "metadata": {}, "cells": []}',
-     "`bad.ipynb` is not a valid notebook: its `nbformat` is `\"4\"`, not a whole number"),
-    (b'{"nbformat": 4, "nbformat_minor": [], "metadata": {}, "cells": []}',
-     "`bad.ipynb` is not a valid notebook: its `nbformat_minor` is a list, not a whole number"),
-    (b'"notebook"', "`bad.ipynb` is not a notebook the grader can read: its JSON is a string, not an object"),
-    (b"[" * 100_000 + b"]" * 100_000, "`bad.ipynb` is not a notebook the grader can read: its JSON is nested too"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"", "`bad.ipynb` is empty"),
+        (b"\x89PNG\r\n\x1a\n\0\0", "`bad.ipynb` is a binary file, not a notebook"),
+        (
+            b"import torch\n\ndef pseudo_loss(l, a, q):\n    return l.sum()\n",
+            "`bad.ipynb` is not a notebook: it contains Python source, not notebook JSON",
+        ),
+        (b"[]", "`bad.ipynb` is not a notebook the grader can read"),
+        (b'{"nbformat": 9, "cells": []}', "`bad.ipynb` is not a notebook the grader can read"),
+        (
+            b'{"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [{"cell_type": "code", "source": 7, '
+            b'"metadata": {}}]}',
+            "`bad.ipynb` is damaged: the source of cell 1 is not text",
+        ),
+        (b"\xff\xfe{}", "`bad.ipynb` is not UTF-8 text (byte 0 is not valid)"),
+        (
+            b'{"nbformat": 4, "nbformat_minor": 4.0, "metadata": {}, "cells": []}',  # nbformat asserted on these
+            "`bad.ipynb` is not a valid notebook: its `nbformat_minor` is `4.0`, not a whole number",
+        ),
+        (
+            b'{"nbformat": "4", "nbformat_minor": 4, "metadata": {}, "cells": []}',
+            '`bad.ipynb` is not a valid notebook: its `nbformat` is `"4"`, not a whole number',
+        ),
+        (
+            b'{"nbformat": 4, "nbformat_minor": [], "metadata": {}, "cells": []}',
+            "`bad.ipynb` is not a valid notebook: its `nbformat_minor` is a list, not a whole number",
+        ),
+        (b'"notebook"', "`bad.ipynb` is not a notebook the grader can read: its JSON is a string, not an object"),
+        (b"[" * 100_000 + b"]" * 100_000, "`bad.ipynb` is not a notebook the grader can read: its JSON is nested too"),
+    ],
+)
 def test_unusable_files_get_a_specific_message(tmp_path, content, message):
     path = tmp_path / "bad.ipynb"
     path.write_bytes(content)
@@ -299,11 +396,17 @@ def test_unusable_files_get_a_specific_message(tmp_path, content, message):
 
 def test_nothing_in_the_notebook_runs_during_extraction(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    path = make.notebook(tmp_path, "effects.ipynb", [
-        "open('from_a_statement', 'w').write('x')\n!touch from_a_shell_line",
-        "%%bash\ntouch from_a_cell_magic",
-        "import torch\n" + make.CORRECT_LOSS.replace("F.log_softmax", "torch.log_softmax")
-        + "\n\nopen('from_a_call_after_the_definition', 'w')"])
+    path = make.notebook(
+        tmp_path,
+        "effects.ipynb",
+        [
+            "open('from_a_statement', 'w').write('x')\n!touch from_a_shell_line",
+            "%%bash\ntouch from_a_cell_magic",
+            "import torch\n"
+            + make.CORRECT_LOSS.replace("F.log_softmax", "torch.log_softmax")
+            + "\n\nopen('from_a_call_after_the_definition', 'w')",
+        ],
+    )
     code, _ = extract(path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["effects.ipynb"]
     assert "open(" not in code
@@ -311,9 +414,14 @@ def test_nothing_in_the_notebook_runs_during_extraction(tmp_path, monkeypatch):
 
 def test_a_helper_module_beside_the_notebook_counts_as_installed(tmp_path):
     (tmp_path / "loss_helpers.py").write_text("def weight(q):\n    return q\n")
-    path = make.notebook(tmp_path, "pseudo_loss.ipynb", [
-        "import torch\nimport torch.nn.functional as F\nfrom loss_helpers import weight",
-        make.CORRECT_LOSS.replace("* q_values", "* weight(q_values)")])
+    path = make.notebook(
+        tmp_path,
+        "pseudo_loss.ipynb",
+        [
+            "import torch\nimport torch.nn.functional as F\nfrom loss_helpers import weight",
+            make.CORRECT_LOSS.replace("* q_values", "* weight(q_values)"),
+        ],
+    )
     source = load(tmp_path)
     assert source.graded == path and "from loss_helpers import weight" in source.files["submission.py"]
     assert "loss_helpers.py" in source.files
@@ -327,6 +435,7 @@ def test_the_loader_passes_the_notes_on():
 
 
 # --- issue 15: long cells, validation that crashes, definitions that fail at import, .py names ---
+
 
 def extraction_seconds(path, repeats: int = 2) -> float:
     """CPU time of the fastest of `repeats` extractions: other processes on the machine do not count."""
@@ -362,15 +471,17 @@ def test_many_statements_on_one_line_are_extracted_in_linear_time(tmp_path):
 def test_a_notebook_nbformat_asserts_on_is_refused_with_what_is_wrong():
     with pytest.raises(LoadError) as caught:
         extract(NOTEBOOKS / "nbformat_minor_text.ipynb")
-    assert str(caught.value) == ("`nbformat_minor_text.ipynb` is not a valid notebook: its `nbformat_minor` is "
-                                 "`\"4\"`, not a whole number. Download it again (in Colab: File → Download → "
-                                 "Download .ipynb) and submit that file.")
+    assert str(caught.value) == (
+        "`nbformat_minor_text.ipynb` is not a valid notebook: its `nbformat_minor` is "
+        '`"4"`, not a whole number. Download it again (in Colab: File → Download → '
+        "Download .ipynb) and submit that file."
+    )
 
 
 def test_a_notebook_nbformat_asserts_on_is_graded_zero_not_a_grader_error(grade):
     document = grade(NOTEBOOKS / "nbformat_minor_text.ipynb", learning=False)
     assert document["extra_data"]["status"] == "not graded" and document["score"] == 0
-    assert "its `nbformat_minor` is `\"4\"`, not a whole number" in document["output"]
+    assert 'its `nbformat_minor` is `"4"`, not a whole number' in document["output"]
 
 
 DROPPED_AT_DEFINITION = (
@@ -378,7 +489,8 @@ DROPPED_AT_DEFINITION = (
     "`pseudo_loss` does not need it)",
     "line 9 `def sample_actions(n, generator=rng): ...` (uses `rng` when defined, which is dropped",
     "line 13 `as_tensor = to_tensor` (uses `to_tensor` when defined, which is dropped",  # dropped in turn
-    "line 16 `class Runner: ...` (uses `device` when defined, which is dropped")
+    "line 16 `class Runner: ...` (uses `device` when defined, which is dropped",
+)
 
 
 def test_unused_definitions_that_would_fail_at_import_are_dropped_and_listed():
@@ -400,22 +512,34 @@ def test_unused_definitions_that_would_fail_at_import_are_graded_with_full_marks
 
 
 def test_a_definition_pseudo_loss_needs_is_kept_and_its_missing_default_named(tmp_path):
-    path = make.notebook(tmp_path, "needed.ipynb", [
-        "import torch.nn.functional as F\nSCALE = float('1.0')",
-        "def weight(q, scale=SCALE):\n    return q * scale",
-        make.CORRECT_LOSS.replace("* q_values", "* weight(q_values)")])
+    path = make.notebook(
+        tmp_path,
+        "needed.ipynb",
+        [
+            "import torch.nn.functional as F\nSCALE = float('1.0')",
+            "def weight(q, scale=SCALE):\n    return q * scale",
+            make.CORRECT_LOSS.replace("* q_values", "* weight(q_values)"),
+        ],
+    )
     code, notes = extract(path)
     assert "def weight(q, scale=SCALE):" in code  # NameError at import, which is the student's to fix
-    assert ("Warning: your code uses `SCALE`, but the grader does not run the statement that sets it "
-            "(cell 1 line 2: an assignment from a call).") in notes_text(notes)
+    assert (
+        "Warning: your code uses `SCALE`, but the grader does not run the statement that sets it "
+        "(cell 1 line 2: an assignment from a call)."
+    ) in notes_text(notes)
 
 
 @pytest.mark.parametrize("future, kept", [("", False), ("from __future__ import annotations\n", True)])
 def test_annotations_count_as_used_at_definition_unless_postponed(tmp_path, future, kept):
-    path = make.notebook(tmp_path, "annotated.ipynb", [
-        future + "import torch.nn.functional as F\nfrom gym import Env",
-        "def rollout(env: Env) -> list:\n    return []\n\n@decorate\ndef plot(x):\n    pass",
-        make.CORRECT_LOSS])
+    path = make.notebook(
+        tmp_path,
+        "annotated.ipynb",
+        [
+            future + "import torch.nn.functional as F\nfrom gym import Env",
+            "def rollout(env: Env) -> list:\n    return []\n\n@decorate\ndef plot(x):\n    pass",
+            make.CORRECT_LOSS,
+        ],
+    )
     code, notes = extract(path)
     assert ("def rollout(env: Env)" in code) == kept and "def plot" not in code
     assert behaves_correctly(run(code))
@@ -427,8 +551,10 @@ def test_annotations_count_as_used_at_definition_unless_postponed(tmp_path, futu
 def test_a_notebook_saved_with_a_py_name_is_graded_as_a_notebook():
     source = load(NOTEBOOKS / "notebook_saved_as.py")
     assert source.graded.name == "notebook_saved_as.py"
-    assert source.notes[0] == ("`notebook_saved_as.py` is a Jupyter notebook saved with a `.py` name: it was "
-                               "graded as a notebook (next time, submit it as `.ipynb`).")
+    assert source.notes[0] == (
+        "`notebook_saved_as.py` is a Jupyter notebook saved with a `.py` name: it was "
+        "graded as a notebook (next time, submit it as `.ipynb`)."
+    )
     assert source.notes[1].startswith("Dropped from the notebook")
     assert behaves_correctly(run(source.files["submission.py"]))
 
@@ -444,8 +570,10 @@ def test_a_broken_notebook_saved_with_a_py_name_says_it_is_a_notebook(tmp_path):
     (tmp_path / "hw3.py").write_text((NOTEBOOKS / "no_pseudo_loss.ipynb").read_text())
     with pytest.raises(LoadError) as caught:
         load(tmp_path / "hw3.py")
-    assert str(caught.value).startswith("`hw3.py` is a Jupyter notebook saved with a `.py` name; graded as a "
-                                        "notebook: the notebook `hw3.py` defines no function named `pseudo_loss`")
+    assert str(caught.value).startswith(
+        "`hw3.py` is a Jupyter notebook saved with a `.py` name; graded as a "
+        "notebook: the notebook `hw3.py` defines no function named `pseudo_loss`"
+    )
     assert "null" not in str(caught.value)
 
 
@@ -457,6 +585,7 @@ def test_a_notebook_with_a_py_name_in_a_folder_is_picked_as_defining_pseudo_loss
 
 
 # --- end to end, through the sandbox ---
+
 
 def max_score(document: dict) -> float:
     return sum(test["max_score"] for test in document["tests"])

@@ -7,6 +7,7 @@ The documents are built from a notebook's real shapes (v4 and v3, with the keys 
 write) and then mutilated: parts replaced with junk of any JSON type, deleted, or nested deeply; huge
 strings; top levels that are not objects at all.
 """
+
 from __future__ import annotations
 
 import ast
@@ -17,23 +18,40 @@ from pathlib import Path
 from typing import Any, List
 
 import nbformat
-from hypothesis import HealthCheck, event, given, settings, strategies as st
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_raw_cell
+from submissions.notebooks import make
 
 from grader.submission.load import LoadError, load
-from submissions.notebooks import make
 
 DEEP = "\0deep:"  # a string replaced, in the JSON text, by lists nested that deep (json.dumps cannot write them)
 NAME = "nb.ipynb"
-SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                            HealthCheck.data_too_large])
+SETTINGS = settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
 
-CODE_LINES = ["import torch", "import torch.nn.functional as F", "import numpy as np", "x = 1", "print(x)",
-              "%matplotlib inline", "!pip install gym", "for i in range(3):\n    print(i)", "F.log_softmax?",
-              "def helper(a, b=2):\n    return a + b", "class Policy:\n    pass", "losses = []", ""]
-scalars = st.none() | st.booleans() | st.integers(-2**70, 2**70) | st.floats(allow_nan=False) | st.text(max_size=12)
-values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner,
-                                                                                           max_size=4), max_leaves=12)
+CODE_LINES = [
+    "import torch",
+    "import torch.nn.functional as F",
+    "import numpy as np",
+    "x = 1",
+    "print(x)",
+    "%matplotlib inline",
+    "!pip install gym",
+    "for i in range(3):\n    print(i)",
+    "F.log_softmax?",
+    "def helper(a, b=2):\n    return a + b",
+    "class Policy:\n    pass",
+    "losses = []",
+    "",
+]
+scalars = st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.floats(allow_nan=False) | st.text(max_size=12)
+values = st.recursive(
+    scalars,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4),
+    max_leaves=12,
+)
 huge = st.integers(100_000, 1_500_000).map(lambda n: ("def pseudo_loss(l, a, q): return l\n" * (n // 36))[:n])
 deep = st.integers(2, 5_000).map(lambda depth: f"{DEEP}{depth}")
 junk = values | st.sampled_from(CODE_LINES) | huge | deep
@@ -43,11 +61,16 @@ sources = st.sampled_from(CODE_LINES + [make.CORRECT_LOSS]) | st.lists(st.sample
 @st.composite
 def v4_cells(draw) -> dict:
     kind = draw(st.sampled_from(["code", "markdown", "raw"]))
-    cell = {"cell_type": kind, "metadata": draw(st.sampled_from([{}, {"id": "a1"}, {"colab": {"height": 3}}])),
-            "source": draw(sources)}
+    cell = {
+        "cell_type": kind,
+        "metadata": draw(st.sampled_from([{}, {"id": "a1"}, {"colab": {"height": 3}}])),
+        "source": draw(sources),
+    }
     if kind == "code":
-        cell.update(outputs=draw(st.sampled_from([[], [{"output_type": "stream", "name": "stdout", "text": "1\n"}]])),
-                    execution_count=draw(st.none() | st.integers(1, 9)))
+        cell.update(
+            outputs=draw(st.sampled_from([[], [{"output_type": "stream", "name": "stdout", "text": "1\n"}]])),
+            execution_count=draw(st.none() | st.integers(1, 9)),
+        )
     if draw(st.booleans()):
         cell["id"] = draw(st.sampled_from(["cell-1", "cell-2", "x" * 80, ""]))
     return cell
@@ -55,23 +78,51 @@ def v4_cells(draw) -> dict:
 
 @st.composite
 def v3_notebooks(draw) -> dict:
-    cells = [{"cell_type": "code", "input": draw(sources), "language": "python", "metadata": {}, "outputs": [],
-              "prompt_number": draw(st.integers(1, 9))} for _ in range(draw(st.integers(0, 3)))]
-    cells.insert(draw(st.integers(0, len(cells))), {"cell_type": "code", "input": make.CORRECT_LOSS, "outputs": [],
-                                                   "language": "python", "metadata": {}})
+    cells = [
+        {
+            "cell_type": "code",
+            "input": draw(sources),
+            "language": "python",
+            "metadata": {},
+            "outputs": [],
+            "prompt_number": draw(st.integers(1, 9)),
+        }
+        for _ in range(draw(st.integers(0, 3)))
+    ]
+    cells.insert(
+        draw(st.integers(0, len(cells))),
+        {"cell_type": "code", "input": make.CORRECT_LOSS, "outputs": [], "language": "python", "metadata": {}},
+    )
     cells.insert(0, {"cell_type": "heading", "level": 1, "metadata": {}, "source": "Title"})
-    return {"nbformat": 3, "nbformat_minor": 0, "metadata": {"name": ""}, "worksheets": [{"cells": cells,
-                                                                                          "metadata": {}}]}
+    return {
+        "nbformat": 3,
+        "nbformat_minor": 0,
+        "metadata": {"name": ""},
+        "worksheets": [{"cells": cells, "metadata": {}}],
+    }
 
 
 @st.composite
 def v4_notebooks(draw) -> dict:
     cells = draw(st.lists(v4_cells(), max_size=4))
-    cells.insert(draw(st.integers(0, len(cells))), {"cell_type": "code", "metadata": {}, "outputs": [],
-                                                   "execution_count": None, "source": make.CORRECT_LOSS})
-    return {"nbformat": 4, "nbformat_minor": draw(st.integers(0, 5)), "cells": cells,
-            "metadata": draw(st.sampled_from([{}, {"colab": {"provenance": []}, "accelerator": "GPU"},
-                                              {"kernelspec": {"name": "python3", "display_name": "Python 3"}}]))}
+    cells.insert(
+        draw(st.integers(0, len(cells))),
+        {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None, "source": make.CORRECT_LOSS},
+    )
+    return {
+        "nbformat": 4,
+        "nbformat_minor": draw(st.integers(0, 5)),
+        "cells": cells,
+        "metadata": draw(
+            st.sampled_from(
+                [
+                    {},
+                    {"colab": {"provenance": []}, "accelerator": "GPU"},
+                    {"kernelspec": {"name": "python3", "display_name": "Python 3"}},
+                ]
+            )
+        ),
+    }
 
 
 def parts(document: Any, path: tuple = ()) -> List[tuple]:
@@ -116,8 +167,8 @@ def json_text(document: Any) -> str:
     while '"\\u0000deep:' in text:  # as json.dumps writes DEEP
         start = text.index('"\\u0000deep:')
         end = text.index('"', start + 1)
-        depth = int(text[start + len('"\\u0000deep:'):end])
-        text = text[:start] + "[" * depth + "]" * depth + text[end + 1:]
+        depth = int(text[start + len('"\\u0000deep:') : end])
+        text = text[:start] + "[" * depth + "]" * depth + text[end + 1 :]
     return text
 
 
@@ -152,7 +203,7 @@ def test_json_that_is_no_notebook_at_all_is_a_load_error(document):
 @given(mutilated(), st.data())
 def test_a_notebook_cut_off_anywhere_is_a_load_error_or_loads(document, data):
     text = json_text(document)
-    loaded(text[:data.draw(st.integers(0, len(text)))])
+    loaded(text[: data.draw(st.integers(0, len(text)))])
 
 
 @SETTINGS
@@ -168,11 +219,19 @@ def test_any_bytes_are_a_load_error_or_load(content):
 
 
 @SETTINGS
-@given(st.lists(st.sampled_from(CODE_LINES), max_size=6), st.lists(st.text(max_size=30), max_size=3),
-       st.dictionaries(st.text(max_size=6), values, max_size=3), st.randoms(use_true_random=False), st.booleans())
+@given(
+    st.lists(st.sampled_from(CODE_LINES), max_size=6),
+    st.lists(st.text(max_size=30), max_size=3),
+    st.dictionaries(st.text(max_size=6), values, max_size=3),
+    st.randoms(use_true_random=False),
+    st.booleans(),
+)
 def test_a_valid_notebook_with_pseudo_loss_extracts_it(lines, texts, metadata, rng: random.Random, as_py):
-    cells = [new_code_cell(line) for line in lines] + [new_markdown_cell(text) for text in texts] + \
-        [new_raw_cell("raw"), new_code_cell("import torch.nn.functional as F")]
+    cells = (
+        [new_code_cell(line) for line in lines]
+        + [new_markdown_cell(text) for text in texts]
+        + [new_raw_cell("raw"), new_code_cell("import torch.nn.functional as F")]
+    )
     rng.shuffle(cells)
     cells.append(new_code_cell(rng.choice(["", "%%time\n", "# the loss\n"]) + make.CORRECT_LOSS))
     notebook = new_notebook(cells=cells, metadata=metadata)

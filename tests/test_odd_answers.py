@@ -7,13 +7,14 @@ or is not a str, an exit code that cannot be printed. Each must get a normal
 result with a message that says what came back. The files' docstrings say what
 must happen; broken/cases.py lists the interface message of each odd result.
 """
+
 from __future__ import annotations
 
 import pytest
-
 from conftest import SUBMISSIONS, scores
-from grader.checks.verdicts import TITLES
 from submissions.broken.cases import ODD_RESULTS
+
+from grader.checks.verdicts import TITLES
 
 BROKEN = SUBMISSIONS / "broken"
 HOSTILE = SUBMISSIONS / "hostile"
@@ -40,6 +41,7 @@ def odd(grade):
         if name not in documents:
             documents[name] = grade(BROKEN / name, learning=False)
         return documents[name]
+
     return graded
 
 
@@ -76,8 +78,9 @@ def test_right_number_in_a_non_scalar_shape_loses_only_the_interface_points(odd,
     got = scores(document)
     interface = next(test for test in document["tests"] if test["name"].endswith(TITLES["interface"]))
     assert document["score"] == total(document) - interface["max_score"], got
-    assert all(test["status"] == "passed" for test in document["tests"]
-               if not test["name"].endswith(TITLES["interface"])), got
+    assert all(
+        test["status"] == "passed" for test in document["tests"] if not test["name"].endswith(TITLES["interface"])
+    ), got
     assert document["extra_data"]["mistakes"] == ["not_scalar"]
     assert "broke the protocol" not in document["output"] + output_of(document, "interface")
 
@@ -90,11 +93,18 @@ def test_non_float_result_has_no_gradient(odd, name):
     assert "there is no gradient with respect to logits" in output_of(document, "gradient")
 
 
-@pytest.mark.parametrize("name, raised, line", [
-    ("nameless_exception.py", "an exception of a class with no name", "line 21, in pseudo_loss\n    raise Nameless()"),
-    ("exception_str_raises.py", "submission.Unprintable: <exception str() failed>", "line 18, in pseudo_loss"),
-    ("exception_str_not_str.py", "submission.NotText: <exception str() failed>", "line 14, in pseudo_loss"),
-])
+@pytest.mark.parametrize(
+    "name, raised, line",
+    [
+        (
+            "nameless_exception.py",
+            "an exception of a class with no name",
+            "line 21, in pseudo_loss\n    raise Nameless()",
+        ),
+        ("exception_str_raises.py", "submission.Unprintable: <exception str() failed>", "line 18, in pseudo_loss"),
+        ("exception_str_not_str.py", "submission.NotText: <exception str() failed>", "line 14, in pseudo_loss"),
+    ],
+)
 def test_odd_exception_is_graded_zero_saying_what_was_raised_and_where(grade, name, raised, line):
     document = grade(HOSTILE / name, learning=False)
     assert_graded(document)
@@ -105,10 +115,13 @@ def test_odd_exception_is_graded_zero_saying_what_was_raised_and_where(grade, na
         assert line in test["output"], test["output"]
 
 
-@pytest.mark.parametrize("name, message", [
-    ("nameless_exception_at_import.py", "importing it failed: an exception of a class with no name (line 19)"),
-    ("exit_with_unprintable_code.py", "the submission called sys.exit(<unprintable>) while being imported"),
-])
+@pytest.mark.parametrize(
+    "name, message",
+    [
+        ("nameless_exception_at_import.py", "importing it failed: an exception of a class with no name (line 19)"),
+        ("exit_with_unprintable_code.py", "the submission called sys.exit(<unprintable>) while being imported"),
+    ],
+)
 def test_odd_exception_at_import_is_named_in_the_message(grade, name, message):
     document = grade(HOSTILE / name, learning=False)
     assert_graded(document, "not graded")

@@ -1,4 +1,5 @@
 """The framing between grader and child: round trips, and everything a hostile peer could send."""
+
 from __future__ import annotations
 
 import json
@@ -28,8 +29,11 @@ def raw(header: dict) -> bytes:
 
 def test_round_trip_keeps_header_dtypes_and_shapes(pair):
     a, b = pair
-    arrays = {"x": np.arange(6, dtype=np.float32).reshape(2, 3), "i": np.array([1, -2], dtype=np.int64),
-              "scalar": np.array(2.5)}
+    arrays = {
+        "x": np.arange(6, dtype=np.float32).reshape(2, 3),
+        "i": np.array([1, -2], dtype=np.int64),
+        "scalar": np.array(2.5),
+    }
     protocol.send(a, {"op": "call", "n": 3}, arrays)
     header, got = protocol.recv(b)
     assert header == {"op": "call", "n": 3}
@@ -59,14 +63,17 @@ def test_overflowing_shape_product_is_rejected(pair):
         protocol.recv(b)
 
 
-@pytest.mark.parametrize("spec", [
-    {"name": "o", "dtype": "object", "shape": [1]},
-    {"name": "o", "dtype": "float64", "shape": [-1]},
-    {"name": "o", "dtype": "float64", "shape": [1.5]},
-    {"name": "o", "dtype": "float64", "shape": "3"},
-    {"name": 7, "dtype": "float64", "shape": [1]},
-    "not a dict",
-])
+@pytest.mark.parametrize(
+    "spec",
+    [
+        {"name": "o", "dtype": "object", "shape": [1]},
+        {"name": "o", "dtype": "float64", "shape": [-1]},
+        {"name": "o", "dtype": "float64", "shape": [1.5]},
+        {"name": "o", "dtype": "float64", "shape": "3"},
+        {"name": 7, "dtype": "float64", "shape": [1]},
+        "not a dict",
+    ],
+)
 def test_bad_array_specs_are_rejected(pair, spec):
     a, b = pair
     a.sendall(raw({"arrays": [spec]}))

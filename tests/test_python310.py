@@ -1,4 +1,5 @@
 """Gradescope's image runs Python 3.10: nothing in the shipped code may need a newer one."""
+
 from __future__ import annotations
 
 import subprocess
@@ -6,8 +7,17 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-VERMIN = [str(Path(sys.executable).with_name("vermin")), "--target=3.10-", "--violations", "--eval-annotations",
-          "--backport", "dataclasses", "--backport", "typing", "--no-tips"]
+VERMIN = [
+    str(Path(sys.executable).with_name("vermin")),
+    "--target=3.10-",
+    "--violations",
+    "--eval-annotations",
+    "--backport",
+    "dataclasses",
+    "--backport",
+    "typing",
+    "--no-tips",
+]
 
 
 def vermin(*paths: Path) -> subprocess.CompletedProcess:

@@ -1,4 +1,5 @@
 """The sandbox's mechanics, observed from inside a child: what it can see, what it may use."""
+
 from __future__ import annotations
 
 import json
@@ -13,8 +14,8 @@ import pytest
 
 from grader.checks.answer import Answer
 from grader.checks.oracle import Failure
-from grader.sandbox.parent import Died, Limits, Output, SandboxError, Zygote
 from grader.sandbox.oracle import SandboxOracle
+from grader.sandbox.parent import Died, Limits, Output, SandboxError, Zygote
 
 ROOT = os.geteuid() == 0
 REPO = Path(__file__).resolve().parents[1]
@@ -56,7 +57,7 @@ def report(zygote, expression: str) -> object:
     code = HELPERS + f"print('REPORT', json.dumps({expression}))\n" + CORRECT
     _, printed, _ = run(zygote, code)
     line = next(line for line in printed.splitlines() if line.startswith("REPORT "))
-    return json.loads(line[len("REPORT "):])
+    return json.loads(line[len("REPORT ") :])
 
 
 def test_layers_in_force(zygote):
@@ -82,20 +83,26 @@ def test_environment_is_scrubbed_and_only_the_channels_stay_open(zygote):
 
 
 def test_resource_limits_are_set(zygote):
-    seen = report(zygote, "{name: resource.getrlimit(getattr(resource, name)) for name in "
-                          "['RLIMIT_AS', 'RLIMIT_CPU', 'RLIMIT_NPROC', 'RLIMIT_FSIZE', 'RLIMIT_NOFILE', 'RLIMIT_CORE']}")
+    seen = report(
+        zygote,
+        "{name: resource.getrlimit(getattr(resource, name)) for name in "
+        "['RLIMIT_AS', 'RLIMIT_CPU', 'RLIMIT_NPROC', 'RLIMIT_FSIZE', 'RLIMIT_NOFILE', 'RLIMIT_CORE']}",
+    )
     limits = Limits()
     assert seen["RLIMIT_CPU"][0] == limits.cpu_s
     assert seen["RLIMIT_FSIZE"][0] == limits.file_size_mb * 1024 * 1024
     assert seen["RLIMIT_NOFILE"][0] == limits.open_files
     assert seen["RLIMIT_CORE"] == [0, 0]
-    assert 0 < seen["RLIMIT_AS"][0] < 2 * 1024 ** 3  # torch's own mapping plus the budget
+    assert 0 < seen["RLIMIT_AS"][0] < 2 * 1024**3  # torch's own mapping plus the budget
     assert seen["RLIMIT_NPROC"][0] >= limits.processes
 
 
 def test_nothing_secret_was_forked_into_the_child(zygote):
-    seen = report(zygote, "sorted(m for m in sys.modules if m.split('.')[0] in ('reference', 'gymnasium') "
-                          "or m in ('grader.rubric', 'grader.verbs.grade', 'grader.checks.diagnosis'))")
+    seen = report(
+        zygote,
+        "sorted(m for m in sys.modules if m.split('.')[0] in ('reference', 'gymnasium') "
+        "or m in ('grader.rubric', 'grader.verbs.grade', 'grader.checks.diagnosis'))",
+    )
     assert seen == []
 
 
@@ -113,8 +120,10 @@ def test_a_correct_function_answers_in_milliseconds(zygote):
 
 
 def test_hang_is_killed_at_the_call_timeout_and_the_next_call_gets_a_fresh_child(zygote):
-    code = "import os\nCALLS = 0\ndef pseudo_loss(l, a, q):\n    global CALLS\n    CALLS += 1\n" \
-           "    while True:\n        pass\n"
+    code = (
+        "import os\nCALLS = 0\ndef pseudo_loss(l, a, q):\n    global CALLS\n    CALLS += 1\n"
+        "    while True:\n        pass\n"
+    )
     start = time.monotonic()
     outcomes, _, oracle = run(zygote, code, Limits(call_timeout_s=0.5, restarts=1), calls=3)
     assert [o.kind for o in outcomes] == ["timeout", "timeout", "skipped"]
@@ -135,9 +144,12 @@ def test_memory_error_is_reported_as_running_out_of_memory(zygote):
 
 
 def test_child_can_start_no_process_and_open_no_socket_but_can_start_threads(zygote):
-    seen = report(zygote, "[__import__('grader.sandbox.seccomp').sandbox.seccomp.seccomp is not None, _try(os.fork), "
-                          "_try(lambda: __import__('socket').socket()), _try(lambda: os.memfd_create('x')), "
-                          "_thread_runs()]")
+    seen = report(
+        zygote,
+        "[__import__('grader.sandbox.seccomp').sandbox.seccomp.seccomp is not None, _try(os.fork), "
+        "_try(lambda: __import__('socket').socket()), _try(lambda: os.memfd_create('x')), "
+        "_thread_runs()]",
+    )
     assert seen[0] is True  # the seccomp layer is available here
     assert seen[1:] == ["PermissionError", "PermissionError", "PermissionError", "thread ran"]
 
@@ -149,8 +161,11 @@ def test_child_can_make_no_ipc_object_and_no_secret_memory(zygote):
     if secret is None:
         pytest.skip("no seccomp here, or no memfd_secret on this architecture")
     private, create = 0, 0o1000 | 0o600  # IPC_PRIVATE, IPC_CREAT
-    seen = report(zygote, f"[_call('shmget', {private}, 4096, {create}), _call('msgget', {private}, {create}), "
-                          f"_call('semget', {private}, 1, {create}), _call('syscall', {secret}, 0)]")
+    seen = report(
+        zygote,
+        f"[_call('shmget', {private}, 4096, {create}), _call('msgget', {private}, {create}), "
+        f"_call('semget', {private}, 1, {create}), _call('syscall', {secret}, 0)]",
+    )
     assert seen == ["EPERM"] * 4
 
 
@@ -205,16 +220,22 @@ libc.shmat.argtypes = [ctypes.c_int, ctypes.c_void_p, ctypes.c_int]
 def pseudo_loss(l, a, q):
     return l.sum()
 """
-MAKES_SEGMENT = SHM + """shmid = libc.shmget({key}, 4096, 0o1000 | 0o666)
+MAKES_SEGMENT = (
+    SHM
+    + """shmid = libc.shmget({key}, 4096, 0o1000 | 0o666)
 assert shmid >= 0, errno.errorcode[ctypes.get_errno()]
 address = libc.shmat(shmid, None, 0)
 ctypes.memmove(address, b"left by the first child", 23)
 libc.shmdt(ctypes.c_void_p(address))  # and no IPC_RMID: the segment stays
 print("made segment", shmid)
 """
-LOOKS_FOR_SEGMENT = SHM + """shmid = libc.shmget({key}, 0, 0)
+)
+LOOKS_FOR_SEGMENT = (
+    SHM
+    + """shmid = libc.shmget({key}, 0, 0)
 print("found segment" if shmid >= 0 else "no segment: " + errno.errorcode[ctypes.get_errno()])
 """
+)
 
 
 def _host_segments() -> str:
@@ -224,7 +245,13 @@ def _host_segments() -> str:
 def test_a_segment_made_in_one_child_is_invisible_to_the_next():
     key = 0x5EC00000 | (os.getpid() & 0xFFFF)
     before = _host_segments()
-    command = [sys.executable, "-c", WITHOUT_IPC_RULES, MAKES_SEGMENT.format(key=key), LOOKS_FOR_SEGMENT.format(key=key)]
+    command = [
+        sys.executable,
+        "-c",
+        WITHOUT_IPC_RULES,
+        MAKES_SEGMENT.format(key=key),
+        LOOKS_FOR_SEGMENT.format(key=key),
+    ]
     run = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=120, check=False)
     assert run.returncode == 0, run.stderr[-2000:]
     assert "made segment" in run.stdout, run.stdout  # the first child could make one: only the namespace stops it

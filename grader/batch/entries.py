@@ -8,6 +8,7 @@ escaped. Nothing here reads a file outside the class folder: an entry that is a
 symbolic link leading out of it is kept, with the reason it will not be graded, and
 its target is never opened.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -25,7 +26,7 @@ from grader.text import printable
 METADATA = "submission_metadata.yml"
 IGNORED = {"__pycache__", "__MACOSX", "Thumbs.db", "desktop.ini"}  # and every name starting with "."
 HASH_MAX_FILES, HASH_MAX_BYTES, HASH_MAX_DEPTH = 2000, 64 * 1024 * 1024, 8
-PLAIN_NAME_BYTES = 200           # longer names get a shortened, hashed result file (NAME_MAX is 255)
+PLAIN_NAME_BYTES = 200  # longer names get a shortened, hashed result file (NAME_MAX is 255)
 _HASHED = re.compile(r"-[0-9a-f]{16}$", re.IGNORECASE)  # the tail of a hashed result file's name
 
 
@@ -33,10 +34,10 @@ _HASHED = re.compile(r"-[0-9a-f]{16}$", re.IGNORECASE)  # the tail of a hashed r
 class Entry:
     """One submission of the class."""
 
-    name: str                           # file or folder name inside DIR, as the file system has it
+    name: str  # file or folder name inside DIR, as the file system has it
     path: Path
     people: Tuple[Dict[str, str], ...] = ()  # name, email, sid of each submitter (Gradescope)
-    refused: str = ""                   # why it is not graded without being opened, if it is not
+    refused: str = ""  # why it is not graded without being opened, if it is not
 
     @property
     def label(self) -> str:
@@ -46,28 +47,39 @@ class Entry:
 
 # --- which entries ----------------------------------------------------------------------------
 
+
 def discover(directory: Path, exclude: Optional[Path] = None) -> Tuple[List[Entry], str]:
     """The entries of a directory, and a few words saying what kind of directory it was.
     A Gradescope export (submission_metadata.yml + submission_* folders) may be given
     as its own folder or as the folder it was unzipped into."""
     listing = _listing(directory, exclude)
-    if (not (directory / METADATA).is_file() and len(listing) == 1 and not listing[0].is_symlink()
-            and (listing[0] / METADATA).is_file()):
+    if (
+        not (directory / METADATA).is_file()
+        and len(listing) == 1
+        and not listing[0].is_symlink()
+        and (listing[0] / METADATA).is_file()
+    ):
         directory, listing = listing[0], _listing(listing[0], exclude)
     root = os.path.realpath(directory)
     if not (directory / METADATA).is_file():
         return [_entry(path, root) for path in listing], str(directory)
     people = read_metadata(directory / METADATA)
-    entries = [_entry(path, root, people.get(path.name, ()))
-               for path in listing if path.is_dir() and path.name.startswith("submission_")]
+    entries = [
+        _entry(path, root, people.get(path.name, ()))
+        for path in listing
+        if path.is_dir() and path.name.startswith("submission_")
+    ]
     return entries, f"Gradescope export {directory}"
 
 
 def _listing(directory: Path, exclude: Optional[Path]) -> List[Path]:
     # realpath, not resolve(): a link that loops must become an entry, not stop the batch
     skip = os.path.realpath(exclude) if exclude is not None else None
-    return [path for path in sorted(directory.iterdir())
-            if not path.name.startswith(".") and path.name not in IGNORED and os.path.realpath(path) != skip]
+    return [
+        path
+        for path in sorted(directory.iterdir())
+        if not path.name.startswith(".") and path.name not in IGNORED and os.path.realpath(path) != skip
+    ]
 
 
 def _entry(path: Path, root: str, people: Tuple[Dict[str, str], ...] = ()) -> Entry:
@@ -85,7 +97,9 @@ def _refusal(link: Path, root: str) -> str:
     if target == root:  # a folder entry holding every other one
         return f"{shown} to the class folder itself"
     if os.path.commonpath([root, target]) != root:
-        return f"{shown} to `{printable(os.readlink(link))}`, outside the class folder: links are not followed out of it"
+        return (
+            f"{shown} to `{printable(os.readlink(link))}`, outside the class folder: links are not followed out of it"
+        )
     return ""
 
 
@@ -114,11 +128,13 @@ def read_metadata(path: Path) -> Dict[str, Tuple[Dict[str, str], ...]]:
         print(f"warning: {path} could not be read ({type(exc).__name__}); grading without names", file=sys.stderr)
         return {}
     people = {}
-    for folder, record in (data.items() if isinstance(data, dict) else ()):
+    for folder, record in data.items() if isinstance(data, dict) else ():
         submitters = record.get("submitters") if isinstance(record, dict) else None
         people[str(folder)] = tuple(
             {key: "" if person.get(key) is None else str(person.get(key)) for key in ("name", "email", "sid")}
-            for person in (submitters if isinstance(submitters, list) else ()) if isinstance(person, dict))
+            for person in (submitters if isinstance(submitters, list) else ())
+            if isinstance(person, dict)
+        )
     return people
 
 
@@ -133,6 +149,7 @@ def _plain(value):
 
 # --- what each result file is called ------------------------------------------------------------
 
+
 def result_files(entries: Sequence[Entry]) -> Dict[str, str]:
     """A distinct result file name per entry name: `<name>.json` for a plain name; for any
     other a shortened, escaped name plus a hash of the name's bytes. Plain means short,
@@ -143,8 +160,12 @@ def result_files(entries: Sequence[Entry]) -> Dict[str, str]:
     for entry in entries:
         key = _folded(entry.name)
         folded[key] = folded.get(key, 0) + 1
-    return {entry.name: f"{entry.name}.json" if folded[_folded(entry.name)] == 1 and _plain_name(entry.name)
-            else _hashed(entry.name) for entry in entries}
+    return {
+        entry.name: f"{entry.name}.json"
+        if folded[_folded(entry.name)] == 1 and _plain_name(entry.name)
+        else _hashed(entry.name)
+        for entry in entries
+    }
 
 
 def _folded(name: str) -> str:
@@ -161,6 +182,7 @@ def _hashed(name: str) -> str:
 
 
 # --- whether an entry changed ---------------------------------------------------------------------
+
 
 def fingerprint(path: Path, salt: bytes, follow: bool = True) -> str:
     """Hash of an entry's contents (recursively, bounded) and the salt. With follow=False an

@@ -10,6 +10,7 @@ Workers die with the caller (PR_SET_PDEATHSIG) and never write files.
 multiprocessing.Pool would hang on a dead worker, and one dead worker breaks
 a whole ProcessPoolExecutor, hence this small pool.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -29,22 +30,28 @@ from typing import Callable, Dict, Optional, Sequence
 from grader import process
 from grader.outputs import results
 
-WORKER_MEMORY_MB = 3072        # address space a worker may add to what it maps at birth
+WORKER_MEMORY_MB = 3072  # address space a worker may add to what it maps at birth
 ANSWER_MAX_BYTES = 64 * 1024 * 1024
 
 
 @dataclass
 class _Worker:
     pid: int
-    tasks: int          # fd: we write entry numbers, one per line
-    answers: int        # fd: the worker writes framed results documents
+    tasks: int  # fd: we write entry numbers, one per line
+    answers: int  # fd: the worker writes framed results documents
     buffer: bytearray
     job: Optional[int] = None
     started: float = 0.0
 
 
-def run_pool(jobs: Sequence, work: Callable[[object], dict], *, workers: int, wall_s: float,
-             done: Callable[[object, dict, float], None]) -> None:
+def run_pool(
+    jobs: Sequence,
+    work: Callable[[object], dict],
+    *,
+    workers: int,
+    wall_s: float,
+    done: Callable[[object, dict, float], None],
+) -> None:
     """Call work(job) in forked worker processes; done(job, document, seconds) here, exactly once
     per job, in completion order. A worker that dies or overruns wall_s costs only its job,
     which gets a grader-error document. Returns when every job is done; on any exception
@@ -133,8 +140,8 @@ class _Pool:
                 return
             if len(worker.buffer) < 8 + size:
                 return
-            payload = bytes(worker.buffer[8:8 + size])
-            del worker.buffer[:8 + size]
+            payload = bytes(worker.buffer[8 : 8 + size])
+            del worker.buffer[: 8 + size]
             job, seconds = worker.job, time.monotonic() - worker.started
             worker.job = None
             if job is None:
@@ -153,8 +160,10 @@ class _Pool:
         if worker.job is not None:
             seconds = time.monotonic() - worker.started
             job = self.jobs[worker.job]
-            trace = (f"The grading worker (pid {worker.pid}) {what} ({how}) while grading "
-                     f"{getattr(job, 'label', job)!s}. No other entry was affected.")
+            trace = (
+                f"The grading worker (pid {worker.pid}) {what} ({how}) while grading "
+                f"{getattr(job, 'label', job)!s}. No other entry was affected."
+            )
             self.done(job, results.grader_fault(trace, seconds), seconds)
 
     def _kill(self, worker: _Worker) -> str:
@@ -199,7 +208,7 @@ def _serve(parent: int, tasks: int, answers: int, jobs: list, work: Callable) ->
                 data = json.dumps(results.grader_fault(traceback.format_exc(), time.monotonic() - start)).encode()
             view = memoryview(struct.pack(">Q", len(data)) + data)
             while view:
-                view = view[os.write(answers, view):]
+                view = view[os.write(answers, view) :]
     return 0
 
 

@@ -26,6 +26,7 @@ version, the rubric and reference files and the limits. A rerun skips entries
 whose result has the same fingerprint (unless ``force``); one that ended in a
 grader error is graded once more, and a second grader error is kept.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -40,19 +41,27 @@ from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import grader
 from grader import text
-from grader.outputs import results
 from grader.batch.entries import Entry, discover, fingerprint, result_files
-from grader.outputs.table import grades_csv, row_of, score_text, status_of, summary_table
 from grader.batch.pool import run_pool
+from grader.outputs import results
+from grader.outputs.table import grades_csv, row_of, score_text, status_of, summary_table
 
-ENTRY_WALL_S = 15 * 60.0       # last resort: grade() enforces the real budgets itself
-LOAD_S = 10.0                  # reading a submission takes milliseconds; one still reading has stalled
-GRADER_ERROR_ATTEMPTS = 2      # a grader error is graded once more; a second one may be the entry's doing
+ENTRY_WALL_S = 15 * 60.0  # last resort: grade() enforces the real budgets itself
+LOAD_S = 10.0  # reading a submission takes milliseconds; one still reading has stalled
+GRADER_ERROR_ATTEMPTS = 2  # a grader error is graded once more; a second one may be the entry's doing
 EXIT_INTERRUPTED = 130
 
 
-def run_batch(directory: Path, out: Path, jobs: Optional[int] = None, force: bool = False, *,
-              limits=None, entry_wall_s: float = ENTRY_WALL_S, load_s: float = LOAD_S) -> int:
+def run_batch(
+    directory: Path,
+    out: Path,
+    jobs: Optional[int] = None,
+    force: bool = False,
+    *,
+    limits=None,
+    entry_wall_s: float = ENTRY_WALL_S,
+    load_s: float = LOAD_S,
+) -> int:
     """Grade every entry of `directory` into `out`; 0 when every entry has a results file.
     `limits` (sandbox.Limits), `entry_wall_s` and `load_s` are for the Python API; the CLI keeps
     the defaults."""
@@ -63,8 +72,9 @@ def run_batch(directory: Path, out: Path, jobs: Optional[int] = None, force: boo
         with _terminate_as_interrupt():
             return _run(Path(directory), Path(out), jobs or _cores(), force, zygote, limits, entry_wall_s, load_s)
     except KeyboardInterrupt:  # outside grading proper: loading, fingerprinting, the report
-        print("\nInterrupted; the results written so far are kept. Run the same command again to finish.",
-              file=sys.stderr)
+        print(
+            "\nInterrupted; the results written so far are kept. Run the same command again to finish.", file=sys.stderr
+        )
         return EXIT_INTERRUPTED
     finally:
         zygote.close()
@@ -99,8 +109,12 @@ def _run(directory: Path, out: Path, jobs: int, force: bool, zygote, limits, wal
 
     def done(entry: Entry, document: dict, seconds: float) -> None:  # runs here, once per entry
         document.setdefault("extra_data", {})["batch"] = {
-            "entry": entry.label, "fingerprint": prints[entry.name], "attempts": attempts[entry.name],
-            "seconds": round(seconds, 3), "grader_version": grader.__version__}
+            "entry": entry.label,
+            "fingerprint": prints[entry.name],
+            "attempts": attempts[entry.name],
+            "seconds": round(seconds, 3),
+            "grader_version": grader.__version__,
+        }
         results.write(files[entry.name], document)
         documents[entry.name] = document
         progress.update(entry, document, seconds)
@@ -109,10 +123,15 @@ def _run(directory: Path, out: Path, jobs: int, force: bool, zygote, limits, wal
         run_pool(todo, work, workers=jobs, wall_s=wall_s, done=done)
     except KeyboardInterrupt:
         progress.close()
-        have = sum(entry.name in documents or _previous(files[entry.name], prints[entry.name])[0] is not None
-                   for entry in entries)
-        print(f"\nInterrupted: {have} of {len(entries)} entries have a result, {len(entries) - have} remain. "
-              f"Run the same command again{' without --force' if force else ''} to grade the rest.", file=sys.stderr)
+        have = sum(
+            entry.name in documents or _previous(files[entry.name], prints[entry.name])[0] is not None
+            for entry in entries
+        )
+        print(
+            f"\nInterrupted: {have} of {len(entries)} entries have a result, {len(entries) - have} remain. "
+            f"Run the same command again{' without --force' if force else ''} to grade the rest.",
+            file=sys.stderr,
+        )
         return EXIT_INTERRUPTED
     progress.close()
     return _finish(out, entries, documents)
@@ -127,17 +146,22 @@ def _finish(out: Path, entries: Sequence[Entry], documents: Dict[str, dict]) -> 
 
     write_report(out, rows, mistake_titles())
     print(summary_table(rows))
-    retried = sum(status_of(document) == "grader error" and _attempts(document) < GRADER_ERROR_ATTEMPTS
-                  for document in documents.values())
+    retried = sum(
+        status_of(document) == "grader error" and _attempts(document) < GRADER_ERROR_ATTEMPTS
+        for document in documents.values()
+    )
     if retried:
-        print(f"\n{retried} grader error{'s' * (retried > 1)}: the same command again grades "
-              f"{'them' if retried > 1 else 'it'} once more.")
+        print(
+            f"\n{retried} grader error{'s' * (retried > 1)}: the same command again grades "
+            f"{'them' if retried > 1 else 'it'} once more."
+        )
     shown = text.printable(str(out))  # stdout would refuse a path that is not UTF-8
     print(f"\nWrote {shown}/results/ ({len(rows)} results), {shown}/grades.csv and {shown}/report.md")
     return 0 if len(rows) == len(entries) else 1
 
 
 # --- whether an entry needs grading ------------------------------------------------------
+
 
 def _salt(limits) -> bytes:
     """What besides the entry decides its grade: grader version, rubric and reference files, limits."""
@@ -174,8 +198,9 @@ def _attempts(document: dict) -> int:
     return value if isinstance(value, int) and value > 0 else 1
 
 
-def _plan(entries: Sequence[Entry], files: Dict[str, Path], prints: Dict[str, str],
-          force: bool) -> Tuple[Dict[str, dict], List[Entry], Dict[str, int]]:
+def _plan(
+    entries: Sequence[Entry], files: Dict[str, Path], prints: Dict[str, str], force: bool
+) -> Tuple[Dict[str, dict], List[Entry], Dict[str, int]]:
     """The results kept, by entry name; the entries to grade; and which attempt each grade is."""
     documents: Dict[str, dict] = {}
     todo: List[Entry] = []
@@ -243,6 +268,7 @@ def _private_dir(path: Path) -> None:
 @contextlib.contextmanager
 def _terminate_as_interrupt() -> Iterator[None]:
     """`kill` (SIGTERM) stops the batch as cleanly as Ctrl-C."""
+
     def interrupt(signum, frame):
         raise KeyboardInterrupt
 
@@ -261,6 +287,7 @@ def _cores() -> int:
 
 
 # --- progress, rows, CSV, summary -----------------------------------------------------------
+
 
 class _Progress:
     """A tqdm bar on a terminal; one plain line per entry otherwise (logs, CI, `make`)."""

@@ -5,6 +5,7 @@ submission, in-process for the trusted reference and mistake catalog. Both
 paths produce the same message and go through the same ``Answer.parse``, so
 the checks cannot tell them apart except by what the function did.
 """
+
 from __future__ import annotations
 
 import math
@@ -15,14 +16,14 @@ from typing import Callable, Optional, Tuple
 
 import numpy as np
 import torch
+from torch.overrides import TorchFunctionMode
 
 from grader.contract import SUBMISSION_FILE
 from grader.errors import AnswerError
-from torch.overrides import TorchFunctionMode
 
 VALUE_CAP = 65536  # elements of a returned tensor sent back in full (a (4096, 4096) mistake is not)
 TEXT_CAP = 2000
-SHAPE_CAP = 64     # dimensions of a returned tensor's shape reported (torch allows thousands)
+SHAPE_CAP = 64  # dimensions of a returned tensor's shape reported (torch allows thousands)
 
 # Bound before any submission is imported, so a submission that patches torch
 # cannot change how its own answer is measured.
@@ -53,9 +54,11 @@ Inputs = Tuple[torch.Tensor, torch.Tensor, torch.Tensor]
 
 def make_inputs(logits: np.ndarray, actions: np.ndarray, q_values: np.ndarray, grad_q: bool = False) -> Inputs:
     """Fresh tensors for one call: logits (N, A) float32 with grad, actions (N,) int64, q_values (N,) float32."""
-    return (_tensor(logits, dtype=torch.float32, device="cpu", requires_grad=True),
-            _tensor(actions, dtype=torch.int64, device="cpu"),
-            _tensor(q_values, dtype=torch.float32, device="cpu", requires_grad=grad_q))
+    return (
+        _tensor(logits, dtype=torch.float32, device="cpu", requires_grad=True),
+        _tensor(actions, dtype=torch.int64, device="cpu"),
+        _tensor(q_values, dtype=torch.float32, device="cpu", requires_grad=grad_q),
+    )
 
 
 def evaluate(fn: Callable, inputs: Inputs, trace: bool = False) -> Tuple[dict, dict]:
@@ -65,9 +68,21 @@ def evaluate(fn: Callable, inputs: Inputs, trace: bool = False) -> Tuple[dict, d
     t_logits, t_actions, t_q = inputs
     before = (t_logits.detach().clone(), t_actions.clone(), t_q.detach().clone())
     start = time.perf_counter()
-    header: dict = {"kind": "answer", "error": None, "error_type": None, "traceback": None,
-                    "memory": False, "returned": None, "tensor": False, "shape": None, "dtype": None,
-                    "connected": False, "backward_error": None, "mutated": [], "largest": None}
+    header: dict = {
+        "kind": "answer",
+        "error": None,
+        "error_type": None,
+        "traceback": None,
+        "memory": False,
+        "returned": None,
+        "tensor": False,
+        "shape": None,
+        "dtype": None,
+        "connected": False,
+        "backward_error": None,
+        "mutated": [],
+        "largest": None,
+    }
     arrays: dict = {}
     largest = _Largest() if trace else None
     # Grad mode is forced on for the call and for reading its result: a submission may
@@ -98,8 +113,9 @@ def evaluate(fn: Callable, inputs: Inputs, trace: bool = False) -> Tuple[dict, d
 def _describe_result(out: object, inputs: Inputs, before: tuple, header: dict, arrays: dict) -> None:
     t_logits, t_actions, t_q = inputs
     after = (t_logits.detach(), t_actions, t_q.detach())
-    header["mutated"] = [name for name, old, new in zip(("logits", "actions", "q_values"), before, after)
-                         if not _same(old, new)]
+    header["mutated"] = [
+        name for name, old, new in zip(("logits", "actions", "q_values"), before, after) if not _same(old, new)
+    ]
     header["returned"] = type(out).__name__[:100]
     header["tensor"] = isinstance(out, torch.Tensor)
     if isinstance(out, torch.Tensor):
@@ -123,9 +139,12 @@ def _same(old: torch.Tensor, new: torch.Tensor) -> bool:
 def _describe_error(exc: BaseException, prefix: str = "") -> dict:
     where = "".join(_guarded(lambda: traceback.format_list(own_frames(exc)[-3:]), []))
     text = error_text(exc)
-    return {"error": (prefix + text)[:TEXT_CAP], "error_type": class_name(exc)[:100],
-            "traceback": where[-TEXT_CAP:] or None,
-            "memory": isinstance(exc, MemoryError) or "can't allocate memory" in text}
+    return {
+        "error": (prefix + text)[:TEXT_CAP],
+        "error_type": class_name(exc)[:100],
+        "traceback": where[-TEXT_CAP:] or None,
+        "memory": isinstance(exc, MemoryError) or "can't allocate memory" in text,
+    }
 
 
 def class_name(exc: BaseException) -> str:
@@ -136,8 +155,9 @@ def class_name(exc: BaseException) -> str:
 
 
 def error_text(exc: BaseException) -> str:
-    """"Type: message", never empty and never raising: the exception's str() and repr() are the
+    """ "Type: message", never empty and never raising: the exception's str() and repr() are the
     student's code (they may raise, even SystemExit, or return something that is not a str)."""
+
     def text() -> str:
         if isinstance(exc, SystemExit):
             return f"SystemExit: the function called sys.exit({_guarded(lambda: repr(exc.code), '<unprintable>')})"
@@ -145,6 +165,7 @@ def error_text(exc: BaseException) -> str:
             message = str(exc)
             return class_name(exc) + (f": {message}" if message else "")
         return "".join(traceback.format_exception_only(type(exc), exc)).strip()
+
     written = _guarded(text, "")
     if not isinstance(written, str) or not written.strip():
         return f"{class_name(exc)} (its message could not be read)"
@@ -169,7 +190,9 @@ def _describe_tensor(out: torch.Tensor) -> dict:
 
 
 def _tensor_value(out: torch.Tensor) -> dict:
-    if out.numel() > VALUE_CAP or not (out.dtype.is_floating_point or out.dtype in (torch.int64, torch.int32, torch.bool)):
+    if out.numel() > VALUE_CAP or not (
+        out.dtype.is_floating_point or out.dtype in (torch.int64, torch.int32, torch.bool)
+    ):
         return {}
     value = out.detach()
     # Arrays cross the pipe with at most 4 dimensions (numpy has 64); "shape" says what came back.
@@ -201,20 +224,20 @@ def _gradients(out: torch.Tensor, logits: torch.Tensor, q: Optional[torch.Tensor
 class Answer:
     """What one call returned, as the grader sees it (already validated)."""
 
-    error: Optional[str]            # "Type: message" when the call raised
+    error: Optional[str]  # "Type: message" when the call raised
     error_type: Optional[str]
-    traceback: Optional[str]        # frames inside the submission, if any
-    memory: bool                    # the error was running out of memory
-    returned: Optional[str]         # type name of the result
-    tensor: bool                    # the result is a torch.Tensor (or a subclass)
+    traceback: Optional[str]  # frames inside the submission, if any
+    memory: bool  # the error was running out of memory
+    returned: Optional[str]  # type name of the result
+    tensor: bool  # the result is a torch.Tensor (or a subclass)
     shape: Optional[Tuple[int, ...]]
     dtype: Optional[str]
-    connected: bool                 # a gradient with respect to logits exists
+    connected: bool  # a gradient with respect to logits exists
     backward_error: Optional[str]
-    mutated: Tuple[str, ...]        # inputs changed in place
-    largest: Optional[int]          # largest intermediate tensor's size, when traced
+    mutated: Tuple[str, ...]  # inputs changed in place
+    largest: Optional[int]  # largest intermediate tensor's size, when traced
     seconds: float
-    value: Optional[np.ndarray]     # float64, the returned value (when small enough)
+    value: Optional[np.ndarray]  # float64, the returned value (when small enough)
     grad_logits: Optional[np.ndarray]
     grad_q: Optional[np.ndarray]
 
@@ -226,20 +249,27 @@ class Answer:
         return float(self.value.reshape(()))
 
     @classmethod
-    def parse(cls, header: dict, arrays: dict, n: int, a: int) -> "Answer":
+    def parse(cls, header: dict, arrays: dict, n: int, a: int) -> Answer:
         """Validate a message from evaluate(); raise ValueError (and nothing else) if anything is off."""
         if not isinstance(header, dict) or not isinstance(arrays, dict):
             raise AnswerError("a message is a header and a dict of arrays")
         shape = header.get("shape")
         fields = dict(
-            error=_text(header.get("error")), error_type=_text(header.get("error_type")),
-            traceback=_text(header.get("traceback")), memory=_flag(header.get("memory")),
-            returned=_text(header.get("returned")), tensor=_flag(header.get("tensor")),
-            shape=None if shape is None else _shape(shape), dtype=_text(header.get("dtype")),
-            connected=_flag(header.get("connected")), backward_error=_text(header.get("backward_error")),
-            mutated=_names(header.get("mutated")), largest=_count(header.get("largest")),
+            error=_text(header.get("error")),
+            error_type=_text(header.get("error_type")),
+            traceback=_text(header.get("traceback")),
+            memory=_flag(header.get("memory")),
+            returned=_text(header.get("returned")),
+            tensor=_flag(header.get("tensor")),
+            shape=None if shape is None else _shape(shape),
+            dtype=_text(header.get("dtype")),
+            connected=_flag(header.get("connected")),
+            backward_error=_text(header.get("backward_error")),
+            mutated=_names(header.get("mutated")),
+            largest=_count(header.get("largest")),
             seconds=_seconds(header.get("seconds")),
-            value=_array(arrays, "value", None), grad_logits=_array(arrays, "grad_logits", (n, a)),
+            value=_array(arrays, "value", None),
+            grad_logits=_array(arrays, "grad_logits", (n, a)),
             grad_q=_array(arrays, "grad_q", (n,)),
         )
         unknown = set(arrays) - {"value", "grad_logits", "grad_q"}

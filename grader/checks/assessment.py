@@ -12,6 +12,7 @@ hidden cases asked, of a fresh one: a child cannot observe another that starts
 after it has ended, not even through the clock, and what the hidden child does
 (prints, hangs, dies) becomes nothing but failed hidden cases, counted.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -20,14 +21,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
-from grader.checks import verdicts as checks
 from grader.checks import diagnosis as diagnose
+from grader.checks import verdicts as checks
 from grader.checks.cases import Case, Expected
-from grader.checks.verdicts import CheckResult
 from grader.checks.oracle import Failure
+from grader.checks.verdicts import CheckResult
 
 Suspects = Tuple[Sequence[diagnose.Suspect], Mapping[str, object]]  # suspects, catalog by ID
-Learn = Callable[[object], Tuple[CheckResult, Dict]]                # oracle -> learning check, extra data
+Learn = Callable[[object], Tuple[CheckResult, Dict]]  # oracle -> learning check, extra data
 
 
 @dataclass
@@ -38,8 +39,14 @@ class Assessment:
     timing: Dict[str, float] = field(default_factory=dict)
 
 
-def assess(oracle, cases: Dict[str, List[Tuple[Case, Expected]]], weights: Dict[str, float],
-           suspects: Callable[[], Suspects], learn: Optional[Learn] = None, hidden_oracle=None) -> Assessment:
+def assess(
+    oracle,
+    cases: Dict[str, List[Tuple[Case, Expected]]],
+    weights: Dict[str, float],
+    suspects: Callable[[], Suspects],
+    learn: Optional[Learn] = None,
+    hidden_oracle=None,
+) -> Assessment:
     """Grade every check; name the mistake when one fails (a correct function is never diagnosed).
     With hidden_oracle, oracle is closed before the hidden cases go to hidden_oracle (see above);
     without, trusted code answers them too, last."""

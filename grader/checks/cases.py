@@ -5,6 +5,7 @@ machine, since numpy's Generator is pinned with the rest of the dependencies.
 Expected answers are computed in float64 from the same float32 inputs the
 submission gets, so a correct float32 implementation differs only by rounding.
 """
+
 from __future__ import annotations
 
 import json
@@ -16,8 +17,8 @@ import numpy as np
 import torch
 
 KINDS = ("policy", "confident", "extreme")
-RTOL = 1e-4          # relative to the size of the loss's own terms, see Expected.loss_matches
-GRAD_ATOL = 1e-5     # relative to the largest gradient entry
+RTOL = 1e-4  # relative to the size of the loss's own terms, see Expected.loss_matches
+GRAD_ATOL = 1e-5  # relative to the largest gradient entry
 _LOGIT_SCALE = {"policy": 2.0, "confident": 4.0}
 EXTREME_LOGIT = 1000.0
 _EPS32 = 4 * float(np.finfo(np.float32).eps)  # a few roundings of float32 per log-softmax
@@ -81,9 +82,9 @@ class Expected:
 
     loss: float
     grad: np.ndarray
-    term_scale: float   # mean |log pi(a_i) * q_i|: the size of what the loss sums
-    loss_noise: float   # float32 rounding of log-softmax: eps * (1 + |largest logit|) * |q|, averaged
-    grad_noise: float   # the same for one gradient entry
+    term_scale: float  # mean |log pi(a_i) * q_i|: the size of what the loss sums
+    loss_noise: float  # float32 rounding of log-softmax: eps * (1 + |largest logit|) * |q|, averaged
+    grad_noise: float  # the same for one gradient entry
 
     def loss_matches(self, value: Optional[float]) -> bool:
         """Equal up to RTOL of the terms' size (float32 summation of N terms of mixed sign

@@ -22,6 +22,7 @@ ordinary probe; the simplest match (fewest mistakes) wins. ``broadcast`` and
 ``weight_after_reduction`` compute the very same numbers; they are told apart by
 whether an N × N intermediate tensor appears on the traced probe.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -30,8 +31,8 @@ from typing import Callable, Dict, FrozenSet, List, Optional, Sequence, Tuple
 import numpy as np
 
 from grader.checks.answer import Answer
-from grader.text import fmt, fmt_array
 from grader.checks.oracle import LocalOracle, Outcome
+from grader.text import fmt, fmt_array
 
 PROPERTY_MISTAKES = ("mutates_inputs", "not_scalar", "not_differentiable", "unstable_log")
 # Mistakes that build an (N, A) tensor: reducing it with .sum(-1).mean() instead of .mean()
@@ -43,8 +44,8 @@ _RTOL, _ATOL = 1e-3, 1e-5
 @dataclass(frozen=True)
 class Probe:
     name: str
-    logits: np.ndarray    # (N, A) float32
-    actions: np.ndarray   # (N,) int64
+    logits: np.ndarray  # (N, A) float32
+    actions: np.ndarray  # (N,) int64
     q_values: np.ndarray  # (N,) float32
     extreme: bool = False
     trace: bool = False
@@ -57,13 +58,15 @@ class Probe:
         logits = [[float(x) for x in row] for row in self.logits]
         shown = str([[round(x, 2) for x in row] for row in logits[:3]]).replace(".0,", ",").replace(".0]", "]")
         more = f" … ({len(logits)} rows)" if len(logits) > 3 else ""
-        return (f"logits {shown}{more}, actions {fmt_array(self.actions.tolist())}, "
-                f"q {fmt_array(self.q_values.tolist())}")
+        return (
+            f"logits {shown}{more}, actions {fmt_array(self.actions.tolist())}, q {fmt_array(self.q_values.tolist())}"
+        )
 
 
 def _probe(name: str, logits, actions, q_values, **flags) -> Probe:
-    return Probe(name, np.asarray(logits, np.float32), np.asarray(actions, np.int64),
-                 np.asarray(q_values, np.float32), **flags)
+    return Probe(
+        name, np.asarray(logits, np.float32), np.asarray(actions, np.int64), np.asarray(q_values, np.float32), **flags
+    )
 
 
 def _random_probe(name: str, seed: int, n: int, a: int, **flags) -> Probe:
@@ -85,8 +88,13 @@ def _make_probes() -> Tuple[Probe, ...]:
         _probe("mixed, other actions", mixed.logits, 1 - mixed.actions, mixed.q_values),
         _probe("mixed, q rescaled", mixed.logits, mixed.actions, 3 * mixed.q_values - 2),
         _random_probe("batch", 13, 24, 3, trace=True),
-        _probe("extreme", [[500.0, -500.0, 0.0], [-400.0, 400.0, 100.0], [3.0, 2.0, -700.0]], [1, 0, 1],
-               [1.0, -2.0, 0.5], extreme=True),
+        _probe(
+            "extreme",
+            [[500.0, -500.0, 0.0], [-400.0, 400.0, 100.0], [3.0, 2.0, -700.0]],
+            [1, 0, 1],
+            [1.0, -2.0, 0.5],
+            extreme=True,
+        ),
     )
 
 
@@ -99,9 +107,9 @@ _EXTREME = [i for i, p in enumerate(PROBES) if p.extreme]
 class Sig:
     """What matching looks at in one answer."""
 
-    value: Optional[float]        # the loss (the mean, if the result was not a scalar)
-    grad: Optional[np.ndarray]    # dL/dlogits, when there is one
-    quadratic: bool               # an N x N intermediate appeared (traced probes only)
+    value: Optional[float]  # the loss (the mean, if the result was not a scalar)
+    grad: Optional[np.ndarray]  # dL/dlogits, when there is one
+    quadratic: bool  # an N x N intermediate appeared (traced probes only)
 
 
 def signature(outcome: Outcome, probe: Probe) -> Optional[Sig]:
@@ -115,15 +123,15 @@ def signature(outcome: Outcome, probe: Probe) -> Optional[Sig]:
 
 @dataclass(frozen=True)
 class Suspect:
-    ids: FrozenSet[str]           # the mistakes this suspect stands for; empty: the reference
+    ids: FrozenSet[str]  # the mistakes this suspect stands for; empty: the reference
     sigs: Tuple[Optional[Sig], ...]
-    same_numbers: bool = False    # has a twin with identical numbers: compare `quadratic` too
+    same_numbers: bool = False  # has a twin with identical numbers: compare `quadratic` too
 
 
 @dataclass(frozen=True)
 class Diagnosis:
     mistakes: Tuple[str, ...]
-    feedback: str                 # markdown: what is wrong and the numbers that show it ("" if nothing)
+    feedback: str  # markdown: what is wrong and the numbers that show it ("" if nothing)
 
 
 def _close(a: Optional[float], b: Optional[float]) -> bool:
@@ -155,6 +163,7 @@ def agrees(student: Optional[Sig], suspect: Optional[Sig], compare_quadratic: bo
 
 # --- suspects: computed once per process from the trusted catalog ---------------------------
 
+
 def _standardize(q: np.ndarray, ddof: int) -> np.ndarray:
     q = q.astype(np.float64)
     if q.size <= ddof:  # one sample has no unbiased std: NaN, as in torch
@@ -176,16 +185,23 @@ def _scaled(sigs: Sequence[Optional[Sig]], sign: float, by_n: bool, by_a: bool =
     for sig, probe in zip(sigs, PROBES):
         n, a = probe.logits.shape
         c = sign * (n if by_n else 1) * (a if by_a else 1)
-        out.append(None if sig is None else Sig(
-            None if sig.value is None else sig.value * c, None if sig.grad is None else sig.grad * c, sig.quadratic))
+        out.append(
+            None
+            if sig is None
+            else Sig(
+                None if sig.value is None else sig.value * c, None if sig.grad is None else sig.grad * c, sig.quadratic
+            )
+        )
     return tuple(out)
 
 
 def build_suspects(reference: Callable, catalog: Sequence, same_numbers: Sequence[FrozenSet[str]]) -> List[Suspect]:
     twins = set().union(*same_numbers) if same_numbers else set()
     bases = [(frozenset(), reference, False)] + [
-        (frozenset({m.id}), m.loss, m.id in twins) for m in catalog
-        if m.id not in PROPERTY_MISTAKES and m.id != "normalized_inside"]
+        (frozenset({m.id}), m.loss, m.id in twins)
+        for m in catalog
+        if m.id not in PROPERTY_MISTAKES and m.id != "normalized_inside"
+    ]
     suspects = []
     for ids, function, twin in bases:
         variants = [(ids, _answer_all(function))]
@@ -196,14 +212,19 @@ def build_suspects(reference: Callable, catalog: Sequence, same_numbers: Sequenc
             # The sign of a loss whose gradient is zero anyway is not a mistake worth naming.
             flat = all(sig is None or sig.grad is None or np.max(np.abs(sig.grad)) <= _ATOL for sig in sigs)
             flip = () if flat else ("sign_flipped",)
-            for sign, by_n, extra in ((1, False, ()), (-1, False, flip),
-                                      (1, True, ("sum_reduction",)), (-1, True, flip + ("sum_reduction",))):
+            for sign, by_n, extra in (
+                (1, False, ()),
+                (-1, False, flip),
+                (1, True, ("sum_reduction",)),
+                (-1, True, flip + ("sum_reduction",)),
+            ):
                 for times_a in by_a:
                     suspects.append(Suspect(variant_ids | set(extra), _scaled(sigs, sign, by_n, times_a), twin))
     return suspects
 
 
 # --- diagnosis ------------------------------------------------------------------------------
+
 
 def ask_probes(oracle) -> List[Outcome]:
     return [oracle.call(p.logits, p.actions, p.q_values, trace=p.trace) for p in PROBES]
@@ -273,7 +294,9 @@ def _numbers(probe: Probe, outcome: Outcome, student: Optional[Sig], expected: S
         lines.append(f"- expected dL/dlogits[0] = {fmt_array(expected.grad[0])}; yours has no gradient")
     else:
         zero = " (zero everywhere)" if not np.any(student.grad) else ""
-        lines.append(f"- expected dL/dlogits[0] = {fmt_array(expected.grad[0])}, yours {fmt_array(student.grad[0])}{zero}")
+        lines.append(
+            f"- expected dL/dlogits[0] = {fmt_array(expected.grad[0])}, yours {fmt_array(student.grad[0])}{zero}"
+        )
     if isinstance(outcome, Answer) and outcome.mutated:
         lines.append(f"- after the call, {', '.join(f'`{n}`' for n in outcome.mutated)} had changed")
     return "\n".join(lines)
@@ -300,7 +323,11 @@ def _hints(sigs, reference: Suspect) -> List[str]:
     ratios = [s.value / r.value for s, r in pairs if abs(r.value) > 1e-6 and np.isfinite(s.value)]
     if ratios and np.allclose(ratios, ratios[0], rtol=1e-3) and not np.isclose(ratios[0], 1.0, rtol=1e-3):
         hints.append(f"your loss is the correct one times {fmt(ratios[0])} on every probe (a sign or scale error)")
-    mixed, actions, rescaled = sigs[by_name["mixed"]], sigs[by_name["mixed, other actions"]], sigs[by_name["mixed, q rescaled"]]
+    mixed, actions, rescaled = (
+        sigs[by_name["mixed"]],
+        sigs[by_name["mixed, other actions"]],
+        sigs[by_name["mixed, q rescaled"]],
+    )
     if mixed and rescaled and _close(mixed.value, rescaled.value):
         hints.append("your loss does not change when q changes (q = 3q − 2): it should be linear in q")
     if mixed and actions and _close(mixed.value, actions.value):

@@ -8,6 +8,7 @@ their own code on their own machine), and ``sandboxed.SandboxOracle`` for
 submissions. Both build answers with ``answer.evaluate`` and ``Answer.parse``.
 This module needs nothing but numpy and torch, so the student handout can ship it.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from grader.checks.answer import Answer, evaluate, make_inputs
 class Failure:
     """A call that got no answer."""
 
-    kind: str     # "timeout", "died", "garbage", "not_loaded", "skipped"
+    kind: str  # "timeout", "died", "garbage", "not_loaded", "skipped"
     message: str  # plain words, for the student
 
 
@@ -36,8 +37,15 @@ class LocalOracle:
         self._function = function
         self._inputs = None
 
-    def call(self, logits: np.ndarray, actions: np.ndarray, q_values: np.ndarray,
-             grad_q: bool = False, trace: bool = False, again: bool = False) -> Outcome:
+    def call(
+        self,
+        logits: np.ndarray,
+        actions: np.ndarray,
+        q_values: np.ndarray,
+        grad_q: bool = False,
+        trace: bool = False,
+        again: bool = False,
+    ) -> Outcome:
         """again: call with the previous call's very tensors (as changed by it, if it changed them)."""
         if not (again and self._inputs is not None):
             self._inputs = make_inputs(logits, actions, q_values, grad_q)

@@ -6,6 +6,7 @@ two phases (assess.py orders them): ``ask_public`` asks everything whose
 answers may be shown, ``ask_hidden`` the hidden cases; a hidden case's result
 reaches the feedback only as a count.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -15,8 +16,8 @@ import numpy as np
 
 from grader.checks.answer import Answer
 from grader.checks.cases import Case, Expected
-from grader.text import fmt
 from grader.checks.oracle import Failure, Outcome
+from grader.text import fmt
 
 TITLES = {
     "interface": "Interface: returns a 0-dim float tensor connected to logits",
@@ -41,7 +42,7 @@ class CheckResult:
     key: str
     max_score: float
     passed: bool
-    output: str            # markdown, for the student
+    output: str  # markdown, for the student
 
     @property
     def title(self) -> str:
@@ -57,8 +58,8 @@ class Public:
     """The answers of the public phase that the checks read."""
 
     trials: Dict[str, List[Trial]]  # per kind, the public cases in order, the first policy case first
-    repeat: Trial                   # the first case again, on the very same tensors
-    consistency: Optional[str]      # what the finite difference found wrong, if anything
+    repeat: Trial  # the first case again, on the very same tensors
+    consistency: Optional[str]  # what the finite difference found wrong, if anything
 
 
 def ask(oracle, cases: Sequence[Tuple[Case, Expected]]) -> List[Trial]:
@@ -98,7 +99,11 @@ def problem(outcome: Outcome) -> Optional[str]:
 
 def interface_problem(answer: Answer) -> Optional[str]:
     if not answer.tensor:
-        hint = " (`.item()`, `float(...)` or numpy break the gradient)" if answer.returned in ("float", "float64", "ndarray") else ""
+        hint = (
+            " (`.item()`, `float(...)` or numpy break the gradient)"
+            if answer.returned in ("float", "float64", "ndarray")
+            else ""
+        )
         return f"returned a `{answer.returned}`, not a `torch.Tensor`{hint}"
     if answer.shape != ():
         return f"returned a tensor of shape {tuple(answer.shape)}; the loss must be a 0-dim tensor (a scalar)"
@@ -112,8 +117,11 @@ def interface_problem(answer: Answer) -> Optional[str]:
 
 
 def check_interface(trials: List[Trial], consistency: Optional[str]) -> Tuple[bool, str]:
-    passed, text = _over_cases(trials, lambda t: interface_problem(t.outcome),
-                               "Returns a 0-dim floating-point tensor whose gradient reaches `logits`.")
+    passed, text = _over_cases(
+        trials,
+        lambda t: interface_problem(t.outcome),
+        "Returns a 0-dim floating-point tensor whose gradient reaches `logits`.",
+    )
     if passed and consistency:
         return False, consistency
     return passed, text
@@ -137,10 +145,12 @@ def consistency_problem(oracle, trial: Trial, step: float = 1e-2) -> Optional[st
     claimed = float(np.sum(answer.grad_logits * direction))
     if abs(measured - claimed) <= 0.02 * (abs(measured) + abs(claimed)) + 1e-4 * (1 + abs(answer.scalar)):
         return None
-    return (f"On {trial.case.label}, the gradient that comes with your loss does not match how its value "
-            f"changes: moving the logits {step:g} along a random direction changes the loss at a rate of "
-            f"{fmt(measured)}, while the gradient says {fmt(claimed)}. Is part of the loss computed outside "
-            "autograd, or does it use a custom backward?")
+    return (
+        f"On {trial.case.label}, the gradient that comes with your loss does not match how its value "
+        f"changes: moving the logits {step:g} along a random direction changes the loss at a rate of "
+        f"{fmt(measured)}, while the gradient says {fmt(claimed)}. Is part of the loss computed outside "
+        "autograd, or does it use a custom backward?"
+    )
 
 
 def check_value(trials: List[Trial]) -> Tuple[bool, str]:
@@ -150,6 +160,7 @@ def check_value(trials: List[Trial]) -> Tuple[bool, str]:
             return None
         shown = "no single number" if got is None else fmt(got)
         return f"expected loss {fmt(trial.expected.loss)}, got {shown}"
+
     return _over_cases(trials, verdict, "The loss equals the reference on every case.")
 
 
@@ -167,7 +178,7 @@ def _gradient_verdict(trial: Trial) -> Optional[str]:
         return "the gradient contains NaN or infinity"
     row, col = np.unravel_index(np.argmax(np.abs(grad - expected)), grad.shape)
     zero = " (your gradient is zero everywhere)" if not np.any(grad) else ""
-    return (f"dL/dlogits[{row}, {col}] should be {fmt(expected[row, col])}, yours is {fmt(grad[row, col])}{zero}")
+    return f"dL/dlogits[{row}, {col}] should be {fmt(expected[row, col])}, yours is {fmt(grad[row, col])}{zero}"
 
 
 def check_sampled_actions(trials: List[Trial]) -> Tuple[bool, str]:
@@ -179,11 +190,16 @@ def check_sampled_actions(trials: List[Trial]) -> Tuple[bool, str]:
             return None
         if got == 0.0 or not np.any(grad):
             zero = "loss is exactly zero" if got == 0.0 else "gradient is zero"
-            return (f"your {zero}, although the actions were sampled from the policy and q is non-zero: "
-                    f"expected loss {fmt(trial.expected.loss)}; -log p(a) is zero only when p(a) = 1")
+            return (
+                f"your {zero}, although the actions were sampled from the policy and q is non-zero: "
+                f"expected loss {fmt(trial.expected.loss)}; -log p(a) is zero only when p(a) = 1"
+            )
         if not trial.expected.loss_matches(got):
-            return f"expected loss {fmt(trial.expected.loss)}, got {fmt(got) if got is not None else 'no single number'}"
+            return (
+                f"expected loss {fmt(trial.expected.loss)}, got {fmt(got) if got is not None else 'no single number'}"
+            )
         return _gradient_verdict(trial)
+
     return _over_cases(trials, verdict, "The loss and its gradient are non-zero and correct on sampled actions.")
 
 
@@ -195,6 +211,7 @@ def check_stability(trials: List[Trial]) -> Tuple[bool, str]:
         if not trial.expected.loss_matches(got):
             return f"expected loss {fmt(trial.expected.loss)}, got {fmt(got)}"
         return _gradient_verdict(trial)
+
     return _over_cases(trials, verdict, "Finite and correct with logits up to ±1000 and actions of tiny probability.")
 
 
@@ -209,10 +226,14 @@ def check_purity(trials: List[Trial], repeat: Trial) -> Tuple[bool, str]:
         lines = []
         if public:
             names = ", ".join(f"`{name}`" for name in public[0].outcome.mutated)
-            lines.append(f"On {public[0].case.label}, the function modified {names} in place; the caller still needs them.")
+            lines.append(
+                f"On {public[0].case.label}, the function modified {names} in place; the caller still needs them."
+            )
         if hidden:
-            lines.append(f"{hidden} of {sum(1 for t in trials if t.case.hidden)} hidden cases modified an input "
-                         "in place (which ones and which input are not shown).")
+            lines.append(
+                f"{hidden} of {sum(1 for t in trials if t.case.hidden)} hidden cases modified an input "
+                "in place (which ones and which input are not shown)."
+            )
         return False, " ".join(lines)
     first = trials[0].outcome
     issue = problem(first) or problem(repeat.outcome)
@@ -221,14 +242,22 @@ def check_purity(trials: List[Trial], repeat: Trial) -> Tuple[bool, str]:
     again = repeat.outcome
     if all((o.value is None or not o.value.size) and o.grad_logits is None for o in (first, again)):  # complex, empty
         return False, f"Not checked: on {trials[0].case.label}, the function returned no number to compare."
-    same_value = first.value is not None and again.value is not None and first.value.shape == again.value.shape \
-        and bool(np.allclose(first.value, again.value, rtol=1e-6, atol=0, equal_nan=True))  # NaN twice is the same
+    same_value = (
+        first.value is not None
+        and again.value is not None
+        and first.value.shape == again.value.shape
+        and bool(np.allclose(first.value, again.value, rtol=1e-6, atol=0, equal_nan=True))
+    )  # NaN twice is the same
     same_grad = (first.grad_logits is None) == (again.grad_logits is None) and (
-        first.grad_logits is None or np.allclose(first.grad_logits, again.grad_logits, rtol=1e-6, atol=0, equal_nan=True))
+        first.grad_logits is None
+        or np.allclose(first.grad_logits, again.grad_logits, rtol=1e-6, atol=0, equal_nan=True)
+    )
     if not (same_value and same_grad):
-        return False, (f"Called twice on {trials[0].case.label} with the same tensors, the function gave two "
-                       f"different answers (losses {_num(first.scalar)} and {_num(again.scalar)}): does it "
-                       "change its inputs in place, or keep state between calls?")
+        return False, (
+            f"Called twice on {trials[0].case.label} with the same tensors, the function gave two "
+            f"different answers (losses {_num(first.scalar)} and {_num(again.scalar)}): does it "
+            "change its inputs in place, or keep state between calls?"
+        )
     return True, "Inputs are left unchanged and a second call gives the same answer."
 
 
@@ -239,6 +268,7 @@ def _num(value: Optional[float]) -> str:
 def _over_cases(trials: List[Trial], verdict: Callable[[Trial], Optional[str]], success: str) -> Tuple[bool, str]:
     """Pass when every case passes; show the first failing public case, count the hidden ones.
     verdict(trial) says what is wrong with an answer; one that did not come is said here."""
+
     def judged(trial: Trial) -> Optional[str]:
         issue = problem(trial.outcome)
         return f"the function {issue}" if issue else verdict(trial)
@@ -258,8 +288,11 @@ def _over_cases(trials: List[Trial], verdict: Callable[[Trial], Optional[str]], 
     else:
         lines.append(f"All {len(public)} public cases pass.")
     if hidden:
-        lines.append(f"{hidden_bad} of {len(hidden)} hidden cases fail (their inputs are not shown)." if hidden_bad
-                     else f"All {len(hidden)} hidden cases pass.")
+        lines.append(
+            f"{hidden_bad} of {len(hidden)} hidden cases fail (their inputs are not shown)."
+            if hidden_bad
+            else f"All {len(hidden)} hidden cases pass."
+        )
     return False, " ".join(lines)
 
 
@@ -275,5 +308,8 @@ def grade(public: Public, hidden: Dict[str, List[Trial]], weights: Dict[str, flo
         "stability": check_stability(extreme),
         "purity": check_purity(policy + confident + extreme, public.repeat),
     }
-    return [CheckResult(key, float(weights[key]), passed, output)
-            for key, (passed, output) in verdicts.items() if key in weights]
+    return [
+        CheckResult(key, float(weights[key]), passed, output)
+        for key, (passed, output) in verdicts.items()
+        if key in weights
+    ]

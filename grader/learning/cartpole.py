@@ -26,6 +26,7 @@ One iteration of `train`:
     grad       (N, 2)  dL/dlogits as returned by the oracle
     =========  ======  =====================================================
 """
+
 from __future__ import annotations
 
 import time
@@ -95,12 +96,14 @@ def train(loss_grad: LossGrad, seed: int, config: CartPoleConfig = CartPoleConfi
             obs, actions, q_values, episode_returns = _rollout(env, policy, rng, seed if it == 1 else None)
             returns.append(float(episode_returns.mean()))
             env_steps += len(actions)
-            recent = float(np.mean(returns[-config.window_iters:]))
+            recent = float(np.mean(returns[-config.window_iters :]))
             if len(returns) >= config.window_iters and recent >= config.return_threshold:
                 # Checked before the update: a passing run saves its last oracle call.
                 passed = True
-                reason = (f"mean return {recent:.0f} >= {config.return_threshold:.0f} "
-                          f"over the last {config.window_iters} iterations after {it} iterations")
+                reason = (
+                    f"mean return {recent:.0f} >= {config.return_threshold:.0f} "
+                    f"over the last {config.window_iters} iterations after {it} iterations"
+                )
                 break
             problem = _update(policy, optimizer, loss_grad, obs, actions, q_values)
             if problem:
@@ -108,8 +111,10 @@ def train(loss_grad: LossGrad, seed: int, config: CartPoleConfig = CartPoleConfi
                 break
         else:  # the budget ran out
             best = max(np.convolve(returns, np.ones(config.window_iters) / config.window_iters, "valid"))
-            reason = (f"mean return reached only {best:.0f} (threshold {config.return_threshold:.0f}) "
-                      f"in {config.max_iters} iterations")
+            reason = (
+                f"mean return reached only {best:.0f} (threshold {config.return_threshold:.0f}) "
+                f"in {config.max_iters} iterations"
+            )
     finally:
         env.close()
         torch.set_num_threads(threads)
@@ -137,9 +142,7 @@ def _make_policy(hidden_size: int, seed: int) -> torch.nn.Sequential:
     # fork_rng: seed the initial weights without touching the caller's global torch RNG.
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
-        return torch.nn.Sequential(
-            torch.nn.Linear(4, hidden_size), torch.nn.Tanh(), torch.nn.Linear(hidden_size, 2)
-        )
+        return torch.nn.Sequential(torch.nn.Linear(4, hidden_size), torch.nn.Tanh(), torch.nn.Linear(hidden_size, 2))
 
 
 class _Adam:
@@ -176,7 +179,9 @@ def _update(policy, optimizer: _Adam, loss_grad: LossGrad, obs, actions, q_value
     return problem
 
 
-def _rollout(env: gym.vector.VectorEnv, policy: torch.nn.Sequential, rng: np.random.Generator, reset_seed: Optional[int]):
+def _rollout(
+    env: gym.vector.VectorEnv, policy: torch.nn.Sequential, rng: np.random.Generator, reset_seed: Optional[int]
+):
     """One episode per env copy; returns obs (N, 4), actions (N,), q_values (N,), episode returns (E,)."""
     # The rollout needs no grad and goes one small step at a time, so the same network runs in
     # numpy: ~10 us a step, against ~50 us for a torch forward (env.step itself takes ~40 us).

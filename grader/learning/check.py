@@ -4,15 +4,16 @@ The submission only ever sees (logits, actions, q_values) arrays through its
 oracle and answers with dL/dlogits; the network, optimizer and environment stay
 here (cartpole.py).
 """
+
 from __future__ import annotations
 
 from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 
-from grader.learning import cartpole
-from grader.checks.verdicts import CheckResult, interface_problem, problem
 from grader.checks.oracle import Failure
+from grader.checks.verdicts import CheckResult, interface_problem, problem
+from grader.learning import cartpole
 
 
 class _Gradients:
@@ -44,13 +45,25 @@ def check_learning(oracle, weight: float) -> Tuple[CheckResult, Dict]:
     if gradients.why and not passed:
         lines.append(f"The loss function {gradients.why}.")
     if not passed:
-        lines.append("A policy trained with your loss must reach the return threshold on every seed; "
-                     "a correct loss does so within a few iterations.")
-    extra = {"learning": {
-        "passed": passed,
-        "threshold": cartpole.CartPoleConfig().return_threshold,
-        "summary": " ".join(lines[:len(runs)]),
-        "runs": [{"seed": seed, "passed": run.passed, "iterations": run.iterations, "env_steps": run.env_steps,
-                  "returns": [round(float(r), 2) for r in run.returns]} for seed, run in runs],
-    }}
+        lines.append(
+            "A policy trained with your loss must reach the return threshold on every seed; "
+            "a correct loss does so within a few iterations."
+        )
+    extra = {
+        "learning": {
+            "passed": passed,
+            "threshold": cartpole.CartPoleConfig().return_threshold,
+            "summary": " ".join(lines[: len(runs)]),
+            "runs": [
+                {
+                    "seed": seed,
+                    "passed": run.passed,
+                    "iterations": run.iterations,
+                    "env_steps": run.env_steps,
+                    "returns": [round(float(r), 2) for r in run.returns],
+                }
+                for seed, run in runs
+            ],
+        }
+    }
     return CheckResult("learning", weight, passed, "\n".join(lines)), extra

@@ -9,6 +9,7 @@ entry: plain dicts with ``entry``, ``name``, ``email``, ``status`` ("graded",
 "iterations", "env_steps", "returns": [...]}]}``, or None when the learning
 check did not run). matplotlib is imported here only, so grading never pays for it.
 """
+
 from __future__ import annotations
 
 import re
@@ -36,6 +37,7 @@ def write_report(out: Path, rows: Sequence[dict], titles: Mapping[str, str] = {}
 
 
 # --- the numbers ----------------------------------------------------------------------------
+
 
 def _graded(rows: Sequence[dict]) -> List[dict]:
     return [row for row in rows if row["status"] == "graded"]
@@ -98,11 +100,12 @@ def _threshold(rows: Sequence[dict]) -> Optional[float]:
 
 # --- report.md ------------------------------------------------------------------------------
 
+
 def _line(text: object, limit: int) -> str:
     """First line, control characters written out, capped."""
     line = str(text).strip().splitlines()[0] if str(text).strip() else ""
     line = printable(line)
-    return line if len(line) <= limit else line[:limit - 1] + "…"
+    return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
 def _cell(text: object, limit: int = 120) -> str:
@@ -133,31 +136,51 @@ def markdown(rows: Sequence[dict], titles: Mapping[str, str] = {}) -> str:
     scored, graded, possible = _scored(rows), _graded(rows), _possible(rows)
     scores = [row["score"] for row in scored]
     full = [row for row in graded if row["max_score"] > 0 and row["score"] == row["max_score"]]
-    counts = {status: sum(row["status"] == status for row in rows) for status in ("graded", "not graded", "grader error")}
-    lines = ["# Class report", "", f"![overview]({PLOTS['overview']})", "", "## Summary", "",
-             "| | |", "|---|---|",
-             f"| entries | {len(rows)} |",
-             f"| graded / not graded / grader error | {counts['graded']} / {counts['not graded']} / {counts['grader error']} |",
-             f"| full marks | {len(full)} ({_pct(len(full), len(rows))}) |"]
+    counts = {
+        status: sum(row["status"] == status for row in rows) for status in ("graded", "not graded", "grader error")
+    }
+    lines = [
+        "# Class report",
+        "",
+        f"![overview]({PLOTS['overview']})",
+        "",
+        "## Summary",
+        "",
+        "| | |",
+        "|---|---|",
+        f"| entries | {len(rows)} |",
+        f"| graded / not graded / grader error | {counts['graded']} / {counts['not graded']} / {counts['grader error']} |",
+        f"| full marks | {len(full)} ({_pct(len(full), len(rows))}) |",
+    ]
     if scores:
-        lines += [f"| mean score | {statistics.mean(scores):.1f} / {possible:g} |",
-                  f"| median score | {statistics.median(scores):g} / {possible:g} |",
-                  f"| lowest / highest | {min(scores):g} / {max(scores):g} |"]
+        lines += [
+            f"| mean score | {statistics.mean(scores):.1f} / {possible:g} |",
+            f"| median score | {statistics.median(scores):g} / {possible:g} |",
+            f"| lowest / highest | {min(scores):g} / {max(scores):g} |",
+        ]
     lines += ["", "## Score distribution", "", f"![score histogram]({PLOTS['scores']})", ""]
     lines += _distribution(scores, possible)
     lines += ["", "## Pass rate per test", "", "| test | passed | rate |", "|---|---:|---:|"]
-    lines += [f"| {_cell(name)} | {passed} / {attempted} | {_pct(passed, attempted)} |"
-              for name, passed, attempted in pass_rates(rows)]
+    lines += [
+        f"| {_cell(name)} | {passed} / {attempted} | {_pct(passed, attempted)} |"
+        for name, passed, attempted in pass_rates(rows)
+    ]
     lines += ["", "## Mistakes, most frequent first", ""]
     ranked = mistake_counts(rows)
     if ranked:
-        lines += [f"![mistake frequencies]({PLOTS['mistakes']})", "",
-                  "| # | mistake | what it is | entries | of graded | e.g. |", "|---:|---|---|---:|---:|---|"]
+        lines += [
+            f"![mistake frequencies]({PLOTS['mistakes']})",
+            "",
+            "| # | mistake | what it is | entries | of graded | e.g. |",
+            "|---:|---|---|---:|---:|---|",
+        ]
         for rank, (mistake, entries) in enumerate(ranked, start=1):
             examples = ", ".join(_quoted(entry, 40) for entry in entries[:EXAMPLES])
             more = f" +{len(entries) - EXAMPLES}" if len(entries) > EXAMPLES else ""
-            lines.append(f"| {rank} | `{mistake}` | {_cell(titles.get(mistake, ''))} | {len(entries)} | "
-                         f"{_pct(len(entries), len(graded))} | {examples}{more} |")
+            lines.append(
+                f"| {rank} | `{mistake}` | {_cell(titles.get(mistake, ''))} | {len(entries)} | "
+                f"{_pct(len(entries), len(graded))} | {examples}{more} |"
+            )
     else:
         lines.append("No known mistake was diagnosed.")
     lines += ["", "## CartPole learning curves", "", f"![learning curves]({PLOTS['learning']})", ""]
@@ -173,8 +196,12 @@ def markdown(rows: Sequence[dict], titles: Mapping[str, str] = {}) -> str:
     else:
         lines.append("None: every entry was graded.")
     seconds = sum(row["seconds"] for row in rows)
-    lines += ["", f"Grading time, summed over entries: {seconds:.0f} s. Per-entry details are in `results/`, "
-                  "one row per entry in `grades.csv`.", ""]
+    lines += [
+        "",
+        f"Grading time, summed over entries: {seconds:.0f} s. Per-entry details are in `results/`, "
+        "one row per entry in `grades.csv`.",
+        "",
+    ]
     return "\n".join(lines)
 
 
@@ -202,11 +229,14 @@ def _learning_lines(rows: Sequence[dict]) -> List[str]:
         return ["No learning curves: the results hold no CartPole learning data."]
     with_data = [row for row in rows if isinstance(row.get("learning"), dict)]
     learned = sum(bool(row["learning"].get("passed")) for row in with_data)
-    return [f"{learned} of {len(with_data)} entries trained CartPole to the threshold on every seed "
-            f"({len(runs)} runs drawn; green passed, red did not)."]
+    return [
+        f"{learned} of {len(with_data)} entries trained CartPole to the threshold on every seed "
+        f"({len(runs)} runs drawn; green passed, red did not)."
+    ]
 
 
 # --- plots ----------------------------------------------------------------------------------
+
 
 def _plots(out: Path, rows: Sequence[dict]) -> List[Path]:
     import matplotlib
@@ -260,8 +290,14 @@ def _draw_scores(axes, rows: Sequence[dict]) -> None:
         return _empty(axes, "Scores", "no scores")
     full = [row["score"] for row in scored if row["score"] == row["max_score"] and row["max_score"] > 0]
     partial = [row["score"] for row in scored if not (row["score"] == row["max_score"] and row["max_score"] > 0)]
-    axes.hist([partial, full], bins=_bins(possible), stacked=True, color=[_FAIL, _PASS],
-              label=["below full marks", "full marks"], edgecolor="white")
+    axes.hist(
+        [partial, full],
+        bins=_bins(possible),
+        stacked=True,
+        color=[_FAIL, _PASS],
+        label=["below full marks", "full marks"],
+        edgecolor="white",
+    )
     axes.set_xlim(0, possible or 1)
     axes.set_xlabel(f"score (out of {possible:g})")
     axes.set_ylabel("entries")

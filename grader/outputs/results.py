@@ -5,6 +5,7 @@ visibility, output per test); we do not run through that runner because it
 grades unittest tests executing in its own process, while our checks run on
 answers that came back from a sandbox.
 """
+
 from __future__ import annotations
 
 import json
@@ -16,24 +17,40 @@ from typing import Dict, List, Optional, Sequence
 from grader.checks.verdicts import TITLES, CheckResult
 from grader.text import cap_text, printable
 
-TEST_OUTPUT_BYTES = 4096   # per test, what a student sees
+TEST_OUTPUT_BYTES = 4096  # per test, what a student sees
 TOP_OUTPUT_BYTES = 16384
+
+
 def test_entry(number: int, name: str, score: float, max_score: float, passed: bool, output: str) -> Dict:
-    return {"name": name, "number": str(number), "score": score, "max_score": max_score,
-            "status": "passed" if passed else "failed", "output": cap_text(output, TEST_OUTPUT_BYTES),
-            "output_format": "md", "visibility": "visible"}
+    return {
+        "name": name,
+        "number": str(number),
+        "score": score,
+        "max_score": max_score,
+        "status": "passed" if passed else "failed",
+        "output": cap_text(output, TEST_OUTPUT_BYTES),
+        "output_format": "md",
+        "visibility": "visible",
+    }
 
 
-def build(checks: Sequence[CheckResult], *, summary: str, mistakes: Sequence[str] = (),
-          extra: Optional[Dict] = None, seconds: float = 0.0) -> Dict:
+def build(
+    checks: Sequence[CheckResult],
+    *,
+    summary: str,
+    mistakes: Sequence[str] = (),
+    extra: Optional[Dict] = None,
+    seconds: float = 0.0,
+) -> Dict:
     """The whole results.json document for graded checks."""
-    tests = [test_entry(number, f"{number}. {check.title}", check.score, check.max_score, check.passed, check.output)
-             for number, check in enumerate(checks, start=1)]
+    tests = [
+        test_entry(number, f"{number}. {check.title}", check.score, check.max_score, check.passed, check.output)
+        for number, check in enumerate(checks, start=1)
+    ]
     return _document(tests, summary, mistakes, {"status": "graded", **(extra or {})}, seconds)
 
 
-def _document(tests: List[Dict], summary: str, mistakes: Sequence[str], extra: Optional[Dict],
-              seconds: float) -> Dict:
+def _document(tests: List[Dict], summary: str, mistakes: Sequence[str], extra: Optional[Dict], seconds: float) -> Dict:
     """extra_data is never shown to students: instructor-only details go there."""
     total = sum(test["score"] for test in tests)
     possible = sum(test["max_score"] for test in tests)
@@ -52,16 +69,31 @@ def _document(tests: List[Dict], summary: str, mistakes: Sequence[str], extra: O
 def not_graded(weights: Dict[str, float], reason: str, seconds: float = 0.0, extra: Optional[Dict] = None) -> Dict:
     """Every check at zero, for a submission that could not be run at all."""
     checks = [CheckResult(key, weights[key], False, f"Not run: {reason}") for key in TITLES if key in weights]
-    return build(checks, summary=f"Your submission could not be graded: {reason}", seconds=seconds,
-                 extra={**(extra or {}), "status": "not graded"})
+    return build(
+        checks,
+        summary=f"Your submission could not be graded: {reason}",
+        seconds=seconds,
+        extra={**(extra or {}), "status": "not graded"},
+    )
 
 
 def grader_fault(trace: str, seconds: float = 0.0) -> Dict:
     """The grader itself failed: one visible zero test, the traceback only for instructors."""
-    test = test_entry(1, "Autograder error", 0.0, 0.0, False,
-                      "The autograder failed on this submission; the course staff has the details.")
-    return _document([test], "The autograder failed on this submission. This is not your fault: "
-                             "please tell the course staff.", (), {"status": "grader error", "grader_fault": trace}, seconds)
+    test = test_entry(
+        1,
+        "Autograder error",
+        0.0,
+        0.0,
+        False,
+        "The autograder failed on this submission; the course staff has the details.",
+    )
+    return _document(
+        [test],
+        "The autograder failed on this submission. This is not your fault: please tell the course staff.",
+        (),
+        {"status": "grader error", "grader_fault": trace},
+        seconds,
+    )
 
 
 def to_text(document: Dict) -> str:

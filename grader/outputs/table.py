@@ -1,4 +1,5 @@
 """A class's results as rows: status, CSV, and the summary table printed after a batch."""
+
 from __future__ import annotations
 
 import csv
@@ -57,9 +58,15 @@ def row_of(entry: str, people: Sequence[dict], document: dict) -> dict:
         "status": status,
         "score": float(document.get("score", 0)),
         "max_score": max_score(document),
-        "tests": [{"name": _short(str(test.get("name", ""))), "score": float(test.get("score", 0)),
-                   "max_score": float(test.get("max_score", 0)), "passed": test.get("status") == "passed"}
-                  for test in document.get("tests") or []],
+        "tests": [
+            {
+                "name": _short(str(test.get("name", ""))),
+                "score": float(test.get("score", 0)),
+                "max_score": float(test.get("max_score", 0)),
+                "passed": test.get("status") == "passed",
+            }
+            for test in document.get("tests") or []
+        ],
         "mistakes": [str(mistake) for mistake in extra.get("mistakes") or []],
         "seconds": float(batch.get("seconds", document.get("execution_time", 0.0))),
         "reason": printable(reason),
@@ -83,10 +90,22 @@ def grades_csv(rows: Sequence[dict]) -> str:
     writer.writerow(["entry", "name", "email", "sid", "total", *columns, "mistakes", "seconds", "status"])
     for row in rows:
         scores = {test["name"]: f"{test['score']:g}" for test in row["tests"]}
-        writer.writerow([_spreadsheet_safe(cell) for cell in [
-            row["entry"], row["name"], row["email"], row["sid"], f"{row['score']:g}",
-            *(scores.get(column, "") for column in columns),
-            " ".join(row["mistakes"]), f"{row['seconds']:.2f}", row["status"]]])
+        writer.writerow(
+            [
+                _spreadsheet_safe(cell)
+                for cell in [
+                    row["entry"],
+                    row["name"],
+                    row["email"],
+                    row["sid"],
+                    f"{row['score']:g}",
+                    *(scores.get(column, "") for column in columns),
+                    " ".join(row["mistakes"]),
+                    f"{row['seconds']:.2f}",
+                    row["status"],
+                ]
+            ]
+        )
     return stream.getvalue()
 
 
@@ -98,13 +117,17 @@ def summary_table(rows: Sequence[dict]) -> str:
     width = min(max(len("entry"), *(len(name) for name in names)), 40)
     lines = [f"{'entry':<{width}}  {'score':>9}  {'status':<12}  mistakes", "-" * (width + 40)]
     for name, row in zip(names, rows):
-        entry = name if len(name) <= width else name[:width - 1] + "…"
+        entry = name if len(name) <= width else name[: width - 1] + "…"
         score = f"{row['score']:g}/{row['max_score']:g}" if row["status"] != "grader error" else "-"
         detail = ", ".join(row["mistakes"]) or (printable(row["reason"])[:60] if row["status"] != "graded" else "")
         lines.append(f"{entry:<{width}}  {score:>9}  {row['status']:<12}  {detail}".rstrip())
-    counts = {status: sum(row["status"] == status for row in rows) for status in ("graded", "not graded", "grader error")}
+    counts = {
+        status: sum(row["status"] == status for row in rows) for status in ("graded", "not graded", "grader error")
+    }
     full = sum(row["status"] == "graded" and row["max_score"] > 0 and row["score"] == row["max_score"] for row in rows)
     lines.append("-" * (width + 40))
-    lines.append(f"{len(rows)} entries: {counts['graded']} graded ({full} with full marks), "
-                 f"{counts['not graded']} not graded, {counts['grader error']} grader error")
+    lines.append(
+        f"{len(rows)} entries: {counts['graded']} graded ({full} with full marks), "
+        f"{counts['not graded']} not graded, {counts['grader error']} grader error"
+    )
     return "\n".join(lines)

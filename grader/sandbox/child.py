@@ -4,6 +4,7 @@ This module runs with the student's code in the same process, so it holds
 nothing worth stealing and trusts nothing it gets back from that code: every
 answer is re-validated by the grader (answer.Answer.parse).
 """
+
 from __future__ import annotations
 
 import linecache
@@ -16,9 +17,9 @@ import types
 import numpy
 import torch
 
-from grader.sandbox import protocol
-from grader.contract import FUNCTION, SUBMISSION_FILE
 from grader.checks.answer import TEXT_CAP, error_text, evaluate, make_inputs, own_frames
+from grader.contract import FUNCTION, SUBMISSION_FILE
+from grader.sandbox import protocol
 
 # The grader is trusted, so what it sends may be large: a CartPole batch is big.
 _FROM_GRADER = protocol.Bounds(header_bytes=16 * 1024 * 1024, payload_bytes=64 * 1024 * 1024)
@@ -38,7 +39,9 @@ def serve(calls: socket.socket, workdir: str) -> None:
             reply_arrays = {}
         elif op == "call" and function is not None:
             if not (header.get("again") and inputs is not None):  # "again": the previous call's tensors
-                inputs = make_inputs(arrays["logits"], arrays["actions"], arrays["q_values"], bool(header.get("grad_q")))
+                inputs = make_inputs(
+                    arrays["logits"], arrays["actions"], arrays["q_values"], bool(header.get("grad_q"))
+                )
             reply, reply_arrays = evaluate(function, inputs, trace=bool(header.get("trace")))
         else:
             return
@@ -74,8 +77,10 @@ def _load(files: dict, workdir: str):
         found = f" (it defines: {', '.join(names[:10])})" if names else ""
         return {"kind": "loaded", "error": f"the submission has no function named `{FUNCTION}`{found}"}, None
     if not callable(function):
-        return {"kind": "loaded", "error": f"`{FUNCTION}` is not a function but a value of type "
-                                           f"`{type(function).__name__}`"}, None
+        return {
+            "kind": "loaded",
+            "error": f"`{FUNCTION}` is not a function but a value of type `{type(function).__name__}`",
+        }, None
     return {"kind": "loaded", "error": None}, function
 
 

@@ -6,6 +6,7 @@ needs Landlock's TCP rules (ABI 4) and scoping of signals and abstract Unix
 sockets (ABI 6), which keep it from reaching the grader through either.
 Everything here degrades to "not available" on kernels without Landlock.
 """
+
 from __future__ import annotations
 
 import ctypes
@@ -22,8 +23,8 @@ EXECUTE, WRITE_FILE, READ_FILE, READ_DIR = 1 << 0, 1 << 1, 1 << 2, 1 << 3
 _DIR_ONLY = sum(1 << bit for bit in range(4, 13))  # remove/make dir, file, char, sock, fifo, block, sym
 REFER, TRUNCATE, IOCTL_DEV = 1 << 13, 1 << 14, 1 << 15
 READ = EXECUTE | READ_FILE | READ_DIR
-_NET_ALL = 0b11          # bind and connect TCP (ABI 4)
-_SCOPE_ALL = 0b11        # abstract Unix sockets and signals (ABI 6)
+_NET_ALL = 0b11  # bind and connect TCP (ABI 4)
+_SCOPE_ALL = 0b11  # abstract Unix sockets and signals (ABI 6)
 
 _libc = ctypes.CDLL(None, use_errno=True)
 _libc.syscall.restype = ctypes.c_long
@@ -84,7 +85,9 @@ def _allow(ruleset: int, path: str, rights: int) -> None:
         if not os.path.isdir(path):
             rights &= READ_FILE | WRITE_FILE | EXECUTE | TRUNCATE | IOCTL_DEV
         rule = _PathBeneath(rights, fd)
-        _syscall(_ADD_RULE, ctypes.c_int(ruleset), ctypes.c_int(_RULE_PATH_BENEATH), ctypes.byref(rule), ctypes.c_uint32(0))
+        _syscall(
+            _ADD_RULE, ctypes.c_int(ruleset), ctypes.c_int(_RULE_PATH_BENEATH), ctypes.byref(rule), ctypes.c_uint32(0)
+        )
     finally:
         os.close(fd)
 

@@ -1,5 +1,6 @@
 """The sandboxed child locks itself down, then serves: rlimits, uid, Landlock, seccomp, a scrubbed
 environment, only the descriptors it needs; the submission is imported only after all of them."""
+
 from __future__ import annotations
 
 import ctypes
@@ -44,8 +45,7 @@ def lock_down_and_serve(limits: Limits, user, workdir: str, handoff: socket.sock
     # The grader's sys.stdout may be anything (pytest swaps it for a capture file):
     # the student's prints go to fd 1 and 2, which are the output pipe.
     sys.stdout = sys.__stdout__ = open(1, "w", encoding="utf-8", errors="backslashreplace", closefd=False)
-    sys.stderr = sys.__stderr__ = open(2, "w", encoding="utf-8", errors="backslashreplace", closefd=False,
-                                       buffering=1)
+    sys.stderr = sys.__stderr__ = open(2, "w", encoding="utf-8", errors="backslashreplace", closefd=False, buffering=1)
     sock = socket.socket(fileno=calls)
     protocol.send(sock, {"kind": "hello", "layers": layers})
     child_side.serve(sock, workdir)
@@ -79,8 +79,16 @@ def _scrub_environment(home: str) -> None:
     which /proc/self/cmdline and /proc/self/environ read from this process's own
     memory, are overwritten there (clearing os.environ alone leaves them)."""
     os.environ.clear()
-    os.environ.update({"PATH": "/usr/bin:/bin", "HOME": home, "TMPDIR": home, "LANG": "C.UTF-8",
-                       "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"})
+    os.environ.update(
+        {
+            "PATH": "/usr/bin:/bin",
+            "HOME": home,
+            "TMPDIR": home,
+            "LANG": "C.UTF-8",
+            "OMP_NUM_THREADS": "1",
+            "MKL_NUM_THREADS": "1",
+        }
+    )
     tempfile.tempdir = home
     with open("/proc/self/stat") as handle:
         fields = handle.read().rsplit(")", 1)[1].split()
@@ -93,12 +101,14 @@ def _scrub_environment(home: str) -> None:
 def _set_rlimits(limits: Limits, uid: int) -> None:
     mapped = process.vm_size_bytes()
     mb = 1024 * 1024
-    for which, soft in ((resource.RLIMIT_AS, mapped + limits.memory_mb * mb),
-                        (resource.RLIMIT_CPU, limits.cpu_s),
-                        (resource.RLIMIT_NPROC, _tasks_of(uid) + limits.processes),
-                        (resource.RLIMIT_FSIZE, limits.file_size_mb * mb),
-                        (resource.RLIMIT_NOFILE, limits.open_files),
-                        (resource.RLIMIT_CORE, 0)):
+    for which, soft in (
+        (resource.RLIMIT_AS, mapped + limits.memory_mb * mb),
+        (resource.RLIMIT_CPU, limits.cpu_s),
+        (resource.RLIMIT_NPROC, _tasks_of(uid) + limits.processes),
+        (resource.RLIMIT_FSIZE, limits.file_size_mb * mb),
+        (resource.RLIMIT_NOFILE, limits.open_files),
+        (resource.RLIMIT_CORE, 0),
+    ):
         _, ceiling = resource.getrlimit(which)
         if ceiling != resource.RLIM_INFINITY:
             soft = min(soft, ceiling - 1 if which == resource.RLIMIT_CPU else ceiling)
@@ -121,9 +131,21 @@ def _tasks_of(uid: int) -> int:
 
 def _readable_paths() -> list:
     """The Python installation and system libraries, but never the grader's own tree."""
-    project = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir, os.pardir))  # grader/sandbox/ -> project
-    candidates = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix, *sys.path,
-                  "/usr", "/lib", "/lib64", "/etc/ld.so.cache", "/proc/self"}
+    project = os.path.abspath(
+        os.path.join(os.path.dirname(__file__), os.pardir, os.pardir)
+    )  # grader/sandbox/ -> project
+    candidates = {
+        sys.prefix,
+        sys.base_prefix,
+        sys.exec_prefix,
+        sys.base_exec_prefix,
+        *sys.path,
+        "/usr",
+        "/lib",
+        "/lib64",
+        "/etc/ld.so.cache",
+        "/proc/self",
+    }
     paths = []
     for path in candidates:
         real = os.path.realpath(path) if path else ""

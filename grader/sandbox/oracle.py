@@ -4,6 +4,7 @@ A child that hangs, dies or sends garbage costs the call it was answering; the
 next call gets a fresh child, up to ``Limits.restarts`` times and within
 ``Limits.budget_s`` of wall time for the whole submission.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -12,10 +13,10 @@ from typing import Dict, Optional
 
 import numpy as np
 
-from grader.errors import SubmissionError
-from grader.sandbox import protocol
 from grader.checks.answer import VALUE_CAP, Answer
 from grader.checks.oracle import Failure, Outcome
+from grader.errors import SubmissionError
+from grader.sandbox import protocol
 from grader.sandbox.parent import Limits, Output, Session, Zygote
 
 
@@ -39,13 +40,19 @@ class SandboxOracle:
         self.load_error = self._start()
         return self.load_error
 
-    def call(self, logits: np.ndarray, actions: np.ndarray, q_values: np.ndarray,
-             grad_q: bool = False, trace: bool = False, again: bool = False) -> Outcome:
+    def call(
+        self,
+        logits: np.ndarray,
+        actions: np.ndarray,
+        q_values: np.ndarray,
+        grad_q: bool = False,
+        trace: bool = False,
+        again: bool = False,
+    ) -> Outcome:
         if self.load_error is not None:
             return Failure("not_loaded", self.load_error)
         if self._failures > self.limits.restarts:
-            return Failure("skipped", "not run: the submission already stopped answering "
-                                      f"{self._failures} times")
+            return Failure("skipped", f"not run: the submission already stopped answering {self._failures} times")
         if self._spent_s >= self.limits.budget_s:
             return Failure("skipped", f"not run: the submission used up its {self.limits.budget_s:.0f} s budget")
         if self._session is None:
@@ -54,10 +61,18 @@ class SandboxOracle:
                 return Failure("not_loaded", error)
         n, a = logits.shape
         bounds = protocol.Bounds(payload_bytes=8 * (VALUE_CAP + n * a + n) + 1024)
-        arrays = {"logits": np.asarray(logits, np.float32), "actions": np.asarray(actions, np.int64),
-                  "q_values": np.asarray(q_values, np.float32)}
+        arrays = {
+            "logits": np.asarray(logits, np.float32),
+            "actions": np.asarray(actions, np.int64),
+            "q_values": np.asarray(q_values, np.float32),
+        }
         try:
-            header, reply = self._ask({"op": "call", "grad_q": grad_q, "trace": trace, "again": again}, arrays, self.limits.call_timeout_s, bounds)
+            header, reply = self._ask(
+                {"op": "call", "grad_q": grad_q, "trace": trace, "again": again},
+                arrays,
+                self.limits.call_timeout_s,
+                bounds,
+            )
         except _NoAnswer as failure:
             return failure.failure
         try:
@@ -89,19 +104,20 @@ class SandboxOracle:
             return str(error)[:2000]
         return None
 
-    def _ask(self, header: dict, arrays: Optional[dict], timeout_s: float,
-             bounds: protocol.Bounds = protocol.Bounds()):
+    def _ask(self, header: dict, arrays: Optional[dict], timeout_s: float, bounds: protocol.Bounds = protocol.Bounds()):
         session = self._session
         start = time.monotonic()
         try:
             return session.ask(header, arrays, min(timeout_s, max(self.limits.budget_s - self._spent_s, 0.1)), bounds)
         except protocol.PeerTimeout:
-            raise _NoAnswer(self._fail("timeout", f"no answer within {timeout_s:g} s (an endless loop, or far too slow)"))
+            raise _NoAnswer(
+                self._fail("timeout", f"no answer within {timeout_s:g} s (an endless loop, or far too slow)")
+            ) from None
         except protocol.PeerClosed:
             died = session.close()
-            raise _NoAnswer(self._fail("died", f"the process stopped: {died.describe(self.limits)}"))
+            raise _NoAnswer(self._fail("died", f"the process stopped: {died.describe(self.limits)}")) from None
         except protocol.ProtocolError as exc:
-            raise _NoAnswer(self._fail("garbage", f"the sandboxed process broke the protocol ({exc})"))
+            raise _NoAnswer(self._fail("garbage", f"the sandboxed process broke the protocol ({exc})")) from None
         finally:
             self._spent_s += time.monotonic() - start
 

@@ -34,6 +34,7 @@ next one is forked while the grader works, a session starts in about a
 millisecond. A fault of ours raises SandboxError; everything the submission does
 to itself comes back as a ``Died`` or a timeout, never as an exception from here.
 """
+
 from __future__ import annotations
 
 import json
@@ -54,13 +55,14 @@ from grader.sandbox import protocol
 from grader.sandbox.limits import Limits, sandbox_user
 from grader.sandbox.zygote import zygote_loop
 
+
 @dataclass(frozen=True)
 class Died:
     """How a child ended when it stopped answering."""
 
-    code: Optional[int]       # exit status, if it exited
-    signal: Optional[int]     # terminating signal, if killed
-    killed_by_grader: bool    # we killed it (timeout or cleanup)
+    code: Optional[int]  # exit status, if it exited
+    signal: Optional[int]  # terminating signal, if killed
+    killed_by_grader: bool  # we killed it (timeout or cleanup)
 
     @property
     def reported(self) -> bool:
@@ -74,8 +76,16 @@ class Died:
         if self.signal == signal.SIGXCPU:
             return f"it used more than its {limits.cpu_s} s of CPU time"
         if self.signal is not None:
-            name = signal.Signals(self.signal).name if self.signal in signal.Signals._value2member_map_ else str(self.signal)
-            hint = " (usually memory exhausted or a crash inside a library)" if self.signal in (signal.SIGSEGV, signal.SIGBUS, signal.SIGABRT) else ""
+            name = (
+                signal.Signals(self.signal).name
+                if self.signal in signal.Signals._value2member_map_
+                else str(self.signal)
+            )
+            hint = (
+                " (usually memory exhausted or a crash inside a library)"
+                if self.signal in (signal.SIGSEGV, signal.SIGBUS, signal.SIGABRT)
+                else ""
+            )
             return f"the process was killed by {name}{hint}"
         if self.code is not None:
             return f"the process exited with status {self.code} (it called exit() or os._exit())"
@@ -99,7 +109,7 @@ class Output:
             if room > 0:
                 self.head += data[:room]
                 data = data[room:]
-            self.tail = (self.tail + data)[-self._half:]
+            self.tail = (self.tail + data)[-self._half :]
 
     def text(self) -> str:
         with self._lock:
@@ -118,7 +128,7 @@ class Zygote:
         self.pid = pid
 
     @classmethod
-    def start(cls) -> "Zygote":
+    def start(cls) -> Zygote:
         secret = [name for name in sys.modules if name == "reference" or name.startswith("reference.")]
         if secret:
             raise SandboxError(f"the zygote must be forked before {secret[0]} is imported")
@@ -141,7 +151,7 @@ class Zygote:
         theirs.close()
         return cls(ours, pid)
 
-    def spawn(self, limits: Limits = Limits(), output: Optional[Output] = None) -> "Session":
+    def spawn(self, limits: Limits = Limits(), output: Optional[Output] = None) -> Session:
         """A new sandboxed child; its stdout and stderr go to `output` (shared across restarts)."""
         return Session(self, limits, output or Output(limits.output_bytes))
 
@@ -192,7 +202,7 @@ class Session:
         self._control.settimeout(self.limits.start_timeout_s)
         try:
             words = self._control_lines.readline().split()
-        except (OSError, socket.timeout):
+        except (TimeoutError, OSError):
             words = []
         if len(words) < 2 or words[0] != "pid":
             self.close()
@@ -202,7 +212,9 @@ class Session:
             hello, _ = protocol.recv(self._calls, deadline=deadline)
         except protocol.ProtocolError as exc:
             self.close()
-            raise SandboxError(f"the sandboxed child did not start: {exc}; output: {self.output.text()[-500:]}") from None
+            raise SandboxError(
+                f"the sandboxed child did not start: {exc}; output: {self.output.text()[-500:]}"
+            ) from None
         return tuple(words[2:]) + tuple(str(layer) for layer in hello.get("layers", []))
 
     def _drain_output(self, fd: int) -> None:
@@ -213,8 +225,9 @@ class Session:
                     return
                 self.output.feed(data)
 
-    def ask(self, header: dict, arrays: Optional[dict], timeout_s: float,
-            bounds: protocol.Bounds = protocol.Bounds()) -> Tuple[dict, dict]:
+    def ask(
+        self, header: dict, arrays: Optional[dict], timeout_s: float, bounds: protocol.Bounds = protocol.Bounds()
+    ) -> Tuple[dict, dict]:
         """Send one question and wait for its answer. Raises protocol errors; on a
         timeout or garbage the child is killed first, so it can't answer late."""
         try:
@@ -257,5 +270,5 @@ class Session:
         self._control.settimeout(timeout_s)
         try:
             return self._control_lines.readline().split()
-        except (OSError, socket.timeout, ValueError):
+        except (TimeoutError, OSError, ValueError):
             return []

@@ -6,6 +6,7 @@ C order. Nothing is unpickled or evaluated: the receiver checks every declared
 size against its limits before reading a byte of payload, and builds arrays with
 ``numpy.frombuffer`` from a fixed list of plain dtypes.
 """
+
 from __future__ import annotations
 
 import json
@@ -93,8 +94,11 @@ def _validate_specs(specs, bounds: Bounds) -> list:
         name, shape = spec.get("name"), spec.get("shape")
         if not isinstance(name, str) or len(name) > 32 or name in names:
             raise ProtocolError("bad array name")
-        if (not isinstance(shape, list) or len(shape) > 4
-                or not all(type(n) is int and 0 <= n <= bounds.payload_bytes for n in shape)):
+        if (
+            not isinstance(shape, list)
+            or len(shape) > 4
+            or not all(type(n) is int and 0 <= n <= bounds.payload_bytes for n in shape)
+        ):
             raise ProtocolError(f"bad shape for array {name!r}")
         names.add(name)
         total += math.prod(shape) * np.dtype(spec["dtype"]).itemsize
@@ -116,7 +120,7 @@ def _read(sock: socket.socket, count: int, deadline: Optional[float]) -> bytes:
             sock.settimeout(remaining)
         try:
             n = sock.recv_into(view[got:], count - got)
-        except socket.timeout:
+        except TimeoutError:
             raise PeerTimeout("no answer before the deadline") from None
         except OSError as exc:
             raise PeerClosed(f"connection lost: {exc}") from None

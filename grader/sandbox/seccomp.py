@@ -27,6 +27,7 @@ resolved by libseccomp for the machine's own architecture; one an older
 libseccomp does not know is denied by its number where that is known (below),
 and otherwise left out alone, so it cannot cost the whole filter.
 """
+
 from __future__ import annotations
 
 import errno
@@ -40,16 +41,67 @@ except (ImportError, OSError):  # no binding, or no libseccomp.so.2 on this syst
 CLONE_THREAD = 0x00010000
 PROCESSES = ("fork", "vfork")
 MEMORY = ("memfd_create", "memfd_secret")
-SYSV_IPC = ("shmget", "shmat", "shmdt", "shmctl", "msgget", "msgsnd", "msgrcv", "msgctl",
-            "semget", "semop", "semtimedop", "semctl", "ipc",  # ipc: the multiplexer of i386, s390, ppc
-            "mq_open", "mq_unlink", "mq_timedsend", "mq_timedreceive", "mq_notify", "mq_getsetattr")
-MOUNTS = ("mount", "umount2", "pivot_root", "chroot", "fsopen", "fsconfig", "fsmount", "fspick",
-          "open_tree", "open_tree_attr", "move_mount", "mount_setattr")
-DENIED = PROCESSES + MEMORY + SYSV_IPC + MOUNTS + (
-    "socket", "socketpair",
-    "ptrace", "process_vm_readv", "process_vm_writev", "pidfd_getfd", "kcmp", "perf_event_open", "bpf",
-    "userfaultfd", "unshare", "setns", "personality",
-    "keyctl", "add_key", "request_key", "io_uring_setup", "io_uring_enter", "io_uring_register",
+SYSV_IPC = (
+    "shmget",
+    "shmat",
+    "shmdt",
+    "shmctl",
+    "msgget",
+    "msgsnd",
+    "msgrcv",
+    "msgctl",
+    "semget",
+    "semop",
+    "semtimedop",
+    "semctl",
+    "ipc",  # ipc: the multiplexer of i386, s390, ppc
+    "mq_open",
+    "mq_unlink",
+    "mq_timedsend",
+    "mq_timedreceive",
+    "mq_notify",
+    "mq_getsetattr",
+)
+MOUNTS = (
+    "mount",
+    "umount2",
+    "pivot_root",
+    "chroot",
+    "fsopen",
+    "fsconfig",
+    "fsmount",
+    "fspick",
+    "open_tree",
+    "open_tree_attr",
+    "move_mount",
+    "mount_setattr",
+)
+DENIED = (
+    PROCESSES
+    + MEMORY
+    + SYSV_IPC
+    + MOUNTS
+    + (
+        "socket",
+        "socketpair",
+        "ptrace",
+        "process_vm_readv",
+        "process_vm_writev",
+        "pidfd_getfd",
+        "kcmp",
+        "perf_event_open",
+        "bpf",
+        "userfaultfd",
+        "unshare",
+        "setns",
+        "personality",
+        "keyctl",
+        "add_key",
+        "request_key",
+        "io_uring_setup",
+        "io_uring_enter",
+        "io_uring_register",
+    )
 )
 # Calls newer than some libseccomp releases, by number. Since Linux 5.1 a new call has the
 # same number on every architecture but alpha and mips; these are the ones the grader runs on.

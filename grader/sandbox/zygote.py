@@ -6,6 +6,7 @@ prepares the child's namespaces and temp dir, hands it the grader's channels and
 reports how it ended; the child locks itself down (lockdown.py) before it
 receives them and imports the submission only after.
 """
+
 from __future__ import annotations
 
 import ctypes
@@ -33,7 +34,7 @@ def zygote_loop(sock: socket.socket) -> None:
     """The zygote's life: fork a monitor (and child) per request on sock, until the grader hangs up."""
     # Monitors are reaped here rather than ignored, so their CPU time (and their
     # children's) adds up to the grader's: a benchmark can then account for all of it.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is the grader's to handle
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the grader's to handle
     signal.signal(signal.SIGCHLD, lambda *_: _reap(block=False))
     process.die_with_parent()
     spare: Optional[_Spare] = None
@@ -67,7 +68,7 @@ class _Spare:
         self.limits, self.handoff = limits, handoff
 
     @classmethod
-    def fork(cls, limits: dict, zygote_sock: socket.socket) -> "_Spare":
+    def fork(cls, limits: dict, zygote_sock: socket.socket) -> _Spare:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         pid = os.fork()
         if pid == 0:
@@ -238,4 +239,7 @@ def _mount_tmpfs(path: str, size_mb: int, uid: int, gid: int) -> bool:
     then count against a fixed size instead of filling the disk."""
     private = process.libc.mount(None, b"/", None, ctypes.c_ulong(_MS_REC | _MS_PRIVATE), None) == 0
     options = f"size={size_mb}m,mode=0700,uid={uid},gid={gid}".encode()
-    return private and process.libc.mount(b"tmpfs", path.encode(), b"tmpfs", ctypes.c_ulong(_MS_NOSUID | _MS_NODEV), options) == 0
+    return (
+        private
+        and process.libc.mount(b"tmpfs", path.encode(), b"tmpfs", ctypes.c_ulong(_MS_NOSUID | _MS_NODEV), options) == 0
+    )

@@ -6,6 +6,7 @@ since those are what would hang or train), warn about a name kept code reads
 but only dropped code sets (it will be missing: NameError), and, when no
 pseudo_loss is kept at all, the error says where it went.
 """
+
 from __future__ import annotations
 
 import ast
@@ -19,7 +20,7 @@ from grader.submission.ipython import IPythonLine, without_comment
 from grader.submission.statements import BUILTINS, FUNCTIONS, bound_by
 
 CELL_NUMBERS = "cells are numbered from the top of the notebook, text cells included"
-SHOWN_PER_CELL = 4   # dropped statements listed per cell (loops first), the rest counted
+SHOWN_PER_CELL = 4  # dropped statements listed per cell (loops first), the rest counted
 SHOWN_CELLS = 10
 
 
@@ -29,10 +30,10 @@ class Dropped:
     def __init__(self) -> None:
         self.statements: Dict[int, List[Tuple[int, str]]] = {}  # cell -> [(line, "`train()` (a call)")]
         self.ipython: Dict[str, Counter] = {"shell": Counter(), "magic": Counter(), "help": Counter()}
-        self.skipped: List[str] = []                        # unparseable cells that define nothing
-        self.unused: List[str] = []                         # imported modules nothing kept uses
-        self.lost: Dict[str, str] = {}                      # name bound only by dropped code -> where
-        self.hidden: List[str] = []                         # where pseudo_loss sits in dropped code
+        self.skipped: List[str] = []  # unparseable cells that define nothing
+        self.unused: List[str] = []  # imported modules nothing kept uses
+        self.lost: Dict[str, str] = {}  # name bound only by dropped code -> where
+        self.hidden: List[str] = []  # where pseudo_loss sits in dropped code
 
     def ipython_lines(self, found: Iterable[IPythonLine]) -> None:
         for kind, label in found:
@@ -56,8 +57,7 @@ class Dropped:
         if FUNCTION in nested | names:
             self.hidden.append(f"in {where} ({reason or 'a statement that defines nothing'})")
         if reason:
-            self.statements.setdefault(number, []).append(
-                (line, f"`{_snippet(text)}` ({reason})"))
+            self.statements.setdefault(number, []).append((line, f"`{_snippet(text)}` ({reason})"))
 
     def notes(self, read: AbstractSet[str], bound: AbstractSet[str], cells: List[int]) -> List[str]:
         """For the student, given the module-level names the kept code reads and binds, and the cells
@@ -65,18 +65,24 @@ class Dropped:
         notes = []
         items = self._listed()
         if items:
-            notes.append(f"Dropped from the notebook (not run by the grader; {CELL_NUMBERS}):\n"
-                         + "\n".join(f"- {item}" for item in items))
+            notes.append(
+                f"Dropped from the notebook (not run by the grader; {CELL_NUMBERS}):\n"
+                + "\n".join(f"- {item}" for item in items)
+            )
         if self.skipped:
             notes.append(f"Skipped, because not valid Python and defining nothing: {', '.join(self.skipped)}.")
         if len(cells) > 1:
-            notes.append(f"`{FUNCTION}` is defined {len(cells)} times (cells {', '.join(map(str, cells))}); "
-                         f"the last one, in cell {cells[-1]}, is graded.")
+            notes.append(
+                f"`{FUNCTION}` is defined {len(cells)} times (cells {', '.join(map(str, cells))}); "
+                f"the last one, in cell {cells[-1]}, is graded."
+            )
         for name in sorted(read - bound - BUILTINS):
             if name in self.lost:
-                notes.append(f"Warning: your code uses `{name}`, but the grader does not run the statement "
-                             f"that sets it ({self.lost[name]}). Define it inside the function or as a "
-                             "constant; otherwise it is missing (NameError).")
+                notes.append(
+                    f"Warning: your code uses `{name}`, but the grader does not run the statement "
+                    f"that sets it ({self.lost[name]}). Define it inside the function or as a "
+                    "constant; otherwise it is missing (NameError)."
+                )
         return notes
 
     def missing(self, name: str, functions: List[str]) -> str:
@@ -87,11 +93,15 @@ class Dropped:
         else:
             message += " (it defines no functions at all)"
         if self.hidden:
-            message += (f". `{FUNCTION}` is defined only {self.hidden[-1]}, which the grader does not run: "
-                        "define it at the top level of a normal code cell")
+            message += (
+                f". `{FUNCTION}` is defined only {self.hidden[-1]}, which the grader does not run: "
+                "define it at the top level of a normal code cell"
+            )
         else:
-            close = difflib.get_close_matches(FUNCTION, functions, n=1, cutoff=0.6) or \
-                [f for f in functions if "pseudo" in f.lower()][:1]
+            close = (
+                difflib.get_close_matches(FUNCTION, functions, n=1, cutoff=0.6)
+                or [f for f in functions if "pseudo" in f.lower()][:1]
+            )
             if close:
                 message += f". Did you mean to name `{close[0]}` `{FUNCTION}`?"
         return message
@@ -116,13 +126,14 @@ class Dropped:
 
 
 def _dropped_in_cell(number: int, entries: List[Tuple[int, str]]) -> str:
-    """"cell 9: line 2 `obs, _ = env.reset()` (an assignment from a call), line 3 `while True: ...` (a loop)"."""
+    """ "cell 9: line 2 `obs, _ = env.reset()` (an assignment from a call), line 3 `while True: ...` (a loop)"."""
     if entries[0][0] == 0:  # a whole cell (a non-Python cell magic)
         return f"cell {number} ({entries[0][1]})"
     entries = sorted(entries, key=lambda entry: entry[0])
     # Loops and __main__ blocks are what hang or train: always name them.
-    ranked = sorted(range(len(entries)), key=lambda i: ("a loop" not in entries[i][1]
-                                                        and "`__main__`" not in entries[i][1], i))
+    ranked = sorted(
+        range(len(entries)), key=lambda i: ("a loop" not in entries[i][1] and "`__main__`" not in entries[i][1], i)
+    )
     shown = sorted(ranked[:SHOWN_PER_CELL])
     text = ", ".join(f"line {entries[i][0]} {entries[i][1]}" for i in shown)
     more = len(entries) - len(shown)
@@ -130,7 +141,7 @@ def _dropped_in_cell(number: int, entries: List[Tuple[int, str]]) -> str:
 
 
 def _counted(n: int, noun: str) -> str:
-    """"1 help line", "2 help lines"."""
+    """ "1 help line", "2 help lines"."""
     return f"{n} {noun}{'s' if n > 1 else ''}"
 
 
@@ -149,7 +160,7 @@ def _snippet(text: str, width: int = 40) -> str:
         if closing < 0:  # arguments continue on the next lines
             return first[:opening] + "(...)" + (" ..." if len(lines) > 1 and first.endswith(":") else "")
         if closing - opening > 17:
-            first = first[:opening] + "(...)" + first[closing + 1:]
+            first = first[:opening] + "(...)" + first[closing + 1 :]
     if len(first) > width:
-        return first[:width - 4].rstrip() + " ..."
+        return first[: width - 4].rstrip() + " ..."
     return first + (" ..." if len(lines) > 1 else "")

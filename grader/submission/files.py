@@ -1,4 +1,5 @@
 """Reading a submitted file safely: regular files only, never blocking, bounded, decoded, parsed."""
+
 from __future__ import annotations
 
 import ast
@@ -10,8 +11,13 @@ from typing import Optional
 from grader.errors import LoadError
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
-_KINDS = ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
-          (stat.S_ISSOCK, "a socket"), (stat.S_ISDIR, "a folder"))
+_KINDS = (
+    (stat.S_ISFIFO, "a named pipe"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISDIR, "a folder"),
+)
 
 
 def special_kind(path: Path) -> Optional[str]:

@@ -11,6 +11,7 @@ Only a line that starts a statement can be an IPython line: ``!this`` inside a
 triple-quoted string, or ``%`` continuing an open bracket, is Python. A small
 scanner follows strings, brackets and backslashes from line to line to tell.
 """
+
 from __future__ import annotations
 
 import re
@@ -50,7 +51,7 @@ def strip_ipython(source: str) -> Tuple[str, List[IPythonLine]]:
         special = _ipython_line(line.strip()) if scanner.at_statement and line.strip() else None
         if special:
             found.append(special)
-            indent = line[:len(line) - len(line.lstrip())]
+            indent = line[: len(line) - len(line.lstrip())]
             in_block = indent and (previous.endswith(":") or previous[:1].isspace())
             kept.append(indent + "pass  # an IPython line, dropped" if in_block else "")
             continue
@@ -77,7 +78,7 @@ def _ipython_line(stripped: str) -> Optional[IPythonLine]:
         return "shell", "!" + (stripped[1:].split() or [""])[0][:20]
     assigned = _MAGIC_ASSIGNMENT.match(stripped)
     if assigned:  # files = !ls, t = %timeit -o f(): named after the magic or command
-        return _ipython_line(stripped[assigned.start(2):])
+        return _ipython_line(stripped[assigned.start(2) :])
     if _HELP.fullmatch(stripped):
         return "help", stripped[:30]
     return None
@@ -87,8 +88,8 @@ class _Scanner:
     """Just enough of Python's tokenizer to know whether a line starts a new statement."""
 
     def __init__(self) -> None:
-        self.depth = 0          # open brackets
-        self.quote = ""         # the open string's delimiter
+        self.depth = 0  # open brackets
+        self.quote = ""  # the open string's delimiter
         self.backslash = False  # the previous line ended with a continuation backslash
 
     @property
@@ -110,7 +111,7 @@ class _Scanner:
             if char == "#":
                 break
             if char in "'\"":
-                self.quote = line[i:i + 3] if line[i:i + 3] in ('"""', "'''") else char
+                self.quote = line[i : i + 3] if line[i : i + 3] in ('"""', "'''") else char
                 i += len(self.quote)
                 continue
             if char in "([{":

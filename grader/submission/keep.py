@@ -8,6 +8,7 @@ statement keeps its source text, which must compile, and parse on Python 3.10
 At the end, imports that nothing kept uses are dropped as well, and the kept
 text is joined with a `# --- cell N ---` line before each cell's part.
 """
+
 from __future__ import annotations
 
 import ast
@@ -16,17 +17,29 @@ from pathlib import Path
 from typing import Dict, FrozenSet, List, NamedTuple, Optional, Set, Tuple
 
 from grader.contract import FUNCTION
+from grader.errors import LoadError
 from grader.submission.dropped import CELL_NUMBERS, Dropped
 from grader.submission.ipython import PYTHON_CELL_MAGICS, cell_magic, strip_ipython, without_cell_magic
-from grader.errors import LoadError
-from grader.submission.statements import BUILTINS, FUNCTIONS, Lines, bound_by, globals_read, imported, judge, read_when_run, \
-    segment
+from grader.submission.statements import (
+    BUILTINS,
+    FUNCTIONS,
+    Lines,
+    bound_by,
+    globals_read,
+    imported,
+    judge,
+    read_when_run,
+    segment,
+)
 
-PYTHON_FLOOR = (3, 10)       # Gradescope's Python: everything kept must parse there
+PYTHON_FLOOR = (3, 10)  # Gradescope's Python: everything kept must parse there
 _MODULE_NAMES = frozenset({"__file__", "__builtins__", "__annotations__", "__cached__"})  # a module has these
 # A line that would define something the grader keeps: what makes an unparseable cell worth failing on.
-_DEFINES = re.compile(r"^\s*(async\s+def|def|class)\s|^(import|from)\s"
-                      r"|^[A-Za-z_]\w*\s*=\s*([-+.\d'\"\[({]|True\b|False\b|None\b|[\w.]+\s*$)", re.M)
+_DEFINES = re.compile(
+    r"^\s*(async\s+def|def|class)\s|^(import|from)\s"
+    r"|^[A-Za-z_]\w*\s*=\s*([-+.\d'\"\[({]|True\b|False\b|None\b|[\w.]+\s*$)",
+    re.M,
+)
 
 
 class Kept(NamedTuple):
@@ -43,13 +56,13 @@ class Keeper:
     """Feed it the code cells in order (`cell`), then take the code to run and the notes (`result`)."""
 
     def __init__(self, name: str, folder: Path) -> None:
-        self.name, self.folder = name, folder    # the notebook's file name, for messages; where it is
-        self.future: List[str] = []              # `from __future__` imports, hoisted
+        self.name, self.folder = name, folder  # the notebook's file name, for messages; where it is
+        self.future: List[str] = []  # `from __future__` imports, hoisted
         self.kept: List[Kept] = []
-        self.bound: Set[str] = set()             # names bound by kept code so far
-        self.star = False                        # a kept `import *` may bind anything
-        self.definitions: List[int] = []         # cells whose kept code binds pseudo_loss
-        self.functions: Dict[str, None] = {}     # top-level functions kept (ordered), named if pseudo_loss is missing
+        self.bound: Set[str] = set()  # names bound by kept code so far
+        self.star = False  # a kept `import *` may bind anything
+        self.definitions: List[int] = []  # cells whose kept code binds pseudo_loss
+        self.functions: Dict[str, None] = {}  # top-level functions kept (ordered), named if pseudo_loss is missing
         self.dropped = Dropped()
 
     def cell(self, number: int, source: str) -> None:
@@ -69,8 +82,7 @@ class Keeper:
             try:
                 self._statement(number, lines, node)
             except RecursionError:  # e.g. a 100000-term sum: not a definition anyone needs
-                self.dropped.statement(number, node, segment(lines, node), "too deeply nested to analyse",
-                                       self.bound)
+                self.dropped.statement(number, node, segment(lines, node), "too deeply nested to analyse", self.bound)
 
     def result(self) -> Tuple[str, List[str]]:
         """The Python source to run, and the notes for the student on what was dropped."""
@@ -119,8 +131,9 @@ class Keeper:
             self.future.append(text)
             return
         names = bound_by(node)
-        self.kept.append(Kept(number, node.lineno, node.end_lineno or node.lineno, text, frozenset(names),
-                              imported(node), node))
+        self.kept.append(
+            Kept(number, node.lineno, node.end_lineno or node.lineno, text, frozenset(names), imported(node), node)
+        )
         self.bound |= names
         self.star = self.star or "*" in names
         if isinstance(node, FUNCTIONS):
@@ -170,8 +183,13 @@ class Keeper:
         lost = set(self.dropped.lost) | set().union(*(k.binds for k in failing))
         for kept, name in failing.items():
             why = "which is dropped" if name in lost else "which is not defined before it"
-            self.dropped.statement(kept.cell, kept.node, kept.text, f"uses `{name}` when defined, {why}, "
-                                   f"and `{FUNCTION}` does not need it", bound)
+            self.dropped.statement(
+                kept.cell,
+                kept.node,
+                kept.text,
+                f"uses `{name}` when defined, {why}, and `{FUNCTION}` does not need it",
+                bound,
+            )
 
     def _needed(self, analysed: Dict[Kept, Tuple[Set[str], Set[str]]]) -> Set[Kept]:
         """The kept statements pseudo_loss needs: the last that binds it, those binding what it reads, and so on."""
@@ -202,8 +220,9 @@ class Keeper:
         self.kept = [k for k in self.kept if k not in unused]
 
     def _code(self) -> str:
-        parts = [f"# Extracted by the grader from `{self.name}`: imports, definitions and constants only; "
-                 f"{CELL_NUMBERS}."]
+        parts = [
+            f"# Extracted by the grader from `{self.name}`: imports, definitions and constants only; {CELL_NUMBERS}."
+        ]
         parts += self.future
         text, cell, last = "", 0, 0
         for kept in self.kept:
@@ -218,6 +237,6 @@ class Keeper:
 
 
 def _shown(text: Optional[str], width: int = 100) -> str:
-    """": `the offending line`" for an error message, cut to a readable length."""
+    """ ": `the offending line`" for an error message, cut to a readable length."""
     text = " ".join((text or "").split()).replace("`", "'")
     return f": `{text[:width]}{' ...' if len(text) > width else ''}`" if text else ""

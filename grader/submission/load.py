@@ -4,6 +4,7 @@ Nothing here executes the submission: files are read as bytes, decoded and
 parsed with ``ast`` only to report syntax errors precisely and to pick the
 right file out of a folder.
 """
+
 from __future__ import annotations
 
 import ast
@@ -20,13 +21,15 @@ MAX_HELPERS = 20
 MAX_HELPER_BYTES = 4 * 1024 * 1024  # all helper modules together (the child takes 16 MiB per message)
 SKIPPED_DIRS = {"__pycache__", "__MACOSX", ".ipynb_checkpoints", ".git", "node_modules", ".venv", "venv"}
 PREFERRED_NAMES = ("pseudo_loss.py", "pseudo_loss.ipynb", "submission.py", "submission.ipynb")
-MAX_DEPTH = 8            # folders below a folder submission searched for the file to grade
-MAX_LOOKED_AT = 20_000   # entries listed in all: an upload may hold a dataset or a virtualenv
+MAX_DEPTH = 8  # folders below a folder submission searched for the file to grade
+MAX_LOOKED_AT = 20_000  # entries listed in all: an upload may hold a dataset or a virtualenv
+
+
 @dataclass(frozen=True)
 class Source:
-    files: Dict[str, str]      # SUBMISSION_FILE -> code to run, plus helper modules by file name
-    graded: Path               # the file that was graded
-    notes: Tuple[str, ...]     # what the loader chose or dropped, for the feedback
+    files: Dict[str, str]  # SUBMISSION_FILE -> code to run, plus helper modules by file name
+    graded: Path  # the file that was graded
+    notes: Tuple[str, ...]  # what the loader chose or dropped, for the feedback
 
 
 def load(path: Path) -> Source:
@@ -39,6 +42,7 @@ def load(path: Path) -> Source:
         raise LoadError(f"`{path.name}` is {kind}, not a file" if kind else f"`{path.name}` does not exist")
     if entry.suffix == ".ipynb":
         from grader.submission.notebook import extract  # nbformat only when a notebook shows up
+
         code, dropped = extract(entry)
         notes += dropped
     elif entry.suffix == ".py":
@@ -90,8 +94,9 @@ def defines_function(path: Path) -> bool:
         tree = ast.parse(text)
     except (LoadError, SyntaxError, ValueError, RecursionError, MemoryError):
         return False
-    return any(isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == FUNCTION
-               for node in tree.body)
+    return any(
+        isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == FUNCTION for node in tree.body
+    )
 
 
 def pick(folder: Path) -> Tuple[Path, List[str]]:
@@ -103,11 +108,15 @@ def pick(folder: Path) -> Tuple[Path, List[str]]:
     if not candidates:
         if deeper:
             where = deeper[0].relative_to(folder)
-            raise LoadError(f"`{where}` is {len(where.parts) - 1} folders down in `{folder.name}`, and the grader "
-                            f"looks at most {MAX_DEPTH} folders down: submit the file itself, or the folder it is in")
+            raise LoadError(
+                f"`{where}` is {len(where.parts) - 1} folders down in `{folder.name}`, and the grader "
+                f"looks at most {MAX_DEPTH} folders down: submit the file itself, or the folder it is in"
+            )
         if special:
-            raise LoadError(f"the folder `{folder.name}` contains no `.py` or `.ipynb` file that is a regular "
-                            f"file: {_listed(folder, special)}")
+            raise LoadError(
+                f"the folder `{folder.name}` contains no `.py` or `.ipynb` file that is a regular "
+                f"file: {_listed(folder, special)}"
+            )
         raise LoadError(f"the folder `{folder.name}` contains no `.py` or `.ipynb` file")
     for name in PREFERRED_NAMES:
         named = [p for p in candidates if p.name == name]
@@ -145,7 +154,7 @@ def _walk(folder: Path) -> Tuple[List[Path], List[Path], List[Path]]:
 
 
 def _listed(folder: Path, paths: List[Path]) -> str:
-    """"`utils.py` (a named pipe), ..." for a note."""
+    """ "`utils.py` (a named pipe), ..." for a note."""
     return ", ".join(f"`{p.relative_to(folder)}` ({special_kind(p) or 'not a regular file'})" for p in paths[:10])
 
 
@@ -176,6 +185,8 @@ def helpers(entry: Path) -> Tuple[Dict[str, str], List[str]]:
             left_out.append(sibling.name)
             continue
         found[sibling.name] = text
-    note = (f"Helper modules not given to your code (at most {MAX_HELPERS} files and "
-            f"{MAX_HELPER_BYTES >> 20} MB in all, each valid UTF-8 text): {', '.join(left_out[:10])}.")
+    note = (
+        f"Helper modules not given to your code (at most {MAX_HELPERS} files and "
+        f"{MAX_HELPER_BYTES >> 20} MB in all, each valid UTF-8 text): {', '.join(left_out[:10])}."
+    )
     return found, [note] if left_out else []

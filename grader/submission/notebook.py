@@ -22,6 +22,7 @@ statement (grader.statements) and records what it drops for the notes
 (grader.dropped). Imports go one way: notebook, keep, dropped, then ipython
 and statements, which import neither each other nor the ones before.
 """
+
 from __future__ import annotations
 
 import ast
@@ -30,10 +31,10 @@ import warnings
 from pathlib import Path
 from typing import List, Optional, Tuple
 
-from grader.submission.dropped import CELL_NUMBERS
-from grader.submission.keep import Keeper
 from grader.errors import LoadError
+from grader.submission.dropped import CELL_NUMBERS
 from grader.submission.files import read_text
+from grader.submission.keep import Keeper
 from grader.submission.statements import PARSE_ERRORS
 
 # Not files.read_text's 2 MB: outputs (plots, a CartPole video) easily make a
@@ -57,8 +58,9 @@ def extract_text(text: str, name: str, folder: Path) -> Tuple[str, List[str]]:
 
 
 def _read(path: Path) -> str:
-    return read_text(path, NOTEBOOK_MAX_BYTES, "a notebook",
-                     ": clear its outputs (Edit → Clear all outputs) and submit it again")
+    return read_text(
+        path, NOTEBOOK_MAX_BYTES, "a notebook", ": clear its outputs (Edit → Clear all outputs) and submit it again"
+    )
 
 
 def _cells(text: str, name: str) -> Tuple[list, str]:
@@ -77,11 +79,14 @@ def _cells(text: str, name: str) -> Tuple[list, str]:
     try:
         notebook = nbformat.convert(nbformat.versions[major].to_notebook_json(document, minor=minor), 4)
     except AttributeError as exc:  # nbformat reads each part as a dict: one is missing or is not one
-        raise LoadError(f"`{name}` is not a notebook the grader can read (a part is missing or of the wrong "
-                        f"type: {_first_line(exc)})") from None
+        raise LoadError(
+            f"`{name}` is not a notebook the grader can read (a part is missing or of the wrong "
+            f"type: {_first_line(exc)})"
+        ) from None
     except Exception as exc:  # missing keys, wrong types, JSON that is not a notebook at all
-        raise LoadError(f"`{name}` is not a notebook the grader can read ({type(exc).__name__}: "
-                        f"{_first_line(exc)})") from None
+        raise LoadError(
+            f"`{name}` is not a notebook the grader can read ({type(exc).__name__}: {_first_line(exc)})"
+        ) from None
     # Validation failures are deliberately not fatal. Colab, VS Code and Kaggle
     # write notebooks that do not always validate strictly (a code cell without
     # `outputs` or `execution_count`, a cell without an id, extra keys in
@@ -109,24 +114,40 @@ def _cells(text: str, name: str) -> Tuple[list, str]:
 def _version(document: object, name: str) -> Tuple[int, int]:
     """The notebook's nbformat version, checked: nbformat asserts whole numbers deep inside."""
     if not isinstance(document, dict):
-        raise LoadError(f"`{name}` is not a notebook the grader can read: its JSON is {_json_kind(document)}, "
-                        "not an object with cells")
+        raise LoadError(
+            f"`{name}` is not a notebook the grader can read: its JSON is {_json_kind(document)}, "
+            "not an object with cells"
+        )
     major, minor = document.get("nbformat", 1), document.get("nbformat_minor", 0)  # nbformat's defaults
     for key, value in (("nbformat", major), ("nbformat_minor", minor)):
         if type(value) is not int:
-            shown = f"`{json.dumps(value)[:40]}`" if isinstance(value, (str, float, bool, type(None))) \
+            shown = (
+                f"`{json.dumps(value)[:40]}`"
+                if isinstance(value, (str, float, bool, type(None)))
                 else _json_kind(value)
-            raise LoadError(f"`{name}` is not a valid notebook: its `{key}` is {shown}, not a whole number. "
-                            "Download it again (in Colab: File → Download → Download .ipynb) and submit that file.")
+            )
+            raise LoadError(
+                f"`{name}` is not a valid notebook: its `{key}` is {shown}, not a whole number. "
+                "Download it again (in Colab: File → Download → Download .ipynb) and submit that file."
+            )
     if major not in (1, 2, 3, 4):
-        raise LoadError(f"`{name}` is not a notebook the grader can read: nbformat version {major} "
-                        "(the grader reads versions 1 to 4)")
+        raise LoadError(
+            f"`{name}` is not a notebook the grader can read: nbformat version {major} "
+            "(the grader reads versions 1 to 4)"
+        )
     return major, minor
 
 
 def _json_kind(value: object) -> str:
-    kinds = {dict: "an object", list: "a list", str: "a string", bool: "true or false", float: "a number",
-             int: "a number", type(None): "null"}
+    kinds = {
+        dict: "an object",
+        list: "a list",
+        str: "a string",
+        bool: "true or false",
+        float: "a number",
+        int: "a number",
+        type(None): "null",
+    }
     return kinds.get(type(value), "a value")
 
 
@@ -140,11 +161,15 @@ def _json_problem(text: str, name: str, cause: Optional[BaseException]) -> str:
         return f"`{name}` is not a valid notebook: its JSON cannot be read. {advice}"
     where = f"line {cause.lineno}, column {cause.colno}: {cause.msg}"
     if cause.pos >= len(text.rstrip()) or cause.msg.startswith("Unterminated string"):
-        return (f"`{name}` is not a valid notebook: it stops in the middle of its JSON ({where}); "
-                f"it looks truncated. {advice}")
+        return (
+            f"`{name}` is not a valid notebook: it stops in the middle of its JSON ({where}); "
+            f"it looks truncated. {advice}"
+        )
     if not text.lstrip().startswith(("{", "[")) and _parses(text):
-        return (f"`{name}` is not a notebook: it contains Python source, not notebook JSON. "
-                "Rename it to `.py` or submit the notebook itself.")
+        return (
+            f"`{name}` is not a notebook: it contains Python source, not notebook JSON. "
+            "Rename it to `.py` or submit the notebook itself."
+        )
     return f"`{name}` is not a valid notebook: its JSON is corrupt ({where}). {advice}"
 
 

@@ -6,14 +6,15 @@ names that the code kept so far binds; the helpers after it read, from the
 syntax tree alone, what a statement binds, its source text, and which
 module-level names a piece of code reads. Nothing here runs or imports the code.
 """
+
 from __future__ import annotations
 
 import ast
 import builtins
 import importlib.util
 import re
-import sys
 import symtable
+import sys
 from pathlib import Path
 from typing import AbstractSet, Dict, List, Optional, Set, Tuple
 
@@ -25,10 +26,20 @@ PARSE_ERRORS = (SyntaxError, ValueError, RecursionError, MemoryError)  # what as
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 # Why the other kinds of statement are dropped, as the notes say it.
-_DROPPED_KINDS = {ast.For: "a loop", ast.AsyncFor: "a loop", ast.While: "a loop", ast.If: "an `if` block",
-                  ast.Try: "a `try` block", ast.With: "a `with` block", ast.AsyncWith: "a `with` block",
-                  ast.AugAssign: "an update of a variable", ast.Delete: "a `del`", ast.Assert: "an `assert`",
-                  ast.Raise: "a `raise`", ast.Return: "a `return`"}
+_DROPPED_KINDS = {
+    ast.For: "a loop",
+    ast.AsyncFor: "a loop",
+    ast.While: "a loop",
+    ast.If: "an `if` block",
+    ast.Try: "a `try` block",
+    ast.With: "a `with` block",
+    ast.AsyncWith: "a `with` block",
+    ast.AugAssign: "an update of a variable",
+    ast.Delete: "a `del`",
+    ast.Assert: "an `assert`",
+    ast.Raise: "a `raise`",
+    ast.Return: "a `return`",
+}
 if sys.version_info >= (3, 11):
     _DROPPED_KINDS[ast.TryStar] = "a `try` block"
 
@@ -45,8 +56,9 @@ def judge(node: ast.stmt, *, bound: AbstractSet[str], star: bool, folder: Path) 
         return _judge_import(node, folder)
     if isinstance(node, (ast.Assign, ast.AnnAssign)):
         return _judge_assignment(node, bound, star)
-    if isinstance(node, ast.Pass) or (isinstance(node, ast.Expr) and
-                                      isinstance(node.value, (ast.Constant, ast.Name, ast.Attribute))):
+    if isinstance(node, ast.Pass) or (
+        isinstance(node, ast.Expr) and isinstance(node.value, (ast.Constant, ast.Name, ast.Attribute))
+    ):
         return ""  # a docstring or a value shown as the cell's output: no effect
     if isinstance(node, ast.Expr):
         return "a call" if _calls(node) else "an expression"
@@ -106,12 +118,17 @@ def segment(lines: Lines, node: ast.stmt) -> str:
     start, end = node.lineno - 1, (node.end_lineno or node.lineno) - 1
     if isinstance(node, DEFINITIONS):
         start = min([start] + [d.lineno - 1 for d in node.decorator_list])
-        return "\n".join(lines.text[start:end + 1])
+        return "\n".join(lines.text[start : end + 1])
     # Column offsets count UTF-8 bytes, as in ast.get_source_segment.
     if start == end:
-        return lines.encoded(start)[node.col_offset:node.end_col_offset].decode()
-    return "\n".join([lines.encoded(start)[node.col_offset:].decode(), *lines.text[start + 1:end],
-                      lines.encoded(end)[:node.end_col_offset].decode()])
+        return lines.encoded(start)[node.col_offset : node.end_col_offset].decode()
+    return "\n".join(
+        [
+            lines.encoded(start)[node.col_offset :].decode(),
+            *lines.text[start + 1 : end],
+            lines.encoded(end)[: node.end_col_offset].decode(),
+        ]
+    )
 
 
 def globals_read(code: str) -> Tuple[Set[str], Set[str]]:
@@ -169,8 +186,12 @@ def _evaluated_by_def(node, annotations: bool) -> List[ast.expr]:
     arguments = node.args
     parts = getattr(node, "decorator_list", []) + arguments.defaults + [d for d in arguments.kw_defaults if d]
     if annotations and not isinstance(node, ast.Lambda):
-        every = arguments.posonlyargs + arguments.args + arguments.kwonlyargs + \
-            [a for a in (arguments.vararg, arguments.kwarg) if a]
+        every = (
+            arguments.posonlyargs
+            + arguments.args
+            + arguments.kwonlyargs
+            + [a for a in (arguments.vararg, arguments.kwarg) if a]
+        )
         parts += [a.annotation for a in every if a.annotation] + ([node.returns] if node.returns else [])
     return parts
 
@@ -269,5 +290,9 @@ def _calls(node: ast.AST) -> bool:
 
 
 def _is_main_check(test: ast.expr) -> bool:
-    return (isinstance(test, ast.Compare) and isinstance(test.left, ast.Name) and test.left.id == "__name__"
-            and any(isinstance(c, ast.Constant) and c.value == "__main__" for c in test.comparators))
+    return (
+        isinstance(test, ast.Compare)
+        and isinstance(test.left, ast.Name)
+        and test.left.id == "__name__"
+        and any(isinstance(c, ast.Constant) and c.value == "__main__" for c in test.comparators)
+    )

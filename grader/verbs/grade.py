@@ -5,6 +5,7 @@ ends → hidden cases in a fresh child → checks, diagnosis → results.json.
 turns a fault of the grader itself into a valid results.json, so a file is
 always written.
 """
+
 from __future__ import annotations
 
 import time
@@ -13,12 +14,12 @@ from pathlib import Path
 from typing import Dict
 
 from grader import text
-from grader.outputs import results
 from grader.checks.assessment import assess, summary
-from grader.submission.load import LoadError, load
-from grader.sandbox.oracle import SandboxOracle
+from grader.outputs import results
 from grader.rubric import Rubric, suspects
+from grader.sandbox.oracle import SandboxOracle
 from grader.sandbox.parent import Limits, Zygote
+from grader.submission.load import LoadError, load
 
 OUTPUT_SHOWN_BYTES = 2048
 
@@ -43,14 +44,21 @@ def grade(path: Path, zygote: Zygote, rubric: Rubric, limits: Limits = Limits(),
             document["output"] += _printed(oracle)
             return document
         timing = {"load": loaded - start, "import": time.monotonic() - loaded}
-        result = assess(oracle, rubric.cases, weights, suspects,
-                        learn=None if not learning else _learn(weights["learning"]), hidden_oracle=hidden_oracle)
+        result = assess(
+            oracle,
+            rubric.cases,
+            weights,
+            suspects,
+            learn=None if not learning else _learn(weights["learning"]),
+            hidden_oracle=hidden_oracle,
+        )
         timing.update(result.timing)
         extra.update(result.extra, timing={key: round(value, 4) for key, value in timing.items()})
         catalog = suspects()[1] if result.mistakes else {}
         text = summary(result, catalog, source.notes) + _printed(oracle)
-        return results.build(result.checks, summary=text, mistakes=result.mistakes, extra=extra,
-                             seconds=time.monotonic() - start)
+        return results.build(
+            result.checks, summary=text, mistakes=result.mistakes, extra=extra, seconds=time.monotonic() - start
+        )
     finally:
         oracle.close()
         hidden_oracle.close()

@@ -11,6 +11,7 @@ Only this trusted process writes results.json, last, atomically: whatever the
 submission wrote there is overwritten. What is printed here goes to the
 autograder's stdout, which results.json marks hidden from students.
 """
+
 from __future__ import annotations
 
 import json

@@ -8,6 +8,7 @@ same checks as the real grader and names the mistake the same way. It needs
 only numpy and torch. `write_public_data` (run by `make handout`) is the only
 part that needs the reference.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -19,15 +20,17 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from grader.outputs import results
 from grader.checks.assessment import assess, summary
 from grader.checks.cases import KINDS, Case, Expected
 from grader.checks.diagnosis import PROBES, Sig, Suspect
 from grader.checks.oracle import LocalOracle
+from grader.outputs import results
 
 PUBLIC_DATA = Path(__file__).resolve().parents[2] / "public_data.npz"  # grader/verbs/ -> the handout's root
-NOT_HERE = ("The real grader also checks hidden cases and trains a CartPole-v1 policy with your loss "
-            "(the learning check), which this self-check does not run.")
+NOT_HERE = (
+    "The real grader also checks hidden cases and trains a CartPole-v1 policy with your loss "
+    "(the learning check), which this self-check does not run."
+)
 
 
 @dataclass(frozen=True)
@@ -53,19 +56,42 @@ def write_public_data(path: Path) -> Path:
     graded = rubric.load(public_only=True)
     suspects, catalog = rubric.suspects()
     arrays: Dict[str, np.ndarray] = {}
-    meta = {"weights": {k: w for k, w in graded.weights.items() if k != "learning"}, "cases": [], "suspects": [],
-            "catalog": {key: {"title": m.title, "explanation": m.explanation} for key, m in catalog.items()}}
+    meta = {
+        "weights": {k: w for k, w in graded.weights.items() if k != "learning"},
+        "cases": [],
+        "suspects": [],
+        "catalog": {key: {"title": m.title, "explanation": m.explanation} for key, m in catalog.items()},
+    }
     for kind in KINDS:
         for i, (case, expected) in enumerate(graded.cases[kind]):
             key = f"{kind}{i}"
-            arrays.update({f"{key}_logits": case.logits, f"{key}_actions": case.actions, f"{key}_q": case.q_values,
-                           f"{key}_grad": expected.grad})
-            meta["cases"].append({"key": key, "kind": kind, "seed": case.seed, "loss": expected.loss,
-                                  "term_scale": expected.term_scale, "loss_noise": expected.loss_noise,
-                                  "grad_noise": expected.grad_noise})
+            arrays.update(
+                {
+                    f"{key}_logits": case.logits,
+                    f"{key}_actions": case.actions,
+                    f"{key}_q": case.q_values,
+                    f"{key}_grad": expected.grad,
+                }
+            )
+            meta["cases"].append(
+                {
+                    "key": key,
+                    "kind": kind,
+                    "seed": case.seed,
+                    "loss": expected.loss,
+                    "term_scale": expected.term_scale,
+                    "loss_noise": expected.loss_noise,
+                    "grad_noise": expected.grad_noise,
+                }
+            )
     for s, suspect in enumerate(suspects):
-        meta["suspects"].append({"ids": sorted(suspect.ids), "same_numbers": suspect.same_numbers,
-                                 "sigs": [_sig_meta(sig, f"s{s}p{p}", arrays) for p, sig in enumerate(suspect.sigs)]})
+        meta["suspects"].append(
+            {
+                "ids": sorted(suspect.ids),
+                "same_numbers": suspect.same_numbers,
+                "sigs": [_sig_meta(sig, f"s{s}p{p}", arrays) for p, sig in enumerate(suspect.sigs)],
+            }
+        )
     arrays["meta"] = np.array(json.dumps(meta))
     path.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(path, **arrays)
@@ -89,10 +115,17 @@ def load_public_data(path: Path = PUBLIC_DATA) -> PublicData:
     for c in meta["cases"]:
         key = c["key"]
         case = Case(c["kind"], c["seed"], False, arrays[f"{key}_logits"], arrays[f"{key}_actions"], arrays[f"{key}_q"])
-        cases[c["kind"]].append((case, Expected(c["loss"], arrays[f"{key}_grad"], c["term_scale"],
-                                                c["loss_noise"], c["grad_noise"])))
-    suspects = tuple(Suspect(frozenset(s["ids"]), tuple(_sig(sig, f"s{i}p{p}", arrays) for p, sig in enumerate(s["sigs"])),
-                             s["same_numbers"]) for i, s in enumerate(meta["suspects"]))
+        cases[c["kind"]].append(
+            (case, Expected(c["loss"], arrays[f"{key}_grad"], c["term_scale"], c["loss_noise"], c["grad_noise"]))
+        )
+    suspects = tuple(
+        Suspect(
+            frozenset(s["ids"]),
+            tuple(_sig(sig, f"s{i}p{p}", arrays) for p, sig in enumerate(s["sigs"])),
+            s["same_numbers"],
+        )
+        for i, s in enumerate(meta["suspects"])
+    )
     catalog = {key: Entry(**entry) for key, entry in meta["catalog"].items()}
     if len(suspects[0].sigs) != len(PROBES):
         raise ValueError(f"{path} was made for another version of the self-check")
