@@ -69,11 +69,8 @@ def _grade_one(path: Path, public_only: bool) -> dict:
     from grader import rubric
     from grader.verbs.grade import grade_safely
 
-    zygote = Zygote.start()
-    try:
+    with Zygote.start() as zygote:  # before the rubric imports the reference
         return grade_safely(path, zygote, rubric.load(public_only=public_only))
-    finally:
-        zygote.close()
 
 
 def _check(args) -> int:

@@ -34,6 +34,7 @@ HANDOUT_MODULES = (
     "checks/diagnosis",
     "checks/oracle",
     "outputs/__init__",
+    "outputs/files",
     "outputs/results",
     "verbs/__init__",
     "verbs/selfcheck",

@@ -15,11 +15,11 @@ from typing import Dict, List, Tuple
 
 from grader.checks.cases import KINDS, Case, Expected, load_cases, solve
 from grader.checks.diagnosis import Suspect, build_suspects
+from grader.checks.verdicts import TITLES
 
 ROOT = Path(__file__).resolve().parent.parent
 PUBLIC_CASES = ROOT / "assignment" / "public_cases.json"
 RUBRIC = ROOT / "reference" / "rubric.json"
-CHECKS = ("interface", "value", "gradient", "sampled_actions", "stability", "purity", "learning")
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ def load(public_only: bool = False) -> Rubric:
     from reference.pseudo_loss import pseudo_loss  # instructor-only, see module docstring
 
     config = json.loads(RUBRIC.read_text())
-    weights = {key: float(config["weights"][key]) for key in CHECKS}
+    weights = {key: float(config["weights"][key]) for key in TITLES}  # every check, in order
     public = load_cases(PUBLIC_CASES, hidden=False)
     hidden = {kind: [] for kind in KINDS} if public_only else load_cases(RUBRIC, hidden=True, key="hidden")
     cases = {kind: [(case, solve(pseudo_loss, case)) for case in public[kind] + hidden[kind]] for kind in KINDS}

@@ -152,7 +152,7 @@ class DrawingOracle:
     def __init__(self, data, junk: int):
         self.data, self.junk = data, junk
 
-    def call(self, logits, actions, q_values, grad_q=False, trace=False, again=False):
+    def call(self, logits, actions, q_values, trace=False, again=False):
         n, a = logits.shape
         rng = random.Random(self.data.draw(st.integers(0, 2**32), label="message seed"))
         return parsed(*message(lambda options: rng.choice(list(options)), n, a, self.junk), n, a)
@@ -171,7 +171,6 @@ def test_parse_returns_an_answer_or_raises_value_error(data, shape):
     assert answer.error is None or answer.error.strip()
     assert not answer.tensor or (answer.shape is not None and answer.dtype is not None)
     assert answer.grad_logits is None or answer.grad_logits.shape == (n, a)
-    assert answer.grad_q is None or answer.grad_q.shape == (n,)
     assert answer.value is None or answer.value.dtype == np.float64
 
 
@@ -261,9 +260,9 @@ class PipedOracle:
         self.function = lambda logits, actions, q_values: make(logits)
         self.inputs = None
 
-    def call(self, logits, actions, q_values, grad_q=False, trace=False, again=False):
+    def call(self, logits, actions, q_values, trace=False, again=False):
         if not (again and self.inputs is not None):
-            self.inputs = make_inputs(logits, actions, q_values, grad_q)
+            self.inputs = make_inputs(logits, actions, q_values)
         header, arrays = evaluate(self.function, self.inputs, trace)
         n, a = logits.shape
         left, right = socket.socketpair()

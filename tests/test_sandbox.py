@@ -280,14 +280,3 @@ def test_died_describes_each_way_of_ending():
     assert "CPU" in Died(None, 24, False).describe(limits)
     assert "SIGSEGV" in Died(None, 11, False).describe(limits)
     assert "stopped by the grader" in Died(None, 9, True).describe(limits)
-
-
-def test_gradient_with_respect_to_q_comes_back_when_asked(zygote):
-    oracle = SandboxOracle(zygote, {"submission.py": CORRECT})
-    assert oracle.load() is None
-    plain, asked = oracle.call(*CASE), oracle.call(*CASE, grad_q=True)
-    oracle.close()
-    assert plain.grad_q is None and asked.grad_q is not None
-    logits, actions, _ = CASE
-    log_p = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
-    np.testing.assert_allclose(asked.grad_q, -log_p[np.arange(2), actions] / 2, rtol=1e-6)

@@ -44,6 +44,7 @@ from grader import text
 from grader.batch.entries import Entry, discover, fingerprint, result_files
 from grader.batch.pool import run_pool
 from grader.outputs import results
+from grader.outputs.files import write_atomic
 from grader.outputs.table import grades_csv, row_of, score_text, status_of, summary_table
 
 ENTRY_WALL_S = 15 * 60.0  # last resort: grade() enforces the real budgets itself
@@ -67,17 +68,15 @@ def run_batch(
     the defaults."""
     from grader.sandbox.parent import Zygote
 
-    zygote = Zygote.start()  # before grader.rubric imports the reference: see sandbox.py
     try:
-        with _terminate_as_interrupt():
+        # The zygote first, before grader.rubric imports the reference: see sandbox/parent.py.
+        with Zygote.start() as zygote, _terminate_as_interrupt():
             return _run(Path(directory), Path(out), jobs or _cores(), force, zygote, limits, entry_wall_s, load_s)
     except KeyboardInterrupt:  # outside grading proper: loading, fingerprinting, the report
         print(
             "\nInterrupted; the results written so far are kept. Run the same command again to finish.", file=sys.stderr
         )
         return EXIT_INTERRUPTED
-    finally:
-        zygote.close()
 
 
 def _run(directory: Path, out: Path, jobs: int, force: bool, zygote, limits, wall_s: float, load_s: float) -> int:
@@ -140,7 +139,7 @@ def _run(directory: Path, out: Path, jobs: int, force: bool, zygote, limits, wal
 def _finish(out: Path, entries: Sequence[Entry], documents: Dict[str, dict]) -> int:
     """grades.csv, the report and the summary table, from every entry's result."""
     rows = [row_of(entry.name, entry.people, documents[entry.name]) for entry in entries if entry.name in documents]
-    results.write_text(out / "grades.csv", grades_csv(rows))
+    write_atomic(out / "grades.csv", grades_csv(rows))
     from grader.outputs.report import write_report  # matplotlib only now, never while grading
     from grader.rubric import mistake_titles
 

@@ -52,12 +52,12 @@ class _Largest(TorchFunctionMode):
 Inputs = Tuple[torch.Tensor, torch.Tensor, torch.Tensor]
 
 
-def make_inputs(logits: np.ndarray, actions: np.ndarray, q_values: np.ndarray, grad_q: bool = False) -> Inputs:
+def make_inputs(logits: np.ndarray, actions: np.ndarray, q_values: np.ndarray) -> Inputs:
     """Fresh tensors for one call: logits (N, A) float32 with grad, actions (N,) int64, q_values (N,) float32."""
     return (
         _tensor(logits, dtype=torch.float32, device="cpu", requires_grad=True),
         _tensor(actions, dtype=torch.int64, device="cpu"),
-        _tensor(q_values, dtype=torch.float32, device="cpu", requires_grad=grad_q),
+        _tensor(q_values, dtype=torch.float32, device="cpu"),
     )
 
 
@@ -71,7 +71,6 @@ def evaluate(fn: Callable, inputs: Inputs, trace: bool = False) -> Tuple[dict, d
     header: dict = {
         "kind": "answer",
         "error": None,
-        "error_type": None,
         "traceback": None,
         "memory": False,
         "returned": None,
@@ -121,7 +120,7 @@ def _describe_result(out: object, inputs: Inputs, before: tuple, header: dict, a
     if isinstance(out, torch.Tensor):
         header.update(_describe_tensor(out))
         arrays.update(_tensor_value(out))
-        grads, error = _gradients(out, t_logits, t_q if t_q.requires_grad else None)
+        grads, error = _gradients(out, t_logits)
         header["backward_error"] = error
         header["connected"] = "grad_logits" in grads
         arrays.update(grads)
@@ -141,7 +140,6 @@ def _describe_error(exc: BaseException, prefix: str = "") -> dict:
     text = error_text(exc)
     return {
         "error": (prefix + text)[:TEXT_CAP],
-        "error_type": class_name(exc)[:100],
         "traceback": where[-TEXT_CAP:] or None,
         "memory": isinstance(exc, MemoryError) or "can't allocate memory" in text,
     }
@@ -208,16 +206,14 @@ def _plain_value(out: object) -> dict:
     return {"value": value.copy()} if value.size <= VALUE_CAP and value.ndim <= 4 else {}
 
 
-def _gradients(out: torch.Tensor, logits: torch.Tensor, q: Optional[torch.Tensor]) -> Tuple[dict, Optional[str]]:
+def _gradients(out: torch.Tensor, logits: torch.Tensor) -> Tuple[dict, Optional[str]]:
     if out.numel() != 1 or not out.dtype.is_floating_point or not out.requires_grad:
         return {}, None
-    inputs = [logits] if q is None else [logits, q]
     try:
-        grads = _grad(out.reshape(()), inputs, allow_unused=True)
+        (grad,) = _grad(out.reshape(()), [logits], allow_unused=True)
     except BaseException as exc:
         return {}, _describe_error(exc)["error"]
-    named = zip(("grad_logits", "grad_q"), grads)
-    return {name: g.detach().to(torch.float64).numpy().copy() for name, g in named if g is not None}, None
+    return ({} if grad is None else {"grad_logits": grad.detach().to(torch.float64).numpy().copy()}), None
 
 
 @dataclass(frozen=True)
@@ -225,7 +221,6 @@ class Answer:
     """What one call returned, as the grader sees it (already validated)."""
 
     error: Optional[str]  # "Type: message" when the call raised
-    error_type: Optional[str]
     traceback: Optional[str]  # frames inside the submission, if any
     memory: bool  # the error was running out of memory
     returned: Optional[str]  # type name of the result
@@ -239,7 +234,6 @@ class Answer:
     seconds: float
     value: Optional[np.ndarray]  # float64, the returned value (when small enough)
     grad_logits: Optional[np.ndarray]
-    grad_q: Optional[np.ndarray]
 
     @property
     def scalar(self) -> Optional[float]:
@@ -256,7 +250,6 @@ class Answer:
         shape = header.get("shape")
         fields = dict(
             error=_text(header.get("error")),
-            error_type=_text(header.get("error_type")),
             traceback=_text(header.get("traceback")),
             memory=_flag(header.get("memory")),
             returned=_text(header.get("returned")),
@@ -270,9 +263,8 @@ class Answer:
             seconds=_seconds(header.get("seconds")),
             value=_array(arrays, "value", None),
             grad_logits=_array(arrays, "grad_logits", (n, a)),
-            grad_q=_array(arrays, "grad_q", (n,)),
         )
-        unknown = set(arrays) - {"value", "grad_logits", "grad_q"}
+        unknown = set(arrays) - {"value", "grad_logits"}
         if unknown:
             raise AnswerError(f"unexpected arrays {sorted(unknown)}")
         if fields["connected"] != (fields["grad_logits"] is not None):

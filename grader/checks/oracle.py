@@ -42,12 +42,11 @@ class LocalOracle:
         logits: np.ndarray,
         actions: np.ndarray,
         q_values: np.ndarray,
-        grad_q: bool = False,
         trace: bool = False,
         again: bool = False,
     ) -> Outcome:
         """again: call with the previous call's very tensors (as changed by it, if it changed them)."""
         if not (again and self._inputs is not None):
-            self._inputs = make_inputs(logits, actions, q_values, grad_q)
+            self._inputs = make_inputs(logits, actions, q_values)
         header, arrays = evaluate(self._function, self._inputs, trace)
         return Answer.parse(header, arrays, *logits.shape)

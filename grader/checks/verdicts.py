@@ -19,6 +19,10 @@ from grader.checks.cases import Case, Expected
 from grader.checks.oracle import Failure, Outcome
 from grader.text import fmt
 
+# The finite-difference check of a reported gradient: a central difference of this step, and how
+# far it may differ (float32 loss values, a curved loss) before the gradient is called inconsistent.
+FD_STEP, FD_RTOL, FD_ATOL = 1e-2, 0.02, 1e-4
+REPEAT_RTOL = 1e-6  # the same call twice on the same tensors: only nondeterministic kernels differ
 TITLES = {
     "interface": "Interface: returns a 0-dim float tensor connected to logits",
     "value": "Loss value equals the reference",
@@ -127,7 +131,7 @@ def check_interface(trials: List[Trial], consistency: Optional[str]) -> Tuple[bo
     return passed, text
 
 
-def consistency_problem(oracle, trial: Trial, step: float = 1e-2) -> Optional[str]:
+def consistency_problem(oracle, trial: Trial, step: float = FD_STEP) -> Optional[str]:
     """Whether the reported gradient is the derivative of the reported loss, by a central
     difference along a random direction: what a child says about itself is not taken on trust."""
     answer = trial.outcome
@@ -143,7 +147,7 @@ def consistency_problem(oracle, trial: Trial, step: float = 1e-2) -> Optional[st
         return None  # no value to compare; the value checks report that
     measured = (values[0] - values[1]) / (2 * step)
     claimed = float(np.sum(answer.grad_logits * direction))
-    if abs(measured - claimed) <= 0.02 * (abs(measured) + abs(claimed)) + 1e-4 * (1 + abs(answer.scalar)):
+    if abs(measured - claimed) <= FD_RTOL * (abs(measured) + abs(claimed)) + FD_ATOL * (1 + abs(answer.scalar)):
         return None
     return (
         f"On {trial.case.label}, the gradient that comes with your loss does not match how its value "
@@ -246,11 +250,11 @@ def check_purity(trials: List[Trial], repeat: Trial) -> Tuple[bool, str]:
         first.value is not None
         and again.value is not None
         and first.value.shape == again.value.shape
-        and bool(np.allclose(first.value, again.value, rtol=1e-6, atol=0, equal_nan=True))
+        and bool(np.allclose(first.value, again.value, rtol=REPEAT_RTOL, atol=0, equal_nan=True))
     )  # NaN twice is the same
     same_grad = (first.grad_logits is None) == (again.grad_logits is None) and (
         first.grad_logits is None
-        or np.allclose(first.grad_logits, again.grad_logits, rtol=1e-6, atol=0, equal_nan=True)
+        or np.allclose(first.grad_logits, again.grad_logits, rtol=REPEAT_RTOL, atol=0, equal_nan=True)
     )
     if not (same_value and same_grad):
         return False, (

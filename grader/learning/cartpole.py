@@ -121,15 +121,6 @@ def train(loss_grad: LossGrad, seed: int, config: CartPoleConfig = CartPoleConfi
     return Learning(passed, len(returns), env_steps, tuple(returns), time.perf_counter() - start, reason)
 
 
-def reference_loss_grad(logits: np.ndarray, actions: np.ndarray, q_values: np.ndarray) -> np.ndarray:
-    """dL/dlogits of L = -mean(log softmax(logits)[a] * q), in closed form: (softmax - onehot(a)) * q / N."""
-    z = logits.astype(np.float64)
-    probs = np.exp(z - z.max(axis=1, keepdims=True))
-    probs /= probs.sum(axis=1, keepdims=True)
-    probs[np.arange(len(actions)), actions] -= 1.0
-    return (probs * q_values[:, None] / len(actions)).astype(np.float32)
-
-
 def summary(learning: Learning) -> str:
     """Short text such as 'return 22 → 163 in 11 iterations (passed)'."""
     curve = learning.returns

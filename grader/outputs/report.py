@@ -12,11 +12,13 @@ check did not run). matplotlib is imported here only, so grading never pays for 
 
 from __future__ import annotations
 
+import io
 import re
 import statistics
 from pathlib import Path
 from typing import Dict, List, Mapping, Optional, Sequence
 
+from grader.outputs.files import write_atomic
 from grader.text import printable
 
 PLOTS = {"overview": "overview.png", "scores": "scores.png", "mistakes": "mistakes.png", "learning": "learning.png"}
@@ -30,9 +32,7 @@ def write_report(out: Path, rows: Sequence[dict], titles: Mapping[str, str] = {}
     out.mkdir(parents=True, exist_ok=True)
     written = _plots(out, rows)
     report = out / "report.md"
-    temp = out / ".report.md.tmp"
-    temp.write_text(markdown(rows, titles), encoding="utf-8")
-    temp.replace(report)  # a reader sees the old report or the new one, never half
+    write_atomic(report, markdown(rows, titles))
     return [report, *written]
 
 
@@ -260,9 +260,9 @@ def _plots(out: Path, rows: Sequence[dict]) -> List[Path]:
 
 def _save(figure, path: Path) -> Path:
     figure.tight_layout()
-    temp = path.with_name(f".{path.name}.tmp.png")
-    figure.savefig(temp, dpi=110)
-    temp.replace(path)
+    image = io.BytesIO()
+    figure.savefig(image, format="png", dpi=110)
+    write_atomic(path, image.getvalue())
     from matplotlib import pyplot
 
     pyplot.close(figure)

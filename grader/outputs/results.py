@@ -9,12 +9,11 @@ answers that came back from a sandbox.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
 from grader.checks.verdicts import TITLES, CheckResult
+from grader.outputs.files import write_atomic
 from grader.text import cap_text, printable
 
 TEST_OUTPUT_BYTES = 4096  # per test, what a student sees
@@ -117,28 +116,4 @@ def dumps(document: Dict) -> str:
 
 
 def write(path: Path, document: Dict) -> None:
-    write_text(path, dumps(document))
-
-
-_UMASK = os.umask(0o022)
-os.umask(_UMASK)
-
-
-def write_text(path: Path, text: str) -> None:
-    """Write a file so that a reader (or a rerun after a kill) sees the old one or the whole
-    new one, never half: a temp file beside it, synced, then renamed over it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temp, 0o666 & ~_UMASK)  # what open() would have made; mkstemp makes 0o600
-        os.replace(temp, path)
-    except BaseException:
-        try:
-            os.unlink(temp)
-        except OSError:
-            pass
-        raise
+    write_atomic(path, dumps(document))

@@ -39,9 +39,7 @@ def serve(calls: socket.socket, workdir: str) -> None:
             reply_arrays = {}
         elif op == "call" and function is not None:
             if not (header.get("again") and inputs is not None):  # "again": the previous call's tensors
-                inputs = make_inputs(
-                    arrays["logits"], arrays["actions"], arrays["q_values"], bool(header.get("grad_q"))
-                )
+                inputs = make_inputs(arrays["logits"], arrays["actions"], arrays["q_values"])
             reply, reply_arrays = evaluate(function, inputs, trace=bool(header.get("trace")))
         else:
             return

@@ -45,7 +45,6 @@ class SandboxOracle:
         logits: np.ndarray,
         actions: np.ndarray,
         q_values: np.ndarray,
-        grad_q: bool = False,
         trace: bool = False,
         again: bool = False,
     ) -> Outcome:
@@ -68,7 +67,7 @@ class SandboxOracle:
         }
         try:
             header, reply = self._ask(
-                {"op": "call", "grad_q": grad_q, "trace": trace, "again": again},
+                {"op": "call", "trace": trace, "again": again},
                 arrays,
                 self.limits.call_timeout_s,
                 bounds,

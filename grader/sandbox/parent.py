@@ -168,6 +168,12 @@ class Zygote:
         except ChildProcessError:
             pass
 
+    def __enter__(self) -> Zygote:
+        return self
+
+    def __exit__(self, *_) -> None:
+        self.close()
+
 
 def _warm_up() -> None:
     """Run one tiny forward and backward pass so torch reads the CPU's description now:

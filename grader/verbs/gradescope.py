@@ -42,15 +42,12 @@ def run(root: Path) -> int:
 def _grade(root: Path) -> dict:
     from grader.sandbox.parent import Zygote
 
-    zygote = Zygote.start()  # before the rubric imports the reference
-    try:
+    with Zygote.start() as zygote:  # before the rubric imports the reference
         from grader import rubric
         from grader.verbs.grade import grade_safely
 
         print(_who(root / "submission_metadata.json"))
         document = grade_safely(root / "submission", zygote, rubric.load())
-    finally:
-        zygote.close()
     extra = document.get("extra_data", {})
     print(f"graded file: {extra.get('graded_file')}; sandbox layers: {', '.join(extra.get('sandbox', [])) or 'none'}")
     print(f"score {document['score']:g}; mistakes {extra.get('mistakes')}; timing {extra.get('timing')}")
