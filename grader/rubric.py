@@ -13,7 +13,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Dict, List, Tuple
 
-from grader.checks.cases import KINDS, Case, Expected, load_cases, solve
+from grader.checks.assessment import Catalog
+from grader.checks.cases import KINDS, CaseSet, load_cases, solve
 from grader.checks.diagnosis import Suspect, build_suspects
 from grader.checks.verdicts import TITLES
 
@@ -25,7 +26,7 @@ RUBRIC = ROOT / "reference" / "rubric.json"
 @dataclass(frozen=True)
 class Rubric:
     weights: Dict[str, float]
-    cases: Dict[str, List[Tuple[Case, Expected]]]  # per kind, public cases first
+    cases: CaseSet  # per kind, public cases first
 
     @property
     def total(self) -> float:
@@ -45,7 +46,7 @@ def load(public_only: bool = False) -> Rubric:
 
 
 @lru_cache(maxsize=1)
-def suspects() -> Tuple[List[Suspect], Dict[str, object]]:
+def suspects() -> Tuple[List[Suspect], Catalog]:
     """The diagnosis's suspects from the reference and the mistake catalog, and the catalog by
     ID; built once per process (instructor only, like load)."""
     from reference import mistakes
@@ -56,4 +57,4 @@ def suspects() -> Tuple[List[Suspect], Dict[str, object]]:
 
 def mistake_titles() -> Dict[str, str]:
     """Each catalogued mistake's one-line title, by ID, for the class report."""
-    return {mistake_id: entry.title for mistake_id, entry in suspects()[1].items()}  # type: ignore[attr-defined]
+    return {mistake_id: entry.title for mistake_id, entry in suspects()[1].items()}

@@ -25,13 +25,15 @@ import time
 import traceback
 from collections import deque
 from dataclasses import dataclass
-from typing import Callable, Dict, Optional, Sequence
+from typing import Callable, Dict, Optional, Sequence, TypeVar
 
 from grader import process
 from grader.outputs import results
 
 WORKER_MEMORY_MB = 3072  # address space a worker may add to what it maps at birth
 ANSWER_MAX_BYTES = 64 * 1024 * 1024
+
+Job = TypeVar("Job")
 
 
 @dataclass
@@ -45,12 +47,12 @@ class _Worker:
 
 
 def run_pool(
-    jobs: Sequence,
-    work: Callable[[object], dict],
+    jobs: Sequence[Job],
+    work: Callable[[Job], dict],
     *,
     workers: int,
     wall_s: float,
-    done: Callable[[object, dict, float], None],
+    done: Callable[[Job, dict, float], None],
 ) -> None:
     """Call work(job) in forked worker processes; done(job, document, seconds) here, exactly once
     per job, in completion order. A worker that dies or overruns wall_s costs only its job,
@@ -81,8 +83,9 @@ class _Pool:
                     else:  # died while idle: reaped here, the entry waits for the replacement
                         self._lost(worker, "died while idle")
             for key, _ in self.selector.select(timeout=1.0):
-                if self.workers.get(key.data.answers) is key.data:
-                    self._read(key.data)
+                ready: _Worker = key.data
+                if self.workers.get(ready.answers) is ready:
+                    self._read(ready)
             now = time.monotonic()
             for worker in list(self.workers.values()):
                 if worker.job is not None and now - worker.started > self.wall_s:

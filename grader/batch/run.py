@@ -146,7 +146,7 @@ def _finish(out: Path, entries: Sequence[Entry], documents: Dict[str, dict]) -> 
     write_report(out, rows, mistake_titles())
     print(summary_table(rows))
     retried = sum(
-        status_of(document) == "grader error" and _attempts(document) < GRADER_ERROR_ATTEMPTS
+        status_of(document) == results.GRADER_ERROR and _attempts(document) < GRADER_ERROR_ATTEMPTS
         for document in documents.values()
     )
     if retried:
@@ -185,7 +185,7 @@ def _previous(path: Path, wanted: str) -> Tuple[Optional[dict], int]:
         return None, 0
     if not isinstance(batch, dict) or batch.get("fingerprint") != wanted:
         return None, 0
-    if status_of(document) != "grader error":
+    if status_of(document) != results.GRADER_ERROR:
         return document, 0
     failures = _attempts(document)
     return (document if failures >= GRADER_ERROR_ATTEMPTS else None), failures
@@ -218,7 +218,7 @@ def _plan_text(todo: Sequence[Entry], jobs: int, documents: Dict[str, dict]) -> 
     plan = f"grading {len(todo)} with {jobs} worker{'s' * (jobs > 1)}" if todo else "nothing to grade"
     if not documents:
         return plan
-    errors = sum(status_of(document) == "grader error" for document in documents.values())
+    errors = sum(status_of(document) == results.GRADER_ERROR for document in documents.values())
     twice = f", {errors} of them a grader error twice" if errors else ""
     return f"{plan}; {len(documents)} already graded (same content and grader version{twice}; --force regrades them)"
 
@@ -302,7 +302,7 @@ class _Progress:
     def update(self, entry: Entry, document: dict, seconds: float) -> None:
         self.count += 1
         status = status_of(document)
-        text = f"{entry.label} {score_text(document)}" + ("" if status == "graded" else f" {status}")
+        text = f"{entry.label} {score_text(document)}" + ("" if status == results.GRADED else f" {status}")
         if self.bar is not None:
             self.bar.set_postfix_str(text[-40:], refresh=False)
             self.bar.update()

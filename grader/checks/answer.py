@@ -247,33 +247,46 @@ class Answer:
         """Validate a message from evaluate(); raise ValueError (and nothing else) if anything is off."""
         if not isinstance(header, dict) or not isinstance(arrays, dict):
             raise AnswerError("a message is a header and a dict of arrays")
-        shape = header.get("shape")
-        fields = dict(
-            error=_text(header.get("error")),
-            traceback=_text(header.get("traceback")),
-            memory=_flag(header.get("memory")),
-            returned=_text(header.get("returned")),
-            tensor=_flag(header.get("tensor")),
-            shape=None if shape is None else _shape(shape),
-            dtype=_text(header.get("dtype")),
-            connected=_flag(header.get("connected")),
-            backward_error=_text(header.get("backward_error")),
-            mutated=_names(header.get("mutated")),
-            largest=_count(header.get("largest")),
-            seconds=_seconds(header.get("seconds")),
-            value=_array(arrays, "value", None),
-            grad_logits=_array(arrays, "grad_logits", (n, a)),
-        )
+        error = _text(header.get("error"))
+        frames = _text(header.get("traceback"))
+        memory = _flag(header.get("memory"))
+        returned = _text(header.get("returned"))
+        tensor = _flag(header.get("tensor"))
+        raw_shape = header.get("shape")
+        shape = None if raw_shape is None else _shape(raw_shape)
+        dtype = _text(header.get("dtype"))
+        connected = _flag(header.get("connected"))
+        backward_error = _text(header.get("backward_error"))
+        mutated = _names(header.get("mutated"))
+        largest = _count(header.get("largest"))
+        seconds = _seconds(header.get("seconds"))
+        value = _array(arrays, "value", None)
+        grad_logits = _array(arrays, "grad_logits", (n, a))
         unknown = set(arrays) - {"value", "grad_logits"}
         if unknown:
             raise AnswerError(f"unexpected arrays {sorted(unknown)}")
-        if fields["connected"] != (fields["grad_logits"] is not None):
+        if connected != (grad_logits is not None):
             raise AnswerError("gradient flag and gradient disagree")
-        if fields["tensor"] and (fields["shape"] is None or fields["dtype"] is None):
+        if tensor and (shape is None or dtype is None):
             raise AnswerError("a tensor without a shape or a dtype")
-        if fields["error"] is not None and not fields["error"].strip():
-            fields["error"] = "(an error with no message)"  # never blank: the checks quote its last line
-        return cls(**fields)
+        if error is not None and not error.strip():
+            error = "(an error with no message)"  # never blank: the checks quote its last line
+        return cls(
+            error=error,
+            traceback=frames,
+            memory=memory,
+            returned=returned,
+            tensor=tensor,
+            shape=shape,
+            dtype=dtype,
+            connected=connected,
+            backward_error=backward_error,
+            mutated=mutated,
+            largest=largest,
+            seconds=seconds,
+            value=value,
+            grad_logits=grad_logits,
+        )
 
 
 def _text(value) -> Optional[str]:

@@ -19,16 +19,28 @@ import dataclasses
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Mapping, Optional, Protocol, Sequence, Tuple, cast
 
 from grader.checks import diagnosis as diagnose
 from grader.checks import verdicts as checks
-from grader.checks.cases import Case, Expected
-from grader.checks.oracle import Failure
+from grader.checks.cases import CaseSet
+from grader.checks.oracle import ClosableOracle, Failure, Oracle
 from grader.checks.verdicts import CheckResult
 
-Suspects = Tuple[Sequence[diagnose.Suspect], Mapping[str, object]]  # suspects, catalog by ID
-Learn = Callable[[object], Tuple[CheckResult, Dict]]  # oracle -> learning check, extra data
+
+class CatalogEntry(Protocol):
+    """What the feedback needs of a catalogued mistake (reference.mistakes.Mistake, selfcheck.Entry)."""
+
+    @property
+    def title(self) -> str: ...
+
+    @property
+    def explanation(self) -> str: ...
+
+
+Catalog = Mapping[str, CatalogEntry]  # by mistake ID, in the catalog's order
+Suspects = Tuple[Sequence[diagnose.Suspect], Catalog]  # suspects, catalog by ID
+Learn = Callable[[Oracle], Tuple[CheckResult, Dict]]  # oracle -> learning check, extra data
 
 
 @dataclass
@@ -40,12 +52,12 @@ class Assessment:
 
 
 def assess(
-    oracle,
-    cases: Dict[str, List[Tuple[Case, Expected]]],
+    oracle: Oracle,
+    cases: CaseSet,
     weights: Dict[str, float],
     suspects: Callable[[], Suspects],
     learn: Optional[Learn] = None,
-    hidden_oracle=None,
+    hidden_oracle: Optional[ClosableOracle] = None,
 ) -> Assessment:
     """Grade every check; name the mistake when one fails (a correct function is never diagnosed).
     With hidden_oracle, oracle is closed before the hidden cases go to hidden_oracle (see above);
@@ -74,10 +86,13 @@ def assess(
     return result
 
 
-def _ask_hidden(oracle, hidden_oracle, cases) -> Dict[str, List[checks.Trial]]:
+def _ask_hidden(
+    oracle: Oracle, hidden_oracle: Optional[ClosableOracle], cases: CaseSet
+) -> Dict[str, List[checks.Trial]]:
     if hidden_oracle is None:
         return checks.ask_hidden(oracle, cases)
-    if not oracle.close():  # a child of the public phase may still be alive: ask nothing
+    # An oracle comes with a hidden one only when both are sandboxed (grade.py): it has a child to stop.
+    if not cast(ClosableOracle, oracle).close():  # a child of the public phase may still be alive: ask nothing
         return checks.ask_hidden(_Unasked(), cases)
     try:
         return checks.ask_hidden(hidden_oracle, cases)
@@ -107,7 +122,7 @@ def _with_diagnosis(check: CheckResult, feedback: str) -> CheckResult:
     return dataclasses.replace(check, output=f"{check.output}\n\n{feedback}")
 
 
-def summary(result: Assessment, catalog: Mapping[str, object], notes: Sequence[str] = ()) -> str:
+def summary(result: Assessment, catalog: Catalog, notes: Sequence[str] = ()) -> str:
     """The top-level feedback: what failed, the mistakes by name, and the loader's notes."""
     failed = [check.title for check in result.checks if not check.passed]
     lines = [f"Failed: {', '.join(failed)}." if failed else "All checks passed."]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Dict, List, Optional
+from typing import Callable, Dict, List, Optional, Tuple
 
 import numpy as np
 import torch
@@ -73,7 +73,7 @@ def load_cases(path: Path, hidden: bool, key: Optional[str] = None) -> Dict[str,
     spec = json.loads(path.read_text())
     if key is not None:
         spec = spec[key]
-    return {kind: [make_case(kind, *triple, hidden=hidden) for triple in spec.get(kind, [])] for kind in KINDS}
+    return {kind: [make_case(kind, seed, n, a, hidden=hidden) for seed, n, a in spec.get(kind, [])] for kind in KINDS}
 
 
 @dataclass(frozen=True)
@@ -98,6 +98,9 @@ class Expected:
             return False
         atol = GRAD_ATOL * float(np.max(np.abs(self.grad))) + self.grad_noise
         return bool(np.all(np.abs(grad - self.grad) <= RTOL * np.abs(self.grad) + atol))
+
+
+CaseSet = Dict[str, List[Tuple[Case, Expected]]]  # per kind, each case with its expected answer
 
 
 def solve(loss_fn: Callable, case: Case) -> Expected:

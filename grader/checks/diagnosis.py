@@ -26,12 +26,12 @@ whether an N × N intermediate tensor appears on the traced probe.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Dict, FrozenSet, List, Optional, Sequence, Tuple
+from typing import Callable, FrozenSet, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 
 from grader.checks.answer import Answer
-from grader.checks.oracle import LocalOracle, Outcome
+from grader.checks.oracle import LocalOracle, Oracle, Outcome
 from grader.text import fmt, fmt_array
 
 PROPERTY_MISTAKES = ("mutates_inputs", "not_scalar", "not_differentiable", "unstable_log")
@@ -226,11 +226,11 @@ def build_suspects(reference: Callable, catalog: Sequence, same_numbers: Sequenc
 # --- diagnosis ------------------------------------------------------------------------------
 
 
-def ask_probes(oracle) -> List[Outcome]:
+def ask_probes(oracle: Oracle) -> List[Outcome]:
     return [oracle.call(p.logits, p.actions, p.q_values, trace=p.trace) for p in PROBES]
 
 
-def diagnose(outcomes: Sequence[Outcome], suspects: Sequence[Suspect], catalog: Dict[str, object]) -> Diagnosis:
+def diagnose(outcomes: Sequence[Outcome], suspects: Sequence[Suspect], catalog: Mapping[str, object]) -> Diagnosis:
     """Mistake IDs and feedback from the student's answers to PROBES."""
     sigs = [signature(outcome, probe) for outcome, probe in zip(outcomes, PROBES)]
     properties = _properties(outcomes)
@@ -278,15 +278,18 @@ def _evidence(outcomes, sigs, reference: Suspect, unstable: bool = False) -> str
         mutated = isinstance(outcome, Answer) and outcome.mutated
         if agrees(student, expected) and not mutated and student is not None and student.grad is not None:
             continue
+        assert expected is not None  # the reference answers every probe
         return _numbers(PROBES[i], outcome, student, expected)
     return ""
 
 
 def _numbers(probe: Probe, outcome: Outcome, student: Optional[Sig], expected: Sig) -> str:
+    assert expected.value is not None and expected.grad is not None  # the reference's loss has both
     lines = [f"Evidence: for {probe.describe()}:"]
     if student is None:
         lines.append(f"- expected loss {fmt(expected.value)}; your function gave no value.")
         return "\n".join(lines)
+    assert student.value is not None  # a signature always has a value
     lines.append(f"- expected loss {fmt(expected.value)}, yours {fmt(student.value)}")
     if isinstance(outcome, Answer) and outcome.shape not in (None, ()):
         lines[-1] += f" (the mean of the shape {tuple(outcome.shape)} tensor you returned)"
@@ -316,11 +319,17 @@ def _unexplained(outcomes, sigs, reference: Suspect, properties: List[str], cata
     return Diagnosis(ids, _explain(ids, outcomes, sigs, reference, catalog) + ("\n\n" if ids else "") + text)
 
 
-def _hints(sigs, reference: Suspect) -> List[str]:
+def _hints(sigs: Sequence[Optional[Sig]], reference: Suspect) -> List[str]:
     by_name = {p.name: i for i, p in enumerate(PROBES)}
     hints = []
-    pairs = [(sigs[i], reference.sigs[i]) for i in _ORDINARY if sigs[i] is not None and sigs[i].value is not None]
-    ratios = [s.value / r.value for s, r in pairs if abs(r.value) > 1e-6 and np.isfinite(s.value)]
+    values: List[Tuple[float, float]] = []  # (student's, reference's), on ordinary probes with a value
+    grads: List[Tuple[np.ndarray, np.ndarray]] = []  # the same, where the student's has a gradient too
+    for student, expected in ((sigs[i], reference.sigs[i]) for i in _ORDINARY):
+        if student is not None and student.value is not None:
+            assert expected is not None and expected.value is not None and expected.grad is not None  # the reference's
+            values.append((student.value, expected.value))
+            grads += [] if student.grad is None else [(student.grad, expected.grad)]
+    ratios = [s / r for s, r in values if abs(r) > 1e-6 and np.isfinite(s)]
     if ratios and np.allclose(ratios, ratios[0], rtol=1e-3) and not np.isclose(ratios[0], 1.0, rtol=1e-3):
         hints.append(f"your loss is the correct one times {fmt(ratios[0])} on every probe (a sign or scale error)")
     mixed, actions, rescaled = (
@@ -332,7 +341,6 @@ def _hints(sigs, reference: Suspect) -> List[str]:
         hints.append("your loss does not change when q changes (q = 3q − 2): it should be linear in q")
     if mixed and actions and _close(mixed.value, actions.value):
         hints.append("your loss does not change when other actions are taken: it must use `actions`")
-    grads = [(s.grad, r.grad) for s, r in pairs if s.grad is not None]
     if grads and all(np.sum(g * e) < 0 for g, e in grads):
         hints.append("your gradient points away from the correct one (negative dot product)")
     if grads and all(not np.any(g) for g, _ in grads):

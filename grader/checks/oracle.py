@@ -12,11 +12,11 @@ This module needs nothing but numpy and torch, so the student handout can ship i
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Union
+from typing import Callable, Optional, Protocol, Union
 
 import numpy as np
 
-from grader.checks.answer import Answer, evaluate, make_inputs
+from grader.checks.answer import Answer, Inputs, evaluate, make_inputs
 
 
 @dataclass(frozen=True)
@@ -30,12 +30,35 @@ class Failure:
 Outcome = Union[Answer, Failure]
 
 
+class Oracle(Protocol):
+    """What the checks, the diagnosis and the learning check ask: LocalOracle, SandboxOracle."""
+
+    def call(
+        self,
+        logits: np.ndarray,
+        actions: np.ndarray,
+        q_values: np.ndarray,
+        trace: bool = False,
+        again: bool = False,
+    ) -> Outcome:
+        """One call of the loss; again: on the previous call's very tensors."""
+        ...
+
+
+class ClosableOracle(Oracle, Protocol):
+    """An oracle with a child to stop (SandboxOracle)."""
+
+    def close(self) -> bool:
+        """Stop the child; True when every child it started is known to be dead."""
+        ...
+
+
 class LocalOracle:
     """Calls a trusted function (reference, catalog entry) in this process."""
 
     def __init__(self, function: Callable):
         self._function = function
-        self._inputs = None
+        self._inputs: Optional[Inputs] = None
 
     def call(
         self,
@@ -46,7 +69,8 @@ class LocalOracle:
         again: bool = False,
     ) -> Outcome:
         """again: call with the previous call's very tensors (as changed by it, if it changed them)."""
-        if not (again and self._inputs is not None):
-            self._inputs = make_inputs(logits, actions, q_values)
-        header, arrays = evaluate(self._function, self._inputs, trace)
+        inputs = self._inputs
+        if not (again and inputs is not None):
+            inputs = self._inputs = make_inputs(logits, actions, q_values)
+        header, arrays = evaluate(self._function, inputs, trace)
         return Answer.parse(header, arrays, *logits.shape)

@@ -15,8 +15,8 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 import numpy as np
 
 from grader.checks.answer import Answer
-from grader.checks.cases import Case, Expected
-from grader.checks.oracle import Failure, Outcome
+from grader.checks.cases import Case, CaseSet, Expected
+from grader.checks.oracle import Failure, Oracle, Outcome
 from grader.text import fmt
 
 # The finite-difference check of a reported gradient: a central difference of this step, and how
@@ -66,12 +66,12 @@ class Public:
     consistency: Optional[str]  # what the finite difference found wrong, if anything
 
 
-def ask(oracle, cases: Sequence[Tuple[Case, Expected]]) -> List[Trial]:
+def ask(oracle: Oracle, cases: Sequence[Tuple[Case, Expected]]) -> List[Trial]:
     """One call per case."""
     return [Trial(case, expected, oracle.call(case.logits, case.actions, case.q_values)) for case, expected in cases]
 
 
-def ask_public(oracle, cases: Dict[str, List[Tuple[Case, Expected]]]) -> Public:
+def ask_public(oracle: Oracle, cases: CaseSet) -> Public:
     """The first public case twice (the second time on the very same tensors), every other public
     case, and a finite difference on one of them."""
     public = {kind: [pair for pair in pairs if not pair[0].hidden] for kind, pairs in cases.items()}
@@ -84,7 +84,7 @@ def ask_public(oracle, cases: Dict[str, List[Tuple[Case, Expected]]]) -> Public:
     return Public(trials, repeat, consistency_problem(oracle, probe))
 
 
-def ask_hidden(oracle, cases: Dict[str, List[Tuple[Case, Expected]]]) -> Dict[str, List[Trial]]:
+def ask_hidden(oracle: Oracle, cases: CaseSet) -> Dict[str, List[Trial]]:
     """One call per hidden case, per kind. The oracle's printed output must never be shown."""
     return {kind: ask(oracle, [pair for pair in pairs if pair[0].hidden]) for kind, pairs in cases.items()}
 
@@ -109,6 +109,7 @@ def interface_problem(answer: Answer) -> Optional[str]:
             else ""
         )
         return f"returned a `{answer.returned}`, not a `torch.Tensor`{hint}"
+    assert answer.shape is not None  # Answer.parse: a tensor has a shape
     if answer.shape != ():
         return f"returned a tensor of shape {tuple(answer.shape)}; the loss must be a 0-dim tensor (a scalar)"
     if not answer.dtype or "float" not in answer.dtype:
@@ -123,7 +124,7 @@ def interface_problem(answer: Answer) -> Optional[str]:
 def check_interface(trials: List[Trial], consistency: Optional[str]) -> Tuple[bool, str]:
     passed, text = _over_cases(
         trials,
-        lambda t: interface_problem(t.outcome),
+        lambda t, answer: interface_problem(answer),
         "Returns a 0-dim floating-point tensor whose gradient reaches `logits`.",
     )
     if passed and consistency:
@@ -131,21 +132,22 @@ def check_interface(trials: List[Trial], consistency: Optional[str]) -> Tuple[bo
     return passed, text
 
 
-def consistency_problem(oracle, trial: Trial, step: float = FD_STEP) -> Optional[str]:
+def consistency_problem(oracle: Oracle, trial: Trial, step: float = FD_STEP) -> Optional[str]:
     """Whether the reported gradient is the derivative of the reported loss, by a central
     difference along a random direction: what a child says about itself is not taken on trust."""
     answer = trial.outcome
     if not isinstance(answer, Answer) or answer.grad_logits is None or answer.scalar is None:
         return None  # nothing claimed, nothing to check
     direction = np.random.default_rng(0).choice([-1.0, 1.0], size=trial.case.logits.shape)
-    values = []
+    values: List[Optional[float]] = []
     for sign in (1, -1):
         moved = (trial.case.logits + sign * step * direction).astype(np.float32)
         outcome = oracle.call(moved, trial.case.actions, trial.case.q_values)
         values.append(outcome.scalar if isinstance(outcome, Answer) else None)
-    if any(v is None or not np.isfinite(v) for v in values):
+    plus, minus = values
+    if plus is None or not np.isfinite(plus) or minus is None or not np.isfinite(minus):
         return None  # no value to compare; the value checks report that
-    measured = (values[0] - values[1]) / (2 * step)
+    measured = (plus - minus) / (2 * step)
     claimed = float(np.sum(answer.grad_logits * direction))
     if abs(measured - claimed) <= FD_RTOL * (abs(measured) + abs(claimed)) + FD_ATOL * (1 + abs(answer.scalar)):
         return None
@@ -158,8 +160,8 @@ def consistency_problem(oracle, trial: Trial, step: float = FD_STEP) -> Optional
 
 
 def check_value(trials: List[Trial]) -> Tuple[bool, str]:
-    def verdict(trial: Trial) -> Optional[str]:
-        got = trial.outcome.scalar
+    def verdict(trial: Trial, answer: Answer) -> Optional[str]:
+        got = answer.scalar
         if trial.expected.loss_matches(got):
             return None
         shown = "no single number" if got is None else fmt(got)
@@ -172,8 +174,8 @@ def check_gradient(trials: List[Trial]) -> Tuple[bool, str]:
     return _over_cases(trials, _gradient_verdict, "dL/dlogits equals the reference on every case.")
 
 
-def _gradient_verdict(trial: Trial) -> Optional[str]:
-    grad, expected = trial.outcome.grad_logits, trial.expected.grad
+def _gradient_verdict(trial: Trial, answer: Answer) -> Optional[str]:
+    grad, expected = answer.grad_logits, trial.expected.grad
     if trial.expected.grad_matches(grad):
         return None
     if grad is None:
@@ -186,8 +188,8 @@ def _gradient_verdict(trial: Trial) -> Optional[str]:
 
 
 def check_sampled_actions(trials: List[Trial]) -> Tuple[bool, str]:
-    def verdict(trial: Trial) -> Optional[str]:
-        got, grad = trial.outcome.scalar, trial.outcome.grad_logits
+    def verdict(trial: Trial, answer: Answer) -> Optional[str]:
+        got, grad = answer.scalar, answer.grad_logits
         if grad is None:
             return "there is no gradient with respect to logits"
         if trial.expected.loss_matches(got) and trial.expected.grad_matches(grad):
@@ -202,19 +204,19 @@ def check_sampled_actions(trials: List[Trial]) -> Tuple[bool, str]:
             return (
                 f"expected loss {fmt(trial.expected.loss)}, got {fmt(got) if got is not None else 'no single number'}"
             )
-        return _gradient_verdict(trial)
+        return _gradient_verdict(trial, answer)
 
     return _over_cases(trials, verdict, "The loss and its gradient are non-zero and correct on sampled actions.")
 
 
 def check_stability(trials: List[Trial]) -> Tuple[bool, str]:
-    def verdict(trial: Trial) -> Optional[str]:
-        got = trial.outcome.scalar
+    def verdict(trial: Trial, answer: Answer) -> Optional[str]:
+        got = answer.scalar
         if got is None or not np.isfinite(got):
             return f"the loss is {got if got is not None else 'not a single number'} (expected {fmt(trial.expected.loss)}): use log_softmax, not log(softmax(...))"
         if not trial.expected.loss_matches(got):
             return f"expected loss {fmt(trial.expected.loss)}, got {fmt(got)}"
-        return _gradient_verdict(trial)
+        return _gradient_verdict(trial, answer)
 
     return _over_cases(trials, verdict, "Finite and correct with logits up to ±1000 and actions of tiny probability.")
 
@@ -229,7 +231,9 @@ def check_purity(trials: List[Trial], repeat: Trial) -> Tuple[bool, str]:
         hidden = len(mutated) - len(public)
         lines = []
         if public:
-            names = ", ".join(f"`{name}`" for name in public[0].outcome.mutated)
+            changed = public[0].outcome
+            assert isinstance(changed, Answer)  # only answers are in mutated
+            names = ", ".join(f"`{name}`" for name in changed.mutated)
             lines.append(
                 f"On {public[0].case.label}, the function modified {names} in place; the caller still needs them."
             )
@@ -244,6 +248,7 @@ def check_purity(trials: List[Trial], repeat: Trial) -> Tuple[bool, str]:
     if issue:
         return False, f"Not checked: the function {issue}."
     again = repeat.outcome
+    assert isinstance(first, Answer) and isinstance(again, Answer)  # problem() is None only for an answer
     if all((o.value is None or not o.value.size) and o.grad_logits is None for o in (first, again)):  # complex, empty
         return False, f"Not checked: on {trials[0].case.label}, the function returned no number to compare."
     same_value = (
@@ -252,9 +257,10 @@ def check_purity(trials: List[Trial], repeat: Trial) -> Tuple[bool, str]:
         and first.value.shape == again.value.shape
         and bool(np.allclose(first.value, again.value, rtol=REPEAT_RTOL, atol=0, equal_nan=True))
     )  # NaN twice is the same
-    same_grad = (first.grad_logits is None) == (again.grad_logits is None) and (
-        first.grad_logits is None
-        or np.allclose(first.grad_logits, again.grad_logits, rtol=REPEAT_RTOL, atol=0, equal_nan=True)
+    same_grad = (first.grad_logits is None and again.grad_logits is None) or (
+        first.grad_logits is not None
+        and again.grad_logits is not None
+        and np.allclose(first.grad_logits, again.grad_logits, rtol=REPEAT_RTOL, atol=0, equal_nan=True)
     )
     if not (same_value and same_grad):
         return False, (
@@ -269,13 +275,18 @@ def _num(value: Optional[float]) -> str:
     return "none" if value is None else fmt(value)
 
 
-def _over_cases(trials: List[Trial], verdict: Callable[[Trial], Optional[str]], success: str) -> Tuple[bool, str]:
+def _over_cases(
+    trials: List[Trial], verdict: Callable[[Trial, Answer], Optional[str]], success: str
+) -> Tuple[bool, str]:
     """Pass when every case passes; show the first failing public case, count the hidden ones.
-    verdict(trial) says what is wrong with an answer; one that did not come is said here."""
+    verdict(trial, answer) says what is wrong with an answer; one that did not come is said here."""
 
     def judged(trial: Trial) -> Optional[str]:
         issue = problem(trial.outcome)
-        return f"the function {issue}" if issue else verdict(trial)
+        if issue:
+            return f"the function {issue}"
+        assert isinstance(trial.outcome, Answer)  # problem() is None only for an answer
+        return verdict(trial, trial.outcome)
 
     public = [(t, judged(t)) for t in trials if not t.case.hidden]
     hidden = [(t, judged(t)) for t in trials if t.case.hidden]

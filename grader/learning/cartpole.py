@@ -31,11 +31,14 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Callable, Optional
+from typing import TYPE_CHECKING, Callable, Optional, cast
 
 import gymnasium as gym
 import numpy as np
 import torch
+
+if TYPE_CHECKING:
+    from gymnasium.envs.classic_control.cartpole import CartPoleVectorEnv
 
 LossGrad = Callable[[np.ndarray, np.ndarray, np.ndarray], Optional[np.ndarray]]
 """loss_grad(logits, actions, q_values) -> dL/dlogits of shape (N, A), or None
@@ -83,7 +86,11 @@ def train(loss_grad: LossGrad, seed: int, config: CartPoleConfig = CartPoleConfi
     threads = torch.get_num_threads()
     # One thread makes the batch backward's reductions, hence the curve, independent of the caller.
     torch.set_num_threads(1)
-    env = gym.make_vec("CartPole-v1", num_envs=config.num_envs, vectorization_mode="vector_entry_point")
+    # The vector entry point makes a CartPoleVectorEnv (no wrappers): it has max_episode_steps.
+    env = cast(
+        "CartPoleVectorEnv",
+        gym.make_vec("CartPole-v1", num_envs=config.num_envs, vectorization_mode="vector_entry_point"),
+    )
     try:
         policy = _make_policy(config.hidden_size, seed)
         optimizer = _Adam(list(policy.parameters()), config.learning_rate)
@@ -165,14 +172,13 @@ def _update(policy, optimizer: _Adam, loss_grad: LossGrad, obs, actions, q_value
     if not problem:
         # Same gradient as logits.backward(grad), bit for bit: d(sum(logits * grad))/dlogits = grad.
         # backward() with an explicit tensor imports sympy on first use (~0.5 s and ~40 MB).
+        assert grad is not None  # _grad_problem: no gradient is a problem
         (logits * torch.from_numpy(grad.astype(np.float32))).sum().backward()
         optimizer.step()
     return problem
 
 
-def _rollout(
-    env: gym.vector.VectorEnv, policy: torch.nn.Sequential, rng: np.random.Generator, reset_seed: Optional[int]
-):
+def _rollout(env: CartPoleVectorEnv, policy: torch.nn.Sequential, rng: np.random.Generator, reset_seed: Optional[int]):
     """One episode per env copy; returns obs (N, 4), actions (N,), q_values (N,), episode returns (E,)."""
     # The rollout needs no grad and goes one small step at a time, so the same network runs in
     # numpy: ~10 us a step, against ~50 us for a torch forward (env.step itself takes ~40 us).
@@ -181,8 +187,8 @@ def _rollout(
     obs_buf = np.zeros((max_steps, num_envs, 4), np.float32)
     act_buf = np.zeros((max_steps, num_envs), np.int64)
     rew_buf = np.zeros((max_steps, num_envs), np.float32)
-    alive_buf = np.zeros((max_steps, num_envs), bool)
-    alive = np.ones(num_envs, bool)
+    alive_buf: np.ndarray = np.zeros((max_steps, num_envs), bool)
+    alive: np.ndarray = np.ones(num_envs, bool)
     obs, _ = env.reset(seed=reset_seed)
     for t in range(max_steps):
         obs_buf[t], alive_buf[t] = obs, alive

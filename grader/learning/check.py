@@ -11,7 +11,7 @@ from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 
-from grader.checks.oracle import Failure
+from grader.checks.oracle import Failure, Oracle
 from grader.checks.verdicts import CheckResult, interface_problem, problem
 from grader.learning import cartpole
 
@@ -19,19 +19,23 @@ from grader.learning import cartpole
 class _Gradients:
     """The LossGrad that cartpole.train calls, remembering why the last call gave nothing."""
 
-    def __init__(self, oracle):
+    def __init__(self, oracle: Oracle):
         self._oracle = oracle
         self.why: Optional[str] = None
 
     def __call__(self, logits: np.ndarray, actions: np.ndarray, q_values: np.ndarray) -> Optional[np.ndarray]:
         outcome = self._oracle.call(logits, actions, q_values)
         self.why = problem(outcome) or (None if isinstance(outcome, Failure) else interface_problem(outcome))
-        if self.why is None and outcome.grad_logits is None:
+        if self.why:
+            return None
+        assert not isinstance(outcome, Failure)  # problem() says why a failure gave nothing
+        if outcome.grad_logits is None:
             self.why = "gave no gradient"
-        return None if self.why else outcome.grad_logits
+            return None
+        return outcome.grad_logits
 
 
-def check_learning(oracle, weight: float) -> Tuple[CheckResult, Dict]:
+def check_learning(oracle: Oracle, weight: float) -> Tuple[CheckResult, Dict]:
     """Pass when a policy trained with the submission's gradients learns on every grading seed."""
     runs: List[Tuple[int, cartpole.Learning]] = []
     gradients = _Gradients(oracle)

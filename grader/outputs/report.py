@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Dict, List, Mapping, Optional, Sequence
 
 from grader.outputs.files import write_atomic
+from grader.outputs.results import GRADED, GRADER_ERROR, STATUSES
 from grader.text import printable
 
 PLOTS = {"overview": "overview.png", "scores": "scores.png", "mistakes": "mistakes.png", "learning": "learning.png"}
@@ -40,12 +41,12 @@ def write_report(out: Path, rows: Sequence[dict], titles: Mapping[str, str] = {}
 
 
 def _graded(rows: Sequence[dict]) -> List[dict]:
-    return [row for row in rows if row["status"] == "graded"]
+    return [row for row in rows if row["status"] == GRADED]
 
 
 def _scored(rows: Sequence[dict]) -> List[dict]:
     """Entries that have a score out of the rubric's total (a grader error has none)."""
-    return [row for row in rows if row["status"] != "grader error"]
+    return [row for row in rows if row["status"] != GRADER_ERROR]
 
 
 def _possible(rows: Sequence[dict]) -> float:
@@ -136,9 +137,7 @@ def markdown(rows: Sequence[dict], titles: Mapping[str, str] = {}) -> str:
     scored, graded, possible = _scored(rows), _graded(rows), _possible(rows)
     scores = [row["score"] for row in scored]
     full = [row for row in graded if row["max_score"] > 0 and row["score"] == row["max_score"]]
-    counts = {
-        status: sum(row["status"] == status for row in rows) for status in ("graded", "not graded", "grader error")
-    }
+    counts = {status: sum(row["status"] == status for row in rows) for status in STATUSES}
     lines = [
         "# Class report",
         "",
@@ -149,7 +148,7 @@ def markdown(rows: Sequence[dict], titles: Mapping[str, str] = {}) -> str:
         "| | |",
         "|---|---|",
         f"| entries | {len(rows)} |",
-        f"| graded / not graded / grader error | {counts['graded']} / {counts['not graded']} / {counts['grader error']} |",
+        f"| {' / '.join(STATUSES)} | {' / '.join(str(counts[status]) for status in STATUSES)} |",
         f"| full marks | {len(full)} ({_pct(len(full), len(rows))}) |",
     ]
     if scores:
@@ -188,7 +187,7 @@ def markdown(rows: Sequence[dict], titles: Mapping[str, str] = {}) -> str:
     lines += ["", "## Slowest submissions", "", "| entry | seconds | score | status |", "|---|---:|---:|---|"]
     for row in sorted(rows, key=lambda row: -row["seconds"])[:SLOWEST]:
         lines.append(f"| {_quoted(row['entry'], 60)} | {row['seconds']:.1f} | {row['score']:g} | {row['status']} |")
-    errored = [row for row in rows if row["status"] != "graded"]
+    errored = [row for row in rows if row["status"] != GRADED]
     lines += ["", "## Entries that errored", ""]
     if errored:
         lines += ["| entry | status | why |", "|---|---|---|"]

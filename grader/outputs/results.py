@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Literal, Optional, Sequence, Tuple
 
 from grader.checks.verdicts import TITLES, CheckResult
 from grader.outputs.files import write_atomic
@@ -18,6 +18,14 @@ from grader.text import cap_text, printable
 
 TEST_OUTPUT_BYTES = 4096  # per test, what a student sees
 TOP_OUTPUT_BYTES = 16384
+
+# extra_data["status"] of a document: its checks ran; the submission could not run at all (every
+# check at zero); the grader itself failed on it. Written to JSON as these very strings.
+Status = Literal["graded", "not graded", "grader error"]
+GRADED: Status = "graded"
+NOT_GRADED: Status = "not graded"
+GRADER_ERROR: Status = "grader error"
+STATUSES: Tuple[Status, ...] = (GRADED, NOT_GRADED, GRADER_ERROR)
 
 
 def test_entry(number: int, name: str, score: float, max_score: float, passed: bool, output: str) -> Dict:
@@ -46,7 +54,7 @@ def build(
         test_entry(number, f"{number}. {check.title}", check.score, check.max_score, check.passed, check.output)
         for number, check in enumerate(checks, start=1)
     ]
-    return _document(tests, summary, mistakes, {"status": "graded", **(extra or {})}, seconds)
+    return _document(tests, summary, mistakes, {"status": GRADED, **(extra or {})}, seconds)
 
 
 def _document(tests: List[Dict], summary: str, mistakes: Sequence[str], extra: Optional[Dict], seconds: float) -> Dict:
@@ -72,7 +80,7 @@ def not_graded(weights: Dict[str, float], reason: str, seconds: float = 0.0, ext
         checks,
         summary=f"Your submission could not be graded: {reason}",
         seconds=seconds,
-        extra={**(extra or {}), "status": "not graded"},
+        extra={**(extra or {}), "status": NOT_GRADED},
     )
 
 
@@ -90,7 +98,7 @@ def grader_fault(trace: str, seconds: float = 0.0) -> Dict:
         [test],
         "The autograder failed on this submission. This is not your fault: please tell the course staff.",
         (),
-        {"status": "grader error", "grader_fault": trace},
+        {"status": GRADER_ERROR, "grader_fault": trace},
         seconds,
     )
 

@@ -7,6 +7,7 @@ import io
 import re
 from typing import List, Sequence
 
+from grader.outputs.results import GRADED, GRADER_ERROR, NOT_GRADED, STATUSES
 from grader.text import printable
 
 # A spreadsheet runs a cell starting with = + - @ (or tab, CR) as a formula. The TA's may split
@@ -21,7 +22,7 @@ def _spreadsheet_safe(text: str) -> str:
 
 def status_of(document: dict) -> str:
     """graded; not graded (the submission could not run at all, score 0); grader error."""
-    return (document.get("extra_data") or {}).get("status", "graded")
+    return (document.get("extra_data") or {}).get("status", GRADED)
 
 
 def max_score(document: dict) -> float:
@@ -44,10 +45,10 @@ def row_of(entry: str, people: Sequence[dict], document: dict) -> dict:
     batch = extra.get("batch") or {}
     status = status_of(document)
     reason = ""
-    if status == "grader error":
+    if status == GRADER_ERROR:
         lines = [line for line in str(extra.get("grader_fault", "")).splitlines() if line.strip()]
-        reason = lines[-1].strip() if lines else "grader error"
-    elif status == "not graded":
+        reason = lines[-1].strip() if lines else GRADER_ERROR
+    elif status == NOT_GRADED:
         reason = str(document.get("output", "")).split("\n\n", 1)[-1].split("\n\n")[0]
         reason = reason.replace("Your submission could not be graded: ", "")
     return {  # text from students or Gradescope escaped once, here, for every output
@@ -78,7 +79,7 @@ def test_columns(rows: Sequence[dict]) -> List[str]:
     """Every test name, in the order the results list them (grader errors have none of them)."""
     names: List[str] = []
     for row in rows:
-        if row["status"] != "grader error":
+        if row["status"] != GRADER_ERROR:
             names.extend(test["name"] for test in row["tests"] if test["name"] not in names)
     return names
 
@@ -118,16 +119,14 @@ def summary_table(rows: Sequence[dict]) -> str:
     lines = [f"{'entry':<{width}}  {'score':>9}  {'status':<12}  mistakes", "-" * (width + 40)]
     for name, row in zip(names, rows):
         entry = name if len(name) <= width else name[: width - 1] + "…"
-        score = f"{row['score']:g}/{row['max_score']:g}" if row["status"] != "grader error" else "-"
-        detail = ", ".join(row["mistakes"]) or (printable(row["reason"])[:60] if row["status"] != "graded" else "")
+        score = f"{row['score']:g}/{row['max_score']:g}" if row["status"] != GRADER_ERROR else "-"
+        detail = ", ".join(row["mistakes"]) or (printable(row["reason"])[:60] if row["status"] != GRADED else "")
         lines.append(f"{entry:<{width}}  {score:>9}  {row['status']:<12}  {detail}".rstrip())
-    counts = {
-        status: sum(row["status"] == status for row in rows) for status in ("graded", "not graded", "grader error")
-    }
-    full = sum(row["status"] == "graded" and row["max_score"] > 0 and row["score"] == row["max_score"] for row in rows)
+    counts = {status: sum(row["status"] == status for row in rows) for status in STATUSES}
+    full = sum(row["status"] == GRADED and row["max_score"] > 0 and row["score"] == row["max_score"] for row in rows)
     lines.append("-" * (width + 40))
     lines.append(
-        f"{len(rows)} entries: {counts['graded']} graded ({full} with full marks), "
-        f"{counts['not graded']} not graded, {counts['grader error']} grader error"
+        f"{len(rows)} entries: {counts[GRADED]} {GRADED} ({full} with full marks), "
+        f"{counts[NOT_GRADED]} {NOT_GRADED}, {counts[GRADER_ERROR]} {GRADER_ERROR}"
     )
     return "\n".join(lines)

@@ -36,7 +36,7 @@ def serve(calls: socket.socket, workdir: str) -> None:
         op = header.get("op")
         if op == "load":
             reply, function = _load(header["files"], workdir)
-            reply_arrays = {}
+            reply_arrays: dict = {}
         elif op == "call" and function is not None:
             if not (header.get("again") and inputs is not None):  # "again": the previous call's tensors
                 inputs = make_inputs(arrays["logits"], arrays["actions"], arrays["q_values"])

@@ -44,8 +44,9 @@ def lock_down_and_serve(limits: Limits, user, workdir: str, handoff: socket.sock
     sys.dont_write_bytecode = True
     # The grader's sys.stdout may be anything (pytest swaps it for a capture file):
     # the student's prints go to fd 1 and 2, which are the output pipe.
-    sys.stdout = sys.__stdout__ = open(1, "w", encoding="utf-8", errors="backslashreplace", closefd=False)
-    sys.stderr = sys.__stderr__ = open(2, "w", encoding="utf-8", errors="backslashreplace", closefd=False, buffering=1)
+    # typeshed declares sys.__stdout__ and sys.__stderr__ Final; they are plain attributes.
+    sys.stdout = sys.__stdout__ = open(1, "w", encoding="utf-8", errors="backslashreplace", closefd=False)  # type: ignore[misc]
+    sys.stderr = sys.__stderr__ = open(2, "w", encoding="utf-8", errors="backslashreplace", closefd=False, buffering=1)  # type: ignore[misc]
     sock = socket.socket(fileno=calls)
     protocol.send(sock, {"kind": "hello", "layers": layers})
     child_side.serve(sock, workdir)

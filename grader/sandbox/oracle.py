@@ -105,6 +105,7 @@ class SandboxOracle:
 
     def _ask(self, header: dict, arrays: Optional[dict], timeout_s: float, bounds: protocol.Bounds = protocol.Bounds()):
         session = self._session
+        assert session is not None  # started by load(), or by call() before it asks
         start = time.monotonic()
         try:
             return session.ask(header, arrays, min(timeout_s, max(self.limits.budget_s - self._spent_s, 0.1)), bounds)

@@ -19,7 +19,7 @@ import signal
 import socket
 import tempfile
 import traceback
-from typing import Optional, Tuple
+from typing import List, Optional, Tuple
 
 from grader import process
 from grader.sandbox.limits import Limits, sandbox_user
@@ -204,8 +204,8 @@ def _kill_leftovers() -> None:
             return
 
 
-def _children() -> list:
-    pids = []
+def _children() -> List[int]:
+    pids: List[int] = []
     for task in os.listdir("/proc/self/task"):
         try:
             with open(f"/proc/self/task/{task}/children") as handle:

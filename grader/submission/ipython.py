@@ -33,7 +33,11 @@ _HELP = re.compile(r"\?.*|[^#'\"]*\?")
 def cell_magic(source: str) -> Optional[str]:
     """The name of the cell magic opening the cell ("time" for `%%time`, "" for a bare `%%`), else None."""
     first = next((line.strip() for line in source.splitlines() if line.strip()), "")
-    return re.match(r"%%(\w*)", first).group(1) if first.startswith("%%") else None
+    if not first.startswith("%%"):
+        return None
+    magic = re.match(r"%%(\w*)", first)
+    assert magic is not None  # matches any line that starts with %%
+    return magic.group(1)
 
 
 def without_cell_magic(source: str) -> str:
@@ -73,7 +77,9 @@ def without_comment(line: str) -> str:
 def _ipython_line(stripped: str) -> Optional[IPythonLine]:
     """(kind, label) for a line IPython would rewrite before Python sees it, else None."""
     if stripped.startswith("%"):
-        return "magic", re.match(r"%+\w*", stripped).group()[:30]
+        magic = re.match(r"%+\w*", stripped)
+        assert magic is not None  # matches any line that starts with %
+        return "magic", magic.group()[:30]
     if stripped.startswith("!"):
         return "shell", "!" + (stripped[1:].split() or [""])[0][:20]
     assigned = _MAGIC_ASSIGNMENT.match(stripped)

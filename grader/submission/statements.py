@@ -271,7 +271,7 @@ def _simple(node: ast.expr) -> bool:
     return False
 
 
-def _loaded(node: ast.expr) -> Set[str]:
+def _loaded(node: ast.AST) -> Set[str]:
     """Names an expression reads when evaluated (a lambda's body is read later, when it is called)."""
     if isinstance(node, ast.Lambda):
         return set().union(*(_loaded(d) for d in _lambda_defaults(node)))

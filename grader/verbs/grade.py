@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Dict
 
 from grader import text
-from grader.checks.assessment import assess, summary
+from grader.checks.assessment import Learn, assess, summary
 from grader.outputs import results
 from grader.rubric import Rubric, suspects
 from grader.sandbox.oracle import SandboxOracle
@@ -37,7 +37,7 @@ def grade(path: Path, zygote: Zygote, rubric: Rubric, limits: Limits = Limits(),
     hidden_oracle = SandboxOracle(zygote, source.files, limits)
     try:
         error = oracle.load()
-        extra = {"graded_file": source.graded.name, "sandbox": list(oracle.layers)}
+        extra: Dict[str, object] = {"graded_file": source.graded.name, "sandbox": list(oracle.layers)}
         if error is not None:
             reason = " ".join([f"importing it failed: {error}", *source.notes])
             document = results.not_graded(weights, reason, time.monotonic() - start, extra=extra)
@@ -73,7 +73,7 @@ def grade_safely(path: Path, zygote: Zygote, rubric: Rubric, **options) -> Dict:
         return results.grader_fault(traceback.format_exc(), time.monotonic() - start)
 
 
-def _learn(weight: float):
+def _learn(weight: float) -> Learn:
     from grader.learning.check import check_learning  # gymnasium only when learning is graded
 
     return lambda oracle: check_learning(oracle, weight)

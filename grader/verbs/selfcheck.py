@@ -16,12 +16,12 @@ import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Optional, Sequence, Tuple
 
 import numpy as np
 
 from grader.checks.assessment import assess, summary
-from grader.checks.cases import KINDS, Case, Expected
+from grader.checks.cases import KINDS, Case, CaseSet, Expected
 from grader.checks.diagnosis import PROBES, Sig, Suspect
 from grader.checks.oracle import LocalOracle
 from grader.outputs import results
@@ -43,7 +43,7 @@ class Entry:
 
 @dataclass(frozen=True)
 class PublicData:
-    cases: Dict[str, List[Tuple[Case, Expected]]]
+    cases: CaseSet
     weights: Dict[str, float]
     suspects: Tuple[Suspect, ...]
     catalog: Dict[str, Entry]
@@ -56,7 +56,7 @@ def write_public_data(path: Path) -> Path:
     graded = rubric.load(public_only=True)
     suspects, catalog = rubric.suspects()
     arrays: Dict[str, np.ndarray] = {}
-    meta = {
+    meta: Dict[str, Any] = {
         "weights": {k: w for k, w in graded.weights.items() if k != "learning"},
         "cases": [],
         "suspects": [],
@@ -94,7 +94,7 @@ def write_public_data(path: Path) -> Path:
         )
     arrays["meta"] = np.array(json.dumps(meta))
     path.parent.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(path, **arrays)
+    np.savez_compressed(path, **arrays)  # type: ignore[arg-type]  # numpy's stub: a key could be allow_pickle
     return path
 
 
@@ -111,7 +111,7 @@ def load_public_data(path: Path = PUBLIC_DATA) -> PublicData:
     with np.load(path, allow_pickle=False) as data:
         arrays = {name: data[name] for name in data.files}
     meta = json.loads(str(arrays["meta"]))
-    cases: Dict[str, List[Tuple[Case, Expected]]] = {kind: [] for kind in KINDS}
+    cases: CaseSet = {kind: [] for kind in KINDS}
     for c in meta["cases"]:
         key = c["key"]
         case = Case(c["kind"], c["seed"], False, arrays[f"{key}_logits"], arrays[f"{key}_actions"], arrays[f"{key}_q"])
@@ -152,6 +152,7 @@ def main(argv: Sequence[str] = ()) -> int:
         print(f"error: {path} does not exist; run this next to your pseudo_loss.py or pass its path", file=sys.stderr)
         return 2
     spec = importlib.util.spec_from_file_location("student_submission", path)
+    assert spec is not None and spec.loader is not None, f"{path} is not a Python file"  # no loader for its suffix
     module = importlib.util.module_from_spec(spec)
     try:
         spec.loader.exec_module(module)
