@@ -35,7 +35,7 @@ def batch_api(
     """run_batch(directory, out, jobs=2, **options) in a fresh interpreter, after `prelude`."""
     arguments = "".join(f", {key}={value!r}" for key, value in options.items())
     code = (
-        f"import sys\n{prelude}\nfrom grader.batch import run_batch\n"
+        f"import sys\n{prelude}\nfrom grader.batch.run import run_batch\n"
         f"sys.exit(run_batch({str(directory)!r}, {str(out)!r}, jobs=2{arguments}))\n"
     )
     return subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=timeout)

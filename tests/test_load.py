@@ -1,4 +1,4 @@
-"""Loading a submission (grader.load): broken files, folders, and what is sent to the sandbox.
+"""Loading a submission (grader.submission.load): broken files, folders, and what is sent to the sandbox.
 
 Files that the loader itself can reject (tests/submissions/broken/, LOAD_ERRORS)
 are tested without a sandbox; those only the child can judge (RUN_ERRORS) are

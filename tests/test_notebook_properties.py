@@ -1,4 +1,4 @@
-"""Property-based tests of notebook loading (grader.load → grader.notebook): whatever JSON a student's
+"""Property-based tests of notebook loading (grader.submission.load → grader.submission.notebook): whatever JSON a student's
 editor, a hand edit or a broken download leaves, loading ends in a Source or a LoadError, never in
 another exception (which grade_safely would turn into an "Autograder error", 0/0); and a valid notebook
 with a pseudo_loss cell always extracts it.
