@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import SUBMISSIONS
+from conftest import SUBMISSIONS, batch_row
 from submissions.corpus import MISTAKES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -506,20 +506,9 @@ def test_discovery_of_folders_files_and_exports(tmp_path):
 def test_student_text_cannot_drive_the_terminal_or_the_spreadsheet():
     from grader.outputs.table import grades_csv, summary_table
 
-    row = {
-        "entry": '=HYPERLINK("http://x")',
-        "name": "@SUM(A1)",
-        "email": "",
-        "sid": "",
-        "status": "not graded",
-        "score": 0.0,
-        "max_score": 100.0,
-        "tests": [],
-        "mistakes": [],
-        "seconds": 0.0,
-        "reason": "importing it failed: \x1b[2J\x1b[31mgotcha\r",
-        "learning": None,
-    }
+    row = batch_row(
+        entry='=HYPERLINK("http://x")', name="@SUM(A1)", reason="importing it failed: \x1b[2J\x1b[31mgotcha\r"
+    )
     table = summary_table([row])
     assert "\x1b" not in table and "\r" not in table and "\\x1b[2J" in table
     cells = next(csv.reader(grades_csv([row]).splitlines()[1:]))

@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import SUBMISSIONS
+from conftest import SUBMISSIONS, batch_row
 from test_batch import ROOT, batch, csv_rows
 
 CORRECT = SUBMISSIONS / "correct" / "log_softmax_gather.py"
@@ -320,31 +320,12 @@ def test_result_files_are_distinct_even_ignoring_case_and_normalisation():
 # --- 10, 11, 12: student text in the spreadsheet, the report, the terminal --------------------------
 
 
-def _row(**fields) -> dict:
-    row = {
-        "entry": "ok.py",
-        "name": "",
-        "email": "",
-        "sid": "",
-        "status": "not graded",
-        "score": 0.0,
-        "max_score": 100.0,
-        "tests": [],
-        "mistakes": [],
-        "seconds": 0.0,
-        "reason": "",
-        "learning": None,
-    }
-    row.update(fields)
-    return row
-
-
 def test_no_separator_can_turn_a_csv_field_into_a_formula():
     from grader.outputs.table import grades_csv
 
     rows = [
-        _row(entry="Eve;=2+5;.py", name="Eve;=2+5;", email="eve@x.edu|@SUM(A1)", sid="12\t=1+1"),
-        _row(entry="ok.py", name='Bob, "=cmd|x"', sid="13; -2+3", email="+1@x.edu"),
+        batch_row(entry="Eve;=2+5;.py", name="Eve;=2+5;", email="eve@x.edu|@SUM(A1)", sid="12\t=1+1"),
+        batch_row(entry="ok.py", name='Bob, "=cmd|x"', sid="13; -2+3", email="+1@x.edu"),
     ]
     text = grades_csv(rows)
     lines = text.splitlines()[1:]
@@ -365,10 +346,10 @@ def test_student_text_in_the_report_is_inert():
     from grader.outputs.report import markdown
 
     rows = [
-        _row(entry="www.evil.example", reason="see https://evil.example/x <img src=x> [here](javascript:1)"),
-        _row(entry="[click](https://evil.example)", status="graded", score=15.0, mistakes=["sign_flipped"]),
-        _row(entry="https://evil.example/a|b", status="graded", score=15.0, mistakes=["sign_flipped"]),
-        _row(entry="`www.evil.example`", reason="``https://evil.example``"),
+        batch_row(entry="www.evil.example", reason="see https://evil.example/x <img src=x> [here](javascript:1)"),
+        batch_row(entry="[click](https://evil.example)", status="graded", score=15.0, mistakes=["sign_flipped"]),
+        batch_row(entry="https://evil.example/a|b", status="graded", score=15.0, mistakes=["sign_flipped"]),
+        batch_row(entry="`www.evil.example`", reason="``https://evil.example``"),
     ]
     report = markdown(rows)
     outside = _outside_code(report)
