@@ -7,6 +7,7 @@
 SYSTEM_PYTHON := $(firstword $(wildcard /usr/bin/python3) $(shell command -v python3))
 VENV := .venv
 PY := $(VENV)/bin/python
+EXERCISE ?= discrete
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
 .PHONY: venv test test-fast test-unprivileged lint grade bench autograder handout clean
@@ -33,16 +34,16 @@ lint: venv
 	$(PY) -m mypy
 
 grade: venv
-	$(PY) -m grader batch examples --out out/examples
+	$(PY) -m grader batch examples --out out/examples --exercise $(EXERCISE)
 
 bench: venv
 	$(PY) tests/bench.py
 
 autograder: venv
-	$(PY) -m grader.package autograder dist/autograder.zip
+	$(PY) -m grader.package autograder dist/autograder.zip --exercise $(EXERCISE)
 
 handout: venv
-	$(PY) -m grader.package handout dist/handout.zip
+	$(PY) -m grader.package handout dist/handout.zip --exercise $(EXERCISE)
 
 clean:
 	rm -rf out dist .pytest_cache

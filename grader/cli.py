@@ -24,14 +24,20 @@ def _parser() -> argparse.ArgumentParser:
         prog="python -m grader", description="Autograder for the policy-gradient pseudo-loss."
     )
     verbs = parser.add_subparsers(dest="verb", required=True)
-    check = verbs.add_parser("check", help="self-check a submission on the public cases")
+    exercise = argparse.ArgumentParser(add_help=False)
+    exercise.add_argument(
+        "--exercise", default=None, metavar="NAME", help="which exercise (default: assignment/exercises.json's)"
+    )
+    check = verbs.add_parser("check", parents=[exercise], help="self-check a submission on the public cases")
     check.add_argument("submission", type=_existing, help="a .py or .ipynb file, or a folder")
     check.set_defaults(run=_check)
-    grade = verbs.add_parser("grade", help="grade one submission on every case")
+    grade = verbs.add_parser("grade", parents=[exercise], help="grade one submission on every case")
     grade.add_argument("submission", type=_existing)
     grade.add_argument("--json", action="store_true", help="print results.json instead of the summary")
     grade.set_defaults(run=_grade)
-    batch = verbs.add_parser("batch", help="grade every file or folder of DIR (or a Gradescope export)")
+    batch = verbs.add_parser(
+        "batch", parents=[exercise], help="grade every file or folder of DIR (or a Gradescope export)"
+    )
     batch.add_argument("directory", type=_directory)
     batch.add_argument("--out", type=Path, required=True, help="where results/, grades.csv and report.md go")
     batch.add_argument(
@@ -39,12 +45,25 @@ def _parser() -> argparse.ArgumentParser:
     )
     batch.add_argument("--force", action="store_true", help="regrade entries that already have a result")
     batch.set_defaults(run=_batch)
-    gradescope = verbs.add_parser("gradescope", help="grade ROOT/submission into ROOT/results/results.json")
+    gradescope = verbs.add_parser(
+        "gradescope", parents=[exercise], help="grade ROOT/submission into ROOT/results/results.json"
+    )
     gradescope.add_argument(
         "--root", type=Path, default=Path("/autograder"), help="Gradescope's root (default /autograder)"
     )
     gradescope.set_defaults(run=_gradescope)
     return parser
+
+
+def _exercise(args) -> str:
+    """The exercise asked for, checked before the sandbox starts: a typo is a usage error."""
+    from grader import rubric
+    from grader.errors import GraderError
+
+    try:
+        return rubric.resolve(args.exercise)
+    except GraderError as exc:
+        raise SystemExit(f"python -m grader: {exc}") from None
 
 
 def _existing(text: str) -> Path:
@@ -65,21 +84,21 @@ def _positive(text: str) -> int:
     return int(text)
 
 
-def _grade_one(path: Path, public_only: bool) -> dict:
+def _grade_one(path: Path, exercise: str, public_only: bool) -> dict:
     from grader import rubric
     from grader.verbs.grade import grade_safely
 
     with Zygote.start() as zygote:  # before the rubric imports the reference
-        return grade_safely(path, zygote, rubric.load(public_only=public_only))
+        return grade_safely(path, zygote, rubric.load(exercise, public_only=public_only))
 
 
 def _check(args) -> int:
-    print(results.to_text(_grade_one(args.submission, public_only=True)))
+    print(results.to_text(_grade_one(args.submission, _exercise(args), public_only=True)))
     return 0
 
 
 def _grade(args) -> int:
-    document = _grade_one(args.submission, public_only=False)
+    document = _grade_one(args.submission, _exercise(args), public_only=False)
     print(results.dumps(document) if args.json else results.to_text(document))
     return 0
 
@@ -87,10 +106,10 @@ def _grade(args) -> int:
 def _batch(args) -> int:
     from grader.batch.run import run_batch
 
-    return run_batch(args.directory, args.out, jobs=args.jobs, force=args.force)
+    return run_batch(args.directory, args.out, jobs=args.jobs, force=args.force, exercise=_exercise(args))
 
 
 def _gradescope(args) -> int:
     from grader.verbs import gradescope
 
-    return gradescope.run(args.root)
+    return gradescope.run(args.root, _exercise(args))

@@ -1,12 +1,14 @@
-"""Build the zips a course hands out: `python -m grader.package autograder|handout OUT.zip`.
+"""Build the zips a course hands out: `python -m grader.package autograder|handout OUT.zip [--exercise NAME]`.
 
-autograder.zip is what Gradescope takes: setup.sh and run_autograder at its
-root, the grader, the reference with the hidden cases, the public cases and the
-pinned requirements; no tests, venv or caches.
+Each zip carries one exercise. autograder.zip is what Gradescope takes: setup.sh
+and run_autograder at its root, the grader, the exercise's public folder and its
+reference with the hidden cases, and the pinned requirements; no tests, venv or
+caches.
 
 handout.zip is what students get: the stub, the handout text, a notebook made
-from the stub, the self-check with the part of the grader it needs (numpy and
-torch only) and the public cases' expected answers; nothing from reference/.
+from the stub, the exercise's public module, the self-check with the part of the
+grader it needs (numpy and torch only) and the public cases' expected answers;
+nothing from reference/.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import zipfile
 from pathlib import Path
 from typing import Iterable, Tuple
 
+from grader import rubric
 from grader.rubric import ROOT
 
 _SKIP_PARTS = {"__pycache__", ".pytest_cache", ".ipynb_checkpoints"}
@@ -32,6 +35,7 @@ HANDOUT_MODULES = (
     "checks/cases",
     "checks/verdicts",
     "checks/diagnosis",
+    "checks/exercise",
     "checks/oracle",
     "outputs/__init__",
     "outputs/files",
@@ -60,40 +64,46 @@ def _write(out: Path, members: Iterable[Tuple[Path, str]]) -> Path:
     return out
 
 
-def autograder(out: Path) -> Path:
+def autograder(out: Path, exercise: str) -> Path:
     scripts = ROOT / "grader" / "autograder"
+    public, private = rubric.folders(exercise)
     members = [
         (scripts / "setup.sh", "setup.sh"),
         (scripts / "run_autograder", "run_autograder"),
         (ROOT / "requirements.txt", "requirements.txt"),
-        (ROOT / "assignment" / "public_cases.json", "assignment/public_cases.json"),
+        (ROOT / "reference" / "__init__.py", "reference/__init__.py"),
+        (rubric.COURSE, str(rubric.COURSE.relative_to(ROOT))),
     ]
     members += [(p, str(p.relative_to(ROOT))) for p in _files(ROOT / "grader") if scripts not in p.parents]
-    members += [(p, str(p.relative_to(ROOT))) for p in _files(ROOT / "reference")]
+    members += [(p, str(p.relative_to(ROOT))) for p in (public / "exercise.py", public / "public_cases.json")]
+    members += [(p, str(p.relative_to(ROOT))) for p in _files(private)]
     return _write(out, members)
 
 
-def handout(out: Path) -> Path:
+def handout(out: Path, exercise: str) -> Path:
     from grader.verbs.selfcheck import write_public_data
 
-    assignment = ROOT / "assignment"
+    public, _ = rubric.folders(exercise)
+    spec = rubric.exercise(exercise)
+    stub = spec.stub_file
     with tempfile.TemporaryDirectory() as scratch:
-        data = write_public_data(Path(scratch) / "public_data.npz")
-        notebook = write_notebook(assignment / "pseudo_loss.py", Path(scratch) / "pseudo_loss.ipynb")
-        members = [(assignment / name, name) for name in ("pseudo_loss.py", "README.md", "selfcheck.py")]
+        data = write_public_data(Path(scratch) / "public_data.npz", exercise)
+        notebook = Path(scratch) / Path(stub).with_suffix(".ipynb").name
+        write_notebook(public / stub, notebook, spec.contract.function)
+        members = [(public / name, name) for name in (stub, "README.md", "selfcheck.py", "exercise.py")]
         members += [(notebook, notebook.name), (data, data.name)]
         members += [(ROOT / "grader" / f"{name}.py", f"grader/{name}.py") for name in HANDOUT_MODULES]
         return _write(out, members)
 
 
-def write_notebook(stub: Path, out: Path) -> Path:
+def write_notebook(stub: Path, out: Path, function: str) -> Path:
     """The stub as a notebook: a short introduction, the function to fill in, the self-check."""
     import nbformat
     from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
     cells = [
         new_markdown_cell(
-            "# The policy-gradient pseudo-loss\n\nImplement `pseudo_loss` below; `README.md` "
+            f"# The policy-gradient pseudo-loss\n\nImplement `{function}` below; `README.md` "
             "explains the exercise. Run the last cell to check your work on the public cases. "
             "Keep this notebook next to `selfcheck.py` and the `grader/` folder of the handout "
             "(on Colab: upload and unzip `handout.zip` first). Submit the notebook or a `.py` file: "
@@ -102,7 +112,7 @@ def write_notebook(stub: Path, out: Path) -> Path:
         new_code_cell(stub.read_text().strip()),
         new_code_cell(
             "from grader.verbs.selfcheck import check_function\nfrom grader.outputs.results import to_text\n\n"
-            "print(to_text(check_function(pseudo_loss)))"
+            f"print(to_text(check_function({function})))"
         ),
     ]
     notebook = new_notebook(
@@ -114,12 +124,15 @@ def write_notebook(stub: Path, out: Path) -> Path:
 
 
 def main(argv=None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m grader.package", description="Build a course's zips.")
+    parser.add_argument("kind", choices=("autograder", "handout"))
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--exercise", default=None, metavar="NAME", help="default: assignment/exercises.json's")
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     builders = {"autograder": autograder, "handout": handout}
-    if len(argv) != 2 or argv[0] not in builders:
-        print(f"usage: python -m grader.package {{{'|'.join(builders)}}} OUT.zip", file=sys.stderr)
-        return 2
-    out = builders[argv[0]](Path(argv[1]))
+    out = builders[args.kind](args.out, rubric.resolve(args.exercise))
     print(f"wrote {out} ({out.stat().st_size // 1024} KiB)")
     return 0
 

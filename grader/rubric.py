@@ -1,60 +1,111 @@
-"""The grading configuration: point weights, public and hidden cases, expected answers.
+"""An exercise's grading configuration: weights, public and hidden cases, expected answers.
 
-Read from assignment/public_cases.json (public) and reference/rubric.json
-(instructor only). Importing the reference happens here, lazily, and only
-after the sandbox's zygote has been forked (sandbox.Zygote.start checks).
+An exercise NAME is two folders: assignment/NAME/ (public: exercise.py, the
+stub, public_cases.json, the handout text) and reference/NAME/ (instructor
+only: a package with the reference, the mistake catalog and the learning check,
+and rubric.json with the weights and hidden cases). Importing the reference
+happens here, lazily, and only after the sandbox's zygote has been forked
+(sandbox.parent.Zygote.start checks).
 """
 
 from __future__ import annotations
 
+import importlib
 import json
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, List, Tuple
+from types import ModuleType
+from typing import Dict, List, Optional, Tuple
 
 from grader.checks.assessment import Catalog
-from grader.checks.cases import KINDS, CaseSet, load_cases, solve
-from grader.checks.diagnosis import Suspect, build_suspects
-from grader.checks.verdicts import TITLES
+from grader.checks.cases import KINDS, CaseSet, load_cases
+from grader.checks.diagnosis import Suspect
+from grader.checks.exercise import CHECKS, Exercise, load_public
+from grader.errors import GraderError
 
 ROOT = Path(__file__).resolve().parent.parent
-PUBLIC_CASES = ROOT / "assignment" / "public_cases.json"
-RUBRIC = ROOT / "reference" / "rubric.json"
+COURSE = ROOT / "assignment" / "exercises.json"  # the default exercise, and a line on each
+
+
+def default() -> str:
+    """The exercise a command grades when it names none."""
+    return str(json.loads(COURSE.read_text())["default"])
+
+
+def names() -> List[str]:
+    """The exercises this tree holds: folders under both assignment/ and reference/."""
+    found = (ROOT / "assignment").glob("*/exercise.py")
+    return sorted(p.parent.name for p in found if (ROOT / "reference" / p.parent.name / "rubric.json").is_file())
+
+
+def resolve(name: Optional[str]) -> str:
+    """The exercise to grade: the one named, else the default, else the only one this tree holds
+    (an autograder zip carries one exercise); GraderError naming the known ones if absent."""
+    held = names()
+    if name is None:
+        name = held[0] if len(held) == 1 else default()
+    folders(name)
+    return name
+
+
+def folders(name: str) -> Tuple[Path, Path]:
+    """assignment/NAME and reference/NAME; GraderError naming the known exercises if absent."""
+    if name not in names():
+        raise GraderError(f"no exercise named {name!r}; this grader has: {', '.join(names())}")
+    return ROOT / "assignment" / name, ROOT / "reference" / name
+
+
+def exercise(name: str) -> Exercise:
+    """The exercise's public part (no reference is imported)."""
+    return load_public(folders(name)[0] / "exercise.py")
 
 
 @dataclass(frozen=True)
 class Rubric:
+    name: str  # the exercise's
+    exercise: Exercise
     weights: Dict[str, float]
     cases: CaseSet  # per kind, public cases first
 
-    @property
-    def total(self) -> float:
-        return sum(self.weights.values())
+    def suspects(self) -> Tuple[List[Suspect], Catalog]:
+        return suspects(self.name)
+
+    def files(self) -> List[Path]:
+        """Every file that decides a grade besides the submission and the grader's code."""
+        public, private = folders(self.name)
+        return sorted({*public.glob("*.json"), public / "exercise.py", *private.rglob("*.json"), *private.rglob("*.py")})
 
 
-@lru_cache(maxsize=2)
-def load(public_only: bool = False) -> Rubric:
-    from reference.pseudo_loss import pseudo_loss  # instructor-only, see module docstring
+@lru_cache(maxsize=4)
+def load(name: str, public_only: bool = False) -> Rubric:
+    public, private = folders(name)
+    solution = instructor(name).reference  # instructor-only, see module docstring
+    spec = exercise(name)
+    config = json.loads((private / "rubric.json").read_text())
+    weights = {key: float(config["weights"][key]) for key in CHECKS}  # every check, in order
+    shown = load_cases(public / "public_cases.json", spec.make_case, hidden=False)
+    hidden = {kind: [] for kind in KINDS} if public_only else load_cases(private / "rubric.json", spec.make_case, True, "hidden")
+    cases = {kind: [(case, spec.solve(solution, case)) for case in shown[kind] + hidden[kind]] for kind in KINDS}
+    return Rubric(name, spec, weights, cases)
 
-    config = json.loads(RUBRIC.read_text())
-    weights = {key: float(config["weights"][key]) for key in TITLES}  # every check, in order
-    public = load_cases(PUBLIC_CASES, hidden=False)
-    hidden = {kind: [] for kind in KINDS} if public_only else load_cases(RUBRIC, hidden=True, key="hidden")
-    cases = {kind: [(case, solve(pseudo_loss, case)) for case in public[kind] + hidden[kind]] for kind in KINDS}
-    return Rubric(weights, cases)
+
+def instructor(name: str) -> ModuleType:
+    """reference/NAME as a package: `reference` (the loss), `CATALOG`, `SAME_NUMBERS`, `LEARNING`
+    (the module that trains a policy with a loss's gradients)."""
+    folders(name)
+    return importlib.import_module(f"reference.{name}")
 
 
-@lru_cache(maxsize=1)
-def suspects() -> Tuple[List[Suspect], Catalog]:
+@lru_cache(maxsize=4)
+def suspects(name: str) -> Tuple[List[Suspect], Catalog]:
     """The diagnosis's suspects from the reference and the mistake catalog, and the catalog by
     ID; built once per process (instructor only, like load)."""
-    from reference import mistakes
-    from reference.pseudo_loss import pseudo_loss
+    package = instructor(name)
+    built = exercise(name).diagnostics.suspects(package.reference, package.CATALOG, package.SAME_NUMBERS)
+    return built, {m.id: m for m in package.CATALOG}
 
-    return build_suspects(pseudo_loss, mistakes.CATALOG, mistakes.SAME_NUMBERS), {m.id: m for m in mistakes.CATALOG}
 
-
-def mistake_titles() -> Dict[str, str]:
+def mistake_titles(name: str) -> Dict[str, str]:
     """Each catalogued mistake's one-line title, by ID, for the class report."""
-    return {mistake_id: entry.title for mistake_id, entry in suspects()[1].items()}
+    return {mistake_id: entry.title for mistake_id, entry in suspects(name)[1].items()}

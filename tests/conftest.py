@@ -27,7 +27,7 @@ def pytest_unconfigure(config):
 def rubric():
     from grader import rubric as rubric_module
 
-    return rubric_module.load()
+    return rubric_module.load("discrete")
 
 
 @pytest.fixture(scope="session")

@@ -59,19 +59,23 @@ def run_batch(
     jobs: Optional[int] = None,
     force: bool = False,
     *,
+    exercise: Optional[str] = None,
     limits=None,
     entry_wall_s: float = ENTRY_WALL_S,
     load_s: float = LOAD_S,
 ) -> int:
-    """Grade every entry of `directory` into `out`; 0 when every entry has a results file.
-    `limits` (sandbox.Limits), `entry_wall_s` and `load_s` are for the Python API; the CLI keeps
-    the defaults."""
+    """Grade every entry of `directory` into `out` on `exercise` (default: rubric.resolve's);
+    0 when every entry has a results file. `limits` (sandbox.Limits), `entry_wall_s` and `load_s`
+    are for the Python API; the CLI keeps the defaults."""
+    from grader.rubric import resolve
     from grader.sandbox.parent import Zygote
+
+    name = resolve(exercise)
 
     try:
         # The zygote first, before grader.rubric imports the reference: see sandbox/parent.py.
         with Zygote.start() as zygote, _terminate_as_interrupt():
-            return _run(Path(directory), Path(out), jobs or _cores(), force, zygote, limits, entry_wall_s, load_s)
+            return _run(Path(directory), Path(out), jobs or _cores(), force, zygote, limits, entry_wall_s, load_s, name)
     except KeyboardInterrupt:  # outside grading proper: loading, fingerprinting, the report
         print(
             "\nInterrupted; the results written so far are kept. Run the same command again to finish.", file=sys.stderr
@@ -79,19 +83,21 @@ def run_batch(
         return EXIT_INTERRUPTED
 
 
-def _run(directory: Path, out: Path, jobs: int, force: bool, zygote, limits, wall_s: float, load_s: float) -> int:
+def _run(
+    directory: Path, out: Path, jobs: int, force: bool, zygote, limits, wall_s: float, load_s: float, exercise: str
+) -> int:
     from grader import rubric as rubric_module
     from grader.verbs.grade import grade_safely
 
-    rubric = rubric_module.load()
-    rubric_module.suspects()  # built once here and shared by every forked worker
+    rubric = rubric_module.load(exercise)
+    rubric.suspects()  # built once here and shared by every forked worker
     entries, origin = discover(directory, exclude=out)
     store = out / "results"
     _private_dir(out)
     _private_dir(store)
     for stale in store.glob(".*.tmp"):  # left by a batch killed while writing
         stale.unlink()
-    salt = _salt(limits)
+    salt = _salt(limits, rubric.files())
     prints = {entry.name: fingerprint(entry.path, salt, follow=not entry.refused) for entry in entries}
     files = {name: store / file for name, file in result_files(entries).items()}
     documents, todo, attempts = _plan(entries, files, prints, force)
@@ -103,8 +109,8 @@ def _run(directory: Path, out: Path, jobs: int, force: bool, zygote, limits, wal
 
     def work(entry: Entry) -> dict:  # runs in a worker
         if entry.refused:
-            return results.not_graded(rubric.weights, entry.refused)
-        return _load_budget(load_s, rubric.weights, lambda: grade_safely(entry.path, zygote, rubric, **options))
+            return results.not_graded(rubric.weights, rubric.exercise.titles, entry.refused)
+        return _load_budget(load_s, rubric, lambda: grade_safely(entry.path, zygote, rubric, **options))
 
     def done(entry: Entry, document: dict, seconds: float) -> None:  # runs here, once per entry
         document.setdefault("extra_data", {})["batch"] = {
@@ -133,17 +139,17 @@ def _run(directory: Path, out: Path, jobs: int, force: bool, zygote, limits, wal
         )
         return EXIT_INTERRUPTED
     progress.close()
-    return _finish(out, entries, documents)
+    return _finish(out, entries, documents, exercise)
 
 
-def _finish(out: Path, entries: Sequence[Entry], documents: Dict[str, dict]) -> int:
+def _finish(out: Path, entries: Sequence[Entry], documents: Dict[str, dict], exercise: str) -> int:
     """grades.csv, the report and the summary table, from every entry's result."""
     rows = [row_of(entry.name, entry.people, documents[entry.name]) for entry in entries if entry.name in documents]
     write_atomic(out / "grades.csv", grades_csv(rows))
     from grader.outputs.report import write_report  # matplotlib only now, never while grading
     from grader.rubric import mistake_titles
 
-    write_report(out, rows, mistake_titles())
+    write_report(out, rows, mistake_titles(exercise))
     print(summary_table(rows))
     retried = sum(
         status_of(document) == results.GRADER_ERROR and _attempts(document) < GRADER_ERROR_ATTEMPTS
@@ -162,14 +168,11 @@ def _finish(out: Path, entries: Sequence[Entry], documents: Dict[str, dict]) -> 
 # --- whether an entry needs grading ------------------------------------------------------
 
 
-def _salt(limits) -> bytes:
-    """What besides the entry decides its grade: grader version, rubric and reference files, limits."""
-    from grader.rubric import PUBLIC_CASES, RUBRIC
-
+def _salt(limits, files: Sequence[Path]) -> bytes:
+    """What besides the entry decides its grade: grader version, the exercise's files, limits."""
     digest = hashlib.sha256(f"grader {grader.__version__}\0limits {limits!r}\0".encode())
-    reference = RUBRIC.parent
-    for path in sorted({PUBLIC_CASES, RUBRIC, *reference.glob("*.json"), *reference.glob("*.py")}):
-        digest.update(f"{path.name}\0".encode() + path.read_bytes())
+    for path in files:
+        digest.update(f"{path.parent.name}/{path.name}\0".encode() + path.read_bytes())
     return digest.digest()
 
 
@@ -228,7 +231,7 @@ class _LoadStalled(BaseException):
     `except Exception` (or LoadError) in the loader turns it into a partly loaded submission."""
 
 
-def _load_budget(seconds: float, weights: Dict[str, float], grade: Callable[[], dict]) -> dict:
+def _load_budget(seconds: float, rubric, grade: Callable[[], dict]) -> dict:
     """grade(), but a submission still loading after `seconds` is not graded: a file that never
     ends (a named pipe, a stalled network file system) costs seconds, not the last-resort limit.
     The alarm checks that loading is what it interrupts; once loading is over it disarms."""
@@ -249,7 +252,7 @@ def _load_budget(seconds: float, weights: Dict[str, float], grade: Callable[[], 
         return grade()
     except _LoadStalled:
         reason = f"reading the submission did not finish within {seconds:g} s, so it was not run"
-        return results.not_graded(weights, reason, time.monotonic() - started)
+        return results.not_graded(rubric.weights, rubric.exercise.titles, reason, time.monotonic() - started)
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)

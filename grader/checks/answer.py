@@ -1,4 +1,4 @@
-"""One call of ``pseudo_loss``: how it is made (``evaluate``) and what comes back (``Answer``).
+"""One call of the exercise's function: how it is made (``evaluate``) and what comes back (``Answer``).
 
 ``evaluate`` runs wherever the function lives: in the sandboxed child for a
 submission, in-process for the trusted reference and mistake catalog. Both
@@ -12,13 +12,13 @@ import math
 import time
 import traceback
 from dataclasses import dataclass
-from typing import Callable, Optional, Tuple
+from typing import Callable, Dict, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
 from torch.overrides import TorchFunctionMode
 
-from grader.contract import SUBMISSION_FILE
+from grader.contract import SUBMISSION_FILE, Contract
 from grader.errors import AnswerError
 
 VALUE_CAP = 65536  # elements of a returned tensor sent back in full (a (4096, 4096) mistake is not)
@@ -49,24 +49,25 @@ class _Largest(TorchFunctionMode):
         return out
 
 
-Inputs = Tuple[torch.Tensor, torch.Tensor, torch.Tensor]
+Inputs = Tuple[torch.Tensor, ...]  # one tensor per argument of the contract, in its order
+_TORCH_DTYPES = {"float32": torch.float32, "int64": torch.int64}
 
 
-def make_inputs(logits: np.ndarray, actions: np.ndarray, q_values: np.ndarray) -> Inputs:
-    """Fresh tensors for one call: logits (N, A) float32 with grad, actions (N,) int64, q_values (N,) float32."""
-    return (
-        _tensor(logits, dtype=torch.float32, device="cpu", requires_grad=True),
-        _tensor(actions, dtype=torch.int64, device="cpu"),
-        _tensor(q_values, dtype=torch.float32, device="cpu"),
+def make_inputs(contract: Contract, arrays: Sequence[np.ndarray]) -> Inputs:
+    """Fresh CPU tensors for one call, of the contract's dtypes; differentiable ones require grad."""
+    if len(arrays) != len(contract.arguments):
+        raise AnswerError(f"{contract.function} takes {len(contract.arguments)} arguments, not {len(arrays)}")
+    return tuple(
+        _tensor(array, dtype=_TORCH_DTYPES[arg.dtype], device="cpu", requires_grad=arg.differentiable)
+        for arg, array in zip(contract.arguments, arrays)
     )
 
 
-def evaluate(fn: Callable, inputs: Inputs, trace: bool = False) -> Tuple[dict, dict]:
+def evaluate(fn: Callable, inputs: Inputs, contract: Contract, trace: bool = False) -> Tuple[dict, dict]:
     """Call fn on the inputs, backpropagate, and describe the result as (header, arrays).
     With trace, also report the largest intermediate tensor (slower: a hook per torch call).
     Passing the same inputs twice shows whether a first call's in-place changes alter the answer."""
-    t_logits, t_actions, t_q = inputs
-    before = (t_logits.detach().clone(), t_actions.clone(), t_q.detach().clone())
+    before = tuple(t.detach().clone() for t in inputs)
     start = time.perf_counter()
     header: dict = {
         "kind": "answer",
@@ -89,17 +90,17 @@ def evaluate(fn: Callable, inputs: Inputs, trace: bool = False) -> Tuple[dict, d
     with _enable_grad():
         try:
             if largest is None:
-                out = fn(t_logits, t_actions, t_q)
+                out = fn(*inputs)
             else:
                 with largest:
-                    out = fn(t_logits, t_actions, t_q)
+                    out = fn(*inputs)
         except BaseException as exc:  # SystemExit and KeyboardInterrupt are the student's too
             header.update(_describe_error(exc))
             header["seconds"] = time.perf_counter() - start
             return header, arrays
         try:
             with _no_torch_function():  # read the result with torch's own functions, not a submission's
-                _describe_result(out, inputs, before, header, arrays)
+                _describe_result(out, inputs, contract, before, header, arrays)
         except BaseException as exc:  # a returned object that breaks when read (its methods are the student's)
             header.update(_describe_error(exc, "reading the value the function returned raised "))
             arrays.clear()
@@ -109,20 +110,21 @@ def evaluate(fn: Callable, inputs: Inputs, trace: bool = False) -> Tuple[dict, d
     return header, arrays
 
 
-def _describe_result(out: object, inputs: Inputs, before: tuple, header: dict, arrays: dict) -> None:
-    t_logits, t_actions, t_q = inputs
-    after = (t_logits.detach(), t_actions, t_q.detach())
+def _describe_result(
+    out: object, inputs: Inputs, contract: Contract, before: tuple, header: dict, arrays: dict
+) -> None:
     header["mutated"] = [
-        name for name, old, new in zip(("logits", "actions", "q_values"), before, after) if not _same(old, new)
+        name for name, old, new in zip(contract.names, before, inputs) if not _same(old, new.detach())
     ]
     header["returned"] = type(out).__name__[:100]
     header["tensor"] = isinstance(out, torch.Tensor)
     if isinstance(out, torch.Tensor):
         header.update(_describe_tensor(out))
         arrays.update(_tensor_value(out))
-        grads, error = _gradients(out, t_logits)
+        wrt = {name: t for name, t in zip(contract.names, inputs) if name in contract.differentiable}
+        grads, error = _gradients(out, wrt)
         header["backward_error"] = error
-        header["connected"] = "grad_logits" in grads
+        header["connected"] = bool(grads)
         arrays.update(grads)
     else:
         arrays.update(_plain_value(out))
@@ -206,14 +208,21 @@ def _plain_value(out: object) -> dict:
     return {"value": value.copy()} if value.size <= VALUE_CAP and value.ndim <= 4 else {}
 
 
-def _gradients(out: torch.Tensor, logits: torch.Tensor) -> Tuple[dict, Optional[str]]:
+def _gradients(out: torch.Tensor, wrt: Dict[str, torch.Tensor]) -> Tuple[dict, Optional[str]]:
+    """dL/d(each differentiable input) as "grad_<name>" arrays: all of them when the loss reaches
+    any (an input it does not use has a zero gradient), none when it reaches none."""
     if out.numel() != 1 or not out.dtype.is_floating_point or not out.requires_grad:
         return {}, None
     try:
-        (grad,) = _grad(out.reshape(()), [logits], allow_unused=True)
+        found = _grad(out.reshape(()), list(wrt.values()), allow_unused=True)
     except BaseException as exc:
         return {}, _describe_error(exc)["error"]
-    return ({} if grad is None else {"grad_logits": grad.detach().to(torch.float64).numpy().copy()}), None
+    if all(grad is None for grad in found):
+        return {}, None
+    return {
+        f"grad_{name}": (torch.zeros_like(t) if grad is None else grad).detach().to(torch.float64).numpy().copy()
+        for (name, t), grad in zip(wrt.items(), found)
+    }, None
 
 
 @dataclass(frozen=True)
@@ -227,13 +236,13 @@ class Answer:
     tensor: bool  # the result is a torch.Tensor (or a subclass)
     shape: Optional[Tuple[int, ...]]
     dtype: Optional[str]
-    connected: bool  # a gradient with respect to logits exists
+    connected: bool  # the loss reaches the differentiable inputs: grads has one per input
     backward_error: Optional[str]
     mutated: Tuple[str, ...]  # inputs changed in place
     largest: Optional[int]  # largest intermediate tensor's size, when traced
     seconds: float
     value: Optional[np.ndarray]  # float64, the returned value (when small enough)
-    grad_logits: Optional[np.ndarray]
+    grads: Mapping[str, np.ndarray]  # dL/d(input) by argument name, float64; empty when not connected
 
     @property
     def scalar(self) -> Optional[float]:
@@ -243,8 +252,9 @@ class Answer:
         return float(self.value.reshape(()))
 
     @classmethod
-    def parse(cls, header: dict, arrays: dict, n: int, a: int) -> Answer:
-        """Validate a message from evaluate(); raise ValueError (and nothing else) if anything is off."""
+    def parse(cls, header: dict, arrays: dict, contract: Contract, shapes: Mapping[str, Tuple[int, ...]]) -> Answer:
+        """Validate a message from evaluate() given the differentiable inputs' shapes; raise
+        AnswerError (a ValueError, and nothing else) if anything is off."""
         if not isinstance(header, dict) or not isinstance(arrays, dict):
             raise AnswerError("a message is a header and a dict of arrays")
         error = _text(header.get("error"))
@@ -257,16 +267,17 @@ class Answer:
         dtype = _text(header.get("dtype"))
         connected = _flag(header.get("connected"))
         backward_error = _text(header.get("backward_error"))
-        mutated = _names(header.get("mutated"))
+        mutated = _names(header.get("mutated"), contract.names)
         largest = _count(header.get("largest"))
         seconds = _seconds(header.get("seconds"))
         value = _array(arrays, "value", None)
-        grad_logits = _array(arrays, "grad_logits", (n, a))
-        unknown = set(arrays) - {"value", "grad_logits"}
+        found = {name: _array(arrays, f"grad_{name}", tuple(shapes[name])) for name in contract.differentiable}
+        grads = {name: grad for name, grad in found.items() if grad is not None}
+        unknown = set(arrays) - {"value", *(f"grad_{name}" for name in contract.differentiable)}
         if unknown:
             raise AnswerError(f"unexpected arrays {sorted(unknown)}")
-        if connected != (grad_logits is not None):
-            raise AnswerError("gradient flag and gradient disagree")
+        if (len(grads) == len(found)) != connected or (grads and not connected):
+            raise AnswerError("gradient flag and gradients disagree")
         if tensor and (shape is None or dtype is None):
             raise AnswerError("a tensor without a shape or a dtype")
         if error is not None and not error.strip():
@@ -285,7 +296,7 @@ class Answer:
             largest=largest,
             seconds=seconds,
             value=value,
-            grad_logits=grad_logits,
+            grads=grads,
         )
 
 
@@ -309,8 +320,7 @@ def _shape(value) -> Tuple[int, ...]:
     return tuple(value)
 
 
-def _names(value) -> Tuple[str, ...]:
-    allowed = ("logits", "actions", "q_values")
+def _names(value, allowed: Tuple[str, ...]) -> Tuple[str, ...]:
     if not isinstance(value, list) or not all(v in allowed for v in value):
         raise AnswerError("bad list of mutated inputs")
     return tuple(dict.fromkeys(value))

@@ -24,12 +24,13 @@ from typing import Callable, Dict, List, Mapping, Optional, Protocol, Sequence, 
 from grader.checks import diagnosis as diagnose
 from grader.checks import verdicts as checks
 from grader.checks.cases import CaseSet
+from grader.checks.exercise import Exercise
 from grader.checks.oracle import ClosableOracle, Failure, Oracle
 from grader.checks.verdicts import CheckResult
 
 
 class CatalogEntry(Protocol):
-    """What the feedback needs of a catalogued mistake (reference.mistakes.Mistake, selfcheck.Entry)."""
+    """What the feedback needs of a catalogued mistake (a reference catalog's entry, selfcheck.Entry)."""
 
     @property
     def title(self) -> str: ...
@@ -53,6 +54,7 @@ class Assessment:
 
 def assess(
     oracle: Oracle,
+    exercise: Exercise,
     cases: CaseSet,
     weights: Dict[str, float],
     suspects: Callable[[], Suspects],
@@ -64,9 +66,9 @@ def assess(
     without, trusted code answers them too, last."""
     result = Assessment([])
     with _timed(result, "checks"):
-        public = checks.ask_public(oracle, cases)
+        public = checks.ask_public(oracle, cases, exercise.contract)
     with _timed(result, "diagnosis"):
-        probes = diagnose.ask_probes(oracle)
+        probes = diagnose.ask_probes(oracle, exercise.diagnostics)
     learning = None
     if learn is not None:
         with _timed(result, "learning"):
@@ -74,11 +76,11 @@ def assess(
         result.extra.update(extra)
     with _timed(result, "hidden"):
         hidden = _ask_hidden(oracle, hidden_oracle, cases)
-    result.checks = checks.grade(public, hidden, weights)
+    result.checks = checks.grade(public, hidden, weights, exercise)
     if not all(check.passed for check in result.checks):
         with _timed(result, "diagnosis"):
             found_suspects, catalog = suspects()
-            found = diagnose.diagnose(probes, found_suspects, catalog)
+            found = diagnose.diagnose(probes, exercise.diagnostics, found_suspects, catalog)
         result.mistakes = found.mistakes
         result.checks = [_with_diagnosis(check, found.feedback) for check in result.checks]
     if learning is not None:

@@ -16,22 +16,15 @@ import numpy as np
 
 from grader.checks.answer import Answer
 from grader.checks.cases import Case, CaseSet, Expected
+from grader.checks.exercise import Exercise
 from grader.checks.oracle import Failure, Oracle, Outcome
+from grader.contract import Contract
 from grader.text import fmt
 
 # The finite-difference check of a reported gradient: a central difference of this step, and how
 # far it may differ (float32 loss values, a curved loss) before the gradient is called inconsistent.
 FD_STEP, FD_RTOL, FD_ATOL = 1e-2, 0.02, 1e-4
 REPEAT_RTOL = 1e-6  # the same call twice on the same tensors: only nondeterministic kernels differ
-TITLES = {
-    "interface": "Interface: returns a 0-dim float tensor connected to logits",
-    "value": "Loss value equals the reference",
-    "gradient": "Gradient dL/dlogits equals the reference",
-    "sampled_actions": "Non-zero loss and gradient on actions sampled from the policy",
-    "stability": "Finite and correct at extreme logits (|logit| up to 1000)",
-    "purity": "Pure: inputs unchanged, same answer twice",
-    "learning": "Trains a CartPole-v1 policy",
-}
 
 
 @dataclass(frozen=True)
@@ -44,13 +37,10 @@ class Trial:
 @dataclass(frozen=True)
 class CheckResult:
     key: str
+    title: str
     max_score: float
     passed: bool
     output: str  # markdown, for the student
-
-    @property
-    def title(self) -> str:
-        return TITLES[self.key]
 
     @property
     def score(self) -> float:
@@ -68,20 +58,20 @@ class Public:
 
 def ask(oracle: Oracle, cases: Sequence[Tuple[Case, Expected]]) -> List[Trial]:
     """One call per case."""
-    return [Trial(case, expected, oracle.call(case.logits, case.actions, case.q_values)) for case, expected in cases]
+    return [Trial(case, expected, oracle.call(*case.arrays)) for case, expected in cases]
 
 
-def ask_public(oracle: Oracle, cases: CaseSet) -> Public:
+def ask_public(oracle: Oracle, cases: CaseSet, contract: Contract) -> Public:
     """The first public case twice (the second time on the very same tensors), every other public
     case, and a finite difference on one of them."""
     public = {kind: [pair for pair in pairs if not pair[0].hidden] for kind, pairs in cases.items()}
     case, expected = public["policy"][0]
-    first = Trial(case, expected, oracle.call(case.logits, case.actions, case.q_values))
-    repeat = Trial(case, expected, oracle.call(case.logits, case.actions, case.q_values, again=True))
+    first = Trial(case, expected, oracle.call(*case.arrays))
+    repeat = Trial(case, expected, oracle.call(*case.arrays, again=True))
     trials = {"policy": [first] + ask(oracle, public["policy"][1:])}
     trials.update((kind, ask(oracle, pairs)) for kind, pairs in public.items() if kind != "policy")
-    probe = next((t for t in trials["policy"] if t.case.logits.shape[0] > 1), first)
-    return Public(trials, repeat, consistency_problem(oracle, probe))
+    probe = next((t for t in trials["policy"] if t.case.rows > 1), first)
+    return Public(trials, repeat, consistency_problem(oracle, probe, contract))
 
 
 def ask_hidden(oracle: Oracle, cases: CaseSet) -> Dict[str, List[Trial]]:
@@ -101,7 +91,7 @@ def problem(outcome: Outcome) -> Optional[str]:
     return None
 
 
-def interface_problem(answer: Answer) -> Optional[str]:
+def interface_problem(answer: Answer, contract: Contract) -> Optional[str]:
     if not answer.tensor:
         hint = (
             " (`.item()`, `float(...)` or numpy break the gradient)"
@@ -117,45 +107,60 @@ def interface_problem(answer: Answer) -> Optional[str]:
     if answer.backward_error:
         return f"backpropagating through the result raised `{answer.backward_error.splitlines()[-1]}`"
     if not answer.connected:
-        return "returned a tensor that is not connected to `logits`, so autograd gives no gradient (detached, `torch.no_grad()`, or rebuilt from numbers)"
+        return (
+            f"returned a tensor that is not connected to {_names(contract.differentiable)}, so autograd gives "
+            "no gradient (detached, `torch.no_grad()`, or rebuilt from numbers)"
+        )
     return None
 
 
-def check_interface(trials: List[Trial], consistency: Optional[str]) -> Tuple[bool, str]:
+def _names(names: Sequence[str]) -> str:
+    return " and ".join(f"`{name}`" for name in names)
+
+
+def check_interface(trials: List[Trial], consistency: Optional[str], contract: Contract) -> Tuple[bool, str]:
     passed, text = _over_cases(
         trials,
-        lambda t, answer: interface_problem(answer),
-        "Returns a 0-dim floating-point tensor whose gradient reaches `logits`.",
+        lambda t, answer: interface_problem(answer, contract),
+        f"Returns a 0-dim floating-point tensor whose gradient reaches {_names(contract.differentiable)}.",
     )
     if passed and consistency:
         return False, consistency
     return passed, text
 
 
-def consistency_problem(oracle: Oracle, trial: Trial, step: float = FD_STEP) -> Optional[str]:
-    """Whether the reported gradient is the derivative of the reported loss, by a central
+def consistency_problem(oracle: Oracle, trial: Trial, contract: Contract, step: float = FD_STEP) -> Optional[str]:
+    """Whether the reported gradients are the derivative of the reported loss, by a central
     difference along a random direction: what a child says about itself is not taken on trust."""
     answer = trial.outcome
-    if not isinstance(answer, Answer) or answer.grad_logits is None or answer.scalar is None:
+    if not isinstance(answer, Answer) or not answer.grads or answer.scalar is None:
         return None  # nothing claimed, nothing to check
-    direction = np.random.default_rng(0).choice([-1.0, 1.0], size=trial.case.logits.shape)
+    rng = np.random.default_rng(0)
+    directions = {
+        name: rng.choice([-1.0, 1.0], size=array.shape)
+        for name, array in zip(contract.names, trial.case.arrays)
+        if name in contract.differentiable
+    }
     values: List[Optional[float]] = []
     for sign in (1, -1):
-        moved = (trial.case.logits + sign * step * direction).astype(np.float32)
-        outcome = oracle.call(moved, trial.case.actions, trial.case.q_values)
+        moved = [
+            (array + sign * step * directions[name]).astype(np.float32) if name in directions else array
+            for name, array in zip(contract.names, trial.case.arrays)
+        ]
+        outcome = oracle.call(*moved)
         values.append(outcome.scalar if isinstance(outcome, Answer) else None)
     plus, minus = values
     if plus is None or not np.isfinite(plus) or minus is None or not np.isfinite(minus):
         return None  # no value to compare; the value checks report that
     measured = (plus - minus) / (2 * step)
-    claimed = float(np.sum(answer.grad_logits * direction))
+    claimed = float(sum(np.sum(answer.grads[name] * d) for name, d in directions.items()))
     if abs(measured - claimed) <= FD_RTOL * (abs(measured) + abs(claimed)) + FD_ATOL * (1 + abs(answer.scalar)):
         return None
     return (
         f"On {trial.case.label}, the gradient that comes with your loss does not match how its value "
-        f"changes: moving the logits {step:g} along a random direction changes the loss at a rate of "
-        f"{fmt(measured)}, while the gradient says {fmt(claimed)}. Is part of the loss computed outside "
-        "autograd, or does it use a custom backward?"
+        f"changes: moving {_names(contract.differentiable)} {step:g} along a random direction changes the "
+        f"loss at a rate of {fmt(measured)}, while the gradient says {fmt(claimed)}. Is part of the loss "
+        "computed outside autograd, or does it use a custom backward?"
     )
 
 
@@ -171,30 +176,35 @@ def check_value(trials: List[Trial]) -> Tuple[bool, str]:
 
 
 def check_gradient(trials: List[Trial]) -> Tuple[bool, str]:
-    return _over_cases(trials, _gradient_verdict, "dL/dlogits equals the reference on every case.")
+    names = " and ".join(f"dL/d{name}" for name in trials[0].expected.grads) if trials else "The gradient"
+    return _over_cases(trials, _gradient_verdict, f"{names} equals the reference on every case.")
 
 
 def _gradient_verdict(trial: Trial, answer: Answer) -> Optional[str]:
-    grad, expected = answer.grad_logits, trial.expected.grad
-    if trial.expected.grad_matches(grad):
-        return None
-    if grad is None:
-        return "there is no gradient with respect to logits"
-    if not np.all(np.isfinite(grad)):
-        return "the gradient contains NaN or infinity"
-    row, col = np.unravel_index(np.argmax(np.abs(grad - expected)), grad.shape)
-    zero = " (your gradient is zero everywhere)" if not np.any(grad) else ""
-    return f"dL/dlogits[{row}, {col}] should be {fmt(expected[row, col])}, yours is {fmt(grad[row, col])}{zero}"
+    """What is wrong with the first gradient that is wrong."""
+    for name, expected in trial.expected.grads.items():
+        grad = answer.grads.get(name)
+        if trial.expected.grad_matches_one(name, grad):
+            continue
+        if grad is None:
+            return f"there is no gradient with respect to {name}"
+        if not np.all(np.isfinite(grad)):
+            return f"the gradient dL/d{name} contains NaN or infinity"
+        where = np.unravel_index(np.argmax(np.abs(grad - expected)), grad.shape)
+        index = ", ".join(str(int(i)) for i in where)
+        zero = " (your gradient is zero everywhere)" if not np.any(grad) else ""
+        return f"dL/d{name}[{index}] should be {fmt(expected[where])}, yours is {fmt(grad[where])}{zero}"
+    return None
 
 
 def check_sampled_actions(trials: List[Trial]) -> Tuple[bool, str]:
     def verdict(trial: Trial, answer: Answer) -> Optional[str]:
-        got, grad = answer.scalar, answer.grad_logits
-        if grad is None:
-            return "there is no gradient with respect to logits"
-        if trial.expected.loss_matches(got) and trial.expected.grad_matches(grad):
+        got, grads = answer.scalar, answer.grads
+        if not grads:
+            return f"there is no gradient with respect to {' or '.join(trial.expected.grads)}"
+        if trial.expected.loss_matches(got) and trial.expected.grad_matches(grads):
             return None
-        if got == 0.0 or not np.any(grad):
+        if got == 0.0 or not any(np.any(g) for g in grads.values()):
             zero = "loss is exactly zero" if got == 0.0 else "gradient is zero"
             return (
                 f"your {zero}, although the actions were sampled from the policy and q is non-zero: "
@@ -209,16 +219,17 @@ def check_sampled_actions(trials: List[Trial]) -> Tuple[bool, str]:
     return _over_cases(trials, verdict, "The loss and its gradient are non-zero and correct on sampled actions.")
 
 
-def check_stability(trials: List[Trial]) -> Tuple[bool, str]:
+def check_stability(trials: List[Trial], stable: str, advice: str) -> Tuple[bool, str]:
     def verdict(trial: Trial, answer: Answer) -> Optional[str]:
         got = answer.scalar
         if got is None or not np.isfinite(got):
-            return f"the loss is {got if got is not None else 'not a single number'} (expected {fmt(trial.expected.loss)}): use log_softmax, not log(softmax(...))"
+            shown = got if got is not None else "not a single number"
+            return f"the loss is {shown} (expected {fmt(trial.expected.loss)}): {advice}"
         if not trial.expected.loss_matches(got):
             return f"expected loss {fmt(trial.expected.loss)}, got {fmt(got)}"
         return _gradient_verdict(trial, answer)
 
-    return _over_cases(trials, verdict, "Finite and correct with logits up to ±1000 and actions of tiny probability.")
+    return _over_cases(trials, verdict, stable)
 
 
 def check_purity(trials: List[Trial], repeat: Trial) -> Tuple[bool, str]:
@@ -249,7 +260,7 @@ def check_purity(trials: List[Trial], repeat: Trial) -> Tuple[bool, str]:
         return False, f"Not checked: the function {issue}."
     again = repeat.outcome
     assert isinstance(first, Answer) and isinstance(again, Answer)  # problem() is None only for an answer
-    if all((o.value is None or not o.value.size) and o.grad_logits is None for o in (first, again)):  # complex, empty
+    if all((o.value is None or not o.value.size) and not o.grads for o in (first, again)):  # complex, empty
         return False, f"Not checked: on {trials[0].case.label}, the function returned no number to compare."
     same_value = (
         first.value is not None
@@ -257,10 +268,9 @@ def check_purity(trials: List[Trial], repeat: Trial) -> Tuple[bool, str]:
         and first.value.shape == again.value.shape
         and bool(np.allclose(first.value, again.value, rtol=REPEAT_RTOL, atol=0, equal_nan=True))
     )  # NaN twice is the same
-    same_grad = (first.grad_logits is None and again.grad_logits is None) or (
-        first.grad_logits is not None
-        and again.grad_logits is not None
-        and np.allclose(first.grad_logits, again.grad_logits, rtol=REPEAT_RTOL, atol=0, equal_nan=True)
+    same_grad = first.grads.keys() == again.grads.keys() and all(
+        np.allclose(grad, again.grads[name], rtol=REPEAT_RTOL, atol=0, equal_nan=True)
+        for name, grad in first.grads.items()
     )
     if not (same_value and same_grad):
         return False, (
@@ -311,20 +321,22 @@ def _over_cases(
     return False, " ".join(lines)
 
 
-def grade(public: Public, hidden: Dict[str, List[Trial]], weights: Dict[str, float]) -> List[CheckResult]:
+def grade(
+    public: Public, hidden: Dict[str, List[Trial]], weights: Dict[str, float], exercise: Exercise
+) -> List[CheckResult]:
     """Every check but learning, from the answers of both phases."""
     trials = {kind: public.trials[kind] + hidden.get(kind, []) for kind in public.trials}
     policy, confident, extreme = trials["policy"], trials["confident"], trials["extreme"]
     verdicts = {
-        "interface": check_interface(policy + confident, public.consistency),
+        "interface": check_interface(policy + confident, public.consistency, exercise.contract),
         "value": check_value(policy),
         "gradient": check_gradient(policy),
         "sampled_actions": check_sampled_actions(confident),
-        "stability": check_stability(extreme),
+        "stability": check_stability(extreme, exercise.stable, exercise.unstable_advice),
         "purity": check_purity(policy + confident + extreme, public.repeat),
     }
     return [
-        CheckResult(key, float(weights[key]), passed, output)
+        CheckResult(key, exercise.titles[key], float(weights[key]), passed, output)
         for key, (passed, output) in verdicts.items()
         if key in weights
     ]

@@ -1,51 +1,85 @@
-"""The learning check: train CartPole-v1 in the grader with gradients from the submission.
+"""The learning check: train a policy in the grader with gradients from the submission.
 
-The submission only ever sees (logits, actions, q_values) arrays through its
-oracle and answers with dL/dlogits; the network, optimizer and environment stay
-here (cartpole.py).
+The exercise's trainer (reference/NAME's LEARNING module) owns the network, the
+optimizer and the environment; the submission only ever sees the arrays of the
+contract through its oracle and answers with the gradients. The trainer module
+provides ``GRADING_SEEDS``, ``THRESHOLD``, ``train(loss_grad, seed)`` and
+``summary(run)`` (see ``Trainer``).
 """
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Tuple
+import importlib
+from typing import Callable, Dict, List, Mapping, Optional, Protocol, Sequence, Tuple
 
 import numpy as np
 
+from grader.checks.exercise import Exercise
 from grader.checks.oracle import Failure, Oracle
 from grader.checks.verdicts import CheckResult, interface_problem, problem
-from grader.learning import cartpole
+
+LossGrad = Callable[..., Optional[Mapping[str, np.ndarray]]]  # the contract's arrays -> dL/d(input), or None
+
+
+class Run(Protocol):
+    @property
+    def passed(self) -> bool: ...
+    @property
+    def iterations(self) -> int: ...
+    @property
+    def env_steps(self) -> int: ...
+    @property
+    def returns(self) -> Sequence[float]: ...
+
+
+class Trainer(Protocol):
+    GRADING_SEEDS: Tuple[int, ...]  # the check passes only if training passes on every one
+    THRESHOLD: float  # the return a run must reach
+
+    def train(self, loss_grad: LossGrad, seed: int) -> Run: ...
+
+    def summary(self, run: Run) -> str: ...
+
+
+def trainer(module: str) -> Trainer:
+    return importlib.import_module(module)  # a module that has what the Protocol names
 
 
 class _Gradients:
-    """The LossGrad that cartpole.train calls, remembering why the last call gave nothing."""
+    """The LossGrad a trainer calls, remembering why the last call gave nothing."""
 
-    def __init__(self, oracle: Oracle):
+    def __init__(self, oracle: Oracle, exercise: Exercise):
         self._oracle = oracle
+        self._exercise = exercise
         self.why: Optional[str] = None
 
-    def __call__(self, logits: np.ndarray, actions: np.ndarray, q_values: np.ndarray) -> Optional[np.ndarray]:
-        outcome = self._oracle.call(logits, actions, q_values)
-        self.why = problem(outcome) or (None if isinstance(outcome, Failure) else interface_problem(outcome))
+    def __call__(self, *arrays: np.ndarray) -> Optional[Mapping[str, np.ndarray]]:
+        outcome = self._oracle.call(*arrays)
+        self.why = problem(outcome) or (
+            None if isinstance(outcome, Failure) else interface_problem(outcome, self._exercise.contract)
+        )
         if self.why:
             return None
         assert not isinstance(outcome, Failure)  # problem() says why a failure gave nothing
-        if outcome.grad_logits is None:
+        if not outcome.grads:
             self.why = "gave no gradient"
             return None
-        return outcome.grad_logits
+        return outcome.grads
 
 
-def check_learning(oracle: Oracle, weight: float) -> Tuple[CheckResult, Dict]:
+def check_learning(
+    oracle: Oracle, exercise: Exercise, learning: Trainer, weight: float
+) -> Tuple[CheckResult, Dict]:
     """Pass when a policy trained with the submission's gradients learns on every grading seed."""
-    runs: List[Tuple[int, cartpole.Learning]] = []
-    gradients = _Gradients(oracle)
-    for seed in cartpole.GRADING_SEEDS:
-        run = cartpole.train(gradients, seed)
+    runs: List[Tuple[int, Run]] = []
+    gradients = _Gradients(oracle, exercise)
+    for seed in learning.GRADING_SEEDS:
+        run = learning.train(gradients, seed)
         runs.append((seed, run))
         if not run.passed:
             break  # one failed seed fails the check; don't spend the student's time on the rest
-    passed = len(runs) == len(cartpole.GRADING_SEEDS) and all(run.passed for _, run in runs)
-    lines = [f"Seed {seed}: {cartpole.summary(run)}." for seed, run in runs]
+    passed = len(runs) == len(learning.GRADING_SEEDS) and all(run.passed for _, run in runs)
+    lines = [f"Seed {seed}: {learning.summary(run)}." for seed, run in runs]
     if gradients.why and not passed:
         lines.append(f"The loss function {gradients.why}.")
     if not passed:
@@ -56,7 +90,7 @@ def check_learning(oracle: Oracle, weight: float) -> Tuple[CheckResult, Dict]:
     extra = {
         "learning": {
             "passed": passed,
-            "threshold": cartpole.CartPoleConfig().return_threshold,
+            "threshold": learning.THRESHOLD,
             "summary": " ".join(lines[: len(runs)]),
             "runs": [
                 {
@@ -70,4 +104,5 @@ def check_learning(oracle: Oracle, weight: float) -> Tuple[CheckResult, Dict]:
             ],
         }
     }
-    return CheckResult("learning", weight, passed, "\n".join(lines)), extra
+    result = CheckResult("learning", exercise.titles["learning"], weight, passed, "\n".join(lines))
+    return result, extra

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Dict, List, Literal, Optional, Sequence, Tuple
+from typing import Dict, List, Literal, Mapping, Optional, Sequence, Tuple
 
-from grader.checks.verdicts import TITLES, CheckResult
+from grader.checks.verdicts import CheckResult
 from grader.outputs.files import write_atomic
 from grader.text import cap_text, printable
 
@@ -73,9 +73,15 @@ def _document(tests: List[Dict], summary: str, mistakes: Sequence[str], extra: O
     return document
 
 
-def not_graded(weights: Dict[str, float], reason: str, seconds: float = 0.0, extra: Optional[Dict] = None) -> Dict:
-    """Every check at zero, for a submission that could not be run at all."""
-    checks = [CheckResult(key, weights[key], False, f"Not run: {reason}") for key in TITLES if key in weights]
+def not_graded(
+    weights: Mapping[str, float],
+    titles: Mapping[str, str],
+    reason: str,
+    seconds: float = 0.0,
+    extra: Optional[Dict] = None,
+) -> Dict:
+    """Every check at zero, for a submission that could not be run at all (titles: by check, in order)."""
+    checks = [CheckResult(key, title, weights[key], False, f"Not run: {reason}") for key, title in titles.items() if key in weights]
     return build(
         checks,
         summary=f"Your submission could not be graded: {reason}",

@@ -18,7 +18,7 @@ import numpy
 import torch
 
 from grader.checks.answer import TEXT_CAP, error_text, evaluate, make_inputs, own_frames
-from grader.contract import FUNCTION, SUBMISSION_FILE
+from grader.contract import SUBMISSION_FILE, Contract
 from grader.sandbox import protocol
 
 # The grader is trusted, so what it sends may be large: a CartPole batch is big.
@@ -27,7 +27,7 @@ _FROM_GRADER = protocol.Bounds(header_bytes=16 * 1024 * 1024, payload_bytes=64 *
 
 def serve(calls: socket.socket, workdir: str) -> None:
     """Answer the grader's questions until it says goodbye or hangs up."""
-    function, inputs = None, None
+    function, inputs, contract = None, None, None
     while True:
         try:
             header, arrays = protocol.recv(calls, _FROM_GRADER)
@@ -35,19 +35,20 @@ def serve(calls: socket.socket, workdir: str) -> None:
             return
         op = header.get("op")
         if op == "load":
-            reply, function = _load(header["files"], workdir)
+            contract = Contract.from_json(header["contract"])
+            reply, function = _load(header["files"], workdir, contract.function)
             reply_arrays: dict = {}
-        elif op == "call" and function is not None:
+        elif op == "call" and function is not None and contract is not None:
             if not (header.get("again") and inputs is not None):  # "again": the previous call's tensors
-                inputs = make_inputs(arrays["logits"], arrays["actions"], arrays["q_values"])
-            reply, reply_arrays = evaluate(function, inputs, trace=bool(header.get("trace")))
+                inputs = make_inputs(contract, [arrays[name] for name in contract.names])
+            reply, reply_arrays = evaluate(function, inputs, contract, trace=bool(header.get("trace")))
         else:
             return
         _flush()
         protocol.send(calls, reply, reply_arrays)
 
 
-def _load(files: dict, workdir: str):
+def _load(files: dict, workdir: str, wanted: str):
     """Write helper modules beside the entry point, then execute the entry point as a module.
     The entry point is not written (the working directory starts empty) but put in linecache under
     the name it is compiled with: inspect finds its source there (TorchScript compiles from it),
@@ -69,15 +70,15 @@ def _load(files: dict, workdir: str):
         exec(code, module.__dict__)
     except BaseException as exc:  # SystemExit and KeyboardInterrupt at import time too
         return _failed(exc), None
-    function = module.__dict__.get(FUNCTION)
+    function = module.__dict__.get(wanted)
     if function is None:
         names = sorted(n for n, v in module.__dict__.items() if callable(v) and not n.startswith("_"))
         found = f" (it defines: {', '.join(names[:10])})" if names else ""
-        return {"kind": "loaded", "error": f"the submission has no function named `{FUNCTION}`{found}"}, None
+        return {"kind": "loaded", "error": f"the submission has no function named `{wanted}`{found}"}, None
     if not callable(function):
         return {
             "kind": "loaded",
-            "error": f"`{FUNCTION}` is not a function but a value of type `{type(function).__name__}`",
+            "error": f"`{wanted}` is not a function but a value of type `{type(function).__name__}`",
         }, None
     return {"kind": "loaded", "error": None}, function
 

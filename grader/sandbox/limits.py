@@ -21,7 +21,7 @@ class Limits:
     open_files: int = 64
     start_timeout_s: float = 10.0  # from spawn to the child's hello
     import_timeout_s: float = 10.0  # executing the submission's module
-    call_timeout_s: float = 5.0  # one call of pseudo_loss, backward included
+    call_timeout_s: float = 5.0  # one call of the function, backward included
     budget_s: float = 120.0  # everything the submission's children may take, wall
     restarts: int = 2  # fresh children after a timeout or crash before giving up
     output_bytes: int = 8192  # of stdout/stderr kept: half from the start, half from the end

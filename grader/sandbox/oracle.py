@@ -1,4 +1,4 @@
-"""The oracle for submissions: pseudo_loss called in a sandboxed child (see sandbox.py).
+"""The oracle for submissions: the exercise's function called in a sandboxed child (see parent.py).
 
 A child that hangs, dies or sends garbage costs the call it was answering; the
 next call gets a fresh child, up to ``Limits.restarts`` times and within
@@ -14,18 +14,20 @@ from typing import Dict, Optional
 import numpy as np
 
 from grader.checks.answer import VALUE_CAP, Answer
-from grader.checks.oracle import Failure, Outcome
+from grader.checks.oracle import Failure, Outcome, grad_shapes
+from grader.contract import Contract
 from grader.errors import SubmissionError
 from grader.sandbox import protocol
 from grader.sandbox.parent import Limits, Output, Session, Zygote
 
 
 class SandboxOracle:
-    """Calls a submission's pseudo_loss in a sandboxed child, restarting it after a crash or hang."""
+    """Calls a submission's function in a sandboxed child, restarting it after a crash or hang."""
 
-    def __init__(self, zygote: Zygote, files: Dict[str, str], limits: Limits = Limits()):
+    def __init__(self, zygote: Zygote, files: Dict[str, str], contract: Contract, limits: Limits = Limits()):
         self._zygote = zygote
         self._files = files
+        self._contract = contract
         self.limits = limits
         self._session: Optional[Session] = None
         self._spent_s = 0.0
@@ -40,14 +42,7 @@ class SandboxOracle:
         self.load_error = self._start()
         return self.load_error
 
-    def call(
-        self,
-        logits: np.ndarray,
-        actions: np.ndarray,
-        q_values: np.ndarray,
-        trace: bool = False,
-        again: bool = False,
-    ) -> Outcome:
+    def call(self, *arrays: np.ndarray, trace: bool = False, again: bool = False) -> Outcome:
         if self.load_error is not None:
             return Failure("not_loaded", self.load_error)
         if self._failures > self.limits.restarts:
@@ -58,24 +53,22 @@ class SandboxOracle:
             error = self._start()
             if error is not None:
                 return Failure("not_loaded", error)
-        n, a = logits.shape
-        bounds = protocol.Bounds(payload_bytes=8 * (VALUE_CAP + n * a + n) + 1024)
-        arrays = {
-            "logits": np.asarray(logits, np.float32),
-            "actions": np.asarray(actions, np.int64),
-            "q_values": np.asarray(q_values, np.float32),
+        named = {
+            arg.name: np.asarray(array, arg.dtype) for arg, array in zip(self._contract.arguments, arrays, strict=True)
         }
+        shapes = grad_shapes(self._contract, arrays)
+        bounds = protocol.Bounds(payload_bytes=8 * (VALUE_CAP + sum(int(np.prod(s)) for s in shapes.values())) + 1024)
         try:
             header, reply = self._ask(
                 {"op": "call", "trace": trace, "again": again},
-                arrays,
+                named,
                 self.limits.call_timeout_s,
                 bounds,
             )
         except _NoAnswer as failure:
             return failure.failure
         try:
-            answer = Answer.parse(header, reply, n, a)
+            answer = Answer.parse(header, reply, self._contract, shapes)
         except (ValueError, TypeError, OverflowError, RecursionError) as exc:
             return self._fail("garbage", f"the sandboxed process sent a malformed answer ({exc})")
         if answer.memory:  # a child that hit its memory limit is not trusted to run on
@@ -94,7 +87,11 @@ class SandboxOracle:
         self._session = self._zygote.spawn(self.limits, self.output)
         self.layers = self._session.layers
         try:
-            header, _ = self._ask({"op": "load", "files": self._files}, None, self.limits.import_timeout_s)
+            header, _ = self._ask(
+                {"op": "load", "files": self._files, "contract": self._contract.to_json()},
+                None,
+                self.limits.import_timeout_s,
+            )
         except _NoAnswer as failure:
             return failure.failure.message
         error = header.get("error")

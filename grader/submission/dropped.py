@@ -4,7 +4,7 @@ grader.keep records here each statement, IPython line, cell and import it does
 not keep. The notes then list them (loops and `__main__` blocks always named,
 since those are what would hang or train), warn about a name kept code reads
 but only dropped code sets (it will be missing: NameError), and, when no
-pseudo_loss is kept at all, the error says where it went.
+the function is kept at all, the error says where it went.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ import re
 from collections import Counter
 from typing import AbstractSet, Dict, Iterable, List, Tuple
 
-from grader.contract import FUNCTION
 from grader.submission.ipython import IPythonLine, without_comment
 from grader.submission.statements import BUILTINS, FUNCTIONS, bound_by
 
@@ -27,13 +26,14 @@ SHOWN_CELLS = 10
 class Dropped:
     """What is not kept, from the statements grader.keep drops one by one, and the notes and error about it."""
 
-    def __init__(self) -> None:
+    def __init__(self, function: str) -> None:
+        self.function = function
         self.statements: Dict[int, List[Tuple[int, str]]] = {}  # cell -> [(line, "`train()` (a call)")]
         self.ipython: Dict[str, Counter] = {"shell": Counter(), "magic": Counter(), "help": Counter()}
         self.skipped: List[str] = []  # unparseable cells that define nothing
         self.unused: List[str] = []  # imported modules nothing kept uses
         self.lost: Dict[str, str] = {}  # name bound only by dropped code -> where
-        self.hidden: List[str] = []  # where pseudo_loss sits in dropped code
+        self.hidden: List[str] = []  # where the function sits in dropped code
 
     def ipython_lines(self, found: Iterable[IPythonLine]) -> None:
         for kind, label in found:
@@ -42,7 +42,7 @@ class Dropped:
     def cell(self, number: int, magic: str, source: str) -> None:
         """A whole cell under a cell magic that does not run its body as Python."""
         self.statements[number] = [(0, f"a `%%{magic}` cell")]
-        if re.search(rf"\bdef\s+{FUNCTION}\b", source):
+        if re.search(rf"\bdef\s+{self.function}\b", source):
             self.hidden.append(f"in cell {number} (a `%%{magic}` cell, not run as Python)")
 
     def statement(self, number: int, node: ast.stmt, text: str, reason: str, bound: AbstractSet[str]) -> None:
@@ -54,14 +54,14 @@ class Dropped:
         for name in names - bound:
             self.lost.setdefault(name, f"{where}: {reason}" if reason else where)
         nested = {n.name for n in ast.walk(node) if isinstance(n, FUNCTIONS)}
-        if FUNCTION in nested | names:
+        if self.function in nested | names:
             self.hidden.append(f"in {where} ({reason or 'a statement that defines nothing'})")
         if reason:
             self.statements.setdefault(number, []).append((line, f"`{_snippet(text)}` ({reason})"))
 
     def notes(self, read: AbstractSet[str], bound: AbstractSet[str], cells: List[int]) -> List[str]:
         """For the student, given the module-level names the kept code reads and binds, and the cells
-        whose kept code defines pseudo_loss."""
+        whose kept code defines the function."""
         notes = []
         items = self._listed()
         if items:
@@ -73,7 +73,7 @@ class Dropped:
             notes.append(f"Skipped, because not valid Python and defining nothing: {', '.join(self.skipped)}.")
         if len(cells) > 1:
             notes.append(
-                f"`{FUNCTION}` is defined {len(cells)} times (cells {', '.join(map(str, cells))}); "
+                f"`{self.function}` is defined {len(cells)} times (cells {', '.join(map(str, cells))}); "
                 f"the last one, in cell {cells[-1]}, is graded."
             )
         for name in sorted(read - bound - BUILTINS):
@@ -86,24 +86,24 @@ class Dropped:
         return notes
 
     def missing(self, name: str, functions: List[str]) -> str:
-        """The error for a notebook `name` whose kept code defines no pseudo_loss, only `functions`."""
-        message = f"the notebook `{name}` defines no function named `{FUNCTION}`"
+        """The error for a notebook `name` whose kept code defines no the function, only `functions`."""
+        message = f"the notebook `{name}` defines no function named `{self.function}`"
         if functions:
             message += f" (it defines: {', '.join(f'`{f}`' for f in functions[:10])})"
         else:
             message += " (it defines no functions at all)"
         if self.hidden:
             message += (
-                f". `{FUNCTION}` is defined only {self.hidden[-1]}, which the grader does not run: "
+                f". `{self.function}` is defined only {self.hidden[-1]}, which the grader does not run: "
                 "define it at the top level of a normal code cell"
             )
         else:
             close = (
-                difflib.get_close_matches(FUNCTION, functions, n=1, cutoff=0.6)
+                difflib.get_close_matches(self.function, functions, n=1, cutoff=0.6)
                 or [f for f in functions if "pseudo" in f.lower()][:1]
             )
             if close:
-                message += f". Did you mean to name `{close[0]}` `{FUNCTION}`?"
+                message += f". Did you mean to name `{close[0]}` `{self.function}`?"
         return message
 
     def _listed(self) -> List[str]:

@@ -16,7 +16,6 @@ import re
 from pathlib import Path
 from typing import Dict, FrozenSet, List, NamedTuple, Optional, Set, Tuple
 
-from grader.contract import FUNCTION
 from grader.errors import LoadError
 from grader.submission.dropped import CELL_NUMBERS, Dropped
 from grader.submission.ipython import PYTHON_CELL_MAGICS, cell_magic, strip_ipython, without_cell_magic
@@ -55,15 +54,16 @@ class Kept(NamedTuple):
 class Keeper:
     """Feed it the code cells in order (`cell`), then take the code to run and the notes (`result`)."""
 
-    def __init__(self, name: str, folder: Path) -> None:
+    def __init__(self, name: str, folder: Path, function: str) -> None:
+        self.function = function  # the one the contract names: what is kept serves it
         self.name, self.folder = name, folder  # the notebook's file name, for messages; where it is
         self.future: List[str] = []  # `from __future__` imports, hoisted
         self.kept: List[Kept] = []
         self.bound: Set[str] = set()  # names bound by kept code so far
         self.star = False  # a kept `import *` may bind anything
-        self.definitions: List[int] = []  # cells whose kept code binds pseudo_loss
-        self.functions: Dict[str, None] = {}  # top-level functions kept (ordered), named if pseudo_loss is missing
-        self.dropped = Dropped()
+        self.definitions: List[int] = []  # cells whose kept code binds the function
+        self.functions: Dict[str, None] = {}  # top-level functions kept (ordered), named if the function is missing
+        self.dropped = Dropped(function)
 
     def cell(self, number: int, source: str) -> None:
         """Keep what the code cell `number` (counted from the top, text cells included) defines."""
@@ -108,13 +108,13 @@ class Keeper:
 
     def _unparseable(self, number: int, code: str, line: int, msg: str, text: Optional[str]) -> None:
         # A cell with a syntax error runs nothing at all in Jupyter or Colab, so
-        # the student's pseudo_loss cannot come from it. If it defines nothing
+        # the student's the function cannot come from it. If it defines nothing
         # (a scratch cell, a half-typed experiment) skipping it changes nothing
         # and failing would punish them for leftovers. If it mentions
-        # pseudo_loss or defines something, the definition they tested is not the
+        # the function or defines something, the definition they tested is not the
         # text they handed in (or a helper it needs is missing), and guessing
         # would grade something else: fail, and say exactly where.
-        if re.search(rf"\b{FUNCTION}\b", code) or _DEFINES.search(code):
+        if re.search(rf"\b{self.function}\b", code) or _DEFINES.search(code):
             at = f", line {line}" if line else ""
             raise LoadError(f"syntax error in `{self.name}`, cell {number} ({CELL_NUMBERS}){at}: {msg}{_shown(text)}")
         self.dropped.skipped.append(f"cell {number} ({f'line {line}: ' if line else ''}{msg})")
@@ -138,7 +138,7 @@ class Keeper:
         self.star = self.star or "*" in names
         if isinstance(node, FUNCTIONS):
             self.functions.setdefault(node.name)
-        if FUNCTION in names:
+        if self.function in names:
             self.definitions.append(number)
 
     def _check_kept(self, number: int, first_line: int, text: str) -> None:
@@ -164,8 +164,8 @@ class Keeper:
     def _drop_what_would_fail(self, analysed: Dict[Kept, Tuple[Set[str], Set[str]]]) -> None:
         # A def runs its decorators and default values at import: `def f(x, dev=device)`
         # after a dropped `device = torch.device(...)` fails the whole import with a
-        # NameError, although pseudo_loss may not need f. Drop such statements (and
-        # those that then fail in turn) unless pseudo_loss needs them; those it needs
+        # NameError, although the function may not need f. Drop such statements (and
+        # those that then fail in turn) unless the function needs them; those it needs
         # stay, and the notes warn about the missing name.
         if self.star:
             return  # a kept `import *` may bind anything
@@ -187,18 +187,18 @@ class Keeper:
                 kept.cell,
                 kept.node,
                 kept.text,
-                f"uses `{name}` when defined, {why}, and `{FUNCTION}` does not need it",
+                f"uses `{name}` when defined, {why}, and `{self.function}` does not need it",
                 bound,
             )
 
     def _needed(self, analysed: Dict[Kept, Tuple[Set[str], Set[str]]]) -> Set[Kept]:
-        """The kept statements pseudo_loss needs: the last that binds it, those binding what it reads, and so on."""
+        """The kept statements the function needs: the last that binds it, those binding what it reads, and so on."""
         binders: Dict[str, List[Kept]] = {}
         for kept in self.kept:
             for name in kept.binds:
                 binders.setdefault(name, []).append(kept)
-        needed = {binders[FUNCTION][-1]}
-        names, seen = list(analysed[binders[FUNCTION][-1]][0]), set()
+        needed = {binders[self.function][-1]}
+        names, seen = list(analysed[binders[self.function][-1]][0]), set()
         while names:
             name = names.pop()
             if name in seen:
@@ -214,7 +214,7 @@ class Keeper:
         # A notebook imports plotting, gym and Colab helpers for its training
         # cells; importing them in the sandbox costs time and memory (and
         # prints warnings) for no purpose.
-        used = set().union(*(analysed[k][0] for k in self.kept)) | {FUNCTION}
+        used = set().union(*(analysed[k][0] for k in self.kept)) | {self.function}
         unused = {k for k in self.kept if k.module and "*" not in k.binds and not k.binds & used}
         self.dropped.unused = list(dict.fromkeys(k.module for k in self.kept if k in unused and k.module))
         self.kept = [k for k in self.kept if k not in unused]

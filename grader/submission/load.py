@@ -13,14 +13,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Tuple
 
-from grader.contract import FUNCTION, SUBMISSION_FILE
+from grader.contract import SUBMISSION_FILE
 from grader.errors import LoadError
 from grader.submission.files import check_syntax, read_text, special_kind
 
 MAX_HELPERS = 20
 MAX_HELPER_BYTES = 4 * 1024 * 1024  # all helper modules together (the child takes 16 MiB per message)
 SKIPPED_DIRS = {"__pycache__", "__MACOSX", ".ipynb_checkpoints", ".git", "node_modules", ".venv", "venv"}
-PREFERRED_NAMES = ("pseudo_loss.py", "pseudo_loss.ipynb", "submission.py", "submission.ipynb")
+SUBMISSION_NAMES = ("submission.py", "submission.ipynb")  # preferred after <function>.py and <function>.ipynb
 MAX_DEPTH = 8  # folders below a folder submission searched for the file to grade
 MAX_LOOKED_AT = 20_000  # entries listed in all: an upload may hold a dataset or a virtualenv
 
@@ -32,9 +32,10 @@ class Source:
     notes: Tuple[str, ...]  # what the loader chose or dropped, for the feedback
 
 
-def load(path: Path) -> Source:
+def load(path: Path, function: str) -> Source:
+    """The code to run for a submission that must define `function`, with the loader's notes."""
     if path.is_dir():
-        entry, notes = pick(path)
+        entry, notes = pick(path, function)
     elif path.is_file():
         entry, notes = path, []
     else:
@@ -43,12 +44,12 @@ def load(path: Path) -> Source:
     if entry.suffix == ".ipynb":
         from grader.submission.notebook import extract  # nbformat only when a notebook shows up
 
-        code, dropped = extract(entry)
+        code, dropped = extract(entry, function)
         notes += dropped
     elif entry.suffix == ".py":
         code = read_text(entry)
         if is_notebook_json(code):
-            code, dropped = _py_notebook(entry, code)
+            code, dropped = _py_notebook(entry, code, function)
             notes += dropped
         else:
             check_syntax(code, entry.name)
@@ -73,20 +74,20 @@ def is_notebook_json(text: str) -> bool:
     return isinstance(document, dict) and bool({"nbformat", "cells", "worksheets"} & set(document))
 
 
-def _py_notebook(entry: Path, text: str) -> Tuple[str, List[str]]:
+def _py_notebook(entry: Path, text: str, function: str) -> Tuple[str, List[str]]:
     """Grade a notebook saved with a .py name as the notebook it is, and say so."""
     from grader.submission.notebook import extract_text
 
     said = f"`{entry.name}` is a Jupyter notebook saved with a `.py` name"
     try:
-        code, dropped = extract_text(text, entry.name, entry.parent)
+        code, dropped = extract_text(text, entry.name, entry.parent, function)
     except LoadError as exc:
         raise LoadError(f"{said}; graded as a notebook: {exc}") from None
     return code, [f"{said}: it was graded as a notebook (next time, submit it as `.ipynb`)."] + dropped
 
 
-def defines_function(path: Path) -> bool:
-    """Whether a .py file defines pseudo_loss at top level, or is a notebook (cheap, static, never raises)."""
+def defines_function(path: Path, function: str) -> bool:
+    """Whether a .py file defines `function` at top level, or is a notebook (cheap, static, never raises)."""
     try:
         text = read_text(path)
         if is_notebook_json(text):
@@ -95,12 +96,12 @@ def defines_function(path: Path) -> bool:
     except (LoadError, SyntaxError, ValueError, RecursionError, MemoryError):
         return False
     return any(
-        isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == FUNCTION for node in tree.body
+        isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == function for node in tree.body
     )
 
 
-def pick(folder: Path) -> Tuple[Path, List[str]]:
-    """The file to grade in a folder: a preferred name, else the one defining pseudo_loss;
+def pick(folder: Path, function: str) -> Tuple[Path, List[str]]:
+    """The file to grade in a folder: a preferred name, else the one defining `function`;
     the shallowest first, then in path order."""
     found, deeper, special = _walk(folder)
     candidates = sorted(found, key=lambda p: (len(p.relative_to(folder).parts), str(p)))
@@ -118,11 +119,11 @@ def pick(folder: Path) -> Tuple[Path, List[str]]:
                 f"file: {_listed(folder, special)}"
             )
         raise LoadError(f"the folder `{folder.name}` contains no `.py` or `.ipynb` file")
-    for name in PREFERRED_NAMES:
+    for name in (f"{function}.py", f"{function}.ipynb", *SUBMISSION_NAMES):
         named = [p for p in candidates if p.name == name]
         if named:
             return named[0], _chosen(folder, named[0], candidates) + notes
-    defining = [p for p in candidates if p.suffix == ".ipynb" or defines_function(p)]
+    defining = [p for p in candidates if p.suffix == ".ipynb" or defines_function(p, function)]
     chosen = (defining or candidates)[0]
     return chosen, _chosen(folder, chosen, candidates) + notes
 

@@ -2,7 +2,7 @@
 
 Nothing in the notebook runs here: the file is read as bytes, parsed by
 nbformat, and each code cell is parsed by ``ast``. What the sandbox later runs
-is only what a module needs in order to *define* ``pseudo_loss``:
+is only what a module needs in order to *define* the exercise's function:
 
 - top-level imports (of modules the grader has), function and class
   definitions, and simple constant assignments: literals, aliases such as
@@ -42,15 +42,15 @@ from grader.submission.statements import PARSE_ERRORS
 NOTEBOOK_MAX_BYTES = 16 * 1024 * 1024
 
 
-def extract(path: Path) -> Tuple[str, List[str]]:
+def extract(path: Path, function: str) -> Tuple[str, List[str]]:
     """The Python source to run for a notebook, and notes for the student on what was dropped."""
-    return extract_text(_read(path), path.name, path.parent)
+    return extract_text(_read(path), path.name, path.parent, function)
 
 
-def extract_text(text: str, name: str, folder: Path) -> Tuple[str, List[str]]:
+def extract_text(text: str, name: str, folder: Path, function: str) -> Tuple[str, List[str]]:
     """extract, for a notebook's text already read: `name` is its file's, `folder` where it is."""
     cells, problem = _cells(text, name)
-    keeper = Keeper(name, folder)
+    keeper = Keeper(name, folder, function)
     for number, cell in enumerate(cells, start=1):
         if isinstance(cell, dict) and cell.get("cell_type") == "code":
             keeper.cell(number, _source(cell, number, name, problem))

@@ -1,7 +1,7 @@
 """Judge one top-level statement of a notebook cell: kept, or dropped and why; and the names code binds and reads.
 
 The rule is the one grader.notebook states: what runs is only what a module
-needs to define pseudo_loss. `judge` applies it to one statement, knowing the
+needs to define the exercise's function. `judge` applies it to one statement, knowing the
 names that the code kept so far binds; the helpers after it read, from the
 syntax tree alone, what a statement binds, its source text, and which
 module-level names a piece of code reads. Nothing here runs or imports the code.
@@ -205,7 +205,7 @@ def _judge_import(node, folder: Path) -> Optional[str]:
         modules = [alias.name for alias in node.names]
     # An import the sandbox cannot satisfy would fail the whole submission,
     # although notebooks routinely import Colab helpers or a plotting
-    # library that pseudo_loss never uses. Drop it and say so; if a kept
+    # library that the function never uses. Drop it and say so; if a kept
     # definition does use it, the NameError warning in the notes explains.
     for module in modules:
         if any(module == m or module.startswith(m + ".") for m in NOTEBOOK_ONLY_MODULES):

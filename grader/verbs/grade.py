@@ -16,7 +16,7 @@ from typing import Dict
 from grader import text
 from grader.checks.assessment import Learn, assess, summary
 from grader.outputs import results
-from grader.rubric import Rubric, suspects
+from grader.rubric import Rubric
 from grader.sandbox.oracle import SandboxOracle
 from grader.sandbox.parent import Limits, Zygote
 from grader.submission.load import LoadError, load
@@ -28,33 +28,37 @@ def grade(path: Path, zygote: Zygote, rubric: Rubric, limits: Limits = Limits(),
     start = time.monotonic()
     weights = rubric.weights if learning else {k: w for k, w in rubric.weights.items() if k != "learning"}
     try:
-        source = load(path)
+        source = load(path, rubric.exercise.contract.function)
     except LoadError as exc:
-        return results.not_graded(weights, str(exc), time.monotonic() - start)
+        return results.not_graded(weights, rubric.exercise.titles, str(exc), time.monotonic() - start)
     loaded = time.monotonic()
-    oracle = SandboxOracle(zygote, source.files, limits)
-    # Its child starts only once oracle's has ended (assess.py); what it prints is never shown.
-    hidden_oracle = SandboxOracle(zygote, source.files, limits)
+    contract = rubric.exercise.contract
+    oracle = SandboxOracle(zygote, source.files, contract, limits)
+    # Its child starts only once oracle's has ended (assessment.py); what it prints is never shown.
+    hidden_oracle = SandboxOracle(zygote, source.files, contract, limits)
     try:
         error = oracle.load()
         extra: Dict[str, object] = {"graded_file": source.graded.name, "sandbox": list(oracle.layers)}
         if error is not None:
             reason = " ".join([f"importing it failed: {error}", *source.notes])
-            document = results.not_graded(weights, reason, time.monotonic() - start, extra=extra)
+            document = results.not_graded(
+                weights, rubric.exercise.titles, reason, time.monotonic() - start, extra=extra
+            )
             document["output"] += _printed(oracle)
             return document
         timing = {"load": loaded - start, "import": time.monotonic() - loaded}
         result = assess(
             oracle,
+            rubric.exercise,
             rubric.cases,
             weights,
-            suspects,
-            learn=None if not learning else _learn(weights["learning"]),
+            rubric.suspects,
+            learn=None if not learning else _learn(rubric, weights["learning"]),
             hidden_oracle=hidden_oracle,
         )
         timing.update(result.timing)
         extra.update(result.extra, timing={key: round(value, 4) for key, value in timing.items()})
-        catalog = suspects()[1] if result.mistakes else {}
+        catalog = rubric.suspects()[1] if result.mistakes else {}
         text = summary(result, catalog, source.notes) + _printed(oracle)
         return results.build(
             result.checks, summary=text, mistakes=result.mistakes, extra=extra, seconds=time.monotonic() - start
@@ -73,10 +77,12 @@ def grade_safely(path: Path, zygote: Zygote, rubric: Rubric, **options) -> Dict:
         return results.grader_fault(traceback.format_exc(), time.monotonic() - start)
 
 
-def _learn(weight: float) -> Learn:
-    from grader.learning.check import check_learning  # gymnasium only when learning is graded
+def _learn(rubric: Rubric, weight: float) -> Learn:
+    from grader.learning.check import check_learning, trainer  # gymnasium only when learning is graded
+    from grader.rubric import instructor
 
-    return lambda oracle: check_learning(oracle, weight)
+    learning = trainer(instructor(rubric.name).LEARNING)
+    return lambda oracle: check_learning(oracle, rubric.exercise, learning, weight)
 
 
 def _printed(oracle: SandboxOracle) -> str:

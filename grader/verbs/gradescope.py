@@ -23,11 +23,11 @@ from typing import Optional
 from grader.outputs import results
 
 
-def run(root: Path) -> int:
+def run(root: Path, exercise: str) -> int:
     start = time.monotonic()
     document: Optional[dict] = None
     try:
-        document = _grade(root)
+        document = _grade(root, exercise)
     except Exception:
         trace = traceback.format_exc()
         print(trace)
@@ -39,7 +39,7 @@ def run(root: Path) -> int:
     return 0
 
 
-def _grade(root: Path) -> dict:
+def _grade(root: Path, exercise: str) -> dict:
     from grader.sandbox.parent import Zygote
 
     with Zygote.start() as zygote:  # before the rubric imports the reference
@@ -47,7 +47,7 @@ def _grade(root: Path) -> dict:
         from grader.verbs.grade import grade_safely
 
         print(_who(root / "submission_metadata.json"))
-        document = grade_safely(root / "submission", zygote, rubric.load())
+        document = grade_safely(root / "submission", zygote, rubric.load(exercise))
     extra = document.get("extra_data", {})
     print(f"graded file: {extra.get('graded_file')}; sandbox layers: {', '.join(extra.get('sandbox', [])) or 'none'}")
     print(f"score {document['score']:g}; mistakes {extra.get('mistakes')}; timing {extra.get('timing')}")

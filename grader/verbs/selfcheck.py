@@ -22,15 +22,14 @@ import numpy as np
 
 from grader.checks.assessment import assess, summary
 from grader.checks.cases import KINDS, Case, CaseSet, Expected
-from grader.checks.diagnosis import PROBES, Sig, Suspect
+from grader.checks.diagnosis import Sig, Suspect
+from grader.checks.exercise import Exercise, load_public
 from grader.checks.oracle import LocalOracle
 from grader.outputs import results
 
-PUBLIC_DATA = Path(__file__).resolve().parents[2] / "public_data.npz"  # grader/verbs/ -> the handout's root
-NOT_HERE = (
-    "The real grader also checks hidden cases and trains a CartPole-v1 policy with your loss "
-    "(the learning check), which this self-check does not run."
-)
+HANDOUT = Path(__file__).resolve().parents[2]  # grader/verbs/ -> the handout's root
+PUBLIC_DATA = HANDOUT / "public_data.npz"
+EXERCISE = HANDOUT / "exercise.py"
 
 
 @dataclass(frozen=True)
@@ -43,18 +42,19 @@ class Entry:
 
 @dataclass(frozen=True)
 class PublicData:
+    exercise: Exercise
     cases: CaseSet
     weights: Dict[str, float]
     suspects: Tuple[Suspect, ...]
     catalog: Dict[str, Entry]
 
 
-def write_public_data(path: Path) -> Path:
-    """Save the public cases, expected answers and mistake fingerprints (needs reference/)."""
+def write_public_data(path: Path, exercise: str) -> Path:
+    """Save the exercise's public cases, expected answers and mistake fingerprints (needs reference/)."""
     from grader import rubric
 
-    graded = rubric.load(public_only=True)
-    suspects, catalog = rubric.suspects()
+    graded = rubric.load(exercise, public_only=True)
+    suspects, catalog = rubric.suspects(exercise)
     arrays: Dict[str, np.ndarray] = {}
     meta: Dict[str, Any] = {
         "weights": {k: w for k, w in graded.weights.items() if k != "learning"},
@@ -62,26 +62,21 @@ def write_public_data(path: Path) -> Path:
         "suspects": [],
         "catalog": {key: {"title": m.title, "explanation": m.explanation} for key, m in catalog.items()},
     }
+    names = graded.exercise.contract.names
     for kind in KINDS:
         for i, (case, expected) in enumerate(graded.cases[kind]):
             key = f"{kind}{i}"
-            arrays.update(
-                {
-                    f"{key}_logits": case.logits,
-                    f"{key}_actions": case.actions,
-                    f"{key}_q": case.q_values,
-                    f"{key}_grad": expected.grad,
-                }
-            )
+            arrays.update({f"{key}_{name}": array for name, array in zip(names, case.arrays)})
+            arrays.update({f"{key}_grad_{name}": grad for name, grad in expected.grads.items()})
             meta["cases"].append(
                 {
                     "key": key,
                     "kind": kind,
                     "seed": case.seed,
+                    "sizes": case.sizes,
                     "loss": expected.loss,
-                    "term_scale": expected.term_scale,
-                    "loss_noise": expected.loss_noise,
-                    "grad_noise": expected.grad_noise,
+                    "loss_atol": expected.loss_atol,
+                    "grad_atol": dict(expected.grad_atol),
                 }
             )
     for s, suspect in enumerate(suspects):
@@ -101,23 +96,25 @@ def write_public_data(path: Path) -> Path:
 def _sig_meta(sig: Optional[Sig], key: str, arrays: Dict[str, np.ndarray]) -> Optional[dict]:
     if sig is None:
         return None
-    if sig.grad is not None:
-        arrays[key] = sig.grad
+    arrays.update({f"{key}_{name}": grad for name, grad in sig.grads.items()})
     value = None if sig.value is None else (sig.value if np.isfinite(sig.value) else str(sig.value))
-    return {"value": value, "grad": sig.grad is not None, "quadratic": sig.quadratic}
+    return {"value": value, "grads": list(sig.grads), "quadratic": sig.quadratic}
 
 
-def load_public_data(path: Path = PUBLIC_DATA) -> PublicData:
+def load_public_data(path: Path = PUBLIC_DATA, exercise: Optional[Exercise] = None) -> PublicData:
+    """The data `make handout` saved; `exercise` defaults to the handout's exercise.py."""
+    exercise = exercise or load_public(EXERCISE)
     with np.load(path, allow_pickle=False) as data:
         arrays = {name: data[name] for name in data.files}
     meta = json.loads(str(arrays["meta"]))
     cases: CaseSet = {kind: [] for kind in KINDS}
+    names = exercise.contract.names
     for c in meta["cases"]:
         key = c["key"]
-        case = Case(c["kind"], c["seed"], False, arrays[f"{key}_logits"], arrays[f"{key}_actions"], arrays[f"{key}_q"])
-        cases[c["kind"]].append(
-            (case, Expected(c["loss"], arrays[f"{key}_grad"], c["term_scale"], c["loss_noise"], c["grad_noise"]))
-        )
+        inputs = tuple(arrays[f"{key}_{name}"] for name in names)
+        case = Case(c["kind"], c["seed"], False, inputs, tuple((n, int(v)) for n, v in c["sizes"]))
+        grads = {name: arrays[f"{key}_grad_{name}"] for name in exercise.contract.differentiable}
+        cases[c["kind"]].append((case, Expected(c["loss"], grads, c["loss_atol"], c["grad_atol"])))
     suspects = tuple(
         Suspect(
             frozenset(s["ids"]),
@@ -127,29 +124,38 @@ def load_public_data(path: Path = PUBLIC_DATA) -> PublicData:
         for i, s in enumerate(meta["suspects"])
     )
     catalog = {key: Entry(**entry) for key, entry in meta["catalog"].items()}
-    if len(suspects[0].sigs) != len(PROBES):
+    if len(suspects[0].sigs) != len(exercise.diagnostics.probes):
         raise ValueError(f"{path} was made for another version of the self-check")
-    return PublicData(cases, meta["weights"], suspects, catalog)
+    return PublicData(exercise, cases, meta["weights"], suspects, catalog)
 
 
 def _sig(meta: Optional[dict], key: str, arrays: Dict[str, np.ndarray]) -> Optional[Sig]:
     if meta is None:
         return None
     value = meta["value"]
-    return Sig(None if value is None else float(value), arrays[key] if meta["grad"] else None, meta["quadratic"])
+    grads = {name: arrays[f"{key}_{name}"] for name in meta["grads"]}
+    return Sig(None if value is None else float(value), grads, meta["quadratic"])
 
 
 def check_function(function: Callable, data: Optional[PublicData] = None) -> dict:
-    """The self-check's results.json for a pseudo_loss function (runs it in this process)."""
+    """The self-check's results.json for the exercise's function (runs it in this process)."""
     data = data or load_public_data()
-    result = assess(LocalOracle(function), data.cases, data.weights, lambda: (data.suspects, data.catalog))
-    return results.build(result.checks, summary=summary(result, data.catalog, [NOT_HERE]), mistakes=result.mistakes)
+    exercise = data.exercise
+    oracle = LocalOracle(function, exercise.contract)
+    result = assess(oracle, exercise, data.cases, data.weights, lambda: (data.suspects, data.catalog))
+    not_here = (
+        "The real grader also checks hidden cases and runs the learning check "
+        f"({exercise.titles['learning']}), which this self-check does not run."
+    )
+    return results.build(result.checks, summary=summary(result, data.catalog, [not_here]), mistakes=result.mistakes)
 
 
 def main(argv: Sequence[str] = ()) -> int:
-    path = Path(argv[0] if argv else "pseudo_loss.py")
+    data = load_public_data()
+    name = data.exercise.contract.function
+    path = Path(argv[0] if argv else data.exercise.stub_file)
     if not path.is_file():
-        print(f"error: {path} does not exist; run this next to your pseudo_loss.py or pass its path", file=sys.stderr)
+        print(f"error: {path} does not exist; run this next to your {path.name} or pass its path", file=sys.stderr)
         return 2
     spec = importlib.util.spec_from_file_location("student_submission", path)
     assert spec is not None and spec.loader is not None, f"{path} is not a Python file"  # no loader for its suffix
@@ -159,10 +165,10 @@ def main(argv: Sequence[str] = ()) -> int:
     except Exception as exc:
         print(f"Importing {path} failed: {type(exc).__name__}: {exc}")
         return 1
-    if not callable(getattr(module, "pseudo_loss", None)):
-        print(f"{path} defines no function named pseudo_loss")
+    if not callable(getattr(module, name, None)):
+        print(f"{path} defines no function named {name}")
         return 1
-    document = check_function(module.pseudo_loss)
+    document = check_function(getattr(module, name), data)
     print(results.to_text(document))
     return 0 if all(test["status"] == "passed" for test in document["tests"]) else 1
 

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Optional, cast
+from typing import TYPE_CHECKING, Callable, Mapping, Optional, cast
 
 import gymnasium as gym
 import numpy as np
@@ -40,8 +40,8 @@ import torch
 if TYPE_CHECKING:
     from gymnasium.envs.classic_control.cartpole import CartPoleVectorEnv
 
-LossGrad = Callable[[np.ndarray, np.ndarray, np.ndarray], Optional[np.ndarray]]
-"""loss_grad(logits, actions, q_values) -> dL/dlogits of shape (N, A), or None
+LossGrad = Callable[[np.ndarray, np.ndarray, np.ndarray], Optional[Mapping[str, np.ndarray]]]
+"""loss_grad(logits, actions, q_values) -> {"logits": dL/dlogits of shape (N, A)}, or None
 when the student's loss gave no usable gradient. The arrays are fresh copies."""
 
 GRADING_SEEDS = (0, 1, 2)
@@ -62,6 +62,9 @@ class CartPoleConfig:
     """How many recent iterations' mean returns are averaged for the pass test."""
     max_iters: int = 30
     """Iteration budget (rollouts); fail when it runs out."""
+
+
+THRESHOLD = CartPoleConfig.return_threshold
 
 
 @dataclass(frozen=True)
@@ -167,7 +170,8 @@ def _update(policy, optimizer: _Adam, loss_grad: LossGrad, obs, actions, q_value
     """One policy-gradient step with dL/dlogits from the oracle; returns what went wrong, or ''."""
     logits = policy(torch.from_numpy(obs))
     # actions and q_values are fresh arrays; logits.numpy() is a view of the graph's tensor, hence the copy.
-    grad = loss_grad(logits.detach().numpy().copy(), actions, q_values)
+    grads = loss_grad(logits.detach().numpy().copy(), actions, q_values)
+    grad = None if grads is None else grads.get("logits")
     problem = _grad_problem(grad, tuple(logits.shape))
     if not problem:
         # Same gradient as logits.backward(grad), bit for bit: d(sum(logits * grad))/dlogits = grad.

@@ -1,0 +1,206 @@
+"""The discrete-action pseudo-loss: its contract, cases, tolerances, texts and diagnosis probes.
+
+pseudo_loss(logits (N, A) float32 with grad, actions (N,) int64, q_values (N,)
+float32) -> -(1/N) sum_i log softmax(logits_i)[a_i] q_i, a 0-dim tensor.
+This module is public (the handout ships it); the reference, the catalog and
+the hidden cases are in reference/discrete/.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, FrozenSet, List, Optional, Sequence, Tuple
+
+import numpy as np
+import torch
+
+from grader.checks.cases import Case, Expected, float64_answer
+from grader.checks.diagnosis import Diagnostics, Probe, Sig, Suspect, answer_all, close, make_probe, scaled
+from grader.checks.exercise import Exercise
+from grader.contract import Argument, Contract
+from grader.text import fmt
+
+CONTRACT = Contract(
+    "pseudo_loss",
+    (
+        Argument("logits", "float32", differentiable=True),
+        Argument("actions", "int64"),
+        Argument("q_values", "float32", short="q"),
+    ),
+)
+TITLES = {
+    "interface": "Interface: returns a 0-dim float tensor connected to logits",
+    "value": "Loss value equals the reference",
+    "gradient": "Gradient dL/dlogits equals the reference",
+    "sampled_actions": "Non-zero loss and gradient on actions sampled from the policy",
+    "stability": "Finite and correct at extreme logits (|logit| up to 1000)",
+    "purity": "Pure: inputs unchanged, same answer twice",
+    "learning": "Trains a CartPole-v1 policy",
+}
+TOLERANCE = 1e-4  # of the size of the loss's terms, see solve
+GRAD_ATOL = 1e-5  # relative to the largest gradient entry
+_LOGIT_SCALE = {"policy": 2.0, "confident": 4.0}
+EXTREME_LOGIT = 1000.0
+_EPS32 = 4 * float(np.finfo(np.float32).eps)  # a few roundings of float32 per log-softmax
+
+
+def make_case(kind: str, seed: int, sizes: Tuple[int, ...], hidden: bool = False) -> Case:
+    """The case of this kind and seed; 'extreme' actions are uniform, the others sampled."""
+    n, a = sizes
+    if not (n >= 1 and a >= 2):
+        raise ValueError(f"bad case {kind} {seed} {n} {a}")
+    rng = np.random.default_rng(seed)
+    if kind == "extreme":
+        logits = rng.uniform(-EXTREME_LOGIT, EXTREME_LOGIT, size=(n, a)).astype(np.float32)
+        actions = rng.integers(0, a, size=n)
+    else:
+        logits = (rng.normal(size=(n, a)) * _LOGIT_SCALE[kind]).astype(np.float32)
+        actions = sample_actions(logits, rng)
+    q_values = rng.normal(size=n).astype(np.float32)
+    return Case(kind, seed, hidden, (logits, actions.astype(np.int64), q_values), (("N", n), ("A", a)))
+
+
+def sample_actions(logits: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """One action per row drawn from softmax(logits), as the policy itself would."""
+    shifted = logits.astype(np.float64) - logits.max(axis=1, keepdims=True)
+    probs = np.exp(shifted)
+    cumulative = np.cumsum(probs / probs.sum(axis=1, keepdims=True), axis=1)
+    draws = rng.random((len(logits), 1))
+    return np.minimum((cumulative < draws).sum(axis=1), logits.shape[1] - 1)
+
+
+def solve(function: Callable, case: Case) -> Expected:
+    """The loss may stray by TOLERANCE of the size of its terms, mean |log pi(a_i) q_i| (float32
+    summation of N terms of mixed sign loses digits of the sum, never of the terms), plus float32's
+    own rounding of log-softmax: eps * (1 + |largest logit|) * |q|, averaged (one gradient entry:
+    the largest, over N)."""
+    loss, grads, (logits, actions, q_values) = float64_answer(function, CONTRACT, case)
+    log_pi = torch.log_softmax(logits, dim=-1).gather(1, actions[:, None]).squeeze(1)
+    scale = float((log_pi * q_values).abs().mean())
+    rounding = _EPS32 * (1 + np.abs(case.arrays[0]).max(axis=1)) * np.abs(case.arrays[2])
+    grad = grads["logits"]
+    grad_atol = GRAD_ATOL * float(np.max(np.abs(grad))) + float(rounding.max()) / case.rows
+    return Expected(loss, grads, TOLERANCE * scale + float(rounding.mean()), {"logits": grad_atol})
+
+
+# --- diagnosis -------------------------------------------------------------------------------
+# The probes: A from 2 to 4, N from 1 to 24, q not standardised and of mixed sign (on
+# standardised q several mistakes all collapse to about zero), actions that are not the
+# argmax, one probe with logits of ±500. Suspects: each catalog entry (and the reference)
+# possibly with an output scale, ×−1 (sign_flipped), ×N (sum_reduction), ×−N (both), and
+# with q standardised inside the loss (normalized_inside, with either std).
+
+# Mistakes that build an (N, A) tensor: reducing it with .sum(-1).mean() instead of .mean()
+# multiplies by A and is still the same mistake.
+_PER_ACTION = ("sum_over_actions", "all_actions_weighted")
+_NOT_IN_SUSPECTS = ("mutates_inputs", "not_scalar", "not_differentiable", "unstable_log", "normalized_inside")
+
+
+def _random_probe(name: str, seed: int, n: int, a: int, **flags) -> Probe:
+    """Actions in {0, 1} only: the two-action shortcut is then defined the same way however written."""
+    rng = np.random.default_rng(seed)
+    logits = rng.normal(size=(n, a)) * 1.5
+    actions = rng.integers(0, 2, size=n)
+    q_values = rng.normal(size=n) + 0.7  # mean far from zero, signs mixed
+    return make_probe(CONTRACT, name, logits, actions, q_values, **flags)
+
+
+def _make_probes() -> Tuple[Probe, ...]:
+    mixed = _random_probe("mixed", 7, 6, 4)
+    logits, actions, q_values = mixed.arrays
+    return (
+        make_probe(CONTRACT, "tiny", [[2.0, 0.0]], [1], [3.0]),
+        make_probe(
+            CONTRACT, "three", [[1.0, 0.5, -1.0], [0.0, 2.0, 1.0], [-0.5, 0.3, 0.2]], [1, 0, 0], [2.0, -1.0, 0.5]
+        ),
+        _random_probe("pair", 11, 5, 2),
+        mixed,
+        make_probe(CONTRACT, "mixed, other actions", logits, 1 - actions, q_values),
+        make_probe(CONTRACT, "mixed, q rescaled", logits, actions, 3 * q_values - 2),
+        _random_probe("batch", 13, 24, 3, trace=True),
+        make_probe(
+            CONTRACT,
+            "extreme",
+            [[500.0, -500.0, 0.0], [-400.0, 400.0, 100.0], [3.0, 2.0, -700.0]],
+            [1, 0, 1],
+            [1.0, -2.0, 0.5],
+            extreme=True,
+        ),
+    )
+
+
+PROBES = _make_probes()
+
+
+def _standardize(q: np.ndarray, ddof: int) -> np.ndarray:
+    q = q.astype(np.float64)
+    if q.size <= ddof:  # one sample has no unbiased std: NaN, as in torch
+        return np.full(q.shape, np.nan, np.float32)
+    return ((q - q.mean()) / (q.std(ddof=ddof) + 1e-8)).astype(np.float32)
+
+
+def _suspects(reference: Callable, catalog: Sequence, same_numbers: Sequence[FrozenSet[str]]) -> List[Suspect]:
+    twins = set().union(*same_numbers) if same_numbers else set()
+    bases = [(frozenset(), reference, False)] + [
+        (frozenset({m.id}), m.loss, m.id in twins) for m in catalog if m.id not in _NOT_IN_SUSPECTS
+    ]
+    suspects = []
+    for ids, function, twin in bases:
+        variants = [(ids, answer_all(function, DIAGNOSTICS))]
+        for ddof in (0, 1):
+            inside = lambda arrays, d=ddof: (arrays[0], arrays[1], _standardize(arrays[2], d))  # noqa: E731
+            variants.append((ids | {"normalized_inside"}, answer_all(function, DIAGNOSTICS, inside)))
+        by_a = (False, True) if ids & set(_PER_ACTION) else (False,)
+        for variant_ids, sigs in variants:
+            # The sign of a loss whose gradient is zero anyway is not a mistake worth naming.
+            flip = () if all(sig is None or sig.flat for sig in sigs) else ("sign_flipped",)
+            for sign, by_n, extra in (
+                (1, False, ()),
+                (-1, False, flip),
+                (1, True, ("sum_reduction",)),
+                (-1, True, flip + ("sum_reduction",)),
+            ):
+                for times_a in by_a:
+                    factors = [sign * (p.rows if by_n else 1) * (p.arrays[0].shape[1] if times_a else 1) for p in PROBES]
+                    suspects.append(Suspect(variant_ids | set(extra), scaled(sigs, factors), twin))
+    return suspects
+
+
+def _hints(sigs: Sequence[Optional[Sig]], reference: Suspect) -> List[str]:
+    by_name = {p.name: i for i, p in enumerate(PROBES)}
+    hints = []
+    values: List[Tuple[float, float]] = []  # (student's, reference's), on ordinary probes with a value
+    grads: List[Tuple[np.ndarray, np.ndarray]] = []  # the same, where the student's has a gradient too
+    for student, expected in ((sigs[i], reference.sigs[i]) for i in DIAGNOSTICS.ordinary):
+        if student is not None and student.value is not None:
+            assert expected is not None and expected.value is not None  # the reference's
+            values.append((student.value, expected.value))
+            grads += [(student.grads["logits"], expected.grads["logits"])] if student.grads else []
+    ratios = [s / r for s, r in values if abs(r) > 1e-6 and np.isfinite(s)]
+    if ratios and np.allclose(ratios, ratios[0], rtol=1e-3) and not np.isclose(ratios[0], 1.0, rtol=1e-3):
+        hints.append(f"your loss is the correct one times {fmt(ratios[0])} on every probe (a sign or scale error)")
+    mixed, actions, rescaled = (
+        sigs[by_name["mixed"]],
+        sigs[by_name["mixed, other actions"]],
+        sigs[by_name["mixed, q rescaled"]],
+    )
+    if mixed and rescaled and close(mixed.value, rescaled.value):
+        hints.append("your loss does not change when q changes (q = 3q − 2): it should be linear in q")
+    if mixed and actions and close(mixed.value, actions.value):
+        hints.append("your loss does not change when other actions are taken: it must use `actions`")
+    if grads and all(np.sum(g * e) < 0 for g, e in grads):
+        hints.append("your gradient points away from the correct one (negative dot product)")
+    if grads and all(not np.any(g) for g, _ in grads):
+        hints.append("your gradient is zero on every probe: the loss does not depend on the logits")
+    return hints
+
+
+DIAGNOSTICS = Diagnostics(CONTRACT, PROBES, _suspects, _hints, unstable="unstable_log")
+EXERCISE = Exercise(
+    CONTRACT,
+    TITLES,
+    make_case,
+    solve,
+    DIAGNOSTICS,
+    stable="Finite and correct with logits up to ±1000 and actions of tiny probability.",
+    unstable_advice="use log_softmax, not log(softmax(...))",
+)

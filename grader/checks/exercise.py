@@ -1,0 +1,59 @@
+"""What the checks need of an exercise: its contract, cases, tolerances, texts and probes.
+
+Each exercise's public module (assignment/<name>/exercise.py, shipped in its
+handout) builds one ``Exercise``; the grader's code names none. What only the
+instructor may see (the reference, the mistake catalog, the hidden cases, the
+learning environment) lives under reference/<name>/ (see grader/rubric.py).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Mapping
+
+from grader.checks.cases import Case, Expected, MakeCase
+from grader.checks.diagnosis import Diagnostics
+from grader.contract import Contract
+
+CHECKS = ("interface", "value", "gradient", "sampled_actions", "stability", "purity", "learning")
+
+
+@dataclass(frozen=True)
+class Exercise:
+    contract: Contract
+    titles: Mapping[str, str]  # one per check in CHECKS: the test names a student reads
+    make_case: MakeCase  # (kind, seed, sizes, hidden) -> the case's arrays
+    solve: Callable[[Callable, Case], Expected]  # a trusted float64 loss's answer and its tolerances
+    diagnostics: Diagnostics
+    stable: str  # what a loss that passes the stability check does, for its feedback
+    unstable_advice: str  # the fix when the loss is not finite on the extreme cases
+    stub: str = ""  # the file the handout gives students to fill in; defaults to <function>.py
+
+    def __post_init__(self):
+        if tuple(self.titles) != CHECKS:
+            raise ValueError(f"an exercise titles exactly the checks {CHECKS}, in order")
+
+    @property
+    def stub_file(self) -> str:
+        return self.stub or f"{self.contract.function}.py"
+
+
+def load_public(path: Path) -> Exercise:
+    """The EXERCISE an exercise's public module defines, imported from its file (once per path)."""
+    path = path.resolve()
+    name = "_exercise" + "".join(c if c.isalnum() else "_" for c in str(path))
+    module = sys.modules.get(name)
+    if module is None:
+        spec = importlib.util.spec_from_file_location(name, path)
+        if spec is None or spec.loader is None:
+            raise ImportError(f"cannot import {path}")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    found = getattr(module, "EXERCISE", None)
+    if not isinstance(found, Exercise):
+        raise ImportError(f"{path} defines no EXERCISE")
+    return found
