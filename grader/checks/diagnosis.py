@@ -55,10 +55,13 @@ class Probe:
         """The probe's inputs as feedback shows them: at most three rows of each."""
         parts = []
         for arg, array in zip(contract.arguments, self.arrays):
-            values = np.round(np.asarray(array, np.float64), 2)
-            more = f" … ({len(values)} rows)" if values.ndim > 1 and len(values) > 3 else ""
-            shown = values[:3] if values.ndim > 1 else values
-            parts.append(f"{arg.label} {fmt_array(shown.tolist())}{more}")
+            if array.ndim == 1:
+                parts.append(f"{arg.label} {fmt_array(array.tolist())}")
+                continue
+            rows = [[round(float(x), 2) for x in row] for row in array[:3]]
+            shown = str(rows).replace(".0,", ",").replace(".0]", "]")
+            more = f" … ({len(array)} rows)" if len(array) > 3 else ""
+            parts.append(f"{arg.label} {shown}{more}")
         return ", ".join(parts)
 
 

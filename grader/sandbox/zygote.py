@@ -104,12 +104,7 @@ def _reap(block: bool) -> None:
 
 def _monitor(limits: dict, handoff: int) -> None:
     """Prepare a child, wait for the grader's channels, then watch the child until it ends."""
-    moved = fcntl.fcntl(handoff, fcntl.F_DUPFD_CLOEXEC, 3)  # above stdio, which becomes /dev/null
-    keep_only_fds(moved)
-    handoff = moved
-    for fd in (0, 1, 2):
-        os.dup2(os.open(os.devnull, os.O_RDWR), fd)
-    keep_only_fds(0, 1, 2, handoff)
+    handoff = _quiet_fds(handoff)
     process.die_with_parent()  # a spare dies with the zygote
     process.become_subreaper()
     user = sandbox_user()
@@ -120,6 +115,7 @@ def _monitor(limits: dict, handoff: int) -> None:
     layers = _enter_namespaces(root=user is not None)
     if "mountns" in layers and _mount_tmpfs(workdir, limits["disk_mb"], *owner):
         layers.append(f"tmpfs:{limits['disk_mb']}MB")
+    layers += [f"uid:{user.pw_name}"] if user is not None else []
     to_child, child_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     child = os.fork()
     if child == 0:
@@ -131,24 +127,39 @@ def _monitor(limits: dict, handoff: int) -> None:
             os._exit(70)
         os._exit(0)
     child_end.close()
+    _watch(child, to_child, handoff, layers)
+    process.libc.umount2(workdir.encode(), _MNT_DETACH)  # a no-op when it is no mount point
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _quiet_fds(handoff: int) -> int:
+    """Keep only the handoff socket (moved above stdio, which becomes /dev/null); its new fd."""
+    moved = fcntl.fcntl(handoff, fcntl.F_DUPFD_CLOEXEC, 3)
+    keep_only_fds(moved)
+    for fd in (0, 1, 2):
+        os.dup2(os.open(os.devnull, os.O_RDWR), fd)
+    keep_only_fds(0, 1, 2, moved)
+    return moved
+
+
+def _watch(child: int, to_child: socket.socket, handoff: int, layers: List[str]) -> None:
+    """Hand the grader's channels to the child, tell the grader its pid and layers, wait for its
+    end (or kill it when told), kill what it left behind, and report how it ended."""
     channels = receive_fds(socket.socket(fileno=handoff), 3)
     if channels is None:  # discarded: the grader is gone or wants other limits
-        calls = output = control = None
         _kill_child(child)
-    else:
-        calls, output, control = channels
-        socket.send_fds(to_child, [b"go"], [calls, output])
-        os.close(calls)
-        os.close(output)
+        to_child.close()
+        os.waitpid(child, 0)
+        _kill_leftovers()
+        return
+    calls, output, control = channels
+    socket.send_fds(to_child, [b"go"], [calls, output])
+    os.close(calls)
+    os.close(output)
     to_child.close()
-    if control is None:
-        status, killed = os.waitpid(child, 0)[1], True
-        control_sock = None
-    else:
-        control_sock = socket.socket(fileno=control)
-        uid_layer = [f"uid:{user.pw_name}"] if user is not None else []
-        control_sock.sendall(f"pid {child} {' '.join(layers + uid_layer)}\n".encode())
-        status, killed = _wait_or_kill(child, control_sock)
+    control_sock = socket.socket(fileno=control)
+    control_sock.sendall(f"pid {child} {' '.join(layers)}\n".encode())
+    status, killed = _wait_or_kill(child, control_sock)
     _kill_leftovers()
     if killed:
         report = "killed"
@@ -156,13 +167,10 @@ def _monitor(limits: dict, handoff: int) -> None:
         report = f"exit {os.waitstatus_to_exitcode(status)}"
     else:
         report = f"signal {os.WTERMSIG(status)}"
-    if control_sock is not None:
-        try:
-            control_sock.sendall(f"{report}\n".encode())
-        except OSError:
-            pass
-    process.libc.umount2(workdir.encode(), _MNT_DETACH)  # a no-op when it is no mount point
-    shutil.rmtree(workdir, ignore_errors=True)
+    try:
+        control_sock.sendall(f"{report}\n".encode())
+    except OSError:
+        pass
 
 
 def _kill_child(child: int) -> None:
