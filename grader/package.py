@@ -37,6 +37,7 @@ HANDOUT_MODULES = (
     "checks/diagnosis",
     "checks/exercise",
     "checks/oracle",
+    "checks/raised",
     "outputs/__init__",
     "outputs/files",
     "outputs/results",

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 import time
-import traceback
 from dataclasses import dataclass
 from typing import Callable, Dict, Mapping, Optional, Sequence, Tuple
 
@@ -18,11 +17,11 @@ import numpy as np
 import torch
 from torch.overrides import TorchFunctionMode
 
-from grader.contract import SUBMISSION_FILE, Contract
+from grader.checks.raised import TEXT_CAP, describe_error
+from grader.contract import Contract
 from grader.errors import AnswerError
 
 VALUE_CAP = 65536  # elements of a returned tensor sent back in full (a (4096, 4096) mistake is not)
-TEXT_CAP = 2000
 SHAPE_CAP = 64  # dimensions of a returned tensor's shape reported (torch allows thousands)
 
 # Bound before any submission is imported, so a submission that patches torch
@@ -95,14 +94,14 @@ def evaluate(fn: Callable, inputs: Inputs, contract: Contract, trace: bool = Fal
                 with largest:
                     out = fn(*inputs)
         except BaseException as exc:  # SystemExit and KeyboardInterrupt are the student's too
-            header.update(_describe_error(exc))
+            header.update(describe_error(exc))
             header["seconds"] = time.perf_counter() - start
             return header, arrays
         try:
             with _no_torch_function():  # read the result with torch's own functions, not a submission's
                 _describe_result(out, inputs, contract, before, header, arrays)
         except BaseException as exc:  # a returned object that breaks when read (its methods are the student's)
-            header.update(_describe_error(exc, "reading the value the function returned raised "))
+            header.update(describe_error(exc, "reading the value the function returned raised "))
             arrays.clear()
     if largest is not None:
         header["largest"] = largest.largest
@@ -113,9 +112,7 @@ def evaluate(fn: Callable, inputs: Inputs, contract: Contract, trace: bool = Fal
 def _describe_result(
     out: object, inputs: Inputs, contract: Contract, before: tuple, header: dict, arrays: dict
 ) -> None:
-    header["mutated"] = [
-        name for name, old, new in zip(contract.names, before, inputs) if not _same(old, new.detach())
-    ]
+    header["mutated"] = [name for name, old, new in zip(contract.names, before, inputs) if not _same(old, new.detach())]
     header["returned"] = type(out).__name__[:100]
     header["tensor"] = isinstance(out, torch.Tensor)
     if isinstance(out, torch.Tensor):
@@ -135,54 +132,6 @@ def _same(old: torch.Tensor, new: torch.Tensor) -> bool:
         return old.shape == new.shape and old.dtype == new.dtype and bool(_equal(old, new))
     except Exception:
         return False
-
-
-def _describe_error(exc: BaseException, prefix: str = "") -> dict:
-    where = "".join(_guarded(lambda: traceback.format_list(own_frames(exc)[-3:]), []))
-    text = error_text(exc)
-    return {
-        "error": (prefix + text)[:TEXT_CAP],
-        "traceback": where[-TEXT_CAP:] or None,
-        "memory": isinstance(exc, MemoryError) or "can't allocate memory" in text,
-    }
-
-
-def class_name(exc: BaseException) -> str:
-    """The exception's class name; a student can set it to "" (__name__ and __qualname__ both),
-    or give the class a metaclass whose __qualname__ raises."""
-    name = _guarded(lambda: type(exc).__qualname__ or type(exc).__name__, "")
-    return name if isinstance(name, str) and name else "an exception of a class with no name"
-
-
-def error_text(exc: BaseException) -> str:
-    """ "Type: message", never empty and never raising: the exception's str() and repr() are the
-    student's code (they may raise, even SystemExit, or return something that is not a str)."""
-
-    def text() -> str:
-        if isinstance(exc, SystemExit):
-            return f"SystemExit: the function called sys.exit({_guarded(lambda: repr(exc.code), '<unprintable>')})"
-        if not type(exc).__qualname__:  # traceback would print "submission.: message", or nothing
-            message = str(exc)
-            return class_name(exc) + (f": {message}" if message else "")
-        return "".join(traceback.format_exception_only(type(exc), exc)).strip()
-
-    written = _guarded(text, "")
-    if not isinstance(written, str) or not written.strip():
-        return f"{class_name(exc)} (its message could not be read)"
-    return written
-
-
-def own_frames(exc: BaseException) -> list:
-    """The traceback's frames in the submission's own file."""
-    frames = _guarded(lambda: traceback.extract_tb(exc.__traceback__), [])
-    return [f for f in frames if isinstance(f.filename, str) and f.filename.endswith(SUBMISSION_FILE)]
-
-
-def _guarded(read: Callable, default):
-    try:
-        return read()
-    except BaseException:  # the student's __str__, __repr__ or code object misbehaving
-        return default
 
 
 def _describe_tensor(out: torch.Tensor) -> dict:
@@ -216,7 +165,7 @@ def _gradients(out: torch.Tensor, wrt: Dict[str, torch.Tensor]) -> Tuple[dict, O
     try:
         found = _grad(out.reshape(()), list(wrt.values()), allow_unused=True)
     except BaseException as exc:
-        return {}, _describe_error(exc)["error"]
+        return {}, describe_error(exc)["error"]
     if all(grad is None for grad in found):
         return {}, None
     return {

@@ -17,7 +17,8 @@ import types
 import numpy
 import torch
 
-from grader.checks.answer import TEXT_CAP, error_text, evaluate, make_inputs, own_frames
+from grader.checks.answer import evaluate, make_inputs
+from grader.checks.raised import TEXT_CAP, error_text, own_frames
 from grader.contract import SUBMISSION_FILE, Contract
 from grader.sandbox import protocol
 
