@@ -13,7 +13,8 @@ sandbox_user=grader-sandbox
 fail() { echo "setup.sh: $*" >&2; exit 1; }
 
 if ! python3 -m venv --help >/dev/null 2>&1 || ! python3 -c "import ensurepip" 2>/dev/null; then
-    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3-venv python3-pip \
+    # --no-install-recommends: python3-pip alone recommends ~400 MB of compilers, headers and fonts
+    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends python3-venv python3-pip \
         || fail "python3-venv is missing and could not be installed"
 fi
 python3 -c 'import sys; sys.exit(sys.version_info < (3, 10))' \
