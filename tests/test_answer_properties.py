@@ -30,10 +30,12 @@ from grader import rubric
 from grader.checks import diagnosis as diagnose
 from grader.checks import verdicts as checks
 from grader.checks.answer import VALUE_CAP, Answer, evaluate, make_inputs
-from grader.checks.cases import make_case, solve
-from grader.checks.oracle import Failure
+from grader.checks.oracle import Failure, grad_shapes
 from grader.sandbox import protocol
-from reference.pseudo_loss import pseudo_loss as reference
+
+EXERCISE = rubric.exercise("discrete")
+CONTRACT = EXERCISE.contract
+reference = rubric.instructor("discrete").reference
 
 SETTINGS = settings(
     max_examples=200,
@@ -42,13 +44,13 @@ SETTINGS = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 CASES = [
-    (case, solve(reference, case))
+    (case, EXERCISE.solve(reference, case))
     for case in (
-        make_case("policy", 1, 3, 2),
-        make_case("policy", 2, 1, 3),
-        make_case("policy", 3, 2, 4, hidden=True),
-        make_case("confident", 4, 2, 3),
-        make_case("extreme", 5, 4, 2),
+        EXERCISE.make_case("policy", 1, (3, 2), False),
+        EXERCISE.make_case("policy", 2, (1, 3), False),
+        EXERCISE.make_case("policy", 3, (2, 4), True),
+        EXERCISE.make_case("confident", 4, (2, 3), False),
+        EXERCISE.make_case("extreme", 5, (4, 2), False),
     )
 ]
 
@@ -141,7 +143,7 @@ def messages(draw, n: int, a: int, junk: int = 1):
 def parsed(header, arrays, n: int, a: int):
     """What SandboxOracle.call makes of a message: an Answer, or a Failure for garbage."""
     try:
-        return Answer.parse(header, arrays, n, a)
+        return Answer.parse(header, arrays, CONTRACT, {"logits": (n, a)})
     except ValueError as exc:
         return Failure("garbage", f"the sandboxed process sent a malformed answer ({exc})")
 
@@ -152,8 +154,8 @@ class DrawingOracle:
     def __init__(self, data, junk: int):
         self.data, self.junk = data, junk
 
-    def call(self, logits, actions, q_values, trace=False, again=False):
-        n, a = logits.shape
+    def call(self, *arrays, trace=False, again=False):
+        n, a = arrays[0].shape  # logits
         rng = random.Random(self.data.draw(st.integers(0, 2**32), label="message seed"))
         return parsed(*message(lambda options: rng.choice(list(options)), n, a, self.junk), n, a)
 
@@ -164,13 +166,14 @@ def test_parse_returns_an_answer_or_raises_value_error(data, shape):
     n, a = shape
     header, arrays = data.draw(messages(n, a, junk=2))
     try:
-        answer = Answer.parse(header, arrays, n, a)
+        answer = Answer.parse(header, arrays, CONTRACT, {"logits": (n, a)})
     except ValueError:
         return
     # What the checks rely on, whatever the child sent.
     assert answer.error is None or answer.error.strip()
     assert not answer.tensor or (answer.shape is not None and answer.dtype is not None)
-    assert answer.grad_logits is None or answer.grad_logits.shape == (n, a)
+    assert set(answer.grads) <= {"logits"} and answer.connected == bool(answer.grads)
+    assert answer.grads.get("logits") is None or answer.grads["logits"].shape == (n, a)
     assert answer.value is None or answer.value.dtype == np.float64
 
 
@@ -260,16 +263,16 @@ class PipedOracle:
         self.function = lambda logits, actions, q_values: make(logits)
         self.inputs = None
 
-    def call(self, logits, actions, q_values, trace=False, again=False):
+    def call(self, *arrays, trace=False, again=False):
         if not (again and self.inputs is not None):
-            self.inputs = make_inputs(logits, actions, q_values)
-        header, arrays = evaluate(self.function, self.inputs, trace)
-        n, a = logits.shape
+            self.inputs = make_inputs(CONTRACT, arrays)
+        header, replies = evaluate(self.function, self.inputs, CONTRACT, trace)
+        n, a = arrays[0].shape  # logits
         left, right = socket.socketpair()
         with left, right:
-            protocol.send(left, header, arrays)
-            header, arrays = protocol.recv(right, protocol.Bounds(payload_bytes=8 * (VALUE_CAP + n * a + n) + 1024))
-        return Answer.parse(header, arrays, n, a)  # an honest answer never fails to parse
+            protocol.send(left, header, replies)
+            header, replies = protocol.recv(right, protocol.Bounds(payload_bytes=8 * (VALUE_CAP + n * a + n) + 1024))
+        return Answer.parse(header, replies, CONTRACT, grad_shapes(CONTRACT, arrays))  # an honest answer parses
 
 
 @SETTINGS
@@ -284,20 +287,18 @@ def test_any_result_or_exception_parses_and_is_graded_with_words(make):
 
 def run_everything(oracle) -> dict:
     (case, expected), rest = CASES[0], CASES[1:]
-    first = checks.Trial(case, expected, oracle.call(case.logits, case.actions, case.q_values))
-    repeat = checks.Trial(case, expected, oracle.call(case.logits, case.actions, case.q_values, again=True))
-    trials = [first] + [
-        checks.Trial(case, expected, oracle.call(case.logits, case.actions, case.q_values)) for case, expected in rest
-    ]
+    first = checks.Trial(case, expected, oracle.call(*case.arrays))
+    repeat = checks.Trial(case, expected, oracle.call(*case.arrays, again=True))
+    trials = [first] + [checks.Trial(case, expected, oracle.call(*case.arrays)) for case, expected in rest]
     by_kind = {kind: [t for t in trials if t.case.kind == kind] for kind in ("policy", "confident", "extreme")}
-    consistency = checks.consistency_problem(oracle, first)
+    consistency = checks.consistency_problem(oracle, first, CONTRACT)
     assert consistency is None or isinstance(consistency, str)
     verdicts = {
-        "interface": checks.check_interface(by_kind["policy"] + by_kind["confident"], consistency),
+        "interface": checks.check_interface(by_kind["policy"] + by_kind["confident"], consistency, CONTRACT),
         "value": checks.check_value(by_kind["policy"]),
         "gradient": checks.check_gradient(by_kind["policy"]),
         "sampled_actions": checks.check_sampled_actions(by_kind["confident"]),
-        "stability": checks.check_stability(by_kind["extreme"]),
+        "stability": checks.check_stability(by_kind["extreme"], EXERCISE.stable, EXERCISE.unstable_advice),
         "purity": checks.check_purity(trials, repeat),
     }
     for passed, text in verdicts.values():
@@ -306,8 +307,10 @@ def run_everything(oracle) -> dict:
         outcome = trial.outcome
         assert checks.problem(outcome) is None or isinstance(checks.problem(outcome), str)
         if isinstance(outcome, Answer) and outcome.error is None:
-            assert checks.interface_problem(outcome) is None or isinstance(checks.interface_problem(outcome), str)
-    suspects, catalog = rubric.suspects()
-    found = diagnose.diagnose(diagnose.ask_probes(oracle), suspects, catalog)
+            interface = checks.interface_problem(outcome, CONTRACT)
+            assert interface is None or isinstance(interface, str)
+    suspects, catalog = rubric.suspects("discrete")
+    outcomes = diagnose.ask_probes(oracle, EXERCISE.diagnostics)
+    found = diagnose.diagnose(outcomes, EXERCISE.diagnostics, suspects, catalog)
     assert all(m in catalog for m in found.mistakes) and isinstance(found.feedback, str)
     return verdicts

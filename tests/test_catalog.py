@@ -26,8 +26,8 @@ SUBMISSIONS = ROOT / "tests" / "submissions"
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from reference import mistakes  # noqa: E402
-from reference.pseudo_loss import pseudo_loss as reference_loss  # noqa: E402
+from reference.discrete import mistakes  # noqa: E402
+from reference.discrete.pseudo_loss import pseudo_loss as reference_loss  # noqa: E402
 
 RTOL = 1e-4
 REQUIRED_IDS = {

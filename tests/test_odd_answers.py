@@ -14,7 +14,9 @@ import pytest
 from conftest import SUBMISSIONS, scores
 from submissions.broken.cases import ODD_RESULTS
 
-from grader.checks.verdicts import TITLES
+from grader import rubric
+
+TITLES = rubric.exercise("discrete").titles
 
 BROKEN = SUBMISSIONS / "broken"
 HOSTILE = SUBMISSIONS / "hostile"

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from grader import rubric
 from grader.checks.answer import Answer
 from grader.checks.oracle import Failure
 from grader.sandbox.oracle import SandboxOracle
@@ -19,13 +20,14 @@ from grader.sandbox.parent import Died, Limits, Output, SandboxError, Zygote
 
 ROOT = os.geteuid() == 0
 REPO = Path(__file__).resolve().parents[1]
+CONTRACT = rubric.exercise("discrete").contract
 CASE = (np.zeros((2, 3), np.float32), np.array([0, 2]), np.array([1.0, -1.0], np.float32))
 CORRECT = "import torch.nn.functional as F\ndef pseudo_loss(l, a, q):\n    return (F.cross_entropy(l, a, reduction='none') * q).mean()\n"
 
 
 def run(zygote, code: str, limits: Limits = Limits(), calls: int = 1):
     """Import code in a sandbox, call it `calls` times; return (outcomes, printed text, oracle)."""
-    oracle = SandboxOracle(zygote, {"submission.py": code}, limits)
+    oracle = SandboxOracle(zygote, {"submission.py": code}, CONTRACT, limits)
     error = oracle.load()
     outcomes = [oracle.call(*CASE) for _ in range(calls)] if error is None else []
     oracle.close()
@@ -107,7 +109,7 @@ def test_nothing_secret_was_forked_into_the_child(zygote):
 
 
 def test_zygote_refuses_to_start_after_the_reference_is_imported():
-    import reference.pseudo_loss  # noqa: F401  (conftest forked the shared zygote before this)
+    import reference.discrete.pseudo_loss  # noqa: F401  (conftest forked the shared zygote before this)
 
     with pytest.raises(SandboxError, match="before reference"):
         Zygote.start()
@@ -206,8 +208,10 @@ syscalls.DENIED = tuple(name for name in syscalls.DENIED if name not in syscalls
 from grader.sandbox.parent import Zygote
 from grader.sandbox.oracle import SandboxOracle
 zygote = Zygote.start()
+from grader import rubric
+contract = rubric.exercise("discrete").contract
 for code in sys.argv[1:]:
-    oracle = SandboxOracle(zygote, {"submission.py": code})
+    oracle = SandboxOracle(zygote, {"submission.py": code}, contract)
     error = oracle.load()
     oracle.close()
     print(error or oracle.output.text(), flush=True)

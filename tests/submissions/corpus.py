@@ -1,11 +1,12 @@
 """Manifest of the submission corpus: which files are correct, which mistakes the others make.
 
 Paths are relative to this folder. MISTAKES maps a file to the exact set of
-catalog IDs (reference/mistakes.py) the diagnosis should name for it.
+catalog IDs (reference/discrete/mistakes.py) the diagnosis should name for it.
 ``broadcast`` and ``weight_after_reduction`` compute the same numbers
 (-mean(log p(a)) * mean(q)); the diagnosis tells them apart by the (N, N)
 intermediate tensor that only broadcasting creates.
 """
+
 from __future__ import annotations
 
 from typing import Dict, FrozenSet, Tuple
