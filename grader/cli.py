@@ -44,6 +44,9 @@ def _parser() -> argparse.ArgumentParser:
         "--jobs", type=_positive, default=None, help="submissions graded at once (default: one per core)"
     )
     batch.add_argument("--force", action="store_true", help="regrade entries that already have a result")
+    batch.add_argument(
+        "--only", nargs="+", default=(), metavar="ENTRY", help="regrade these entries alone, keeping the other results"
+    )
     batch.set_defaults(run=_batch)
     gradescope = verbs.add_parser(
         "gradescope", parents=[exercise], help="grade ROOT/submission into ROOT/results/results.json"
@@ -106,7 +109,9 @@ def _grade(args) -> int:
 def _batch(args) -> int:
     from grader.batch.run import run_batch
 
-    return run_batch(args.directory, args.out, jobs=args.jobs, force=args.force, exercise=_exercise(args))
+    return run_batch(
+        args.directory, args.out, jobs=args.jobs, force=args.force, exercise=_exercise(args), only=args.only
+    )
 
 
 def _gradescope(args) -> int:

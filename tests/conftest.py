@@ -53,6 +53,8 @@ def batch_row(**fields) -> dict:
         "name": "",
         "email": "",
         "sid": "",
+        "people": [],
+        "submitted": "",
         "status": "not graded",
         "score": 0.0,
         "max_score": 100.0,

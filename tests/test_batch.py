@@ -94,7 +94,9 @@ def results_of(out: Path) -> dict:
 
 
 def csv_rows(out: Path) -> list:
-    with open(out / "grades.csv", newline="") as stream:
+    """grades.csv as a spreadsheet reads it: UTF-8 after the BOM it starts with."""
+    assert (out / "grades.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    with open(out / "grades.csv", newline="", encoding="utf-8-sig") as stream:
         return list(csv.DictReader(stream))
 
 
@@ -181,8 +183,17 @@ def test_mixed_class_of_thirty_entries(tmp_path):
     assert set(rows) == set(kinds) and len(csv_rows(out)) == len(kinds)
     tests = [test["name"].split(". ", 1)[1] for test in documents["log_softmax_gather.py"]["tests"]]
     header = list(csv_rows(out)[0])
-    assert header[:5] == ["entry", "name", "email", "sid", "total"] and header[5:-3] == tests
-    assert header[-3:] == ["mistakes", "seconds", "status"]
+    assert header[:5] == ["entry", "name", "email", "sid", "total"] and header[5 : 5 + len(tests)] == tests
+    assert header[5 + len(tests) :] == [
+        "status",
+        "reason",
+        "mistakes",
+        "submitted",
+        "due",
+        "late",
+        "hours_late",
+        "seconds",
+    ]
     possible = sum(test["max_score"] for test in documents["log_softmax_gather.py"]["tests"])
     for name, row in rows.items():
         document = documents[name]
@@ -190,6 +201,7 @@ def test_mixed_class_of_thirty_entries(tmp_path):
         assert sum(float(row[test]) for test in tests) == pytest.approx(float(row["total"])), name
         assert row["mistakes"].split() == document["extra_data"]["mistakes"], name
         assert row["status"] == document["extra_data"]["status"]
+        assert bool(row["reason"]) == (float(row["total"]) < possible), name  # a reason for every lost point
         kind = kinds[name]
         if kind == "correct":
             assert (float(row["total"]), row["status"], row["mistakes"]) == (possible, "graded", ""), name
@@ -201,7 +213,9 @@ def test_mixed_class_of_thirty_entries(tmp_path):
             assert float(row["total"]) <= possible * 0.2, name
     for name in WRONG:
         assert set(rows[f"{name}.py"]["mistakes"].split()) == MISTAKES[f"mistakes/{name}.py"]
+        assert rows[f"{name}.py"]["reason"].split(" (")[0] in MISTAKES[f"mistakes/{name}.py"], name
     assert rows["hostile_sleep_at_import.py"]["status"] == "not graded"
+    assert rows["syntax_error.py"]["reason"].startswith("syntax error in `syntax_error.py` line 1")
 
     # The report: every section, the errored entries named, the plots drawn.
     report = (out / "report.md").read_text()
@@ -285,13 +299,18 @@ def test_killed_batch_resumes_without_regrading(tmp_path):
     assert "zz_sleep_1.py" in (out / "report.md").read_text()
 
 
+# As Gradescope's Ruby writes it: symbol keys, a Ruby-tagged score, a name Ruby held as bytes
+# written !binary ("Gráce Hopper" in base64), an SID with a leading zero left unquoted (YAML
+# would read 01234 as the octal number 668), due dates in two of the places they may be given.
 METADATA = """\
 submission_2417731:
   :submitters:
   - :name: Ada Lovelace
-    :sid: '1815'
+    :sid: '01815'
     :email: ada@example.edu
   :created_at: 2025-02-03 21:14:09.512301000 -08:00
+  :assignment:
+    :due_date: 2025-02-04 23:59:00.000000000 -08:00
   :score: 85.0
   :history:
   - :id: 2417001
@@ -300,9 +319,10 @@ submission_2417731:
 submission_2417802:
   :submitters:
   - :name: Alan Turing
-    :sid: '1912'
+    :sid: 01234
     :email: alan@example.edu
-  - :name: Grace Hopper
+  - :name: !binary |-
+      R3LDoWNlIEhvcHBlcg==
     :sid: '1906'
     :email: grace@example.edu
   :created_at: 2025-02-04 09:30:00.000000000 -08:00
@@ -314,6 +334,7 @@ submission_2417900:
     :sid: '1930'
     :email: edsger@example.edu
   :created_at: 2025-02-04 23:59:59.000000000 -08:00
+  :due_date: 2025-02-04 22:29:59 -08:00
   :score: 0.0
   :history: []
 """
@@ -341,22 +362,53 @@ def test_gradescope_export_is_graded_with_names(tmp_path):
     run = batch(export, out)
     assert run.returncode == 0, run.stderr[-3000:]
     assert "Gradescope export" in run.stderr
-    rows = {row["entry"]: row for row in csv_rows(out)}
-    assert sorted(rows) == ["submission_2417731", "submission_2417802", "submission_2417900", "submission_2418000"]
-    assert (rows["submission_2417731"]["name"], rows["submission_2417731"]["email"]) == (
+    every = csv_rows(out)  # one row per student: the pair's submission gives two
+    assert [row["entry"] for row in every] == [
+        "submission_2417731",
+        "submission_2417802",
+        "submission_2417802",
+        "submission_2417900",
+        "submission_2418000",
+    ]
+    rows = {row["email"] or row["entry"]: row for row in every}
+    ada, alan, grace = rows["ada@example.edu"], rows["alan@example.edu"], rows["grace@example.edu"]
+    edsger, stray = rows["edsger@example.edu"], rows["submission_2418000"]
+    assert (ada["name"], ada["sid"], ada["status"], ada["total"], ada["reason"]) == (
         "Ada Lovelace",
-        "ada@example.edu",
+        "01815",
+        "graded",
+        "100",
+        "",
     )
-    assert rows["submission_2417731"]["sid"] == "1815" and rows["submission_2417731"]["status"] == "graded"
-    assert rows["submission_2417802"]["name"] == "Alan Turing; Grace Hopper"
-    assert rows["submission_2417802"]["email"] == "alan@example.edu; grace@example.edu"
-    assert rows["submission_2417802"]["mistakes"] == "sign_flipped"
-    assert (rows["submission_2417900"]["name"], rows["submission_2417900"]["status"]) == (
-        "Edsger Dijkstra",
-        "not graded",
+    assert (alan["name"], alan["sid"], grace["name"], grace["sid"]) == ("Alan Turing", "01234", "Gráce Hopper", "1906")
+    for member in (alan, grace):
+        assert (member["mistakes"], member["total"]) == ("sign_flipped", "15")
+        assert member["reason"].startswith("sign_flipped (The sign is flipped")
+    assert (edsger["name"], edsger["status"], edsger["total"]) == ("Edsger Dijkstra", "not graded", "0")
+    assert edsger["reason"].startswith("syntax error in `pseudo_loss.py`")
+    assert (stray["name"], stray["mistakes"], stray["submitted"], stray["late"]) == ("", "no_log", "", "")
+    # Upload times from :created_at:, lateness where a due date is known.
+    assert (ada["submitted"], ada["due"], ada["late"], ada["hours_late"]) == (
+        "2025-02-03T21:14:09-08:00",
+        "2025-02-04T23:59:00-08:00",
+        "no",
+        "0",
     )
-    assert (rows["submission_2418000"]["name"], rows["submission_2418000"]["mistakes"]) == ("", "no_log")
-    assert sorted(path.name for path in (out / "results").glob("*.json")) == [f"{name}.json" for name in sorted(rows)]
+    assert (alan["submitted"], alan["due"], alan["late"], alan["hours_late"]) == (
+        "2025-02-04T09:30:00-08:00",
+        "",
+        "",
+        "",
+    )
+    assert (edsger["late"], edsger["hours_late"]) == ("yes", "1.5")
+    raw = (out / "grades.csv").read_text(encoding="utf-8-sig")
+    assert '"01815"' in raw and '"01234"' in raw and ",100," in raw  # text quoted, numbers not
+    assert sorted(path.name for path in (out / "results").glob("*.json")) == [
+        f"{name}.json" for name in sorted({row["entry"] for row in every})
+    ]
+    feedback = (out / "feedback" / "submission_2417802.md").read_text()
+    assert "Alan Turing <alan@example.edu>; Gráce Hopper <grace@example.edu>" in feedback
+    assert "**Score: 15 / 100**" in feedback
 
     # --force regrades what a plain rerun would skip.
     before = {path.name: path.stat().st_ino for path in (out / "results").glob("*.json")}
@@ -399,8 +451,17 @@ def test_pool_survives_workers_that_die_hang_or_fail():
     done = []
     before = _child_pids()
     started = time.monotonic()
-    run_pool(jobs, _fake_work, workers=2, wall_s=2.0, done=lambda job, document, seconds: done.append((job, document)))
+    ticks: list = []
+    run_pool(
+        jobs,
+        _fake_work,
+        workers=2,
+        wall_s=2.0,
+        done=lambda job, document, seconds: done.append((job, document)),
+        tick=ticks.append,
+    )
     assert time.monotonic() - started < 20
+    assert any(job == "hang" and 1.0 < seconds <= 3.0 for running in ticks for job, seconds in running)
     assert sorted(job for job, _ in done) == sorted(jobs)  # exactly once each
     by_job = dict(done)
     for job in ("ok1", "ok2", "ok3"):
@@ -452,7 +513,7 @@ def test_fingerprint_follows_content_not_time(tmp_path):
 
 
 def test_reused_results_must_match_and_grader_errors_get_one_retry(tmp_path):
-    from grader.batch.run import _previous
+    from grader.batch.plan import previous as _previous
     from grader.outputs import results
 
     path = tmp_path / "alice.py.json"
@@ -471,7 +532,7 @@ def test_reused_results_must_match_and_grader_errors_get_one_retry(tmp_path):
 
 
 def test_discovery_of_folders_files_and_exports(tmp_path):
-    from grader.batch.entries import discover, read_metadata
+    from grader.batch.entries import discover
 
     plain = tmp_path / "plain"
     (plain / "bob").mkdir(parents=True)
@@ -492,12 +553,47 @@ def test_discovery_of_folders_files_and_exports(tmp_path):
         "submission_2417731",
         "submission_2417802",
     ]
-    assert entries[0].people == ({"name": "Ada Lovelace", "email": "ada@example.edu", "sid": "1815"},)
-    assert [person["name"] for person in entries[1].people] == ["Alan Turing", "Grace Hopper"]
+    assert entries[0].people == (
+        {"name": "Ada Lovelace", "email": "ada@example.edu", "sid": "01815", "due": "2025-02-04T23:59:00-08:00"},
+    )
+    assert entries[0].submitted == "2025-02-03T21:14:09-08:00"
+    assert [person["name"] for person in entries[1].people] == ["Alan Turing", "Gráce Hopper"]
 
-    plain_keys = tmp_path / "plain_keys.yml"  # the same without Ruby symbols
+
+def test_metadata_is_read_as_text_with_names_decoded_and_times_in_iso(tmp_path):
+    from grader.batch.metadata import Submission, iso_time, read_metadata
+
+    plain_keys = tmp_path / "plain_keys.yml"  # without Ruby symbols
     plain_keys.write_text("submission_1:\n  submitters:\n  - name: Ada\n    email: ada@example.edu\n")
-    assert read_metadata(plain_keys) == {"submission_1": ({"name": "Ada", "email": "ada@example.edu", "sid": ""},)}
+    assert read_metadata(plain_keys) == {
+        "submission_1": Submission(({"name": "Ada", "email": "ada@example.edu", "sid": "", "due": ""},))
+    }
+    tricky = tmp_path / "tricky.yml"
+    tricky.write_text(
+        "submission_2:\n"
+        "  :submitters:\n"
+        "  - :name: !!binary w4lsb2lzZSBOJ0RpYXll\n"  # the standard tag: "Éloise N'Diaye"
+        "    :sid: 0012\n"  # octal 10 to a YAML 1.1 reader
+        "    :assignment:\n"
+        "      :due_date: '2025-03-01T12:00:00Z'\n"  # this student's own due date (an extension)
+        "  - :name: !binary '/w=='\n"  # not UTF-8: replaced, not base64
+        "    :sid: 1e3\n"
+        "  :created_at: 2025-02-28 23:00:00.123456789 +0100\n"
+        "  :due_date: 2025-02-28 12:00:00 -08:00\n"
+    )
+    (first, second), when = (
+        read_metadata(tricky)["submission_2"].people,
+        read_metadata(tricky)["submission_2"].created_at,
+    )
+    assert first == {"name": "Éloise N'Diaye", "sid": "0012", "email": "", "due": "2025-03-01T12:00:00+00:00"}
+    assert second == {"name": "\ufffd", "sid": "1e3", "email": "", "due": "2025-02-28T12:00:00-08:00"}
+    assert when == "2025-02-28T23:00:00+01:00"
+    assert [iso_time(text) for text in ("2025-02-30 10:00:00", "soon", "2025-01-01", 20250101)] == [
+        "",
+        "",
+        "2025-01-01T00:00:00",
+        "",
+    ]
     broken = tmp_path / "broken.yml"
     broken.write_text("submission_1: [unclosed\n")
     assert read_metadata(broken) == {}
@@ -513,3 +609,129 @@ def test_student_text_cannot_drive_the_terminal_or_the_spreadsheet():
     assert "\x1b" not in table and "\r" not in table and "\\x1b[2J" in table
     cells = next(csv.reader(grades_csv([row]).splitlines()[1:]))
     assert cells[:2] == ['\'=HYPERLINK("http://x")', "'@SUM(A1)"]
+
+
+@pytest.mark.slow
+def test_only_regrades_the_entries_named_and_rebuilds_the_class_files(tmp_path):
+    directory = tmp_path / "class"
+    directory.mkdir()
+    correct = (SUBMISSIONS / "correct" / "log_softmax_gather.py").read_text()
+    for name in ("alice.py", "bob.py", "carol.py"):
+        (directory / name).write_text(correct)
+    out = tmp_path / "out"
+    assert batch(directory, out).returncode == 0
+
+    def stamps() -> dict:
+        return {path.name: (path.stat().st_ino, path.stat().st_mtime_ns) for path in (out / "results").glob("*.json")}
+
+    before = stamps()
+    (directory / "alice.py").write_text(SIGN_FLIPPED)  # regraded: named
+    (directory / "bob.py").write_text(correct + "\n# changed, but not named\n")
+    run = batch(directory, out, "--only", str(directory / "alice.py"))  # a path ending in the entry works too
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert "regrading only alice.py: grading 1 with 1 worker; 2 others keep their results" in run.stderr
+    assert "1 of them made from other content or grader" in run.stderr
+    after = stamps()
+    assert after["alice.py.json"] != before["alice.py.json"]
+    assert {name: after[name] for name in ("bob.py.json", "carol.py.json")} == {
+        name: before[name] for name in ("bob.py.json", "carol.py.json")
+    }
+    rows = {row["entry"]: row for row in csv_rows(out)}  # rebuilt from every result
+    assert {name: rows[name]["total"] for name in rows} == {"alice.py": "15", "bob.py": "100", "carol.py": "100"}
+    assert "sign_flipped" in (out / "feedback" / "alice.py.md").read_text()
+    assert "| entries | 3 |" in (out / "report.md").read_text()
+    assert "<td><code>sign_flipped</code></td>" in (out / "report.html").read_text()
+
+    wrong = batch(directory, out, "--only", "alice.py", "dave.py", "carol.pyy")
+    assert wrong.returncode == 2
+    assert "no entry is called 'dave.py'" in wrong.stderr and "did you mean carol.py" in wrong.stderr
+    assert stamps() == after  # nothing graded
+
+
+@pytest.mark.slow
+def test_the_progress_bar_keeps_ticking_while_a_slow_entry_runs(tmp_path):
+    import fcntl
+    import re
+    import struct
+    import termios
+
+    directory = tmp_path / "class"
+    directory.mkdir()
+    correct = (SUBMISSIONS / "correct" / "log_softmax_gather.py").read_text()
+    (directory / "slow.py").write_text("import time\n\ntime.sleep(4)\n" + correct)  # at each import: 8 s in all
+    master, terminal = os.openpty()
+    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 120, 0, 0))
+    command = [sys.executable, "-m", "grader", "batch", str(directory), "--out", str(tmp_path / "out")]
+    process = subprocess.Popen(command, cwd=ROOT, stdin=terminal, stdout=terminal, stderr=terminal)
+    os.close(terminal)
+    screen = bytearray()
+    while True:
+        try:
+            chunk = os.read(master, 1 << 16)
+        except OSError:  # EIO: every writer has closed the terminal
+            break
+        if not chunk:
+            break
+        screen += chunk
+    os.close(master)
+    assert process.wait(timeout=120) == 0, screen.decode(errors="replace")[-3000:]
+    frames = [frame for frame in re.split(r"[\r\n]", screen.decode(errors="replace")) if "0/1 [" in frame]
+    elapsed = {match.group(1) for frame in frames if (match := re.search(r"0/1 \[(\d\d:\d\d)<", frame))}
+    assert len(elapsed) >= 5, frames  # redrawn every second while the entry ran, not once at the end
+    assert any("grading slow.py for" in frame for frame in frames), frames
+    assert "1/1 [" in screen.decode(errors="replace")
+
+
+def test_grades_csv_has_a_reason_for_lost_points_and_a_row_per_student():
+    from grader.outputs.table import CSV_ENCODING, grades_csv, row_of
+
+    def document(scores, mistakes=(), status="graded", output=""):
+        tests = [
+            {
+                "name": f"{n}. Check {n}",
+                "score": got,
+                "max_score": out_of,
+                "status": "passed" if got == out_of else "failed",
+            }
+            for n, (got, out_of) in enumerate(scores, start=1)
+        ]
+        extra = {"status": status, "mistakes": list(mistakes), "batch": {"seconds": 1.234}}
+        return {"score": sum(got for got, _ in scores), "tests": tests, "output": output, "extra_data": extra}
+
+    pair = ({"name": "Zoë", "email": "z@x.edu", "sid": "007", "due": "2025-02-04T23:59:00-08:00"}, {"name": "Li"})
+    rows = [
+        row_of("full", (), document([(10, 10), (20, 20)])),
+        row_of(
+            "pair",
+            pair,
+            document([(10, 10), (0, 20)], ["sign_flipped"]),
+            "2025-02-05T01:29:00-08:00",
+            {"sign_flipped": "The sign\nis flipped"},
+        ),
+        row_of("learning", (), document([(10, 10), (5, 20)])),
+        row_of("many", (), document([(0, 10), (0, 20), (0, 5)])),
+        row_of(
+            "broken",
+            (),
+            document(
+                [(0, 10)],
+                status="not graded",
+                output="**Score: 0 / 10**\n\nYour submission could not be graded: `x.py` is empty\n\nmore",
+            ),
+        ),
+    ]
+    assert [row["reason"] for row in rows] == [
+        "",
+        "sign_flipped (The sign is flipped); failed: 2. Check 2",
+        "failed: 2. Check 2",
+        "failed: tests 1, 2, 3",
+        "`x.py` is empty",
+    ]
+    text = grades_csv(rows)
+    table = list(csv.DictReader(text.splitlines()))
+    assert [row["entry"] for row in table] == ["full", "pair", "pair", "learning", "many", "broken"]
+    zoe, li = table[1], table[2]
+    assert (zoe["name"], zoe["sid"], zoe["late"], zoe["hours_late"], zoe["total"]) == ("Zoë", "007", "yes", "1.5", "10")
+    assert (li["name"], li["sid"], li["due"], li["late"], li["hours_late"]) == ("Li", "", "", "", "")
+    assert text.splitlines()[2].startswith('"pair","Zoë","z@x.edu","007",10,10,0,"","graded",')  # no test 3 here
+    assert table[0]["seconds"] == "1.23" and CSV_ENCODING == "utf-8-sig"

@@ -61,7 +61,7 @@ def write_through(path: Path) -> str:
     return "\n".join(
         file.read_text(encoding="utf-8", errors="replace")
         for file in sorted(path.rglob("*"))
-        if file.is_file() and file.suffix in (".json", ".csv", ".md")
+        if file.is_file() and file.suffix in (".json", ".csv", ".md", ".html")
     )
 
 

@@ -15,12 +15,12 @@ import hashlib
 import os
 import re
 import stat
-import sys
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
+from grader.batch.metadata import Submission, read_metadata
 from grader.text import printable
 
 METADATA = "submission_metadata.yml"
@@ -36,8 +36,9 @@ class Entry:
 
     name: str  # file or folder name inside DIR, as the file system has it
     path: Path
-    people: Tuple[Dict[str, str], ...] = ()  # name, email, sid of each submitter (Gradescope)
+    people: Tuple[Dict[str, str], ...] = ()  # name, email, sid, due of each submitter (Gradescope)
     refused: str = ""  # why it is not graded without being opened, if it is not
+    submitted: str = ""  # when it was uploaded, ISO 8601 (Gradescope)
 
     @property
     def label(self) -> str:
@@ -63,9 +64,9 @@ def discover(directory: Path, exclude: Optional[Path] = None) -> Tuple[List[Entr
     root = os.path.realpath(directory)
     if not (directory / METADATA).is_file():
         return [_entry(path, root) for path in listing], str(directory)
-    people = read_metadata(directory / METADATA)
+    known = read_metadata(directory / METADATA)
     entries = [
-        _entry(path, root, people.get(path.name, ()))
+        _entry(path, root, known.get(path.name, Submission()))
         for path in listing
         if path.is_dir() and path.name.startswith("submission_")
     ]
@@ -82,8 +83,9 @@ def _listing(directory: Path, exclude: Optional[Path]) -> List[Path]:
     ]
 
 
-def _entry(path: Path, root: str, people: Tuple[Dict[str, str], ...] = ()) -> Entry:
-    return Entry(path.name, path, people, _refusal(path, root) if path.is_symlink() else "")
+def _entry(path: Path, root: str, known: Submission = Submission()) -> Entry:
+    refused = _refusal(path, root) if path.is_symlink() else ""
+    return Entry(path.name, path, known.people, refused, known.created_at)
 
 
 def _refusal(link: Path, root: str) -> str:
@@ -101,50 +103,6 @@ def _refusal(link: Path, root: str) -> str:
             f"{shown} to `{printable(os.readlink(link))}`, outside the class folder: links are not followed out of it"
         )
     return ""
-
-
-def read_metadata(path: Path) -> Dict[str, Tuple[Dict[str, str], ...]]:
-    """Submitters per submission folder from Gradescope's submission_metadata.yml.
-
-    The file is written by Ruby, so keys are symbols (``:submitters:``, ``:name:``)
-    and some values carry Ruby tags; both plain and symbol keys are accepted, and
-    tags are ignored. An unreadable file only costs the names."""
-    import yaml
-
-    class Loader(yaml.SafeLoader):  # safe: builds only plain dicts, lists and scalars
-        pass
-
-    def untagged(loader, suffix, node):
-        if isinstance(node, yaml.MappingNode):
-            return loader.construct_mapping(node, deep=True)
-        if isinstance(node, yaml.SequenceNode):
-            return loader.construct_sequence(node, deep=True)
-        return loader.construct_scalar(node)
-
-    Loader.add_multi_constructor("!", untagged)
-    try:
-        data = _plain(yaml.load(path.read_text(encoding="utf-8", errors="replace"), Loader=Loader))
-    except (yaml.YAMLError, OSError, RecursionError) as exc:
-        print(f"warning: {path} could not be read ({type(exc).__name__}); grading without names", file=sys.stderr)
-        return {}
-    people = {}
-    for folder, record in data.items() if isinstance(data, dict) else ():
-        submitters = record.get("submitters") if isinstance(record, dict) else None
-        people[str(folder)] = tuple(
-            {key: "" if person.get(key) is None else str(person.get(key)) for key in ("name", "email", "sid")}
-            for person in (submitters if isinstance(submitters, list) else ())
-            if isinstance(person, dict)
-        )
-    return people
-
-
-def _plain(value):
-    """Ruby symbol keys (":name") as plain keys ("name"), recursively."""
-    if isinstance(value, dict):
-        return {(key.lstrip(":") if isinstance(key, str) else key): _plain(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_plain(item) for item in value]
-    return value
 
 
 # --- what each result file is called ------------------------------------------------------------

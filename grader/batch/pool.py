@@ -25,7 +25,7 @@ import time
 import traceback
 from collections import deque
 from dataclasses import dataclass
-from typing import Callable, Dict, Optional, Sequence, TypeVar
+from typing import Callable, Dict, List, Optional, Sequence, Tuple, TypeVar
 
 from grader import process
 from grader.outputs import results
@@ -53,12 +53,14 @@ def run_pool(
     workers: int,
     wall_s: float,
     done: Callable[[Job, dict, float], None],
+    tick: Optional[Callable[[List[Tuple[Job, float]]], None]] = None,
 ) -> None:
     """Call work(job) in forked worker processes; done(job, document, seconds) here, exactly once
-    per job, in completion order. A worker that dies or overruns wall_s costs only its job,
-    which gets a grader-error document. Returns when every job is done; on any exception
-    (Ctrl-C included) every worker is killed before it propagates."""
-    pool = _Pool(list(jobs), work, wall_s, done)
+    per job, in completion order; tick(running), if given, at least once a second with the
+    (job, seconds so far) of every job being worked on. A worker that dies or overruns wall_s
+    costs only its job, which gets a grader-error document. Returns when every job is done; on
+    any exception (Ctrl-C included) every worker is killed before it propagates."""
+    pool = _Pool(list(jobs), work, wall_s, done, tick)
     try:
         pool.run(max(1, min(workers, len(jobs))))
     finally:
@@ -66,8 +68,8 @@ def run_pool(
 
 
 class _Pool:
-    def __init__(self, jobs: list, work: Callable, wall_s: float, done: Callable):
-        self.jobs, self.work, self.wall_s, self.done = jobs, work, wall_s, done
+    def __init__(self, jobs: list, work: Callable, wall_s: float, done: Callable, tick: Optional[Callable] = None):
+        self.jobs, self.work, self.wall_s, self.done, self.tick = jobs, work, wall_s, done, tick
         self.workers: Dict[int, _Worker] = {}  # by answers fd
         self.selector = selectors.DefaultSelector()
 
@@ -90,6 +92,8 @@ class _Pool:
             for worker in list(self.workers.values()):
                 if worker.job is not None and now - worker.started > self.wall_s:
                     self._lost(worker, f"was stopped after the batch's last-resort limit of {self.wall_s:g} s")
+            if self.tick is not None:
+                self.tick([(self.jobs[w.job], now - w.started) for w in self.workers.values() if w.job is not None])
 
     def _fork(self) -> None:
         tasks_read, tasks_write = os.pipe()

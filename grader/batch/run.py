@@ -21,36 +21,37 @@ way. Loading a submission has its own budget, ``LOAD_S``: one that stalls there
 is not graded, after seconds. Workers die with the batch (PR_SET_PDEATHSIG): a
 killed batch leaves nothing running and loses only the entries in flight.
 
-Resuming: every result carries a fingerprint of the entry's contents, the grader
-version, the rubric and reference files and the limits. A rerun skips entries
-whose result has the same fingerprint (unless ``force``); one that ended in a
-grader error is graded once more, and a second grader error is kept.
+Resuming and regrading a few entries (``only``): see plan.py. Once grading is over,
+the class's files are written from every entry's result (class_files.py).
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import os
 import signal
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
-from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, Iterator, Optional, Sequence
 
 import grader
 from grader import text
+from grader.batch.class_files import write_class_files
 from grader.batch.entries import Entry, discover, fingerprint, result_files
+from grader.batch.plan import GRADER_ERROR_ATTEMPTS, attempts_of, choose, plan, plan_text, previous
 from grader.batch.pool import run_pool
+from grader.batch.progress import Progress, running_labels
 from grader.outputs import results
-from grader.outputs.files import write_atomic
-from grader.outputs.table import grades_csv, row_of, score_text, status_of, summary_table
+from grader.outputs.report import Header
+from grader.outputs.table import status_of, summary_table
 
 ENTRY_WALL_S = 15 * 60.0  # last resort: grade() enforces the real budgets itself
 LOAD_S = 10.0  # reading a submission takes milliseconds; one still reading has stalled
-GRADER_ERROR_ATTEMPTS = 2  # a grader error is graded once more; a second one may be the entry's doing
 EXIT_INTERRUPTED = 130
+EXIT_USAGE = 2
 
 
 def run_batch(
@@ -60,13 +61,16 @@ def run_batch(
     force: bool = False,
     *,
     exercise: Optional[str] = None,
+    only: Sequence[str] = (),
     limits=None,
     entry_wall_s: float = ENTRY_WALL_S,
     load_s: float = LOAD_S,
 ) -> int:
     """Grade every entry of `directory` into `out` on `exercise` (default: rubric.resolve's);
-    0 when every entry has a results file. `limits` (sandbox.Limits), `entry_wall_s` and `load_s`
-    are for the Python API; the CLI keeps the defaults."""
+    0 when every entry has a results file. only: regrade just these entries (names in
+    `directory`), keeping every other result; then 0 when each of them has one, and 2 if one
+    names no entry. `limits` (sandbox.Limits), `entry_wall_s` and `load_s` are for the Python
+    API; the CLI keeps the defaults."""
     from grader.rubric import resolve
     from grader.sandbox.parent import Zygote
 
@@ -75,7 +79,9 @@ def run_batch(
     try:
         # The zygote first, before grader.rubric imports the reference: see sandbox/parent.py.
         with Zygote.start() as zygote, _terminate_as_interrupt():
-            return _run(Path(directory), Path(out), jobs or _cores(), force, zygote, limits, entry_wall_s, load_s, name)
+            return _run(
+                Path(directory), Path(out), jobs or _cores(), force, zygote, limits, entry_wall_s, load_s, name, only
+            )
     except KeyboardInterrupt:  # outside grading proper: loading, fingerprinting, the report
         print(
             "\nInterrupted; the results written so far are kept. Run the same command again to finish.", file=sys.stderr
@@ -84,7 +90,16 @@ def run_batch(
 
 
 def _run(
-    directory: Path, out: Path, jobs: int, force: bool, zygote, limits, wall_s: float, load_s: float, exercise: str
+    directory: Path,
+    out: Path,
+    jobs: int,
+    force: bool,
+    zygote,
+    limits,
+    wall_s: float,
+    load_s: float,
+    exercise: str,
+    only: Sequence[str] = (),
 ) -> int:
     from grader import rubric as rubric_module
     from grader.verbs.grade import grade_safely
@@ -92,19 +107,20 @@ def _run(
     rubric = rubric_module.load(exercise)
     rubric.suspects()  # built once here and shared by every forked worker
     entries, origin = discover(directory, exclude=out)
-    store = out / "results"
-    _private_dir(out)
-    _private_dir(store)
-    for stale in store.glob(".*.tmp"):  # left by a batch killed while writing
-        stale.unlink()
+    chosen, unknown = choose(entries, only)
+    if unknown:
+        print("\n".join(f"error: {text.printable(origin)}: {line}" for line in unknown), file=sys.stderr)
+        return EXIT_USAGE
+    store = _folders(out)
     salt = _salt(limits, rubric.files())
     prints = {entry.name: fingerprint(entry.path, salt, follow=not entry.refused) for entry in entries}
     files = {name: store / file for name, file in result_files(entries).items()}
-    documents, todo, attempts = _plan(entries, files, prints, force)
+    made = plan(entries, files, prints, force, chosen if only else None)
+    documents, todo, attempts = made.documents, made.todo, made.attempts
     jobs = max(1, min(jobs, len(todo) or 1))
-    print(f"{origin}: {len(entries)} entries; {_plan_text(todo, jobs, documents)}", file=sys.stderr, flush=True)
+    print(f"{origin}: {len(entries)} entries; {plan_text(made, jobs, bool(only))}", file=sys.stderr, flush=True)
 
-    progress = _Progress(len(todo))
+    progress = Progress(len(todo))
     options = {} if limits is None else {"limits": limits}
 
     def work(entry: Entry) -> dict:  # runs in a worker
@@ -122,37 +138,41 @@ def _run(
         }
         results.write(files[entry.name], document)
         documents[entry.name] = document
-        progress.update(entry, document, seconds)
+        progress.update(entry.label, document, seconds)
 
     try:
-        run_pool(todo, work, workers=jobs, wall_s=wall_s, done=done)
+        run_pool(todo, work, workers=jobs, wall_s=wall_s, done=done, tick=lambda on: progress.tick(running_labels(on)))
     except KeyboardInterrupt:
         progress.close()
         have = sum(
-            entry.name in documents or _previous(files[entry.name], prints[entry.name])[0] is not None
+            entry.name in documents or previous(files[entry.name], prints[entry.name])[0] is not None
             for entry in entries
         )
-        print(
-            f"\nInterrupted: {have} of {len(entries)} entries have a result, {len(entries) - have} remain. "
-            f"Run the same command again{' without --force' if force else ''} to grade the rest.",
-            file=sys.stderr,
-        )
+        _say_interrupted(have, len(entries), force)
         return EXIT_INTERRUPTED
     progress.close()
-    return _finish(out, entries, documents, exercise)
+    header = Header(
+        text.printable(os.path.abspath(directory)), _now(), grader.__version__, _rubric_hash(rubric.files()), exercise
+    )
+    return _finish(out, entries, documents, files, header, chosen if only else None)
 
 
-def _finish(out: Path, entries: Sequence[Entry], documents: Dict[str, dict], exercise: str) -> int:
-    """grades.csv, the report and the summary table, from every entry's result."""
-    rows = [row_of(entry.name, entry.people, documents[entry.name]) for entry in entries if entry.name in documents]
-    write_atomic(out / "grades.csv", grades_csv(rows))
-    from grader.outputs.report import write_report  # matplotlib only now, never while grading
+def _finish(
+    out: Path,
+    entries: Sequence[Entry],
+    documents: Dict[str, dict],
+    files: Dict[str, Path],
+    header: Header,
+    only: Optional[Sequence[str]] = None,
+) -> int:
+    """The class's files and the summary table, from every entry's result; 0 when every entry
+    (or every one of `only`) has a result."""
     from grader.rubric import mistake_titles
 
-    write_report(out, rows, mistake_titles(exercise))
+    rows = write_class_files(out, entries, documents, files, mistake_titles(header.exercise), header)
     print(summary_table(rows))
     retried = sum(
-        status_of(document) == results.GRADER_ERROR and _attempts(document) < GRADER_ERROR_ATTEMPTS
+        status_of(document) == results.GRADER_ERROR and attempts_of(document) < GRADER_ERROR_ATTEMPTS
         for document in documents.values()
     )
     if retried:
@@ -161,8 +181,34 @@ def _finish(out: Path, entries: Sequence[Entry], documents: Dict[str, dict], exe
             f"{'them' if retried > 1 else 'it'} once more."
         )
     shown = text.printable(str(out))  # stdout would refuse a path that is not UTF-8
-    print(f"\nWrote {shown}/results/ ({len(rows)} results), {shown}/grades.csv and {shown}/report.md")
-    return 0 if len(rows) == len(entries) else 1
+    print(
+        f"\nWrote {shown}/results/ ({len(rows)} results), {shown}/feedback/, {shown}/grades.csv, "
+        f"{shown}/report.md and {shown}/report.html"
+    )
+    wanted = [entry.name for entry in entries] if only is None else only
+    return 0 if all(name in documents for name in wanted) else 1
+
+
+def _folders(out: Path) -> Path:
+    """OUT, OUT/results (returned) and OUT/feedback, private; no temp file of a killed batch left."""
+    store = out / "results"
+    for folder in (out, store, out / "feedback"):
+        _private_dir(folder)
+    for stale in store.glob(".*.tmp"):  # left by a batch killed while writing
+        stale.unlink()
+    return store
+
+
+def _say_interrupted(have: int, entries: int, force: bool) -> None:
+    print(
+        f"\nInterrupted: {have} of {entries} entries have a result, {entries - have} remain. "
+        f"Run the same command again{' without --force' if force else ''} to grade the rest.",
+        file=sys.stderr,
+    )
+
+
+def _now() -> str:
+    return datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S %z")
 
 
 # --- whether an entry needs grading ------------------------------------------------------
@@ -176,54 +222,12 @@ def _salt(limits, files: Sequence[Path]) -> bytes:
     return digest.digest()
 
 
-def _previous(path: Path, wanted: str) -> Tuple[Optional[dict], int]:
-    """The previous result if it can be kept, and how many grades in a row ended in a grader
-    error. Kept: made from the same content and grader, and not a grader error that may
-    still be retried (one may be the machine's doing; a second is kept, or every rerun would
-    pay for it again)."""
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-        batch = document["extra_data"]["batch"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return None, 0
-    if not isinstance(batch, dict) or batch.get("fingerprint") != wanted:
-        return None, 0
-    if status_of(document) != results.GRADER_ERROR:
-        return document, 0
-    failures = _attempts(document)
-    return (document if failures >= GRADER_ERROR_ATTEMPTS else None), failures
-
-
-def _attempts(document: dict) -> int:
-    """Which attempt at grading the same content a result was (1 if it does not say)."""
-    value = ((document.get("extra_data") or {}).get("batch") or {}).get("attempts")
-    return value if isinstance(value, int) and value > 0 else 1
-
-
-def _plan(
-    entries: Sequence[Entry], files: Dict[str, Path], prints: Dict[str, str], force: bool
-) -> Tuple[Dict[str, dict], List[Entry], Dict[str, int]]:
-    """The results kept, by entry name; the entries to grade; and which attempt each grade is."""
-    documents: Dict[str, dict] = {}
-    todo: List[Entry] = []
-    attempts: Dict[str, int] = {}
-    for entry in entries:
-        previous, failures = (None, 0) if force else _previous(files[entry.name], prints[entry.name])
-        if previous is None:
-            todo.append(entry)
-            attempts[entry.name] = failures + 1
-        else:
-            documents[entry.name] = previous
-    return documents, todo, attempts
-
-
-def _plan_text(todo: Sequence[Entry], jobs: int, documents: Dict[str, dict]) -> str:
-    plan = f"grading {len(todo)} with {jobs} worker{'s' * (jobs > 1)}" if todo else "nothing to grade"
-    if not documents:
-        return plan
-    errors = sum(status_of(document) == results.GRADER_ERROR for document in documents.values())
-    twice = f", {errors} of them a grader error twice" if errors else ""
-    return f"{plan}; {len(documents)} already graded (same content and grader version{twice}; --force regrades them)"
+def _rubric_hash(files: Sequence[Path]) -> str:
+    """A short hash of the exercise's rubric, cases and reference: which grading a report shows."""
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(f"{path.parent.name}/{path.name}\0".encode() + path.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 class _LoadStalled(BaseException):
@@ -263,7 +267,7 @@ def _private_dir(path: Path) -> None:
     class's results, names and emails (DESIGN.md, trust boundary), even without Landlock."""
     existed = path.is_dir()
     path.mkdir(parents=True, exist_ok=True)
-    if os.geteuid() == 0 and (not existed or path.name == "results"):
+    if os.geteuid() == 0 and (not existed or path.name in ("results", "feedback")):
         os.chmod(path, 0o700)
 
 
@@ -286,40 +290,3 @@ def _cores() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:
         return os.cpu_count() or 1
-
-
-# --- progress, rows, CSV, summary -----------------------------------------------------------
-
-
-class _Progress:
-    """A tqdm bar on a terminal; one plain line per entry otherwise (logs, CI, `make`)."""
-
-    def __init__(self, total: int, stream=sys.stderr):
-        self.total, self.count, self.stream, self.bar = total, 0, stream, None
-        if total and stream.isatty() and _columns(stream) >= 40:  # a 0-column pty gets plain lines
-            from tqdm import tqdm
-
-            tqdm.monitor_interval = 0  # no monitor thread: workers are forked from this process
-            self.bar = tqdm(total=total, unit="entry", file=stream, dynamic_ncols=True)
-
-    def update(self, entry: Entry, document: dict, seconds: float) -> None:
-        self.count += 1
-        status = status_of(document)
-        text = f"{entry.label} {score_text(document)}" + ("" if status == results.GRADED else f" {status}")
-        if self.bar is not None:
-            self.bar.set_postfix_str(text[-40:], refresh=False)
-            self.bar.update()
-        else:
-            print(f"[{self.count}/{self.total}] {text} ({seconds:.1f} s)", file=self.stream, flush=True)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
-            self.bar = None
-
-
-def _columns(stream) -> int:
-    try:
-        return os.get_terminal_size(stream.fileno()).columns
-    except (OSError, ValueError, AttributeError):
-        return 0

@@ -1,11 +1,13 @@
-"""A class's results as rows: status, CSV, and the summary table printed after a batch."""
+"""A class's results as rows: status, the reason for lost points, grades.csv, and the summary table
+printed after a batch."""
 
 from __future__ import annotations
 
 import csv
 import io
 import re
-from typing import List, Sequence
+from datetime import datetime
+from typing import List, Mapping, Sequence, Tuple, Union
 
 from grader.outputs.results import GRADED, GRADER_ERROR, NOT_GRADED, STATUSES
 from grader.text import printable
@@ -13,6 +15,9 @@ from grader.text import printable
 # A spreadsheet runs a cell starting with = + - @ (or tab, CR) as a formula. The TA's may split
 # a line on ; tab or | as well as on commas, and trim spaces and quotes, so every place in a
 # field where such a cell could start is neutralised with a ' (the text-cell prefix).
+CSV_ENCODING = "utf-8-sig"  # a BOM, or Excel reads the UTF-8 of non-ASCII names as Latin-1
+PERSON = ("name", "email", "sid", "due")
+TIMES = ["submitted", "due", "late", "hours_late", "seconds"]
 _FORMULA = re.compile(r'(^|[,;\t|\r\n])([\s"]*)(?=[=+\-@\t\r])')
 
 
@@ -39,40 +44,66 @@ def _short(name: str) -> str:
     return rest if dot and number.isdigit() else name
 
 
-def row_of(entry: str, people: Sequence[dict], document: dict) -> dict:
-    """What the CSV, the summary and the report need to know about one entry."""
+def row_of(
+    entry: str, people: Sequence[dict], document: dict, submitted: str = "", titles: Mapping[str, str] = {}
+) -> dict:
+    """What the CSV, the summary and the report need to know about one entry. people: its
+    submitters (name, email, sid, due); submitted: when it was uploaded (ISO 8601); titles:
+    each mistake's one-line title by ID, for the reason an entry lost points."""
     extra = document.get("extra_data") or {}
     batch = extra.get("batch") or {}
-    status = status_of(document)
-    reason = ""
-    if status == GRADER_ERROR:
-        lines = [line for line in str(extra.get("grader_fault", "")).splitlines() if line.strip()]
-        reason = lines[-1].strip() if lines else GRADER_ERROR
-    elif status == NOT_GRADED:
-        reason = str(document.get("output", "")).split("\n\n", 1)[-1].split("\n\n")[0]
-        reason = reason.replace("Your submission could not be graded: ", "")
+    tests = [
+        {
+            "name": _short(str(test.get("name", ""))),
+            "score": float(test.get("score", 0)),
+            "max_score": float(test.get("max_score", 0)),
+            "passed": test.get("status") == "passed",
+        }
+        for test in document.get("tests") or []
+    ]
+    mistakes = [str(mistake) for mistake in extra.get("mistakes") or []]
+    shown = [{key: printable(str(person.get(key, ""))) for key in PERSON} for person in people]
     return {  # text from students or Gradescope escaped once, here, for every output
         "entry": printable(entry),
-        "name": printable("; ".join(person.get("name", "") for person in people)),
-        "email": printable("; ".join(person.get("email", "") for person in people)),
-        "sid": printable("; ".join(person.get("sid", "") for person in people)),
-        "status": status,
+        "name": "; ".join(person["name"] for person in shown),
+        "email": "; ".join(person["email"] for person in shown),
+        "sid": "; ".join(person["sid"] for person in shown),
+        "people": shown,
+        "submitted": printable(submitted),
+        "status": status_of(document),
         "score": float(document.get("score", 0)),
         "max_score": max_score(document),
-        "tests": [
-            {
-                "name": _short(str(test.get("name", ""))),
-                "score": float(test.get("score", 0)),
-                "max_score": float(test.get("max_score", 0)),
-                "passed": test.get("status") == "passed",
-            }
-            for test in document.get("tests") or []
-        ],
-        "mistakes": [str(mistake) for mistake in extra.get("mistakes") or []],
+        "tests": tests,
+        "mistakes": mistakes,
         "seconds": float(batch.get("seconds", document.get("execution_time", 0.0))),
-        "reason": printable(reason),
+        "reason": printable(_reason(document, tests, mistakes, titles)),
         "learning": extra.get("learning"),
     }
+
+
+def _reason(document: dict, tests: Sequence[dict], mistakes: Sequence[str], titles: Mapping[str, str]) -> str:
+    """One line saying why an entry is below full marks ("" when it is not)."""
+    extra = document.get("extra_data") or {}
+    status = status_of(document)
+    if status == GRADER_ERROR:
+        lines = [line for line in str(extra.get("grader_fault", "")).splitlines() if line.strip()]
+        return lines[-1].strip() if lines else GRADER_ERROR
+    if status == NOT_GRADED:
+        reason = str(document.get("output", "")).split("\n\n", 1)[-1].split("\n\n")[0]
+        return " ".join(reason.replace("Your submission could not be graded: ", "").split())
+    lost = [f"{number}. {test['name']}" for number, test in enumerate(tests, 1) if test["score"] < test["max_score"]]
+    if not lost:
+        return ""
+    if len(lost) > 2:  # their names are the CSV's column heads
+        lost = [f"tests {', '.join(name.split('.')[0] for name in lost)}"]
+    named = "; ".join(
+        f"{mistake} ({_line(titles[mistake])})" if titles.get(mistake) else mistake for mistake in mistakes
+    )
+    return f"{named}; failed: {', '.join(lost)}" if named else f"failed: {', '.join(lost)}"
+
+
+def _line(text: str) -> str:
+    return " ".join(str(text).split())
 
 
 def test_columns(rows: Sequence[dict]) -> List[str]:
@@ -84,29 +115,49 @@ def test_columns(rows: Sequence[dict]) -> List[str]:
     return names
 
 
+def lateness(submitted: str, due: str) -> Tuple[str, Union[str, float]]:
+    """("yes" or "no", hours late) from two ISO 8601 times; ("", "") when either is unknown."""
+    try:
+        seconds = (datetime.fromisoformat(submitted) - datetime.fromisoformat(due)).total_seconds()
+    except (ValueError, TypeError):  # missing, or one with a time zone and one without
+        return "", ""
+    return ("yes", _number(round(seconds / 3600, 2))) if seconds > 0 else ("no", 0)
+
+
+def _number(value: float) -> Union[int, float]:
+    """A number as the CSV writes it: 100, not 100.0."""
+    return int(value) if float(value).is_integer() else value
+
+
 def grades_csv(rows: Sequence[dict]) -> str:
+    """The gradebook: one row per student (each member of a group gets the group's row),
+    text quoted and numbers not, so that a spreadsheet told to read quoted fields as text
+    keeps an SID's leading zeros. Written with a BOM (CSV_ENCODING) for Excel."""
     columns = test_columns(rows)
     stream = io.StringIO()
-    writer = csv.writer(stream)
-    writer.writerow(["entry", "name", "email", "sid", "total", *columns, "mistakes", "seconds", "status"])
+    writer = csv.writer(stream, quoting=csv.QUOTE_NONNUMERIC)
+    writer.writerow(["entry", "name", "email", "sid", "total", *columns, "status", "reason", "mistakes"] + TIMES)
     for row in rows:
-        scores = {test["name"]: f"{test['score']:g}" for test in row["tests"]}
-        writer.writerow(
-            [
-                _spreadsheet_safe(cell)
-                for cell in [
-                    row["entry"],
-                    row["name"],
-                    row["email"],
-                    row["sid"],
-                    f"{row['score']:g}",
-                    *(scores.get(column, "") for column in columns),
-                    " ".join(row["mistakes"]),
-                    f"{row['seconds']:.2f}",
-                    row["status"],
-                ]
+        scores = {test["name"]: _number(test["score"]) for test in row["tests"]}
+        for person in row.get("people") or [{key: row.get(key, "") for key in PERSON}]:
+            late, hours = lateness(row.get("submitted", ""), person.get("due", ""))
+            cells = [
+                row["entry"],
+                person.get("name", ""),
+                person.get("email", ""),
+                person.get("sid", ""),
+                _number(row["score"]),
+                *(scores.get(column, "") for column in columns),
+                row["status"],
+                row["reason"],
+                " ".join(row["mistakes"]),
+                row.get("submitted", ""),
+                person.get("due", ""),
+                late,
+                hours,
+                _number(round(row["seconds"], 2)),
             ]
-        )
+            writer.writerow([_spreadsheet_safe(cell) if isinstance(cell, str) else cell for cell in cells])
     return stream.getvalue()
 
 
