@@ -14,8 +14,10 @@ import numpy as np
 import torch
 
 from grader.checks.cases import Case, Expected, float64_answer
-from grader.checks.diagnosis import Diagnostics, Probe, Sig, Suspect, answer_all, close, make_probe, scaled
+from grader.checks.diagnosis import Diagnostics, Suspect, answer_all, scaled
 from grader.checks.exercise import Exercise
+from grader.checks.observations import Answers, Observation, Variation
+from grader.checks.probes import Probe, make_probe
 from grader.contract import Argument, Contract
 from grader.text import fmt
 
@@ -85,14 +87,24 @@ def solve(function: Callable, case: Case) -> Expected:
 # --- diagnosis -------------------------------------------------------------------------------
 # The probes: A from 2 to 4, N from 1 to 24, q not standardised and of mixed sign (on
 # standardised q several mistakes all collapse to about zero), actions that are not the
-# argmax, one probe with logits of ±500. Suspects: each catalog entry (and the reference)
-# possibly with an output scale, ×−1 (sign_flipped), ×N (sum_reduction), ×−N (both), and
-# with q standardised inside the loss (normalized_inside, with either std).
+# argmax, three variations of one probe (other actions, q affinely changed, q shifted) and one
+# probe with logits of ±500. Suspects: each catalog entry (and the reference) possibly with an
+# output scale, ×−1 (sign_flipped), ×N (sum_reduction), ×−N (both), and with q standardised
+# inside the loss (normalized_inside: either std, with or without an epsilon, which decides
+# whether one sample gives 0 or NaN).
 
 # Mistakes that build an (N, A) tensor: reducing it with .sum(-1).mean() instead of .mean()
 # multiplies by A and is still the same mistake.
 _PER_ACTION = ("sum_over_actions", "all_actions_weighted")
-_NOT_IN_SUSPECTS = ("mutates_inputs", "not_scalar", "not_differentiable", "unstable_log", "normalized_inside")
+_NOT_IN_SUSPECTS = (
+    "mutates_inputs",
+    "not_scalar",
+    "not_differentiable",
+    "unstable_log",
+    "clamped_log_prob",
+    "normalized_inside",
+)
+_STANDARDISED = ((0, 1e-8), (0, 0.0), (1, 1e-8))  # (ddof, epsilon): np.std + eps, np.std, torch's std + eps
 
 
 def _random_probe(name: str, seed: int, n: int, a: int, **flags) -> Probe:
@@ -116,6 +128,7 @@ def _make_probes() -> Tuple[Probe, ...]:
         mixed,
         make_probe(CONTRACT, "mixed, other actions", logits, 1 - actions, q_values),
         make_probe(CONTRACT, "mixed, q rescaled", logits, actions, 3 * q_values - 2),
+        make_probe(CONTRACT, "mixed, q shifted", logits, actions, q_values + 1),
         _random_probe("batch", 13, 24, 3, trace=True),
         make_probe(
             CONTRACT,
@@ -129,13 +142,59 @@ def _make_probes() -> Tuple[Probe, ...]:
 
 
 PROBES = _make_probes()
+_EXTRA_TERM = (
+    "that is what an added term does, such as an entropy bonus or a regulariser, which is not part of the pseudo-loss"
+)
+VARIATIONS = (
+    Variation(
+        "mixed, other actions",
+        "mixed",
+        "actions",
+        "the other action is taken (a becomes 1 − a)",
+        ignored="the loss must use the log-probability of the action taken",
+        offset=_EXTRA_TERM,
+    ),
+    Variation(
+        "mixed, q rescaled",
+        "mixed",
+        "q_values",
+        "q becomes 3q − 2",
+        ignored="each sample's q must weight its term, so the loss must change with q",
+        offset=_EXTRA_TERM,
+    ),
+    Variation(
+        "mixed, q shifted",
+        "mixed",
+        "q_values",
+        "q becomes q + 1",
+        ignored="that is what subtracting the batch's mean of q (a baseline) inside the loss does",
+        offset=_EXTRA_TERM,
+    ),
+)
+MEANINGS = {  # what an observation of this kind usually means here (grader.checks.observations)
+    "ratio −1": "that is what a flipped sign does",
+    "ratio N": "that is what a sum over the batch does where the mean belongs",
+    "ratio −N": "that is what a sum instead of a mean, with a flipped sign, does",
+    "ratio 1/N": "that is what dividing the mean by N once more does",
+    "ratio 1/A": "that is what a mean over all N × A entries of a one-hot or masked product does: sum over the actions first",
+    "constant": "the policy never changes",
+    "zero gradient": "the policy never changes",
+    "single zero": "that is what subtracting the batch's mean of q (a baseline) or standardising q inside the loss does",
+    "single nan": "that is what dividing by the standard deviation of q over one sample does",
+    "quadratic": "(N, 1) times (N,) broadcasts to (N, N): make both shapes (N,)",
+}
 
 
-def _standardize(q: np.ndarray, ddof: int) -> np.ndarray:
+def _sizes(probe: Probe) -> Tuple[Tuple[str, int], ...]:
+    return (("N", probe.rows), ("A", probe.arrays[0].shape[1]))
+
+
+def _standardize(q: np.ndarray, ddof: int, epsilon: float) -> np.ndarray:
     q = q.astype(np.float64)
     if q.size <= ddof:  # one sample has no unbiased std: NaN, as in torch
         return np.full(q.shape, np.nan, np.float32)
-    return ((q - q.mean()) / (q.std(ddof=ddof) + 1e-8)).astype(np.float32)
+    with np.errstate(invalid="ignore", divide="ignore"):  # np.std without epsilon: 0 / 0 for one sample
+        return ((q - q.mean()) / (q.std(ddof=ddof) + epsilon)).astype(np.float32)
 
 
 def _suspects(reference: Callable, catalog: Sequence, same_numbers: Sequence[FrozenSet[str]]) -> List[Suspect]:
@@ -146,8 +205,8 @@ def _suspects(reference: Callable, catalog: Sequence, same_numbers: Sequence[Fro
     suspects = []
     for ids, function, twin in bases:
         variants = [(ids, answer_all(function, DIAGNOSTICS))]
-        for ddof in (0, 1):
-            inside = lambda arrays, d=ddof: (arrays[0], arrays[1], _standardize(arrays[2], d))  # noqa: E731
+        for ddof, eps in _STANDARDISED:
+            inside = lambda arrays, d=ddof, e=eps: (arrays[0], arrays[1], _standardize(arrays[2], d, e))  # noqa: E731
             variants.append((ids | {"normalized_inside"}, answer_all(function, DIAGNOSTICS, inside)))
         by_a = (False, True) if ids & set(_PER_ACTION) else (False,)
         for variant_ids, sigs in variants:
@@ -160,41 +219,68 @@ def _suspects(reference: Callable, catalog: Sequence, same_numbers: Sequence[Fro
                 (-1, True, flip + ("sum_reduction",)),
             ):
                 for times_a in by_a:
-                    factors = [sign * (p.rows if by_n else 1) * (p.arrays[0].shape[1] if times_a else 1) for p in PROBES]
+                    factors = [
+                        sign * (p.rows if by_n else 1) * (p.arrays[0].shape[1] if times_a else 1) for p in PROBES
+                    ]
                     suspects.append(Suspect(variant_ids | set(extra), scaled(sigs, factors), twin))
     return suspects
 
 
-def _hints(sigs: Sequence[Optional[Sig]], reference: Suspect) -> List[str]:
-    by_name = {p.name: i for i, p in enumerate(PROBES)}
-    hints = []
-    values: List[Tuple[float, float]] = []  # (student's, reference's), on ordinary probes with a value
-    grads: List[Tuple[np.ndarray, np.ndarray]] = []  # the same, where the student's has a gradient too
-    for student, expected in ((sigs[i], reference.sigs[i]) for i in DIAGNOSTICS.ordinary):
-        if student is not None and student.value is not None:
-            assert expected is not None and expected.value is not None  # the reference's
-            values.append((student.value, expected.value))
-            grads += [(student.grads["logits"], expected.grads["logits"])] if student.grads else []
-    ratios = [s / r for s, r in values if abs(r) > 1e-6 and np.isfinite(s)]
-    if ratios and np.allclose(ratios, ratios[0], rtol=1e-3) and not np.isclose(ratios[0], 1.0, rtol=1e-3):
-        hints.append(f"your loss is the correct one times {fmt(ratios[0])} on every probe (a sign or scale error)")
-    mixed, actions, rescaled = (
-        sigs[by_name["mixed"]],
-        sigs[by_name["mixed, other actions"]],
-        sigs[by_name["mixed, q rescaled"]],
-    )
-    if mixed and rescaled and close(mixed.value, rescaled.value):
-        hints.append("your loss does not change when q changes (q = 3q − 2): it should be linear in q")
-    if mixed and actions and close(mixed.value, actions.value):
-        hints.append("your loss does not change when other actions are taken: it must use `actions`")
-    if grads and all(np.sum(g * e) < 0 for g, e in grads):
-        hints.append("your gradient points away from the correct one (negative dot product)")
-    if grads and all(not np.any(g) for g, _ in grads):
-        hints.append("your gradient is zero on every probe: the loss does not depend on the logits")
-    return hints
+def _hints(answers: Answers) -> List[Observation]:
+    """What only a softmax policy's gradient shows: its rows sum to zero, and in each row the
+    taken action's entry is the one of opposite sign (for q ≠ 0 and three actions or more)."""
+    for i in answers.finite:
+        mine, correct = answers.pair(i)
+        if "logits" not in mine.grads:
+            continue
+        grad, right = mine.grads["logits"], correct.grads["logits"]
+        scale = float(np.max(np.abs(right)))
+        sums = grad.sum(axis=1)
+        off = [r for r in range(len(grad)) if abs(sums[r]) > 1e-4 * scale]
+        if off:
+            text = (
+                f"row {off[0]} of your dL/dlogits sums to {fmt(sums[off[0]])} (rows counted from 0), but every row of "
+                "the correct one sums to 0, since adding a constant to a row of logits changes no probability"
+            )
+            return [Observation("row sums", text, i)]
+        odd, expected = _odd_one_out(grad), _odd_one_out(right)
+        moved = [
+            r for r in range(len(grad)) if odd[r] is not None and expected[r] is not None and odd[r] != expected[r]
+        ]
+        if moved:
+            r = moved[0]
+            text = (
+                f"in {'all' if len(moved) == len(grad) else f'{len(moved)} of the'} {len(grad)} rows your gradient singles out another action than the one "
+                f"taken: in row {r} (counted from 0) the entry of opposite sign is action {odd[r]}, the correct "
+                f"one's is action {expected[r]}, the action taken"
+            )
+            return [Observation("other action", text, i)]
+    return []
 
 
-DIAGNOSTICS = Diagnostics(CONTRACT, PROBES, _suspects, _hints, unstable="unstable_log")
+def _odd_one_out(grad: np.ndarray) -> List[Optional[int]]:
+    """Per row of three or more actions, the one column whose entry has the opposite sign of all
+    the others (the taken action's, in the correct gradient (p − onehot(a))·q/N), if there is one."""
+    found: List[Optional[int]] = []
+    for row in grad:
+        signs = np.sign(np.where(np.abs(row) > 1e-9 * np.max(np.abs(row), initial=0.0), row, 0.0))
+        plus, minus = np.flatnonzero(signs > 0), np.flatnonzero(signs < 0)
+        alone = [side for side, other in ((plus, minus), (minus, plus)) if len(side) == 1 and len(other) >= 2]
+        found.append(int(alone[0][0]) if alone else None)
+    return found
+
+
+DIAGNOSTICS = Diagnostics(
+    CONTRACT,
+    PROBES,
+    _suspects,
+    _hints,
+    unstable="unstable_log",
+    inexact="clamped_log_prob",
+    sizes=_sizes,
+    variations=VARIATIONS,
+    meanings=MEANINGS,
+)
 EXERCISE = Exercise(
     CONTRACT,
     TITLES,

@@ -25,8 +25,10 @@ wrong loss's, "ref" is the correct one):
   ``sum_reduction`` when N = 1; ``normalized_inside`` when q is already
   standardised; ``two_actions_only`` when A = 2; ``greedy_labels`` when every
   action is the argmax; ``unweighted`` when every q is one; ``unstable_log``
-  at ordinary logits (it needs |logits| in the hundreds and an unlikely
-  action); ``logits_as_logprobs`` in value (not gradient) when each row of
+  and ``clamped_log_prob`` at ordinary logits (the first needs a logit gap
+  of about a hundred, the second one beyond its clamp, and an unlikely
+  action; then the first is not finite, the second finite and wrong);
+  ``logits_as_logprobs`` in value (not gradient) when each row of
   logits already has logsumexp zero; ``not_differentiable``, ``not_scalar``
   (in its mean) and ``mutates_inputs`` always in value.
 - At N = 1: ``wrong_softmax_dim`` and ``normalized_inside`` both give loss
@@ -95,6 +97,12 @@ def _sum_reduction(logits, actions, q_values):
 
 def _unstable_log(logits, actions, q_values):
     return -(_taken(torch.log(F.softmax(logits, dim=-1)), actions) * q_values).mean()
+
+
+def _clamped_log_prob(logits, actions, q_values):
+    # "Guard against -inf" on log-probabilities that are already finite: below the clamp the
+    # gradient is zero.
+    return -(_taken(F.log_softmax(logits, dim=-1).clamp(min=-20.0), actions) * q_values).mean()
 
 
 def _not_differentiable(logits, actions, q_values):
@@ -232,14 +240,27 @@ CATALOG: Tuple[Mistake, ...] = (
     ),
     Mistake(
         "unstable_log",
-        "`log(softmax(x))` underflows: infinite loss and NaN gradient at large logits",
+        "`log(softmax(x))` underflows at large logits: the loss becomes infinite or NaN",
         "You compute probabilities first and take their log afterwards. When one logit is much larger "
-        "than another, softmax rounds the small probability to exactly zero and its log is −∞: the loss "
-        "becomes infinite or NaN, and one NaN gradient destroys the network's weights. Clamping the "
-        "probabilities away from zero only hides it (the loss is finite but wrong). Compute "
-        "log-probabilities directly with `F.log_softmax(logits, dim=-1)`, `F.cross_entropy` or "
-        "`Categorical(logits=...)`, which use the log-sum-exp trick and stay accurate for any logits.",
+        "than another, softmax rounds the small probability to exactly zero and its log is −∞ (and `exp` "
+        "of a large raw logit overflows to infinity): the loss becomes infinite or NaN, and one NaN "
+        "gradient destroys the network's weights. Compute log-probabilities directly with "
+        "`F.log_softmax(logits, dim=-1)`, `F.cross_entropy` or `Categorical(logits=...)`, which use the "
+        "log-sum-exp trick and stay accurate for any logits.",
         _unstable_log,
+    ),
+    Mistake(
+        "clamped_log_prob",
+        "Clamped log-probabilities: right at ordinary logits, finite but wrong at extreme ones",
+        "Your loss is right for ordinary logits, but where an action is very unlikely it is finite and "
+        "wrong: the log-probability, or the probability before its log, is clamped, by `.clamp(min=...)`, "
+        "by adding an epsilon, or by `Categorical(probs=...)`, which clamps probabilities to the float "
+        "epsilon. Where the clamp holds, the loss no longer changes with the logits, so its gradient is "
+        "zero (or nearly so) exactly for the unlikely actions, and an unlikely action that earned a high "
+        "return is never made more likely. If you already use `F.log_softmax` or `F.cross_entropy`, drop "
+        "the clamp: they are finite for any logits. If you take the log of probabilities, compute "
+        "log-probabilities directly with `F.log_softmax(logits, dim=-1)` or `Categorical(logits=...)`.",
+        _clamped_log_prob,
     ),
     Mistake(
         "not_differentiable",

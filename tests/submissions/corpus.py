@@ -40,7 +40,9 @@ MISTAKES: Dict[str, FrozenSet[str]] = {
     "mistakes/broadcast_column_q.py": frozenset({"broadcast"}),
     "mistakes/sum_reduction_cross_entropy.py": frozenset({"sum_reduction"}),
     "mistakes/unstable_log_manual_softmax.py": frozenset({"unstable_log"}),
-    "mistakes/unstable_log_categorical_probs.py": frozenset({"unstable_log"}),
+    # Categorical(probs=...) clamps probabilities: finite and wrong at extreme logits, not infinite.
+    "mistakes/unstable_log_categorical_probs.py": frozenset({"clamped_log_prob"}),
+    "mistakes/clamped_log_prob_log_softmax.py": frozenset({"clamped_log_prob"}),
     "mistakes/not_differentiable_numpy.py": frozenset({"not_differentiable"}),
     "mistakes/not_differentiable_item.py": frozenset({"not_differentiable"}),
     "mistakes/not_scalar_per_sample.py": frozenset({"not_scalar"}),
@@ -49,6 +51,7 @@ MISTAKES: Dict[str, FrozenSet[str]] = {
     "mistakes/two_actions_only_bce.py": frozenset({"two_actions_only"}),
     "mistakes/normalized_inside_population_std.py": frozenset({"normalized_inside"}),
     "mistakes/normalized_inside_torch_std.py": frozenset({"normalized_inside"}),
+    "mistakes/normalized_inside_np_std_idiom.py": frozenset({"normalized_inside"}),
     "mistakes/mutates_inputs_actions_unsqueeze.py": frozenset({"mutates_inputs"}),
     "mistakes/mutates_inputs_logits_data.py": frozenset({"mutates_inputs"}),
     "mistakes/logits_as_logprobs_nll.py": frozenset({"logits_as_logprobs"}),
@@ -62,4 +65,23 @@ MISTAKES: Dict[str, FrozenSet[str]] = {
     "mistakes/combo_unweighted_sign_flipped.py": frozenset({"unweighted", "sign_flipped"}),
     "mistakes/combo_greedy_labels_sum_reduction.py": frozenset({"greedy_labels", "sum_reduction"}),
     "mistakes/combo_logits_as_logprobs_sum_reduction.py": frozenset({"logits_as_logprobs", "sum_reduction"}),
+    "mistakes/combo_normalized_inside_sum_reduction.py": frozenset({"normalized_inside", "sum_reduction"}),
+}
+
+# Wrong losses no catalog entry describes, each with a phrase of the observation its feedback
+# must make (grader/checks/observations.py): true, specific, with the probe that shows it.
+OBSERVED: Dict[str, str] = {
+    "observed/one_hot_mean.py": "your loss and its gradient are 1/A times the correct ones on all 8 probes",
+    "observed/policy_coefficient.py": "your loss and its gradient are 0.5 times the correct ones on all 8 probes",
+    "observed/mean_divided_by_n.py": "your loss and its gradient are 1/N times the correct ones on all 8 probes",
+    "observed/baseline_inside.py": "for a single sample your loss is 0 and its gradient zero",
+    "observed/entropy_bonus.py": "the part of your loss that is wrong does not depend on",
+    "observed/value_term_added.py": "your gradient is the correct one on all 8 probes",
+    "observed/class_weights_from_q.py": "your function gave no number on 7 of the 8 probes",
+    "observed/gather_along_batch.py": "your function gave no number on 7 of the 8 probes",
+    "observed/first_sample_only.py": "rows 1 and 2 of your dL/dlogits are zero where the correct one is not",
+    "observed/absolute_q.py": "(exactly the rows where q < 0)",
+    "observed/scale_only_normalisation.py": "for a single sample your loss is NaN",
+    "observed/temperature.py": "your loss is not the correct one times a constant",
+    "observed/next_action_labels.py": "your gradient singles out another action than the one taken",
 }

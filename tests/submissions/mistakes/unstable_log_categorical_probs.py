@@ -1,4 +1,4 @@
-"""Mistake unstable_log: Categorical(probs=softmax(logits)); clamped probs, finite but wrong at large logits."""
+"""Mistake clamped_log_prob: Categorical(probs=softmax(logits)) clamps probs to the float eps: finite but wrong at large logits."""
 import torch
 from torch.distributions import Categorical
 

@@ -1,0 +1,191 @@
+"""The feedback of one diagnosis: each named mistake with the probe that shows it, or, when no
+catalog entry fits, the observations that hold and the smallest probe where the loss is wrong."""
+
+from __future__ import annotations
+
+from typing import Callable, List, Optional, Sequence, Tuple
+
+import numpy as np
+
+from grader.checks.answer import Answer
+from grader.checks.observations import observe
+from grader.checks.oracle import Outcome
+from grader.checks.probes import (
+    Answers,
+    Diagnosis,
+    Diagnostics,
+    Observation,
+    Suspect,
+    agrees,
+    by_size,
+    close_grad,
+    detached,
+    fitting,
+    non_scalar,
+    signature,
+)
+from grader.text import fmt, fmt_array
+
+
+class Explainer:
+    """The feedback of one diagnosis: the named mistakes' texts and the numbers that show them."""
+
+    def __init__(self, diagnostics: Diagnostics, outcomes: Sequence[Outcome], suspects: Sequence[Suspect], catalog):
+        self.diagnostics = diagnostics
+        self.outcomes = outcomes
+        self.sigs = [signature(o, p) for o, p in zip(outcomes, diagnostics.probes)]
+        self.suspects = suspects
+        self.reference = suspects[0]
+        self.catalog = catalog
+        self.answers = Answers(
+            diagnostics.probes, self.sigs, self.reference.sigs, diagnostics.contract, diagnostics.sizes
+        )
+
+    def named(self, ids: Sequence[str], match: Optional[Suspect] = None) -> str:
+        """Each mistake's title, explanation and the smallest probe that shows it."""
+        blocks, shown = [], set()
+        for mistake in ids:
+            block = f"**{self.catalog[mistake].title}** (`{mistake}`)\n\n{self.catalog[mistake].explanation}"
+            index, without = self._showing(mistake, match)
+            if index is not None and index in shown:
+                block += "\n\nThe probe above shows it too."
+            elif index is not None:
+                block += "\n\n" + self._numbers(index, without, mistake)
+                shown.add(index)
+            blocks.append(block)
+        return "\n\n".join(blocks)
+
+    def _showing(self, mistake: str, match: Optional[Suspect]) -> Tuple[Optional[int], Optional[Suspect]]:
+        """The smallest probe where this mistake shows and, in a combination, the suspect without it."""
+        probes, d = self.diagnostics.probes, self.diagnostics
+        everywhere = by_size(probes, range(len(probes)))
+        answers = [(i, o) for i, o in ((i, self.outcomes[i]) for i in everywhere) if isinstance(o, Answer)]
+        if mistake == "mutates_inputs":
+            return next((i for i, o in answers if o.mutated), None), None
+        if mistake == "not_scalar":
+            return next((i for i, o in answers if o.error is None and non_scalar(o)), None), None
+        if mistake == "not_differentiable":
+            return next((i for i, o in answers if o.error is None and detached(o)), None), None
+        if match is None:
+            return self._differs(d.ordinary, self.reference), None
+        if mistake in (d.unstable, d.inexact):
+            return self._differs(d.extreme, match), None
+        rest = match.ids - {mistake}
+        candidates = [s for s in self.suspects if s.ids == rest] or [self.reference]
+        without = max(candidates, key=lambda s: sum(agrees(self.sigs[i], s.sigs[i]) for i in d.ordinary))
+        return self._differs(d.ordinary, without), (without if without.ids else None)
+
+    def _differs(self, indices: Sequence[int], suspect: Suspect) -> Optional[int]:
+        wrong = [i for i in indices if not agrees(self.sigs[i], suspect.sigs[i], suspect.same_numbers)]
+        return next(iter(by_size(self.diagnostics.probes, wrong)), None)
+
+    def evidence(self) -> str:
+        """The smallest probe where the student's answer differs from the reference's, in numbers."""
+        ordinary = self.diagnostics.ordinary
+        for i in by_size(self.diagnostics.probes, ordinary):
+            student, outcome = self.sigs[i], self.outcomes[i]
+            mutated = isinstance(outcome, Answer) and outcome.mutated
+            if agrees(student, self.reference.sigs[i]) and not mutated and student is not None and student.grads:
+                continue
+            return self._numbers(i)
+        return ""
+
+    def _numbers(self, index: int, without: Optional[Suspect] = None, mistake: str = "") -> str:
+        probe, outcome, student, expected = (
+            self.diagnostics.probes[index],
+            self.outcomes[index],
+            self.sigs[index],
+            self.reference.sigs[index],
+        )
+        assert expected is not None and expected.value is not None and expected.grads  # the reference's loss has both
+        lines = [f"Evidence: for {probe.describe(self.diagnostics.contract)}:"]
+        if student is None:
+            lines.append(f"- expected loss {fmt(expected.value)}; your function gave no value.")
+            return "\n".join(lines)
+        assert student.value is not None  # a signature always has a value
+        lines.append(f"- expected loss {fmt(expected.value)}, yours {fmt(student.value)}")
+        if isinstance(outcome, Answer) and outcome.shape not in (None, ()):
+            lines[-1] += f" (the mean of the shape {tuple(outcome.shape)} tensor you returned)"
+        for name, grad in expected.grads.items():
+            mine = student.grads.get(name)
+            if mine is None:
+                label, shown = _row(grad, grad)
+                lines.append(f"- expected {label.format(name)} = {fmt_array(shown(grad))}; yours has no gradient")
+            else:
+                label, shown = _row(grad, mine)
+                zero = " (zero everywhere)" if not np.any(mine) else ""
+                lines.append(
+                    f"- expected {label.format(name)} = {fmt_array(shown(grad))}, yours {fmt_array(shown(mine))}{zero}"
+                )
+        if isinstance(outcome, Answer) and outcome.mutated:
+            lines.append(f"- after the call, {', '.join(f'`{n}`' for n in outcome.mutated)} had changed")
+        other = without.sigs[index] if without is not None else None
+        if without is not None and other is not None and other.value is not None:
+            alone = ", ".join(f"`{m}`" for m in sorted(without.ids))
+            lines.append(f"- without `{mistake}` (with {alone} alone) your loss would be {fmt(other.value)}")
+        return "\n".join(lines)
+
+    def unexplained(self, properties: List[str]) -> Diagnosis:
+        """No catalog entry fits: say what the probes show, each with the smallest probe that shows it."""
+        ids = tuple(m for m in self.catalog if m in properties)
+        if not any(s is not None for s in self.sigs):
+            return Diagnosis(ids, "")
+        notes = self._where_it_ran() + observe(self.answers, self.diagnostics.variations)
+        notes += self.diagnostics.hints(self.answers)
+        evidence = self.evidence()
+        if not notes and not evidence:
+            return Diagnosis(ids, self.named(ids))
+        head = "**Not one of the known mistakes.** What the probes show:"
+        text = "\n".join([head] + [self._note(n) for n in notes]) + (f"\n\n{evidence}" if evidence else "")
+        return Diagnosis(ids, self.named(ids) + ("\n\n" if ids else "") + text)
+
+    def _note(self, note: Observation) -> str:
+        probe = self.diagnostics.probes[note.probe]
+        meaning = note.meaning or self.diagnostics.meanings.get(note.kind, "")
+        sizes = ", ".join(f"{name}={size}" for name, size in self.diagnostics.sizes(probe))
+        mine, correct = self.sigs[note.probe], self.reference.sigs[note.probe]
+        assert correct is not None and correct.value is not None  # the reference answers every probe
+        yours = "no value" if mine is None or mine.value is None else fmt(mine.value)
+        return (
+            f"- {note.text}{f'; {meaning}' if meaning else ''}. Shown by {probe.describe(self.diagnostics.contract)} "
+            f"({sizes}): your loss {yours}, the correct one {fmt(correct.value)}."
+        )
+
+    def _where_it_ran(self) -> List[Observation]:
+        """Probes that gave no number, and what the function does where it ran."""
+        d = self.diagnostics
+        ran = [i for i in d.ordinary if self.sigs[i] is not None]
+        silent = by_size(d.probes, [i for i in d.ordinary if self.sigs[i] is None])
+        if not ran or not silent:
+            return []
+        outcome = self.outcomes[silent[0]]
+        why = outcome.error if isinstance(outcome, Answer) else getattr(outcome, "message", None)
+        first = (why or "no value").strip().splitlines()[0][:160] if why else "no value"
+        notes = [
+            Observation(
+                "raised",
+                f"your function gave no number on {len(silent)} of the {len(d.ordinary)} probes (on the smallest: `{first}`)",
+                silent[0],
+            )
+        ]
+        matches = fitting(self.sigs, self.suspects, ran)
+        fewest = min((len(s.ids) for s in matches), default=None)
+        simplest = sorted({" + ".join(f"`{m}`" for m in sorted(s.ids)) for s in matches if len(s.ids) == fewest})
+        where = f"on the {len(ran)} probes where it gave a number"
+        smallest = by_size(d.probes, ran)[0]
+        if fewest == 0:
+            notes.append(Observation("ran like", f"{where} it gives exactly the correct numbers", smallest))
+        elif simplest and len(simplest) <= 2:
+            notes.append(
+                Observation("ran like", f"{where} it behaves exactly like {' and like '.join(simplest)}", smallest)
+            )
+        return notes
+
+
+def _row(expected: np.ndarray, mine: np.ndarray) -> Tuple[str, Callable[[np.ndarray], List[float]]]:
+    """Which part of a gradient the evidence shows: the first wrong row of a per-sample one (the
+    first row if none is wrong), a vector (one entry per dimension) whole."""
+    if expected.ndim < 2:
+        return "dL/d{}", lambda g: g.tolist()
+    row = next((r for r in range(len(expected)) if not close_grad(mine[r], expected[r])), 0)
+    return f"dL/d{{}}[{row}]", lambda g: g[row].tolist()

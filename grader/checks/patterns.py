@@ -1,0 +1,138 @@
+"""Where a wrong loss goes wrong: the probe variations it ignores, an N × N intermediate,
+which rows of its gradient are wrong, which probes it gets right (see grader.checks.observations)."""
+
+from __future__ import annotations
+
+from typing import List, Sequence
+
+import numpy as np
+
+from grader.checks.probes import RTOL, Answers, Observation, Variation, agrees, close, close_grad, finite, scale, zero
+from grader.text import fmt
+
+
+def varied(a: Answers, variation: Variation) -> List[Observation]:
+    index = {p.name: i for i, p in enumerate(a.probes)}
+    base, varied = index[variation.base], index[variation.probe]
+    if not (finite(a.mine[base]) and finite(a.mine[varied])):
+        return []
+    (mine_b, correct_b), (mine_v, correct_v) = a.pair(base), a.pair(varied)
+    assert mine_b.value is not None and mine_v.value is not None
+    assert correct_b.value is not None and correct_v.value is not None
+    if agrees(mine_b, mine_v) and not agrees(correct_b, correct_v):
+        text = (
+            f"your loss does not change when {variation.change}: it is {fmt(mine_b.value)} both times, "
+            f"while the correct loss goes from {fmt(correct_b.value)} to {fmt(correct_v.value)}"
+        )
+        return [Observation(f"ignores {variation.argument}", text, varied, variation.ignored)]
+    before, after = mine_b.value - correct_b.value, mine_v.value - correct_v.value
+    if zero(before, scale(correct_b)) or not close(before, after):
+        return []
+    if not all(
+        close_grad(mine_b.grads[n] - correct_b.grads[n], mine_v.grads[n] - correct_v.grads[n])
+        for n in mine_b.grads.keys() & mine_v.grads.keys()
+    ):
+        return []
+    label = next(arg.label for arg in a.contract.arguments if arg.name == variation.argument)
+    text = (
+        f"your loss minus the correct one is {fmt(before)} both before and after {variation.change}: "
+        f"the part of your loss that is wrong does not depend on {label}"
+    )
+    return [Observation(f"extra term without {variation.argument}", text, varied, variation.offset)]
+
+
+def quadratic(a: Answers) -> List[Observation]:
+    for i in a.answered:
+        mine, correct = a.pair(i)
+        if mine.quadratic and not correct.quadratic:
+            probe, size = a.probes[i], a.sizes(a.probes[i])[0][0]
+            largest = max(x.size for x in probe.arrays)
+            text = (
+                f"an {size} × {size} intermediate: with {probe.rows} rows your code made a tensor of at least "
+                f"{probe.rows} × {probe.rows} = {probe.rows**2} entries, where no input has more than {largest}"
+            )
+            return [Observation("quadratic", text, i)]
+    return []
+
+
+def _rows_named(rows: Sequence[int]) -> str:
+    words = [str(r) for r in rows]
+    return f"row {words[0]}" if len(words) == 1 else f"rows {', '.join(words[:-1])} and {words[-1]}"
+
+
+def wrong_rows(a: Answers) -> List[Observation]:
+    """On the smallest probe where only some rows of the gradient are wrong: which ones."""
+    name, _ = a.lead()
+    for i in a.finite:
+        mine, correct = a.pair(i)
+        rows = a.probes[i].rows
+        if rows < 2 or name not in mine.grads:
+            continue
+        g, c = mine.grads[name], correct.grads[name]
+        wrong = [r for r in range(rows) if not close_grad(g[r], c[r])]
+        flat_rows = [r for r in wrong if zero(float(np.max(np.abs(g[r]))), scale(correct))]
+        if 0 < len(wrong) < rows:
+            right = [r for r in range(rows) if r not in wrong]
+            flipped = all(close_grad(g[r], -c[r]) for r in wrong)
+            verb = ("has" if len(wrong) == 1 else "have") + " the opposite sign of the correct one" if flipped else ""
+            verb = verb or ("differs" if len(wrong) == 1 else "differ") + " from the correct one"
+            text = (
+                f"{_rows_named(wrong)} of your dL/d{name} {verb}{_which(a, i, wrong, right)}, and "
+                f"{_rows_named(right)} {'agrees' if len(right) == 1 else 'agree'} (rows counted from 0)"
+            )
+            return [Observation("rows", text, i)]
+        if 0 < len(flat_rows) < rows:
+            others = [r for r in range(rows) if r not in flat_rows]
+            text = (
+                f"{_rows_named(flat_rows)} of your dL/d{name} {'is' if len(flat_rows) == 1 else 'are'} zero where the correct "
+                f"one is not, and only {_rows_named(others)} {'is' if len(others) == 1 else 'are'} not (rows counted from 0)"
+            )
+            return [Observation("rows", text, i)]
+    return []
+
+
+def _which(a: Answers, i: int, wrong: List[int], right: List[int]) -> str:
+    """What sets the wrong rows apart, read off a per-row argument: ' (exactly the rows where q < 0)'."""
+    rows = a.probes[i].rows
+    for arg, array in zip(a.contract.arguments, a.probes[i].arrays):
+        if arg.differentiable or array.shape != (rows,):
+            continue
+        bad, good = array[wrong], array[right]
+        if arg.dtype == "int64" and not set(bad.tolist()) & set(good.tolist()):
+            values = " or ".join(str(v) for v in sorted(set(bad.tolist())))
+            return f" (exactly the rows where {arg.label} is {values})"
+        if arg.dtype != "int64" and bad.max() < 0 <= good.min():
+            return f" (exactly the rows where {arg.label} < 0)"
+        if arg.dtype != "int64" and bad.min() > 0 >= good.max():
+            return f" (exactly the rows where {arg.label} > 0)"
+    return ""
+
+
+def direction(a: Answers) -> List[Observation]:
+    name, _ = a.lead()
+    shown = [i for i in a.finite if name in a.pair(i)[0].grads]
+    if not shown or len(shown) < len(a.answered):
+        return []
+    cosines = []
+    for i in shown:
+        g, c = (s.grads[name].ravel() for s in a.pair(i))
+        norms = float(np.linalg.norm(g) * np.linalg.norm(c))
+        cosines.append(float(g @ c) / norms if norms else 0.0)
+    if not all(x < 0 for x in cosines):
+        return []
+    text = f"your gradient points away from the correct one {a.on(len(shown))} (their cosine is {fmt(cosines[0])} on the smallest)"
+    return [Observation("direction", text, shown[0])]
+
+
+def agreement(a: Answers) -> List[Observation]:
+    right = [i for i in a.answered if agrees(*a.pair(i))]
+    wrong = [i for i in a.answered if i not in right]
+    if not right or not wrong:
+        return []
+    probes = "the probe" if len(right) == 1 else f"the {len(right)} probes"
+    for name, value in a.sizes(a.probes[right[0]]):
+        if {i for i in a.answered if dict(a.sizes(a.probes[i]))[name] == value} == set(right):
+            text = f"your loss agrees with the correct one (to {RTOL:.1%}) on {probes} with {name} = {value} and on none of the other {len(wrong)}"
+            return [Observation("agrees where", text, wrong[0])]
+    text = f"your loss agrees with the correct one (to {RTOL:.1%}) on {len(right)} of the {len(a.answered)} probes that gave an answer"
+    return [Observation("agrees where", text, wrong[0])]
