@@ -13,36 +13,54 @@ nothing from reference/.
 
 from __future__ import annotations
 
+import ast
 import sys
 import tempfile
 import zipfile
 from pathlib import Path
-from typing import Iterable, Tuple
+from typing import Iterable, List, Set, Tuple
 
 from grader import rubric
 from grader.rubric import ROOT
 
 _SKIP_PARTS = {"__pycache__", ".pytest_cache", ".ipynb_checkpoints"}
-# The grader modules the self-check imports: none of them reaches the sandbox or reference/.
-HANDOUT_MODULES = (
-    "__init__",
-    "contract",
-    "errors",
-    "text",
-    "checks/__init__",
-    "checks/answer",
-    "checks/assessment",
-    "checks/cases",
-    "checks/verdicts",
-    "checks/diagnosis",
-    "checks/exercise",
-    "checks/oracle",
-    "checks/raised",
-    "outputs/__init__",
-    "outputs/files",
-    "outputs/results",
-    "verbs/__init__",
-    "verbs/selfcheck",
+# What the handout's own code starts from; the grader modules it needs are followed from there.
+HANDOUT_ROOTS = ("grader/verbs/selfcheck.py",)
+
+
+def handout_modules(*roots: Path) -> List[Path]:
+    """The grader modules among roots and those they import at module level, followed through, with
+    their packages' __init__.py. Imports inside functions are left out: they are the parts the handout never runs
+    (write_public_data's reference, explain_submission's sandbox), so a student never gets them."""
+    found: Set[Path] = set()
+    todo = list(roots)
+    while todo:
+        for name in _module_imports(todo.pop()):
+            parts = name.split(".")
+            for depth in range(2, len(parts) + 1):  # grader.checks.answer: grader/checks/__init__.py too
+                base = ROOT.joinpath(*parts[:depth])
+                for path in (base / "__init__.py", base.with_suffix(".py")):
+                    if path.is_file() and path not in found:
+                        found.add(path)
+                        todo.append(path)
+    grader = ROOT / "grader"
+    return sorted(found | {grader / "__init__.py"} | {root for root in roots if grader in root.parents})
+
+
+def _module_imports(path: Path) -> List[str]:
+    """The grader modules (and names that may be modules) a file imports at its top level."""
+    names: List[str] = []
+    for node in ast.parse(path.read_text()).body:
+        if isinstance(node, ast.Import):
+            names += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names += [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
+    return [name for name in names if name.split(".")[0] == "grader"]
+
+
+# The grader modules the self-check needs, as "checks/answer" (an exercise's modules may add some).
+HANDOUT_MODULES = tuple(
+    str(p.relative_to(ROOT / "grader").with_suffix("")) for p in handout_modules(*(ROOT / r for r in HANDOUT_ROOTS))
 )
 
 
@@ -76,7 +94,8 @@ def autograder(out: Path, exercise: str) -> Path:
         (rubric.COURSE, str(rubric.COURSE.relative_to(ROOT))),
     ]
     members += [(p, str(p.relative_to(ROOT))) for p in _files(ROOT / "grader") if scripts not in p.parents]
-    members += [(p, str(p.relative_to(ROOT))) for p in (public / "exercise.py", public / "public_cases.json")]
+    shipped = (public / "exercise.py", public / "public_cases.json", public / rubric.exercise(exercise).stub_file)
+    members += [(p, str(p.relative_to(ROOT))) for p in shipped]  # the stub: the loader never grades it unchanged
     members += [(p, str(p.relative_to(ROOT))) for p in _files(private)]
     return _write(out, members)
 
@@ -91,9 +110,11 @@ def handout(out: Path, exercise: str) -> Path:
         data = write_public_data(Path(scratch) / "public_data.npz", exercise)
         notebook = Path(scratch) / Path(stub).with_suffix(".ipynb").name
         write_notebook(public / stub, notebook, spec.contract.function)
-        members = [(public / name, name) for name in (stub, "README.md", "selfcheck.py", "exercise.py")]
+        own = [stub, "README.md", "selfcheck.py", "exercise.py", *([spec.walkthrough] if spec.walkthrough else [])]
+        members = [(public / name, name) for name in own]
         members += [(notebook, notebook.name), (data, data.name)]
-        members += [(ROOT / "grader" / f"{name}.py", f"grader/{name}.py") for name in HANDOUT_MODULES]
+        roots = [ROOT / root for root in HANDOUT_ROOTS] + [public / name for name in own if name.endswith(".py")]
+        members += [(p, str(p.relative_to(ROOT))) for p in handout_modules(*roots)]
         return _write(out, members)
 
 

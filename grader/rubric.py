@@ -74,7 +74,8 @@ class Rubric:
     def files(self) -> List[Path]:
         """Every file that decides a grade besides the submission and the grader's code."""
         public, private = folders(self.name)
-        return sorted({*public.glob("*.json"), public / "exercise.py", *private.rglob("*.json"), *private.rglob("*.py")})
+        decide = {public / "exercise.py", public / self.exercise.stub_file}  # the stub: the loader skips it
+        return sorted({*public.glob("*.json"), *decide, *private.rglob("*.json"), *private.rglob("*.py")})
 
 
 @lru_cache(maxsize=4)

@@ -125,11 +125,24 @@ def _with_diagnosis(check: CheckResult, feedback: str) -> CheckResult:
 
 
 def summary(result: Assessment, catalog: Catalog, notes: Sequence[str] = ()) -> str:
-    """The top-level feedback: what failed, the mistakes by name, and the loader's notes."""
-    failed = [check.title for check in result.checks if not check.passed]
-    lines = [f"Failed: {', '.join(failed)}." if failed else "All checks passed."]
+    """The top-level feedback: one sentence on what is wrong, what failed, and the loader's notes."""
+    failed = [check for check in result.checks if not check.passed]
+    if not failed:
+        return "\n\n".join(["All checks passed.", *notes])
     if result.mistakes:
-        named = "; ".join(f"`{m}`: {catalog[m].title}" for m in result.mistakes)
-        lines.append(f"Diagnosis: {named}. The failing tests show the numbers.")
-    lines.extend(notes)
-    return "\n\n".join(lines)
+        named = "; and ".join(f"{catalog[m].title} (`{m}`)" for m in result.mistakes)
+        wrong = f"What is wrong: {named}. The failing tests show the numbers."
+    else:  # the first failing check's first sentence: its smallest evidence
+        wrong = f"What is wrong: {first_sentence(failed[0].output)}"
+    return "\n\n".join([wrong, f"Failed: {', '.join(check.title for check in failed)}.", *notes])
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of a feedback text: up to the first ". " outside `code`, or its first line."""
+    line = text.strip().split("\n", 1)[0]
+    inside = False
+    for i, char in enumerate(line):
+        inside = inside != (char == "`")
+        if not inside and line.startswith(". ", i):
+            return line[: i + 1]
+    return line if line.endswith((".", ":")) or not line else line + "."

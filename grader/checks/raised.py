@@ -3,10 +3,9 @@ frames are the student's code, and may raise, lie or be empty."""
 
 from __future__ import annotations
 
+import os
 import traceback
 from typing import Callable
-
-from grader.contract import SUBMISSION_FILE
 
 TEXT_CAP = 2000
 
@@ -47,9 +46,16 @@ def error_text(exc: BaseException) -> str:
 
 
 def own_frames(exc: BaseException) -> list:
-    """The traceback's frames in the submission's own file."""
+    """The traceback's frames in the submission's own file: the sandbox's child and the self-check
+    compile it under the student's bare file name, while an installed module's frames carry a path
+    and code compiled from a string (torch's generated code too) a "<name>"."""
     frames = _guarded(lambda: traceback.extract_tb(exc.__traceback__), [])
-    return [f for f in frames if isinstance(f.filename, str) and f.filename.endswith(SUBMISSION_FILE)]
+    return [f for f in frames if isinstance(f.filename, str) and is_bare_file_name(f.filename)]
+
+
+def is_bare_file_name(name: str) -> bool:
+    """A file name without a folder that is not a "<string>": what a submission is compiled under."""
+    return bool(name) and os.path.basename(name) == name and not name.startswith("<")
 
 
 def _guarded(read: Callable, default):

@@ -18,7 +18,7 @@ import numpy
 import torch
 
 from grader.checks.answer import evaluate, make_inputs
-from grader.checks.raised import TEXT_CAP, error_text, own_frames
+from grader.checks.raised import TEXT_CAP, error_text, is_bare_file_name, own_frames
 from grader.contract import SUBMISSION_FILE, Contract
 from grader.sandbox import protocol
 
@@ -37,7 +37,7 @@ def serve(calls: socket.socket, workdir: str) -> None:
         op = header.get("op")
         if op == "load":
             contract = Contract.from_json(header["contract"])
-            reply, function = _load(header["files"], workdir, contract.function)
+            reply, function = _load(header["files"], workdir, contract.function, str(header.get("name", "")))
             reply_arrays: dict = {}
         elif op == "call" and function is not None and contract is not None:
             if not (header.get("again") and inputs is not None):  # "again": the previous call's tensors
@@ -49,28 +49,31 @@ def serve(calls: socket.socket, workdir: str) -> None:
         protocol.send(calls, reply, reply_arrays)
 
 
-def _load(files: dict, workdir: str, wanted: str):
+def _load(files: dict, workdir: str, wanted: str, name: str):
     """Write helper modules beside the entry point, then execute the entry point as a module.
-    The entry point is not written (the working directory starts empty) but put in linecache under
-    the name it is compiled with: inspect finds its source there (TorchScript compiles from it),
-    and tracebacks quote its lines. mtime None: linecache.checkcache never drops the entry."""
-    for name, source in files.items():
-        if name != SUBMISSION_FILE:
-            with open(os.path.join(workdir, name), "w", encoding="utf-8") as handle:
+    The entry point is not written (the working directory starts empty) but compiled under the
+    student's own file name (a bare name: raised.own_frames) and put in linecache under it: inspect
+    finds its source there (TorchScript compiles from it), and tracebacks quote its lines and name
+    the student's file. mtime None: linecache.checkcache never drops the entry."""
+    for helper, source in files.items():
+        if helper != SUBMISSION_FILE:
+            with open(os.path.join(workdir, helper), "w", encoding="utf-8") as handle:
                 handle.write(source)
+    name = name if is_bare_file_name(name) else SUBMISSION_FILE
     source = files[SUBMISSION_FILE]
-    linecache.cache[SUBMISSION_FILE] = (len(source), None, source.splitlines(True), SUBMISSION_FILE)
+    linecache.cache[name] = (len(source), None, source.splitlines(True), name)
     sys.path.insert(0, workdir)
-    sys.argv = [SUBMISSION_FILE]  # not the grader's command line
+    sys.argv = [name]  # not the grader's command line
     _seed_everything()
     module = types.ModuleType("submission")
-    module.__file__ = os.path.join(workdir, SUBMISSION_FILE)
+    module.__file__ = os.path.join(workdir, name)
     sys.modules["submission"] = module
     try:
-        code = compile(source, SUBMISSION_FILE, "exec")
+        code = compile(source, name, "exec")
         exec(code, module.__dict__)
     except BaseException as exc:  # SystemExit and KeyboardInterrupt at import time too
         return _failed(exc), None
+    _eager()
     function = module.__dict__.get(wanted)
     if function is None:
         names = sorted(n for n, v in module.__dict__.items() if callable(v) and not n.startswith("_"))
@@ -82,6 +85,18 @@ def _load(files: dict, workdir: str, wanted: str):
             "error": f"`{wanted}` is not a function but a value of type `{type(function).__name__}`",
         }, None
     return {"kind": "loaded", "error": None}, function
+
+
+def _eager() -> None:
+    """A submission that used torch.compile runs eagerly: the grader grades the math, and inductor
+    can neither write its cache nor start its workers here. TORCH_COMPILE_DISABLE=1 (lockdown.py)
+    turns Dynamo off, but a fullgraph=True function then raises "found no compiled frames" unless
+    the stance is force_eager. Only when Dynamo was imported: importing it costs 1.8 s and 110 MB."""
+    if "torch._dynamo" in sys.modules:
+        try:
+            torch.compiler.set_stance("force_eager")
+        except Exception:  # the submission may have replaced it: its own loss, run as it is
+            pass
 
 
 def _seed_everything() -> None:

@@ -88,6 +88,10 @@ def _scrub_environment(home: str) -> None:
             "LANG": "C.UTF-8",
             "OMP_NUM_THREADS": "1",
             "MKL_NUM_THREADS": "1",
+            # torch.compile runs the function eagerly: the grader grades the math, and
+            # inductor could not write its cache or start its compile workers here anyway.
+            # torch._dynamo.config reads it when first imported, which is after this.
+            "TORCH_COMPILE_DISABLE": "1",
         }
     )
     tempfile.tempdir = home

@@ -24,9 +24,12 @@ from grader.sandbox.parent import Limits, Output, Session, Zygote
 class SandboxOracle:
     """Calls a submission's function in a sandboxed child, restarting it after a crash or hang."""
 
-    def __init__(self, zygote: Zygote, files: Dict[str, str], contract: Contract, limits: Limits = Limits()):
+    def __init__(
+        self, zygote: Zygote, files: Dict[str, str], contract: Contract, limits: Limits = Limits(), name: str = ""
+    ):
         self._zygote = zygote
         self._files = files
+        self._name = name  # the student's file name, which tracebacks show (the child checks it is bare)
         self._contract = contract
         self.limits = limits
         self._session: Optional[Session] = None
@@ -88,7 +91,7 @@ class SandboxOracle:
         self.layers = self._session.layers
         try:
             header, _ = self._ask(
-                {"op": "load", "files": self._files, "contract": self._contract.to_json()},
+                {"op": "load", "files": self._files, "contract": self._contract.to_json(), "name": self._name},
                 None,
                 self.limits.import_timeout_s,
             )

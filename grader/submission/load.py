@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Tuple
@@ -16,6 +17,7 @@ from typing import Dict, List, Tuple
 from grader.contract import SUBMISSION_FILE
 from grader.errors import LoadError
 from grader.submission.files import check_syntax, read_text, special_kind
+from grader.submission.stub import has_work, is_stub
 
 MAX_HELPERS = 20
 MAX_HELPER_BYTES = 4 * 1024 * 1024  # all helper modules together (the child takes 16 MiB per message)
@@ -30,17 +32,39 @@ class Source:
     files: Dict[str, str]  # SUBMISSION_FILE -> code to run, plus helper modules by file name
     graded: Path  # the file that was graded
     notes: Tuple[str, ...]  # what the loader chose or dropped, for the feedback
+    why: str = ""  # why this file was graded, in a few words, for the TA ("named pseudo_loss.py")
+
+    @property
+    def shown(self) -> str:
+        """The graded file's name as the student's tracebacks show it: safe to quote in markdown."""
+        return re.sub(r"[^\w.+-]", "_", self.graded.name)[:100] or SUBMISSION_FILE
 
 
-def load(path: Path, function: str) -> Source:
-    """The code to run for a submission that must define `function`, with the loader's notes."""
+def load(path: Path, function: str, stub: str = "") -> Source:
+    """The code to run for a submission that must define `function`, with the loader's notes.
+    stub: the handout's stub module, never graded while another file defines `function` (stub.py)."""
     if path.is_dir():
-        entry, notes = pick(path, function)
+        entry, notes, why = pick(path, function, stub)
     elif path.is_file():
-        entry, notes = path, []
+        entry, notes, why = path, [], "the file handed in"
     else:
         kind = special_kind(path)
         raise LoadError(f"`{path.name}` is {kind}, not a file" if kind else f"`{path.name}` does not exist")
+    code = _code(entry, function, notes)
+    if stub and is_stub(code, function, stub):
+        notes.append(
+            f"`{entry.name}` is the handout's stub, unchanged: its `{function}` is the one you were given. "
+            "Write your implementation in it, or hand in the file or notebook you wrote it in."
+        )
+        why += "; it is the handout's stub, unchanged"
+    # Helper modules only come from inside a folder submission: the siblings of a
+    # single file are other students' submissions.
+    modules, skipped = helpers(entry) if path.is_dir() else ({}, [])
+    return Source({SUBMISSION_FILE: code, **modules}, entry, tuple(notes + skipped), why)
+
+
+def _code(entry: Path, function: str, notes: List[str]) -> str:
+    """The source to run for one file (a notebook's extract); what the extraction dropped goes to notes."""
     if entry.suffix == ".ipynb":
         from grader.submission.notebook import extract  # nbformat only when a notebook shows up
 
@@ -57,10 +81,7 @@ def load(path: Path, function: str) -> Source:
         raise LoadError(f"`{entry.name}` is not a Python file or a notebook: submit a `.py` or `.ipynb` file")
     if not code.strip():
         raise LoadError(f"`{entry.name}` is empty")
-    # Helper modules only come from inside a folder submission: the siblings of a
-    # single file are other students' submissions.
-    modules, skipped = helpers(entry) if path.is_dir() else ({}, [])
-    return Source({SUBMISSION_FILE: code, **modules}, entry, tuple(notes + skipped))
+    return code
 
 
 def is_notebook_json(text: str) -> bool:
@@ -100,9 +121,10 @@ def defines_function(path: Path, function: str) -> bool:
     )
 
 
-def pick(folder: Path, function: str) -> Tuple[Path, List[str]]:
-    """The file to grade in a folder: a preferred name, else the one defining `function`;
-    the shallowest first, then in path order."""
+def pick(folder: Path, function: str, stub: str = "") -> Tuple[Path, List[str], str]:
+    """The file to grade in a folder, the notes saying so, and why it was chosen: a preferred name,
+    else the one defining `function`, the shallowest first, then in path order; but never the
+    handout's stub unchanged while another file defines `function`."""
     found, deeper, special = _walk(folder)
     candidates = sorted(found, key=lambda p: (len(p.relative_to(folder).parts), str(p)))
     notes = [f"Skipped, because not regular files: {_listed(folder, special)}."] if special else []
@@ -119,13 +141,38 @@ def pick(folder: Path, function: str) -> Tuple[Path, List[str]]:
                 f"file: {_listed(folder, special)}"
             )
         raise LoadError(f"the folder `{folder.name}` contains no `.py` or `.ipynb` file")
-    for name in (f"{function}.py", f"{function}.ipynb", *SUBMISSION_NAMES):
-        named = [p for p in candidates if p.name == name]
-        if named:
-            return named[0], _chosen(folder, named[0], candidates) + notes
-    defining = [p for p in candidates if p.suffix == ".ipynb" or defines_function(p, function)]
-    chosen = (defining or candidates)[0]
-    return chosen, _chosen(folder, chosen, candidates) + notes
+    names = (f"{function}.py", f"{function}.ipynb", *SUBMISSION_NAMES)
+    named = [p for name in names for p in candidates if p.name == name]
+    defining = [p for p in candidates if p not in named and (p.suffix == ".ipynb" or defines_function(p, function))]
+    ranked = named + defining + [p for p in candidates if p not in named and p not in defining]
+    chosen = ranked[0]
+    why = f"named {chosen.name}" if named else f"defines {function}" if defining else "no file defines it"
+    if stub and _is_stub(chosen, function, stub):
+        work = next((p for p in named[1:] + defining if p != chosen and _has_work(p, function, stub)), None)
+        if work is not None:
+            was = chosen.relative_to(folder)
+            notes.append(
+                f"Graded `{work.relative_to(folder)}`, not `{was}`: `{was}` is the handout's stub, unchanged, "
+                f"and `{work.name}` defines `{function}`."
+            )
+            return work, notes, f"{was} is the handout's stub, unchanged; {work.name} defines {function}"
+    return chosen, _chosen(folder, chosen, candidates) + notes, why if len(candidates) > 1 else "the only file"
+
+
+def _is_stub(path: Path, function: str, stub: str) -> bool:
+    """Whether a candidate's `function` is the stub's (a file that cannot be read is not)."""
+    try:
+        return is_stub(_code(path, function, []), function, stub)
+    except LoadError:
+        return False
+
+
+def _has_work(path: Path, function: str, stub: str) -> bool:
+    """Whether a candidate binds `function` (a notebook: in a cell the grader keeps) other than to the stub's."""
+    try:
+        return has_work(_code(path, function, []), function, stub)
+    except LoadError:
+        return False
 
 
 def _walk(folder: Path) -> Tuple[List[Path], List[Path], List[Path]]:

@@ -16,7 +16,7 @@ from typing import Dict
 from grader import text
 from grader.checks.assessment import Learn, assess, summary
 from grader.outputs import results
-from grader.rubric import Rubric
+from grader.rubric import Rubric, folders
 from grader.sandbox.oracle import SandboxOracle
 from grader.sandbox.parent import Limits, Zygote
 from grader.submission.load import LoadError, load
@@ -28,17 +28,21 @@ def grade(path: Path, zygote: Zygote, rubric: Rubric, limits: Limits = Limits(),
     start = time.monotonic()
     weights = rubric.weights if learning else {k: w for k, w in rubric.weights.items() if k != "learning"}
     try:
-        source = load(path, rubric.exercise.contract.function)
+        source = load(path, rubric.exercise.contract.function, _stub(rubric))
     except LoadError as exc:
         return results.not_graded(weights, rubric.exercise.titles, str(exc), time.monotonic() - start)
     loaded = time.monotonic()
     contract = rubric.exercise.contract
-    oracle = SandboxOracle(zygote, source.files, contract, limits)
+    oracle = SandboxOracle(zygote, source.files, contract, limits, source.shown)
     # Its child starts only once oracle's has ended (assessment.py); what it prints is never shown.
-    hidden_oracle = SandboxOracle(zygote, source.files, contract, limits)
+    hidden_oracle = SandboxOracle(zygote, source.files, contract, limits, source.shown)
     try:
         error = oracle.load()
-        extra: Dict[str, object] = {"graded_file": source.graded.name, "sandbox": list(oracle.layers)}
+        extra: Dict[str, object] = {
+            "graded_file": source.graded.name,
+            "graded_why": source.why,
+            "sandbox": list(oracle.layers),
+        }
         if error is not None:
             reason = " ".join([f"importing it failed: {error}", *source.notes])
             document = results.not_graded(
@@ -75,6 +79,11 @@ def grade_safely(path: Path, zygote: Zygote, rubric: Rubric, **options) -> Dict:
         return grade(path, zygote, rubric, **options)
     except Exception:
         return results.grader_fault(traceback.format_exc(), time.monotonic() - start)
+
+
+def _stub(rubric: Rubric) -> str:
+    """The handout's stub, which the loader never grades while another file defines the function."""
+    return (folders(rubric.name)[0] / rubric.exercise.stub_file).read_text()
 
 
 def _learn(rubric: Rubric, weight: float) -> Learn:

@@ -27,6 +27,8 @@ CORRECT: Tuple[str, ...] = (
     "correct/one_hot_categorical.py",
     "correct/einsum_weighting.py",
     "correct/jit_script_helper.py",
+    "correct/torch_compile_decorator.py",
+    "correct/torch_compile_wrapped.py",
 )
 
 MISTAKES: Dict[str, FrozenSet[str]] = {
