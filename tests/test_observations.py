@@ -177,6 +177,32 @@ def test_uncatalogued_loss_graded_in_the_sandbox_gets_its_observation(grade, nam
     assert any(OBSERVED[name] in output for output in failing), failing[0]
 
 
+def test_an_n_by_n_intermediate_is_observed_on_the_traced_probe():
+    def half_broadcast(logits, actions, q_values):
+        return -0.5 * (F.log_softmax(logits, dim=-1).gather(1, actions[:, None]) * q_values).mean()
+
+    feedback = diagnose(half_broadcast).feedback
+    assert "an N × N intermediate: with 24 rows your code made a tensor of at least 24 × 24 = 576 entries" in feedback
+    assert "(N=24, A=3)" in feedback
+    assert "rows 0, 1, 2" not in feedback  # no list of 23 rows of which one agrees by chance
+
+
+def test_where_it_ran_it_behaves_like_a_catalog_entry():
+    def summed_but_not_for_one(logits, actions, q_values):
+        if len(q_values) == 1:
+            raise ValueError("needs a batch")
+        return -(log_pi(logits, actions) * q_values).sum()
+
+    found = diagnose(summed_but_not_for_one)
+    assert found.mistakes == ()  # one probe gave no number: no match to name
+    assert (
+        "your function gave no number on 1 of the 8 probes (on the smallest: `ValueError: needs a batch`)"
+        in found.feedback
+    )
+    assert "on the 7 probes where it gave a number it behaves exactly like `sum_reduction`" in found.feedback
+    assert "N times the correct ones on each of the 7 probes that gave a number (of 8)" in found.feedback
+
+
 def test_a_loss_that_is_zero_everywhere_is_named_nothing_and_said_to_be_zero():
     found = diagnose(lambda logits, actions, q_values: logits.sum() * 0.0)
     assert found.mistakes == ()

@@ -55,6 +55,9 @@ def quadratic(a: Answers) -> List[Observation]:
     return []
 
 
+_LISTED = 6  # rows a sentence lists at most: a row that agrees by chance among 24 says nothing
+
+
 def _rows_named(rows: Sequence[int]) -> str:
     words = [str(r) for r in rows]
     return f"row {words[0]}" if len(words) == 1 else f"rows {', '.join(words[:-1])} and {words[-1]}"
@@ -71,7 +74,7 @@ def wrong_rows(a: Answers) -> List[Observation]:
         g, c = mine.grads[name], correct.grads[name]
         wrong = [r for r in range(rows) if not close_grad(g[r], c[r])]
         flat_rows = [r for r in wrong if zero(float(np.max(np.abs(g[r]))), scale(correct))]
-        if 0 < len(wrong) < rows:
+        if 0 < len(wrong) < rows and max(len(wrong), rows - len(wrong)) <= _LISTED:
             right = [r for r in range(rows) if r not in wrong]
             flipped = all(close_grad(g[r], -c[r]) for r in wrong)
             verb = ("has" if len(wrong) == 1 else "have") + " the opposite sign of the correct one" if flipped else ""
@@ -81,7 +84,7 @@ def wrong_rows(a: Answers) -> List[Observation]:
                 f"{_rows_named(right)} {'agrees' if len(right) == 1 else 'agree'} (rows counted from 0)"
             )
             return [Observation("rows", text, i)]
-        if 0 < len(flat_rows) < rows:
+        if 0 < len(flat_rows) < rows and max(len(flat_rows), rows - len(flat_rows)) <= _LISTED:
             others = [r for r in range(rows) if r not in flat_rows]
             text = (
                 f"{_rows_named(flat_rows)} of your dL/d{name} {'is' if len(flat_rows) == 1 else 'are'} zero where the correct "
