@@ -1,4 +1,4 @@
-"""Command line: `python -m grader {check,grade,batch,gradescope} ...`.
+"""Command line: `python -m grader {check,grade,explain,batch,gradescope} ...`.
 
 Each verb starts the sandbox's zygote first, before the rubric (and with it the
 reference solution) is loaded, then hands over to the module that does the work.
@@ -48,6 +48,11 @@ def _parser() -> argparse.ArgumentParser:
         "--only", nargs="+", default=(), metavar="ENTRY", help="regrade these entries alone, keeping the other results"
     )
     batch.set_defaults(run=_batch)
+    explain = verbs.add_parser(
+        "explain", parents=[exercise], help="walk one small batch through step by step beside a submission's numbers"
+    )
+    explain.add_argument("submission", type=_existing)
+    explain.set_defaults(run=_explain)
     gradescope = verbs.add_parser(
         "gradescope", parents=[exercise], help="grade ROOT/submission into ROOT/results/results.json"
     )
@@ -103,6 +108,15 @@ def _check(args) -> int:
 def _grade(args) -> int:
     document = _grade_one(args.submission, _exercise(args), public_only=False)
     print(results.dumps(document) if args.json else results.to_text(document))
+    return 0
+
+
+def _explain(args) -> int:
+    from grader.verbs.explain import explain_submission
+
+    exercise = _exercise(args)
+    with Zygote.start() as zygote:
+        print(explain_submission(args.submission, zygote, exercise))
     return 0
 
 

@@ -99,8 +99,8 @@ def test_tracebacks_name_the_students_own_file(grade):
     outputs = [document["output"]] + [t["output"] for t in document["tests"]]
     assert not any("submission.py" in text for text in outputs)
     interface = document["tests"][0]["output"]
-    assert re.search(r'File "raises_in_helper\.py", line 12, in pseudo_loss', interface), interface
-    assert 'File "raises_in_helper.py", line 8, in check_shapes' in interface
+    assert re.search(r'File "raises_in_helper\.py", line 13, in pseudo_loss', interface), interface
+    assert 'File "raises_in_helper.py", line 9, in check_shapes' in interface
 
 
 def test_summary_of_a_named_mistake_starts_with_what_is_wrong(grade):

@@ -289,4 +289,5 @@ EXERCISE = Exercise(
     DIAGNOSTICS,
     stable="Finite and correct with logits up to ±1000 and actions of tiny probability.",
     unstable_advice="use log_softmax, not log(softmax(...))",
+    walkthrough="explain.py",
 )

@@ -11,21 +11,26 @@ part that needs the reference.
 
 from __future__ import annotations
 
-import importlib.util
+import argparse
 import json
+import linecache
 import sys
+import types
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Dict, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
 from grader.checks.assessment import assess, summary
 from grader.checks.cases import KINDS, Case, CaseSet, Expected
 from grader.checks.diagnosis import Sig, Suspect
-from grader.checks.exercise import Exercise, load_public
+from grader.checks.exercise import Exercise, load_public, load_walkthrough
 from grader.checks.oracle import LocalOracle
+from grader.checks.raised import error_text
 from grader.outputs import results
+from grader.submission.stub import has_work, is_stub
+from grader.verbs.explain import explain
 
 HANDOUT = Path(__file__).resolve().parents[2]  # grader/verbs/ -> the handout's root
 PUBLIC_DATA = HANDOUT / "public_data.npz"
@@ -47,6 +52,7 @@ class PublicData:
     weights: Dict[str, float]
     suspects: Tuple[Suspect, ...]
     catalog: Dict[str, Entry]
+    stub: str  # the handout's stub as handed out, which the self-check never checks while another file has work
 
 
 def write_public_data(path: Path, exercise: str) -> Path:
@@ -61,6 +67,7 @@ def write_public_data(path: Path, exercise: str) -> Path:
         "cases": [],
         "suspects": [],
         "catalog": {key: {"title": m.title, "explanation": m.explanation} for key, m in catalog.items()},
+        "stub": (rubric.folders(exercise)[0] / graded.exercise.stub_file).read_text(),
     }
     names = graded.exercise.contract.names
     for kind in KINDS:
@@ -126,7 +133,7 @@ def load_public_data(path: Path = PUBLIC_DATA, exercise: Optional[Exercise] = No
     catalog = {key: Entry(**entry) for key, entry in meta["catalog"].items()}
     if len(suspects[0].sigs) != len(exercise.diagnostics.probes):
         raise ValueError(f"{path} was made for another version of the self-check")
-    return PublicData(exercise, cases, meta["weights"], suspects, catalog)
+    return PublicData(exercise, cases, meta["weights"], suspects, catalog, meta["stub"])
 
 
 def _sig(meta: Optional[dict], key: str, arrays: Dict[str, np.ndarray]) -> Optional[Sig]:
@@ -137,7 +144,7 @@ def _sig(meta: Optional[dict], key: str, arrays: Dict[str, np.ndarray]) -> Optio
     return Sig(None if value is None else float(value), grads, meta["quadratic"])
 
 
-def check_function(function: Callable, data: Optional[PublicData] = None) -> dict:
+def check_function(function: Callable, data: Optional[PublicData] = None, notes: Sequence[str] = ()) -> dict:
     """The self-check's results.json for the exercise's function (runs it in this process)."""
     data = data or load_public_data()
     exercise = data.exercise
@@ -147,28 +154,82 @@ def check_function(function: Callable, data: Optional[PublicData] = None) -> dic
         "The real grader also checks hidden cases and runs the learning check "
         f"({exercise.titles['learning']}), which this self-check does not run."
     )
-    return results.build(result.checks, summary=summary(result, data.catalog, [not_here]), mistakes=result.mistakes)
+    text = summary(result, data.catalog, [*notes, not_here])
+    return results.build(result.checks, summary=text, mistakes=result.mistakes)
+
+
+def choose(given: Optional[str], data: PublicData, folder: Path = Path()) -> Tuple[Path, List[str]]:
+    """The file to check and a note on the choice: the one given, else the stub's name in folder;
+    but never the handout's stub unchanged while another .py file beside it defines the function
+    (the grader's rule too, submission.load)."""
+    name, stub = data.exercise.contract.function, data.stub
+    path = Path(given) if given else folder / data.exercise.stub_file
+    if not path.is_file() or not is_stub(_read(path), name, stub):
+        return path, []
+    others = [p for p in sorted(path.parent.glob("*.py")) if p.name != path.name and has_work(_read(p), name, stub)]
+    if not given and others:
+        return others[0], [
+            f"Checked `{others[0].name}`, not `{path.name}`: `{path.name}` is the handout's stub, unchanged, "
+            f"and `{others[0].name}` defines `{name}`."
+        ]
+    return path, [
+        f"`{path.name}` is the handout's stub, unchanged: its `{name}` is the one you were given. Write your "
+        f"implementation in it, or check the file you wrote it in (`python selfcheck.py my_solution.py`); "
+        "in the notebook, its last cell runs this self-check."
+    ]
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except (OSError, ValueError):
+        return ""
+
+
+def import_file(path: Path) -> types.ModuleType:
+    """The student's file run as a module, compiled under its bare name as the grader's sandbox does
+    (so tracebacks show it, and raised.own_frames finds its frames) and in linecache for inspect."""
+    source = path.read_text(encoding="utf-8-sig")
+    linecache.cache[path.name] = (len(source), None, source.splitlines(True), path.name)
+    module = types.ModuleType("student_submission")
+    module.__file__ = str(path.resolve())
+    sys.modules[module.__name__] = module  # dataclasses and pickling look their module up there
+    sys.path.insert(0, str(path.resolve().parent))  # its helper modules import
+    exec(compile(source, path.name, "exec"), module.__dict__)
+    return module
 
 
 def main(argv: Sequence[str] = ()) -> int:
+    parser = argparse.ArgumentParser(prog="python selfcheck.py", description="Check your work on the public cases.")
+    parser.add_argument("file", nargs="?", help="the .py file to check (default: the stub's name, in this folder)")
+    parser.add_argument("--explain", action="store_true", help="walk one small batch through, step by step")
+    args = parser.parse_args(list(argv))
     data = load_public_data()
     name = data.exercise.contract.function
-    path = Path(argv[0] if argv else data.exercise.stub_file)
+    path, notes = choose(args.file, data)
     if not path.is_file():
         print(f"error: {path} does not exist; run this next to your {path.name} or pass its path", file=sys.stderr)
         return 2
-    spec = importlib.util.spec_from_file_location("student_submission", path)
-    assert spec is not None and spec.loader is not None, f"{path} is not a Python file"  # no loader for its suffix
-    module = importlib.util.module_from_spec(spec)
+    if path.suffix != ".py":
+        print(f"error: {path} is not a .py file; a notebook checks itself in its last cell", file=sys.stderr)
+        return 2
     try:
-        spec.loader.exec_module(module)
-    except Exception as exc:
-        print(f"Importing {path} failed: {type(exc).__name__}: {exc}")
+        module = import_file(path)
+    except (Exception, SystemExit) as exc:  # the student's sys.exit() at import too
+        print(f"Importing {path} failed: {error_text(exc)}")
         return 1
     if not callable(getattr(module, name, None)):
         print(f"{path} defines no function named {name}")
         return 1
-    document = check_function(getattr(module, name), data)
+    function = getattr(module, name)
+    if args.explain:
+        walkthrough = load_walkthrough(EXERCISE)
+        if walkthrough is None:
+            print("This exercise has no walk-through.")
+            return 2
+        print("\n\n".join([*notes, explain(LocalOracle(function, data.exercise.contract), walkthrough, path.name)]))
+        return 0
+    document = check_function(function, data, notes)
     print(results.to_text(document))
     return 0 if all(test["status"] == "passed" for test in document["tests"]) else 1
 
