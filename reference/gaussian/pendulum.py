@@ -1,0 +1,269 @@
+"""InvertedPendulum learning check: train a Gaussian policy with the student's pseudo-loss.
+
+The parent (trusted) owns the policy, the optimizer, gymnasium's
+InvertedPendulum-v5 (MuJoCo) and every seed. The policy is a diagonal Gaussian:
+a mean network (4 -> hidden (tanh) -> 1, squashed into the action range) and a
+state-independent log_std parameter. Each iteration of a seed plays one episode
+on each of its `num_envs` copies of the env, then asks a *gradient oracle* -- the
+student's loss, run in the sandboxed child -- for dL/dmean and dL/dlog_std. It
+backpropagates dL/dmean through its own network, takes dL/dlog_std as the
+log_std's gradient, and takes an Adam step. A run passes as soon as the mean
+return of its last `window_iters` iterations reaches `return_threshold`, and
+fails after `max_iters` iterations.
+
+Why these choices: the policy starts wide (std e^0.7 = 2 against an action range
+of ±3), so a loss that never moves log_std (weighted regression, a detached
+log_std) keeps the pole falling within a few dozen steps, while the correct loss
+narrows the std as it learns to balance. q is the discounted reward-to-go minus
+its mean at the same time step (a baseline), standardised: this is the trainer's
+choice, not the loss's business.
+
+One iteration of one seed:
+
+    =========  ======  =====================================================
+    Symbol     Shape   Meaning
+    =========  ======  =====================================================
+    E          ()      `num_envs`: episodes per iteration
+    N          ()      steps in the batch = sum of the E episode lengths
+    obs        (N, 4)  cart position, pole angle, cart and pole velocities
+    mean       (N, 1)  the policy's mean action for obs (float32)
+    log_std    (1,)    the policy's log standard deviation (float32)
+    actions    (N, 1)  float32, sampled from Normal(mean, exp(log_std)) in the
+                       rollout; the env clips them to ±3
+    q_values   (N,)    float32, baselined reward-to-go, standardised
+    =========  ======  =====================================================
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Callable, List, Mapping, Optional, Sequence, Tuple
+
+import gymnasium as gym
+import numpy as np
+
+LossGrad = Callable[..., Optional[Mapping[str, np.ndarray]]]
+"""loss_grad(mean, log_std, actions, q_values) -> {"mean": (N, 1), "log_std": (1,)} gradients, or
+None when the student's loss gave no usable gradient. The arrays are fresh copies."""
+
+ENV = "InvertedPendulum-v5"
+GRADING_SEEDS = (0, 3, 9)
+"""The learning check passes only if training passes on every one of these. Chosen where the
+reference and every correct form of the corpus pass with half the budget to spare (16 to 21
+of 40 iterations): correct forms round differently, which moves a run by a few iterations, and
+a seed that takes 31 to 37 (seed 1) would leave too little room."""
+
+
+@dataclass(frozen=True)
+class PendulumConfig:
+    num_envs: int = 16
+    """Env copies per seed; each plays one episode per iteration."""
+    hidden_size: int = 32
+    """Width of the mean network's one tanh hidden layer."""
+    learning_rate: float = 3e-2
+    """Adam step size of the mean network."""
+    log_std_learning_rate: float = 0.1
+    """Adam step size of log_std: the std has to narrow within the budget."""
+    initial_log_std: float = 0.7
+    gamma: float = 0.95
+    """Discount of the reward-to-go."""
+    max_episode_steps: int = 200
+    return_threshold: float = 70.0
+    """Pass when the mean episode return over the window reaches this."""
+    window_iters: int = 2
+    max_iters: int = 40
+
+
+THRESHOLD = PendulumConfig.return_threshold
+ACTION_BOUND = 3.0  # InvertedPendulum-v5's control range is [-3, 3]
+
+
+@dataclass(frozen=True)
+class Learning:
+    seed: int
+    passed: bool
+    iterations: int
+    """Rollouts played (the last one ended the run without an update)."""
+    env_steps: int
+    returns: Tuple[float, ...]
+    """Mean episode return per iteration: the learning curve."""
+    seconds: float
+    reason: str
+    """One plain sentence: why it passed or failed."""
+
+
+def train(
+    loss_grad: LossGrad,
+    seeds: Sequence[int] = GRADING_SEEDS,
+    config: PendulumConfig = PendulumConfig(),
+    stop_early: bool = True,
+) -> List[Learning]:
+    """REINFORCE on InvertedPendulum-v5 for each seed in turn, gradients from `loss_grad`; one
+    Learning per seed that ran. stop_early: stop after the first failed seed (the check fails
+    then anyway). Deterministic per seed."""
+    # unwrapped: gymnasium's own MuJoCo env without its checker and order wrappers (a third of a
+    # step's time); the episode cap below stands in for its TimeLimit.
+    envs = [gym.make(ENV).unwrapped for _ in range(config.num_envs)]
+    runs: List[Learning] = []
+    try:
+        for seed in seeds:
+            runs.append(_Run(seed, config, envs).play(loss_grad))
+            if stop_early and not runs[-1].passed:
+                break
+    finally:
+        for env in envs:
+            env.close()
+    return runs
+
+
+def summary(learning: Learning) -> str:
+    """Short text such as 'return 9 → 63 in 21 iterations (passed)'."""
+    curve = learning.returns
+    plural = "" if learning.iterations == 1 else "s"
+    text = f"return {curve[0]:.0f} → {curve[-1]:.0f} in {learning.iterations} iteration{plural}"
+    return f"{text} (passed)" if learning.passed else f"{text} (failed: {learning.reason})"
+
+
+class _Run:
+    """One seed's run: its policy, optimizer and random streams."""
+
+    def __init__(self, seed: int, config: PendulumConfig, envs: list):
+        self.seed, self.config, self.envs = seed, config, envs
+        self.policy = _Policy(config, np.random.default_rng([seed, 0]))
+        rates = [config.learning_rate] * 4 + [config.log_std_learning_rate]
+        self.optimizer = _Adam(self.policy.params, rates)
+        self.noise = np.random.default_rng([seed, 1])  # the actions' sampling noise
+        self.starts = np.random.default_rng([seed, 2])  # each episode's reset seed
+
+    def play(self, loss_grad: LossGrad) -> Learning:
+        start, config = time.perf_counter(), self.config
+        returns: List[float] = []
+        steps, passed, reason = 0, False, ""
+        window, threshold = config.window_iters, config.return_threshold
+        for it in range(1, config.max_iters + 1):
+            obs, actions, q_values, episode_returns = self._rollout()
+            returns.append(float(episode_returns.mean()))
+            steps += len(actions)
+            recent = float(np.mean(returns[-window:]))
+            if it >= window and recent >= threshold:  # before the update: it saves an oracle call
+                passed, reason = True, f"mean return {recent:.0f} >= {threshold:.0f} over the last {window} iterations"
+                break
+            if it == config.max_iters:
+                best = max(np.convolve(returns, np.ones(window) / window, "valid"))
+                reason = f"mean return reached only {best:.0f} (threshold {threshold:.0f}) in {it} iterations"
+                break
+            problem = self._update(loss_grad, obs, actions, q_values)
+            if problem:
+                reason = f"{problem} at iteration {it}"
+                break
+        seconds = time.perf_counter() - start
+        return Learning(self.seed, passed, len(returns), steps, tuple(returns), seconds, reason)
+
+    def _rollout(self):
+        """One episode per env copy: obs (N, 4), actions (N, 1), q_values (N,), returns (E,)."""
+        config, envs = self.config, self.envs
+        count, cap = config.num_envs, config.max_episode_steps
+        obs = np.stack([env.reset(seed=int(s))[0] for env, s in zip(envs, self.starts.integers(2**31, size=count))])
+        obs_buf = np.zeros((cap, count, 4), np.float32)
+        act_buf = np.zeros((cap, count, 1), np.float32)
+        alive_buf = np.zeros((cap, count), bool)
+        alive = np.ones(count, bool)
+        std = float(np.exp(self.policy.log_std[0]))
+        for t in range(cap):
+            obs_buf[t], alive_buf[t] = obs, alive
+            act_buf[t] = self.policy.mean(obs_buf[t]) + std * self.noise.standard_normal((count, 1))
+            for i in np.flatnonzero(alive):
+                obs[i], _, terminated, _, _ = envs[i].step(act_buf[t, i])
+                alive[i] = not terminated
+            if not alive.any():
+                break
+        alive_buf = alive_buf[: t + 1]
+        rewards = alive_buf.astype(np.float64)  # 1 for every step the pole was still up
+        to_go = np.zeros_like(rewards)
+        running = np.zeros(count)
+        for step in range(len(rewards) - 1, -1, -1):
+            running = rewards[step] + config.gamma * running
+            to_go[step] = running
+        # A baseline per time step (the mean reward-to-go of the episodes still running), then
+        # standardised so that the step size does not grow with the episodes.
+        baseline = (to_go * alive_buf).sum(axis=1) / np.maximum(alive_buf.sum(axis=1), 1)
+        advantage = (to_go - baseline[:, None])[alive_buf]
+        q_values = ((advantage - advantage.mean()) / (advantage.std() + 1e-8)).astype(np.float32)
+        return obs_buf[: t + 1][alive_buf], act_buf[: t + 1][alive_buf], q_values, rewards.sum(axis=0)
+
+    def _update(self, loss_grad: LossGrad, obs, actions, q_values) -> str:
+        """One policy-gradient step with the oracle's gradients; returns what went wrong, or ''."""
+        mean = self.policy.forward(obs)
+        grads = loss_grad(mean.copy(), self.policy.log_std.copy(), actions, q_values)
+        problem = _grad_problem(grads, mean.shape, self.policy.log_std.shape)
+        if not problem:
+            assert grads is not None  # _grad_problem: no gradient is a problem
+            grad_mean, grad_log_std = (grads[k].astype(np.float32) for k in ("mean", "log_std"))
+            self.optimizer.step(self.policy.backward(obs, grad_mean) + [grad_log_std])
+        return problem
+
+
+class _Policy:
+    """mean = B tanh(raw / B), raw = tanh(obs w1^T + b1) w2^T + b2, in numpy float32; the weights
+    initialised as torch.nn.Linear's (uniform within 1/sqrt(fan_in)), the last layer scaled down so
+    that the first mean is near 0. B is the action bound: a mean beyond it would only be clipped."""
+
+    def __init__(self, config: PendulumConfig, rng: np.random.Generator):
+        def linear(fan_in: int, fan_out: int, scale: float = 1.0):
+            bound = scale * fan_in**-0.5
+            return (rng.uniform(-bound, bound, size).astype(np.float32) for size in ((fan_out, fan_in), (fan_out,)))
+
+        self.w1, self.b1 = linear(4, config.hidden_size)
+        self.w2, self.b2 = linear(config.hidden_size, 1, scale=0.1)
+        self.log_std = np.full(1, config.initial_log_std, np.float32)
+        self.params = [self.w1, self.b1, self.w2, self.b2, self.log_std]
+        self._hidden = self._squash = np.zeros(0, np.float32)
+
+    def mean(self, obs: np.ndarray) -> np.ndarray:
+        raw = np.tanh(obs @ self.w1.T + self.b1) @ self.w2.T + self.b2
+        return ACTION_BOUND * np.tanh(raw / ACTION_BOUND)
+
+    def forward(self, obs: np.ndarray) -> np.ndarray:
+        """mean for the batch, remembering what backward needs."""
+        self._hidden = np.tanh(obs @ self.w1.T + self.b1)
+        self._squash = np.tanh((self._hidden @ self.w2.T + self.b2) / ACTION_BOUND)
+        return (ACTION_BOUND * self._squash).astype(np.float32)
+
+    def backward(self, obs: np.ndarray, grad: np.ndarray) -> List[np.ndarray]:
+        """d(sum(mean * grad))/d(w1, b1, w2, b2), for the obs of the last forward."""
+        raw = grad * (1 - self._squash**2)
+        grad_w2, grad_b2 = raw.T @ self._hidden, raw.sum(axis=0)
+        hidden = (raw @ self.w2) * (1 - self._hidden**2)
+        return [hidden.T @ obs, hidden.sum(axis=0), grad_w2, grad_b2]
+
+
+class _Adam:
+    """torch.optim.Adam's update (betas 0.9, 0.999, eps 1e-8) in numpy, one step size per parameter."""
+
+    def __init__(self, params: List[np.ndarray], rates: List[float]):
+        self.params, self.rates, self.steps = params, rates, 0
+        self.avg = [np.zeros_like(p) for p in params]
+        self.avg_sq = [np.zeros_like(p) for p in params]
+
+    def step(self, grads: List[np.ndarray]) -> None:
+        self.steps += 1
+        correction1, correction2 = 1 - 0.9**self.steps, 1 - 0.999**self.steps
+        for p, grad, avg, avg_sq, rate in zip(self.params, grads, self.avg, self.avg_sq, self.rates):
+            avg += 0.1 * (grad - avg)
+            avg_sq *= 0.999
+            avg_sq += 0.001 * grad * grad
+            p -= (rate / correction1) * avg / (np.sqrt(avg_sq) / correction2**0.5 + 1e-8)
+
+
+def _grad_problem(grads: Optional[Mapping[str, np.ndarray]], *shapes: Tuple[int, ...]) -> str:
+    """What is wrong with the oracle's answer, in a few words; empty when it is usable."""
+    if grads is None:
+        return "the loss gave no gradient"
+    for name, shape in zip(("mean", "log_std"), shapes):
+        grad = grads.get(name)
+        if not isinstance(grad, np.ndarray) or grad.dtype.kind != "f" or grad.shape != shape:
+            return f"the gradient for {name} is not a float array of shape {shape}"
+        if not np.isfinite(grad).all():
+            return f"non-finite gradient for {name}"
+    return ""
