@@ -6,7 +6,8 @@ Prints one table: a warm full grade split into its phases, the same grade
 in-process with no sandbox (the floor), diagnosis on a wrong submission, a cold
 student check, batch throughput, the whole process tree's peak memory and CPU
 time for a correct submission and a memory hog (also pinned to one core), and
-the CartPole learning check's discrimination over seeds.
+the CartPole learning check's discrimination over seeds, and the Gaussian exercise's
+InvertedPendulum calibration over 30 seeds (tests/bench_gaussian.py).
 """
 
 from __future__ import annotations
@@ -218,6 +219,7 @@ def main(argv=None) -> int:
         lambda: batch(args.batch),
         gradescope_box,
         lambda: discrimination(args.seeds),
+        lambda: __import__("bench_gaussian").discrimination(30),  # the second exercise's calibration
     ):
         section()
         print()
