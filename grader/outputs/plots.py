@@ -1,4 +1,4 @@
-"""The class report's plots, as PNG bytes: score histogram, mistake frequencies, CartPole
+"""The class report's plots, as PNG bytes: score histogram, mistake frequencies, the
 learning curves (coloured by mistake), and an overview of the three.
 
 Every plot is drawn at 100 dpi no wider than 960 pixels, with 11-point text (15 px): shown
@@ -119,7 +119,7 @@ def _colours(runs: Sequence[stats.Run]) -> Dict[str, str]:
 def _draw_learning(axes, rows: Sequence[dict]) -> None:
     runs = stats.learning_runs(rows)
     if not runs:
-        return _empty(axes, "CartPole learning curves", "no learning data in these results")
+        return _empty(axes, "Learning curves", "no learning data in these results")
     colours = _colours(runs)
     for run in runs:  # solid: reached the threshold; dashed: did not
         style = "-" if run.passed else "--"
@@ -130,7 +130,7 @@ def _draw_learning(axes, rows: Sequence[dict]) -> None:
         axes.text(1, top, f" threshold {top:g}", va="bottom")
     axes.set_xlabel("iteration")
     axes.set_ylabel("mean episode return")
-    axes.set_title(f"CartPole-v1 learning curves ({len(runs)} runs)")
+    axes.set_title(f"{stats.curves_title(rows)} ({len(runs)} runs)")
     axes.legend(handles=_legend(runs, colours), loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
 
 

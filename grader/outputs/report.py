@@ -113,7 +113,7 @@ def markdown(rows: Sequence[dict], titles: Mapping[str, str] = {}, header: Heade
     lines += [f"| {_cell(name)} | {n} / {of} | {_pct(n, of)} |" for name, n, of in stats.pass_rates(rows)]
     lines += ["", "## Mistakes, most frequent first", ""]
     lines += _mistakes(rows, titles)
-    lines += ["", "## CartPole learning curves", "", f"![learning curves]({images['learning']})", ""]
+    lines += ["", f"## {stats.curves_title(rows)}", "", f"![learning curves]({images['learning']})", ""]
     lines += _learning(rows)
     lines += ["", "## Entries below full marks", ""]
     lines += _below_full(rows)
@@ -207,11 +207,11 @@ def _mistakes(rows: Sequence[dict], titles: Mapping[str, str]) -> List[str]:
 def _learning(rows: Sequence[dict]) -> List[str]:
     runs = stats.learning_runs(rows)
     if not runs:
-        return ["No learning curves: the results hold no CartPole learning data."]
+        return ["No learning curves: the results hold no learning-check data."]
     with_data = [row for row in rows if isinstance(row.get("learning"), dict)]
     learned = sum(bool(row["learning"].get("passed")) for row in with_data)
     return [
-        f"{learned} of {len(with_data)} entries trained CartPole to the threshold on every seed "
+        f"{learned} of {len(with_data)} entries trained a policy to the threshold on every seed "
         f"({len(runs)} runs drawn, coloured by the entry's diagnosed mistake; solid lines reached the "
         "threshold, dashed did not)."
     ]

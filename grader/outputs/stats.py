@@ -75,7 +75,7 @@ def histogram(scores: Sequence[float], top: float) -> List[Tuple[float, float, i
 
 @dataclass(frozen=True)
 class Run:
-    """One CartPole run of one entry."""
+    """One learning-check run of one entry."""
 
     entry: str
     group: str  # what the entry's curves are coloured by: its mistakes, or NO_MISTAKE
@@ -88,7 +88,7 @@ def group_of(row: dict) -> str:
 
 
 def learning_runs(rows: Sequence[dict]) -> List[Run]:
-    """Every CartPole run in the results."""
+    """Every learning-check run in the results."""
     runs = []
     for row in rows:
         learning = row.get("learning")
@@ -100,6 +100,16 @@ def learning_runs(rows: Sequence[dict]) -> List[Run]:
                 values = [float(value) for value in returns]
                 runs.append(Run(row["entry"], group_of(row), bool(run.get("passed")), values))
     return runs
+
+
+def curves_title(rows: Sequence[dict]) -> str:
+    """The learning curves' heading, with the environment the results name (the exercise's
+    trainer does: "CartPole-v1 learning curves"), or just "Learning curves"."""
+    for row in rows:
+        learning = row.get("learning")
+        if isinstance(learning, dict) and isinstance(learning.get("env"), str) and learning["env"]:
+            return f"{learning['env']} learning curves"
+    return "Learning curves"
 
 
 def threshold(rows: Sequence[dict]) -> Optional[float]:
