@@ -35,6 +35,7 @@ class Run(Protocol):
 class Trainer(Protocol):
     GRADING_SEEDS: Tuple[int, ...]  # the check passes only if training passes on every one
     THRESHOLD: float  # the return a run must reach
+    ENV: str  # the environment's gymnasium id, for reports ("CartPole-v1")
 
     def train(self, loss_grad: LossGrad, seed: int) -> Run: ...
 
@@ -91,6 +92,7 @@ def check_learning(
         "learning": {
             "passed": passed,
             "threshold": learning.THRESHOLD,
+            "env": learning.ENV,
             "summary": " ".join(lines[: len(runs)]),
             "runs": [
                 {

@@ -44,6 +44,7 @@ LossGrad = Callable[[np.ndarray, np.ndarray, np.ndarray], Optional[Mapping[str, 
 """loss_grad(logits, actions, q_values) -> {"logits": dL/dlogits of shape (N, A)}, or None
 when the student's loss gave no usable gradient. The arrays are fresh copies."""
 
+ENV = "CartPole-v1"
 GRADING_SEEDS = (0, 1, 2)
 """The learning check passes only if training passes on every one of these."""
 
@@ -92,7 +93,7 @@ def train(loss_grad: LossGrad, seed: int, config: CartPoleConfig = CartPoleConfi
     # The vector entry point makes a CartPoleVectorEnv (no wrappers): it has max_episode_steps.
     env = cast(
         "CartPoleVectorEnv",
-        gym.make_vec("CartPole-v1", num_envs=config.num_envs, vectorization_mode="vector_entry_point"),
+        gym.make_vec(ENV, num_envs=config.num_envs, vectorization_mode="vector_entry_point"),
     )
     try:
         policy = _make_policy(config.hidden_size, seed)
