@@ -119,7 +119,7 @@ def handout(out: Path, exercise: str) -> Path:
 
 
 def write_notebook(stub: Path, out: Path, function: str) -> Path:
-    """The stub as a notebook: a short introduction, the function to fill in, the self-check."""
+    """The stub as a notebook: a short introduction, the function to fill in, the walk-through, the self-check."""
     import nbformat
     from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
@@ -132,6 +132,12 @@ def write_notebook(stub: Path, out: Path, function: str) -> Path:
             "the grader keeps imports and definitions and ignores other top-level code."
         ),
         new_code_cell(stub.read_text().strip()),
+        new_markdown_cell(
+            "To see where your numbers part from the correct ones, this cell works through one small batch "
+            "step by step, with your function's value and gradient beside it (`python selfcheck.py --explain`)."
+        ),
+        new_code_cell(f"from grader.verbs.selfcheck import explain_function\n\nprint(explain_function({function}))"),
+        new_markdown_cell("Check your work on the public cases (`python selfcheck.py`):"),
         new_code_cell(
             "from grader.verbs.selfcheck import check_function\nfrom grader.outputs.results import to_text\n\n"
             f"print(to_text(check_function({function})))"

@@ -88,7 +88,7 @@ def test_the_seed_proposal_is_shown_to_be_mean_q_over_a_with_zero_gradient(zygot
     constant = float(q_values.mean()) / 3
     mine = text.split("on the same batch:")[1]
     assert f"L = {constant:.4g}" in mine and "zero everywhere" in mine
-    assert "at step 3" in mine and "Σ_a p(a)·q_i = q_i" in mine
+    assert "parts from the steps: step 3. You weighted" in mine and "Σ_a p(a)·q_i = q_i" in mine
     assert f"mean(q)/A = {float(q_values.mean()):.4g}/3 = {constant:.4g} for any logits" in mine
     assert "its gradient is 0" in mine
 
@@ -96,12 +96,12 @@ def test_the_seed_proposal_is_shown_to_be_mean_q_over_a_with_zero_gradient(zygot
 @pytest.mark.parametrize(
     "name, step",
     [
-        ("mistakes/sign_flipped_cross_entropy.py", "at step 6: the sign is flipped"),
-        ("mistakes/sum_reduction_cross_entropy.py", "at step 6: you summed over the states"),
-        ("mistakes/unweighted_nll.py", "at step 5: q is missing"),
-        ("mistakes/no_log_nll_on_probs.py", "at step 4: you used p(a) where the loss takes log p(a)"),
-        ("mistakes/logits_as_logprobs_nll.py", "at step 4: you used the logit of a as if it were log p(a)"),
-        ("mistakes/greedy_labels_argmax_probs.py", "at step 3: you used the most likely action"),
+        ("mistakes/sign_flipped_cross_entropy.py", "step 6. The sign is flipped"),
+        ("mistakes/sum_reduction_cross_entropy.py", "step 6. You summed over the states"),
+        ("mistakes/unweighted_nll.py", "step 5. The weights q are missing"),
+        ("mistakes/no_log_nll_on_probs.py", "step 4. You used p(a) where the loss takes log p(a)"),
+        ("mistakes/logits_as_logprobs_nll.py", "step 4. You used the logit of a as if it were log p(a)"),
+        ("mistakes/greedy_labels_argmax_probs.py", "step 3. You used the most likely action"),
         ("mistakes/not_differentiable_item.py", "no gradient reaches the logits"),
         ("mistakes/not_scalar_per_sample.py", "Its entries are step 5's terms, one per state"),
         ("mistakes/double_softmax_cross_entropy.py", "none of the usual wrong turns"),
@@ -130,3 +130,34 @@ def test_the_cli_verb_prints_the_walk_through():
     assert finished.returncode == 0, finished.stderr
     assert finished.stdout.startswith("One batch, step by step: N = 3 states, A = 3 actions.")
     assert "Yours matches at every step" in finished.stdout
+
+
+# What a student's machine has: torch and numpy, no grader dependencies, no reference.
+TORCH_ONLY = """
+import importlib.abc, runpy, sys
+class Blocker(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in {"gymnasium", "nbformat", "reference"} or name.startswith(("grader.sandbox", "grader.submission.load")):
+            raise ImportError(f"{name} is not in the handout")
+sys.meta_path.insert(0, Blocker())
+sys.argv = sys.argv[1:]
+runpy.run_path(sys.argv[0], run_name="__main__")
+"""
+
+
+def test_selfcheck_explain_needs_only_torch(tmp_path):
+    from readme_examples import unpacked_handout
+
+    folder = unpacked_handout(tmp_path, EXERCISE)
+    (folder / "mine.py").write_text((SUBMISSIONS / "mistakes/unweighted_nll.py").read_text())
+    finished = subprocess.run(
+        [sys.executable, "-c", TORCH_ONLY, "selfcheck.py", "--explain", "mine.py"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PATH": "/usr/bin:/bin"},
+    )
+    assert finished.returncode == 0, finished.stderr
+    assert "Yours (`mine.py`) on the same batch:" in finished.stdout
+    assert "step 5. The weights q are missing" in finished.stdout

@@ -93,7 +93,7 @@ def _every_action_loss() -> float:
 _EVERY_ACTION = (
     "you weighted the probability of every action by q instead of taking the sampled action's. "
     "Each row of p sums to 1, so Σ_a p(a)·q_i = q_i:\n"
-    f"     state 0: ({' + '.join(_num(v) for v in PROBS[0])}) × {_factor(Q_VALUES[0])} = {_num(Q_VALUES[0])}\n"
+    f"     state 0: ({' + '.join(f'{v:.4f}' for v in PROBS[0])}) × {_factor(Q_VALUES[0])} = 1 × {_factor(Q_VALUES[0])}\n"
     f"   so the loss is mean(q)/A = {_num(Q_VALUES.mean())}/{A} = {_num(_every_action_loss())} for any logits "
     "(mean(q) if you summed over actions), and its gradient is 0: the policy never changes. "
     "Take log p(a) of the sampled action (steps 3 and 4)."
@@ -116,7 +116,7 @@ _TURNS: Tuple[Tuple[int, Callable[[], float], str], ...] = (
     (
         5,
         lambda: float(-np.log(P_TAKEN).mean()),
-        "q is missing. Without the weights the expected gradient is 0 (the mean over a ~ p of "
+        "the weights q are missing. Without them the expected gradient is 0 (the mean over a ~ p of "
         "∇log p(a) is ∇Σ_a p(a) = ∇1 = 0), so the loss only makes sampled actions more likely.",
     ),
     (6, lambda: float(TERMS.sum()), f"you summed over the states instead of averaging: × N = {N}."),
@@ -135,7 +135,7 @@ def compare(answer: Answer) -> str:
         return "\n".join(lines)
     turn = next(((step, text) for step, loss, text in _TURNS if abs(value - loss()) <= RTOL * _SCALE), None)
     if turn is not None:
-        lines.append(f"   Yours parts from the steps at step {turn[0]}: {turn[1]}")
+        lines.append(f"   Where yours parts from the steps: step {turn[0]}. {turn[1][0].upper()}{turn[1][1:]}")
     else:
         lines.append(
             "   Yours is none of the usual wrong turns at steps 2 to 6. Print your intermediate tensors "

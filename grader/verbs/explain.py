@@ -25,11 +25,11 @@ if TYPE_CHECKING:  # the handout has no sandbox
 def explain(oracle: Oracle, walkthrough: Walkthrough, name: str) -> str:
     """The steps on the walk-through's batch, then the student's answer (name: their file's) on it."""
     outcome = oracle.call(*walkthrough.arrays)
-    head = f"Yours (`{name}`) on the same batch:"
+    head = f"Yours ({name if name.startswith('your ') else f'`{name}`'}) on the same batch:"
     if not isinstance(outcome, Answer):
         tail = f"   no answer: {outcome.message}."
     elif outcome.error is not None:
-        where = f"\n{outcome.traceback.rstrip()}" if outcome.traceback else ""
+        where = "".join(f"\n   {line}" for line in (outcome.traceback or "").rstrip().splitlines())
         tail = f"   it raised `{outcome.error}`{where}"
     else:
         tail = walkthrough.compare(outcome)

@@ -158,6 +158,16 @@ def check_function(function: Callable, data: Optional[PublicData] = None, notes:
     return results.build(result.checks, summary=text, mistakes=result.mistakes)
 
 
+def explain_function(function: Callable, data: Optional[PublicData] = None, name: str = "") -> str:
+    """One small batch walked through step by step, beside what the function (in file name) gives."""
+    data = data or load_public_data()
+    walkthrough = load_walkthrough(EXERCISE)
+    if walkthrough is None:
+        return "This exercise has no walk-through."
+    oracle = LocalOracle(function, data.exercise.contract)
+    return explain(oracle, walkthrough, name or f"your {data.exercise.contract.function}")
+
+
 def choose(given: Optional[str], data: PublicData, folder: Path = Path()) -> Tuple[Path, List[str]]:
     """The file to check and a note on the choice: the one given, else the stub's name in folder;
     but never the handout's stub unchanged while another .py file beside it defines the function
@@ -200,12 +210,12 @@ def import_file(path: Path) -> types.ModuleType:
 
 
 def main(argv: Sequence[str] = ()) -> int:
-    parser = argparse.ArgumentParser(prog="python selfcheck.py", description="Check your work on the public cases.")
-    parser.add_argument("file", nargs="?", help="the .py file to check (default: the stub's name, in this folder)")
-    parser.add_argument("--explain", action="store_true", help="walk one small batch through, step by step")
-    args = parser.parse_args(list(argv))
     data = load_public_data()
     name = data.exercise.contract.function
+    parser = argparse.ArgumentParser(prog="python selfcheck.py", description="Check your work on the public cases.")
+    parser.add_argument("file", nargs="?", help=f"the .py file to check (default: {data.exercise.stub_file} here)")
+    parser.add_argument("--explain", action="store_true", help="walk one small batch through, step by step")
+    args = parser.parse_args(list(argv))
     path, notes = choose(args.file, data)
     if not path.is_file():
         print(f"error: {path} does not exist; run this next to your {path.name} or pass its path", file=sys.stderr)
@@ -223,11 +233,7 @@ def main(argv: Sequence[str] = ()) -> int:
         return 1
     function = getattr(module, name)
     if args.explain:
-        walkthrough = load_walkthrough(EXERCISE)
-        if walkthrough is None:
-            print("This exercise has no walk-through.")
-            return 2
-        print("\n\n".join([*notes, explain(LocalOracle(function, data.exercise.contract), walkthrough, path.name)]))
+        print("\n\n".join([*notes, explain_function(function, data, path.name)]))
         return 0
     document = check_function(function, data, notes)
     print(results.to_text(document))
