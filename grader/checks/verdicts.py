@@ -177,7 +177,8 @@ def check_value(trials: List[Trial]) -> Tuple[bool, str]:
 
 def check_gradient(trials: List[Trial]) -> Tuple[bool, str]:
     names = " and ".join(f"dL/d{name}" for name in trials[0].expected.grads) if trials else "The gradient"
-    return _over_cases(trials, _gradient_verdict, f"{names} equals the reference on every case.")
+    verb = "equal" if trials and len(trials[0].expected.grads) > 1 else "equals"
+    return _over_cases(trials, _gradient_verdict, f"{names} {verb} the reference on every case.")
 
 
 def _gradient_verdict(trial: Trial, answer: Answer) -> Optional[str]:
