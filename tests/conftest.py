@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from rendered import document_problems
 
 from grader.sandbox.parent import Zygote
 
@@ -32,11 +33,14 @@ def rubric():
 
 @pytest.fixture(scope="session")
 def grade(zygote, rubric):
-    """Grade a submission file or folder as the CLI does; returns the results.json dict."""
+    """Grade a submission file or folder as the CLI does; returns the results.json dict, whose
+    every feedback text must render as written (tests/rendered.py)."""
     from grader.verbs.grade import grade_safely
 
     def run(path, **options):
-        return grade_safely(Path(path), zygote, rubric, **options)
+        document = grade_safely(Path(path), zygote, rubric, **options)
+        assert not document_problems(document), document_problems(document)
+        return document
 
     return run
 

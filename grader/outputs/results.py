@@ -14,7 +14,7 @@ from typing import Dict, List, Literal, Mapping, Optional, Sequence, Tuple
 
 from grader.checks.verdicts import CheckResult
 from grader.outputs.files import write_atomic
-from grader.text import cap_text, printable
+from grader.text import cap_text, open_fence, printable
 
 TEST_OUTPUT_BYTES = 4096  # per test, what a student sees
 TOP_OUTPUT_BYTES = 16384
@@ -81,7 +81,11 @@ def not_graded(
     extra: Optional[Dict] = None,
 ) -> Dict:
     """Every check at zero, for a submission that could not be run at all (titles: by check, in order)."""
-    checks = [CheckResult(key, title, weights[key], False, f"Not run: {reason}") for key, title in titles.items() if key in weights]
+    checks = [
+        CheckResult(key, title, weights[key], False, f"Not run: {reason}")
+        for key, title in titles.items()
+        if key in weights
+    ]
     return build(
         checks,
         summary=f"Your submission could not be graded: {reason}",
@@ -110,19 +114,45 @@ def grader_fault(trace: str, seconds: float = 0.0) -> Dict:
 
 
 def to_text(document: Dict) -> str:
-    """A results.json document as a student reads it in a terminal: each paragraph once,
-    since the diagnosis is repeated in every failing test for Gradescope's sake."""
-    lines, seen = [], set()
+    """A results.json document as a student reads it in a terminal: each paragraph once, since
+    the diagnosis is repeated in every failing test for Gradescope's sake; a test whose paragraphs
+    were all shown above says under which test."""
+    lines: List[str] = []
+    shown: Dict[str, str] = {}  # paragraph -> the number of the test that showed it first
     for test in document["tests"]:
         mark = "PASS" if test["status"] == "passed" else "FAIL"
         lines.append(f"[{mark}] {test['name']}  ({test['score']:g}/{test['max_score']:g})")
-        for paragraph in test.get("output", "").split("\n\n"):
-            if paragraph not in seen:
-                seen.add(paragraph)
-                lines.extend("       " + line for line in paragraph.splitlines())
+        number = str(test.get("number", test["name"]))
+        earlier: List[str] = []
+        told = 0
+        for paragraph in _paragraphs(test.get("output", "")):
+            if paragraph in shown:  # said above: under an earlier test, or this one
+                earlier += [] if shown[paragraph] in earlier + [number] else [shown[paragraph]]
+                continue
+            shown[paragraph] = number
+            told += 1
+            lines.extend("       " + line for line in paragraph.splitlines())
+        if earlier:
+            where = ("tests " if len(earlier) > 1 else "test ") + " and ".join(sorted(earlier, key=_number))
+            lines.append(f"       ({'the rest ' if told else ''}as under {where} above)")
     lines.append("")
     lines.append(document["output"].replace("**", ""))
     return printable("\n".join(lines))  # whatever made the document: it reaches a terminal
+
+
+def _number(name: str) -> Tuple[int, str]:
+    return (int(name), "") if name.isdigit() else (0, name)
+
+
+def _paragraphs(text: str) -> List[str]:
+    """Markdown paragraphs, a fenced code block kept whole even with blank lines inside."""
+    found: List[str] = []
+    for part in text.split("\n\n"):
+        if found and open_fence(found[-1]):  # still inside a block that started above
+            found[-1] += "\n\n" + part
+        else:
+            found.append(part)
+    return [part for part in found if part.strip()]
 
 
 def dumps(document: Dict) -> str:
