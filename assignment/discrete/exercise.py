@@ -288,6 +288,10 @@ EXERCISE = Exercise(
     solve,
     DIAGNOSTICS,
     stable="Finite and correct with logits up to ±1000 and actions of tiny probability.",
-    unstable_advice="use log_softmax, not log(softmax(...))",
+    unstable_advice=(
+        "log-probabilities from `log_softmax` (or `cross_entropy`, `Categorical(logits=...)`) stay finite "
+        "for any logits, while the log of probabilities and `exp` of raw logits overflow or underflow"
+    ),
+    sampled_not_zero="q is non-zero, and −log p(a) is zero only when p(a) = 1",
     walkthrough="explain.py",
 )

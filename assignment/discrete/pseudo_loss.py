@@ -17,8 +17,8 @@ def pseudo_loss(logits: torch.Tensor, actions: torch.Tensor, q_values: torch.Ten
     logits    (N, A)      float32  raw policy outputs for N states and A actions; requires_grad
     actions   (N,)        int64    the action taken in each state, *sampled* from
                                    softmax(logits) (not the most likely action)
-    q_values  (N,)        float32  reward-to-go of each sample, already standardised by the
-                                   caller (mean 0, std 1); constants: no gradient flows to them
+    q_values  (N,)        float32  reward-to-go of each sample (the training loop standardises
+                                   it; test inputs need not be); constants: no gradient flows to them
     returns   ()          float    a 0-dim tensor L = -(1/N) * sum_i log pi(a_i | s_i) * q_i
     ========  ==========  =======  ===========================================================
 

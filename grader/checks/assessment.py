@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Mapping, Optional, Protocol, Sequence, Tuple, cast
 
+from grader.checks import dependence
 from grader.checks import diagnosis as diagnose
 from grader.checks import verdicts as checks
 from grader.checks.cases import CaseSet
@@ -67,6 +68,7 @@ def assess(
     result = Assessment([])
     with _timed(result, "checks"):
         public = checks.ask_public(oracle, cases, exercise.contract)
+        changed = dependence.ask_changed(oracle, public, exercise.contract)
     with _timed(result, "diagnosis"):
         probes = diagnose.ask_probes(oracle, exercise.diagnostics)
     learning = None
@@ -77,6 +79,8 @@ def assess(
     with _timed(result, "hidden"):
         hidden = _ask_hidden(oracle, hidden_oracle, cases)
     result.checks = checks.grade(public, hidden, weights, exercise)
+    every = [trial for kind, trials in public.trials.items() for trial in trials + hidden.get(kind, [])]
+    independent = dependence.independence(*changed, every, exercise.contract)
     if not all(check.passed for check in result.checks):
         with _timed(result, "diagnosis"):
             found_suspects, catalog = suspects()
@@ -85,6 +89,8 @@ def assess(
         result.checks = [_with_diagnosis(check, found.feedback) for check in result.checks]
     if learning is not None:
         result.checks.append(learning)
+    if independent:  # a loss that cannot train earns nothing (dependence.py)
+        result.checks = [dependence.unscored(check, independent) for check in result.checks]
     return result
 
 

@@ -26,6 +26,10 @@ from grader.contract import Contract
 
 KINDS = ("policy", "confident", "extreme")
 RTOL = 1e-4  # relative to the expected value itself; each exercise adds an absolute part (Expected)
+# What is called zero next to the reference (negligible): float32 rounding of a sum that cancels
+# exactly (probabilities summed over actions) leaves gradients below 3e-7 of the reference's
+# largest entry on every case; a loss scaled down by 1e-4 stays ten times above.
+ZERO_RTOL = 1e-5
 
 
 @dataclass(frozen=True)
@@ -87,6 +91,14 @@ class Expected:
         if grad is None or grad.shape != expected.shape or not np.all(np.isfinite(grad)):
             return False
         return bool(np.all(np.abs(grad - expected) <= RTOL * np.abs(expected) + self.grad_atol[name]))
+
+
+def negligible(values, reference) -> bool:
+    """Whether values are zero as far as the reference can tell: finite, and every entry at most
+    ZERO_RTOL of the reference's largest in size (a zero reference: only an exact zero is)."""
+    values, reference = np.asarray(values, np.float64), np.asarray(reference, np.float64)
+    scale = float(np.max(np.abs(reference), initial=0.0))
+    return bool(np.all(np.isfinite(values)) and np.all(np.abs(values) <= ZERO_RTOL * scale))
 
 
 CaseSet = Dict[str, List[Tuple[Case, Expected]]]  # per kind, each case with its expected answer

@@ -34,6 +34,7 @@ class Exercise:
     diagnostics: Diagnostics
     stable: str  # what a loss that passes the stability check does, for its feedback
     unstable_advice: str  # the fix when the loss is not finite on the extreme cases
+    sampled_not_zero: str = ""  # why the correct loss is not zero on actions sampled from the policy
     stub: str = ""  # the file the handout gives students to fill in; defaults to <function>.py
     walkthrough: str = ""  # a public module beside this one defining WALKTHROUGH, for `explain`; none if empty
 

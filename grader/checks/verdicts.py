@@ -10,28 +10,22 @@ reaches the feedback only as a count.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
 from grader.checks.answer import Answer
-from grader.checks.cases import Case, CaseSet, Expected
+from grader.checks.cases import Case, CaseSet, Expected, negligible
 from grader.checks.exercise import Exercise
-from grader.checks.oracle import Failure, Oracle, Outcome
+from grader.checks.oracle import Oracle
+from grader.checks.purity import check_purity
+from grader.checks.trials import Trial, over_cases, quoted
 from grader.contract import Contract
-from grader.text import fmt
+from grader.text import code, fmt
 
 # The finite-difference check of a reported gradient: a central difference of this step, and how
 # far it may differ (float32 loss values, a curved loss) before the gradient is called inconsistent.
 FD_STEP, FD_RTOL, FD_ATOL = 1e-2, 0.02, 1e-4
-REPEAT_RTOL = 1e-6  # the same call twice on the same tensors: only nondeterministic kernels differ
-
-
-@dataclass(frozen=True)
-class Trial:
-    case: Case
-    expected: Expected
-    outcome: Outcome
 
 
 @dataclass(frozen=True)
@@ -54,6 +48,7 @@ class Public:
     trials: Dict[str, List[Trial]]  # per kind, the public cases in order, the first policy case first
     repeat: Trial  # the first case again, on the very same tensors
     consistency: Optional[str]  # what the finite difference found wrong, if anything
+    probe: Trial  # the case the finite difference moved (the first with more than one row)
 
 
 def ask(oracle: Oracle, cases: Sequence[Tuple[Case, Expected]]) -> List[Trial]:
@@ -71,24 +66,12 @@ def ask_public(oracle: Oracle, cases: CaseSet, contract: Contract) -> Public:
     trials = {"policy": [first] + ask(oracle, public["policy"][1:])}
     trials.update((kind, ask(oracle, pairs)) for kind, pairs in public.items() if kind != "policy")
     probe = next((t for t in trials["policy"] if t.case.rows > 1), first)
-    return Public(trials, repeat, consistency_problem(oracle, probe, contract))
+    return Public(trials, repeat, consistency_problem(oracle, probe, contract), probe)
 
 
 def ask_hidden(oracle: Oracle, cases: CaseSet) -> Dict[str, List[Trial]]:
     """One call per hidden case, per kind. The oracle's printed output must never be shown."""
     return {kind: ask(oracle, [pair for pair in pairs if pair[0].hidden]) for kind, pairs in cases.items()}
-
-
-def problem(outcome: Outcome) -> Optional[str]:
-    """Why this outcome has no usable result, as words after "the function"; None when it returned."""
-    if isinstance(outcome, Failure):
-        return f"did not answer: {outcome.message}"
-    if outcome.error is not None:
-        where = f"\n```\n{outcome.traceback.rstrip()}\n```" if outcome.traceback else ""
-        if outcome.memory:
-            return f"ran out of memory: `{outcome.error.splitlines()[-1]}`{where}"
-        return f"raised `{outcome.error.splitlines()[-1]}`{where}"
-    return None
 
 
 def interface_problem(answer: Answer, contract: Contract) -> Optional[str]:
@@ -98,14 +81,14 @@ def interface_problem(answer: Answer, contract: Contract) -> Optional[str]:
             if answer.returned in ("float", "float64", "ndarray")
             else ""
         )
-        return f"returned a `{answer.returned}`, not a `torch.Tensor`{hint}"
+        return f"returned a {code(answer.returned or 'value')}, not a `torch.Tensor`{hint}"
     assert answer.shape is not None  # Answer.parse: a tensor has a shape
     if answer.shape != ():
-        return f"returned a tensor of shape {tuple(answer.shape)}; the loss must be a 0-dim tensor (a scalar)"
+        return f"returned a tensor of shape {tuple(answer.shape)}{_held(answer)}; the loss must be a 0-dim tensor (a scalar)"
     if not answer.dtype or "float" not in answer.dtype:
-        return f"returned a `{answer.dtype}` tensor; the loss must be floating point"
+        return f"returned a {code(answer.dtype or '')} tensor; the loss must be floating point"
     if answer.backward_error:
-        return f"backpropagating through the result raised `{answer.backward_error.splitlines()[-1]}`"
+        return f"backpropagating through the result raised {quoted(answer.backward_error)}"
     if not answer.connected:
         return (
             f"returned a tensor that is not connected to {_names(contract.differentiable)}, so autograd gives "
@@ -114,12 +97,22 @@ def interface_problem(answer: Answer, contract: Contract) -> Optional[str]:
     return None
 
 
+def _held(answer: Answer) -> str:
+    """What a non-scalar result holds, when that tells the fix: one number needs only its shape
+    changed (`.squeeze()`), many need a reduction."""
+    if answer.value is None:
+        return ""
+    if answer.value.size == 1:
+        return ", a single number but not a 0-dim tensor (`.squeeze()` makes it one)"
+    return f", {answer.value.size} numbers rather than one"
+
+
 def _names(names: Sequence[str]) -> str:
     return " and ".join(f"`{name}`" for name in names)
 
 
 def check_interface(trials: List[Trial], consistency: Optional[str], contract: Contract) -> Tuple[bool, str]:
-    passed, text = _over_cases(
+    passed, text = over_cases(
         trials,
         lambda t, answer: interface_problem(answer, contract),
         f"Returns a 0-dim floating-point tensor whose gradient reaches {_names(contract.differentiable)}.",
@@ -172,13 +165,13 @@ def check_value(trials: List[Trial]) -> Tuple[bool, str]:
         shown = "no single number" if got is None else fmt(got)
         return f"expected loss {fmt(trial.expected.loss)}, got {shown}"
 
-    return _over_cases(trials, verdict, "The loss equals the reference on every case.")
+    return over_cases(trials, verdict, "The loss equals the reference on every case.")
 
 
 def check_gradient(trials: List[Trial]) -> Tuple[bool, str]:
     names = " and ".join(f"dL/d{name}" for name in trials[0].expected.grads) if trials else "The gradient"
     verb = "equal" if trials and len(trials[0].expected.grads) > 1 else "equals"
-    return _over_cases(trials, _gradient_verdict, f"{names} {verb} the reference on every case.")
+    return over_cases(trials, _gradient_verdict, f"{names} {verb} the reference on every case.")
 
 
 def _gradient_verdict(trial: Trial, answer: Answer) -> Optional[str]:
@@ -191,135 +184,77 @@ def _gradient_verdict(trial: Trial, answer: Answer) -> Optional[str]:
             return f"there is no gradient with respect to {name}"
         if not np.all(np.isfinite(grad)):
             return f"the gradient dL/d{name} contains NaN or infinity"
-        where = np.unravel_index(np.argmax(np.abs(grad - expected)), grad.shape)
-        index = ", ".join(str(int(i)) for i in where)
-        zero = " (your gradient is zero everywhere)" if not np.any(grad) else ""
-        return f"dL/d{name}[{index}] should be {fmt(expected[where])}, yours is {fmt(grad[where])}{zero}"
+        at = np.unravel_index(np.argmax(np.abs(grad - expected)), grad.shape)
+        index = ", ".join(str(int(i)) for i in at)
+        zero = f" (your {_zero_gradient(grad, expected)})" if negligible(grad, expected) else ""
+        return f"dL/d{name}[{index}] should be {fmt(expected[at])}, yours is {fmt(grad[at])}{zero}"
     return None
 
 
-def check_sampled_actions(trials: List[Trial]) -> Tuple[bool, str]:
-    def verdict(trial: Trial, answer: Answer) -> Optional[str]:
-        got, grads = answer.scalar, answer.grads
-        if not grads:
-            return f"there is no gradient with respect to {' or '.join(trial.expected.grads)}"
-        if trial.expected.loss_matches(got) and trial.expected.grad_matches(grads):
-            return None
-        if got == 0.0 or not any(np.any(g) for g in grads.values()):
-            zero = "loss is exactly zero" if got == 0.0 else "gradient is zero"
-            return (
-                f"your {zero}, although the actions were sampled from the policy and q is non-zero: "
-                f"expected loss {fmt(trial.expected.loss)}; -log p(a) is zero only when p(a) = 1"
-            )
-        if not trial.expected.loss_matches(got):
-            return (
-                f"expected loss {fmt(trial.expected.loss)}, got {fmt(got) if got is not None else 'no single number'}"
-            )
-        return _gradient_verdict(trial, answer)
-
-    return _over_cases(trials, verdict, "The loss and its gradient are non-zero and correct on sampled actions.")
-
-
-def check_stability(trials: List[Trial], stable: str, advice: str) -> Tuple[bool, str]:
-    def verdict(trial: Trial, answer: Answer) -> Optional[str]:
-        got = answer.scalar
-        if got is None or not np.isfinite(got):
-            shown = got if got is not None else "not a single number"
-            return f"the loss is {shown} (expected {fmt(trial.expected.loss)}): {advice}"
-        if not trial.expected.loss_matches(got):
-            return f"expected loss {fmt(trial.expected.loss)}, got {fmt(got)}"
-        return _gradient_verdict(trial, answer)
-
-    return _over_cases(trials, verdict, stable)
-
-
-def check_purity(trials: List[Trial], repeat: Trial) -> Tuple[bool, str]:
-    """No input changed in place, and the same answer when called again on the very same tensors
-    (a change that alters the result shows in the numbers, whatever the child reports). Hidden
-    cases are counted: which input changed would tell something about a hidden input."""
-    mutated = [t for t in trials if isinstance(t.outcome, Answer) and t.outcome.mutated]
-    if mutated:
-        public = [t for t in mutated if not t.case.hidden]
-        hidden = len(mutated) - len(public)
-        lines = []
-        if public:
-            changed = public[0].outcome
-            assert isinstance(changed, Answer)  # only answers are in mutated
-            names = ", ".join(f"`{name}`" for name in changed.mutated)
-            lines.append(
-                f"On {public[0].case.label}, the function modified {names} in place; the caller still needs them."
-            )
-        if hidden:
-            lines.append(
-                f"{hidden} of {sum(1 for t in trials if t.case.hidden)} hidden cases modified an input "
-                "in place (which ones and which input are not shown)."
-            )
-        return False, " ".join(lines)
-    first = trials[0].outcome
-    issue = problem(first) or problem(repeat.outcome)
-    if issue:
-        return False, f"Not checked: the function {issue}."
-    again = repeat.outcome
-    assert isinstance(first, Answer) and isinstance(again, Answer)  # problem() is None only for an answer
-    if all((o.value is None or not o.value.size) and not o.grads for o in (first, again)):  # complex, empty
-        return False, f"Not checked: on {trials[0].case.label}, the function returned no number to compare."
-    same_value = (
-        first.value is not None
-        and again.value is not None
-        and first.value.shape == again.value.shape
-        and bool(np.allclose(first.value, again.value, rtol=REPEAT_RTOL, atol=0, equal_nan=True))
-    )  # NaN twice is the same
-    same_grad = first.grads.keys() == again.grads.keys() and all(
-        np.allclose(grad, again.grads[name], rtol=REPEAT_RTOL, atol=0, equal_nan=True)
-        for name, grad in first.grads.items()
+def _zero_gradient(grad: np.ndarray, expected: np.ndarray) -> str:
+    """Why a gradient that negligible() calls zero is zero, in numbers."""
+    if not np.any(grad):
+        return "gradient is zero everywhere"
+    return (
+        f"gradient is zero next to the reference's (its largest entry is {fmt(np.max(np.abs(grad)))}, "
+        f"the reference's {fmt(np.max(np.abs(expected)))})"
     )
-    if not (same_value and same_grad):
-        return False, (
-            f"Called twice on {trials[0].case.label} with the same tensors, the function gave two "
-            f"different answers (losses {_num(first.scalar)} and {_num(again.scalar)}): does it "
-            "change its inputs in place, or keep state between calls?"
-        )
-    return True, "Inputs are left unchanged and a second call gives the same answer."
 
 
-def _num(value: Optional[float]) -> str:
-    return "none" if value is None else fmt(value)
+def check_sampled_actions(trials: List[Trial], not_zero: str) -> Tuple[bool, str]:
+    """not_zero: the exercise's reason why the correct loss is not zero on sampled actions."""
+
+    def verdict(trial: Trial, answer: Answer) -> Optional[str]:
+        got, grads, expected = answer.scalar, answer.grads, trial.expected
+        if not grads:
+            return f"there is no gradient with respect to {' or '.join(expected.grads)}"
+        if expected.loss_matches(got) and expected.grad_matches(grads):
+            return None
+        flat = [name for name in expected.grads if name in grads and negligible(grads[name], expected.grads[name])]
+        if got is not None and negligible(got, expected.loss):
+            zero = "loss is 0" if got == 0 else f"loss, {fmt(got)}, is zero next to the reference's"
+        elif len(flat) == len(expected.grads):
+            zero = _zero_gradient(grads[flat[0]], expected.grads[flat[0]])
+        else:
+            zero = ""
+        if zero:
+            return (
+                f"your {zero}, although the actions were sampled from the policy: expected loss "
+                f"{fmt(expected.loss)}" + (f"; {not_zero}" if not_zero else "")
+            )
+        if not expected.loss_matches(got):
+            return f"expected loss {fmt(expected.loss)}, got {fmt(got) if got is not None else 'no single number'}"
+        return _gradient_verdict(trial, answer)
+
+    return over_cases(trials, verdict, "The loss and its gradient are non-zero and correct on sampled actions.")
 
 
-def _over_cases(
-    trials: List[Trial], verdict: Callable[[Trial, Answer], Optional[str]], success: str
-) -> Tuple[bool, str]:
-    """Pass when every case passes; show the first failing public case, count the hidden ones.
-    verdict(trial, answer) says what is wrong with an answer; one that did not come is said here."""
+def check_stability(trials: List[Trial], ordinary: List[Trial], stable: str, advice: str) -> Tuple[bool, str]:
+    """Finite and right on the extreme cases. advice, the exercise's fix for a loss that overflows
+    there, is given only when that can be the cause: the loss is a finite number on every ordinary
+    public case that answered (else what breaks it is not the extreme inputs)."""
+    broken = next((t for t in ordinary if not t.case.hidden and not _finite(t)), None)
 
-    def judged(trial: Trial) -> Optional[str]:
-        issue = problem(trial.outcome)
-        if issue:
-            return f"the function {issue}"
-        assert isinstance(trial.outcome, Answer)  # problem() is None only for an answer
-        return verdict(trial, trial.outcome)
+    def verdict(trial: Trial, answer: Answer) -> Optional[str]:
+        got, expected = answer.scalar, fmt(trial.expected.loss)
+        if got is None:
+            shape = f" but a tensor of shape {tuple(answer.shape)}" if answer.tensor and answer.shape else ""
+            return f"expected loss {expected}, got no single number{shape}"
+        if not np.isfinite(got):
+            if broken is None:
+                return f"the loss is {fmt(got)} (expected {expected}): {advice}"
+            return f"the loss is {fmt(got)} (expected {expected}), as it is on {broken.case.label}, an ordinary case"
+        if not trial.expected.loss_matches(got):
+            return f"expected loss {expected}, got {fmt(got)}"
+        return _gradient_verdict(trial, answer)
 
-    public = [(t, judged(t)) for t in trials if not t.case.hidden]
-    hidden = [(t, judged(t)) for t in trials if t.case.hidden]
-    public_bad = [(t, why) for t, why in public if why]
-    hidden_bad = sum(1 for _, why in hidden if why)
-    if not public_bad and not hidden_bad:
-        return True, success
-    lines = []
-    if public_bad:
-        trial, why = public_bad[0]
-        lines.append(f"On {trial.case.label}: {why}.")
-        if len(public_bad) > 1:
-            lines.append(f"{len(public_bad) - 1} more of the {len(public)} public cases fail too.")
-    else:
-        lines.append(f"All {len(public)} public cases pass.")
-    if hidden:
-        lines.append(
-            f"{hidden_bad} of {len(hidden)} hidden cases fail (their inputs are not shown)."
-            if hidden_bad
-            else f"All {len(hidden)} hidden cases pass."
-        )
-    return False, " ".join(lines)
+    return over_cases(trials, verdict, stable)
+
+
+def _finite(trial: Trial) -> bool:
+    """No value that is NaN or infinite, when the function answered (a failure is said elsewhere)."""
+    answer = trial.outcome
+    return not isinstance(answer, Answer) or answer.value is None or bool(np.all(np.isfinite(answer.value)))
 
 
 def grade(
@@ -332,8 +267,8 @@ def grade(
         "interface": check_interface(policy + confident, public.consistency, exercise.contract),
         "value": check_value(policy),
         "gradient": check_gradient(policy),
-        "sampled_actions": check_sampled_actions(confident),
-        "stability": check_stability(extreme, exercise.stable, exercise.unstable_advice),
+        "sampled_actions": check_sampled_actions(confident, exercise.sampled_not_zero),
+        "stability": check_stability(extreme, policy, exercise.stable, exercise.unstable_advice),
         "purity": check_purity(policy + confident + extreme, public.repeat),
     }
     return [

@@ -16,7 +16,8 @@ import numpy as np
 
 from grader.checks.exercise import Exercise
 from grader.checks.oracle import Failure, Oracle
-from grader.checks.verdicts import CheckResult, interface_problem, problem
+from grader.checks.trials import problem
+from grader.checks.verdicts import CheckResult, interface_problem
 
 LossGrad = Callable[..., Optional[Mapping[str, np.ndarray]]]  # the contract's arrays -> dL/d(input), or None
 
@@ -56,16 +57,14 @@ class _Gradients:
 
     def __call__(self, *arrays: np.ndarray) -> Optional[Mapping[str, np.ndarray]]:
         outcome = self._oracle.call(*arrays)
-        self.why = problem(outcome) or (
-            None if isinstance(outcome, Failure) else interface_problem(outcome, self._exercise.contract)
-        )
+        self.why = problem(outcome)
         if self.why:
             return None
         assert not isinstance(outcome, Failure)  # problem() says why a failure gave nothing
-        if not outcome.grads:
-            self.why = "gave no gradient"
-            return None
-        return outcome.grads
+        if outcome.grads:  # any result with a gradient trains: a shape (1,) loss too, as backward() takes it
+            return outcome.grads
+        self.why = interface_problem(outcome, self._exercise.contract) or "gave no gradient"
+        return None
 
 
 def check_learning(

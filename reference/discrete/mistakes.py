@@ -6,7 +6,7 @@ wrong implementation with the student signature ``loss(logits, actions, q_values
 
     logits    (N, A) float32, requires grad   raw policy outputs
     actions   (N,)   int64                    actions sampled from softmax(logits)
-    q_values  (N,)   float32                  reward-to-go, standardised by the grader
+    q_values  (N,)   float32                  reward-to-go (standardised in training, not in the cases)
 
 The correct loss is ``-(1/N) * sum_i log softmax(logits_i)[a_i] * q_i``. Each
 implementation below makes exactly one mistake, runs for N >= 1 and 2 <= A <= 6,
@@ -274,11 +274,12 @@ CATALOG: Tuple[Mistake, ...] = (
     ),
     Mistake(
         "not_scalar",
-        "One loss per sample is returned instead of a single number",
-        "Your function returns a tensor with one entry per sample (or some other non-scalar shape), "
-        "but the optimizer needs a single number: `backward()` on a non-scalar tensor raises an error "
-        "unless you hand it a gradient. Average the per-sample terms with `.mean()` so that the result "
-        "is a zero-dimensional tensor.",
+        "The loss is not a 0-dim tensor (a single number)",
+        "Your function returns a tensor that is not zero-dimensional: one entry per sample, or a shape "
+        "such as (1,). With more than one entry, `backward()` raises an error unless you hand it a "
+        "gradient; a one-element tensor of shape (1,) does backpropagate, but it is still not the scalar "
+        "the interface asks for. Average the per-sample terms with `.mean()` (without `keepdim=True`), or "
+        "`.squeeze()` a one-element result, so that its shape is `()`.",
         _not_scalar,
     ),
     Mistake(
@@ -304,9 +305,10 @@ CATALOG: Tuple[Mistake, ...] = (
     ),
     Mistake(
         "normalized_inside",
-        "q is standardised again inside the loss",
+        "q is standardised inside the loss",
         "Your loss subtracts the mean of q and divides by its standard deviation before weighting. "
-        "Normalising the returns is the caller's job (this grader already standardises them), and doing "
+        "Normalising the returns is the caller's job (the training loop that calls your loss does it; "
+        "the grader's test inputs are not standardised), and doing "
         "it inside the loss changes the result whenever q is not already standardised; for a single "
         "sample it turns q into zero or NaN. Use `q_values` as they are given.",
         _normalized_inside,

@@ -1,0 +1,105 @@
+"""A trial (one case, its expected answer, what came back) and how the checks word one.
+
+An outcome without a usable result is told as a sentence (``problem``) and,
+when the function raised in its own code, the frames where (``where``), which
+go in a paragraph of their own: a fenced block must close on a line by itself
+(CommonMark), so no sentence may follow it on its closing line. A verdict over
+many cases (``over_cases``) shows the first failing public case and counts the
+rest; hidden cases only as counts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, List, Optional, Tuple
+
+from grader.checks.answer import Answer
+from grader.checks.cases import Case, Expected
+from grader.checks.oracle import Failure, Outcome
+from grader.text import code, fenced
+
+
+@dataclass(frozen=True)
+class Trial:
+    case: Case
+    expected: Expected
+    outcome: Outcome
+
+
+def headline(error: str) -> str:
+    """An error as one line: its type and the first line of its message. The child sends
+    "Type: message" (traceback's own format), where a message can run over many lines (a printed
+    tensor) and a SyntaxError's location comes first, indented: the first line that is not indented
+    names the type. A message that starts on the next line is joined to it."""
+    lines = [line for line in error.splitlines() if line.strip()]
+    if not lines:
+        return "(an error with no message)"
+    at = next((i for i, line in enumerate(lines) if not line[0].isspace()), 0)
+    first = lines[at].rstrip()
+    if first.endswith(":") and at + 1 < len(lines):
+        first = f"{first} {lines[at + 1].strip()}"
+    return first
+
+
+def quoted(error: str) -> str:
+    """The error's headline in code, saying how much of the message it leaves out."""
+    count = len([line for line in error.splitlines() if line.strip()])
+    shown = code(headline(error))
+    return f"{shown} (the start of {count} lines)" if count > 1 else shown
+
+
+def problem(outcome: Outcome) -> Optional[str]:
+    """Why this outcome has no usable result, as words after "the function"; None when it returned.
+    Where in the student's code it raised is ``where``'s, for a paragraph of its own."""
+    if isinstance(outcome, Failure):
+        return f"did not answer: {outcome.message}"
+    if outcome.error is not None:
+        if outcome.memory:
+            return f"ran out of memory: {quoted(outcome.error)}"
+        return f"raised {quoted(outcome.error)}"
+    return None
+
+
+def where(outcome: Outcome) -> str:
+    """The frames of the student's code an exception went through, as a code block ("" if none)."""
+    if isinstance(outcome, Answer) and outcome.error is not None and outcome.traceback:
+        return fenced(outcome.traceback)
+    return ""
+
+
+Verdict = Callable[[Trial, Answer], Optional[str]]  # what is wrong with an answer, None if nothing
+
+
+def over_cases(trials: List[Trial], verdict: Verdict, success: str) -> Tuple[bool, str]:
+    """Pass when every case passes; show the first failing public case, count the hidden ones.
+    verdict(trial, answer) says what is wrong with an answer; one that did not come is said here."""
+
+    def judged(trial: Trial) -> Optional[str]:
+        issue = problem(trial.outcome)
+        if issue:
+            return f"the function {issue}"
+        assert isinstance(trial.outcome, Answer)  # problem() is None only for an answer
+        return verdict(trial, trial.outcome)
+
+    public = [(t, judged(t)) for t in trials if not t.case.hidden]
+    hidden = [(t, judged(t)) for t in trials if t.case.hidden]
+    public_bad = [(t, why) for t, why in public if why]
+    hidden_bad = sum(1 for _, why in hidden if why)
+    if not public_bad and not hidden_bad:
+        return True, success
+    lines, block = [], ""
+    if public_bad:
+        trial, why = public_bad[0]
+        lines.append(f"On {trial.case.label}: {why}.")
+        block = where(trial.outcome)
+        if len(public_bad) > 1:
+            lines.append(f"{len(public_bad) - 1} more of the {len(public)} public cases fail too.")
+    else:
+        lines.append(f"All {len(public)} public cases pass.")
+    if hidden:
+        lines.append(
+            f"{hidden_bad} of {len(hidden)} hidden cases fail (their inputs are not shown)."
+            if hidden_bad
+            else f"All {len(hidden)} hidden cases pass."
+        )
+    return False, " ".join(lines) + (f"\n\n{block}" if block else "")
