@@ -65,10 +65,11 @@ def independence(trial: Trial, changed: Outcome, trials: Sequence[Trial], contra
     if not answered or any(not negligible(grad, t.expected.grads[name]) for t, name, grad in grads):
         return None
     names = " and ".join(f"`{name}`" for name in contract.differentiable)
+    kinds = "public and hidden" if any(t.case.hidden for t in trials) else "public"  # the self-check has no hidden
     where = (
-        "on every case, public and hidden"
+        f"on every case, {kinds}"
         if len(answered) == len(trials)
-        else (f"on every case that gave a value ({len(answered)} of {len(trials)}, public and hidden)")
+        else (f"on every case that gave a value ({len(answered)} of {len(trials)}, {kinds})")
     )
     gradient = _gradient(grads, where)
     before, after = _value(trial.outcome), _value(changed)
