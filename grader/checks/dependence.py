@@ -65,11 +65,14 @@ def independence(trial: Trial, changed: Outcome, trials: Sequence[Trial], contra
     if not answered or any(not negligible(grad, t.expected.grads[name]) for t, name, grad in grads):
         return None
     names = " and ".join(f"`{name}`" for name in contract.differentiable)
-    kinds = "public and hidden" if any(t.case.hidden for t in trials) else "public"  # the self-check has no hidden
+    if any(t.case.hidden for t in trials):
+        every, of = "every case, public and hidden", ", public and hidden"
+    else:  # the self-check runs no hidden case
+        every, of = "every public case", " public cases"
     where = (
-        f"on every case, {kinds}"
+        f"on {every}"
         if len(answered) == len(trials)
-        else (f"on every case that gave a value ({len(answered)} of {len(trials)}, {kinds})")
+        else f"on every case that gave a value ({len(answered)} of {len(trials)}{of})"
     )
     gradient = _gradient(grads, where)
     before, after = _value(trial.outcome), _value(changed)
