@@ -1,11 +1,12 @@
 """Prove a change kept behaviour: grade the whole corpus, and compare two such runs.
 
-    python tests/same_results.py snapshot OUT.json   # grade tests/submissions/ as one class
+    python tests/same_results.py snapshot OUT.json [EXERCISE]   # grade tests/submissions/ as one class
     python tests/same_results.py compare A.json B.json
 
 Every submission of tests/submissions/ (correct, mistakes, broken, hostile,
-notebooks) is copied into one class folder and graded by `python -m grader batch`,
-the path a TA takes. The snapshot keeps each entry's results.json without what
+notebooks: all written for the discrete exercise, the default) is copied into one
+class folder and graded by `python -m grader batch --exercise EXERCISE`, the path a
+TA takes. The snapshot keeps each entry's results.json without what
 measures time (execution_time, extra_data.timing, the batch's own seconds and
 fingerprint), and `compare` also ignores the sandbox's random temp dir name and
 the byte count of what a submission printed. What is left to differ between two
@@ -28,9 +29,10 @@ REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO / "tests" / "submissions"
 VOLATILE = ("execution_time",)
 VOLATILE_EXTRA = ("timing", "batch")
+EXERCISE = "discrete"  # the exercise tests/submissions/ is written for
 
 
-def snapshot(out: Path) -> None:
+def snapshot(out: Path, exercise: str = EXERCISE) -> None:
     with tempfile.TemporaryDirectory() as scratch:
         klass, results = Path(scratch) / "class", Path(scratch) / "out"
         klass.mkdir()
@@ -42,7 +44,19 @@ def snapshot(out: Path) -> None:
             ):
                 shutil.copy(path, klass / f"{path.parent.name}__{path.name}")
         subprocess.run(
-            [sys.executable, "-m", "grader", "batch", str(klass), "--out", str(results), "--jobs", "2"],
+            [
+                sys.executable,
+                "-m",
+                "grader",
+                "batch",
+                str(klass),
+                "--out",
+                str(results),
+                "--jobs",
+                "2",
+                "--exercise",
+                exercise,
+            ],
             cwd=REPO,
             check=True,
             stdout=subprocess.DEVNULL,
@@ -82,6 +96,6 @@ def compare(a: Path, b: Path) -> int:
 if __name__ == "__main__":
     verb, *paths = sys.argv[1:]
     if verb == "snapshot":
-        snapshot(Path(paths[0]))
+        snapshot(Path(paths[0]), *paths[1:2])
     else:
         sys.exit(compare(Path(paths[0]), Path(paths[1])))

@@ -219,7 +219,7 @@ def test_top_level_links_are_followed_only_inside_the_class(tmp_path):
     (directory / "loop.py").symlink_to("loop.py")
     (directory / "dangling.py").symlink_to("nowhere.py")
     (directory / "alias.py").symlink_to("real.py")  # inside the class: followed
-    (directory / "reference.py").symlink_to(ROOT / "reference" / "pseudo_loss.py")
+    (directory / "reference.py").symlink_to(ROOT / "reference" / "discrete" / "pseudo_loss.py")
     (directory / "reference_folder").symlink_to(ROOT / "reference")
     secret = tmp_path / "shadow"  # stands for /etc/shadow: a file only the (root) batch may read
     secret.write_text("root:TOPSECRET-hash:19000:0:99999:7:::\n")
@@ -363,14 +363,15 @@ def test_student_text_in_the_report_is_inert():
 
 
 def test_c1_controls_are_written_out_like_c0():
-    from grader import text
+    from grader import rubric, text
     from grader.outputs import results
     from grader.outputs.table import row_of, summary_table
 
     hostile = "repaint\x9b2J\x1b]0;title\x07\x85\x90done\udce9"
     assert text.printable(hostile) == "repaint\\x9b2J\\x1b]0;title\\x07\\x85\\x90done\\xe9"
     assert text.printable("caf\u00e9 \u00a0ok\n\t") == "caf\u00e9 \u00a0ok\n\t"  # printable text stays
-    document = results.not_graded({"value": 20.0}, f"importing it failed: {hostile}")
+    titles = rubric.exercise("discrete").titles
+    document = results.not_graded({"value": 20.0}, titles, f"importing it failed: {hostile}")
     text = results.dumps(document)
     assert not re.search(r"[\x80-\x9f]|\\u00[89]|\\ud", text), text
     raw = {

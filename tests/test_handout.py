@@ -13,16 +13,19 @@ import numpy as np
 import pytest
 from conftest import SUBMISSIONS
 
-from grader import package
-from grader.rubric import RUBRIC
+from grader import package, rubric
+
+EXERCISE = "discrete"
+HIDDEN_CASES = rubric.folders(EXERCISE)[1] / "rubric.json"
 
 # Run a script with every third-party package but numpy and torch made unimportable.
 ONLY_TORCH = """
 import importlib.abc, runpy, sys
 BLOCKED = {"gymnasium", "nbformat", "matplotlib", "tqdm", "yaml", "pytest", "landlock", "reference"}
+INSTRUCTOR = ("grader.sandbox.parent", "grader.sandbox.oracle", "grader.learning.check", "grader.rubric")
 class Blocker(importlib.abc.MetaPathFinder):
     def find_spec(self, name, path=None, target=None):
-        if name.split(".")[0] in BLOCKED or name in ("grader.sandbox.parent", "grader.sandbox.oracle", "grader.learning.cartpole"):
+        if name.split(".")[0] in BLOCKED or name in INSTRUCTOR:
             raise ImportError(f"{name} is not available to students")
 sys.meta_path.insert(0, Blocker())
 sys.argv = sys.argv[1:]
@@ -32,7 +35,7 @@ runpy.run_path(sys.argv[0], run_name="__main__")
 
 @pytest.fixture(scope="module")
 def handout(tmp_path_factory) -> Path:
-    out = package.handout(tmp_path_factory.mktemp("dist") / "handout.zip")
+    out = package.handout(tmp_path_factory.mktemp("dist") / "handout.zip", EXERCISE)
     folder = tmp_path_factory.mktemp("student")  # an empty folder, as on a student's laptop
     with zipfile.ZipFile(out) as archive:
         archive.extractall(folder)
@@ -82,13 +85,28 @@ def test_notebook_runs_the_self_check(handout, tmp_path):
     assert "All checks passed." in finished.stdout, finished.stdout + finished.stderr
 
 
+def test_handout_holds_the_exercise_and_the_self_check_it_needs(handout):
+    unpacked = (p.relative_to(handout) for p in handout.rglob("*") if p.is_file())
+    names = {str(p) for p in unpacked if "__pycache__" not in p.parts}  # the self-check's runs add those
+    spec = rubric.exercise(EXERCISE)
+    stub = spec.stub_file
+    own = {stub, "README.md", "selfcheck.py", "exercise.py", f"{Path(stub).stem}.ipynb", "public_data.npz"}
+    own |= {spec.walkthrough} if spec.walkthrough else set()
+    modules = {f"grader/{name}.py" for name in package.HANDOUT_MODULES}
+    assert names == own | modules
+    assert "checks/exercise" in package.HANDOUT_MODULES
+    public = rubric.folders(EXERCISE)[0]
+    for name in (stub, "README.md", "selfcheck.py", "exercise.py"):
+        assert (handout / name).read_bytes() == (public / name).read_bytes()
+
+
 def test_no_reference_implementation_and_no_hidden_seed(handout):
     names = {str(p.relative_to(handout)) for p in handout.rglob("*") if p.is_file()}
     assert not [n for n in names if n.startswith("reference") or n.endswith("mistakes.py")]
     reference_line = "return -(log_probs * q_values).mean()"
     texts = [p.read_text(errors="ignore") for p in handout.rglob("*") if p.suffix in (".py", ".md", ".ipynb")]
     assert not [t for t in texts if reference_line in t or "def _sum_over_actions" in t]
-    hidden = json.loads(RUBRIC.read_text())["hidden"]
+    hidden = json.loads(HIDDEN_CASES.read_text())["hidden"]
     hidden_seeds = {seed for triples in hidden.values() for seed, _, _ in triples}
     with np.load(handout / "public_data.npz", allow_pickle=False) as data:
         meta = json.loads(str(data["meta"]))

@@ -302,7 +302,7 @@ SYSTEM_RESULT_DIRS = [
         ("fake_results_os_exit.py", "exited with status 0"),
     ],
 )
-def test_forged_results_json(graded, tmp_path, bait, no_strays, grader_still_fine, name, message):
+def test_forged_results_json(graded, rubric, tmp_path, bait, no_strays, grader_still_fine, name, message):
     before = set(_forged_files(SYSTEM_RESULT_DIRS))
     document, _ = graded(baked(name, tmp_path, dirs=[str(bait)]), HANG)
     assert_valid(document)
@@ -310,9 +310,7 @@ def test_forged_results_json(graded, tmp_path, bait, no_strays, grader_still_fin
     assert message in everything(document)
     # the results are the grader's own: its checks, its summary
     assert document["output"].startswith(f"**Score: 0 / {full_marks(document):g}**")
-    from grader.checks.verdicts import TITLES
-
-    assert {t["name"].split(". ", 1)[-1] for t in document["tests"]} <= set(TITLES.values())
+    assert {t["name"].split(". ", 1)[-1] for t in document["tests"]} <= set(rubric.exercise.titles.values())
     time.sleep(1.0)  # a daemon left behind would keep rewriting the files
     assert not list(bait.iterdir()), f"the child wrote into {bait}: {list(bait.iterdir())}"
     assert set(_forged_files(SYSTEM_RESULT_DIRS)) <= before
@@ -380,7 +378,13 @@ def test_patched_comparisons_change_nothing(graded, grader_still_fine):
 
 
 def test_secrets_stay_secret(graded, tmp_path, grader_still_fine):
-    document, _ = graded(baked("secrets_search.py", tmp_path, dirs=[str(REPO), str(REPO / "reference")]))
+    document, _ = graded(
+        baked(
+            "secrets_search.py",
+            tmp_path,
+            dirs=[str(REPO), str(REPO / "reference"), str(REPO / "reference" / "discrete")],
+        )
+    )
     twin, _ = graded(SOFTMAX_LOSS)
     assert_valid(document)
     shown = printed(document)
@@ -397,11 +401,14 @@ def assert_no_hidden_case_shown(rubric, document: dict) -> None:
     """No hidden case's shape and first logit, as the leaking submissions print them, is visible."""
     visible = everything(document)
     hidden = hidden_cases(rubric)
-    leaked = [
-        f"N={case.logits.shape[0]} A={case.logits.shape[1]} first={float(case.logits[0, 0]):.6f}" for case in hidden
-    ]
+    leaked = [f"N={n} A={a} first={float(logits[0, 0]):.6f}" for n, a, logits in map(_shape_and_logits, hidden)]
     leaked = [line for line in leaked if line in visible]
     assert not leaked, f"{len(leaked)} of {len(hidden)} hidden cases are shown to the student, e.g. {leaked[:3]}"
+
+
+def _shape_and_logits(case) -> tuple:
+    logits = case.arrays[0]  # the contract's first argument
+    return logits.shape[0], logits.shape[1], logits
 
 
 def test_hidden_case_inputs_stay_hidden(graded, rubric, grader_still_fine):
@@ -457,20 +464,20 @@ def ipcs_unchanged():
 def graded_other_hidden(zygote, rubric):
     """Grades with a rubric whose hidden cases differ (same kinds and seeds, every N one larger):
     what a student sees must not change with them."""
-    from grader.checks.cases import make_case, solve
-    from grader.rubric import Rubric
+    from grader.rubric import Rubric, instructor
     from grader.verbs.grade import grade_safely
-    from reference.pseudo_loss import pseudo_loss
 
+    reference = instructor(rubric.name).reference
+    exercise = rubric.exercise
     cases = {}
     for kind, pairs in rubric.cases.items():
         cases[kind] = [pair for pair in pairs if not pair[0].hidden]
         for case, _ in pairs:
             if case.hidden:
-                n, a = case.logits.shape
-                other = make_case(kind, case.seed, n + 1, a, hidden=True)
-                cases[kind].append((other, solve(pseudo_loss, other)))
-    other_rubric = Rubric(rubric.weights, cases)
+                n, a = (size for _, size in case.sizes)
+                other = exercise.make_case(kind, case.seed, (n + 1, a), True)
+                cases[kind].append((other, exercise.solve(reference, other)))
+    other_rubric = Rubric(rubric.name, exercise, rubric.weights, cases)
     return lambda path, limits=Limits(): grade_safely(Path(path), zygote, other_rubric, limits=limits, learning=False)
 
 
@@ -887,7 +894,7 @@ def test_working_directory_and_stdio_tricks(graded, no_strays, grader_still_fine
 
 def _symlinked_folder(folder: Path, entry_is_link: bool) -> Path:
     folder.mkdir()
-    target = REPO / "reference" / "pseudo_loss.py"
+    target = REPO / "reference" / "discrete" / "pseudo_loss.py"
     if entry_is_link:
         (folder / "pseudo_loss.py").symlink_to(target)
     else:

@@ -4,16 +4,18 @@ Every import in grader/ (function-level ones included) is read with ast and
 checked against the layers below; a module may import from its own package and
 from lower layers only. The handout's part (checks/) and the loader
 (submission/) are held to what they may need, since students and the parent
-process rely on that.
+process rely on that. The engine names no exercise: each one is assignment/NAME/
+and reference/NAME/, and every such pair loads.
 """
 
 from __future__ import annotations
 
 import ast
+import json
 import subprocess
 import sys
 from pathlib import Path
-from typing import Dict, Set
+from typing import Dict, Iterator, List, Set, Tuple
 
 import pytest
 
@@ -129,3 +131,112 @@ def test_importing_it_does_not_import_torch(module):
     code = f"import sys, {module}; print('torch' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+# --- the engine is exercise-agnostic ------------------------------------------------------------------
+
+# Words of the discrete exercise (and of the next one): they belong in assignment/NAME and reference/NAME.
+EXERCISE_WORDS = ("pseudo_loss", "logits", "q_values", "CartPole", "cartpole", "discrete", "gaussian", "softmax")
+
+
+def _docstrings(tree: ast.AST) -> Set[int]:
+    """The ids of the docstring constants of a module, its classes and its functions."""
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and node.body:
+            first = node.body[0]
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+                found.add(id(first.value))
+    return found
+
+
+def _words(tree: ast.AST) -> Iterator[Tuple[int, str]]:
+    """(line, text) of every identifier and string constant but docstrings; comments are not in the tree."""
+    docstrings = _docstrings(tree)
+    for node in ast.walk(tree):
+        line = getattr(node, "lineno", 0)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
+            yield line, node.value
+        elif isinstance(node, ast.Name):
+            yield line, node.id
+        elif isinstance(node, ast.Attribute):
+            yield line, node.attr
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            yield line, node.name
+        elif isinstance(node, ast.arg):
+            yield line, node.arg
+        elif isinstance(node, ast.keyword) and node.arg:
+            yield line, node.arg
+        elif isinstance(node, ast.alias):
+            yield line, node.name
+            if node.asname:
+                yield line, node.asname
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            yield line, node.module
+
+
+def _exercise_words_in_grader() -> List[str]:
+    found = []
+    for path in sorted(GRADER.rglob("*.py")):
+        for line, text in _words(ast.parse(path.read_text())):
+            hits = [word for word in EXERCISE_WORDS if word.lower() in text.lower()]
+            if hits:
+                found.append(f"{path.relative_to(REPO)}:{line}: {text[:60]!r} ({', '.join(hits)})")
+    return found
+
+
+def test_the_word_scan_sees_identifiers_and_strings_but_not_docstrings_or_comments():
+    tree = ast.parse(
+        '"""About pseudo_loss."""\n# logits\nimport torch.nn.functional as softmax_module\n'
+        'def f(q_values, scale=1):\n    """CartPole."""\n    return g(x.discrete, key="gaussian", **{"k": 1})\n'
+    )
+    words = {text for _, text in _words(tree)}
+    assert {"softmax_module", "q_values", "discrete", "gaussian", "torch.nn.functional", "f", "scale"} <= words
+    assert not {"About pseudo_loss.", "CartPole.", "logits"} & words
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the engine still names the discrete exercise: the sandbox's warm-up runs "
+    "torch.nn.functional.log_softmax on a tensor named logits (grader/sandbox/parent.py); "
+    "remove this mark once grader/ names no exercise",
+)
+def test_grader_names_no_exercise():
+    found = _exercise_words_in_grader()
+    assert not found, "\n".join(found)
+
+
+def _exercises() -> List[str]:
+    return sorted(path.parent.name for path in (REPO / "assignment").glob("*/exercise.py"))
+
+
+def test_the_course_lists_exactly_the_exercises_it_has():
+    course = json.loads((REPO / "assignment" / "exercises.json").read_text())
+    assert _exercises(), "no assignment/NAME/exercise.py at all"
+    assert sorted(course["exercises"]) == _exercises()
+    assert course["default"] in _exercises()
+
+
+@pytest.mark.parametrize("name", _exercises())
+def test_every_exercise_has_its_reference_and_loads(name):
+    from grader import rubric
+    from grader.checks.cases import KINDS
+    from grader.checks.exercise import CHECKS
+
+    private = REPO / "reference" / name
+    assert (private / "__init__.py").is_file() and (private / "rubric.json").is_file()
+    assert name in rubric.names() and rubric.resolve(name) == name
+    assert rubric.folders(name) == (REPO / "assignment" / name, private)
+    graded = rubric.load(name)
+    assert graded.name == name and tuple(graded.weights) == CHECKS
+    assert set(graded.cases) == set(KINDS)
+    assert any(not case.hidden for case, _ in graded.cases["policy"])  # the public case asked first
+    assert any(case.hidden for pairs in graded.cases.values() for case, _ in pairs)
+    assert rubric.load(name, public_only=True).cases["policy"]
+    suspects, catalog = rubric.suspects(name)
+    assert suspects and catalog and graded.suspects() == (suspects, catalog)
+    assert all(len(suspect.sigs) == len(graded.exercise.diagnostics.probes) for suspect in suspects)
+    assert set(rubric.mistake_titles(name)) == set(catalog)
+    package = rubric.instructor(name)
+    assert callable(package.reference) and isinstance(package.LEARNING, str)
+    assert all(path.is_file() for path in graded.files())

@@ -18,9 +18,15 @@ import pytest
 from conftest import SUBMISSIONS, scores
 from submissions.broken.cases import CALL_ERRORS, CASES, HANGS, IMPORT_ERRORS, LOAD_ERRORS, RUN_ERRORS, STUB
 
-from grader.checks.answer import SUBMISSION_FILE
+from grader import rubric
+from grader.contract import SUBMISSION_FILE
 from grader.sandbox.parent import Limits
-from grader.submission.load import LoadError, load, read_text
+from grader.submission.load import SUBMISSION_NAMES, LoadError, defines_function, load, pick, read_text
+
+EXERCISE = "discrete"  # the exercise tests/submissions/ is written for
+FUNCTION = rubric.exercise(EXERCISE).contract.function  # what a submission must define
+# The handout's stub itself, handed in untouched: the manifest names it by the key STUB, the file is the exercise's.
+STUB_FILE = rubric.folders(EXERCISE)[0] / rubric.exercise(EXERCISE).stub_file
 
 BROKEN = SUBMISSIONS / "broken"
 REPO = Path(__file__).resolve().parents[1]
@@ -51,6 +57,11 @@ RETURNS = [20, 35, 80, 200]
 """
 
 
+def broken(name: str) -> Path:
+    """The file of a manifest entry."""
+    return STUB_FILE if name == STUB else BROKEN / name
+
+
 def write(folder: Path, files: Dict[str, object]) -> Path:
     """Create files (str -> text, bytes -> bytes) under folder, subfolders included; return folder."""
     for name, content in files.items():
@@ -75,7 +86,7 @@ def full_marks(document: dict) -> bool:
 
 def test_manifest_lists_exactly_the_broken_files_on_disk():
     on_disk = {p.name for p in BROKEN.iterdir() if p.is_file() and p.name != "cases.py"}
-    assert set(CASES) - {STUB} == on_disk and (BROKEN / STUB).is_file()
+    assert set(CASES) - {STUB} == on_disk and STUB_FILE.is_file()
     assert not set(LOAD_ERRORS) & set(RUN_ERRORS)
     assert IMPORT_ERRORS | CALL_ERRORS == set(RUN_ERRORS) and HANGS <= CALL_ERRORS
 
@@ -96,13 +107,13 @@ def test_broken_files_are_what_they_claim_to_be():
 @pytest.mark.parametrize("name", sorted(LOAD_ERRORS))
 def test_unreadable_file_is_a_load_error_with_a_specific_message(name):
     with pytest.raises(LoadError) as raised:
-        load(BROKEN / name)
+        load(BROKEN / name, FUNCTION)
     assert LOAD_ERRORS[name] in str(raised.value)
 
 
 def test_syntax_error_message_quotes_the_line_and_says_what_is_wrong():
     with pytest.raises(LoadError) as raised:
-        load(BROKEN / "syntax_error.py")
+        load(BROKEN / "syntax_error.py", FUNCTION)
     message = str(raised.value)
     assert "expected ':'" in message
     assert "`def pseudo_loss(logits, actions, q_values)`" in message
@@ -110,14 +121,14 @@ def test_syntax_error_message_quotes_the_line_and_says_what_is_wrong():
 
 def test_non_utf8_message_points_at_the_offending_byte():
     with pytest.raises(LoadError) as raised:
-        load(BROKEN / "latin1.py")
+        load(BROKEN / "latin1.py", FUNCTION)
     offset = (BROKEN / "latin1.py").read_bytes().index(b"\xe9")
     assert f"byte {offset} is not valid" in str(raised.value)
 
 
 def test_missing_path_is_a_load_error(tmp_path):
     with pytest.raises(LoadError, match="`nowhere.py` does not exist"):
-        load(tmp_path / "nowhere.py")
+        load(tmp_path / "nowhere.py", FUNCTION)
 
 
 @pytest.mark.parametrize("name", sorted(LOAD_ERRORS))
@@ -135,7 +146,7 @@ def test_unreadable_file_is_graded_zero_without_a_sandbox(grade, name):
 def test_file_only_the_child_can_judge_is_graded_zero_with_a_specific_message(grade, name):
     limits = HANG if name in HANGS else Limits()
     start = time.monotonic()
-    document = grade(BROKEN / name, limits=limits, learning=False)
+    document = grade(broken(name), limits=limits, learning=False)
     seconds = time.monotonic() - start
     assert document["extra_data"]["status"] != "grader error", document["extra_data"].get("grader_fault")
     assert document["score"] == 0, scores(document)
@@ -166,7 +177,7 @@ def test_missing_package_names_the_line_of_the_import(grade):
 def test_windows_file_with_bom_and_crlf_loads_and_gets_full_marks(grade, tmp_path):
     path = tmp_path / "pseudo_loss.py"
     path.write_bytes(b"\xef\xbb\xbf" + CORRECT.replace("\n", "\r\n").encode())
-    source = load(path)
+    source = load(path, FUNCTION)
     assert not source.files[SUBMISSION_FILE].startswith("\ufeff")
     assert full_marks(grade(path, learning=False))
 
@@ -176,7 +187,7 @@ def test_windows_file_with_bom_and_crlf_loads_and_gets_full_marks(grade, tmp_pat
 
 def test_folder_with_a_helper_module_sends_it_and_gets_full_marks(grade, tmp_path):
     folder = write(tmp_path / "alice", {"pseudo_loss.py": USES_HELPER, "policy_utils.py": HELPER})
-    source = load(folder)
+    source = load(folder, FUNCTION)
     assert source.files == {SUBMISSION_FILE: USES_HELPER, "policy_utils.py": HELPER}
     assert source.graded == folder / "pseudo_loss.py"
     document = grade(folder, learning=False)
@@ -186,7 +197,7 @@ def test_folder_with_a_helper_module_sends_it_and_gets_full_marks(grade, tmp_pat
 
 def test_folder_prefers_pseudo_loss_py_over_other_files_that_define_it(grade, tmp_path):
     folder = write(tmp_path / "bob", {"a_draft.py": SIGN_FLIPPED, "pseudo_loss.py": CORRECT, "plots.py": NO_FUNCTION})
-    assert load(folder).graded.name == "pseudo_loss.py"
+    assert load(folder, FUNCTION).graded.name == "pseudo_loss.py"
     document = grade(folder, learning=False)
     assert full_marks(document), scores(document)
     assert document["extra_data"]["graded_file"] == "pseudo_loss.py"
@@ -197,11 +208,31 @@ def test_folder_without_the_preferred_name_grades_the_file_that_defines_pseudo_l
     folder = write(
         tmp_path / "carol", {"a_utils.py": NO_FUNCTION, "hw3_solution.py": CORRECT, "b_notes.py": "# notes\n"}
     )
-    assert load(folder).graded.name == "hw3_solution.py"
+    assert load(folder, FUNCTION).graded.name == "hw3_solution.py"
     document = grade(folder, learning=False)
     assert full_marks(document), scores(document)
     assert document["extra_data"]["graded_file"] == "hw3_solution.py"
     assert "Graded `hw3_solution.py`" in document["output"]
+
+
+def test_the_exercise_function_names_the_preferred_file_and_the_definition_looked_for(tmp_path):
+    """Nothing in the loader is the discrete exercise's: <function>.py, then submission.py, else the
+    file defining <function>, for whatever function the contract names."""
+    value_loss = CORRECT.replace("def pseudo_loss", "def value_loss")
+    folder = write(
+        tmp_path / "erin", {"pseudo_loss.py": CORRECT, "submission.py": CORRECT, "value_loss.py": value_loss}
+    )
+    assert load(folder, "value_loss").graded.name == "value_loss.py"
+    assert load(folder, FUNCTION).graded.name == "pseudo_loss.py"
+    assert SUBMISSION_NAMES == ("submission.py", "submission.ipynb")
+    fallback = write(tmp_path / "fay", {"a.py": value_loss, "submission.py": CORRECT})
+    assert load(fallback, "value_loss").graded.name == "submission.py"  # the generic name before a definition
+    other = write(tmp_path / "gil", {"a_first.py": CORRECT, "b_second.py": value_loss})
+    assert load(other, "value_loss").graded.name == "b_second.py"
+    assert load(other, FUNCTION).graded.name == "a_first.py"
+    assert pick(other, "value_loss")[0].name == "b_second.py"
+    assert defines_function(other / "b_second.py", "value_loss")
+    assert not defines_function(other / "b_second.py", FUNCTION)
 
 
 def test_folder_whose_chosen_file_fails_to_import_still_says_which_file_was_graded(grade, tmp_path):
@@ -225,7 +256,7 @@ def test_nested_folder_of_a_gradescope_upload_is_found_with_its_helper(grade, tm
             "Homework 3/README.md": "my answers\n",
         },
     )
-    source = load(folder)
+    source = load(folder, FUNCTION)
     assert source.graded == folder / inner / "pseudo_loss.py"
     assert set(source.files) == {SUBMISSION_FILE, "policy_utils.py"}
     document = grade(folder, learning=False)
@@ -235,7 +266,7 @@ def test_nested_folder_of_a_gradescope_upload_is_found_with_its_helper(grade, tm
 
 def test_top_level_file_wins_over_an_older_copy_in_a_subfolder(tmp_path):
     folder = write(tmp_path / "erin", {"old/pseudo_loss.py": SIGN_FLIPPED, "pseudo_loss.py": CORRECT})
-    source = load(folder)
+    source = load(folder, FUNCTION)
     assert source.graded == folder / "pseudo_loss.py"
     assert source.files[SUBMISSION_FILE] == CORRECT
 
@@ -251,7 +282,7 @@ def test_mac_zip_leftovers_are_neither_graded_nor_mentioned(grade, tmp_path):
             ".DS_Store": b"\0\0\0\1Bud1",
         },
     )
-    source = load(folder)
+    source = load(folder, FUNCTION)
     assert set(source.files) == {SUBMISSION_FILE}
     document = grade(folder, learning=False)
     assert full_marks(document), scores(document)
@@ -260,7 +291,7 @@ def test_mac_zip_leftovers_are_neither_graded_nor_mentioned(grade, tmp_path):
 
 def test_helper_that_is_not_utf8_is_left_out_with_a_note(grade, tmp_path):
     folder = write(tmp_path / "gina", {"pseudo_loss.py": CORRECT, "notes.py": "# r\xe9sum\xe9\n".encode("latin-1")})
-    source = load(folder)
+    source = load(folder, FUNCTION)
     assert set(source.files) == {SUBMISSION_FILE}
     assert any("notes.py" in note for note in source.notes)
     document = grade(folder, learning=False)
@@ -276,7 +307,7 @@ def test_helper_that_is_not_utf8_is_left_out_with_a_note(grade, tmp_path):
 def test_folder_without_a_python_file_says_so(grade, tmp_path, files):
     folder = write(tmp_path / "hana", files)
     with pytest.raises(LoadError, match="the folder `hana` contains no `.py` or `.ipynb` file"):
-        load(folder)
+        load(folder, FUNCTION)
     document = grade(folder)
     assert document["score"] == 0
     assert "contains no `.py` or `.ipynb` file" in document["output"]
@@ -288,7 +319,7 @@ def test_pseudo_loss_py_five_folders_down_is_found_with_its_helper(grade, tmp_pa
         tmp_path / "upload",
         {f"{inner}/pseudo_loss.py": USES_HELPER, f"{inner}/policy_utils.py": HELPER, "export/README.md": "exported\n"},
     )
-    source = load(folder)
+    source = load(folder, FUNCTION)
     assert source.graded == folder / inner / "pseudo_loss.py"
     assert set(source.files) == {SUBMISSION_FILE, "policy_utils.py"}
     document = grade(folder, learning=False)
@@ -301,12 +332,12 @@ def test_deep_folders_keep_the_preference_rules(tmp_path):
         tmp_path / "upload",
         {"a/b/hw3.py": CORRECT, "a/b/c/d/e/f/pseudo_loss.py": CORRECT, "a/b/c/d/e/f/g/h/pseudo_loss.py": SIGN_FLIPPED},
     )
-    assert load(folder).graded == folder / "a/b/c/d/e/f/pseudo_loss.py"  # the name first, then the shallowest
+    assert load(folder, FUNCTION).graded == folder / "a/b/c/d/e/f/pseudo_loss.py"  # the name first, then the shallowest
     other = write(
         tmp_path / "other",
         {"a/notes.py": NO_FUNCTION, "a/b/c/d/e/f/g/solution.py": SIGN_FLIPPED, "a/b/c/d/e/hw3.py": CORRECT},
     )
-    assert load(other).graded == other / "a/b/c/d/e/hw3.py"  # else the shallowest that defines pseudo_loss
+    assert load(other, FUNCTION).graded == other / "a/b/c/d/e/hw3.py"  # else the shallowest that defines pseudo_loss
 
 
 def test_a_file_too_deep_in_the_folder_tree_is_named(grade, tmp_path):
@@ -314,7 +345,7 @@ def test_a_file_too_deep_in_the_folder_tree_is_named(grade, tmp_path):
     folder = write(tmp_path / "upload", {f"{deep}/pseudo_loss.py": CORRECT})
     message = f"`{deep}/pseudo_loss.py` is 10 folders down in `upload`, and the grader looks at most 8 folders down"
     with pytest.raises(LoadError, match=message):
-        load(folder)
+        load(folder, FUNCTION)
     document = grade(folder)
     assert document["score"] == 0 and document["extra_data"]["status"] == "not graded"
     assert message in document["output"]
@@ -342,7 +373,7 @@ def _outcome(function, *args):
 def test_a_named_pipe_as_a_helper_is_skipped_and_named_not_opened(grade, tmp_path):
     folder = write(tmp_path / "ivan", {"pseudo_loss.py": CORRECT})
     os.mkfifo(folder / "utils.py")  # opening it for reading blocks until someone writes: forever
-    source = within(10, load, folder)
+    source = within(10, load, folder, FUNCTION)
     assert set(source.files) == {SUBMISSION_FILE}
     assert "Skipped, because not regular files: `utils.py` (a named pipe)." in source.notes
     document = within(60, lambda: grade(folder, learning=False))
@@ -353,7 +384,7 @@ def test_a_named_pipe_as_a_helper_is_skipped_and_named_not_opened(grade, tmp_pat
 def test_a_named_pipe_named_pseudo_loss_py_says_what_it_is(grade, tmp_path):
     os.mkfifo(tmp_path / "pseudo_loss.py")
     with pytest.raises(LoadError, match="^`pseudo_loss.py` is a named pipe, not a file$"):
-        within(10, load, tmp_path / "pseudo_loss.py")
+        within(10, load, tmp_path / "pseudo_loss.py", FUNCTION)
     with pytest.raises(LoadError, match="is a named pipe, not a file the grader reads"):
         within(10, read_text, tmp_path / "pseudo_loss.py")
     with pytest.raises(
@@ -361,7 +392,7 @@ def test_a_named_pipe_named_pseudo_loss_py_says_what_it_is(grade, tmp_path):
         match=r"contains no `.py` or `.ipynb` file that is a regular file: "
         r"`pseudo_loss.py` \(a named pipe\)",
     ):
-        within(10, load, tmp_path)
+        within(10, load, tmp_path, FUNCTION)
     for path in (tmp_path, tmp_path / "pseudo_loss.py"):
         document = within(60, grade, path)
         assert document["score"] == 0 and document["extra_data"]["status"] == "not graded"
@@ -373,7 +404,7 @@ def test_a_named_pipe_named_pseudo_loss_py_says_what_it_is(grade, tmp_path):
 
 def test_a_device_is_not_read_as_a_submission(tmp_path):
     with pytest.raises(LoadError, match="^`null` is a character device, not a file$"):
-        load(Path("/dev/null"))
+        load(Path("/dev/null"), FUNCTION)
     with pytest.raises(LoadError, match="`zero` is a character device, not a file the grader reads"):
         read_text(Path("/dev/zero"))
 
@@ -384,7 +415,7 @@ def test_an_unreadable_file_is_a_load_error(tmp_path):
     if os.access(path, os.R_OK):
         pytest.skip("running as root: every file is readable")
     with pytest.raises(LoadError, match="`pseudo_loss.py` cannot be read"):
-        load(path)
+        load(path, FUNCTION)
 
 
 # --- a single file is graded alone ---------------------------------------------------------------------
@@ -397,8 +428,8 @@ def test_single_file_never_receives_its_siblings_as_helpers(tmp_path):
         {"alice.py": CORRECT, "bob.py": SIGN_FLIPPED, "policy_utils.py": HELPER, "carol/pseudo_loss.py": CORRECT},
     )
     for name in ("alice.py", "bob.py", "policy_utils.py"):
-        assert set(load(klass / name).files) == {SUBMISSION_FILE}
-    assert load(klass / "alice.py").files[SUBMISSION_FILE] == CORRECT
+        assert set(load(klass / name, FUNCTION).files) == {SUBMISSION_FILE}
+    assert load(klass / "alice.py", FUNCTION).files[SUBMISSION_FILE] == CORRECT
 
 
 def test_single_file_cannot_import_a_sibling_even_if_it_tries(grade, tmp_path):

@@ -22,9 +22,11 @@ import torch.nn.functional as F
 from conftest import SUBMISSIONS, scores
 from submissions.notebooks import make
 
+from grader import rubric
 from grader.submission.load import LoadError, load
 from grader.submission.notebook import extract
 
+FUNCTION = rubric.exercise("discrete").contract.function  # what the notebook must define
 NOTEBOOKS = SUBMISSIONS / "notebooks"
 
 
@@ -82,7 +84,7 @@ def test_colab_fixture_looks_like_a_colab_download():
 
 
 def test_colab_notebook_keeps_the_definitions_and_lists_what_it_dropped():
-    code, notes = extract(NOTEBOOKS / "colab_correct.ipynb")
+    code, notes = extract(NOTEBOOKS / "colab_correct.ipynb", FUNCTION)
     ast.parse(code, feature_version=(3, 10))
     assert behaves_correctly(run(code))
     assert "# --- cell 5 ---" in code and "class Policy(nn.Module):" in code and "def train(" in code
@@ -116,7 +118,7 @@ def test_colab_notebook_keeps_the_definitions_and_lists_what_it_dropped():
 
 
 def test_the_last_definition_of_pseudo_loss_wins():
-    code, notes = extract(NOTEBOOKS / "redefined.ipynb")
+    code, notes = extract(NOTEBOOKS / "redefined.ipynb", FUNCTION)
     assert code.count("def pseudo_loss(") == 2
     assert behaves_correctly(run(code))
     assert "`pseudo_loss` is defined 2 times (cells 5, 9); the last one, in cell 9, is graded." in notes
@@ -124,12 +126,12 @@ def test_the_last_definition_of_pseudo_loss_wins():
 
 def test_the_first_definition_alone_is_the_wrong_one(tmp_path):
     path = make.notebook(tmp_path, "first.ipynb", ["import torch", make.SUM_OVER_ACTIONS_LOSS])
-    assert not behaves_correctly(run(extract(path)[0]))
+    assert not behaves_correctly(run(extract(path, FUNCTION)[0]))
 
 
 def test_truncated_notebook_is_refused_with_the_position():
     with pytest.raises(LoadError) as caught:
-        extract(NOTEBOOKS / "truncated.ipynb")
+        extract(NOTEBOOKS / "truncated.ipynb", FUNCTION)
     message = str(caught.value)
     assert "`truncated.ipynb` is not a valid notebook" in message and "looks truncated" in message
     assert re.search(r"line \d+, column \d+", message)
@@ -138,14 +140,14 @@ def test_truncated_notebook_is_refused_with_the_position():
 
 def test_corrupt_notebook_is_refused_with_the_position():
     with pytest.raises(LoadError) as caught:
-        extract(NOTEBOOKS / "corrupt.ipynb")
+        extract(NOTEBOOKS / "corrupt.ipynb", FUNCTION)
     message = str(caught.value)
     assert "its JSON is corrupt" in message and re.search(r"line \d+, column 1", message)
 
 
 def test_syntax_error_in_pseudo_loss_names_the_cell_and_line():
     with pytest.raises(LoadError) as caught:
-        extract(NOTEBOOKS / "syntax_error.ipynb")
+        extract(NOTEBOOKS / "syntax_error.ipynb", FUNCTION)
     message = str(caught.value)
     assert message.startswith("syntax error in `syntax_error.ipynb`, cell 3 (cells are numbered from the top")
     assert "line 1: " in message and "`def pseudo_loss(logits, actions, q_values)`" in message
@@ -153,16 +155,35 @@ def test_syntax_error_in_pseudo_loss_names_the_cell_and_line():
 
 def test_missing_pseudo_loss_lists_the_functions_defined():
     with pytest.raises(LoadError) as caught:
-        extract(NOTEBOOKS / "no_pseudo_loss.ipynb")
+        extract(NOTEBOOKS / "no_pseudo_loss.ipynb", FUNCTION)
     assert str(caught.value) == (
         "the notebook `no_pseudo_loss.ipynb` defines no function named `pseudo_loss` "
         "(it defines: `policy_gradient_loss`, `reward_to_go`)"
     )
 
 
+def test_the_exercise_function_decides_what_is_kept_and_what_is_missing(tmp_path):
+    """Nothing in the extraction is the discrete exercise's: it keeps what the contract's function
+    needs, and says when that function is missing, whatever its name."""
+    helper = "def weight(q):\n    return q * 2"
+    value_loss = "def value_loss(values, returns):\n    return ((values - weight(returns)) ** 2).mean()"
+    path = make.notebook(tmp_path, "values.ipynb", ["import torch\nimport numpy as np", helper, value_loss])
+    code, notes = extract(path, "value_loss")
+    assert "def value_loss(" in code and "def weight(" in code and "import numpy" not in code
+    assert notes == [
+        "Dropped from the notebook (not run by the grader; cells are numbered from the top of the "
+        "notebook, text cells included):\n- unused imports: `torch`, `numpy`"
+    ]
+    with pytest.raises(LoadError) as caught:
+        extract(path, FUNCTION)
+    assert str(caught.value) == (
+        "the notebook `values.ipynb` defines no function named `pseudo_loss` (it defines: `weight`, `value_loss`)"
+    )
+
+
 def test_nbformat_3_notebook_is_upgraded():
     assert json.loads((NOTEBOOKS / "v3_correct.ipynb").read_text())["nbformat"] == 3
-    code, notes = extract(NOTEBOOKS / "v3_correct.ipynb")
+    code, notes = extract(NOTEBOOKS / "v3_correct.ipynb", FUNCTION)
     assert behaves_correctly(run(code))
     assert notes == [
         "Dropped from the notebook (not run by the grader; cells are numbered from the top of the "
@@ -171,7 +192,7 @@ def test_nbformat_3_notebook_is_upgraded():
 
 
 def test_scratch_cell_that_defines_nothing_is_skipped_with_a_note():
-    code, notes = extract(NOTEBOOKS / "scratch_cell.ipynb")
+    code, notes = extract(NOTEBOOKS / "scratch_cell.ipynb", FUNCTION)
     assert behaves_correctly(run(code)) and "logits.shape(" not in code
     assert len(notes) == 2 and notes[0].endswith("- unused imports: `torch`")
     assert re.fullmatch(r"Skipped, because not valid Python and defining nothing: cell 3 \(line \d: .+\)\.", notes[1])
@@ -187,7 +208,7 @@ def test_scratch_cell_that_defines_nothing_is_skipped_with_a_note():
 def test_unparseable_cell_that_matters_fails_loudly(tmp_path, broken, where):
     path = make.notebook(tmp_path, "broken.ipynb", [make.CORRECT_LOSS, broken])
     with pytest.raises(LoadError, match=f"syntax error in `broken.ipynb`, {where} .*line "):
-        extract(path)
+        extract(path, FUNCTION)
 
 
 @pytest.mark.parametrize(
@@ -221,7 +242,7 @@ def test_unparseable_cell_that_matters_fails_loudly(tmp_path, broken, where):
 def test_missing_pseudo_loss_says_where_it_went(tmp_path, cells, hint):
     path = make.notebook(tmp_path, "missing.ipynb", cells)
     with pytest.raises(LoadError) as caught:
-        extract(path)
+        extract(path, FUNCTION)
     assert str(caught.value).startswith("the notebook `missing.ipynb` defines no function named `pseudo_loss`")
     assert hint in str(caught.value)
 
@@ -240,7 +261,7 @@ def test_ipython_lines_are_dropped_even_indented_but_not_inside_strings(tmp_path
         "for step in range(3):\n"
         "    !echo {step}\n"
     )
-    code, notes = extract(make.notebook(tmp_path, "magics.ipynb", [source]))
+    code, notes = extract(make.notebook(tmp_path, "magics.ipynb", [source]), FUNCTION)
     assert behaves_correctly(run(code))
     assert "!this stays\n%and so does this" in code and "nvidia" not in code and "?" not in code
     assert "    pass  # an IPython line, dropped" in code
@@ -260,7 +281,7 @@ def test_cell_magics_wrap_python_or_not(tmp_path, magic, kept):
         "cell_magic.ipynb",
         ["import torch\n" + make.CORRECT_LOSS.replace("F.log_softmax", "torch.log_softmax"), f"{magic}\n{helper}"],
     )
-    code, notes = extract(path)
+    code, notes = extract(path, FUNCTION)
     assert ("def helper(x):" in code) == kept
     assert (f"cell 2 (a `{magic.split()[0]}` cell)" in notes_text(notes)) == (not kept)
 
@@ -275,7 +296,7 @@ def test_constants_and_aliases_are_kept_computed_values_are_not(tmp_path):
         "    taken = F.log_softmax(logits.to(device), dim=1).gather(1, actions[:, None]).squeeze(1)\n"
         "    return -(taken * q_values * square(1)).mean()\n",
     ]
-    code, notes = extract(make.notebook(tmp_path, "constants.ipynb", cells))
+    code, notes = extract(make.notebook(tmp_path, "constants.ipynb", cells), FUNCTION)
     for kept in (
         "F = torch.nn.functional",
         "EPS = 1e-8",
@@ -310,7 +331,7 @@ def test_syntax_newer_than_python_3_10_is_refused(tmp_path):
         match=r"Python 3\.10, the grader's Python, does not have in `new.ipynb`, "
         r"cell 1 .*line \d: .*3\.11",
     ):
-        extract(path)
+        extract(path, FUNCTION)
 
 
 def test_future_import_is_hoisted_to_the_top(tmp_path):
@@ -319,7 +340,7 @@ def test_future_import_is_hoisted_to_the_top(tmp_path):
         "future.ipynb",
         ["import torch\nimport torch.nn.functional as F", "from __future__ import annotations\n" + make.CORRECT_LOSS],
     )
-    code, _ = extract(path)
+    code, _ = extract(path, FUNCTION)
     assert code.splitlines()[2] == "from __future__ import annotations"
     assert behaves_correctly(run(code))
 
@@ -349,7 +370,7 @@ def test_a_notebook_that_does_not_validate_is_still_read(tmp_path):
     path.write_text(json.dumps(notebook))
     with pytest.raises(nbformat.ValidationError):
         nbformat.validate(nbformat.reads(path.read_text(), as_version=4))
-    code, notes = extract(path)
+    code, notes = extract(path, FUNCTION)
     assert behaves_correctly(run(code)) and notes == []
 
 
@@ -390,7 +411,7 @@ def test_unusable_files_get_a_specific_message(tmp_path, content, message):
     path = tmp_path / "bad.ipynb"
     path.write_bytes(content)
     with pytest.raises(LoadError) as caught:
-        extract(path)
+        extract(path, FUNCTION)
     assert str(caught.value).startswith(message), str(caught.value)
 
 
@@ -407,7 +428,7 @@ def test_nothing_in_the_notebook_runs_during_extraction(tmp_path, monkeypatch):
             + "\n\nopen('from_a_call_after_the_definition', 'w')",
         ],
     )
-    code, _ = extract(path)
+    code, _ = extract(path, FUNCTION)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["effects.ipynb"]
     assert "open(" not in code
 
@@ -422,13 +443,13 @@ def test_a_helper_module_beside_the_notebook_counts_as_installed(tmp_path):
             make.CORRECT_LOSS.replace("* q_values", "* weight(q_values)"),
         ],
     )
-    source = load(tmp_path)
+    source = load(tmp_path, FUNCTION)
     assert source.graded == path and "from loss_helpers import weight" in source.files["submission.py"]
     assert "loss_helpers.py" in source.files
 
 
 def test_the_loader_passes_the_notes_on():
-    source = load(NOTEBOOKS / "colab_correct.ipynb")
+    source = load(NOTEBOOKS / "colab_correct.ipynb", FUNCTION)
     assert source.graded.name == "colab_correct.ipynb"
     assert "def pseudo_loss(" in source.files["submission.py"]
     assert any(note.startswith("Dropped from the notebook") for note in source.notes)
@@ -442,7 +463,7 @@ def extraction_seconds(path, repeats: int = 2) -> float:
     best = float("inf")
     for _ in range(repeats):
         start = time.process_time()
-        code, _ = extract(path)
+        code, _ = extract(path, FUNCTION)
         best = min(best, time.process_time() - start)
     assert behaves_correctly(run(code))
     return best
@@ -456,7 +477,7 @@ def test_a_cell_of_thousands_of_one_line_statements_is_extracted_in_linear_time(
     small_seconds = extraction_seconds(make.long_cell(tmp_path, 15_000))
     assert large_seconds < 5.0
     assert large_seconds < 3 * small_seconds, (small_seconds, large_seconds)  # quadratic would be 4 times
-    _, notes = extract(large)
+    _, notes = extract(large, FUNCTION)
     assert "cell 2: line 2 `print(x1)` (a call)" in notes_text(notes)
 
 
@@ -464,13 +485,13 @@ def test_many_statements_on_one_line_are_extracted_in_linear_time(tmp_path):
     line = "; ".join(f"x{i} = {i}" if i % 2 else f"print({i})" for i in range(20_000))
     path = make.notebook(tmp_path, "one_line.ipynb", ["import torch.nn.functional as F", line, make.CORRECT_LOSS])
     assert extraction_seconds(path, repeats=1) < 5.0
-    code, _ = extract(path)
+    code, _ = extract(path, FUNCTION)
     assert "x19999 = 19999" in code and "print(" not in code
 
 
 def test_a_notebook_nbformat_asserts_on_is_refused_with_what_is_wrong():
     with pytest.raises(LoadError) as caught:
-        extract(NOTEBOOKS / "nbformat_minor_text.ipynb")
+        extract(NOTEBOOKS / "nbformat_minor_text.ipynb", FUNCTION)
     assert str(caught.value) == (
         "`nbformat_minor_text.ipynb` is not a valid notebook: its `nbformat_minor` is "
         '`"4"`, not a whole number. Download it again (in Colab: File → Download → '
@@ -494,7 +515,7 @@ DROPPED_AT_DEFINITION = (
 
 
 def test_unused_definitions_that_would_fail_at_import_are_dropped_and_listed():
-    code, notes = extract(NOTEBOOKS / "helper_default_dropped.ipynb")
+    code, notes = extract(NOTEBOOKS / "helper_default_dropped.ipynb", FUNCTION)
     assert behaves_correctly(run(code))  # the import used to fail: NameError: name 'device' is not defined
     assert "def discount(rewards, gamma=GAMMA):" in code and "GAMMA = 0.99" in code  # its default is kept
     for gone in ("def to_tensor", "def sample_actions", "as_tensor", "class Runner", "device", "rng"):
@@ -521,7 +542,7 @@ def test_a_definition_pseudo_loss_needs_is_kept_and_its_missing_default_named(tm
             make.CORRECT_LOSS.replace("* q_values", "* weight(q_values)"),
         ],
     )
-    code, notes = extract(path)
+    code, notes = extract(path, FUNCTION)
     assert "def weight(q, scale=SCALE):" in code  # NameError at import, which is the student's to fix
     assert (
         "Warning: your code uses `SCALE`, but the grader does not run the statement that sets it "
@@ -540,7 +561,7 @@ def test_annotations_count_as_used_at_definition_unless_postponed(tmp_path, futu
             make.CORRECT_LOSS,
         ],
     )
-    code, notes = extract(path)
+    code, notes = extract(path, FUNCTION)
     assert ("def rollout(env: Env)" in code) == kept and "def plot" not in code
     assert behaves_correctly(run(code))
     text = notes_text(notes)
@@ -549,7 +570,7 @@ def test_annotations_count_as_used_at_definition_unless_postponed(tmp_path, futu
 
 
 def test_a_notebook_saved_with_a_py_name_is_graded_as_a_notebook():
-    source = load(NOTEBOOKS / "notebook_saved_as.py")
+    source = load(NOTEBOOKS / "notebook_saved_as.py", FUNCTION)
     assert source.graded.name == "notebook_saved_as.py"
     assert source.notes[0] == (
         "`notebook_saved_as.py` is a Jupyter notebook saved with a `.py` name: it was "
@@ -569,7 +590,7 @@ def test_a_notebook_saved_with_a_py_name_gets_full_marks(grade):
 def test_a_broken_notebook_saved_with_a_py_name_says_it_is_a_notebook(tmp_path):
     (tmp_path / "hw3.py").write_text((NOTEBOOKS / "no_pseudo_loss.ipynb").read_text())
     with pytest.raises(LoadError) as caught:
-        load(tmp_path / "hw3.py")
+        load(tmp_path / "hw3.py", FUNCTION)
     assert str(caught.value).startswith(
         "`hw3.py` is a Jupyter notebook saved with a `.py` name; graded as a "
         "notebook: the notebook `hw3.py` defines no function named `pseudo_loss`"
@@ -580,7 +601,7 @@ def test_a_broken_notebook_saved_with_a_py_name_says_it_is_a_notebook(tmp_path):
 def test_a_notebook_with_a_py_name_in_a_folder_is_picked_as_defining_pseudo_loss(tmp_path):
     (tmp_path / "a_plots.py").write_text("import matplotlib\n")
     (tmp_path / "hw3.py").write_text((NOTEBOOKS / "colab_correct.ipynb").read_text())
-    source = load(tmp_path)
+    source = load(tmp_path, FUNCTION)
     assert source.graded.name == "hw3.py" and "def pseudo_loss(" in source.files["submission.py"]
 
 

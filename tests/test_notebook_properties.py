@@ -23,8 +23,10 @@ from hypothesis import strategies as st
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_raw_cell
 from submissions.notebooks import make
 
+from grader import rubric
 from grader.submission.load import LoadError, load
 
+FUNCTION = rubric.exercise("discrete").contract.function  # what the notebook must define
 DEEP = "\0deep:"  # a string replaced, in the JSON text, by lists nested that deep (json.dumps cannot write them)
 NAME = "nb.ipynb"
 SETTINGS = settings(
@@ -178,7 +180,7 @@ def loaded(text: str, name: str = NAME):
         path = Path(scratch) / name
         path.write_text(text, encoding="utf-8")
         try:
-            source = load(path)
+            source = load(path, FUNCTION)
         except LoadError as exc:
             assert f"`{name}`" in str(exc), str(exc)  # the message says which file it is about
             event(str(exc)[:40])
@@ -213,7 +215,7 @@ def test_any_bytes_are_a_load_error_or_load(content):
         path = Path(scratch) / NAME
         path.write_bytes(content)
         try:
-            load(path)
+            load(path, FUNCTION)
         except LoadError:
             pass
 
