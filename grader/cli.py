@@ -7,8 +7,9 @@ reference solution) is loaded, then hands over to the module that does the work.
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
-from typing import List, Optional
+from typing import List, NoReturn, Optional
 
 from grader.outputs import results
 from grader.sandbox.parent import Zygote
@@ -71,7 +72,13 @@ def _exercise(args) -> str:
     try:
         return rubric.resolve(args.exercise)
     except GraderError as exc:
-        raise SystemExit(f"python -m grader: {exc}") from None
+        _usage_error(str(exc))
+
+
+def _usage_error(message: str) -> NoReturn:
+    """A misused command: the message on stderr and exit status 2, as argparse does."""
+    print(f"python -m grader: error: {message}", file=sys.stderr)
+    raise SystemExit(2)
 
 
 def _existing(text: str) -> Path:

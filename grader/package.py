@@ -2,8 +2,8 @@
 
 Each zip carries one exercise. autograder.zip is what Gradescope takes: setup.sh
 and run_autograder at its root, the grader, the exercise's public folder and its
-reference with the hidden cases, and the pinned requirements; no tests, venv or
-caches.
+reference with the hidden cases and the course tests rubric.json names, and the
+pinned requirements; no tests, venv or caches.
 
 handout.zip is what students get: the stub, the handout text, a notebook made
 from the stub, the exercise's public module, the self-check with the part of the
@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Iterable, List, Set, Tuple
 
 from grader import rubric
+from grader.errors import GraderError
 from grader.rubric import ROOT
 
 _SKIP_PARTS = {"__pycache__", ".pytest_cache", ".ipynb_checkpoints"}
@@ -97,6 +98,7 @@ def autograder(out: Path, exercise: str) -> Path:
     shipped = (public / "exercise.py", public / "public_cases.json", public / rubric.exercise(exercise).stub_file)
     members += [(p, str(p.relative_to(ROOT))) for p in shipped]  # the stub: the loader never grades it unchanged
     members += [(p, str(p.relative_to(ROOT))) for p in _files(private)]
+    rubric.extra_tests_file(exercise)  # in reference/NAME, so shipped above; a missing one fails the build here
     return _write(out, members)
 
 
@@ -160,7 +162,11 @@ def main(argv=None) -> int:
     parser.add_argument("--exercise", default=None, metavar="NAME", help="default: assignment/exercises.json's")
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     builders = {"autograder": autograder, "handout": handout}
-    out = builders[args.kind](args.out, rubric.resolve(args.exercise))
+    try:
+        exercise = rubric.resolve(args.exercise)
+    except GraderError as exc:
+        parser.error(str(exc))  # exits 2, like every misused command
+    out = builders[args.kind](args.out, exercise)
     print(f"wrote {out} ({out.stat().st_size // 1024} KiB)")
     return 0
 

@@ -126,12 +126,6 @@ def test_broken_submission_is_graded_zero_and_exits_zero():
 
 # --- misuse of the grader is not a grade: exit status 2 ----------------------------------------------
 
-# grader/cli.py's _exercise turns rubric.resolve's GraderError into SystemExit(message): exit status 1,
-# and a message without "error". Remove the mark once an unknown exercise is a usage error (status 2).
-UNKNOWN_EXERCISE_EXITS_1 = pytest.mark.xfail(
-    strict=True, reason="an unknown --exercise exits with status 1 and no 'error', not 2 (grader/cli.py _exercise)"
-)
-
 
 @pytest.mark.parametrize(
     "args",
@@ -145,13 +139,10 @@ UNKNOWN_EXERCISE_EXITS_1 = pytest.mark.xfail(
         ("batch", str(SUBMISSIONS / "correct"), "--out", "{tmp}/out", "--jobs", "0"),
         ("batch", str(SUBMISSIONS / "correct"), "--out", "{tmp}/out", "--jobs", "-3"),
         ("grade", str(CORRECT), "--exercise"),
-        pytest.param(("grade", str(CORRECT), "--exercise", "nope"), marks=UNKNOWN_EXERCISE_EXITS_1),
-        pytest.param(("check", str(CORRECT), "--exercise", "nope"), marks=UNKNOWN_EXERCISE_EXITS_1),
-        pytest.param(
-            ("batch", str(SUBMISSIONS / "correct"), "--out", "{tmp}/out", "--exercise", "nope"),
-            marks=UNKNOWN_EXERCISE_EXITS_1,
-        ),
-        pytest.param(("gradescope", "--root", "{tmp}", "--exercise", "nope"), marks=UNKNOWN_EXERCISE_EXITS_1),
+        ("grade", str(CORRECT), "--exercise", "nope"),
+        ("check", str(CORRECT), "--exercise", "nope"),
+        ("batch", str(SUBMISSIONS / "correct"), "--out", "{tmp}/out", "--exercise", "nope"),
+        ("gradescope", "--root", "{tmp}", "--exercise", "nope"),
     ],
     ids=[
         "grade-missing",

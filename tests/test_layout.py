@@ -195,12 +195,6 @@ def test_the_word_scan_sees_identifiers_and_strings_but_not_docstrings_or_commen
     assert not {"About pseudo_loss.", "CartPole.", "logits"} & words
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the engine still names the discrete exercise: the sandbox's warm-up runs "
-    "torch.nn.functional.log_softmax on a tensor named logits (grader/sandbox/parent.py); "
-    "remove this mark once grader/ names no exercise",
-)
 def test_grader_names_no_exercise():
     found = _exercise_words_in_grader()
     assert not found, "\n".join(found)
