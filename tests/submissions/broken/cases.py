@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Dict, FrozenSet
 
-STUB = "../../../assignment/pseudo_loss.py"  # the handout's stub itself, handed in untouched
+STUB = "../../../assignment/discrete/pseudo_loss.py"  # the handout's stub itself, handed in untouched
 
 LOAD_ERRORS: Dict[str, str] = {
     "syntax_error.py": "syntax error in `syntax_error.py` line 6",
