@@ -35,6 +35,13 @@ def _parser() -> argparse.ArgumentParser:
     grade = verbs.add_parser("grade", parents=[exercise], help="grade one submission on every case")
     grade.add_argument("submission", type=_existing)
     grade.add_argument("--json", action="store_true", help="print results.json instead of the summary")
+    grade.add_argument(
+        "--extra-tests",
+        type=_existing,
+        default=None,
+        metavar="FILE",
+        help="also run this file's course tests (unittest, gradescope-utils decorators), as rubric.json's extra_tests",
+    )
     grade.set_defaults(run=_grade)
     batch = verbs.add_parser(
         "batch", parents=[exercise], help="grade every file or folder of DIR (or a Gradescope export)"
@@ -47,6 +54,9 @@ def _parser() -> argparse.ArgumentParser:
     batch.add_argument("--force", action="store_true", help="regrade entries that already have a result")
     batch.add_argument(
         "--only", nargs="+", default=(), metavar="ENTRY", help="regrade these entries alone, keeping the other results"
+    )
+    batch.add_argument(
+        "--skip", nargs="+", default=(), metavar="NAME", help="names in DIR that are no submission (course files)"
     )
     batch.set_defaults(run=_batch)
     explain = verbs.add_parser(
@@ -99,12 +109,23 @@ def _positive(text: str) -> int:
     return int(text)
 
 
-def _grade_one(path: Path, exercise: str, public_only: bool) -> dict:
+def _grade_one(path: Path, exercise: str, public_only: bool, extra_tests: Optional[Path] = None) -> dict:
+    import dataclasses
+
     from grader import rubric
+    from grader.errors import GraderError
+    from grader.verbs import extra_tests as course
     from grader.verbs.grade import grade_safely
 
-    with Zygote.start() as zygote:  # before the rubric imports the reference
-        return grade_safely(path, zygote, rubric.load(exercise, public_only=public_only))
+    with Zygote.start() as zygote:  # before the rubric imports the reference, and the course tests may
+        graded = rubric.load(exercise, public_only=public_only)
+        if extra_tests is not None:
+            try:
+                course.load(extra_tests.resolve())
+            except GraderError as exc:  # the file is the command's argument: a usage error
+                _usage_error(str(exc))
+            graded = dataclasses.replace(graded, extra_tests=extra_tests.resolve())
+        return grade_safely(path, zygote, graded)
 
 
 def _check(args) -> int:
@@ -113,7 +134,7 @@ def _check(args) -> int:
 
 
 def _grade(args) -> int:
-    document = _grade_one(args.submission, _exercise(args), public_only=False)
+    document = _grade_one(args.submission, _exercise(args), public_only=False, extra_tests=args.extra_tests)
     print(results.dumps(document) if args.json else results.to_text(document))
     return 0
 
@@ -131,7 +152,13 @@ def _batch(args) -> int:
     from grader.batch.run import run_batch
 
     return run_batch(
-        args.directory, args.out, jobs=args.jobs, force=args.force, exercise=_exercise(args), only=args.only
+        args.directory,
+        args.out,
+        jobs=args.jobs,
+        force=args.force,
+        exercise=_exercise(args),
+        only=args.only,
+        skip=args.skip,
     )
 
 

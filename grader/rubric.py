@@ -22,6 +22,7 @@ from grader.checks.assessment import Catalog
 from grader.checks.cases import KINDS, CaseSet, load_cases
 from grader.checks.diagnosis import Suspect
 from grader.checks.exercise import CHECKS, Exercise, load_public
+from grader.checks.held import Held
 from grader.errors import GraderError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -67,6 +68,8 @@ class Rubric:
     exercise: Exercise
     weights: Dict[str, float]
     cases: CaseSet  # per kind, public cases first
+    held: Optional[Held] = None  # rubric.json's "hidden_tests": hidden-case tests of their own, shown later
+    extra_tests: Optional[Path] = None  # rubric.json's "extra_tests": the course's own tests (verbs/extra_tests.py)
 
     def suspects(self) -> Tuple[List[Suspect], Catalog]:
         return suspects(self.name)
@@ -86,9 +89,42 @@ def load(name: str, public_only: bool = False) -> Rubric:
     config = json.loads((private / "rubric.json").read_text())
     weights = {key: float(config["weights"][key]) for key in CHECKS}  # every check, in order
     shown = load_cases(public / "public_cases.json", spec.make_case, hidden=False)
-    hidden = {kind: [] for kind in KINDS} if public_only else load_cases(private / "rubric.json", spec.make_case, True, "hidden")
+    hidden = (
+        {kind: [] for kind in KINDS}
+        if public_only
+        else load_cases(private / "rubric.json", spec.make_case, True, "hidden")
+    )
     cases = {kind: [(case, spec.solve(solution, case)) for case in shown[kind] + hidden[kind]] for kind in KINDS}
-    return Rubric(name, spec, weights, cases)
+    if public_only:  # the self-check: no hidden case to hold back, no course test (they are instructor-only)
+        return Rubric(name, spec, weights, cases)
+    return Rubric(name, spec, weights, cases, _held(config), _extra_tests(config, private))
+
+
+def _held(config: dict) -> Optional[Held]:
+    """rubric.json's "hidden_tests" ({"visibility": ..., "share": ...}), checked; None if absent."""
+    if "hidden_tests" not in config:
+        return None
+    try:
+        return Held(**config["hidden_tests"])
+    except (TypeError, ValueError) as exc:
+        raise GraderError(f'rubric.json\'s "hidden_tests" is not {{"visibility": ..., "share": ...}}: {exc}') from None
+
+
+def extra_tests_file(name: str) -> Optional[Path]:
+    """The course tests' file rubric.json names (None if it names none), without importing anything."""
+    private = folders(name)[1]
+    return _extra_tests(json.loads((private / "rubric.json").read_text()), private)
+
+
+def _extra_tests(config: dict, private: Path) -> Optional[Path]:
+    """The file rubric.json's "extra_tests" names, beside rubric.json (so the zip ships it)."""
+    name = config.get("extra_tests")
+    if name is None:
+        return None
+    path = private / str(name)
+    if Path(str(name)).is_absolute() or ".." in Path(str(name)).parts or not path.is_file():
+        raise GraderError(f'rubric.json\'s "extra_tests" names {name!r}, which is no file inside {private}')
+    return path
 
 
 def instructor(name: str) -> ModuleType:

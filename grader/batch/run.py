@@ -62,6 +62,7 @@ def run_batch(
     *,
     exercise: Optional[str] = None,
     only: Sequence[str] = (),
+    skip: Sequence[str] = (),
     limits=None,
     entry_wall_s: float = ENTRY_WALL_S,
     load_s: float = LOAD_S,
@@ -69,7 +70,8 @@ def run_batch(
     """Grade every entry of `directory` into `out` on `exercise` (default: rubric.resolve's);
     0 when every entry has a results file. only: regrade just these entries (names in
     `directory`), keeping every other result; then 0 when each of them has one, and 2 if one
-    names no entry. `limits` (sandbox.Limits), `entry_wall_s` and `load_s` are for the Python
+    names no entry. skip: names in `directory` that are no entry (the course's own files kept
+    beside the submissions). `limits` (sandbox.Limits), `entry_wall_s` and `load_s` are for the Python
     API; the CLI keeps the defaults."""
     from grader.rubric import resolve
     from grader.sandbox.parent import Zygote
@@ -80,7 +82,17 @@ def run_batch(
         # The zygote first, before grader.rubric imports the reference: see sandbox/parent.py.
         with Zygote.start() as zygote, _terminate_as_interrupt():
             return _run(
-                Path(directory), Path(out), jobs or _cores(), force, zygote, limits, entry_wall_s, load_s, name, only
+                Path(directory),
+                Path(out),
+                jobs or _cores(),
+                force,
+                zygote,
+                limits,
+                entry_wall_s,
+                load_s,
+                name,
+                only,
+                skip,
             )
     except KeyboardInterrupt:  # outside grading proper: loading, fingerprinting, the report
         print(
@@ -100,6 +112,7 @@ def _run(
     load_s: float,
     exercise: str,
     only: Sequence[str] = (),
+    skip: Sequence[str] = (),
 ) -> int:
     from grader import rubric as rubric_module
     from grader.verbs.grade import grade_safely
@@ -107,6 +120,7 @@ def _run(
     rubric = rubric_module.load(exercise)
     rubric.suspects()  # built once here and shared by every forked worker
     entries, origin = discover(directory, exclude=out)
+    entries = [entry for entry in entries if entry.name not in skip]
     chosen, unknown = choose(entries, only)
     if unknown:
         print("\n".join(f"error: {text.printable(origin)}: {line}" for line in unknown), file=sys.stderr)

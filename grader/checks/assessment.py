@@ -6,8 +6,8 @@ function on their own machine, public cases only).
 The order is what keeps hidden inputs out of the feedback. First the oracle
 whose printed output the student sees answers everything it will ever answer:
 the public cases, the repeat, the finite difference, the diagnosis probes (asked
-whether or not a check fails: whether one fails depends on the hidden cases) and
-the learning check. Only once that oracle is closed, its child dead, are the
+whether or not a check fails: whether one fails depends on the hidden cases), the
+learning check and the course's own tests. Only once that oracle is closed, its child dead, are the
 hidden cases asked, of a fresh one: a child cannot observe another that starts
 after it has ended, not even through the clock, and what the hidden child does
 (prints, hangs, dies) becomes nothing but failed hidden cases, counted.
@@ -23,10 +23,12 @@ from typing import Callable, Dict, List, Mapping, Optional, Protocol, Sequence, 
 
 from grader.checks import dependence
 from grader.checks import diagnosis as diagnose
+from grader.checks import held as held_tests
 from grader.checks import verdicts as checks
 from grader.checks.cases import CaseSet
 from grader.checks.exercise import Exercise
-from grader.checks.oracle import ClosableOracle, Failure, Oracle
+from grader.checks.held import VISIBLE, Held
+from grader.checks.oracle import ClosableOracle, Failure, Oracle, Outcome
 from grader.checks.verdicts import CheckResult
 
 
@@ -51,6 +53,7 @@ class Assessment:
     mistakes: Tuple[str, ...] = ()
     extra: Dict = field(default_factory=dict)
     timing: Dict[str, float] = field(default_factory=dict)
+    unscored: str = ""  # why the loss earns nothing (dependence.py), as the visible tests say it; "" if it does
 
 
 def assess(
@@ -61,10 +64,13 @@ def assess(
     suspects: Callable[[], Suspects],
     learn: Optional[Learn] = None,
     hidden_oracle: Optional[ClosableOracle] = None,
+    held: Optional[Held] = None,
+    course_tests: Optional[Callable[[Oracle], None]] = None,
 ) -> Assessment:
     """Grade every check; name the mistake when one fails (a correct function is never diagnosed).
     With hidden_oracle, oracle is closed before the hidden cases go to hidden_oracle (see above);
-    without, trusted code answers them too, last."""
+    without, trusted code answers them too, last. held: hidden-case tests of their own (held.py);
+    course_tests: the course's own questions for oracle, asked last in the public phase."""
     result = Assessment([])
     with _timed(result, "checks"):
         public = checks.ask_public(oracle, cases, exercise.contract)
@@ -76,22 +82,48 @@ def assess(
         with _timed(result, "learning"):
             learning, extra = learn(oracle)
         result.extra.update(extra)
+    if course_tests is not None:
+        with _timed(result, "course_tests"):
+            course_tests(oracle)
     with _timed(result, "hidden"):
         hidden = _ask_hidden(oracle, hidden_oracle, cases)
-    result.checks = checks.grade(public, hidden, weights, exercise)
-    every = [trial for kind, trials in public.trials.items() for trial in trials + hidden.get(kind, [])]
-    independent = dependence.independence(*changed, every, exercise.contract)
+    if held is None:
+        result.checks = checks.grade(public, hidden, weights, exercise)
+    else:
+        result.checks = held_tests.grade(public, hidden, weights, cases, exercise, held)
     if not all(check.passed for check in result.checks):
         with _timed(result, "diagnosis"):
             found_suspects, catalog = suspects()
             found = diagnose.diagnose(probes, exercise.diagnostics, found_suspects, catalog)
         result.mistakes = found.mistakes
-        result.checks = [_with_diagnosis(check, found.feedback) for check in result.checks]
-    if learning is not None:
-        result.checks.append(learning)
-    if independent:  # a loss that cannot train earns nothing (dependence.py)
-        result.checks = [dependence.unscored(check, independent) for check in result.checks]
+        result.checks = [_with_diagnosis(check, found) for check in result.checks]
+    if learning is not None:  # after the visible checks, before any held back; failing, tagged too
+        tagged = learning if learning.passed else dataclasses.replace(learning, tags=result.mistakes)
+        result.checks.insert(sum(check.visibility == VISIBLE for check in result.checks), tagged)
+    _unscore(result, public, hidden, changed, exercise, held)
     return result
+
+
+def _unscore(
+    result: Assessment,
+    public: checks.Public,
+    hidden: Dict[str, List[checks.Trial]],
+    changed: Tuple[checks.Trial, Outcome],
+    exercise: Exercise,
+    held: Optional[Held],
+) -> None:
+    """A loss that cannot train earns nothing (dependence.py). What the visible tests say of it
+    comes from the public cases alone when hidden-case tests are held back."""
+    shown = [trial for trials in public.trials.values() for trial in trials]
+    every = shown + [trial for trials in hidden.values() for trial in trials]
+    why = dependence.independence(*changed, every, exercise.contract)
+    why_shown = why if held is None else dependence.independence(*changed, shown, exercise.contract)
+    result.unscored = why_shown or ""
+    result.checks = [
+        dependence.unscored(check, reason) if reason else check
+        for check in result.checks
+        for reason in [why_shown if check.visibility == VISIBLE else why]
+    ]
 
 
 def _ask_hidden(
@@ -124,17 +156,23 @@ def _timed(result: Assessment, phase: str):
         result.timing[phase] = result.timing.get(phase, 0.0) + time.monotonic() - tick
 
 
-def _with_diagnosis(check: CheckResult, feedback: str) -> CheckResult:
-    if check.passed or not feedback:
+def _with_diagnosis(check: CheckResult, found: diagnose.Diagnosis) -> CheckResult:
+    """A failing test gets the mistake IDs as tags and the diagnosis after its own feedback; a
+    held-back one only the tags, since it shows nothing but counts (held.py)."""
+    if check.passed:
         return check
-    return dataclasses.replace(check, output=f"{check.output}\n\n{feedback}")
+    if check.visibility != VISIBLE or not found.feedback:
+        return dataclasses.replace(check, tags=found.mistakes)
+    return dataclasses.replace(check, output=f"{check.output}\n\n{found.feedback}", tags=found.mistakes)
 
 
 def summary(result: Assessment, catalog: Catalog, notes: Sequence[str] = ()) -> str:
     """The top-level feedback: one sentence on what is wrong, what failed, and the loader's notes."""
-    failed = [check for check in result.checks if not check.passed]
+    shown = [check for check in result.checks if check.visibility == VISIBLE]  # held.py: only what is seen
+    failed = [check for check in shown if not check.passed]
     if not failed:
-        return "\n\n".join(["All checks passed.", *notes])
+        passed = "All checks passed." if len(shown) == len(result.checks) else "All the tests shown now passed."
+        return "\n\n".join([passed, *notes])
     if result.mistakes:
         named = "; and ".join(f"{catalog[m].title} (`{m}`)" for m in result.mistakes)
         wrong = f"What is wrong: {named}. The failing tests show the numbers."

@@ -13,10 +13,11 @@ from grader.text import fmt
 REPEAT_RTOL = 1e-6  # the same call twice on the same tensors: only nondeterministic kernels differ
 
 
-def check_purity(trials: List[Trial], repeat: Trial) -> Tuple[bool, str]:
+def check_purity(trials: List[Trial], repeat: Optional[Trial]) -> Tuple[bool, str]:
     """No input changed in place, and the same answer when called again on the very same tensors
     (a change that alters the result shows in the numbers, whatever the child reports). Hidden
-    cases are counted: which input changed would tell something about a hidden input."""
+    cases are counted: which input changed would tell something about a hidden input. Without
+    repeat (the hidden cases alone, held.py), only in-place changes are looked at."""
     mutated = [t for t in trials if isinstance(t.outcome, Answer) and t.outcome.mutated]
     if mutated:
         public = [t for t in mutated if not t.case.hidden]
@@ -35,6 +36,8 @@ def check_purity(trials: List[Trial], repeat: Trial) -> Tuple[bool, str]:
                 "in place (which ones and which input are not shown)."
             )
         return False, " ".join(lines)
+    if repeat is None:
+        return True, "No case modified an input in place."
     first, again = trials[0].outcome, repeat.outcome
     failed = first if problem(first) else again
     issue = problem(failed)

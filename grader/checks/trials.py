@@ -94,7 +94,7 @@ def over_cases(trials: List[Trial], verdict: Verdict, success: str) -> Tuple[boo
         block = where(trial.outcome)
         if len(public_bad) > 1:
             lines.append(f"{len(public_bad) - 1} more of the {len(public)} public cases fail too.")
-    else:
+    elif public:  # none when the hidden cases are a test of their own (held.py)
         lines.append(f"All {len(public)} public cases pass.")
     if hidden:
         lines.append(

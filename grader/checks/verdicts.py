@@ -10,7 +10,7 @@ reaches the feedback only as a count.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -35,6 +35,8 @@ class CheckResult:
     max_score: float
     passed: bool
     output: str  # markdown, for the student
+    visibility: str = "visible"  # Gradescope's: when the student sees this test (held.py holds some back)
+    tags: Tuple[str, ...] = ()  # the mistake IDs its feedback names
 
     @property
     def score(self) -> float:
@@ -257,22 +259,47 @@ def _finite(trial: Trial) -> bool:
     return not isinstance(answer, Answer) or answer.value is None or bool(np.all(np.isfinite(answer.value)))
 
 
+# The kinds of case each check but learning judges, in the order its feedback goes through them.
+CASE_KINDS = {
+    "interface": ("policy", "confident"),
+    "value": ("policy",),
+    "gradient": ("policy",),
+    "sampled_actions": ("confident",),
+    "stability": ("extreme",),
+    "purity": ("policy", "confident", "extreme"),
+}
+
+
 def grade(
     public: Public, hidden: Dict[str, List[Trial]], weights: Dict[str, float], exercise: Exercise
 ) -> List[CheckResult]:
     """Every check but learning, from the answers of both phases."""
     trials = {kind: public.trials[kind] + hidden.get(kind, []) for kind in public.trials}
-    policy, confident, extreme = trials["policy"], trials["confident"], trials["extreme"]
+    return judge(trials, public.repeat, public.consistency, weights, exercise)
+
+
+def judge(
+    trials: Dict[str, List[Trial]],
+    repeat: Optional[Trial],
+    consistency: Optional[str],
+    weights: Mapping[str, float],
+    exercise: Exercise,
+) -> List[CheckResult]:
+    """The checks in weights (but learning) over these trials per kind; repeat: the first public
+    case asked again (None: the purity check looks at in-place changes alone)."""
+    on = {key: [trial for kind in kinds for trial in trials.get(kind, [])] for key, kinds in CASE_KINDS.items()}
     verdicts = {
-        "interface": check_interface(policy + confident, public.consistency, exercise.contract),
-        "value": check_value(policy),
-        "gradient": check_gradient(policy),
-        "sampled_actions": check_sampled_actions(confident, exercise.sampled_not_zero),
-        "stability": check_stability(extreme, policy, exercise.stable, exercise.unstable_advice),
-        "purity": check_purity(policy + confident + extreme, public.repeat),
+        "interface": lambda: check_interface(on["interface"], consistency, exercise.contract),
+        "value": lambda: check_value(on["value"]),
+        "gradient": lambda: check_gradient(on["gradient"]),
+        "sampled_actions": lambda: check_sampled_actions(on["sampled_actions"], exercise.sampled_not_zero),
+        "stability": lambda: check_stability(
+            on["stability"], trials.get("policy", []), exercise.stable, exercise.unstable_advice
+        ),
+        "purity": lambda: check_purity(on["purity"], repeat),
     }
     return [
-        CheckResult(key, exercise.titles[key], float(weights[key]), passed, output)
-        for key, (passed, output) in verdicts.items()
+        CheckResult(key, exercise.titles[key], float(weights[key]), *verdict())
+        for key, verdict in verdicts.items()
         if key in weights
     ]

@@ -2,14 +2,16 @@
 
 The text is the results document's own: its top-level output (score, failed tests,
 diagnosis, what the code printed) and each test the student may see, with its points
-and output, in Gradescope's order. Tests hidden from students (visibility "hidden")
-and everything in extra_data stay out.
+and output, in Gradescope's order, saying when Gradescope shows one held back
+(checks/held.py). Tests hidden from students (visibility "hidden") and everything
+in extra_data stay out.
 """
 
 from __future__ import annotations
 
 from typing import Dict, List, Sequence
 
+from grader.checks.held import VISIBLE, WHEN
 from grader.text import printable
 
 TITLE = "# Autograder feedback"
@@ -19,11 +21,13 @@ def feedback_markdown(entry: str, people: Sequence[Dict[str, str]], document: di
     """The feedback file for one entry; `people` are its submitters (name, email)."""
     lines = [TITLE, "", f"Submission: {_who(entry, people)}", "", str(document.get("output", "")).strip(), ""]
     for test in document.get("tests") or []:
-        if test.get("visibility", "visible") == "hidden":
+        visibility = test.get("visibility", VISIBLE)
+        if visibility == "hidden":
             continue
         mark = "passed" if test.get("status") == "passed" else "failed"
         points = f"{float(test.get('score', 0)):g} / {float(test.get('max_score', 0)):g}"
-        lines += [f"## {test.get('name', '')} ({points}, {mark})", "", str(test.get("output", "")).strip(), ""]
+        when = f"; on Gradescope, shown {WHEN[visibility]}" if visibility in WHEN else ""
+        lines += [f"## {test.get('name', '')} ({points}, {mark}{when})", "", str(test.get("output", "")).strip(), ""]
     return printable("\n".join(lines).rstrip() + "\n")
 
 

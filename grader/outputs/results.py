@@ -1,9 +1,10 @@
 """Gradescope's results.json, built in one place from plain data, and its terminal rendering.
 
 Same schema as gradescope-utils' JSONTestRunner (score, max_score, status,
-visibility, output per test); we do not run through that runner because it
-grades unittest tests executing in its own process, while our checks run on
-answers that came back from a sandbox.
+visibility, tags, output per test); our checks do not run through that runner,
+which grades unittest tests executing in its own process, while they judge
+answers that came back from a sandbox. A course's own tests do
+(verbs/extra_tests.py), and join the document here.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import json
 from pathlib import Path
 from typing import Dict, List, Literal, Mapping, Optional, Sequence, Tuple
 
+from grader.checks.held import VISIBLE, WHEN
 from grader.checks.verdicts import CheckResult
 from grader.outputs.files import write_atomic
 from grader.text import cap_text, open_fence, printable
@@ -28,8 +30,18 @@ GRADER_ERROR: Status = "grader error"
 STATUSES: Tuple[Status, ...] = (GRADED, NOT_GRADED, GRADER_ERROR)
 
 
-def test_entry(number: int, name: str, score: float, max_score: float, passed: bool, output: str) -> Dict:
-    return {
+def test_entry(
+    number: object,
+    name: str,
+    score: float,
+    max_score: float,
+    passed: bool,
+    output: str,
+    visibility: str = VISIBLE,
+    tags: Sequence[str] = (),
+) -> Dict:
+    """One test as Gradescope reads it; tags (the mistake IDs its feedback names) only when there are some."""
+    entry = {
         "name": name,
         "number": str(number),
         "score": score,
@@ -37,8 +49,9 @@ def test_entry(number: int, name: str, score: float, max_score: float, passed: b
         "status": "passed" if passed else "failed",
         "output": cap_text(output, TEST_OUTPUT_BYTES),
         "output_format": "md",
-        "visibility": "visible",
+        "visibility": visibility,
     }
+    return {**entry, "tags": list(tags)} if tags else entry
 
 
 def build(
@@ -48,23 +61,32 @@ def build(
     mistakes: Sequence[str] = (),
     extra: Optional[Dict] = None,
     seconds: float = 0.0,
+    more: Sequence[Dict] = (),
 ) -> Dict:
-    """The whole results.json document for graded checks."""
+    """The whole results.json document for graded checks; more: tests made elsewhere, already in
+    Gradescope's form (the course's own, verbs/extra_tests.py), after ours."""
     tests = [
-        test_entry(number, f"{number}. {check.title}", check.score, check.max_score, check.passed, check.output)
+        test_entry(
+            number,
+            f"{number}. {check.title}",
+            check.score,
+            check.max_score,
+            check.passed,
+            check.output,
+            check.visibility,
+            check.tags,
+        )
         for number, check in enumerate(checks, start=1)
     ]
-    return _document(tests, summary, mistakes, {"status": GRADED, **(extra or {})}, seconds)
+    return _document(tests + list(more), summary, mistakes, {"status": GRADED, **(extra or {})}, seconds)
 
 
 def _document(tests: List[Dict], summary: str, mistakes: Sequence[str], extra: Optional[Dict], seconds: float) -> Dict:
     """extra_data is never shown to students: instructor-only details go there."""
-    total = sum(test["score"] for test in tests)
-    possible = sum(test["max_score"] for test in tests)
     document = {
-        "score": total,
+        "score": sum(test["score"] for test in tests),
         "execution_time": round(seconds, 3),
-        "output": cap_text(f"**Score: {total:g} / {possible:g}**\n\n{summary}", TOP_OUTPUT_BYTES),
+        "output": cap_text(f"{score_line(tests)}\n\n{summary}", TOP_OUTPUT_BYTES),
         "output_format": "md",
         "stdout_visibility": "hidden",
         "tests": tests,
@@ -73,14 +95,29 @@ def _document(tests: List[Dict], summary: str, mistakes: Sequence[str], extra: O
     return document
 
 
+def score_line(tests: Sequence[Dict]) -> str:
+    """The top of the summary: the score of the tests a student can see now, and when the others
+    are shown (Gradescope shows no total while a test is held back: checks/held.py)."""
+    later = [test for test in tests if test.get("visibility", VISIBLE) != VISIBLE]
+    seen = [test for test in tests if test.get("visibility", VISIBLE) == VISIBLE]
+    score = f"{sum(t['score'] for t in seen):g} / {sum(t['max_score'] for t in seen):g}"
+    if not later:
+        return f"**Score: {score}**"
+    when = " or ".join(sorted({WHEN.get(test["visibility"], "later") for test in later}))
+    points = sum(test["max_score"] for test in later)
+    return f"**Score on the tests shown now: {score}** ({len(later)} more tests, worth {points:g} points, are shown {when})"
+
+
 def not_graded(
     weights: Mapping[str, float],
     titles: Mapping[str, str],
     reason: str,
     seconds: float = 0.0,
     extra: Optional[Dict] = None,
+    more: Sequence[Dict] = (),
 ) -> Dict:
-    """Every check at zero, for a submission that could not be run at all (titles: by check, in order)."""
+    """Every check at zero, for a submission that could not be run at all (titles: by check, in order);
+    more: other tests, as build's."""
     checks = [
         CheckResult(key, title, weights[key], False, f"Not run: {reason}")
         for key, title in titles.items()
@@ -91,6 +128,7 @@ def not_graded(
         summary=f"Your submission could not be graded: {reason}",
         seconds=seconds,
         extra={**(extra or {}), "status": NOT_GRADED},
+        more=more,
     )
 
 

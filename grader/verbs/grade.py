@@ -1,5 +1,5 @@
-"""Grade one submission: load → sandboxed oracle → public cases, probes, learning → its child
-ends → hidden cases in a fresh child → checks, diagnosis → results.json.
+"""Grade one submission: load → sandboxed oracle → public cases, probes, learning, the course's
+own tests → its child ends → hidden cases in a fresh child → checks, diagnosis → results.json.
 
 ``grade`` never raises for anything a submission does; ``grade_safely`` also
 turns a fault of the grader itself into a valid results.json, so a file is
@@ -11,15 +11,17 @@ from __future__ import annotations
 import time
 import traceback
 from pathlib import Path
-from typing import Dict
+from typing import Dict, List, Optional, Sequence
 
 from grader import text
-from grader.checks.assessment import Learn, assess, summary
+from grader.checks.assessment import Assessment, Learn, assess, summary
+from grader.checks.held import VISIBLE
 from grader.outputs import results
 from grader.rubric import Rubric, folders
 from grader.sandbox.oracle import SandboxOracle
 from grader.sandbox.parent import Limits, Zygote
 from grader.submission.load import LoadError, load
+from grader.verbs.extra_tests import CourseTests
 
 OUTPUT_SHOWN_BYTES = 2048
 
@@ -27,10 +29,11 @@ OUTPUT_SHOWN_BYTES = 2048
 def grade(path: Path, zygote: Zygote, rubric: Rubric, limits: Limits = Limits(), learning: bool = True) -> Dict:
     start = time.monotonic()
     weights = rubric.weights if learning else {k: w for k, w in rubric.weights.items() if k != "learning"}
+    course = CourseTests(rubric.extra_tests, rubric.exercise.contract) if rubric.extra_tests else None
     try:
         source = load(path, rubric.exercise.contract.function, _stub(rubric))
     except LoadError as exc:
-        return results.not_graded(weights, rubric.exercise.titles, str(exc), time.monotonic() - start)
+        return _not_graded(rubric, weights, str(exc), start, course)
     loaded = time.monotonic()
     contract = rubric.exercise.contract
     oracle = SandboxOracle(zygote, source.files, contract, limits, source.shown)
@@ -45,9 +48,7 @@ def grade(path: Path, zygote: Zygote, rubric: Rubric, limits: Limits = Limits(),
         }
         if error is not None:
             reason = " ".join([f"importing it failed: {error}", *source.notes])
-            document = results.not_graded(
-                weights, rubric.exercise.titles, reason, time.monotonic() - start, extra=extra
-            )
+            document = _not_graded(rubric, weights, reason, start, course, extra)
             document["output"] += _printed(oracle)
             return document
         timing = {"load": loaded - start, "import": time.monotonic() - loaded}
@@ -59,17 +60,51 @@ def grade(path: Path, zygote: Zygote, rubric: Rubric, limits: Limits = Limits(),
             rubric.suspects,
             learn=None if not learning else _learn(rubric, weights["learning"]),
             hidden_oracle=hidden_oracle,
+            held=rubric.held,
+            course_tests=course.ask if course else None,
         )
         timing.update(result.timing)
         extra.update(result.extra, timing={key: round(value, 4) for key, value in timing.items()})
-        catalog = rubric.suspects()[1] if result.mistakes else {}
-        text = summary(result, catalog, source.notes) + _printed(oracle)
-        return results.build(
-            result.checks, summary=text, mistakes=result.mistakes, extra=extra, seconds=time.monotonic() - start
-        )
+        return _graded(result, rubric, course, source.notes, extra, _printed(oracle), time.monotonic() - start)
     finally:
         oracle.close()
         hidden_oracle.close()
+
+
+def _graded(
+    result: Assessment,
+    rubric: Rubric,
+    course: Optional[CourseTests],
+    notes: Sequence[str],
+    extra: Dict[str, object],
+    printed: str,
+    seconds: float,
+) -> Dict:
+    """The results document of a submission that ran: our checks, then the course's own tests."""
+    catalog = rubric.suspects()[1] if result.mistakes else {}
+    more = course.tests(len(result.checks) + 1, result.unscored) if course else []
+    if course:
+        extra["extra_tests"] = course.extra()
+    failed = [test["name"] for test in more if test["status"] == "failed" and test["visibility"] == VISIBLE]
+    also = f"\n\nCourse tests failed: {', '.join(text.code(name) for name in failed)}." if failed else ""
+    said = summary(result, catalog, notes) + also + printed
+    return results.build(result.checks, summary=said, mistakes=result.mistakes, extra=extra, seconds=seconds, more=more)
+
+
+def _not_graded(
+    rubric: Rubric,
+    weights: Dict[str, float],
+    reason: str,
+    start: float,
+    course: Optional[CourseTests],
+    extra: Optional[Dict] = None,
+) -> Dict:
+    """Every test at zero, the course's own too, for a submission that could not run at all."""
+    more: List[Dict] = []
+    if course:
+        course.not_run(reason)
+        more = course.tests(sum(key in weights for key in rubric.exercise.titles) + 1)
+    return results.not_graded(weights, rubric.exercise.titles, reason, time.monotonic() - start, extra=extra, more=more)
 
 
 def grade_safely(path: Path, zygote: Zygote, rubric: Rubric, **options) -> Dict:

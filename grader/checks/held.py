@@ -1,0 +1,81 @@
+"""Hidden-case results held back until grades are published (rubric.json's "hidden_tests").
+
+By default a check is one test over the public and the hidden cases together, its
+feedback counting the hidden ones. With ``"hidden_tests": {"visibility":
+"after_published", "share": 0.5}`` every check that has hidden cases becomes two
+tests: one on the public cases alone, visible at once and worth ``1 - share`` of
+the check's points, and one on the hidden cases alone, worth the rest, which
+Gradescope shows only as its visibility says (after_published: once the grades
+are published; after_due_date; hidden: never). The hidden-case tests still give
+nothing but counts. Everything a student can see before then (the visible tests,
+their diagnosis, the summary and its score line) is made from public cases alone:
+see assessment.py.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Dict, List, Mapping, Tuple
+
+from grader.checks import verdicts
+from grader.checks.cases import CaseSet
+from grader.checks.exercise import Exercise
+from grader.checks.trials import Trial
+from grader.checks.verdicts import CheckResult, Public
+
+VISIBLE = "visible"
+LATER = ("after_published", "after_due_date", "hidden")  # Gradescope's visibilities, but visible
+WHEN = {  # how the student-facing text says when a held-back test is shown
+    "after_published": "once grades are published",
+    "after_due_date": "after the due date",
+    "hidden": "to the course staff only",
+}
+
+
+@dataclass(frozen=True)
+class Held:
+    visibility: str = "after_published"  # one of LATER
+    share: float = 0.5  # of each check's points, for its hidden-case test
+
+    def __post_init__(self):
+        if self.visibility not in LATER:
+            raise ValueError(f"visibility {self.visibility!r} is not one of {', '.join(LATER)}")
+        if not 0 < self.share <= 1:
+            raise ValueError(f"share {self.share!r} is not a fraction in (0, 1]")
+
+
+def split(weights: Mapping[str, float], cases: CaseSet, held: Held) -> Tuple[Dict[str, float], Dict[str, float]]:
+    """The points of each check's public-case test and, for a check with hidden cases, of its
+    hidden-case test (learning has no cases: all its points stay visible)."""
+    hidden_kinds = {kind for kind, pairs in cases.items() if any(case.hidden for case, _ in pairs)}
+    later = {
+        key: float(weights[key]) * held.share
+        for key, kinds in verdicts.CASE_KINDS.items()
+        if key in weights and hidden_kinds & set(kinds)
+    }
+    return {key: float(weight) - later.get(key, 0.0) for key, weight in weights.items()}, later
+
+
+def grade(
+    public: Public,
+    hidden: Dict[str, List[Trial]],
+    weights: Mapping[str, float],
+    cases: CaseSet,
+    exercise: Exercise,
+    held: Held,
+) -> List[CheckResult]:
+    """The public-case tests (visible) and then the hidden-case tests (held back), whose feedback is
+    the count of failing hidden cases, or of passing ones."""
+    shown, later = split(weights, cases, held)
+    checks = verdicts.judge(public.trials, public.repeat, public.consistency, shown, exercise)
+    count = {key: sum(len(hidden.get(kind, [])) for kind in kinds) for key, kinds in verdicts.CASE_KINDS.items()}
+    return checks + [
+        dataclasses.replace(
+            check,
+            title=f"{check.title} (hidden cases)",
+            visibility=held.visibility,
+            output=check.output if not check.passed else f"All {count[check.key]} hidden cases pass.",
+        )
+        for check in verdicts.judge(hidden, None, None, later, exercise)
+    ]
