@@ -31,6 +31,7 @@ from grader.checks import diagnosis as diagnose
 from grader.checks import verdicts as checks
 from grader.checks.answer import VALUE_CAP, Answer, evaluate, make_inputs
 from grader.checks.oracle import Failure, grad_shapes
+from grader.checks.trials import problem
 from grader.sandbox import protocol
 
 EXERCISE = rubric.exercise("discrete")
@@ -293,19 +294,15 @@ def run_everything(oracle) -> dict:
     by_kind = {kind: [t for t in trials if t.case.kind == kind] for kind in ("policy", "confident", "extreme")}
     consistency = checks.consistency_problem(oracle, first, CONTRACT)
     assert consistency is None or isinstance(consistency, str)
-    verdicts = {
-        "interface": checks.check_interface(by_kind["policy"] + by_kind["confident"], consistency, CONTRACT),
-        "value": checks.check_value(by_kind["policy"]),
-        "gradient": checks.check_gradient(by_kind["policy"]),
-        "sampled_actions": checks.check_sampled_actions(by_kind["confident"]),
-        "stability": checks.check_stability(by_kind["extreme"], EXERCISE.stable, EXERCISE.unstable_advice),
-        "purity": checks.check_purity(trials, repeat),
-    }
+    weights = {key: 1.0 for key in EXERCISE.titles if key != "learning"}
+    results = checks.judge(by_kind, repeat, consistency, weights, EXERCISE)
+    assert [result.key for result in results] == list(weights)
+    verdicts = {result.key: (result.passed, result.output) for result in results}
     for passed, text in verdicts.values():
         assert isinstance(passed, bool) and isinstance(text, str) and text
     for trial in trials:
         outcome = trial.outcome
-        assert checks.problem(outcome) is None or isinstance(checks.problem(outcome), str)
+        assert problem(outcome) is None or isinstance(problem(outcome), str)
         if isinstance(outcome, Answer) and outcome.error is None:
             interface = checks.interface_problem(outcome, CONTRACT)
             assert interface is None or isinstance(interface, str)

@@ -276,8 +276,8 @@ CATALOG: Tuple[Mistake, ...] = (
         "not_scalar",
         "The loss is not a 0-dim tensor (a single number)",
         "Your function returns a tensor that is not zero-dimensional: one entry per sample, or a shape "
-        "such as (1,). With more than one entry, `backward()` raises an error unless you hand it a "
-        "gradient; a one-element tensor of shape (1,) does backpropagate, but it is still not the scalar "
+        "such as `(1,)`. With more than one entry, `backward()` raises an error unless you hand it a "
+        "gradient; a one-element tensor of shape `(1,)` does backpropagate, but it is still not the scalar "
         "the interface asks for. Average the per-sample terms with `.mean()` (without `keepdim=True`), or "
         "`.squeeze()` a one-element result, so that its shape is `()`.",
         _not_scalar,
