@@ -98,7 +98,11 @@ def autograder(out: Path, exercise: str) -> Path:
     shipped = (public / "exercise.py", public / "public_cases.json", public / rubric.exercise(exercise).stub_file)
     members += [(p, str(p.relative_to(ROOT))) for p in shipped]  # the stub: the loader never grades it unchanged
     members += [(p, str(p.relative_to(ROOT))) for p in _files(private)]
-    rubric.extra_tests_file(exercise)  # in reference/NAME, so shipped above; a missing one fails the build here
+    course_tests = rubric.extra_tests_file(exercise)  # in reference/NAME, so shipped above
+    if course_tests is not None:  # imported and checked here: a broken file fails the build, not every upload
+        from grader.verbs.extra_tests import load
+
+        load(course_tests)
     return _write(out, members)
 
 
@@ -164,9 +168,9 @@ def main(argv=None) -> int:
     builders = {"autograder": autograder, "handout": handout}
     try:
         exercise = rubric.resolve(args.exercise)
-    except GraderError as exc:
+        out = builders[args.kind](args.out, exercise)
+    except GraderError as exc:  # an unknown exercise; course tests that cannot be loaded
         parser.error(str(exc))  # exits 2, like every misused command
-    out = builders[args.kind](args.out, exercise)
     print(f"wrote {out} ({out.stat().st_size // 1024} KiB)")
     return 0
 

@@ -53,7 +53,10 @@ def ours(document: dict) -> list:
 
 def write(tmp_path: Path, body: str) -> Path:
     path = tmp_path / "course_tests.py"
-    header = "import unittest\nimport numpy as np\nfrom gradescope_utils.autograder_utils.decorators import number, visibility, weight\n"
+    header = (
+        "import unittest\nimport numpy as np\n"
+        "from gradescope_utils.autograder_utils.decorators import number, partial_credit, visibility, weight\n"
+    )
     path.write_text(header + textwrap.dedent(body))
     return path
 
@@ -121,6 +124,11 @@ def test_a_course_test_that_raises_is_one_clear_failed_test(tmp_path, rubric):
                 '''Knows the arguments'''
                 self.assertEqual(len(self.contract.names), 3)
 
+            @partial_credit(4)
+            def test_half_way(self, set_score=None):
+                '''Gets part of the way'''
+                set_score(np.float32(2.5))
+
             @weight(1)
             @visibility("after_published")
             def test_sub_tests(self):
@@ -135,8 +143,16 @@ def test_a_course_test_that_raises_is_one_clear_failed_test(tmp_path, rubric):
     tests = extra_tests.CourseTests(path, rubric.exercise.contract)
     tests.ask(LocalOracle(reference, rubric.exercise.contract))
     made = {test["name"]: test for test in tests.tests(8)}
-    assert list(made) == ["8. Divides by zero", "9. Counts to three", "20. Knows the arguments"]
-    raised = made["8. Divides by zero"]
+    assert list(made) == [
+        "8. Gets part of the way",
+        "9. Divides by zero",
+        "10. Counts to three",
+        "20. Knows the arguments",
+    ]
+    partial = made["8. Gets part of the way"]  # numpy's float from set_score, as a plain one
+    assert (partial["score"], partial["max_score"], partial["status"]) == (2.5, 4.0, "failed")
+    assert json.dumps(partial)
+    raised = made["9. Divides by zero"]
     assert (raised["score"], raised["max_score"], raised["status"]) == (0.0, 3.0, "failed")
     assert raised["output"] == (
         "This course test could not finish: its own code raised `ZeroDivisionError: division by zero`. "
@@ -144,7 +160,7 @@ def test_a_course_test_that_raises_is_one_clear_failed_test(tmp_path, rubric):
     )
     assert "1 / 0" in tests.extra()["raised"]["Divides by zero"]  # the traceback, for the staff only
     assert made["20. Knows the arguments"]["status"] == "passed"
-    counted = made["9. Counts to three"]  # its failing subTest counts once, as the test's failure
+    counted = made["10. Counts to three"]  # its failing subTest counts once, as the test's failure
     assert (counted["status"], counted["visibility"]) == ("failed", "after_published") and "too far" in counted[
         "output"
     ]
@@ -162,6 +178,14 @@ def test_a_course_test_that_raises_is_one_clear_failed_test(tmp_path, rubric):
 def test_course_tests_gradescope_would_refuse_are_refused_on_loading(tmp_path, body, says):
     with pytest.raises(GraderError, match=says):
         extra_tests.load(write(tmp_path, body))
+
+
+def test_the_autograder_zip_is_not_built_with_course_tests_that_cannot_load(tmp_path, monkeypatch):
+    broken = write(tmp_path, "class C(unittest.TestCase):\n    @visibility('soon')\n    def test_x(self): pass\n")
+    monkeypatch.setattr(package.rubric, "extra_tests_file", lambda name: broken)
+    with pytest.raises(SystemExit) as stopped:
+        package.main(["autograder", str(tmp_path / "autograder.zip")])
+    assert stopped.value.code == 2 and not (tmp_path / "autograder.zip").exists()
 
 
 def test_the_rubric_names_a_file_beside_it_or_nothing(tmp_path):
