@@ -35,13 +35,8 @@ def _parser() -> argparse.ArgumentParser:
     grade = verbs.add_parser("grade", parents=[exercise], help="grade one submission on every case")
     grade.add_argument("submission", type=_existing)
     grade.add_argument("--json", action="store_true", help="print results.json instead of the summary")
-    grade.add_argument(
-        "--extra-tests",
-        type=_existing,
-        default=None,
-        metavar="FILE",
-        help="also run this file's course tests (unittest, gradescope-utils decorators), as rubric.json's extra_tests",
-    )
+    course = "also run this file's course tests (unittest, gradescope-utils), as rubric.json's extra_tests"
+    grade.add_argument("--extra-tests", type=_existing, metavar="FILE", help=course)
     grade.set_defaults(run=_grade)
     batch = verbs.add_parser(
         "batch", parents=[exercise], help="grade every file or folder of DIR (or a Gradescope export)"
