@@ -5,7 +5,7 @@
 In the README, a code block after `<!-- file: NAME ... -->` is written to NAME in the
 unpacked handout, and a block after `<!-- output of: COMMAND -->` is replaced by
 what COMMAND prints there (`python` is this interpreter; the command line is
-shown first, after `$ `). tests/test_readme_examples.py checks the README is what
+shown first, after `$ `). tests/verbs/test_readme_examples.py checks the README is what
 this makes, so an example can never drift from what a student sees.
 """
 

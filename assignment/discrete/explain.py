@@ -5,7 +5,7 @@ logits, softmax(logits), the action the agent sampled from it (not the argmax),
 -log p(a) (not zero, because p(a) < 1), times q, the mean; then the student's
 value and gradient on the same batch and the first step where they part. The
 steps are computed here in float64 from the formulas the handout's README
-gives; tests/test_explain.py checks every number against the reference.
+gives; tests/verbs/test_explain.py checks every number against the reference.
 This module is public (the handout ships it).
 """
 

@@ -4,7 +4,7 @@
 it: the mean and std, the actions the agent sampled, z = (a - mean)/std, the per-dimension
 log-densities, their sum over the dimensions, times q, the mean; then the student's value
 and gradients on the same batch and the first step where they part. The steps are computed
-here in float64 from the formulas of the handout's README; tests/test_gaussian.py checks
+here in float64 from the formulas of the handout's README; tests/exercises/test_gaussian.py checks
 them against the reference. This module is public (the handout ships it).
 """
 

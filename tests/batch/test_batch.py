@@ -22,7 +22,7 @@ import pytest
 from conftest import SUBMISSIONS, batch_row
 from submissions.corpus import MISTAKES
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 STATUSES = {"graded", "not graded", "grader error"}
 
 CORRECT = [

@@ -21,7 +21,7 @@ from typing import Callable, Dict, List, Optional, Tuple
 import pytest
 import torch
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SUBMISSIONS = ROOT / "tests" / "submissions"
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))

@@ -12,7 +12,7 @@ import pytest
 from conftest import SUBMISSIONS, scores
 from submissions.gaussian.corpus import CORRECT, MISTAKES
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CORPUS = SUBMISSIONS / "gaussian"
 LEARNING = "Trains an InvertedPendulum-v5 policy"
 

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from conftest import batch_row
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 WIDTH = 1000
 SCREENSHOT = ROOT / "docs" / "report-html.png"
 PLOTS = ("overview.png", "scores.png", "mistakes.png", "learning.png")

@@ -42,7 +42,7 @@ from grader.sandbox.parent import Limits
 
 HOSTILE = SUBMISSIONS / "hostile"
 CORRECT = SUBMISSIONS / "correct" / "log_softmax_gather.py"
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 MAX_DOCUMENT_BYTES = 1_000_000
 
 HANG = Limits(call_timeout_s=1.0, import_timeout_s=2.0)  # for attacks that hang: a hang costs ~1 s

@@ -19,7 +19,7 @@ from grader.sandbox.oracle import SandboxOracle
 from grader.sandbox.parent import Died, Limits, Output, SandboxError, Zygote
 
 ROOT = os.geteuid() == 0
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 CONTRACT = rubric.exercise("discrete").contract
 CASE = (np.zeros((2, 3), np.float32), np.array([0, 2]), np.array([1.0, -1.0], np.float32))
 CORRECT = "import torch.nn.functional as F\ndef pseudo_loss(l, a, q):\n    return (F.cross_entropy(l, a, reduction='none') * q).mean()\n"

@@ -29,7 +29,7 @@ FUNCTION = rubric.exercise(EXERCISE).contract.function  # what a submission must
 STUB_FILE = rubric.folders(EXERCISE)[0] / rubric.exercise(EXERCISE).stub_file
 
 BROKEN = SUBMISSIONS / "broken"
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 HANG = Limits(call_timeout_s=1.0, restarts=0)
 
 HELPER = '''"""Helpers for homework 3."""

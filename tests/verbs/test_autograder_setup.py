@@ -12,7 +12,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-SETUP = Path(__file__).resolve().parent.parent / "grader" / "autograder" / "setup.sh"
+SETUP = Path(__file__).resolve().parents[2] / "grader" / "autograder" / "setup.sh"
 
 
 def test_setup_installs_apt_packages_without_recommends(tmp_path):

@@ -23,7 +23,7 @@ from conftest import SUBMISSIONS, scores
 
 import grader
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CORRECT = SUBMISSIONS / "correct" / "cross_entropy_none.py"
 PARTIAL = SUBMISSIONS / "mistakes" / "combo_sign_flipped_sum_reduction.py"  # some points, two mistakes
 SYNTAX_ERROR = SUBMISSIONS / "broken" / "syntax_error.py"

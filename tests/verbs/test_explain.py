@@ -20,7 +20,7 @@ from grader.verbs.explain import explain, explain_submission
 
 EXERCISE = "discrete"
 WALKTHROUGH = load_walkthrough(rubric.folders(EXERCISE)[0] / "exercise.py")
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 NUMBER = r"-?\d+(?:\.\d+)?(?:e-?\d+)?"
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from conftest import SUBMISSIONS
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 CGROUP_V1 = Path("/sys/fs/cgroup")
 MEMORY_BYTES = 768 * 1024 * 1024
 CPU_QUOTA_US, CPU_PERIOD_US = 50_000, 100_000  # half a CPU
