@@ -16,7 +16,7 @@ from grader.errors import GraderError
 from grader.outputs.feedback import feedback_markdown
 from grader.verbs.grade import grade_safely
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 CORRECT = SUBMISSIONS / "correct" / "cross_entropy_none.py"
 TUNED = SUBMISSIONS / "careless" / "right_on_public_shapes_only.py"
 VISIBILITIES = {"visible", "hidden", "after_due_date", "after_published"}

@@ -23,7 +23,7 @@ from grader.errors import GraderError
 from grader.verbs import extra_tests
 from grader.verbs.grade import grade_safely
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "extra_tests.py"
 LINEAR = "8. The loss and its gradient are linear in q_values"
 PER_SAMPLE = "9. The gradient of a batch is the mean of the per-sample gradients"
