@@ -14,7 +14,7 @@ import numpy as np
 import torch
 
 from grader.checks.cases import Case, Expected, float64_answer
-from grader.checks.diagnosis import Diagnostics, Suspect, answer_all, scaled
+from grader.checks.diagnosis import Diagnostics, Suspect, answer_all, reductions, scaled
 from grader.checks.exercise import Exercise
 from grader.checks.observations import Answers, Observation, Variation
 from grader.checks.probes import Probe, make_probe
@@ -210,19 +210,12 @@ def _suspects(reference: Callable, catalog: Sequence, same_numbers: Sequence[Fro
             variants.append((ids | {"normalized_inside"}, answer_all(function, DIAGNOSTICS, inside)))
         by_a = (False, True) if ids & set(_PER_ACTION) else (False,)
         for variant_ids, sigs in variants:
-            # The sign of a loss whose gradient is zero anyway is not a mistake worth naming.
-            flip = () if all(sig is None or sig.flat for sig in sigs) else ("sign_flipped",)
-            for sign, by_n, extra in (
-                (1, False, ()),
-                (-1, False, flip),
-                (1, True, ("sum_reduction",)),
-                (-1, True, flip + ("sum_reduction",)),
-            ):
+            for sign, by_n, extra in reductions(sigs, "sign_flipped", "sum_reduction"):
                 for times_a in by_a:
                     factors = [
                         sign * (p.rows if by_n else 1) * (p.arrays[0].shape[1] if times_a else 1) for p in PROBES
                     ]
-                    suspects.append(Suspect(variant_ids | set(extra), scaled(sigs, factors), twin))
+                    suspects.append(Suspect(variant_ids | extra, scaled(sigs, factors), twin))
     return suspects
 
 

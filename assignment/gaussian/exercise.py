@@ -16,7 +16,7 @@ import numpy as np
 import torch
 
 from grader.checks.cases import Case, Expected, float64_answer
-from grader.checks.diagnosis import Diagnostics, Suspect, answer_all, scaled
+from grader.checks.diagnosis import Diagnostics, Suspect, answer_all, reductions, scaled
 from grader.checks.exercise import Exercise
 from grader.checks.observations import Answers, Observation, Sizes, Variation
 from grader.checks.probes import Probe, Sig, close_grad, make_probe
@@ -171,19 +171,12 @@ def _suspects(reference: Callable, catalog: Sequence, same_numbers: Sequence[Fro
             [(c, per_d) for c in _SPELLINGS[key] for per_d in (False, True)] if key in _SPELLINGS else [(1.0, False)]
         )
         for variant_ids, sigs in variants:
-            # The sign of a loss whose gradient is zero anyway is not a mistake worth naming.
-            flip = () if all(sig is None or sig.flat for sig in sigs) else ("sign_flipped",)
-            for sign, by_n, extra in (
-                (1, False, ()),
-                (-1, False, flip),
-                (1, True, ("sum_reduction",)),
-                (-1, True, flip + ("sum_reduction",)),
-            ):
+            for sign, by_n, extra in reductions(sigs, "sign_flipped", "sum_reduction"):
                 for c, per_d in spellings:
                     factors = [
                         sign * c * (p.rows if by_n else 1) / (p.arrays[0].shape[1] if per_d else 1) for p in PROBES
                     ]
-                    suspects.append(Suspect(variant_ids | set(extra), scaled(sigs, factors), twin))
+                    suspects.append(Suspect(variant_ids | extra, scaled(sigs, factors), twin))
     return suspects
 
 

@@ -33,7 +33,7 @@ student differs from the reference.
 
 from __future__ import annotations
 
-from typing import Callable, List, Mapping, Optional, Sequence, Tuple
+from typing import Callable, FrozenSet, List, Mapping, Optional, Sequence, Tuple
 
 from grader.checks.answer import Answer
 from grader.checks.explain import Explainer
@@ -53,7 +53,18 @@ from grader.checks.probes import (
     signature,
 )
 
-__all__ = ["Diagnosis", "Diagnostics", "Probe", "Sig", "Suspect", "answer_all", "ask_probes", "diagnose", "scaled"]
+__all__ = [
+    "Diagnosis",
+    "Diagnostics",
+    "Probe",
+    "Sig",
+    "Suspect",
+    "answer_all",
+    "ask_probes",
+    "diagnose",
+    "reductions",
+    "scaled",
+]
 
 
 PROPERTY_MISTAKES = ("mutates_inputs", "not_scalar", "not_differentiable")  # every catalog has these IDs
@@ -83,6 +94,20 @@ def scaled(sigs: Sequence[Optional[Sig]], factors: Sequence[float]) -> Tuple[Opt
         )
         for sig, c in zip(sigs, factors)
     )
+
+
+def reductions(sigs: Sequence[Optional[Sig]], flipped: str, summed: str) -> List[Tuple[float, bool, FrozenSet[str]]]:
+    """The output changes any mean-reduced loss can make, as (sign, times N, the IDs they add):
+    none, ×−1 (`flipped`), ×N (`summed`, a sum instead of a mean over the batch) and both. A loss
+    whose gradient is zero anyway gets no `flipped`: its sign is not a mistake worth naming."""
+    flat = all(sig is None or sig.flat for sig in sigs)
+    flip = frozenset() if flat else frozenset({flipped})
+    return [
+        (1.0, False, frozenset()),
+        (-1.0, False, flip),
+        (1.0, True, frozenset({summed})),
+        (-1.0, True, flip | {summed}),
+    ]
 
 
 def ask_probes(oracle: Oracle, diagnostics: Diagnostics) -> List[Outcome]:
