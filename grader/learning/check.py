@@ -3,8 +3,8 @@
 The exercise's trainer (reference/NAME's LEARNING module) owns the network, the
 optimizer and the environment; the submission only ever sees the arrays of the
 contract through its oracle and answers with the gradients. The trainer module
-provides ``GRADING_SEEDS``, ``THRESHOLD``, ``train(loss_grad, seed)`` and
-``summary(run)`` (see ``Trainer``).
+provides ``GRADING_SEEDS``, ``THRESHOLD``, ``train(loss_grad, seeds)`` (one run per seed
+that ran, stopping at the first that fails) and ``summary(run)`` (see ``Trainer``).
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ LossGrad = Callable[..., Optional[Mapping[str, np.ndarray]]]  # the contract's a
 
 class Run(Protocol):
     @property
+    def seed(self) -> int: ...
+    @property
     def passed(self) -> bool: ...
     @property
     def iterations(self) -> int: ...
@@ -38,7 +40,7 @@ class Trainer(Protocol):
     THRESHOLD: float  # the return a run must reach
     ENV: str  # the environment's gymnasium id, for reports ("CartPole-v1")
 
-    def train(self, loss_grad: LossGrad, seed: int) -> Run: ...
+    def train(self, loss_grad: LossGrad, seeds: Sequence[int]) -> Sequence[Run]: ...
 
     def summary(self, run: Run) -> str: ...
 
@@ -67,17 +69,11 @@ class _Gradients:
         return None
 
 
-def check_learning(
-    oracle: Oracle, exercise: Exercise, learning: Trainer, weight: float
-) -> Tuple[CheckResult, Dict]:
+def check_learning(oracle: Oracle, exercise: Exercise, learning: Trainer, weight: float) -> Tuple[CheckResult, Dict]:
     """Pass when a policy trained with the submission's gradients learns on every grading seed."""
-    runs: List[Tuple[int, Run]] = []
     gradients = _Gradients(oracle, exercise)
-    for seed in learning.GRADING_SEEDS:
-        run = learning.train(gradients, seed)
-        runs.append((seed, run))
-        if not run.passed:
-            break  # one failed seed fails the check; don't spend the student's time on the rest
+    # The trainer stops at the first failed seed: the check fails then, whatever the others do.
+    runs: List[Tuple[int, Run]] = [(run.seed, run) for run in learning.train(gradients, learning.GRADING_SEEDS)]
     passed = len(runs) == len(learning.GRADING_SEEDS) and all(run.passed for _, run in runs)
     lines = [f"Seed {seed}: {learning.summary(run)}." for seed, run in runs]
     if gradients.why and not passed:

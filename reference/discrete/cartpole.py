@@ -1,26 +1,43 @@
-"""CartPole learning check: train a policy with the student's pseudo-loss.
+"""CartPole learning check: train a policy with the student's pseudo-loss, every seed at once.
 
-The parent (trusted) owns the policy network, the optimizer, gymnasium's
-CartPole-v1 and every seed. Each iteration it plays one episode on each of
-`num_envs` vectorised copies of the env, computes the logits of the whole batch
-with grad, and asks a *gradient oracle* -- the student's loss, run in the
+The parent (trusted) owns the policy networks, the optimizers, gymnasium's
+CartPole-v1 and every seed. Each seed's run is REINFORCE: an iteration plays
+one episode on each of its `num_envs` copies of the env, computes the logits of
+the whole batch, and asks a *gradient oracle* -- the student's loss, run in the
 sandboxed child -- for dL/dlogits. It backpropagates that through its own
-network (what `logits.backward(grad)` does) and takes an Adam step. The
-student's code never sees the network or the environment, only the three
-arrays below. The run stops as soon as the mean return of the last
-`window_iters` iterations reaches `return_threshold` (pass), or after
-`max_iters` iterations (fail).
+network (what `logits.backward(grad)` does) and takes an Adam step. The student's
+code never sees the network or the environment, only the three arrays below. A
+run passes as soon as the mean return of its last `window_iters` iterations
+reaches `return_threshold`, and fails after `max_iters` iterations.
 
-One iteration of `train`:
+Why every seed in one env: a vector step costs about the same at 32 copies as
+at 96 (numpy's per-call overhead, not the physics, is most of it), so the seeds
+share one CartPoleVectorEnv, `num_envs` columns each, and step in lock-step.
+Each seed keeps its own pace: when the last of its episodes ends it updates its
+policy and restarts its columns at once, while the others play on; its columns
+step idle, masked out, until then. A seed's run depends on its seed alone (its
+own network, initial states and noise; the physics is per column), so it is the
+same whichever seeds run beside it.
+
+A passing run's last iteration ends as soon as its episodes have earned a mean
+return that passes (and the threshold itself): rewards are never negative, so
+the rest of those episodes could only add to it. The run passes at the same
+iteration as if it had waited for them, without playing its longest episodes
+out to 500 steps.
+
+The network and Adam are numpy (policy.py): per step and per batch a few small
+array operations, where torch's autograd would cost more than the environment.
+
+One iteration of one seed:
 
     =========  ======  =====================================================
     Symbol     Shape   Meaning
     =========  ======  =====================================================
-    E          ()      `num_envs`: episodes per iteration, one per env copy
+    E          ()      `num_envs`: episodes per iteration, one per column
     N          ()      steps in the batch = sum of the E episode lengths
     obs        (N, 4)  CartPole observation: cart position, cart velocity,
                        pole angle, pole angular velocity
-    logits     (N, 2)  policy outputs for obs (float32, with grad, parent)
+    logits     (N, 2)  policy outputs for obs (float32)
     actions    (N,)    int64, sampled from softmax(logits) during the rollout
     q_values   (N,)    float32, reward-to-go, standardised to mean 0, std 1
     grad       (N, 2)  dL/dlogits as returned by the oracle
@@ -31,14 +48,13 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Mapping, Optional, cast
+from typing import Callable, List, Mapping, Optional, Sequence, Tuple
 
-import gymnasium as gym
 import numpy as np
 import torch
 
-if TYPE_CHECKING:
-    from gymnasium.envs.classic_control.cartpole import CartPoleVectorEnv
+from reference.discrete.lockstep import Lockstep
+from reference.discrete.policy import Adam, Policy
 
 LossGrad = Callable[[np.ndarray, np.ndarray, np.ndarray], Optional[Mapping[str, np.ndarray]]]
 """loss_grad(logits, actions, q_values) -> {"logits": dL/dlogits of shape (N, A)}, or None
@@ -52,7 +68,7 @@ GRADING_SEEDS = (0, 1, 2)
 @dataclass(frozen=True)
 class CartPoleConfig:
     num_envs: int = 32
-    """Vectorised CartPole-v1 copies; each plays one full episode per iteration."""
+    """CartPole-v1 copies per seed; each plays one full episode per iteration."""
     hidden_size: int = 64
     """Width of the policy's one tanh hidden layer (4 -> hidden -> 2)."""
     learning_rate: float = 3e-2
@@ -63,6 +79,16 @@ class CartPoleConfig:
     """How many recent iterations' mean returns are averaged for the pass test."""
     max_iters: int = 30
     """Iteration budget (rollouts); fail when it runs out."""
+    promising_return: float = 35.0
+    """The best mean return some seed must have reached for the others to play past
+    `wait_after_iters` iterations: a random policy's is about 22."""
+    promise_growth: float = 5.0
+    """How much higher that bar is for each further iteration. The reference clears it with room:
+    over 10 triples of seeds, the lowest best return of a triple is 42, 49, 56, 62, 63, 78, 79, 82,
+    94 at iterations 3 to 11, against a bar of 35, 40, 45, 50, 55, 60, 65, 70, 75."""
+    wait_after_iters: int = 3
+    """Seeds after the first wait past this many iterations unless some seed's best return has
+    reached the bar: a loss that does not train then costs one seed's budget, not three."""
 
 
 THRESHOLD = CartPoleConfig.return_threshold
@@ -70,66 +96,43 @@ THRESHOLD = CartPoleConfig.return_threshold
 
 @dataclass(frozen=True)
 class Learning:
+    seed: int
     passed: bool
     """True when the window's mean return reached the threshold within the budget."""
     iterations: int
-    """Rollouts played (the last one may have ended the run without an update)."""
+    """Rollouts played (the last one ended the run without an update)."""
     env_steps: int
     """Environment steps inside episodes, summed over all iterations."""
-    returns: tuple[float, ...]
-    """Mean episode return per iteration: the learning curve."""
+    returns: Tuple[float, ...]
+    """Mean episode return per iteration: the learning curve. A passing run's last iteration stops
+    once its episodes have earned enough to pass (and the threshold), so its value is what they
+    had earned by then: at least the threshold."""
     seconds: float
-    """Wall time of the whole run, oracle calls included."""
+    """Wall time from the start of the lock-step run to this seed's end, oracle calls included."""
     reason: str
     """One plain sentence: why it passed or failed."""
 
 
-def train(loss_grad: LossGrad, seed: int, config: CartPoleConfig = CartPoleConfig()) -> Learning:
-    """REINFORCE on CartPole-v1 with gradients from `loss_grad`; deterministic per seed."""
+def train(
+    loss_grad: LossGrad,
+    seeds: Sequence[int] = GRADING_SEEDS,
+    config: CartPoleConfig = CartPoleConfig(),
+    stop_early: bool = True,
+) -> List[Learning]:
+    """REINFORCE on CartPole-v1 for every seed in lock-step, gradients from `loss_grad`; one
+    Learning per seed that ended, in the order of `seeds`. stop_early: end every run as soon as
+    one fails (the check fails then anyway), leaving out the seeds still running; False runs
+    each to its own end. Deterministic per seed."""
     start = time.perf_counter()
     threads = torch.get_num_threads()
-    # One thread makes the batch backward's reductions, hence the curve, independent of the caller.
-    torch.set_num_threads(1)
-    # The vector entry point makes a CartPoleVectorEnv (no wrappers): it has max_episode_steps.
-    env = cast(
-        "CartPoleVectorEnv",
-        gym.make_vec(ENV, num_envs=config.num_envs, vectorization_mode="vector_entry_point"),
-    )
+    torch.set_num_threads(1)  # for policy.matmul, see there
+    lockstep = Lockstep(ENV, [_Seed(seed, config, k == 0) for k, seed in enumerate(seeds)])
     try:
-        policy = _make_policy(config.hidden_size, seed)
-        optimizer = _Adam(list(policy.parameters()), config.learning_rate)
-        # A stream apart from the env's, which gymnasium seeds as default_rng(seed) too.
-        rng = np.random.default_rng([seed, 1])
-        returns: list[float] = []
-        env_steps = 0
-        passed, reason = False, ""
-        for it in range(1, config.max_iters + 1):
-            obs, actions, q_values, episode_returns = _rollout(env, policy, rng, seed if it == 1 else None)
-            returns.append(float(episode_returns.mean()))
-            env_steps += len(actions)
-            recent = float(np.mean(returns[-config.window_iters :]))
-            if len(returns) >= config.window_iters and recent >= config.return_threshold:
-                # Checked before the update: a passing run saves its last oracle call.
-                passed = True
-                reason = (
-                    f"mean return {recent:.0f} >= {config.return_threshold:.0f} "
-                    f"over the last {config.window_iters} iterations after {it} iterations"
-                )
-                break
-            problem = _update(policy, optimizer, loss_grad, obs, actions, q_values)
-            if problem:
-                reason = f"{problem} at iteration {it}"
-                break
-        else:  # the budget ran out
-            best = max(np.convolve(returns, np.ones(config.window_iters) / config.window_iters, "valid"))
-            reason = (
-                f"mean return reached only {best:.0f} (threshold {config.return_threshold:.0f}) "
-                f"in {config.max_iters} iterations"
-            )
+        ended = lockstep.run(loss_grad, start, stop_early)
     finally:
-        env.close()
+        lockstep.env.close()
         torch.set_num_threads(threads)
-    return Learning(passed, len(returns), env_steps, tuple(returns), time.perf_counter() - start, reason)
+    return sorted(ended, key=lambda run: list(seeds).index(run.seed))
 
 
 def summary(learning: Learning) -> str:
@@ -140,79 +143,77 @@ def summary(learning: Learning) -> str:
     return f"{text} (passed)" if learning.passed else f"{text} (failed: {learning.reason})"
 
 
-def _make_policy(hidden_size: int, seed: int) -> torch.nn.Sequential:
-    # fork_rng: seed the initial weights without touching the caller's global torch RNG.
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        return torch.nn.Sequential(torch.nn.Linear(4, hidden_size), torch.nn.Tanh(), torch.nn.Linear(hidden_size, 2))
+class _Seed:
+    """One seed's run: its network and optimizer, its random streams, how far it has come."""
 
+    def __init__(self, seed: int, config: CartPoleConfig, first: bool):
+        self.seed, self.config, self.first = seed, config, first
+        self.policy = Policy(config.hidden_size, np.random.default_rng([seed, 0]))
+        self.optimizer = Adam(self.policy.params, config.learning_rate)
+        self.noise = np.random.default_rng([seed, 1])  # the actions' sampling noise
+        self.starts = np.random.default_rng([seed, 2])  # each episode's initial state
+        self.returns: List[float] = []
+        self.env_steps = 0
+        self.began = 0  # the lock-step's step count when the current iteration began
+        self.noise_drawn = 0  # steps of the current iteration whose action noise is drawn
+        self.decide_at = 0.0  # the step at which to look whether the iteration has earned a pass
+        self.end: Optional[Tuple[bool, str]] = None  # (passed, reason) once the run is over
+        self.pending: Optional[tuple] = None  # the finished iteration's batch, until its update
 
-class _Adam:
-    """torch.optim.Adam's update with its defaults (betas 0.9, 0.999, eps 1e-8), written out:
-    merely creating a torch.optim optimizer imports torch._dynamo, ~1.3 s and ~70 MB."""
+    def finish(self, batch: tuple) -> bool:
+        """Record one finished iteration; True when it ends the run (a pass, or the budget spent).
+        Otherwise the batch waits for `update`."""
+        self.pending = batch
+        self.returns.append(float(batch[3].mean()))
+        self.env_steps += len(batch[1])
+        it, window, threshold = len(self.returns), self.config.window_iters, self.config.return_threshold
+        recent = float(np.mean(self.returns[-window:]))
+        if it >= window and recent >= threshold:  # checked before the update: it saves an oracle call
+            self.end = (
+                True,
+                f"mean return {recent:.0f} >= {threshold:.0f} over the last {window} iterations after {it} iterations",
+            )
+        elif it == self.config.max_iters:  # the budget ran out: a last update could change nothing
+            best = max(np.convolve(self.returns, np.ones(window) / window, "valid"))
+            self.end = False, f"mean return reached only {best:.0f} (threshold {threshold:.0f}) in {it} iterations"
+        return self.end is not None
 
-    def __init__(self, params: list, lr: float):
-        self.params, self.lr, self.steps = params, lr, 0
-        self.avg = [torch.zeros_like(p) for p in params]
-        self.avg_sq = [torch.zeros_like(p) for p in params]
-
-    @torch.no_grad()
-    def step(self) -> None:
-        self.steps += 1
-        correction1, correction2 = 1 - 0.9**self.steps, 1 - 0.999**self.steps
-        for p, avg, avg_sq in zip(self.params, self.avg, self.avg_sq):
-            avg.lerp_(p.grad, 0.1)
-            avg_sq.mul_(0.999).addcmul_(p.grad, p.grad, value=0.001)
-            p.addcdiv_(avg, (avg_sq.sqrt() / correction2**0.5).add_(1e-8), value=-self.lr / correction1)
-            p.grad = None  # backward accumulates; the next iteration starts from zero
-
-
-def _update(policy, optimizer: _Adam, loss_grad: LossGrad, obs, actions, q_values) -> str:
-    """One policy-gradient step with dL/dlogits from the oracle; returns what went wrong, or ''."""
-    logits = policy(torch.from_numpy(obs))
-    # actions and q_values are fresh arrays; logits.numpy() is a view of the graph's tensor, hence the copy.
-    grads = loss_grad(logits.detach().numpy().copy(), actions, q_values)
-    grad = None if grads is None else grads.get("logits")
-    problem = _grad_problem(grad, tuple(logits.shape))
-    if not problem:
-        # Same gradient as logits.backward(grad), bit for bit: d(sum(logits * grad))/dlogits = grad.
-        # backward() with an explicit tensor imports sympy on first use (~0.5 s and ~40 MB).
+    def update(self, loss_grad: LossGrad) -> bool:
+        """One policy-gradient step on the pending batch with dL/dlogits from the oracle; True when
+        the loss gave no usable gradient, which ends the run."""
+        assert self.pending is not None  # finish() left the batch
+        (obs, actions, q_values, _), self.pending = self.pending, None
+        logits = self.policy.forward(obs)
+        grads = loss_grad(logits.copy(), actions, q_values)  # actions and q_values are fresh arrays
+        grad = None if grads is None else grads.get("logits")
+        problem = _grad_problem(grad, logits.shape)
+        if problem:
+            self.end = False, f"{problem} at iteration {len(self.returns)}"
+            return True
         assert grad is not None  # _grad_problem: no gradient is a problem
-        (logits * torch.from_numpy(grad.astype(np.float32))).sum().backward()
-        optimizer.step()
-    return problem
+        self.optimizer.step(self.policy.backward(obs, grad.astype(np.float32)))
+        return False
 
+    def may_go_on(self, best: float) -> bool:
+        """Whether to update and play on now, given the best mean return any seed has reached: the
+        first seed always does, the others while their run is young or the loss shows it trains;
+        else this seed waits (see lockstep.py)."""
+        late = len(self.returns) - self.config.wait_after_iters
+        return self.first or late < 0 or best >= self.config.promising_return + self.config.promise_growth * late
 
-def _rollout(env: CartPoleVectorEnv, policy: torch.nn.Sequential, rng: np.random.Generator, reset_seed: Optional[int]):
-    """One episode per env copy; returns obs (N, 4), actions (N,), q_values (N,), episode returns (E,)."""
-    # The rollout needs no grad and goes one small step at a time, so the same network runs in
-    # numpy: ~10 us a step, against ~50 us for a torch forward (env.step itself takes ~40 us).
-    w1, b1, w2, b2 = (p.detach().numpy() for p in policy.parameters())
-    num_envs, max_steps = env.num_envs, env.max_episode_steps
-    obs_buf = np.zeros((max_steps, num_envs, 4), np.float32)
-    act_buf = np.zeros((max_steps, num_envs), np.int64)
-    rew_buf = np.zeros((max_steps, num_envs), np.float32)
-    alive_buf: np.ndarray = np.zeros((max_steps, num_envs), bool)
-    alive: np.ndarray = np.ones(num_envs, bool)
-    obs, _ = env.reset(seed=reset_seed)
-    for t in range(max_steps):
-        obs_buf[t], alive_buf[t] = obs, alive
-        logits = np.tanh(obs @ w1.T + b1) @ w2.T + b2
-        # Gumbel-max trick: argmax(logits + Gumbel noise) is a sample from softmax(logits).
-        act_buf[t] = (logits + rng.gumbel(size=logits.shape)).argmax(axis=1)
-        # The env auto-resets a finished copy on its next step; `alive` masks those steps out.
-        obs, reward, terminated, truncated, _ = env.step(act_buf[t])
-        rew_buf[t] = reward * alive
-        alive = alive & ~(terminated | truncated)
-        if not alive.any():
-            break
-    rewards, alive_buf = rew_buf[: t + 1], alive_buf[: t + 1]
-    # Undiscounted reward-to-go: a reversed cumulative sum over time (rewards after an episode's end are 0).
-    reward_to_go = np.cumsum(rewards[::-1], axis=0)[::-1][alive_buf]
-    # Advantage normalisation: the mean acts as a baseline (less variance) and the std keeps
-    # the scale the same while episodes grow from ~20 to ~500 steps.
-    q_values = ((reward_to_go - reward_to_go.mean()) / (reward_to_go.std() + 1e-8)).astype(np.float32)
-    return obs_buf[: t + 1][alive_buf], act_buf[: t + 1][alive_buf], q_values, rewards.sum(axis=0)
+    def needed(self) -> float:
+        """The mean return at which this iteration's episodes may stop early, the run passed: what
+        the window needs, and at least the threshold, so that no curve ends below it (inf when
+        this iteration cannot pass)."""
+        window, threshold = self.config.window_iters, self.config.return_threshold
+        if len(self.returns) + 1 < window:
+            return float("inf")
+        return max(window * threshold - sum(self.returns[len(self.returns) + 1 - window :]), threshold)
+
+    def learning(self, seconds: float) -> Learning:
+        assert self.end is not None  # only a run that ended is reported
+        passed, reason = self.end
+        return Learning(self.seed, passed, len(self.returns), self.env_steps, tuple(self.returns), seconds, reason)
 
 
 def _grad_problem(grad: Optional[np.ndarray], shape: tuple) -> str:
