@@ -29,9 +29,9 @@ class Policy:
         self.params = [self.w1, self.b1, self.w2, self.b2]
 
     def forward(self, obs: np.ndarray) -> np.ndarray:
-        hidden = matmul(obs, self.w1.T, _workspace(len(obs), len(self.b1))[0])
-        np.tanh(np.add(hidden, self.b1, out=hidden), out=hidden)
-        return matmul(hidden, self.w2.T) + self.b2
+        hidden = matmul(obs, self.w1.T, _workspace(len(obs), len(self.b1))[0], self.b1)
+        np.tanh(hidden, out=hidden)
+        return matmul(hidden, self.w2.T, bias=self.b2)
 
     def backward(self, obs: np.ndarray, grad: np.ndarray) -> List[np.ndarray]:
         """d(sum(logits * grad))/d(each param), for the obs of the last forward: what
@@ -73,10 +73,17 @@ def _workspace(rows: int, hidden: int) -> Tuple[np.ndarray, np.ndarray]:
     return _WORKSPACE[0][:rows], _WORKSPACE[1][:rows]
 
 
-def matmul(a: np.ndarray, b: np.ndarray, out: Optional[np.ndarray] = None) -> np.ndarray:
-    """a @ b by torch, which the trainer keeps to one thread: numpy's OpenBLAS shares a product of
-    a batch's size among every core, and on a busy machine its threads wait for each other (ten
-    times slower); one thread also keeps the sums the same whatever the caller's thread count."""
+def matmul(
+    a: np.ndarray, b: np.ndarray, out: Optional[np.ndarray] = None, bias: Optional[np.ndarray] = None
+) -> np.ndarray:
+    """a @ b (+ bias) by torch, which the trainer keeps to one thread: numpy's OpenBLAS shares a
+    product of a batch's size among every core, and on a busy machine its threads wait for each
+    other (ten times slower); one thread also keeps the sums the same whatever the caller's
+    thread count."""
     result = np.empty((a.shape[0], b.shape[1]), np.float32) if out is None else out
-    torch.mm(torch.from_numpy(a), torch.from_numpy(b), out=torch.from_numpy(result))
+    a_, b_, result_ = torch.from_numpy(a), torch.from_numpy(b), torch.from_numpy(result)
+    if bias is None:
+        torch.mm(a_, b_, out=result_)
+    else:
+        torch.addmm(torch.from_numpy(bias), a_, b_, out=result_)
     return result
