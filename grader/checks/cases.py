@@ -64,7 +64,9 @@ def load_cases(path: Path, make: MakeCase, hidden: bool, key: Optional[str] = No
     spec = json.loads(path.read_text())
     if key is not None:
         spec = spec[key]
-    return {kind: [make(kind, int(seed), tuple(sizes), hidden) for seed, *sizes in spec.get(kind, [])] for kind in KINDS}
+    return {
+        kind: [make(kind, int(seed), tuple(sizes), hidden) for seed, *sizes in spec.get(kind, [])] for kind in KINDS
+    }
 
 
 @dataclass(frozen=True)

@@ -67,4 +67,6 @@ class LocalOracle:
 
 def grad_shapes(contract: Contract, arrays: Sequence[np.ndarray]) -> Dict[str, Tuple[int, ...]]:
     """The shape each gradient must have: its input's."""
-    return {name: tuple(np.shape(array)) for name, array in zip(contract.names, arrays) if name in contract.differentiable}
+    return {
+        name: tuple(np.shape(array)) for name, array in zip(contract.names, arrays) if name in contract.differentiable
+    }
