@@ -53,12 +53,12 @@ class Lockstep:
         self.alive = np.zeros(width, bool)
         self.step = 0
         self.due = 0.0  # the next step at which a playing seed needs noise or a look at its returns
-        # Each playing seed's first layer and its logit margin (logit 1 - logit 0), stacked:
-        # one matmul runs every seed's policy.
-        shapes = ((4, hidden), (1, hidden), (hidden, 1), (1, 1))
-        self.w1, self.b1, self.w_margin, self.b_margin = (
-            np.zeros((len(seeds), *shape), np.float32) for shape in shapes
-        )
+        # Each playing seed's first layer and the weights of its logit margin (logit 1 - logit 0),
+        # stacked: one matmul runs every seed's policy, into `hidden` and `margin`.
+        shapes = ((4, hidden), (1, hidden), (hidden, 1))
+        self.w1, self.b1, self.w_margin = (np.zeros((len(seeds), *shape), np.float32) for shape in shapes)
+        self.hidden = np.zeros((len(seeds), seeds[0].config.num_envs, hidden), np.float32)
+        self.margin = np.zeros((len(seeds), seeds[0].config.num_envs, 1), np.float32)
 
     def run(self, loss_grad: LossGrad, start: float, stop_early: bool) -> List[Learning]:
         # The env needs one reset; each seed then restarts its own columns (the seed here only
@@ -123,24 +123,27 @@ class Lockstep:
         """One step of every column; returns the next observations and whether an episode ended."""
         slot, rings = self.step % self.ring, self.rings
         rings["obs"][slot], rings["alive"][slot] = obs, self.alive
-        hidden = np.tanh(obs.reshape(len(self.playing), -1, 4) @ self.w1 + self.b1)
-        margin = (hidden @ self.w_margin + self.b_margin).reshape(-1)
+        hidden = np.matmul(obs.reshape(len(self.playing), -1, 4), self.w1, out=self.hidden)
+        np.tanh(np.add(hidden, self.b1, out=hidden), out=hidden)
+        margin = np.matmul(hidden, self.w_margin, out=self.margin).reshape(-1)
         # Gumbel-max with two actions: argmax(logits + Gumbel noise) = [margin + Logistic noise > 0],
-        # a sample from softmax(logits).
+        # a sample from softmax(logits). The noise ring holds the noise less the margin's bias.
         actions = np.greater(margin, rings["noise"][slot], out=rings["action"][slot])
         # The env auto-resets a finished column on its next step; `alive` masks those steps out.
         obs, reward, terminated, truncated, _ = self.env.step(actions)
         rings["reward"][slot] = reward
-        ended = terminated | truncated
-        self.alive[ended] = False
+        ended = np.logical_or(terminated, truncated, out=terminated)
         self.step += 1
-        return obs, bool(ended.any())
+        if not ended.any():
+            return obs, False
+        self.alive[ended] = False
+        return obs, True
 
     def _begin(self, seed: _Seed, obs: np.ndarray) -> None:
         """Start seed's next iteration in its columns: its new weights, fresh episodes."""
         k, policy, columns = self.playing.index(seed), seed.policy, self._columns(seed)
         self.w1[k], self.b1[k] = policy.w1.T, policy.b1
-        self.w_margin[k, :, 0], self.b_margin[k] = policy.w2[1] - policy.w2[0], policy.b2[1] - policy.b2[0]
+        self.w_margin[k, :, 0] = policy.w2[1] - policy.w2[0]
         states = seed.starts.uniform(self.env.low, self.env.high, size=(4, seed.config.num_envs))
         _place(self.env, columns, states, 0)
         obs[columns] = states.T
@@ -157,9 +160,8 @@ class Lockstep:
             if seed.began + seed.noise_drawn == self.step:
                 slots = np.arange(self.step, self.step + NOISE_STEPS) % self.ring
                 # -Logistic noise is Logistic noise: the margin beats it with probability sigmoid(margin).
-                self.rings["noise"][slots, self._columns(seed)] = seed.noise.logistic(
-                    size=(NOISE_STEPS, seed.config.num_envs)
-                )
+                noise = seed.noise.logistic(size=(NOISE_STEPS, seed.config.num_envs))
+                self.rings["noise"][slots, self._columns(seed)] = noise - (seed.policy.b2[1] - seed.policy.b2[0])
                 seed.noise_drawn += NOISE_STEPS
         self.due = min((min(seed.began + seed.noise_drawn, seed.decide_at) for seed in self.playing), default=0.0)
 
@@ -183,10 +185,12 @@ class Lockstep:
             self.rings[name] = _moved(ring, old, new, columns, axis=1)
         self.alive, obs = _moved(self.alive, old, new, columns), _moved(obs, old, new, columns)
         rows = [k for k, _ in stay], [j for _, j in stay]
-        self.w1, self.b1, self.w_margin, self.b_margin = (
+        self.w1, self.b1, self.w_margin = (
             _moved(stack, np.array(rows[1], int), np.array(rows[0], int), len(playing))
-            for stack in (self.w1, self.b1, self.w_margin, self.b_margin)
+            for stack in (self.w1, self.b1, self.w_margin)
         )
+        self.hidden = np.zeros((len(playing), *self.hidden.shape[1:]), np.float32)
+        self.margin = np.zeros((len(playing), *self.margin.shape[1:]), np.float32)
         self.playing = playing
         return obs
 
