@@ -115,7 +115,6 @@ def _run(
     skip: Sequence[str] = (),
 ) -> int:
     from grader import rubric as rubric_module
-    from grader.verbs.grade import grade_safely
 
     rubric = rubric_module.load(exercise)
     rubric.suspects()  # built once here and shared by every forked worker
@@ -130,9 +129,27 @@ def _run(
     prints = {entry.name: fingerprint(entry.path, salt, follow=not entry.refused) for entry in entries}
     files = {name: store / file for name, file in result_files(entries).items()}
     made = plan(entries, files, prints, force, chosen if only else None)
-    documents, todo, attempts = made.documents, made.todo, made.attempts
+    documents, todo = made.documents, made.todo
     jobs = max(1, min(jobs, len(todo) or 1))
     print(f"{origin}: {len(entries)} entries; {plan_text(made, jobs, bool(only))}", file=sys.stderr, flush=True)
+
+    if not _grade_todo(todo, rubric, zygote, limits, load_s, jobs, wall_s, made, prints, files):
+        have = sum(
+            entry.name in documents or previous(files[entry.name], prints[entry.name])[0] is not None
+            for entry in entries
+        )
+        _say_interrupted(have, len(entries), force)
+        return EXIT_INTERRUPTED
+    header = Header(
+        text.printable(os.path.abspath(directory)), _now(), grader.__version__, _rubric_hash(rubric.files()), exercise
+    )
+    return _finish(out, entries, documents, files, header, chosen if only else None)
+
+
+def _grade_todo(todo, rubric, zygote, limits, load_s: float, jobs: int, wall_s: float, made, prints, files) -> bool:
+    """Grade the entries to do in forked workers, writing each result as it comes; False when
+    interrupted (what is written stays)."""
+    from grader.verbs.grade import grade_safely
 
     progress = Progress(len(todo))
     options = {} if limits is None else {"limits": limits}
@@ -146,29 +163,21 @@ def _run(
         document.setdefault("extra_data", {})["batch"] = {
             "entry": entry.label,
             "fingerprint": prints[entry.name],
-            "attempts": attempts[entry.name],
+            "attempts": made.attempts[entry.name],
             "seconds": round(seconds, 3),
             "grader_version": grader.__version__,
         }
         results.write(files[entry.name], document)
-        documents[entry.name] = document
+        made.documents[entry.name] = document
         progress.update(entry.label, document, seconds)
 
     try:
         run_pool(todo, work, workers=jobs, wall_s=wall_s, done=done, tick=lambda on: progress.tick(running_labels(on)))
     except KeyboardInterrupt:
+        return False
+    finally:
         progress.close()
-        have = sum(
-            entry.name in documents or previous(files[entry.name], prints[entry.name])[0] is not None
-            for entry in entries
-        )
-        _say_interrupted(have, len(entries), force)
-        return EXIT_INTERRUPTED
-    progress.close()
-    header = Header(
-        text.printable(os.path.abspath(directory)), _now(), grader.__version__, _rubric_hash(rubric.files()), exercise
-    )
-    return _finish(out, entries, documents, files, header, chosen if only else None)
+    return True
 
 
 def _finish(
