@@ -20,8 +20,8 @@ SHORT = dataclasses.replace(CONFIG, max_iters=4)
 # ended seeds from under the others mid-episode.
 STAGGERED = dataclasses.replace(CONFIG, return_threshold=60.0, max_iters=6)
 # double_softmax's gradient is the reference's squashed (cosine 0.9): it learns on some seeds
-# (7 of 30 before the lock-step trainer, 10 of 30 now: `make bench`) and fails the check only
-# because it must pass every grading seed.
+# (7 of 30, before the lock-step trainer as now: `make bench`) and fails the check only because
+# it must pass every grading seed.
 LEAKY = {"double_softmax"}
 WRONG = [kind for kind in LOSSES if changes_gradient(kind)]
 
