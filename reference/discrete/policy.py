@@ -1,7 +1,7 @@
 """The CartPole trainer's policy network and optimizer, in numpy float32.
 
 logits = tanh(obs w1^T + b1) w2^T + b2, with its backward pass and torch.optim.Adam's
-update written out (tests/test_cartpole.py checks both against torch). A batch is a
+update written out (tests/learning/test_cartpole.py checks both against torch). A batch is a
 few small array operations this way, where torch's autograd costs more than the
 environment's own steps: it allocates every intermediate afresh, and arrays of
 megabytes cost more in page faults than in arithmetic.
