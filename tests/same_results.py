@@ -36,13 +36,17 @@ def snapshot(out: Path, exercise: str = EXERCISE) -> None:
     with tempfile.TemporaryDirectory() as scratch:
         klass, results = Path(scratch) / "class", Path(scratch) / "out"
         klass.mkdir()
-        for path in sorted(CORPUS.rglob("*")):
+        # The discrete corpus is tests/submissions/ but gaussian/; the Gaussian one is gaussian/.
+        root = CORPUS / "gaussian" if exercise == "gaussian" else CORPUS
+        for path in sorted(root.rglob("*")):
+            inside = path.relative_to(root).parts
             if (
                 path.is_file()
                 and path.suffix in (".py", ".ipynb", ".txt")
                 and path.name not in ("corpus.py", "make.py")
+                and (exercise == "gaussian" or inside[0] != "gaussian")
             ):
-                shutil.copy(path, klass / f"{path.parent.name}__{path.name}")
+                shutil.copy(path, klass / "__".join(inside))
         subprocess.run(
             [
                 sys.executable,
