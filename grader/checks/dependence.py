@@ -106,5 +106,7 @@ def _gradient(grads: Sequence[Tuple[Trial, str, np.ndarray]], where: str) -> str
 
 
 def unscored(check: CheckResult, why: str) -> CheckResult:
-    """The check at zero, saying why first (a failing one too: it would score nothing if it passed)."""
-    return dataclasses.replace(check, passed=False, output=f"{why}\n\n{check.output}")
+    """The check at zero, saying why first (a failing one too: it would score nothing if it passed).
+    What a passing check found is kept, said to be the form alone, so no sentence reads as a pass."""
+    found = f"On its own, this check found: {check.output}" if check.passed else check.output
+    return dataclasses.replace(check, passed=False, output=f"{why}\n\n{found}")
