@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import linecache
 import os
-import random
 import socket
 import sys
 import types
 
-import numpy
 import torch
 
-from grader.checks.answer import evaluate, make_inputs
+from grader.checks.answer import evaluate, make_inputs, seed_everything
 from grader.checks.raised import TEXT_CAP, error_text, is_bare_file_name, own_frames
 from grader.contract import SUBMISSION_FILE, Contract
 from grader.sandbox import protocol
@@ -64,7 +62,7 @@ def _load(files: dict, workdir: str, wanted: str, name: str):
     linecache.cache[name] = (len(source), None, source.splitlines(True), name)
     sys.path.insert(0, workdir)
     sys.argv = [name]  # not the grader's command line
-    _seed_everything()
+    seed_everything()
     module = types.ModuleType("submission")
     module.__file__ = os.path.join(workdir, name)
     sys.modules["submission"] = module
@@ -97,14 +95,6 @@ def _eager() -> None:
             torch.compiler.set_stance("force_eager")
         except Exception:  # the submission may have replaced it: its own loss, run as it is
             pass
-
-
-def _seed_everything() -> None:
-    """Every child starts from the same random state, so a submission that draws random
-    numbers gets the same grade on every run and every machine."""
-    random.seed(0)
-    numpy.random.seed(0)
-    torch.manual_seed(0)
 
 
 def _failed(exc: BaseException) -> dict:

@@ -23,6 +23,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
+from grader.checks.answer import seed_everything
 from grader.checks.assessment import assess, summary
 from grader.checks.cases import KINDS, Case, CaseSet, Expected
 from grader.checks.diagnosis import Sig, Suspect
@@ -162,18 +163,15 @@ def check_function(function: Callable, data: Optional[PublicData] = None, notes:
 
 @contextmanager
 def _seeded():
-    """The random state the sandboxed child gives a submission (seed 0 for random, numpy and
-    torch), so a loss that draws random numbers is graded the same here; the caller's state is
-    restored after."""
+    """The random state the sandboxed child gives a submission (answer.seed_everything), so a
+    loss that draws random numbers is graded the same here; the caller's state is restored after."""
     import random
 
     import torch
 
     saved = random.getstate(), np.random.get_state()
     with torch.random.fork_rng(devices=[]):
-        random.seed(0)
-        np.random.seed(0)
-        torch.manual_seed(0)
+        seed_everything()
         try:
             yield
         finally:
