@@ -3,8 +3,8 @@
 The exercise's trainer (reference/NAME's LEARNING module) owns the network, the
 optimizer and the environment; the submission only ever sees the arrays of the
 contract through its oracle and answers with the gradients. The trainer module
-provides ``GRADING_SEEDS``, ``THRESHOLD``, ``train(loss_grad, seeds)`` (one run per seed
-that ran, stopping at the first that fails) and ``summary(run)`` (see ``Trainer``).
+provides ``GRADING_SEEDS``, ``THRESHOLD``, ``ENV`` and ``train(loss_grad, seeds)``: one
+``runs.Learning`` per seed that ran, stopping at the first that fails (see ``Trainer``).
 """
 
 from __future__ import annotations
@@ -18,21 +18,9 @@ from grader.checks.exercise import Exercise
 from grader.checks.oracle import Failure, Oracle
 from grader.checks.trials import problem
 from grader.checks.verdicts import CheckResult, interface_problem
+from grader.learning.runs import Learning, summary
 
 LossGrad = Callable[..., Optional[Mapping[str, np.ndarray]]]  # the contract's arrays -> dL/d(input), or None
-
-
-class Run(Protocol):
-    @property
-    def seed(self) -> int: ...
-    @property
-    def passed(self) -> bool: ...
-    @property
-    def iterations(self) -> int: ...
-    @property
-    def env_steps(self) -> int: ...
-    @property
-    def returns(self) -> Sequence[float]: ...
 
 
 class Trainer(Protocol):
@@ -40,9 +28,7 @@ class Trainer(Protocol):
     THRESHOLD: float  # the return a run must reach
     ENV: str  # the environment's gymnasium id, for reports ("CartPole-v1")
 
-    def train(self, loss_grad: LossGrad, seeds: Sequence[int]) -> Sequence[Run]: ...
-
-    def summary(self, run: Run) -> str: ...
+    def train(self, loss_grad: LossGrad, seeds: Sequence[int]) -> Sequence[Learning]: ...
 
 
 def trainer(module: str) -> Trainer:
@@ -73,9 +59,9 @@ def check_learning(oracle: Oracle, exercise: Exercise, learning: Trainer, weight
     """Pass when a policy trained with the submission's gradients learns on every grading seed."""
     gradients = _Gradients(oracle, exercise)
     # The trainer stops at the first failed seed: the check fails then, whatever the others do.
-    runs: List[Tuple[int, Run]] = [(run.seed, run) for run in learning.train(gradients, learning.GRADING_SEEDS)]
+    runs: List[Tuple[int, Learning]] = [(run.seed, run) for run in learning.train(gradients, learning.GRADING_SEEDS)]
     passed = len(runs) == len(learning.GRADING_SEEDS) and all(run.passed for _, run in runs)
-    lines = [f"Seed {seed}: {learning.summary(run)}." for seed, run in runs]
+    lines = [f"Seed {seed}: {summary(run)}." for seed, run in runs]
     if gradients.why and not passed:
         lines.append(f"The loss function {gradients.why}.")
     if not passed:

@@ -25,7 +25,7 @@ the rest of those episodes could only add to it. The run passes at the same
 iteration as if it had waited for them, without playing its longest episodes
 out to 500 steps.
 
-The network and Adam are numpy (policy.py): per step and per batch a few small
+The network (policy.py) and Adam (grader.learning.runs) are numpy: per step and per batch a few small
 array operations, where torch's autograd would cost more than the environment.
 
 One iteration of one seed:
@@ -53,8 +53,9 @@ from typing import Callable, List, Mapping, Optional, Sequence, Tuple
 import numpy as np
 import torch
 
+from grader.learning.runs import Adam, Learning
 from reference.discrete.lockstep import Lockstep
-from reference.discrete.policy import Adam, Policy
+from reference.discrete.policy import Policy
 
 LossGrad = Callable[[np.ndarray, np.ndarray, np.ndarray], Optional[Mapping[str, np.ndarray]]]
 """loss_grad(logits, actions, q_values) -> {"logits": dL/dlogits of shape (N, A)}, or None
@@ -94,25 +95,6 @@ class CartPoleConfig:
 THRESHOLD = CartPoleConfig.return_threshold
 
 
-@dataclass(frozen=True)
-class Learning:
-    seed: int
-    passed: bool
-    """True when the window's mean return reached the threshold within the budget."""
-    iterations: int
-    """Rollouts played (the last one ended the run without an update)."""
-    env_steps: int
-    """Environment steps inside episodes, summed over all iterations."""
-    returns: Tuple[float, ...]
-    """Mean episode return per iteration: the learning curve. A passing run's last iteration stops
-    once its episodes have earned enough to pass (and the threshold), so its value is what they
-    had earned by then: at least the threshold."""
-    seconds: float
-    """Wall time from the start of the lock-step run to this seed's end, oracle calls included."""
-    reason: str
-    """One plain sentence: why it passed or failed."""
-
-
 def train(
     loss_grad: LossGrad,
     seeds: Sequence[int] = GRADING_SEEDS,
@@ -133,14 +115,6 @@ def train(
         lockstep.env.close()
         torch.set_num_threads(threads)
     return sorted(ended, key=lambda run: list(seeds).index(run.seed))
-
-
-def summary(learning: Learning) -> str:
-    """Short text such as 'return 22 → 163 in 11 iterations (passed)'."""
-    curve = learning.returns
-    plural = "" if learning.iterations == 1 else "s"
-    text = f"return {curve[0]:.0f} → {curve[-1]:.0f} in {learning.iterations} iteration{plural}"
-    return f"{text} (passed)" if learning.passed else f"{text} (failed: {learning.reason})"
 
 
 class _Seed:

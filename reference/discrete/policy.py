@@ -1,7 +1,7 @@
-"""The CartPole trainer's policy network and optimizer, in numpy float32.
+"""The CartPole trainer's policy network, in numpy float32 (its optimizer is grader.learning.runs.Adam).
 
-logits = tanh(obs w1^T + b1) w2^T + b2, with its backward pass and torch.optim.Adam's
-update written out (tests/learning/test_cartpole.py checks both against torch). A batch is a
+logits = tanh(obs w1^T + b1) w2^T + b2, with its backward pass written out
+(tests/learning/test_cartpole.py checks it, and Adam, against torch). A batch is a
 few small array operations this way, where torch's autograd costs more than the
 environment's own steps: it allocates every intermediate afresh, and arrays of
 megabytes cost more in page faults than in arithmetic.
@@ -41,24 +41,6 @@ class Policy:
         matmul(grad, self.w2, work)  # dL/dhidden, then times tanh' = 1 - hidden^2
         np.multiply(work, np.subtract(1, np.square(hidden, out=hidden), out=hidden), out=work)
         return [matmul(work.T, obs), work.sum(axis=0), grad_w2, grad_b2]
-
-
-class Adam:
-    """torch.optim.Adam's update with its defaults (betas 0.9, 0.999, eps 1e-8), in numpy."""
-
-    def __init__(self, params: List[np.ndarray], lr: float):
-        self.params, self.lr, self.steps = params, lr, 0
-        self.avg = [np.zeros_like(p) for p in params]
-        self.avg_sq = [np.zeros_like(p) for p in params]
-
-    def step(self, grads: List[np.ndarray]) -> None:
-        self.steps += 1
-        correction1, correction2 = 1 - 0.9**self.steps, 1 - 0.999**self.steps
-        for p, grad, avg, avg_sq in zip(self.params, grads, self.avg, self.avg_sq):
-            avg += 0.1 * (grad - avg)
-            avg_sq *= 0.999
-            avg_sq += 0.001 * grad * grad
-            p -= (self.lr / correction1) * avg / (np.sqrt(avg_sq) / correction2**0.5 + 1e-8)
 
 
 _WORKSPACE: List[np.ndarray] = []

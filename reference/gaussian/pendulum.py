@@ -43,6 +43,8 @@ from typing import Callable, List, Mapping, Optional, Sequence, Tuple
 import gymnasium as gym
 import numpy as np
 
+from grader.learning.runs import Adam, Learning
+
 LossGrad = Callable[..., Optional[Mapping[str, np.ndarray]]]
 """loss_grad(mean, log_std, actions, q_values) -> {"mean": (N, 1), "log_std": (1,)} gradients, or
 None when the student's loss gave no usable gradient. The arrays are fresh copies."""
@@ -79,20 +81,6 @@ THRESHOLD = PendulumConfig.return_threshold
 ACTION_BOUND = 3.0  # InvertedPendulum-v5's control range is [-3, 3]
 
 
-@dataclass(frozen=True)
-class Learning:
-    seed: int
-    passed: bool
-    iterations: int
-    """Rollouts played (the last one ended the run without an update)."""
-    env_steps: int
-    returns: Tuple[float, ...]
-    """Mean episode return per iteration: the learning curve."""
-    seconds: float
-    reason: str
-    """One plain sentence: why it passed or failed."""
-
-
 def train(
     loss_grad: LossGrad,
     seeds: Sequence[int] = GRADING_SEEDS,
@@ -117,14 +105,6 @@ def train(
     return runs
 
 
-def summary(learning: Learning) -> str:
-    """Short text such as 'return 9 → 63 in 21 iterations (passed)'."""
-    curve = learning.returns
-    plural = "" if learning.iterations == 1 else "s"
-    text = f"return {curve[0]:.0f} → {curve[-1]:.0f} in {learning.iterations} iteration{plural}"
-    return f"{text} (passed)" if learning.passed else f"{text} (failed: {learning.reason})"
-
-
 class _Run:
     """One seed's run: its policy, optimizer and random streams."""
 
@@ -132,7 +112,7 @@ class _Run:
         self.seed, self.config, self.envs = seed, config, envs
         self.policy = _Policy(config, np.random.default_rng([seed, 0]))
         rates = [config.learning_rate] * 4 + [config.log_std_learning_rate]
-        self.optimizer = _Adam(self.policy.params, rates)
+        self.optimizer = Adam(self.policy.params, rates)
         self.noise = np.random.default_rng([seed, 1])  # the actions' sampling noise
         self.starts = np.random.default_rng([seed, 2])  # each episode's reset seed
 
@@ -236,24 +216,6 @@ class _Policy:
         grad_w2, grad_b2 = raw.T @ self._hidden, raw.sum(axis=0)
         hidden = (raw @ self.w2) * (1 - self._hidden**2)
         return [hidden.T @ obs, hidden.sum(axis=0), grad_w2, grad_b2]
-
-
-class _Adam:
-    """torch.optim.Adam's update (betas 0.9, 0.999, eps 1e-8) in numpy, one step size per parameter."""
-
-    def __init__(self, params: List[np.ndarray], rates: List[float]):
-        self.params, self.rates, self.steps = params, rates, 0
-        self.avg = [np.zeros_like(p) for p in params]
-        self.avg_sq = [np.zeros_like(p) for p in params]
-
-    def step(self, grads: List[np.ndarray]) -> None:
-        self.steps += 1
-        correction1, correction2 = 1 - 0.9**self.steps, 1 - 0.999**self.steps
-        for p, grad, avg, avg_sq, rate in zip(self.params, grads, self.avg, self.avg_sq, self.rates):
-            avg += 0.1 * (grad - avg)
-            avg_sq *= 0.999
-            avg_sq += 0.001 * grad * grad
-            p -= (rate / correction1) * avg / (np.sqrt(avg_sq) / correction2**0.5 + 1e-8)
 
 
 def _grad_problem(grads: Optional[Mapping[str, np.ndarray]], *shapes: Tuple[int, ...]) -> str:

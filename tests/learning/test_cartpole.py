@@ -11,6 +11,7 @@ import pytest
 import torch
 from bench_cartpole import LOSSES, changes_gradient, simulated_oracle
 
+from grader.learning.runs import Adam, Learning, summary
 from reference.discrete import cartpole
 from reference.discrete import policy as policy_module
 
@@ -160,7 +161,7 @@ def test_unusable_gradient_fails_cleanly(answer, reason):
     assert not run.passed
     assert run.iterations == 1 and len(run.returns) == 1
     assert run.reason.startswith(reason) and run.reason.endswith("at iteration 1")
-    assert cartpole.summary(run).endswith(f"in 1 iteration (failed: {run.reason})")
+    assert summary(run).endswith(f"in 1 iteration (failed: {run.reason})")
 
 
 def test_backward_is_what_autograd_gives():
@@ -183,7 +184,7 @@ def test_adam_is_torch_adam():
     rng = np.random.default_rng(0)
     ours = [rng.normal(size=(3, 4)).astype(np.float32), rng.normal(size=3).astype(np.float32)]
     theirs = [torch.tensor(p, requires_grad=True) for p in ours]
-    adam, torch_adam = policy_module.Adam(ours, 0.03), torch.optim.Adam(theirs, lr=0.03)
+    adam, torch_adam = Adam(ours, 0.03), torch.optim.Adam(theirs, lr=0.03)
     for _ in range(25):
         x = torch.randn(8, 4)
         mine = [torch.tensor(p, requires_grad=True) for p in ours]
@@ -197,7 +198,7 @@ def test_adam_is_torch_adam():
 
 
 def test_summary_reads_as_one_line():
-    learning = cartpole.Learning(0, True, 11, 28078, (20.0, 60.0, 176.0), 0.2, "mean return 151 >= 150")
-    assert cartpole.summary(learning) == "return 20 → 176 in 11 iterations (passed)"
+    learning = Learning(0, True, 11, 28078, (20.0, 60.0, 176.0), 0.2, "mean return 151 >= 150")
+    assert summary(learning) == "return 20 → 176 in 11 iterations (passed)"
     failed = dataclasses.replace(learning, passed=False, reason="non-finite gradient at iteration 3")
-    assert cartpole.summary(failed) == "return 20 → 176 in 11 iterations (failed: non-finite gradient at iteration 3)"
+    assert summary(failed) == "return 20 → 176 in 11 iterations (failed: non-finite gradient at iteration 3)"

@@ -1,0 +1,57 @@
+"""What every exercise's trainer shares: the record of one seed's run, its one-line summary, and
+torch.optim.Adam's update in numpy (a torch optimizer imports torch._dynamo: ~1.3 s, ~70 MB)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import List, Sequence, Tuple, Union
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Learning:
+    """One seed's training run."""
+
+    seed: int
+    passed: bool
+    """True when the window's mean return reached the threshold within the budget."""
+    iterations: int
+    """Rollouts played (the last one ended the run without an update)."""
+    env_steps: int
+    """Environment steps inside episodes, summed over all iterations."""
+    returns: Tuple[float, ...]
+    """Mean episode return per iteration: the learning curve (the trainer says what its last
+    point holds)."""
+    seconds: float
+    """Wall time of the run, oracle calls included."""
+    reason: str
+    """One plain sentence: why it passed or failed."""
+
+
+def summary(learning: Learning) -> str:
+    """Short text such as 'return 22 → 163 in 11 iterations (passed)'."""
+    curve = learning.returns
+    plural = "" if learning.iterations == 1 else "s"
+    text = f"return {curve[0]:.0f} → {curve[-1]:.0f} in {learning.iterations} iteration{plural}"
+    return f"{text} (passed)" if learning.passed else f"{text} (failed: {learning.reason})"
+
+
+class Adam:
+    """torch.optim.Adam's update with its defaults (betas 0.9, 0.999, eps 1e-8), in numpy; lr is
+    one step size for every parameter, or one per parameter."""
+
+    def __init__(self, params: List[np.ndarray], lr: Union[float, Sequence[float]]):
+        self.params, self.steps = params, 0
+        self.rates = [float(lr)] * len(params) if isinstance(lr, (int, float)) else [float(r) for r in lr]
+        self.avg = [np.zeros_like(p) for p in params]
+        self.avg_sq = [np.zeros_like(p) for p in params]
+
+    def step(self, grads: List[np.ndarray]) -> None:
+        self.steps += 1
+        correction1, correction2 = 1 - 0.9**self.steps, 1 - 0.999**self.steps
+        for p, grad, avg, avg_sq, rate in zip(self.params, grads, self.avg, self.avg_sq, self.rates):
+            avg += 0.1 * (grad - avg)
+            avg_sq *= 0.999
+            avg_sq += 0.001 * grad * grad
+            p -= (rate / correction1) * avg / (np.sqrt(avg_sq) / correction2**0.5 + 1e-8)
