@@ -13,8 +13,8 @@ load, so each speed target is a ratio to something measured in the same run:
    entries' execution_time summed, over 2 x wall) and throughput;
 4. a wrong submission's grade and a whole cold grade's memory and CPU time.
 
-Last, the learning check's discrimination: the reference and every catalogued
-mistake over seeds 0..N-1 (in-process, no sandbox).
+Last, each exercise's learning-check calibration: the reference and the catalogued
+mistakes over seeds 0..N-1 (in-process, no sandbox; bench_cartpole.py, bench_gaussian.py).
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ from grader.sandbox.parent import Zygote  # noqa: E402  (the zygote forks before
 ZYGOTE = Zygote.start()
 
 import bench_cartpole  # noqa: E402
+import bench_gaussian  # noqa: E402
 import gymnasium as gym  # noqa: E402
 import numpy as np  # noqa: E402
 
@@ -48,6 +49,7 @@ SUBMISSIONS = ROOT / "tests" / "submissions"
 CORRECT = SUBMISSIONS / "correct" / "cross_entropy_none.py"
 WRONG = SUBMISSIONS / "mistakes" / "combo_sign_flipped_sum_reduction.py"
 HOG = SUBMISSIONS / "hostile" / "memory_torch_in_function.py"
+GAUSSIAN_CORRECT = SUBMISSIONS / "gaussian" / "correct" / "normal_log_prob_sum.py"
 PYTHON = sys.executable
 __test__ = False
 
@@ -104,6 +106,14 @@ def warm_grades(repeats: int) -> None:
     row("diagnosis", f"{median(d['extra_data']['timing']['diagnosis'] for d in wrong):.3f} s")
     row("learning check", f"{median(d['extra_data']['timing']['learning'] for d in wrong):.3f} s")
     row("total wall", f"{median(d['execution_time'] for d in wrong):.3f} s")
+    gaussian = rubric.load("gaussian")
+    documents = [grade(GAUSSIAN_CORRECT, ZYGOTE, gaussian) for _ in range(3)]
+    print(f"Gaussian exercise, a correct submission ({GAUSSIAN_CORRECT.name}), warm zygote (median of 3)")
+    row(
+        "learning check (InvertedPendulum-v5)",
+        f"{median(d['extra_data']['timing']['learning'] for d in documents):.3f} s",
+    )
+    row("total wall", f"{median(d['execution_time'] for d in documents):.3f} s", "target ≤ 3 s")
 
 
 def cold_check(repeats: int) -> None:
@@ -205,9 +215,10 @@ def _pss_mb(pid: int) -> float:
     return 0.0
 
 
-def measured_grade(submission: Path, pin: bool = False):
+def measured_grade(submission: Path, pin: bool = False, exercise: str = "discrete"):
     """(wall s, CPU s of the whole tree, peak tree PSS MB, score) of `python -m grader grade`."""
-    command = (["taskset", "-c", "0"] if pin else []) + [PYTHON, "-m", "grader", "grade", str(submission), "--json"]
+    grade = [PYTHON, "-m", "grader", "grade", "--exercise", exercise, str(submission), "--json"]
+    command = (["taskset", "-c", "0"] if pin else []) + grade
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
@@ -221,14 +232,15 @@ def measured_grade(submission: Path, pin: bool = False):
 
 def gradescope_box() -> None:
     print("One full grade as Gradescope runs it (`python -m grader grade`, cold, whole process tree)")
-    for label, submission in (("correct submission", CORRECT), ("memory hog, 32 MB steps", HOG)):
-        wall, cpu, peak, score = measured_grade(submission)
-        row(
-            f"{label}: peak PSS of the tree",
-            f"{peak:.0f} MB",
-            "target ≤ 600 MB" if submission == CORRECT else "target ≤ 700 MB",
-        )
-        row(f"{label}: CPU seconds, user + system", f"{cpu:.2f} s", "target ≤ 5 s" if submission == CORRECT else "")
+    for label, submission, exercise in (
+        ("correct submission", CORRECT, "discrete"),
+        ("memory hog, 32 MB steps", HOG, "discrete"),
+        ("Gaussian, correct submission", GAUSSIAN_CORRECT, "gaussian"),
+    ):
+        wall, cpu, peak, score = measured_grade(submission, exercise=exercise)
+        correct = submission != HOG
+        row(f"{label}: peak PSS of the tree", f"{peak:.0f} MB", "target ≤ 600 MB" if correct else "target ≤ 700 MB")
+        row(f"{label}: CPU seconds, user + system", f"{cpu:.2f} s", "target ≤ 5 s" if correct else "")
         row(f"{label}: wall / score", f"{wall:.2f} s / {score:g}")
     wall, cpu, _, score = measured_grade(CORRECT, pin=True)
     row("correct submission pinned to one core (taskset -c 0)", f"{wall:.2f} s", f"score {score:g}")
@@ -262,6 +274,7 @@ def main(argv=None) -> int:
         lambda: batch(args.batch),
         gradescope_box,
         lambda: discrimination(args.seeds),
+        lambda: bench_gaussian.discrimination(args.seeds),
     ):
         section()
         print()

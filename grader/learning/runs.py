@@ -1,5 +1,5 @@
-"""What every exercise's trainer shares: the record of one seed's run, its one-line summary, and
-torch.optim.Adam's update in numpy (a torch optimizer imports torch._dynamo: ~1.3 s, ~70 MB)."""
+"""What every exercise's trainer shares: the record of one seed's run, its one-line summary, the
+return at which an iteration may stop playing, and torch.optim.Adam's update in numpy (a torch optimizer imports torch._dynamo: ~1.3 s, ~70 MB)."""
 
 from __future__ import annotations
 
@@ -35,6 +35,16 @@ def summary(learning: Learning) -> str:
     plural = "" if learning.iterations == 1 else "s"
     text = f"return {curve[0]:.0f} → {curve[-1]:.0f} in {learning.iterations} iteration{plural}"
     return f"{text} (passed)" if learning.passed else f"{text} (failed: {learning.reason})"
+
+
+def needed_return(returns: Sequence[float], window: int, threshold: float) -> float:
+    """The mean return at which the iteration after `returns` may stop playing, the run passed:
+    what the window of the last `window` iterations needs, and at least the threshold, so that no
+    curve ends below it (inf when that iteration cannot pass). A return only grows as its
+    episodes play on, so stopping there changes no run's outcome, only its last point."""
+    if len(returns) + 1 < window:
+        return float("inf")
+    return max(window * threshold - sum(returns[len(returns) + 1 - window :]), threshold)
 
 
 class Adam:

@@ -53,7 +53,7 @@ from typing import Callable, List, Mapping, Optional, Sequence, Tuple
 import numpy as np
 import torch
 
-from grader.learning.runs import Adam, Learning
+from grader.learning.runs import Adam, Learning, needed_return
 from reference.discrete.lockstep import Lockstep
 from reference.discrete.policy import Policy
 
@@ -176,13 +176,8 @@ class _Seed:
         return self.first or late < 0 or best >= self.config.promising_return + self.config.promise_growth * late
 
     def needed(self) -> float:
-        """The mean return at which this iteration's episodes may stop early, the run passed: what
-        the window needs, and at least the threshold, so that no curve ends below it (inf when
-        this iteration cannot pass)."""
-        window, threshold = self.config.window_iters, self.config.return_threshold
-        if len(self.returns) + 1 < window:
-            return float("inf")
-        return max(window * threshold - sum(self.returns[len(self.returns) + 1 - window :]), threshold)
+        """The mean return at which this iteration's episodes may stop early (runs.needed_return)."""
+        return needed_return(self.returns, self.config.window_iters, self.config.return_threshold)
 
     def learning(self, seconds: float) -> Learning:
         assert self.end is not None  # only a run that ended is reported

@@ -15,8 +15,15 @@ Why these choices: the policy starts wide (std e^0.7 = 2 against an action range
 of ±3), so a loss that never moves log_std (weighted regression, a detached
 log_std) keeps the pole falling within a few dozen steps, while the correct loss
 narrows the std as it learns to balance. q is the discounted reward-to-go minus
-its mean at the same time step (a baseline), standardised: this is the trainer's
-choice, not the loss's business.
+its mean at the same time step (a baseline), standardised, then shifted by
+`q_shift` = -1. A constant shift leaves the expected gradient of the correct loss
+unchanged (E[d log pi] = 0 on sampled actions), but it is what lets learning tell
+a wrong scale apart: on q of mean zero, using the variance as the scale, log_std
+as the std or the density instead of its log only multiplies the correct update
+by a positive factor per parameter, which Adam's step does not see, and they
+learn as well as the reference. With q of mean -1 their -log(scale) terms pull
+log_std on their own, to a std of 1 or below zero or ever wider, and the pole
+falls.
 
 One iteration of one seed:
 
@@ -30,7 +37,7 @@ One iteration of one seed:
     log_std    (1,)    the policy's log standard deviation (float32)
     actions    (N, 1)  float32, sampled from Normal(mean, exp(log_std)) in the
                        rollout; the env clips them to ±3
-    q_values   (N,)    float32, baselined reward-to-go, standardised
+    q_values   (N,)    float32, baselined reward-to-go, standardised, minus 1
     =========  ======  =====================================================
 """
 
@@ -43,23 +50,23 @@ from typing import Callable, List, Mapping, Optional, Sequence, Tuple
 import gymnasium as gym
 import numpy as np
 
-from grader.learning.runs import Adam, Learning
+from grader.learning.runs import Adam, Learning, needed_return
 
 LossGrad = Callable[..., Optional[Mapping[str, np.ndarray]]]
 """loss_grad(mean, log_std, actions, q_values) -> {"mean": (N, 1), "log_std": (1,)} gradients, or
 None when the student's loss gave no usable gradient. The arrays are fresh copies."""
 
 ENV = "InvertedPendulum-v5"
-GRADING_SEEDS = (0, 3, 9)
+GRADING_SEEDS = (0, 12, 19)
 """The learning check passes only if training passes on every one of these. Chosen where the
-reference and every correct form of the corpus pass with half the budget to spare (16 to 21
-of 40 iterations): correct forms round differently, which moves a run by a few iterations, and
-a seed that takes 31 to 37 (seed 1) would leave too little room."""
+reference and every correct form of the corpus pass in 18 of 50 iterations: correct forms round
+differently, which moves a run by a few iterations (seed 6 takes 37 to 42), and these leave the
+most room."""
 
 
 @dataclass(frozen=True)
 class PendulumConfig:
-    num_envs: int = 16
+    num_envs: int = 24
     """Env copies per seed; each plays one episode per iteration."""
     hidden_size: int = 32
     """Width of the mean network's one tanh hidden layer."""
@@ -71,13 +78,16 @@ class PendulumConfig:
     gamma: float = 0.95
     """Discount of the reward-to-go."""
     max_episode_steps: int = 200
-    return_threshold: float = 70.0
+    return_threshold: float = 80.0
     """Pass when the mean episode return over the window reaches this."""
     window_iters: int = 2
-    max_iters: int = 40
+    max_iters: int = 50
+    q_shift: float = -1.0
+    """Added to the standardised q (see the module's docstring)."""
 
 
 THRESHOLD = PendulumConfig.return_threshold
+DECIDE_EVERY = 8  # steps between looks at whether an iteration's episodes have earned a pass
 ACTION_BOUND = 3.0  # InvertedPendulum-v5's control range is [-3, 3]
 
 
@@ -122,7 +132,7 @@ class _Run:
         steps, passed, reason = 0, False, ""
         window, threshold = config.window_iters, config.return_threshold
         for it in range(1, config.max_iters + 1):
-            obs, actions, q_values, episode_returns = self._rollout()
+            obs, actions, q_values, episode_returns = self._rollout(needed_return(returns, window, threshold))
             returns.append(float(episode_returns.mean()))
             steps += len(actions)
             recent = float(np.mean(returns[-window:]))
@@ -140,8 +150,9 @@ class _Run:
         seconds = time.perf_counter() - start
         return Learning(self.seed, passed, len(returns), steps, tuple(returns), seconds, reason)
 
-    def _rollout(self):
-        """One episode per env copy: obs (N, 4), actions (N, 1), q_values (N,), returns (E,)."""
+    def _rollout(self, needed: float):
+        """One episode per env copy: obs (N, 4), actions (N, 1), q_values (N,), returns (E,). Play
+        stops early once the mean return earned reaches `needed`: the run has passed then."""
         config, envs = self.config, self.envs
         count, cap = config.num_envs, config.max_episode_steps
         obs = np.stack([env.reset(seed=int(s))[0] for env, s in zip(envs, self.starts.integers(2**31, size=count))])
@@ -156,7 +167,7 @@ class _Run:
             for i in np.flatnonzero(alive):
                 obs[i], _, terminated, _, _ = envs[i].step(act_buf[t, i])
                 alive[i] = not terminated
-            if not alive.any():
+            if not alive.any() or (t % DECIDE_EVERY == 0 and alive_buf[: t + 1].sum() >= needed * count):
                 break
         alive_buf = alive_buf[: t + 1]
         rewards = alive_buf.astype(np.float64)  # 1 for every step the pole was still up
@@ -166,10 +177,11 @@ class _Run:
             running = rewards[step] + config.gamma * running
             to_go[step] = running
         # A baseline per time step (the mean reward-to-go of the episodes still running), then
-        # standardised so that the step size does not grow with the episodes.
+        # standardised so that the step size does not grow with the episodes, then shifted.
         baseline = (to_go * alive_buf).sum(axis=1) / np.maximum(alive_buf.sum(axis=1), 1)
         advantage = (to_go - baseline[:, None])[alive_buf]
-        q_values = ((advantage - advantage.mean()) / (advantage.std() + 1e-8)).astype(np.float32)
+        standard = (advantage - advantage.mean()) / (advantage.std() + 1e-8)
+        q_values = (standard + config.q_shift).astype(np.float32)
         return obs_buf[: t + 1][alive_buf], act_buf[: t + 1][alive_buf], q_values, rewards.sum(axis=0)
 
     def _update(self, loss_grad: LossGrad, obs, actions, q_values) -> str:
