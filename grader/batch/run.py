@@ -32,6 +32,7 @@ import hashlib
 import os
 import signal
 import sys
+import threading
 import time
 from datetime import datetime
 from pathlib import Path
@@ -44,7 +45,7 @@ from grader.batch.entries import Entry, discover, fingerprint, result_files
 from grader.batch.plan import GRADER_ERROR_ATTEMPTS, attempts_of, choose, plan, plan_text, previous
 from grader.batch.pool import run_pool
 from grader.batch.progress import Progress, running_labels
-from grader.outputs import results
+from grader.outputs import plots, results
 from grader.outputs.report import Header
 from grader.outputs.table import status_of, summary_table
 
@@ -153,6 +154,8 @@ def _grade_todo(todo, rubric, zygote, limits, load_s: float, jobs: int, wall_s: 
 
     progress = Progress(len(todo))
     options = {} if limits is None else {"limits": limits}
+    # The report's plotting library loads here while the workers grade, not after them.
+    threading.Thread(target=plots.preload, name="preload matplotlib", daemon=True).start()
 
     def work(entry: Entry) -> dict:  # runs in a worker
         if entry.refused:

@@ -158,7 +158,7 @@ class _Run:
         obs = np.stack([env.reset(seed=int(s))[0] for env, s in zip(envs, self.starts.integers(2**31, size=count))])
         obs_buf = np.zeros((cap, count, 4), np.float32)
         act_buf = np.zeros((cap, count, 1), np.float32)
-        alive_buf = np.zeros((cap, count), bool)
+        alive_buf: np.ndarray = np.zeros((cap, count), bool)
         alive = np.ones(count, bool)
         std = float(np.exp(self.policy.log_std[0]))
         for t in range(cap):
