@@ -67,7 +67,7 @@ def check_learning(oracle: Oracle, exercise: Exercise, learning: Trainer, weight
     if not passed:
         lines.append(
             "A policy trained with your loss must reach the return threshold on every seed; "
-            "a correct loss does so within a few iterations."
+            "a correct loss does so with iterations to spare."
         )
     extra = {
         "learning": {
