@@ -9,6 +9,11 @@ past its wall limit is treated the same; a replacement worker is forked.
 Workers die with the caller (PR_SET_PDEATHSIG) and never write files.
 multiprocessing.Pool would hang on a dead worker, and one dead worker breaks
 a whole ProcessPoolExecutor, hence this small pool.
+
+`meanwhile`, if given, runs in a thread of the caller once the first workers
+are forked, and every later fork (a replacement) waits for it to end: a fork
+while another thread is importing a module leaves the child that module's lock,
+held by a thread the child does not have.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import selectors
 import signal
 import struct
 import sys
+import threading
 import time
 import traceback
 from collections import deque
@@ -54,13 +60,15 @@ def run_pool(
     wall_s: float,
     done: Callable[[Job, dict, float], None],
     tick: Optional[Callable[[List[Tuple[Job, float]]], None]] = None,
+    meanwhile: Optional[Callable[[], None]] = None,
 ) -> None:
     """Call work(job) in forked worker processes; done(job, document, seconds) here, exactly once
     per job, in completion order; tick(running), if given, at least once a second with the
-    (job, seconds so far) of every job being worked on. A worker that dies or overruns wall_s
+    (job, seconds so far) of every job being worked on; meanwhile(), if given, in a thread here
+    while the workers work (see the module's docstring). A worker that dies or overruns wall_s
     costs only its job, which gets a grader-error document. Returns when every job is done; on
     any exception (Ctrl-C included) every worker is killed before it propagates."""
-    pool = _Pool(list(jobs), work, wall_s, done, tick)
+    pool = _Pool(list(jobs), work, wall_s, done, tick, meanwhile)
     try:
         pool.run(max(1, min(workers, len(jobs))))
     finally:
@@ -68,16 +76,27 @@ def run_pool(
 
 
 class _Pool:
-    def __init__(self, jobs: list, work: Callable, wall_s: float, done: Callable, tick: Optional[Callable] = None):
+    def __init__(
+        self,
+        jobs: list,
+        work: Callable,
+        wall_s: float,
+        done: Callable,
+        tick: Optional[Callable] = None,
+        meanwhile: Optional[Callable] = None,
+    ):
         self.jobs, self.work, self.wall_s, self.done, self.tick = jobs, work, wall_s, done, tick
         self.workers: Dict[int, _Worker] = {}  # by answers fd
         self.selector = selectors.DefaultSelector()
+        self.meanwhile = None if meanwhile is None else threading.Thread(target=meanwhile, daemon=True)
 
     def run(self, size: int) -> None:
         pending = deque(range(len(self.jobs)))
         while pending or any(worker.job is not None for worker in self.workers.values()):
             while len(self.workers) < size and pending:
                 self._fork()
+            if self.meanwhile is not None and self.meanwhile.ident is None:
+                self.meanwhile.start()
             for worker in list(self.workers.values()):
                 if worker.job is None and pending:
                     if self._assign(worker, pending[0]):
@@ -96,6 +115,8 @@ class _Pool:
                 self.tick([(self.jobs[w.job], now - w.started) for w in self.workers.values() if w.job is not None])
 
     def _fork(self) -> None:
+        if self.meanwhile is not None and self.meanwhile.ident is not None:
+            self.meanwhile.join()  # see the module's docstring
         tasks_read, tasks_write = os.pipe()
         answers_read, answers_write = os.pipe()
         parent = os.getpid()

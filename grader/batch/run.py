@@ -32,7 +32,6 @@ import hashlib
 import os
 import signal
 import sys
-import threading
 import time
 from datetime import datetime
 from pathlib import Path
@@ -154,8 +153,6 @@ def _grade_todo(todo, rubric, zygote, limits, load_s: float, jobs: int, wall_s: 
 
     progress = Progress(len(todo))
     options = {} if limits is None else {"limits": limits}
-    # The report's plotting library loads here while the workers grade, not after them.
-    threading.Thread(target=plots.preload, name="preload matplotlib", daemon=True).start()
 
     def work(entry: Entry) -> dict:  # runs in a worker
         if entry.refused:
@@ -175,7 +172,15 @@ def _grade_todo(todo, rubric, zygote, limits, load_s: float, jobs: int, wall_s: 
         progress.update(entry.label, document, seconds)
 
     try:
-        run_pool(todo, work, workers=jobs, wall_s=wall_s, done=done, tick=lambda on: progress.tick(running_labels(on)))
+        run_pool(
+            todo,
+            work,
+            workers=jobs,
+            wall_s=wall_s,
+            done=done,
+            tick=lambda on: progress.tick(running_labels(on)),
+            meanwhile=plots.preload,  # the report's plotting library loads while the workers grade
+        )
     except KeyboardInterrupt:
         return False
     finally:

@@ -480,6 +480,32 @@ def test_pool_survives_workers_that_die_hang_or_fail():
     assert _child_pids() <= before  # every worker reaped
 
 
+def test_pool_runs_meanwhile_beside_its_workers_and_forks_no_replacement_during_it():
+    from grader.batch.pool import run_pool
+
+    spans: list = []  # meanwhile's (start, end)
+    done: list = []  # (job, when its result came)
+
+    def meanwhile():
+        start = time.monotonic()
+        time.sleep(1.0)  # a module import in a thread, as the batch's preload of matplotlib
+        spans.append((start, time.monotonic()))
+
+    started = time.monotonic()
+    run_pool(
+        ["die1", "ok1"],
+        _fake_work,
+        workers=1,
+        wall_s=60,
+        done=lambda job, document, seconds: done.append((job, time.monotonic())),
+        meanwhile=meanwhile,
+    )
+    (start, end), when = spans[0], dict(done)
+    assert len(spans) == 1 and start - started < 0.5  # ran once, from the start
+    assert when["die1"] < end  # the first worker died while meanwhile ran
+    assert when["ok1"] >= end  # its replacement was forked only once meanwhile had ended
+
+
 def test_pool_kills_its_workers_when_interrupted():
     from grader.batch.pool import run_pool
 
