@@ -1,5 +1,6 @@
 """What every exercise's trainer shares: the record of one seed's run, its one-line summary, the
-return at which an iteration may stop playing, and torch.optim.Adam's update in numpy (a torch optimizer imports torch._dynamo: ~1.3 s, ~70 MB)."""
+return at which an iteration may stop playing, and torch.optim.Adam's update in numpy (a torch
+optimizer imports torch._dynamo: ~1.3 s, ~70 MB)."""
 
 from __future__ import annotations
 
@@ -35,6 +36,9 @@ def summary(learning: Learning) -> str:
     plural = "" if learning.iterations == 1 else "s"
     text = f"return {curve[0]:.0f} → {curve[-1]:.0f} in {learning.iterations} iteration{plural}"
     return f"{text} (passed)" if learning.passed else f"{text} (failed: {learning.reason})"
+
+
+DECIDE_EVERY = 8  # steps between looks at whether an iteration's episodes have earned a pass
 
 
 def needed_return(returns: Sequence[float], window: int, threshold: float) -> float:

@@ -50,7 +50,7 @@ from typing import Callable, List, Mapping, Optional, Sequence, Tuple
 import gymnasium as gym
 import numpy as np
 
-from grader.learning.runs import Adam, Learning, needed_return
+from grader.learning.runs import DECIDE_EVERY, Adam, Learning, needed_return
 
 LossGrad = Callable[..., Optional[Mapping[str, np.ndarray]]]
 """loss_grad(mean, log_std, actions, q_values) -> {"mean": (N, 1), "log_std": (1,)} gradients, or
@@ -87,7 +87,6 @@ class PendulumConfig:
 
 
 THRESHOLD = PendulumConfig.return_threshold
-DECIDE_EVERY = 8  # steps between looks at whether an iteration's episodes have earned a pass
 ACTION_BOUND = 3.0  # InvertedPendulum-v5's control range is [-3, 3]
 
 

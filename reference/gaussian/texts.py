@@ -78,10 +78,10 @@ TEXTS: Dict[str, Tuple[str, str]] = {
     "normalized_inside": (
         "q is standardised again inside the loss",
         "Your loss subtracts the mean of q and divides by its standard deviation before weighting. "
-        "Normalising returns is the caller's choice (the learning check's trainer does it, then shifts them, before calling "
-        "your loss; the test cases do not), and doing it inside the loss changes the result whenever q is "
-        "not already standardised; for a single sample it turns q into zero or NaN. Use `q_values` as "
-        "they are given.",
+        "Normalising returns is the caller's choice (the learning check's trainer does it, then shifts "
+        "them, before calling your loss; the test cases do not), and doing it inside the loss changes the "
+        "result whenever q is not already standardised; for a single sample it turns q into zero or NaN. "
+        "Use `q_values` as they are given.",
     ),
     "resampled_actions": (
         "The loss is evaluated at fresh samples (rsample) instead of the given actions",
