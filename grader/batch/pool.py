@@ -11,9 +11,10 @@ multiprocessing.Pool would hang on a dead worker, and one dead worker breaks
 a whole ProcessPoolExecutor, hence this small pool.
 
 `meanwhile`, if given, runs in a thread of the caller once the first workers
-are forked, and every later fork (a replacement) waits for it to end: a fork
-while another thread is importing a module leaves the child that module's lock,
-held by a thread the child does not have.
+are forked; every later fork (a replacement) waits for it to end, and so does
+the return (the caller may fork next): a fork while another thread is importing
+a module leaves the child that module's lock, held by a thread the child does
+not have.
 """
 
 from __future__ import annotations
@@ -113,10 +114,15 @@ class _Pool:
                     self._lost(worker, f"was stopped after the batch's last-resort limit of {self.wall_s:g} s")
             if self.tick is not None:
                 self.tick([(self.jobs[w.job], now - w.started) for w in self.workers.values() if w.job is not None])
+        self._wait_meanwhile()
+
+    def _wait_meanwhile(self) -> None:
+        """Let `meanwhile` end, if it started (see the module's docstring)."""
+        if self.meanwhile is not None and self.meanwhile.ident is not None:
+            self.meanwhile.join()
 
     def _fork(self) -> None:
-        if self.meanwhile is not None and self.meanwhile.ident is not None:
-            self.meanwhile.join()  # see the module's docstring
+        self._wait_meanwhile()
         tasks_read, tasks_write = os.pipe()
         answers_read, answers_write = os.pipe()
         parent = os.getpid()

@@ -504,6 +504,9 @@ def test_pool_runs_meanwhile_beside_its_workers_and_forks_no_replacement_during_
     assert len(spans) == 1 and start - started < 0.5  # ran once, from the start
     assert when["die1"] < end  # the first worker died while meanwhile ran
     assert when["ok1"] >= end  # its replacement was forked only once meanwhile had ended
+    spans.clear()
+    run_pool(["ok1"], _fake_work, workers=1, wall_s=60, done=lambda *_: None, meanwhile=meanwhile)
+    assert spans  # the grading was over long before meanwhile, and run_pool returned after it
 
 
 def test_pool_kills_its_workers_when_interrupted():
