@@ -1,16 +1,17 @@
 """Hidden-case results held back until grades are published (rubric.json's "hidden_tests").
 
 By default a check is one test over the public and the hidden cases together, its
-feedback saying whether any hidden case failed, not how many (trials.Hidden). With ``"hidden_tests": {"visibility":
-"after_published", "share": 0.5}`` every check that has hidden cases becomes two
-tests: one on the public cases alone, visible at once and worth ``1 - share`` of
-the check's points, and one on the hidden cases alone, worth the rest, which
-Gradescope shows only as its visibility says (after_published: once the grades
-are published; after_due_date; hidden: never). The hidden-case tests give nothing
-but counts, and counts only when seen once grades are published or never (COUNTED):
-a test shown after the due date may still be read before a late resubmission. Everything a student can see before then (the visible tests,
-their diagnosis, the summary and its score line) is made from public cases alone:
-see assessment.py.
+feedback saying whether any hidden case failed, not how many (trials.Hidden). With
+``"hidden_tests": {"visibility": "after_published", "share": 0.5}`` every check
+that has hidden cases becomes two tests: one on the public cases alone, visible at
+once and worth ``1 - share`` of the check's points, and one on the hidden cases
+alone, worth the rest, which Gradescope shows only as its visibility says
+(after_published: once the grades are published; after_due_date; hidden: never).
+The hidden-case tests give nothing but counts, and counts only when they are seen
+once grades are published or never (COUNTED): a test shown after the due date can
+still be read before a late resubmission. Everything a student can see before then
+(the visible tests, their diagnosis, the summary and its score line) is made from
+public cases alone: see assessment.py.
 """
 
 from __future__ import annotations

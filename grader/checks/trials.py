@@ -81,6 +81,7 @@ class Hidden:
     secret: str = "their inputs"  # what else is not shown
 
     def said(self, counted: bool = False) -> str:
+        """The sentence a student reads; counted: how many failed (held.COUNTED), else whether any did."""
         if not self.failed:
             return f"All {self.total} hidden cases pass."
         if counted:
