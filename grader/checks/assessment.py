@@ -10,7 +10,8 @@ whether or not a check fails: whether one fails depends on the hidden cases), th
 learning check and the course's own tests. Only once that oracle is closed, its child dead, are the
 hidden cases asked, of a fresh one: a child cannot observe another that starts
 after it has ended, not even through the clock, and what the hidden child does
-(prints, hangs, dies) becomes nothing but failed hidden cases, counted.
+(prints, hangs, dies) becomes nothing but failed hidden cases. Which ones and how
+many go to the course staff (``extra["hidden"]``); a student sees whether any did.
 """
 
 from __future__ import annotations
@@ -91,6 +92,7 @@ def assess(
         result.checks = checks.grade(public, hidden, weights, exercise)
     else:
         result.checks = held_tests.grade(public, hidden, weights, cases, exercise, held)
+    result.extra["hidden"] = hidden_results(result.checks)
     if not all(check.passed for check in result.checks):
         with _timed(result, "diagnosis"):
             found_suspects, catalog = suspects()
@@ -124,6 +126,20 @@ def _unscore(
         for check in result.checks
         for reason in [why_shown if check.visibility == VISIBLE else why]
     ]
+
+
+def hidden_results(graded: Sequence[CheckResult]) -> Dict[str, Dict]:
+    """For the course staff (results.json's extra_data, never shown to a student): per check, how
+    many of its hidden cases failed and which, by kind, seed and sizes."""
+    return {
+        check.key: {
+            "failed": len(check.hidden.failed),
+            "of": check.hidden.total,
+            "cases": [{"kind": case.kind, "seed": case.seed, **dict(case.sizes)} for case in check.hidden.failed],
+        }
+        for check in graded
+        if check.hidden
+    }
 
 
 def _ask_hidden(

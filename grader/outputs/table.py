@@ -99,7 +99,14 @@ def _reason(document: dict, tests: Sequence[dict], mistakes: Sequence[str], titl
     named = "; ".join(
         f"{mistake} ({_line(titles[mistake])})" if titles.get(mistake) else mistake for mistake in mistakes
     )
-    return f"{named}; failed: {', '.join(lost)}" if named else f"failed: {', '.join(lost)}"
+    failed = f"failed: {', '.join(lost)}{_hidden(extra.get('hidden') or {})}"
+    return f"{named}; {failed}" if named else failed
+
+
+def _hidden(counts: Mapping[str, dict]) -> str:
+    """How many hidden cases each check failed, which its student is not told (checks/trials.Hidden)."""
+    told = [f"{key} {got.get('failed')} of {got.get('of')}" for key, got in counts.items() if got.get("failed")]
+    return f" (hidden cases failed: {', '.join(told)})" if told else ""
 
 
 def _line(text: str) -> str:

@@ -98,7 +98,7 @@ def _trial(seed: int, outcome: Answer) -> Trial:
 
 @pytest.mark.parametrize("frames", ['  File "pseudo_loss.py", line 3\n    raise ValueError(f"```{x}")\n', "  x\n"])
 def test_a_traceback_block_closes_before_the_sentences_after_it(frames):
-    passed, text = over_cases([_trial(1, _raised(frames)), _trial(2, _raised(frames))], lambda t, a: None, "ok")
+    passed, text, _ = over_cases([_trial(1, _raised(frames)), _trial(2, _raised(frames))], lambda t, a: None, "ok")
     assert not passed and problems(text) == []
     first, block = text.split("\n\n", 1)
     assert first.startswith("On public case seed 1 (N=2, A=2): the function raised `ValueError: first line`")
