@@ -10,7 +10,7 @@ provides ``GRADING_SEEDS``, ``THRESHOLD``, ``ENV`` and ``train(loss_grad, seeds)
 from __future__ import annotations
 
 import importlib
-from typing import Callable, Dict, List, Mapping, Optional, Protocol, Sequence, Tuple
+from typing import Dict, List, Mapping, Optional, Protocol, Sequence, Tuple
 
 import numpy as np
 
@@ -18,9 +18,7 @@ from grader.checks.exercise import Exercise
 from grader.checks.oracle import Failure, Oracle
 from grader.checks.trials import problem
 from grader.checks.verdicts import CheckResult, interface_problem
-from grader.learning.runs import Learning, summary
-
-LossGrad = Callable[..., Optional[Mapping[str, np.ndarray]]]  # the contract's arrays -> dL/d(input), or None
+from grader.learning.runs import Learning, LossGrad, summary
 
 
 class Trainer(Protocol):
