@@ -23,6 +23,7 @@ from grader.checks.cases import CaseSet
 from grader.checks.exercise import Exercise
 from grader.checks.trials import Trial
 from grader.checks.verdicts import CheckResult, Public
+from grader.text import Markdown
 
 VISIBLE = "visible"
 LATER = ("after_published", "after_due_date", "hidden")  # Gradescope's visibilities, but visible
@@ -75,7 +76,7 @@ def grade(
             check,
             title=f"{check.title} (hidden cases)",
             visibility=held.visibility,
-            output=check.output if not check.passed else f"All {count[check.key]} hidden cases pass.",
+            output=check.output if not check.passed else Markdown(f"All {count[check.key]} hidden cases pass."),
         )
         for check in verdicts.judge(hidden, None, None, later, exercise)
     ]

@@ -19,6 +19,7 @@ from grader.checks.oracle import Failure, Oracle
 from grader.checks.trials import problem
 from grader.checks.verdicts import CheckResult, interface_problem
 from grader.learning.runs import Learning, summary
+from grader.text import Markdown
 
 LossGrad = Callable[..., Optional[Mapping[str, np.ndarray]]]  # the contract's arrays -> dL/d(input), or None
 
@@ -87,5 +88,5 @@ def check_learning(oracle: Oracle, exercise: Exercise, learning: Trainer, weight
             ],
         }
     }
-    result = CheckResult("learning", exercise.titles["learning"], weight, passed, "\n".join(lines))
+    result = CheckResult("learning", exercise.titles["learning"], weight, passed, Markdown("\n".join(lines)))
     return result, extra
