@@ -118,7 +118,9 @@ def join(parts: Sequence[Markdown], sep: str = "") -> Markdown:
 _SPAN = re.compile(r"(?<!`)(`+)(?!`)(.*?)(?<!`)\1(?!`)", re.DOTALL)
 # What makes markup anywhere in a line (a lone backtick run: an unpaired one), and at its start: a
 # heading, quote, list item or setext underline, and an ordered list item's number.
-_MARKUP = re.compile(r"(`+)|[\\*_\[\]<>&|~$]")
+# An _ inside a word is no emphasis (CommonMark), so `policy_utils` reads as written; a [ opens no
+# link, image or reference without a ] that is followed by ( [ or :.
+_MARKUP = re.compile(r"(`+)|(_+)|[\\*<>&|~$]|\](?=[(\[:])")
 _LINE_START = re.compile(r"^([ \t]*(?:\d{1,9}(?=[.)]))?)([#+=.)-])", re.MULTILINE)
 
 
@@ -144,8 +146,18 @@ def escaped(untrusted: str) -> Markdown:
 def _prose(text: str) -> str:
     """Text with no code span in it, escaped; each line as if it started one (an escape that was
     not needed shows nothing)."""
-    text = _MARKUP.sub(lambda found: code(found.group()) if found.group(1) else "\\" + found.group(), text)
+    text = _MARKUP.sub(_escape, text)
     return _LINE_START.sub(r"\1\\\2", text)
+
+
+def _escape(found: re.Match) -> str:
+    markup, text = found.group(), found.string
+    if found.group(1):  # an unpaired run of backticks
+        return code(markup)
+    before, after = text[found.start() - 1 : found.start()], text[found.end() : found.end() + 1]
+    if found.group(2) and before.isalnum() and after.isalnum():
+        return markup
+    return "".join("\\" + char for char in markup)
 
 
 def code(untrusted: str) -> Markdown:
