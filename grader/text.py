@@ -27,11 +27,13 @@ def _shown(found: re.Match) -> str:
     return f"\\u{c:04x}" if c < 0x10000 else f"\\U{c:08x}"
 
 
-def printable(text: str) -> str:
+def printable(text: str, *, lines: bool = True) -> str:
     """Text with control, invisible and direction characters and lone surrogates written out as
     \\xNN, \\uNNNN or \\UNNNNNNNN: it shows as what it holds, and can always be written as UTF-8.
-    Every writer (Markdown, HTML, terminal, CSV, JSON) passes untrusted text through here."""
-    return _HIDDEN.sub(_shown, text)
+    Every writer (Markdown, HTML, terminal, CSV, JSON) passes untrusted text through here. lines:
+    whether newline and tab stay as they are; a name or a progress line keeps to one line."""
+    shown = _HIDDEN.sub(_shown, text)
+    return shown if lines else shown.replace("\t", "\\x09").replace("\n", "\\x0a")
 
 
 def cap_text(text: str, limit: int) -> str:
@@ -109,17 +111,12 @@ class Markdown(str):
     grader's own words and on what these writers made."""
 
 
-def join(parts: Sequence[Markdown], sep: str = "") -> Markdown:
-    """Markdown parts joined by sep, which is the grader's own text."""
-    return Markdown(sep.join(parts))
-
-
 # A code span as CommonMark finds it: a run of backticks closed by the next run of the same length.
 _SPAN = re.compile(r"(?<!`)(`+)(?!`)(.*?)(?<!`)\1(?!`)", re.DOTALL)
-# What makes markup anywhere in a line (a lone backtick run: an unpaired one), and at its start: a
-# heading, quote, list item or setext underline, and an ordered list item's number.
-# An _ inside a word is no emphasis (CommonMark), so `policy_utils` reads as written; a [ opens no
-# link, image or reference without a ] that is followed by ( [ or :.
+# What makes markup anywhere in a line: a run of backticks (in prose, an unpaired one), a run of _
+# (none inside a word, which CommonMark reads as text: policy_utils stays as written), \ * < > & | ~
+# $, and a ] before ( [ or : (without which a [ opens no link, image or reference). At a line's
+# start: a heading, list item, setext underline or an ordered item's number.
 _MARKUP = re.compile(r"(`+)|(_+)|[\\*<>&|~$]|\](?=[(\[:])")
 _LINE_START = re.compile(r"^([ \t]*(?:\d{1,9}(?=[.)]))?)([#+=.)-])", re.MULTILINE)
 

@@ -43,7 +43,7 @@ class Entry:
     @property
     def label(self) -> str:
         """The name as shown: undecodable bytes and control characters written out as \\xNN."""
-        return printable(self.name)
+        return printable(self.name, lines=False)
 
 
 # --- which entries ----------------------------------------------------------------------------
