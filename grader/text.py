@@ -58,7 +58,7 @@ def cap_text(text: str, limit: int) -> str:
         tail.insert(0, line)
     cut = len(lines) - len(head) - len(tail)
     if not head and not tail:  # one enormous line
-        kept = data[:budget].decode("utf-8", "ignore")
+        kept = _span_closed(data[:budget].decode("utf-8", "ignore"))
         return "\n".join([kept, f"… {len(data) - budget} bytes cut …", *_fences_between(kept, "")])
     resumed = "\n".join(lines[: len(lines) - len(tail)]) if tail else ""  # where the tail starts
     return "\n".join([*head, f"… {cut} lines cut …", *_fences_between("\n".join(head), resumed), *tail])
@@ -81,6 +81,15 @@ def open_fence(text: str) -> Fence:
         elif open_ is not None and char == open_[0] and length >= open_[1] and not rest.strip():
             open_ = None
     return open_
+
+
+def _span_closed(kept: str) -> str:
+    """A line cut short, with the code span the cut ran through closed: what was in it (a file
+    name, an error message) stays code, and never reads as Markdown or HTML."""
+    opened = ""
+    for run in re.findall(r"`+", kept):
+        opened = "" if run == opened else opened or run
+    return f"{kept} {opened}" if opened else kept
 
 
 def _fences_between(kept: str, resumed: str) -> List[str]:

@@ -126,7 +126,7 @@ def _version(document: object, name: str) -> Tuple[int, int]:
     for key, value in (("nbformat", major), ("nbformat_minor", minor)):
         if type(value) is not int:
             shown = (
-                f"{md_code(json.dumps(value)[:40])}"
+                md_code(json.dumps(value)[:40])
                 if isinstance(value, (str, float, bool, type(None)))
                 else _json_kind(value)
             )

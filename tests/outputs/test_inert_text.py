@@ -15,12 +15,15 @@ import io
 import json
 import os
 import re
+import subprocess
+import sys
 import unicodedata
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Collection, List
 
 import numpy as np
+import pytest
 from conftest import batch_row
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -41,7 +44,7 @@ from grader.outputs.report import markdown
 from grader.outputs.report_html import html
 from grader.outputs.table import grades_csv, row_of, summary_table
 from grader.submission.load import MAX_HELPERS, load
-from grader.text import Markdown, code, escaped, fenced, printable
+from grader.text import Markdown, cap_text, code, escaped, fenced, printable
 from grader.verbs.explain import explain
 
 PAYLOADS = [
@@ -133,6 +136,14 @@ def test_code_and_fenced_show_only_code(text):
     tokens = PARSER.parse(page)
     assert [t.type for t in tokens if t.type in ("fence", "code_block")] == ["fence"]
     assert [t.content for t in tokens if t.type == "inline"][-1].startswith("after ")
+
+
+@EXAMPLES
+@given(ANY, st.integers(20, 400))
+def test_a_line_cut_short_leaves_no_student_text_outside_its_code_span(text, limit):
+    long = "<img src=x onerror=alert(1)> " * 20 + text * (1 + 800 // (len(text) + 1))
+    for line in (f"raised {code(long)} there", f"raised {escaped(long)} there"):
+        assert markup(cap_text(line, limit)) == []
 
 
 # --- results.json and the checks ----------------------------------------------------------------
@@ -329,3 +340,28 @@ def test_progress_lines_print_no_control_character(label):
     progress.last_line -= STILL_S
     progress.tick([(label, STILL_S + 1)])
     assert raw_hidden(stream.getvalue().replace("\n", "")) == [] and stream.getvalue().count("\n") == 2
+
+
+@pytest.mark.slow  # mypy reads torch's stubs: about 12 s
+def test_a_plain_str_reaches_no_builder_of_an_output():
+    """The type does the work: text not made by the writers (or declared markup) fails mypy."""
+    snippet = (
+        "from grader.outputs import results\n"
+        "from grader.outputs.report_html import html\n"
+        "from grader.text import Markdown, escaped\n"
+        "results.build([], summary='from a student')\n"
+        "results.not_graded({}, {}, 'from a student')\n"
+        "results.test_entry(1, 'name', 0, 1, False, 'from a student')\n"
+        "html('from a student', {})\n"
+        "results.build([], summary=escaped('from a student'))\n"
+        "results.build([], summary=Markdown(f'Graded {escaped(\"x\")}.'))\n"
+    )
+    options = ["--config-file", "/dev/null", "--ignore-missing-imports", "--follow-imports=silent"]
+    run = subprocess.run(
+        [sys.executable, "-m", "mypy", *options, "--python-version", "3.10", "-c", snippet],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    errors = [line.split(":")[1] for line in run.stdout.splitlines() if "error:" in line]
+    assert errors == ["4", "5", "6", "7"], run.stdout
