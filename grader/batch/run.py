@@ -156,7 +156,8 @@ def _grade_todo(todo, rubric, zygote, limits, load_s: float, jobs: int, wall_s: 
 
     def work(entry: Entry) -> dict:  # runs in a worker
         if entry.refused:
-            return results.not_graded(rubric.weights, rubric.exercise.titles, entry.refused)
+            refused = text.Markdown(entry.refused)  # entries.py's words, its names put in by text.code
+            return results.not_graded(rubric.weights, rubric.exercise.titles, refused)
         return _load_budget(load_s, rubric, lambda: grade_safely(entry.path, zygote, rubric, **options))
 
     def done(entry: Entry, document: dict, seconds: float) -> None:  # runs here, once per entry
@@ -286,7 +287,7 @@ def _load_budget(seconds: float, rubric, grade: Callable[[], dict]) -> dict:
     try:
         return grade()
     except _LoadStalled:
-        reason = f"reading the submission did not finish within {seconds:g} s, so it was not run"
+        reason = text.Markdown(f"reading the submission did not finish within {seconds:g} s, so it was not run")
         return results.not_graded(rubric.weights, rubric.exercise.titles, reason, time.monotonic() - started)
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)

@@ -31,6 +31,7 @@ from grader.checks.exercise import Exercise
 from grader.checks.held import VISIBLE, Held
 from grader.checks.oracle import ClosableOracle, Failure, Oracle, Outcome
 from grader.checks.verdicts import CheckResult
+from grader.text import Markdown, code_spans
 
 
 class CatalogEntry(Protocol):
@@ -179,30 +180,29 @@ def _with_diagnosis(check: CheckResult, found: diagnose.Diagnosis) -> CheckResul
         return check
     if check.visibility != VISIBLE or not found.feedback:
         return dataclasses.replace(check, tags=found.mistakes)
-    return dataclasses.replace(check, output=f"{check.output}\n\n{found.feedback}", tags=found.mistakes)
+    return dataclasses.replace(check, output=Markdown(f"{check.output}\n\n{found.feedback}"), tags=found.mistakes)
 
 
-def summary(result: Assessment, catalog: Catalog, notes: Sequence[str] = ()) -> str:
+def summary(result: Assessment, catalog: Catalog, notes: Sequence[Markdown] = ()) -> Markdown:
     """The top-level feedback: one sentence on what is wrong, what failed, and the loader's notes."""
     shown = [check for check in result.checks if check.visibility == VISIBLE]  # held.py: only what is seen
     failed = [check for check in shown if not check.passed]
     if not failed:
         passed = "All checks passed." if len(shown) == len(result.checks) else "All the tests shown now passed."
-        return "\n\n".join([passed, *notes])
+        return Markdown("\n\n".join([passed, *notes]))
     if result.mistakes:
         named = "; and ".join(f"{catalog[m].title} (`{m}`)" for m in result.mistakes)
         wrong = f"What is wrong: {named}. The failing tests show the numbers."
     else:  # the first failing check's first sentence: its smallest evidence
         wrong = f"What is wrong: {first_sentence(failed[0].output)}"
-    return "\n\n".join([wrong, f"Failed: {', '.join(check.title for check in failed)}.", *notes])
+    return Markdown("\n\n".join([wrong, f"Failed: {', '.join(check.title for check in failed)}.", *notes]))
 
 
 def first_sentence(text: str) -> str:
     """The first sentence of a feedback text: up to the first ". " outside `code`, or its first line."""
     line = text.strip().split("\n", 1)[0]
-    inside = False
-    for i, char in enumerate(line):
-        inside = inside != (char == "`")
-        if not inside and line.startswith(". ", i):
+    spans = code_spans(line)
+    for i in (i for i in range(len(line)) if line.startswith(". ", i)):
+        if not any(start <= i < end for start, end in spans):
             return line[: i + 1]
     return line if line.endswith((".", ":")) or not line else line + "."

@@ -22,7 +22,7 @@ from grader.checks.oracle import Oracle, Outcome
 from grader.checks.trials import Trial
 from grader.checks.verdicts import CheckResult, Public
 from grader.contract import Contract
-from grader.text import fmt
+from grader.text import Markdown, fmt
 
 CHANGE_SEED = 0  # the other values the differentiable inputs are replaced by: fixed, like every case
 
@@ -114,4 +114,4 @@ def unscored(check: CheckResult, why: str) -> CheckResult:
     """The check at zero, saying why first (a failing one too: it would score nothing if it passed).
     What a passing check found is kept, said to be the form alone, so no sentence reads as a pass."""
     found = f"On its own, this check found: {check.output}" if check.passed else check.output
-    return dataclasses.replace(check, passed=False, output=f"{why}\n\n{found}")
+    return dataclasses.replace(check, passed=False, output=Markdown(f"{why}\n\n{found}"))

@@ -25,6 +25,7 @@ from grader.checks.cases import CaseSet
 from grader.checks.exercise import Exercise
 from grader.checks.trials import Trial
 from grader.checks.verdicts import CheckResult, Public
+from grader.text import Markdown
 
 VISIBLE = "visible"
 LATER = ("after_published", "after_due_date", "hidden")  # Gradescope's visibilities, but visible
@@ -77,7 +78,7 @@ def grade(
             check,
             title=f"{check.title} (hidden cases)",
             visibility=held.visibility,
-            output=check.hidden.said(held.visibility in COUNTED) if check.hidden else check.output,
+            output=Markdown(check.hidden.said(held.visibility in COUNTED)) if check.hidden else check.output,
         )
         for check in verdicts.judge(hidden, None, None, later, exercise)
     ]

@@ -18,7 +18,7 @@ from typing import Callable, List, Optional, Tuple
 from grader.checks.answer import Answer
 from grader.checks.cases import Case, Expected
 from grader.checks.oracle import Failure, Outcome
-from grader.text import code, fenced
+from grader.text import code, escaped, fenced
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ def problem(outcome: Outcome) -> Optional[str]:
     """Why this outcome has no usable result, as words after "the function"; None when it returned.
     Where in the student's code it raised is ``where``'s, for a paragraph of its own."""
     if isinstance(outcome, Failure):
-        return f"did not answer: {outcome.message}"
+        return f"did not answer: {escaped(outcome.message)}"
     if outcome.error is not None:
         if outcome.memory:
             return f"ran out of memory: {quoted(outcome.error)}"

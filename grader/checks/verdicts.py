@@ -21,7 +21,7 @@ from grader.checks.oracle import Oracle
 from grader.checks.purity import check_purity
 from grader.checks.trials import Hidden, Judged, Trial, over_cases, quoted
 from grader.contract import Contract
-from grader.text import code, fmt
+from grader.text import Markdown, code, fmt
 
 # The finite-difference check of a reported gradient: a central difference of this step, and how
 # far it may differ (float32 loss values, a curved loss) before the gradient is called inconsistent.
@@ -34,7 +34,7 @@ class CheckResult:
     title: str
     max_score: float
     passed: bool
-    output: str  # markdown, for the student
+    output: Markdown  # for the student; student text in it only through text.py's writers
     visibility: str = "visible"  # Gradescope's: when the student sees this test (held.py holds some back)
     tags: Tuple[str, ...] = ()  # the mistake IDs its feedback names
     hidden: Optional[Hidden] = None  # how it did on its hidden cases, for the course staff; None: it has none
@@ -300,8 +300,14 @@ def judge(
         "purity": lambda: check_purity(on["purity"], repeat),
     }
     return [
-        CheckResult(key, exercise.titles[key], float(weights[key]), passed, output, hidden=hidden)
+        _result(key, exercise.titles[key], float(weights[key]), passed, output, hidden)
         for key, verdict in verdicts.items()
         if key in weights
         for passed, output, hidden in [verdict()]
     ]
+
+
+def _result(key: str, title: str, weight: float, passed: bool, text: str, hidden: Optional[Hidden]) -> CheckResult:
+    """A check's result: its text is the checks' own words, any answer's text in it put in by
+    code, escaped or fenced (trials.py)."""
+    return CheckResult(key, title, weight, passed, Markdown(text), hidden=hidden)

@@ -19,6 +19,7 @@ from grader.checks.oracle import Failure, Oracle
 from grader.checks.trials import problem
 from grader.checks.verdicts import CheckResult, interface_problem
 from grader.learning.runs import Learning, LossGrad, summary
+from grader.text import Markdown
 
 
 class Trainer(Protocol):
@@ -85,5 +86,5 @@ def check_learning(oracle: Oracle, exercise: Exercise, learning: Trainer, weight
             ],
         }
     }
-    result = CheckResult("learning", exercise.titles["learning"], weight, passed, "\n".join(lines))
+    result = CheckResult("learning", exercise.titles["learning"], weight, passed, Markdown("\n".join(lines)))
     return result, extra

@@ -62,14 +62,14 @@ def row_of(
         for test in document.get("tests") or []
     ]
     mistakes = [str(mistake) for mistake in extra.get("mistakes") or []]
-    shown = [{key: printable(str(person.get(key, ""))) for key in PERSON} for person in people]
+    shown = [{key: printable(str(person.get(key, "")), lines=False) for key in PERSON} for person in people]
     return {  # text from students or Gradescope escaped once, here, for every output
-        "entry": printable(entry),
+        "entry": printable(entry, lines=False),
         "name": "; ".join(person["name"] for person in shown),
         "email": "; ".join(person["email"] for person in shown),
         "sid": "; ".join(person["sid"] for person in shown),
         "people": shown,
-        "submitted": printable(submitted),
+        "submitted": printable(submitted, lines=False),
         "status": status_of(document),
         "score": float(document.get("score", 0)),
         "max_score": max_score(document),
@@ -172,7 +172,7 @@ def summary_table(rows: Sequence[dict]) -> str:
     """The class at a glance, for the terminal."""
     if not rows:
         return "No entries."
-    names = [printable(row["entry"]) for row in rows]
+    names = [printable(row["entry"], lines=False) for row in rows]
     width = min(max(len("entry"), *(len(name) for name in names)), 40)
     lines = [f"{'entry':<{width}}  {'score':>9}  {'status':<12}  mistakes", "-" * (width + 40)]
     for name, row in zip(names, rows):

@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Optional
 
 from grader.errors import LoadError
+from grader.text import code as md_code
+from grader.text import escaped
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 _KINDS = (
@@ -36,15 +38,15 @@ def read_text(path: Path, limit: int = MAX_FILE_BYTES, kind: str = "Python sourc
     """A submitted text file: a regular file, never more than limit bytes read, not empty, not binary, UTF-8."""
     data = _read_regular(path, limit + 1)  # never more than the cap into memory, however large the file
     if len(data) > limit:
-        raise LoadError(f"`{path.name}` is larger than {limit >> 20} MB{advice}")
+        raise LoadError(f"{md_code(path.name)} is larger than {limit >> 20} MB{advice}")
     if not data.strip():
-        raise LoadError(f"`{path.name}` is empty")
+        raise LoadError(f"{md_code(path.name)} is empty")
     if b"\0" in data:
-        raise LoadError(f"`{path.name}` is a binary file, not {kind}")
+        raise LoadError(f"{md_code(path.name)} is a binary file, not {kind}")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise LoadError(f"`{path.name}` is not UTF-8 text (byte {exc.start} is not valid)") from None
+        raise LoadError(f"{md_code(path.name)} is not UTF-8 text (byte {exc.start} is not valid)") from None
 
 
 def _read_regular(path: Path, size: int) -> bytes:
@@ -58,9 +60,9 @@ def _read_regular(path: Path, size: int) -> bytes:
                 if stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
                     return handle.read(size)
         except OSError as exc:
-            raise LoadError(f"`{path.name}` cannot be read ({exc.strerror or type(exc).__name__})") from None
+            raise LoadError(f"{md_code(path.name)} cannot be read ({exc.strerror or type(exc).__name__})") from None
         kind = "not a regular file"
-    raise LoadError(f"`{path.name}` is {kind}, not a file the grader reads")
+    raise LoadError(f"{md_code(path.name)} is {kind}, not a file the grader reads")
 
 
 def check_syntax(code: str, name: str, line_offset: int = 0) -> ast.Module:
@@ -68,7 +70,7 @@ def check_syntax(code: str, name: str, line_offset: int = 0) -> ast.Module:
         return ast.parse(code, filename=name)
     except SyntaxError as exc:
         line = (exc.lineno or 0) + line_offset
-        text = f": `{exc.text.strip()}`" if exc.text and exc.text.strip() else ""
-        raise LoadError(f"syntax error in `{name}` line {line}: {exc.msg}{text}") from None
+        text = f": {md_code(exc.text.strip())}" if exc.text and exc.text.strip() else ""
+        raise LoadError(f"syntax error in {md_code(name)} line {line}: {escaped(exc.msg)}{text}") from None
     except (ValueError, RecursionError, MemoryError) as exc:
-        raise LoadError(f"`{name}` cannot be parsed as Python: {type(exc).__name__}") from None
+        raise LoadError(f"{md_code(name)} cannot be parsed as Python: {type(exc).__name__}") from None

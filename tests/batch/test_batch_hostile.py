@@ -359,7 +359,8 @@ def test_student_text_in_the_report_is_inert():
         "| `www.evil.example` | not graded | `see https://evil.example/x <img src=x> [here](javascript:1)` |" in report
     )
     assert "`https://evil.example/a\\|b`" in report  # a | escaped for the table, still in the span
-    assert "`` `www.evil.example` ``" in report and "``` ``https://evil.example`` ```" in report
+    # each span's delimiter is a run of backticks of a length that does not occur inside (text.code)
+    assert "`` `www.evil.example` ``" in report and "` ``https://evil.example`` `" in report
 
 
 def test_c1_controls_are_written_out_like_c0():
