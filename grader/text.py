@@ -128,6 +128,7 @@ _SPAN = re.compile(r"(?<!`)(`+)(?!`)(.*?)(?<!`)\1(?!`)", re.DOTALL)
 # start: a heading, list item, setext underline or an ordered item's number.
 _MARKUP = re.compile(r"(`+)|(_+)|[\\*<>&|~$]|\](?=[(\[:])")
 _LINE_START = re.compile(r"^([ \t]*(?:\d{1,9}(?=[.)]))?)([#+=.)-])", re.MULTILINE)
+_INDENT = re.compile(r"^[ \t]", re.MULTILINE)
 
 
 def code_spans(markdown: str) -> List[Tuple[int, int]]:
@@ -138,13 +139,15 @@ def code_spans(markdown: str) -> List[Tuple[int, int]]:
 
 def escaped(untrusted: str) -> Markdown:
     """Untrusted text in Markdown prose: it shows as the very text, never as a heading, list, link,
-    image, HTML, emphasis or math; its `backtick-quoted` parts (as Python's and the grader's own
-    messages quote names) show as code, and an unpaired backtick as a code span of itself."""
+    image, HTML, emphasis or math; its `backtick-quoted` parts (as the grader's own messages quote
+    names) show as code, and any other run of backticks, with what it encloses, as a code span of
+    itself: each backtick a student wrote is seen."""
     text = printable(untrusted)
     parts: List[str] = []
     at = 0
     for span in _SPAN.finditer(text):
-        parts += [_prose(text[at : span.start()]), code(span.group(2))]
+        quoted = span.group(1) == "`" and span.group(2).strip(" ") == span.group(2) and span.group(2)
+        parts += [_prose(text[at : span.start()]), code(span.group(2) if quoted else span.group())]
         at = span.end()
     return Markdown("".join(parts + [_prose(text[at:])]))
 
@@ -152,8 +155,10 @@ def escaped(untrusted: str) -> Markdown:
 def _prose(text: str) -> str:
     """Text with no code span in it, escaped; each line as if it started one (an escape that was
     not needed shows nothing)."""
-    text = _MARKUP.sub(_escape, text)
-    return _LINE_START.sub(r"\1\\\2", text)
+    text = _LINE_START.sub(r"\1\\\2", _MARKUP.sub(_escape, text))
+    # Four columns of indentation would start a code block, where escapes show: a line's first
+    # space or tab becomes its character reference, which is text.
+    return _INDENT.sub(lambda found: f"&#{ord(found.group())};", text)
 
 
 def _escape(found: re.Match) -> str:

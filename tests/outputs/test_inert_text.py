@@ -169,8 +169,8 @@ CONTRACT: Contract = rubric.exercise("discrete").contract
 def _document(text: str) -> dict:
     """A results document with text in every place a submission's text reaches: an exception
     and its frames, a type name, a dtype, a failure's message, printed output, a loader note."""
-    _, raised = over_cases([_trial(_answer(error=text, traceback=text))], lambda t, a: None, "ok")
-    _, failed = over_cases([_trial(Failure("crashed", text))], lambda t, a: None, "ok")
+    _, raised, _ = over_cases([_trial(_answer(error=text, traceback=text))], lambda t, a: None, "ok")
+    _, failed, _ = over_cases([_trial(Failure("crashed", text))], lambda t, a: None, "ok")
     typed = interface_problem(_answer(returned=text), CONTRACT) or ""
     dtyped = interface_problem(_answer(dtype=text), CONTRACT) or ""
     checks = [
