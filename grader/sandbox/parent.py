@@ -123,12 +123,30 @@ class Output:
 class Zygote:
     """The pre-warmed process that forks sandboxes. Start it before loading secrets."""
 
+    _early: Optional[Zygote] = None
+
     def __init__(self, sock: socket.socket, pid: int):
         self._sock = sock
         self.pid = pid
 
     @classmethod
+    def fork_early(cls) -> None:
+        """Fork the zygote now, for the next start() to hand out. `python -m grader` calls this
+        before it parses its command line: the zygote then holds no argument, frame or object
+        of the run, only the modules imported so far (zygote.forget_the_grader erases the rest)."""
+        try:
+            cls._early = cls._fork()
+        except SandboxError:
+            pass  # start() meets it again, where the verb reports it
+
+    @classmethod
     def start(cls) -> Zygote:
+        """The zygote fork_early() made, if any; otherwise one forked now."""
+        early, cls._early = cls._early, None
+        return early if early is not None else cls._fork()
+
+    @classmethod
+    def _fork(cls) -> Zygote:
         secret = [name for name in sys.modules if name == "reference" or name.startswith("reference.")]
         if secret:
             raise SandboxError(f"the zygote must be forked before {secret[0]} is imported")

@@ -11,17 +11,20 @@ from __future__ import annotations
 
 import ctypes
 import fcntl
+import gc
 import json
 import os
 import select
 import shutil
 import signal
 import socket
+import sys
 import tempfile
 import traceback
 from typing import List, Optional, Tuple
 
 from grader import process
+from grader.sandbox import root
 from grader.sandbox.limits import Limits, sandbox_user
 from grader.sandbox.lockdown import keep_only_fds, lock_down_and_serve, receive_fds
 
@@ -37,6 +40,7 @@ def zygote_loop(sock: socket.socket) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the grader's to handle
     signal.signal(signal.SIGCHLD, lambda *_: _reap(block=False))
     process.die_with_parent()
+    forget_the_grader()
     spare: Optional[_Spare] = None
     while True:
         try:
@@ -58,6 +62,25 @@ def zygote_loop(sock: socket.socket) -> None:
             spare = _Spare.fork(limits, sock)  # made while the grader works with this one
         for fd in fds:
             os.close(fd)
+
+
+def forget_the_grader() -> None:
+    """Erase what the zygote inherited of the grading process that a child could read: its
+    command line (sys.argv, sys.orig_argv, and the copy /proc/self/cmdline reads from this
+    process's memory) and its environment (os.environ, /proc/self/environ). Under `python -m
+    grader` nothing else of the run exists yet: the zygote is forked before the command line
+    is parsed (grader/__main__.py), so no frame or object holds the class folder or a rubric."""
+    tempfile.gettempdir()  # the monitors' temp dir, found while TMPDIR is still set (then cached)
+    del sys.argv[:]
+    del sys.orig_argv[:]
+    os.environ.clear()
+    with open("/proc/self/stat") as handle:
+        fields = handle.read().rsplit(")", 1)[1].split()
+    arg_start, arg_end, env_start, env_end = (int(f) for f in fields[45:49])
+    for start, end in ((arg_start, arg_end), (env_start, env_end)):
+        if 0 < start < end:
+            ctypes.memset(start, 0, end - start)
+    gc.collect()
 
 
 class _Spare:
@@ -113,15 +136,20 @@ def _monitor(limits: dict, handoff: int) -> None:
     if user is not None:
         os.chown(workdir, *owner)
     layers = _enter_namespaces(root=user is not None)
-    if "mountns" in layers and _mount_tmpfs(workdir, limits["disk_mb"], *owner):
-        layers.append(f"tmpfs:{limits['disk_mb']}MB")
+    readable = root.readable_paths()
+    staging = None
+    if "mountns" in layers and _private_mounts():
+        if root.build(workdir, readable, workdir, limits["disk_mb"], *owner):
+            staging = workdir
+        if staging or _mount_tmpfs(workdir, limits["disk_mb"], *owner):
+            layers.append(f"tmpfs:{limits['disk_mb']}MB")
     layers += [f"uid:{user.pw_name}"] if user is not None else []
     to_child, child_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     child = os.fork()
     if child == 0:
         try:
             to_child.close()
-            lock_down_and_serve(Limits(**limits), user, workdir, child_end)
+            lock_down_and_serve(Limits(**limits), user, workdir, child_end, staging, readable)
         except BaseException:
             traceback.print_exc()  # reaches the grader through the output pipe once fd 2 is set
             os._exit(70)
@@ -242,12 +270,13 @@ def _enter_namespaces(root: bool) -> list:
     return []
 
 
+def _private_mounts() -> bool:
+    """Whether mounts made here stay in this mount namespace (none propagates to the machine's)."""
+    return process.libc.mount(None, b"/", None, ctypes.c_ulong(_MS_REC | _MS_PRIVATE), None) == 0
+
+
 def _mount_tmpfs(path: str, size_mb: int, uid: int, gid: int) -> bool:
-    """A tmpfs of size_mb on path, seen only in this mount namespace: the child's files
-    then count against a fixed size instead of filling the disk."""
-    private = process.libc.mount(None, b"/", None, ctypes.c_ulong(_MS_REC | _MS_PRIVATE), None) == 0
+    """Where the private root could not be built: a tmpfs of size_mb on path, so that the
+    child's files count against a fixed size instead of filling the disk."""
     options = f"size={size_mb}m,mode=0700,uid={uid},gid={gid}".encode()
-    return (
-        private
-        and process.libc.mount(b"tmpfs", path.encode(), b"tmpfs", ctypes.c_ulong(_MS_NOSUID | _MS_NODEV), options) == 0
-    )
+    return process.libc.mount(b"tmpfs", path.encode(), b"tmpfs", ctypes.c_ulong(_MS_NOSUID | _MS_NODEV), options) == 0

@@ -1,0 +1,110 @@
+"""The child's world (issue 26): a filesystem of its own, no watching of shared files, and a
+zygote that holds nothing of the grading run.
+
+The private root is observed from inside a child (what exists for it); the notification calls
+are tried by `watch_syscalls.py`; the zygote's cleanliness is proved through the real entry
+point, `python -m grader grade` run as a subprocess, by `grader_snoop.py` looking for the class
+folder, a classmate and the rubric's hidden cases everywhere a child can look (the batch's
+side, and the colluding pair, are in tests/batch/test_batch_hostile.py).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+import torch
+from conftest import SUBMISSIONS
+from test_sandbox import report
+
+ROOT_USER = os.geteuid() == 0
+REPO = Path(__file__).resolve().parents[2]
+HOSTILE = SUBMISSIONS / "hostile"
+CORRECT = SUBMISSIONS / "correct" / "log_softmax_gather.py"
+ZERO = '"""Twin: a zero loss."""\n\n\ndef pseudo_loss(logits, actions, q_values):\n    return (logits * 0.0).sum()\n'
+
+
+def test_the_child_sees_only_its_private_root(zygote, tmp_path):
+    absent = [REPO / "grader", REPO / "reference", tmp_path, Path("/dev/shm"), Path("/var/tmp"), Path("/etc/passwd")]
+    present = [Path(torch.__file__), Path(sys.executable), Path(os.devnull)]
+    seen = report(
+        zygote,
+        f"{{'exists': {{p: os.path.exists(p) for p in {[str(p) for p in absent + present]!r}}}, "
+        "'cwd': os.getcwd(), 'mounted_ro': os.statvfs('/').f_flag & 1, "
+        "'proc': [p for p in ('/proc/self/stat', '/proc/2', '/proc/cpuinfo', '/proc/stat') if os.path.exists(p)]}",
+    )
+    assert seen["exists"] == {str(p): p in present for p in absent + present}
+    assert seen["cwd"].startswith("/tmp/pseudoloss-")
+    assert seen["proc"] == ["/proc/self/stat"]  # its own pid namespace, process ids only
+    assert seen["mounted_ro"] == 1
+
+
+def test_the_private_root_is_among_the_layers(grade):
+    document = grade(CORRECT, learning=False)
+    assert "privateroot" in document["extra_data"]["sandbox"]
+    assert document["score"] == sum(test["max_score"] for test in document["tests"])
+
+
+def test_watching_files_is_denied(grade, tmp_path):
+    document = grade(HOSTILE / "watch_syscalls.py", learning=False)
+    twin = tmp_path / "zero.py"
+    twin.write_text(ZERO)
+    printed = dict(re.findall(r"WATCH (\w+): (\w+)", document["output"]))
+    assert printed == dict.fromkeys(["inotify_init", "inotify_init1", "fanotify_init", "dnotify"], "EPERM")
+    assert document["score"] == grade(twin, learning=False)["score"]
+
+
+def snoop_needles(folder: Path, classmate: str) -> dict:
+    """What grader_snoop.py looks for, baked in: the class, a classmate, the rubric and its hidden
+    cases; and a control it must find (its own source, in linecache), so the search is not blind."""
+    rubric = REPO / "reference" / "discrete" / "rubric.json"
+    hidden = [case for cases in json.loads(rubric.read_text())["hidden"].values() for case in cases]
+    needles = {
+        "class folder": str(folder),
+        "class name": folder.name,
+        "classmate": classmate,
+        "rubric": str(rubric),
+        "control": "for probe in (_search_objects",
+    }
+    return {"needles": {label: text.encode().hex() for label, text in needles.items()}, "hidden": json.dumps(hidden).encode().hex()}
+
+
+def snoop_copy(folder: Path, name: str, **extra) -> Path:
+    source = (HOSTILE / "grader_snoop.py").read_text()
+    values = {**snoop_needles(folder, "classmate-" + folder.name[-8:] + ".py"), **extra}
+    target = folder / name
+    target.write_text(source.replace("BAKED = {}", f"BAKED = {values!r}"))
+    return target
+
+
+def snoop_findings(text: str) -> set:
+    return set(re.findall(r"SNOOP FOUND (.+?) in ", text))
+
+
+@pytest.mark.slow
+def test_the_zygote_of_python_m_grader_holds_nothing_of_the_run(tmp_path):
+    folder = tmp_path / f"class-{uuid.uuid4().hex[:12]}"
+    folder.mkdir()
+    (folder / f"classmate-{folder.name[-8:]}.py").write_text(CORRECT.read_text())
+    snoop = snoop_copy(folder, "snoop.py")
+    run = subprocess.run(
+        [sys.executable, "-m", "grader", "grade", "--json", str(snoop)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "CLASS_FOLDER": str(folder)},  # in the grader's environment too
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    document = json.loads(run.stdout)
+    shown = "\n".join([document["output"]] + [test["output"] for test in document["tests"]])
+    assert "SNOOP probe" not in shown, shown
+    assert snoop_findings(shown) == {"control"}, shown
+    assert str(folder) not in shown and folder.name not in shown
+    assert "privateroot" in document["extra_data"]["sandbox"]
