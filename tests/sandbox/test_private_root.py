@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 import torch
 from conftest import SUBMISSIONS
+from snooping import snoop_findings, snoop_needles
 from test_sandbox import report
 
 ROOT_USER = os.geteuid() == 0
@@ -60,31 +61,12 @@ def test_watching_files_is_denied(grade, tmp_path):
     assert document["score"] == grade(twin, learning=False)["score"]
 
 
-def snoop_needles(folder: Path, classmate: str) -> dict:
-    """What grader_snoop.py looks for, baked in: the class, a classmate, the rubric and its hidden
-    cases; and a control it must find (its own source, in linecache), so the search is not blind."""
-    rubric = REPO / "reference" / "discrete" / "rubric.json"
-    hidden = [case for cases in json.loads(rubric.read_text())["hidden"].values() for case in cases]
-    needles = {
-        "class folder": str(folder),
-        "class name": folder.name,
-        "classmate": classmate,
-        "rubric": str(rubric),
-        "control": "for probe in (_search_objects",
-    }
-    return {"needles": {label: text.encode().hex() for label, text in needles.items()}, "hidden": json.dumps(hidden).encode().hex()}
-
-
 def snoop_copy(folder: Path, name: str, **extra) -> Path:
     source = (HOSTILE / "grader_snoop.py").read_text()
     values = {**snoop_needles(folder, "classmate-" + folder.name[-8:] + ".py"), **extra}
     target = folder / name
     target.write_text(source.replace("BAKED = {}", f"BAKED = {values!r}"))
     return target
-
-
-def snoop_findings(text: str) -> set:
-    return set(re.findall(r"SNOOP FOUND (.+?) in ", text))
 
 
 @pytest.mark.slow
