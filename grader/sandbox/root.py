@@ -139,4 +139,3 @@ def _mirror_links(path: str, staging: str, depth: int = 0) -> None:
 
 def _mount(source: Optional[bytes], target: str, kind: Optional[bytes], flags: int, data: Optional[bytes]) -> bool:
     return process.libc.mount(source, target.encode(), kind, ctypes.c_ulong(flags), data) == 0
-

@@ -448,7 +448,9 @@ def test_children_graded_side_by_side_learn_nothing_of_each_other_or_of_the_clas
     run = batch(directory, out)
     assert run.returncode == 0, run.stderr[-3000:]
     found = documents(out)
-    sender, watcher, snoop, twin = (found[f"{name}-{token}.py"] for name in ("a-sender", "b-watcher", "c-snoop", "d-twin"))
+    sender, watcher, snoop, twin = (
+        found[f"{name}-{token}.py"] for name in ("a-sender", "b-watcher", "c-snoop", "d-twin")
+    )
     assert "SENDER opened" in sender["output"] and sender["score"] == FULL  # it did spell its shapes
     assert "WATCHER saw nothing" in watcher["output"], watcher["output"]
     assert "WATCHER SAW" not in watcher["output"]
