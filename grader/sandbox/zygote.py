@@ -11,20 +11,19 @@ from __future__ import annotations
 
 import ctypes
 import fcntl
-import gc
 import json
 import os
 import select
 import shutil
 import signal
 import socket
-import sys
 import tempfile
 import traceback
 from typing import List, Optional, Tuple
 
 from grader import process
 from grader.sandbox import root
+from grader.sandbox.forget import forget_the_grader
 from grader.sandbox.limits import Limits, sandbox_user
 from grader.sandbox.lockdown import keep_only_fds, lock_down_and_serve, receive_fds
 
@@ -62,25 +61,6 @@ def zygote_loop(sock: socket.socket) -> None:
             spare = _Spare.fork(limits, sock)  # made while the grader works with this one
         for fd in fds:
             os.close(fd)
-
-
-def forget_the_grader() -> None:
-    """Erase what the zygote inherited of the grading process that a child could read: its
-    command line (sys.argv, sys.orig_argv, and the copy /proc/self/cmdline reads from this
-    process's memory) and its environment (os.environ, /proc/self/environ). Under `python -m
-    grader` nothing else of the run exists yet: the zygote is forked before the command line
-    is parsed (grader/__main__.py), so no frame or object holds the class folder or a rubric."""
-    tempfile.gettempdir()  # the monitors' temp dir, found while TMPDIR is still set (then cached)
-    del sys.argv[:]
-    del sys.orig_argv[:]
-    os.environ.clear()
-    with open("/proc/self/stat") as handle:
-        fields = handle.read().rsplit(")", 1)[1].split()
-    arg_start, arg_end, env_start, env_end = (int(f) for f in fields[45:49])
-    for start, end in ((arg_start, arg_end), (env_start, env_end)):
-        if 0 < start < end:
-            ctypes.memset(start, 0, end - start)
-    gc.collect()
 
 
 class _Spare:

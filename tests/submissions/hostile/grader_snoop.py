@@ -8,27 +8,56 @@ objects. It searches:
   globals, sys.argv, sys.orig_argv, os.environ;
 - /proc/self/{cmdline,environ,mountinfo,maps}, the links /proc/self/{cwd,root,fd/*},
   and the names under / down to three levels;
+- its whole writable memory (heap, stacks, anonymous maps), for the class folder's path
+  as UTF-8 or UTF-32 (the interpreter's own copies of argv are wide characters);
 
 for BAKED's needles: the class folder's path and name, a classmate's entry name, the
 output folder, the rubric's path, and its hidden cases; and a control that is in its own
 source, so a blind search shows. Without BAKED it finds nothing to look for.
 
-Expected: "SNOOP found nothing" (the zygote is forked before the command line is parsed
-and erases the argv and environment it inherited; the private root holds no path of the
-grader or the class); the zero twin's score.
+Expected: only its control found (the zygote is forked before the command line is parsed
+and erases the argv and environment it inherited, the interpreter's copies included; the
+private root holds no path of the grader or the class); the zero twin's score.
 """
 
+import ctypes
 import gc
 import json
 import os
+import re
 import sys
 
 BAKED = {}
+
+
+def _search_memory(hex_text: str) -> str:
+    """Where its own memory holds the text (UTF-8 or UTF-32), searched for as two halves that
+    must be adjacent, so that no object of its own holds the whole text; "" if nowhere."""
+    cut = len(hex_text) // 4 * 2
+    first, second = bytes.fromhex(hex_text[:cut]), bytes.fromhex(hex_text[cut:])
+    forms = [(first, second), (first.decode().encode("utf-32-le"), second.decode().encode("utf-32-le"))]
+    with open("/proc/self/maps") as handle:
+        regions = [line.split() for line in handle]
+    for fields in regions:
+        name = fields[5] if len(fields) > 5 else ""
+        if not fields[1].startswith("rw") or name not in ("", "[heap]", "[stack]"):
+            continue
+        start, end = (int(part, 16) for part in fields[0].split("-"))
+        memory = memoryview((ctypes.c_char * (end - start)).from_address(start)).cast("B")
+        for head, tail in forms:
+            for found in re.finditer(re.escape(head), memory):
+                if memory[found.end() : found.end() + len(tail)] == tail:
+                    return f"memory {name or 'anonymous'} +{found.start():#x}"
+    return ""
+
+
+# Searched first, before anything below holds the whole text of a needle.
+IN_MEMORY = _search_memory(BAKED["needles"]["class folder"]) if BAKED.get("needles") else ""
 # Baked as hex, so that its own source and constants hold no needle for it to find.
 NEEDLES = {label: bytes.fromhex(text).decode() for label, text in BAKED.get("needles", {}).items() if text}
 HIDDEN = json.loads(bytes.fromhex(BAKED.get("hidden", "5b5d")))
 MINE = {id(NEEDLES), id(HIDDEN), *map(id, HIDDEN)}
-found = {}
+found = {"class folder": IN_MEMORY} if IN_MEMORY else {}
 
 
 def _check(text, where: str) -> None:
