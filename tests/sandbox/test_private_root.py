@@ -24,6 +24,8 @@ from conftest import SUBMISSIONS
 from snooping import snoop_findings, snoop_needles
 from test_sandbox import report
 
+from grader.sandbox import landlock
+
 ROOT_USER = os.geteuid() == 0
 REPO = Path(__file__).resolve().parents[2]
 HOSTILE = SUBMISSIONS / "hostile"
@@ -90,3 +92,40 @@ def test_the_zygote_of_python_m_grader_holds_nothing_of_the_run(tmp_path):
     assert snoop_findings(shown) == {"control"}, shown
     assert str(folder) not in shown and folder.name not in shown
     assert "privateroot" in document["extra_data"]["sandbox"]
+
+
+# A kernel that refuses a step: the child keeps every other layer, and says which it lost.
+REFUSED = """
+import sys
+from grader.sandbox import root
+if sys.argv[1] == "build":
+    root.build = lambda *args: False
+else:
+    root.enter = lambda staging: False
+from grader.sandbox.parent import Zygote
+from grader.sandbox.oracle import SandboxOracle
+zygote = Zygote.start()
+from grader import rubric
+code = (
+    f"import os\\ntry:\\n    os.listdir({sys.argv[2]!r})\\n    grader = 'listed'\\nexcept OSError as exc:\\n"
+    "    grader = type(exc).__name__\\nprint('FILES', os.listdir('.'), grader)\\n" + sys.argv[3]
+)
+oracle = SandboxOracle(zygote, {"submission.py": code}, rubric.exercise("discrete").contract)
+print(oracle.load(), oracle.layers, oracle.output.text(), flush=True)
+oracle.close()
+zygote.close()
+"""
+
+
+@pytest.mark.parametrize("refused", ["build", "enter"])
+def test_a_refused_private_root_keeps_the_other_layers(refused):
+    loss = "def pseudo_loss(l, a, q):\n    return l.sum()\n"
+    command = [sys.executable, "-c", REFUSED, refused, str(REPO / "grader"), loss]
+    run = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=120, check=False)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.startswith("None ("), run.stdout  # loaded without an error
+    assert "FILES [] " in run.stdout  # an empty working directory
+    assert "privateroot" not in run.stdout and "'seccomp'" in run.stdout and "'tmpfs:32MB'" in run.stdout
+    assert ("'landlock:abi" in run.stdout) == (landlock.abi_version() > 0)
+    if landlock.abi_version() > 0:
+        assert "FILES [] PermissionError" in run.stdout  # Landlock still keeps the grader out of reach
