@@ -1,5 +1,6 @@
-"""The sandboxed child locks itself down, then serves: rlimits, uid, Landlock, seccomp, a scrubbed
-environment, only the descriptors it needs; the submission is imported only after all of them."""
+"""The sandboxed child locks itself down, then serves: rlimits, its private root, uid, Landlock,
+seccomp, a scrubbed environment, only the descriptors it needs; the submission is imported only
+after all of them."""
 
 from __future__ import annotations
 

@@ -1,8 +1,9 @@
 """What runs in the zygote and the monitors: the other side of parent.py.
 
 Nothing here runs in the grader itself except the fork that starts the zygote.
-The zygote keeps one monitor and child forked ahead (``_Spare``); a monitor
-prepares the child's namespaces and temp dir, hands it the grader's channels and
+The zygote erases what it inherited of the grading run (forget.py), then keeps one
+monitor and child forked ahead (``_Spare``); a monitor prepares the child's
+namespaces, temp dir and private root (root.py), hands it the grader's channels and
 reports how it ended; the child locks itself down (lockdown.py) before it
 receives them and imports the submission only after.
 """
