@@ -55,9 +55,19 @@ def _beneath(path: str, folder: str) -> bool:
 
 def build(staging: str, paths: List[str], workdir: str, disk_mb: int, uid: int, gid: int) -> bool:
     """In the monitor's mount namespace: the child's root on staging, as the module says.
-    False (and nothing mounted that matters) when the kernel refuses a step."""
+    False, with nothing left mounted there, when the kernel refuses a step."""
     if not _mount(b"tmpfs", staging, b"tmpfs", _MS_NOSUID | _MS_NODEV, b"size=1m,mode=0755"):
         return False
+    try:
+        built = _populate(staging, paths, workdir, f"size={disk_mb}m,mode=0700,uid={uid},gid={gid}".encode())
+    except OSError:
+        built = False
+    if not built:
+        process.libc.umount2(staging.encode(), _MNT_DETACH)
+    return built
+
+
+def _populate(staging: str, paths: List[str], workdir: str, work_options: bytes) -> bool:
     reals = sorted({os.path.realpath(path) for path in paths})
     for real in reals:
         if not any(_beneath(real, other) and real != other for other in reals):  # one mount for /usr and all below
@@ -69,13 +79,9 @@ def build(staging: str, paths: List[str], workdir: str, disk_mb: int, uid: int, 
     os.makedirs(staging + "/proc", exist_ok=True)
     inside = staging + workdir
     os.makedirs(inside, exist_ok=True)
-    options = f"size={disk_mb}m,mode=0700,uid={uid},gid={gid}".encode()
-    if _mount(b"tmpfs", inside, b"tmpfs", _MS_NOSUID | _MS_NODEV, options) and _mount(
+    return _mount(b"tmpfs", inside, b"tmpfs", _MS_NOSUID | _MS_NODEV, work_options) and _mount(
         None, staging, None, _MS_REMOUNT | _MS_BIND | _MS_RDONLY | _MS_NOSUID | _MS_NODEV, None
-    ):
-        return True
-    process.libc.umount2(staging.encode(), _MNT_DETACH)
-    return False
+    )
 
 
 def enter(staging: str) -> bool:
@@ -87,11 +93,14 @@ def enter(staging: str) -> bool:
     for options in (b"subset=pid,hidepid=invisible", None):
         if _mount(b"proc", staging + "/proc", b"proc", _MS_NOSUID | _MS_NODEV | _MS_NOEXEC, options):
             break
-    os.chdir(staging)
-    if process.libc.syscall(ctypes.c_long(_PIVOT_ROOT), b".", b".") != 0:
+    try:
+        os.chdir(staging)
+        if process.libc.syscall(ctypes.c_long(_PIVOT_ROOT), b".", b".") != 0:
+            return False
+        detached = process.libc.umount2(b".", _MNT_DETACH) == 0  # the old root, stacked under the new one
+        os.chdir("/")
+    except OSError:
         return False
-    detached = process.libc.umount2(b".", _MNT_DETACH) == 0  # the old root, stacked under the new one
-    os.chdir("/")
     return detached
 
 
