@@ -80,7 +80,9 @@ def _load(files: dict, workdir: str, wanted: str, name: str):
     if not callable(function):
         return {
             "kind": "loaded",
-            "error": f"`{wanted}` is not a function but a value of type `{type(function).__name__}`",
+            # The type's name is the student's: in quotes, as Python's messages quote names, so that
+            # no backtick of it can pair with the grader's own when shown as Markdown (text.escaped).
+            "error": f"`{wanted}` is not a function but a value of type '{type(function).__name__}'",
         }, None
     return {"kind": "loaded", "error": None}, function
 

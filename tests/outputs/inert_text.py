@@ -70,9 +70,16 @@ def urls(markdown: str) -> Set[str]:
 
 
 def shown_text(markdown: str) -> str:
-    """What a reader sees of markdown as text and code, lines joined."""
-    parts = [t.content for t in _tokens(markdown) if t.type in _SHOWN]
-    return "\n".join(parts)
+    """What a reader sees of markdown as text and code: each block's text on lines of its own, the
+    text and code spans of one paragraph run together as they are read."""
+    blocks = []
+    for token in _PERMISSIVE.parse(markdown):
+        if token.type in _SHOWN:
+            blocks.append(token.content)
+        elif token.children:
+            inline = (c.content if c.type in _SHOWN else "\n" if "break" in c.type else "" for c in token.children)
+            blocks.append("".join(inline))
+    return "\n".join(blocks)
 
 
 def not_shown(markdown: Sequence[str], planted: Iterable[str]) -> List[str]:

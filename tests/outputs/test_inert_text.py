@@ -317,7 +317,7 @@ def test_loader_notes_and_errors_render_as_text(name, line):
         except LoadError as exc:
             notes.append(str(exc))
         notes.append(str(_notebook_error(folder / f"{name}.ipynb")))
-    assert "syntax error" in notes[-2]
+    assert "syntax error" in notes[-2] or ("\x00" in line and "binary file" in notes[-2])  # Python's reading
     for note in notes:
         assert markup(note) == [] and raw_hidden(note) == [], note
 

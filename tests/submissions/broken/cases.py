@@ -31,7 +31,7 @@ LOAD_ERRORS: Dict[str, str] = {
 
 RUN_ERRORS: Dict[str, str] = {
     "misnamed_function.py": "no function named `pseudo_loss` (it defines: pseudoloss)",
-    "not_callable.py": "not a function but a value of type `int`",
+    "not_callable.py": "not a function but a value of type 'int'",
     "missing_package.py": "No module named 'tensorflow'",
     STUB: "NotImplementedError: implement pseudo_loss",
     "never_returns.py": "no answer within 1 s",

@@ -1,6 +1,6 @@
 """Hostile: `pseudo_loss` bound to an instance of a class whose name is every markup payload.
 
-Tries: the grader says "`pseudo_loss` is not a function but a value of type `...`"
+Tried: the grader said "`pseudo_loss` is not a function but a value of type `...`"
 with the class's `__name__`, which the submission chooses; multi-line, with
 backticks, it breaks out of that code span into raw Markdown (payloads from
 markup_payloads.py, beside this file).
