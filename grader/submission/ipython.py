@@ -32,7 +32,7 @@ _HELP = re.compile(r"\?.*|[^#'\"]*\?")
 
 def cell_magic(source: str) -> Optional[str]:
     """The name of the cell magic opening the cell ("time" for `%%time`, "" for a bare `%%`), else None."""
-    first = next((line.strip() for line in source.splitlines() if line.strip()), "")
+    first = next((line.strip() for line in python_lines(source) if line.strip()), "")
     if not first.startswith("%%"):
         return None
     magic = re.match(r"%%(\w*)", first)
@@ -51,7 +51,7 @@ def strip_ipython(source: str) -> Tuple[str, List[IPythonLine]]:
     found: List[IPythonLine] = []
     scanner = _Scanner()
     previous = ""  # the last line of code kept, to tell a block body from a stray indent
-    for line in source.splitlines():
+    for line in python_lines(source):
         special = _ipython_line(line.strip()) if scanner.at_statement and line.strip() else None
         if special:
             found.append(special)
@@ -67,6 +67,12 @@ def strip_ipython(source: str) -> Tuple[str, List[IPythonLine]]:
     if first[:1].isspace():  # IPython strips a cell's leading indentation; so do we
         code = textwrap.dedent(code)
     return code, found
+
+
+def python_lines(source: str) -> List[str]:
+    """Source lines as Python numbers them: only \\n, \\r\\n and \\r end one (str.splitlines also
+    breaks at U+2028, U+2029 and other separators, which may sit inside a string)."""
+    return re.split(r"\r\n|\r|\n", source)
 
 
 def without_comment(line: str) -> str:

@@ -12,12 +12,12 @@ from __future__ import annotations
 import ast
 import builtins
 import importlib.util
-import re
 import symtable
 import sys
 from pathlib import Path
 from typing import AbstractSet, Dict, List, Optional, Set, Tuple
 
+from grader.submission.ipython import python_lines
 from grader.text import code as md_code
 
 BUILTINS = frozenset(dir(builtins))
@@ -25,7 +25,6 @@ NOTEBOOK_ONLY_MODULES = ("google.colab", "IPython", "ipywidgets")
 FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 DEFINITIONS = FUNCTIONS + (ast.ClassDef,)
 PARSE_ERRORS = (SyntaxError, ValueError, RecursionError, MemoryError)  # what ast and compile raise on bad code
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 # Why the other kinds of statement are dropped, as the notes say it.
 _DROPPED_KINDS = {
@@ -106,7 +105,7 @@ class Lines:
     """
 
     def __init__(self, code: str) -> None:
-        self.text = _LINE_BREAK.split(code)
+        self.text = python_lines(code)
         self._encoded: Dict[int, bytes] = {}
 
     def encoded(self, index: int) -> bytes:

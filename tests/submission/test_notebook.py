@@ -286,6 +286,15 @@ def test_cell_magics_wrap_python_or_not(tmp_path, magic, kept):
     assert (f"cell 2 (a `{magic.split()[0]}` cell)" in notes_text(notes)) == (not kept)
 
 
+def test_a_line_separator_inside_a_string_is_no_line_break(tmp_path):
+    """Python ends a line only at \\n, \\r\\n or \\r: a U+2028 or U+2029 in a string of a cell with
+    an IPython line (str.splitlines breaks there) leaves the string whole."""
+    cells = ["!pip install torch\nNOTE = 'a\u2028b\u2029c'", "import torch.nn.functional as F\n" + make.CORRECT_LOSS]
+    code, notes = extract(make.notebook(tmp_path, "separators.ipynb", cells), FUNCTION)
+    assert "NOTE = 'a\u2028b\u2029c'" in code and "!pip" not in code
+    assert behaves_correctly(run(code))
+
+
 def test_constants_and_aliases_are_kept_computed_values_are_not(tmp_path):
     cells = [
         "import torch\nimport gym\nfrom google.colab import drive",
