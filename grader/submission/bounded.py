@@ -20,7 +20,10 @@ imported (nbformat: 0.3 s, and 40 ms to build its validator): the parent then
 prepares them itself, once, so that the readers it forks next have them at no cost.
 
 A reader that runs out of memory or time, or dies, becomes a LoadError naming
-the file it was reading. The fork costs about 10 ms with torch loaded (pages
+the file it was reading. Running out of memory is judged by how much the reader
+mapped at its peak, not by a MemoryError: the loader reads one from Python's
+parser as "cannot be parsed" (it raises one for 100,000 nested `-`, in a few
+MB), and one from a budget that ran out may have been caught on the way. The fork costs about 10 ms with torch loaded (pages
 are shared copy-on-write, and the reader touches few of them).
 """
 
@@ -44,6 +47,7 @@ from grader.submission import files
 
 READ_MEMORY_MB = 320  # on top of what the reader maps at birth: the sandboxed child's own budget (Limits)
 READ_WALL_S = 10.0  # reading a submission takes milliseconds; one still reading has stalled
+_SPARE_MB = 64  # a reader that mapped within this of its limit ran out: what fails is a small allocation
 ANSWER_MAX_BYTES = 64 * 1024 * 1024  # the source sent to the sandbox is at most a few MB
 _EXIT_MEMORY = 3  # the reader ran out of memory even to say so
 
@@ -92,6 +96,8 @@ def _read(work: Callable[[], object], fd: int, share: Iterable[str]) -> NoReturn
             answer = {"memory": True}
         except Exception:
             answer = {"fault": traceback.format_exc()}
+        if process.vm_size_bytes("VmPeak") > memory - _SPARE_MB * 1024 * 1024:
+            answer = {"memory": True}  # whatever became of the MemoryError, its budget ran out
         answer["imported"] = [name for name in share if name in sys.modules]
         _send(fd, answer)
         code = 0
@@ -149,21 +155,21 @@ def _outcome(answers: List[dict], status: Optional[int], root: Path) -> Any:
     if "fault" in last:
         raise GraderError(f"the submission's reader failed:\n{last['fault']}")
     reads = [answer for answer in answers if "read" in answer]
-    where = _reading(reads[-1], root) if reads else ""
+    name, size = _reading(reads[-1], root) if reads else ("", "")
     if status is None or (os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGXCPU):
-        said = f" (it was reading {where})" if where else ""
+        said = f" (it was reading {name}, {size})" if name else ""
         raise LoadError(f"reading the submission did not finish within {READ_WALL_S:g} s, so it was not run{said}")
     if "memory" in last or os.WIFSIGNALED(status) or os.WEXITSTATUS(status) == _EXIT_MEMORY:
+        what = f"{name} ({size})" if name else "your upload"
         raise LoadError(
-            f"{where or 'your upload'} is too large for the grader to read: reading it took more than the "
-            f"{READ_MEMORY_MB} MB of memory the grader has for reading a submission, so it was not run. "
-            "Submit only your code"
+            f"{what} is too large for the grader to read: reading it took more than the {READ_MEMORY_MB} MB "
+            "of memory the grader has for reading a submission, so it was not run. Submit only your code"
         )
     raise GraderError(f"the submission's reader ended with status {status} and no answer")
 
 
-def _reading(read: dict, root: Path) -> str:
-    """ "`data/big.py` (1.0 MB)": the file the reader was reading, for a message."""
+def _reading(read: dict, root: Path) -> Tuple[str, str]:
+    """("`data/big.py`", "1.0 MB"): the file the reader was reading, and its size, for a message."""
     path = Path(read["read"])
     inside = path.relative_to(root) if path.is_relative_to(root) else None
-    return f"`{inside if inside and inside.parts else path.name}` ({read['bytes'] / 2**20:.1f} MB)"
+    return f"`{inside if inside and inside.parts else path.name}`", f"{read['bytes'] / 2**20:.1f} MB"

@@ -113,5 +113,5 @@ def check_syntax(code: str, name: str, line_offset: int = 0) -> ast.Module:
         line = (exc.lineno or 0) + line_offset
         text = f": `{exc.text.strip()}`" if exc.text and exc.text.strip() else ""
         raise LoadError(f"syntax error in `{name}` line {line}: {exc.msg}{text}") from None
-    except (ValueError, RecursionError) as exc:  # a MemoryError is the reader's to report (bounded.py)
+    except (ValueError, RecursionError, MemoryError) as exc:
         raise LoadError(f"`{name}` cannot be parsed as Python: {type(exc).__name__}") from None

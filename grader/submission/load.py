@@ -126,7 +126,7 @@ def _py_notebook(entry: Path, text: str, function: str) -> Tuple[str, List[str]]
 
 def defines_function(path: Path, function: str) -> bool:
     """Whether a .py file binds `function` at top level (`def`, `f = torch.compile(_f)`, an import), or is
-    a notebook (static, never raises but MemoryError). Only a file that names `function` is parsed."""
+    a notebook (static, never raises). Only a file that names `function` is parsed."""
     try:
         text = read_source(path)
         if is_notebook_json(text):
@@ -134,7 +134,7 @@ def defines_function(path: Path, function: str) -> bool:
         if not re.search(rf"\b{re.escape(function)}\b", text):
             return False  # a data module, say: not worth parsing
         tree = ast.parse(text)
-    except (LoadError, SyntaxError, ValueError, RecursionError):
+    except (LoadError, SyntaxError, ValueError, RecursionError, MemoryError):
         return False
     return any(binds(node, function) for node in tree.body)
 
@@ -260,7 +260,7 @@ def _local_imports(code: str, folder: Path) -> Set[str]:
     """The top-level modules the code imports anywhere (in functions too) that are .py files in folder."""
     try:
         tree = ast.parse(code)
-    except (SyntaxError, ValueError, RecursionError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return set()  # the child says what is wrong with it, if it is imported
     names: Set[str] = set()
     for node in ast.walk(tree):
