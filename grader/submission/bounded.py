@@ -82,11 +82,9 @@ def _read(work: Callable[[], object], fd: int, share: Iterable[str]) -> NoReturn
     try:
         gc.freeze()  # the collector would touch, and so copy, every page of the grader's objects
         process.die_with_parent()
-        memory = process.vm_size_bytes() + READ_MEMORY_MB * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-        cpu = int(READ_WALL_S) + 1  # a backstop: the parent's wall clock stops it first
-        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        memory = _lower(resource.RLIMIT_AS, process.vm_size_bytes() + READ_MEMORY_MB * 1024 * 1024)
+        _lower(resource.RLIMIT_CPU, int(READ_WALL_S) + 1)  # a backstop: the parent's wall clock stops it first
+        _lower(resource.RLIMIT_CORE, 0)
         files.before_read(lambda path, size: _send(fd, {"read": str(path), "bytes": size}))
         try:
             answer: Dict[str, object] = {"done": work()}
@@ -105,6 +103,15 @@ def _read(work: Callable[[], object], fd: int, share: Iterable[str]) -> NoReturn
         code = _EXIT_MEMORY
     finally:
         os._exit(code)
+
+
+def _lower(kind: int, value: int) -> int:
+    """Set a limit to value, or leave it where it was if it is lower already (a batch's worker has
+    its own); the limit now in force."""
+    hard = resource.getrlimit(kind)[1]
+    value = value if hard == resource.RLIM_INFINITY else min(value, hard)
+    resource.setrlimit(kind, (value, value))
+    return value
 
 
 def _send(fd: int, message: Dict[str, object]) -> None:
