@@ -16,8 +16,9 @@ a line, and nothing it sends is unpickled or executed::
     {"fault": traceback}         a bug of ours
 
 and in the last line, "imported": those of the modules named in `share` that it
-imported (nbformat: 0.3 s, and 40 ms to build its validator): the parent then
-prepares them itself, once, so that the readers it forks next have them at no cost.
+imported (nbformat: 0.3 s, and 40 ms to build its validator). The parent prepares
+them itself before it forks the next reader, which then has them at no cost: a
+batch pays once, and a grader that reads one submission only never does.
 
 A reader that runs out of memory or time, or dies, becomes a LoadError naming
 the file it was reading. Running out of memory is judged by how much the reader
@@ -39,7 +40,7 @@ import sys
 import time
 import traceback
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterable, List, Mapping, NoReturn, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Mapping, NoReturn, Optional, Set, Tuple
 
 from grader import process
 from grader.errors import GraderError, LoadError
@@ -50,6 +51,7 @@ READ_WALL_S = 10.0  # reading a submission takes milliseconds; one still reading
 _SPARE_MB = 64  # a reader that mapped within this of its limit ran out: what fails is a small allocation
 ANSWER_MAX_BYTES = 64 * 1024 * 1024  # the source sent to the sandbox is at most a few MB
 _EXIT_MEMORY = 3  # the reader ran out of memory even to say so
+_wanted: Set[str] = set()  # modules a reader imported, for the parent to prepare before the next fork
 
 
 def bounded(work: Callable[[], object], root: Path, share: Mapping[str, Callable[[], None]] = {}) -> Any:
@@ -57,6 +59,9 @@ def bounded(work: Callable[[], object], root: Path, share: Mapping[str, Callable
     LoadError it raises is raised here, and so is one for a reader that runs out of memory or time
     (naming the file it was reading, relative to root); a fault of ours raises GraderError.
     share: how to prepare each module here once a reader has imported it (the module's docstring)."""
+    for name in sorted(_wanted.intersection(share).difference(sys.modules)):
+        share[name]()
+    _wanted.clear()
     reading, writing = os.pipe()
     pid = os.fork()
     if pid == 0:
@@ -70,9 +75,7 @@ def bounded(work: Callable[[], object], root: Path, share: Mapping[str, Callable
         os.close(reading)
         if status is None:  # timed out, or the grader is being interrupted
             _kill(pid)
-    for name in answers[-1].get("imported", []) if answers else []:
-        if name in share and name not in sys.modules:
-            share[name]()
+    _wanted.update(answers[-1].get("imported", []) if answers else [])
     return _outcome(answers, status, root)
 
 
