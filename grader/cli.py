@@ -2,6 +2,8 @@
 
 Each verb starts the sandbox's zygote first, before the rubric (and with it the
 reference solution) is loaded, then hands over to the module that does the work.
+Under `python -m grader` the zygote was forked even before the command line was
+parsed (grader/__main__.py), and Zygote.start() hands out that one.
 """
 
 from __future__ import annotations

@@ -5,19 +5,35 @@ from __future__ import annotations
 import re
 from typing import List, Optional, Sequence, Tuple
 
-# Control characters but newline and tab: a submission's output or error text must not be
-# able to move a TA's cursor, recolour or clear their terminal. ANSI escapes start with ESC
-# (C0) or, in C1, with CSI U+009B alone, which terminals honour too.
-_CONTROL = {c: f"\\x{c:02x}" for c in [*range(0, 9), *range(11, 32), *range(127, 160)]}
-# A lone surrogate cannot be written as UTF-8 at all: U+DC80-U+DCFF is an undecodable byte of a
-# file name (Python's surrogateescape), written out as that byte; any other, as its code point.
-_CONTROL.update({c: f"\\x{c - 0xDC00:02x}" if 0xDC80 <= c <= 0xDCFF else f"\\u{c:04x}" for c in range(0xD800, 0xE000)})
+# What printable writes out, never shows raw: control characters but newline and tab (a
+# submission's output or error text must not move a TA's cursor, recolour or clear their terminal;
+# ANSI escapes start with ESC in C0 or CSI U+009B in C1), lone surrogates (not writable as UTF-8),
+# and every invisible or direction-changing character (Unicode's Cf, Zl and Zp, the Hangul fillers,
+# the combining grapheme joiner), with which a name can display as something it is not.
+_HIDDEN = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u034f\u061c\u0600-\u0605\u06dd\u070f\u0890\u0891\u08e2"
+    "\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u2028-\u202e\u2060-\u206f\u3164"
+    "\ud800-\udfff\ufeff\uffa0\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e007f]"
+)
 
 
-def printable(text: str) -> str:
-    """Text with control characters (C0, DEL, C1) and lone surrogates written out as \\xNN or
-    \\uNNNN, so it prints as what it is and can always be written as UTF-8."""
-    return text.translate(_CONTROL)
+def _shown(found: re.Match) -> str:
+    c = ord(found.group())
+    if c < 0x100:
+        return f"\\x{c:02x}"
+    if 0xDC80 <= c <= 0xDCFF:  # an undecodable byte of a file name (Python's surrogateescape)
+        return f"\\x{c - 0xDC00:02x}"
+    return f"\\u{c:04x}" if c < 0x10000 else f"\\U{c:08x}"
+
+
+def printable(text: str, *, lines: bool = True) -> str:
+    """Text with control, invisible and direction characters and lone surrogates written out as
+    \\xNN, \\uNNNN or \\UNNNNNNNN: it shows as what it holds, and can always be written as UTF-8.
+    Every writer (Markdown, HTML, terminal, CSV, JSON) passes untrusted text through here. lines:
+    whether newline and tab stay as they are; a name or a progress line keeps to one line."""
+    shown = _HIDDEN.sub(_shown, text)
+    return shown if lines else shown.replace("\t", "\\x09").replace("\n", "\\x0a")
 
 
 def cap_text(text: str, limit: int) -> str:
@@ -42,7 +58,7 @@ def cap_text(text: str, limit: int) -> str:
         tail.insert(0, line)
     cut = len(lines) - len(head) - len(tail)
     if not head and not tail:  # one enormous line
-        kept = data[:budget].decode("utf-8", "ignore")
+        kept = _span_closed(data[:budget].decode("utf-8", "ignore"))
         return "\n".join([kept, f"… {len(data) - budget} bytes cut …", *_fences_between(kept, "")])
     resumed = "\n".join(lines[: len(lines) - len(tail)]) if tail else ""  # where the tail starts
     return "\n".join([*head, f"… {cut} lines cut …", *_fences_between("\n".join(head), resumed), *tail])
@@ -67,6 +83,15 @@ def open_fence(text: str) -> Fence:
     return open_
 
 
+def _span_closed(kept: str) -> str:
+    """A line cut short, with the code span the cut ran through closed: what was in it (a file
+    name, an error message) stays code, and never reads as Markdown or HTML."""
+    opened = ""
+    for run in re.findall(r"`+", kept):
+        opened = "" if run == opened else opened or run
+    return f"{kept} {opened}" if opened else kept
+
+
 def _fences_between(kept: str, resumed: str) -> List[str]:
     """The fence lines that take the text from the state where kept ends (inside a block or not)
     to the one where the text after the cut resumes: close one, open another."""
@@ -87,21 +112,82 @@ def fmt_array(values: Sequence[float], limit: int = 6) -> str:
     return f"[{shown}{', …' if len(values) > limit else ''}]"
 
 
-def code(text: str) -> str:
-    """text as one Markdown inline code span, whatever backticks it holds (CommonMark: the span's
-    delimiter is a run of backticks of a length that does not occur inside it)."""
-    text = " ".join(text.splitlines())
+class Markdown(str):
+    """Markdown that the grader wrote: its own words, with every string from a submission, an
+    upload's file names or an export's metadata put in by escaped, code or fenced. The builders of
+    results.json, the feedback files and the report take only this type (mypy checks it): a plain
+    str cannot reach them without being declared markup by a call Markdown(...), made only on the
+    grader's own words and on what these writers made."""
+
+
+# A code span as CommonMark finds it: a run of backticks closed by the next run of the same length.
+_SPAN = re.compile(r"(?<!`)(`+)(?!`)(.*?)(?<!`)\1(?!`)", re.DOTALL)
+# What makes markup anywhere in a line: a run of backticks (in prose, an unpaired one), a run of _
+# (none inside a word, which CommonMark reads as text: policy_utils stays as written), \ * < > & | ~
+# $, and a ] before ( [ or : (without which a [ opens no link, image or reference). At a line's
+# start: a heading, list item, setext underline or an ordered item's number.
+_MARKUP = re.compile(r"(`+)|(_+)|[\\*<>&|~$]|\](?=[(\[:])")
+_LINE_START = re.compile(r"^([ \t]*(?:\d{1,9}(?=[.)]))?)([#+=.)-])", re.MULTILINE)
+_INDENT = re.compile(r"^[ \t]", re.MULTILINE)
+
+
+def code_spans(markdown: str) -> List[Tuple[int, int]]:
+    """Where the code spans of a line of Markdown start and end (CommonMark's pairing of backtick
+    runs; backslash escapes aside, which the grader's lines put before no backtick)."""
+    return [span.span() for span in _SPAN.finditer(markdown)]
+
+
+def escaped(untrusted: str) -> Markdown:
+    """Untrusted text in Markdown prose: it shows as the very text, never as a heading, list, link,
+    image, HTML, emphasis or math; its `backtick-quoted` parts (as the grader's own messages quote
+    names) show as code, and any other run of backticks, with what it encloses, as a code span of
+    itself: each backtick a student wrote is seen."""
+    text = printable(untrusted)
+    parts: List[str] = []
+    at = 0
+    for span in _SPAN.finditer(text):
+        quoted = span.group(1) == "`" and span.group(2).strip(" ") == span.group(2) and span.group(2)
+        parts += [_prose(text[at : span.start()]), code(span.group(2) if quoted else span.group())]
+        at = span.end()
+    return Markdown("".join(parts + [_prose(text[at:])]))
+
+
+def _prose(text: str) -> str:
+    """Text with no code span in it, escaped; each line as if it started one (an escape that was
+    not needed shows nothing)."""
+    text = _LINE_START.sub(r"\1\\\2", _MARKUP.sub(_escape, text))
+    # Four columns of indentation would start a code block, where escapes show: a line's first
+    # space or tab becomes its character reference, which is text.
+    return _INDENT.sub(lambda found: f"&#{ord(found.group())};", text)
+
+
+def _escape(found: re.Match) -> str:
+    markup, text = found.group(), found.string
+    if found.group(1):  # an unpaired run of backticks
+        return code(markup)
+    before, after = text[found.start() - 1 : found.start()], text[found.end() : found.end() + 1]
+    if found.group(2) and before.isalnum() and after.isalnum():
+        return markup
+    return "".join("\\" + char for char in markup)
+
+
+def code(untrusted: str) -> Markdown:
+    """Untrusted text as one Markdown inline code span, whatever backticks it holds (CommonMark: the
+    span's delimiter is a run of backticks of a length that does not occur inside it); its lines
+    joined by spaces."""
+    text = " ".join(printable(untrusted).splitlines()) or " "
     runs = {len(run) for run in re.findall(r"`+", text)}
     ticks = "`" * next(n for n in range(1, len(runs) + 2) if n not in runs)
     # CommonMark strips one space from each end when both have one (and the span is not all spaces).
     spaced = text.startswith(" ") and text.endswith(" ") and bool(text.strip(" "))
     pad = " " if text.startswith("`") or text.endswith("`") or spaced else ""
-    return f"{ticks}{pad}{text}{pad}{ticks}"
+    return Markdown(f"{ticks}{pad}{text}{pad}{ticks}")
 
 
-def fenced(text: str) -> str:
-    """text as a fenced code block that no line of it can close: its fence is longer than any run
-    of backticks inside."""
+def fenced(untrusted: str) -> Markdown:
+    """Untrusted text as a fenced code block that no line of it can close: its fence is longer
+    than any run of backticks inside. It must start a line of its own."""
+    text = printable(untrusted)
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
     fence = "`" * max(3, longest + 1)
-    return f"{fence}\n{text.rstrip()}\n{fence}"
+    return Markdown(f"{fence}\n{text.rstrip()}\n{fence}")

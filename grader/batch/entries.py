@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from grader.batch.metadata import Submission, read_metadata
-from grader.text import printable
+from grader.text import code, printable
 
 METADATA = "submission_metadata.yml"
 IGNORED = {"__pycache__", "__MACOSX", "Thumbs.db", "desktop.ini"}  # and every name starting with "."
@@ -43,7 +43,7 @@ class Entry:
     @property
     def label(self) -> str:
         """The name as shown: undecodable bytes and control characters written out as \\xNN."""
-        return printable(self.name)
+        return printable(self.name, lines=False)
 
 
 # --- which entries ----------------------------------------------------------------------------
@@ -91,7 +91,7 @@ def _entry(path: Path, root: str, known: Submission = Submission()) -> Entry:
 def _refusal(link: Path, root: str) -> str:
     """Why a top-level link is not graded ("" if it may be): the batch may run as root, and
     a link out of the class folder could make it read, and quote, any file of the machine."""
-    shown = f"`{printable(link.name)}` is a symbolic link"
+    shown = f"{code(link.name)} is a symbolic link"
     try:
         target = str(link.resolve(strict=True))
     except (OSError, RuntimeError):  # RuntimeError: it loops
@@ -99,9 +99,7 @@ def _refusal(link: Path, root: str) -> str:
     if target == root:  # a folder entry holding every other one
         return f"{shown} to the class folder itself"
     if os.path.commonpath([root, target]) != root:
-        return (
-            f"{shown} to `{printable(os.readlink(link))}`, outside the class folder: links are not followed out of it"
-        )
+        return f"{shown} to {code(os.readlink(link))}, outside the class folder: links are not followed out of it"
     return ""
 
 

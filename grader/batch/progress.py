@@ -14,6 +14,7 @@ from typing import Optional, Sequence, Tuple
 
 from grader.outputs import results
 from grader.outputs.table import score_text, status_of
+from grader.text import printable
 
 TICK_S = 1.0  # how often the bar is redrawn while nothing finishes
 SLOW_S = 5.0  # an entry running this long is named on the bar
@@ -34,7 +35,9 @@ class Progress:
         """One entry is done."""
         self.count += 1
         status = status_of(document)
-        text = f"{label} {score_text(document)}" + ("" if status == results.GRADED else f" {status}")
+        text = f"{printable(label, lines=False)} {score_text(document)}" + (
+            "" if status == results.GRADED else f" {status}"
+        )
         if self.bar is not None:
             self.bar.set_postfix_str(text[-40:], refresh=False)
             self.bar.update()
@@ -52,11 +55,13 @@ class Progress:
             if now - self.last_drawn < TICK_S:
                 return
             if slowest is not None and slowest[1] >= SLOW_S:
-                self.bar.set_postfix_str(f"grading {slowest[0][-30:]} for {slowest[1]:.0f} s", refresh=False)
+                self.bar.set_postfix_str(
+                    f"grading {printable(slowest[0], lines=False)[-30:]} for {slowest[1]:.0f} s", refresh=False
+                )
             self.bar.refresh()
             self.last_drawn = now
         elif slowest is not None and slowest[1] >= STILL_S and now - self.last_line >= STILL_S:
-            labels = ", ".join(label for label, seconds in running if seconds >= STILL_S)
+            labels = printable(", ".join(label for label, seconds in running if seconds >= STILL_S), lines=False)
             print(f"  … still grading {labels} ({slowest[1]:.0f} s)", file=self.stream, flush=True)
             self.last_line = now
 

@@ -151,7 +151,8 @@ def _grade_todo(todo, rubric, zygote, limits, jobs: int, wall_s: float, made, pr
 
     def work(entry: Entry) -> dict:  # runs in a worker
         if entry.refused:
-            return results.not_graded(rubric.weights, rubric.exercise.titles, entry.refused)
+            refused = text.Markdown(entry.refused)  # entries.py's words, its names put in by text.code
+            return results.not_graded(rubric.weights, rubric.exercise.titles, refused)
         return grade_safely(entry.path, zygote, rubric, **options)
 
     def done(entry: Entry, document: dict, seconds: float) -> None:  # runs here, once per entry

@@ -10,7 +10,8 @@ whether or not a check fails: whether one fails depends on the hidden cases), th
 learning check and the course's own tests. Only once that oracle is closed, its child dead, are the
 hidden cases asked, of a fresh one: a child cannot observe another that starts
 after it has ended, not even through the clock, and what the hidden child does
-(prints, hangs, dies) becomes nothing but failed hidden cases, counted.
+(prints, hangs, dies) becomes nothing but failed hidden cases. Which ones and how
+many go to the course staff (``extra["hidden"]``); a student sees whether any did.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from grader.checks.exercise import Exercise
 from grader.checks.held import VISIBLE, Held
 from grader.checks.oracle import ClosableOracle, Failure, Oracle, Outcome
 from grader.checks.verdicts import CheckResult
+from grader.text import Markdown, code_spans
 
 
 class CatalogEntry(Protocol):
@@ -91,6 +93,7 @@ def assess(
         result.checks = checks.grade(public, hidden, weights, exercise)
     else:
         result.checks = held_tests.grade(public, hidden, weights, cases, exercise, held)
+    result.extra["hidden"] = hidden_results(result.checks)
     if not all(check.passed for check in result.checks):
         with _timed(result, "diagnosis"):
             found_suspects, catalog = suspects()
@@ -124,6 +127,20 @@ def _unscore(
         for check in result.checks
         for reason in [why_shown if check.visibility == VISIBLE else why]
     ]
+
+
+def hidden_results(graded: Sequence[CheckResult]) -> Dict[str, Dict]:
+    """For the course staff (results.json's extra_data, never shown to a student): per check, how
+    many of its hidden cases failed and which, by kind, seed and sizes."""
+    return {
+        check.key: {
+            "failed": len(check.hidden.failed),
+            "of": check.hidden.total,
+            "cases": [{"kind": case.kind, "seed": case.seed, **dict(case.sizes)} for case in check.hidden.failed],
+        }
+        for check in graded
+        if check.hidden
+    }
 
 
 def _ask_hidden(
@@ -163,30 +180,29 @@ def _with_diagnosis(check: CheckResult, found: diagnose.Diagnosis) -> CheckResul
         return check
     if check.visibility != VISIBLE or not found.feedback:
         return dataclasses.replace(check, tags=found.mistakes)
-    return dataclasses.replace(check, output=f"{check.output}\n\n{found.feedback}", tags=found.mistakes)
+    return dataclasses.replace(check, output=Markdown(f"{check.output}\n\n{found.feedback}"), tags=found.mistakes)
 
 
-def summary(result: Assessment, catalog: Catalog, notes: Sequence[str] = ()) -> str:
+def summary(result: Assessment, catalog: Catalog, notes: Sequence[Markdown] = ()) -> Markdown:
     """The top-level feedback: one sentence on what is wrong, what failed, and the loader's notes."""
     shown = [check for check in result.checks if check.visibility == VISIBLE]  # held.py: only what is seen
     failed = [check for check in shown if not check.passed]
     if not failed:
         passed = "All checks passed." if len(shown) == len(result.checks) else "All the tests shown now passed."
-        return "\n\n".join([passed, *notes])
+        return Markdown("\n\n".join([passed, *notes]))
     if result.mistakes:
         named = "; and ".join(f"{catalog[m].title} (`{m}`)" for m in result.mistakes)
         wrong = f"What is wrong: {named}. The failing tests show the numbers."
     else:  # the first failing check's first sentence: its smallest evidence
         wrong = f"What is wrong: {first_sentence(failed[0].output)}"
-    return "\n\n".join([wrong, f"Failed: {', '.join(check.title for check in failed)}.", *notes])
+    return Markdown("\n\n".join([wrong, f"Failed: {', '.join(check.title for check in failed)}.", *notes]))
 
 
 def first_sentence(text: str) -> str:
     """The first sentence of a feedback text: up to the first ". " outside `code`, or its first line."""
     line = text.strip().split("\n", 1)[0]
-    inside = False
-    for i, char in enumerate(line):
-        inside = inside != (char == "`")
-        if not inside and line.startswith(". ", i):
+    spans = code_spans(line)
+    for i in (i for i in range(len(line)) if line.startswith(". ", i)):
+        if not any(start <= i < end for start, end in spans):
             return line[: i + 1]
     return line if line.endswith((".", ":")) or not line else line + "."

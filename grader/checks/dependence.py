@@ -22,7 +22,7 @@ from grader.checks.oracle import Oracle, Outcome
 from grader.checks.trials import Trial
 from grader.checks.verdicts import CheckResult, Public
 from grader.contract import Contract
-from grader.text import fmt
+from grader.text import Markdown, fmt
 
 CHANGE_SEED = 0  # the other values the differentiable inputs are replaced by: fixed, like every case
 
@@ -56,8 +56,9 @@ def independence(trial: Trial, changed: Outcome, trials: Sequence[Trial], contra
     """Why the loss earns nothing, in numbers; None when it is shown to depend on its differentiable
     inputs: a gradient that is not zero next to the reference's on some case, or a value that moves
     when they change. trial: the public case asked again with them changed (its answer: changed);
-    trials: every case, hidden ones included (only counted in the text). A call that fails shows
-    nothing, so no attack on the changed call can earn the form points of a constant."""
+    trials: every case, hidden ones included, of which the text says only what the verdict does
+    (no count: see trials.Hidden). A call that fails shows nothing, so no attack on the changed
+    call can earn the form points of a constant."""
     answered = [t for t in trials if _value(t.outcome) is not None]
     grads = [
         (t, name, grad) for t in answered if isinstance(t.outcome, Answer) for name, grad in t.outcome.grads.items()
@@ -65,16 +66,20 @@ def independence(trial: Trial, changed: Outcome, trials: Sequence[Trial], contra
     if not answered or any(not negligible(grad, t.expected.grads[name]) for t, name, grad in grads):
         return None
     names = " and ".join(f"`{name}`" for name in contract.differentiable)
-    if any(t.case.hidden for t in trials):
-        every, of = "every case, public and hidden", ", public and hidden"
-    else:  # the self-check runs no hidden case
-        every, of = "every public case", " public cases"
+    public = [t for t in trials if not t.case.hidden]
+    shown = [t for t in answered if not t.case.hidden]
     where = (
-        f"on {every}"
-        if len(answered) == len(trials)
-        else f"on every case that gave a value ({len(answered)} of {len(trials)}{of})"
+        "on every public case"
+        if len(shown) == len(public)
+        else f"on every public case that gave a value ({len(shown)} of {len(public)})"
     )
-    gradient = _gradient(grads, where)
+    gradient = (
+        _gradient([grad for grad in grads if not grad[0].case.hidden], where)
+        if shown
+        else "no public case gave a value"
+    )
+    if len(public) < len(trials):  # the self-check runs no hidden case
+        gradient += "; no hidden case gave a gradient that is not zero next to the reference's"
     before, after = _value(trial.outcome), _value(changed)
     if before is None or after is None:
         return (
@@ -92,16 +97,16 @@ def independence(trial: Trial, changed: Outcome, trials: Sequence[Trial], contra
 
 
 def _gradient(grads: Sequence[Tuple[Trial, str, np.ndarray]], where: str) -> str:
-    """What the gradients of a loss that shows no dependence on its inputs are, where it answered."""
+    """What the gradients of a loss that shows no dependence on its inputs are on the public cases
+    where it answered."""
     if not grads:
         return f"it has no gradient ({where})"
     if not any(np.any(grad) for _, _, grad in grads):
         return f"its gradient is exactly zero {where}"
-    public = [np.max(np.abs(g)) / np.max(np.abs(t.expected.grads[n])) for t, n, g in grads if not t.case.hidden]
-    shown = f"; at most {max(public):.2g} of it on the public cases" if public else ""
+    largest = max(np.max(np.abs(g)) / np.max(np.abs(t.expected.grads[n])) for t, n, g in grads)
     return (
         f"its gradient is zero next to the reference's {where} (below {ZERO_RTOL:g} of the reference's "
-        f"largest entry{shown})"
+        f"largest entry; at most {largest:.2g} of it on the public cases)"
     )
 
 
@@ -109,4 +114,4 @@ def unscored(check: CheckResult, why: str) -> CheckResult:
     """The check at zero, saying why first (a failing one too: it would score nothing if it passed).
     What a passing check found is kept, said to be the form alone, so no sentence reads as a pass."""
     found = f"On its own, this check found: {check.output}" if check.passed else check.output
-    return dataclasses.replace(check, passed=False, output=f"{why}\n\n{found}")
+    return dataclasses.replace(check, passed=False, output=Markdown(f"{why}\n\n{found}"))

@@ -24,7 +24,7 @@ from grader.checks.probes import (
     non_scalar,
     signature,
 )
-from grader.text import fmt, fmt_array
+from grader.text import code, fmt, fmt_array
 
 
 class Explainer:
@@ -164,7 +164,7 @@ class Explainer:
         notes = [
             Observation(
                 "raised",
-                f"your function gave no number on {len(silent)} of the {len(d.ordinary)} probes (on the smallest: `{first}`)",
+                f"your function gave no number on {len(silent)} of the {len(d.ordinary)} probes (on the smallest: {code(first)})",
                 silent[0],
             )
         ]

@@ -1,15 +1,17 @@
 """Hidden-case results held back until grades are published (rubric.json's "hidden_tests").
 
 By default a check is one test over the public and the hidden cases together, its
-feedback counting the hidden ones. With ``"hidden_tests": {"visibility":
-"after_published", "share": 0.5}`` every check that has hidden cases becomes two
-tests: one on the public cases alone, visible at once and worth ``1 - share`` of
-the check's points, and one on the hidden cases alone, worth the rest, which
-Gradescope shows only as its visibility says (after_published: once the grades
-are published; after_due_date; hidden: never). The hidden-case tests still give
-nothing but counts. Everything a student can see before then (the visible tests,
-their diagnosis, the summary and its score line) is made from public cases alone:
-see assessment.py.
+feedback saying whether any hidden case failed, not how many (trials.Hidden). With
+``"hidden_tests": {"visibility": "after_published", "share": 0.5}`` every check
+that has hidden cases becomes two tests: one on the public cases alone, visible at
+once and worth ``1 - share`` of the check's points, and one on the hidden cases
+alone, worth the rest, which Gradescope shows only as its visibility says
+(after_published: once the grades are published; after_due_date; hidden: never).
+The hidden-case tests give nothing but counts, and counts only when they are seen
+once grades are published or never (COUNTED): a test shown after the due date can
+still be read before a late resubmission. Everything a student can see before then
+(the visible tests, their diagnosis, the summary and its score line) is made from
+public cases alone: see assessment.py.
 """
 
 from __future__ import annotations
@@ -23,9 +25,11 @@ from grader.checks.cases import CaseSet
 from grader.checks.exercise import Exercise
 from grader.checks.trials import Trial
 from grader.checks.verdicts import CheckResult, Public
+from grader.text import Markdown
 
 VISIBLE = "visible"
 LATER = ("after_published", "after_due_date", "hidden")  # Gradescope's visibilities, but visible
+COUNTED = ("after_published", "hidden")  # those whose tests may say how many hidden cases failed
 WHEN = {  # how the student-facing text says when a held-back test is shown
     "after_published": "once grades are published",
     "after_due_date": "after the due date",
@@ -66,16 +70,15 @@ def grade(
     held: Held,
 ) -> List[CheckResult]:
     """The public-case tests (visible) and then the hidden-case tests (held back), whose feedback is
-    the count of failing hidden cases, or of passing ones."""
+    how many hidden cases failed (COUNTED), or whether any did."""
     shown, later = split(weights, cases, held)
     checks = verdicts.judge(public.trials, public.repeat, public.consistency, shown, exercise)
-    count = {key: sum(len(hidden.get(kind, [])) for kind in kinds) for key, kinds in verdicts.CASE_KINDS.items()}
     return checks + [
         dataclasses.replace(
             check,
             title=f"{check.title} (hidden cases)",
             visibility=held.visibility,
-            output=check.output if not check.passed else f"All {count[check.key]} hidden cases pass.",
+            output=Markdown(check.hidden.said(held.visibility in COUNTED)) if check.hidden else check.output,
         )
         for check in verdicts.judge(hidden, None, None, later, exercise)
     ]

@@ -7,21 +7,24 @@ from typing import List, Optional, Tuple
 import numpy as np
 
 from grader.checks.answer import Answer
-from grader.checks.trials import Trial, problem, where
+from grader.checks.trials import Hidden, Judged, Trial, problem, where
 from grader.text import fmt
 
+MODIFIED = ("modified an input in place", "modified an input in place")  # trials.Hidden's verbs
 REPEAT_RTOL = 1e-6  # the same call twice on the same tensors: only nondeterministic kernels differ
 
 
-def check_purity(trials: List[Trial], repeat: Optional[Trial]) -> Tuple[bool, str]:
+def check_purity(trials: List[Trial], repeat: Optional[Trial]) -> Judged:
     """No input changed in place, and the same answer when called again on the very same tensors
-    (a change that alters the result shows in the numbers, whatever the child reports). Hidden
-    cases are counted: which input changed would tell something about a hidden input. Without
-    repeat (the hidden cases alone, held.py), only in-place changes are looked at."""
+    (a change that alters the result shows in the numbers, whatever the child reports). Of the
+    hidden cases only whether one changed an input is said: which input, or how many cases, would
+    tell something about the hidden inputs. Without repeat (the hidden cases alone, held.py), only
+    in-place changes are looked at."""
     mutated = [t for t in trials if isinstance(t.outcome, Answer) and t.outcome.mutated]
+    total = sum(1 for t in trials if t.case.hidden)
+    hidden = Hidden(total, tuple(t.case for t in mutated if t.case.hidden), MODIFIED, "which input") if total else None
     if mutated:
         public = [t for t in mutated if not t.case.hidden]
-        hidden = len(mutated) - len(public)
         lines = []
         if public:
             changed = public[0].outcome
@@ -30,30 +33,29 @@ def check_purity(trials: List[Trial], repeat: Optional[Trial]) -> Tuple[bool, st
             lines.append(
                 f"On {public[0].case.label}, the function modified {names} in place; the caller still needs them."
             )
-        if hidden:
-            lines.append(
-                f"{hidden} of {sum(1 for t in trials if t.case.hidden)} hidden cases modified an input "
-                "in place (which ones and which input are not shown)."
-            )
-        return False, " ".join(lines)
+        if hidden and hidden.failed:
+            lines.append(hidden.said())
+        return False, " ".join(lines), hidden
     if repeat is None:
-        return True, "No case modified an input in place."
+        return True, "No case modified an input in place.", hidden
     first, again = trials[0].outcome, repeat.outcome
     failed = first if problem(first) else again
     issue = problem(failed)
     if issue:
         block = where(failed)
-        return False, f"Not checked: the function {issue}." + (f"\n\n{block}" if block else "")
+        return False, f"Not checked: the function {issue}." + (f"\n\n{block}" if block else ""), hidden
     assert isinstance(first, Answer) and isinstance(again, Answer)  # problem() is None only for an answer
     if all((o.value is None or not o.value.size) and not o.grads for o in (first, again)):  # complex, empty
-        return False, f"Not checked: on {trials[0].case.label}, the function returned no number to compare."
+        return False, f"Not checked: on {trials[0].case.label}, the function returned no number to compare.", hidden
     difference = _difference(first, again)
     if difference:
-        return False, (
+        return (
+            False,
             f"Called twice on {trials[0].case.label} with the same tensors, the function gave two "
-            f"different answers ({difference}): does it change its inputs in place, or keep state between calls?"
+            f"different answers ({difference}): does it change its inputs in place, or keep state between calls?",
+            hidden,
         )
-    return True, "Inputs are left unchanged and a second call gives the same answer."
+    return True, "Inputs are left unchanged and a second call gives the same answer.", hidden
 
 
 def _same(a: Optional[np.ndarray], b: Optional[np.ndarray]) -> bool:

@@ -5,7 +5,9 @@ when the function raised in its own code, the frames where (``where``), which
 go in a paragraph of their own: a fenced block must close on a line by itself
 (CommonMark), so no sentence may follow it on its closing line. A verdict over
 many cases (``over_cases``) shows the first failing public case and counts the
-rest; hidden cases only as counts.
+rest. Of the hidden cases a student sees one bit per check, whether any failed
+(``Hidden``): a count would let a submission that recognises hidden inputs read
+back how many of them meet a predicate of its choosing, one per resubmission.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Callable, List, Optional, Tuple
 from grader.checks.answer import Answer
 from grader.checks.cases import Case, Expected
 from grader.checks.oracle import Failure, Outcome
-from grader.text import code, fenced
+from grader.text import code, escaped, fenced
 
 
 @dataclass(frozen=True)
@@ -52,7 +54,7 @@ def problem(outcome: Outcome) -> Optional[str]:
     """Why this outcome has no usable result, as words after "the function"; None when it returned.
     Where in the student's code it raised is ``where``'s, for a paragraph of its own."""
     if isinstance(outcome, Failure):
-        return f"did not answer: {outcome.message}"
+        return f"did not answer: {escaped(outcome.message)}"
     if outcome.error is not None:
         if outcome.memory:
             return f"ran out of memory: {quoted(outcome.error)}"
@@ -67,11 +69,35 @@ def where(outcome: Outcome) -> str:
     return ""
 
 
+@dataclass(frozen=True)
+class Hidden:
+    """A check's hidden cases and those that failed it. The count and the cases are the course
+    staff's (extra_data, the TA's outputs); a student is told whether any failed, and how many
+    only in a test held back until grades are published (held.py)."""
+
+    total: int
+    failed: Tuple[Case, ...]
+    verbs: Tuple[str, str] = ("fails", "fail")  # what a failing case did, singular and plural
+    secret: str = "their inputs"  # what else is not shown
+
+    def said(self, counted: bool = False) -> str:
+        """The sentence a student reads; counted: how many failed (held.COUNTED), else whether any did."""
+        if not self.failed:
+            return f"All {self.total} hidden cases pass."
+        if counted:
+            return f"{len(self.failed)} of {self.total} hidden cases {self.verbs[1]} (which ones and {self.secret} are not shown)."
+        return (
+            f"At least one of the {self.total} hidden cases {self.verbs[0]} "
+            f"(which ones, how many and {self.secret} are not shown)."
+        )
+
+
 Verdict = Callable[[Trial, Answer], Optional[str]]  # what is wrong with an answer, None if nothing
+Judged = Tuple[bool, str, Optional[Hidden]]  # passed, the student's feedback, the hidden cases (None: none)
 
 
-def over_cases(trials: List[Trial], verdict: Verdict, success: str) -> Tuple[bool, str]:
-    """Pass when every case passes; show the first failing public case, count the hidden ones.
+def over_cases(trials: List[Trial], verdict: Verdict, success: str) -> Judged:
+    """Pass when every case passes; show the first failing public case, and whether a hidden one fails.
     verdict(trial, answer) says what is wrong with an answer; one that did not come is said here."""
 
     def judged(trial: Trial) -> Optional[str]:
@@ -84,9 +110,9 @@ def over_cases(trials: List[Trial], verdict: Verdict, success: str) -> Tuple[boo
     public = [(t, judged(t)) for t in trials if not t.case.hidden]
     hidden = [(t, judged(t)) for t in trials if t.case.hidden]
     public_bad = [(t, why) for t, why in public if why]
-    hidden_bad = sum(1 for _, why in hidden if why)
-    if not public_bad and not hidden_bad:
-        return True, success
+    told = Hidden(len(hidden), tuple(t.case for t, why in hidden if why)) if hidden else None
+    if not public_bad and not (told and told.failed):
+        return True, success, told
     lines, block = [], ""
     if public_bad:
         trial, why = public_bad[0]
@@ -96,10 +122,6 @@ def over_cases(trials: List[Trial], verdict: Verdict, success: str) -> Tuple[boo
             lines.append(f"{len(public_bad) - 1} more of the {len(public)} public cases fail too.")
     elif public:  # none when the hidden cases are a test of their own (held.py)
         lines.append(f"All {len(public)} public cases pass.")
-    if hidden:
-        lines.append(
-            f"{hidden_bad} of {len(hidden)} hidden cases fail (their inputs are not shown)."
-            if hidden_bad
-            else f"All {len(hidden)} hidden cases pass."
-        )
-    return False, " ".join(lines) + (f"\n\n{block}" if block else "")
+    if told:
+        lines.append(told.said())
+    return False, " ".join(lines) + (f"\n\n{block}" if block else ""), told

@@ -3,8 +3,8 @@
 Every case is asked once; the checks are pure functions of those trials, so
 the interface, value and gradient checks read the same answers. Asking comes in
 two phases (assess.py orders them): ``ask_public`` asks everything whose
-answers may be shown, ``ask_hidden`` the hidden cases; a hidden case's result
-reaches the feedback only as a count.
+answers may be shown, ``ask_hidden`` the hidden cases; of those a student is told
+only whether any failed a check (trials.Hidden).
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from grader.checks.cases import Case, CaseSet, Expected, negligible
 from grader.checks.exercise import Exercise
 from grader.checks.oracle import Oracle
 from grader.checks.purity import check_purity
-from grader.checks.trials import Trial, over_cases, quoted
+from grader.checks.trials import Hidden, Judged, Trial, over_cases, quoted
 from grader.contract import Contract
-from grader.text import code, fmt
+from grader.text import Markdown, code, fmt
 
 # The finite-difference check of a reported gradient: a central difference of this step, and how
 # far it may differ (float32 loss values, a curved loss) before the gradient is called inconsistent.
@@ -34,9 +34,10 @@ class CheckResult:
     title: str
     max_score: float
     passed: bool
-    output: str  # markdown, for the student
+    output: Markdown  # for the student; student text in it only through text.py's writers
     visibility: str = "visible"  # Gradescope's: when the student sees this test (held.py holds some back)
     tags: Tuple[str, ...] = ()  # the mistake IDs its feedback names
+    hidden: Optional[Hidden] = None  # how it did on its hidden cases, for the course staff; None: it has none
 
     @property
     def score(self) -> float:
@@ -113,15 +114,15 @@ def _names(names: Sequence[str]) -> str:
     return " and ".join(f"`{name}`" for name in names)
 
 
-def check_interface(trials: List[Trial], consistency: Optional[str], contract: Contract) -> Tuple[bool, str]:
-    passed, text = over_cases(
+def check_interface(trials: List[Trial], consistency: Optional[str], contract: Contract) -> Judged:
+    passed, text, hidden = over_cases(
         trials,
         lambda t, answer: interface_problem(answer, contract),
         f"Returns a 0-dim floating-point tensor whose gradient reaches {_names(contract.differentiable)}.",
     )
     if passed and consistency:
-        return False, consistency
-    return passed, text
+        return False, consistency, hidden
+    return passed, text, hidden
 
 
 def consistency_problem(oracle: Oracle, trial: Trial, contract: Contract, step: float = FD_STEP) -> Optional[str]:
@@ -159,7 +160,7 @@ def consistency_problem(oracle: Oracle, trial: Trial, contract: Contract, step: 
     )
 
 
-def check_value(trials: List[Trial]) -> Tuple[bool, str]:
+def check_value(trials: List[Trial]) -> Judged:
     def verdict(trial: Trial, answer: Answer) -> Optional[str]:
         got = answer.scalar
         if trial.expected.loss_matches(got):
@@ -170,7 +171,7 @@ def check_value(trials: List[Trial]) -> Tuple[bool, str]:
     return over_cases(trials, verdict, "The loss equals the reference on every case.")
 
 
-def check_gradient(trials: List[Trial]) -> Tuple[bool, str]:
+def check_gradient(trials: List[Trial]) -> Judged:
     names = " and ".join(f"dL/d{name}" for name in trials[0].expected.grads) if trials else "The gradient"
     verb = "equal" if trials and len(trials[0].expected.grads) > 1 else "equals"
     return over_cases(trials, _gradient_verdict, f"{names} {verb} the reference on every case.")
@@ -203,7 +204,7 @@ def _zero_gradient(grad: np.ndarray, expected: np.ndarray) -> str:
     )
 
 
-def check_sampled_actions(trials: List[Trial], not_zero: str) -> Tuple[bool, str]:
+def check_sampled_actions(trials: List[Trial], not_zero: str) -> Judged:
     """not_zero: the exercise's reason why the correct loss is not zero on sampled actions."""
 
     def verdict(trial: Trial, answer: Answer) -> Optional[str]:
@@ -231,7 +232,7 @@ def check_sampled_actions(trials: List[Trial], not_zero: str) -> Tuple[bool, str
     return over_cases(trials, verdict, "The loss and its gradient are non-zero and correct on sampled actions.")
 
 
-def check_stability(trials: List[Trial], ordinary: List[Trial], stable: str, advice: str) -> Tuple[bool, str]:
+def check_stability(trials: List[Trial], ordinary: List[Trial], stable: str, advice: str) -> Judged:
     """Finite and right on the extreme cases. advice, the exercise's fix for a loss that overflows
     there, is given only when that can be the cause: the loss is a finite number on every ordinary
     public case that answered (else what breaks it is not the extreme inputs)."""
@@ -299,7 +300,14 @@ def judge(
         "purity": lambda: check_purity(on["purity"], repeat),
     }
     return [
-        CheckResult(key, exercise.titles[key], float(weights[key]), *verdict())
+        _result(key, exercise.titles[key], float(weights[key]), passed, output, hidden)
         for key, verdict in verdicts.items()
         if key in weights
+        for passed, output, hidden in [verdict()]
     ]
+
+
+def _result(key: str, title: str, weight: float, passed: bool, text: str, hidden: Optional[Hidden]) -> CheckResult:
+    """A check's result: its text is the checks' own words, any answer's text in it put in by
+    code, escaped or fenced (trials.py)."""
+    return CheckResult(key, title, weight, passed, Markdown(text), hidden=hidden)

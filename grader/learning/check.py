@@ -10,7 +10,7 @@ provides ``GRADING_SEEDS``, ``THRESHOLD``, ``ENV`` and ``train(loss_grad, seeds)
 from __future__ import annotations
 
 import importlib
-from typing import Callable, Dict, List, Mapping, Optional, Protocol, Sequence, Tuple
+from typing import Dict, List, Mapping, Optional, Protocol, Sequence, Tuple
 
 import numpy as np
 
@@ -18,9 +18,8 @@ from grader.checks.exercise import Exercise
 from grader.checks.oracle import Failure, Oracle
 from grader.checks.trials import problem
 from grader.checks.verdicts import CheckResult, interface_problem
-from grader.learning.runs import Learning, summary
-
-LossGrad = Callable[..., Optional[Mapping[str, np.ndarray]]]  # the contract's arrays -> dL/d(input), or None
+from grader.learning.runs import Learning, LossGrad, summary
+from grader.text import Markdown
 
 
 class Trainer(Protocol):
@@ -87,5 +86,5 @@ def check_learning(oracle: Oracle, exercise: Exercise, learning: Trainer, weight
             ],
         }
     }
-    result = CheckResult("learning", exercise.titles["learning"], weight, passed, "\n".join(lines))
+    result = CheckResult("learning", exercise.titles["learning"], weight, passed, Markdown("\n".join(lines)))
     return result, extra

@@ -1,13 +1,34 @@
-"""What every exercise's trainer shares: the record of one seed's run, its one-line summary, the
-return at which an iteration may stop playing, and torch.optim.Adam's update in numpy (a torch
-optimizer imports torch._dynamo: ~1.3 s, ~70 MB)."""
+"""What every exercise's trainer shares: the gradients it is given and what makes them usable, the
+record of one seed's run and its one-line summary, when a run is over, the return at which an
+iteration may stop playing, and torch.optim.Adam's update in numpy (a torch optimizer imports
+torch._dynamo: ~1.3 s, ~70 MB)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import List, Sequence, Tuple, Union
+from typing import Callable, List, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
+
+LossGrad = Callable[..., Optional[Mapping[str, np.ndarray]]]
+"""loss_grad(*arrays): the contract's arrays, fresh copies, in order -> dL/d(argument) by the
+argument's name, or None when the student's loss gave no usable gradient."""
+
+
+def gradient_problem(grads: Optional[Mapping[str, np.ndarray]], shapes: Mapping[str, Tuple[int, ...]]) -> str:
+    """What is wrong with a loss's gradients for a trainer, in a few words; "" when each one shapes
+    names is a finite float array of its shape."""
+    if not grads:
+        return "the loss gave no gradient"
+    for name, shape in shapes.items():
+        grad = grads.get(name)
+        if not isinstance(grad, np.ndarray) or grad.dtype.kind != "f":
+            return f"the gradient for {name} is not an array of floats"
+        if grad.shape != tuple(shape):
+            return f"the gradient for {name} has shape {grad.shape} instead of {tuple(shape)}"
+        if not np.isfinite(grad).all():
+            return f"non-finite gradient for {name}"
+    return ""
 
 
 @dataclass(frozen=True)
@@ -36,6 +57,23 @@ def summary(learning: Learning) -> str:
     plural = "" if learning.iterations == 1 else "s"
     text = f"return {curve[0]:.0f} → {curve[-1]:.0f} in {learning.iterations} iteration{plural}"
     return f"{text} (passed)" if learning.passed else f"{text} (failed: {learning.reason})"
+
+
+def verdict(returns: Sequence[float], window: int, threshold: float, budget: int) -> Optional[Tuple[bool, str]]:
+    """Whether a run is over once its latest iteration's mean return is in `returns` (asked before
+    that iteration's update, which it may save): (True, why) when the mean of the last `window`
+    reaches threshold, (False, why) when `budget` iterations are spent; None while it goes on."""
+    it = len(returns)
+    recent = float(np.mean(returns[-window:]))
+    if it >= window and recent >= threshold:
+        return (
+            True,
+            f"mean return {recent:.0f} >= {threshold:.0f} over the last {window} iterations after {it} iterations",
+        )
+    if it >= budget:  # a last update could change nothing
+        best = max(np.convolve(returns, np.ones(window) / window, "valid"))
+        return False, f"mean return reached only {best:.0f} (threshold {threshold:.0f}) in {it} iterations"
+    return None
 
 
 DECIDE_EVERY = 8  # steps between looks at whether an iteration's episodes have earned a pass

@@ -12,13 +12,14 @@ from __future__ import annotations
 from typing import Dict, List, Sequence
 
 from grader.checks.held import VISIBLE, WHEN
-from grader.text import printable
+from grader.text import Markdown, code, escaped, printable
 
 TITLE = "# Autograder feedback"
 
 
-def feedback_markdown(entry: str, people: Sequence[Dict[str, str]], document: dict) -> str:
-    """The feedback file for one entry; `people` are its submitters (name, email)."""
+def feedback_markdown(entry: str, people: Sequence[Dict[str, str]], document: dict) -> Markdown:
+    """The feedback file for one entry; `people` are its submitters (name, email), as the export
+    gives them. The document's texts are Markdown already (results.py made them)."""
     lines = [TITLE, "", f"Submission: {_who(entry, people)}", "", str(document.get("output", "")).strip(), ""]
     for test in document.get("tests") or []:
         visibility = test.get("visibility", VISIBLE)
@@ -28,14 +29,14 @@ def feedback_markdown(entry: str, people: Sequence[Dict[str, str]], document: di
         points = f"{float(test.get('score', 0)):g} / {float(test.get('max_score', 0)):g}"
         when = f"; on Gradescope, shown {WHEN[visibility]}" if visibility in WHEN else ""
         lines += [f"## {test.get('name', '')} ({points}, {mark}{when})", "", str(test.get("output", "")).strip(), ""]
-    return printable("\n".join(lines).rstrip() + "\n")
+    return Markdown(printable("\n".join(lines).rstrip() + "\n"))
 
 
-def _who(entry: str, people: Sequence[Dict[str, str]]) -> str:
+def _who(entry: str, people: Sequence[Dict[str, str]]) -> Markdown:
+    """The entry's name in code, and its submitters' names and emails as text."""
     names: List[str] = []
     for person in people:
-        name, email = person.get("name", ""), person.get("email", "")
+        name, email = str(person.get("name", "")), str(person.get("email", ""))
         names.append(f"{name} <{email}>" if name and email else name or email)
-    shown = "; ".join(name for name in names if name)
-    fence = "``" if "`" in entry else "`"
-    return f"{fence}{entry}{fence}" + (f" ({shown})" if shown else "")
+    shown = escaped("; ".join(name for name in names if name))
+    return Markdown(code(entry) + (f" ({shown})" if shown else ""))

@@ -7,7 +7,6 @@ is the Markdown rendered, with the plots embedded, so that one file can be maile
 
 from __future__ import annotations
 
-import re
 import statistics
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +15,7 @@ from typing import List, Mapping, Sequence
 from grader.outputs import plots, stats
 from grader.outputs.files import write_atomic
 from grader.outputs.results import GRADED, STATUSES
-from grader.text import printable
+from grader.text import Markdown, code, printable
 
 SLOWEST = 5
 EXAMPLES = 4  # entries named per mistake
@@ -84,15 +83,10 @@ def _cell(text: object, limit: int = 120) -> str:
 
 def _quoted(text: object, limit: int = 120) -> str:
     """One table cell of a student's text (entry names, error messages) as a code span, where
-    Markdown makes no link, autolink (`www.…`, `https://…`), HTML or emphasis of anything.
-    Its fence is longer than any run of backticks inside; a | must still be escaped in a table."""
+    Markdown makes no link, autolink (`www.…`, `https://…`), HTML or emphasis of anything; a |
+    must still be escaped in a table (GFM splits the row before it reads the span)."""
     line = _line(text, limit)
-    if not line:
-        return ""
-    fence = "`" * (max((len(run) for run in re.findall("`+", line)), default=0) + 1)
-    pad = " " if line[0] in "` " or line[-1] in "` " else ""
-    escaped = line.replace("|", "\\|")
-    return f"{fence}{pad}{escaped}{pad}{fence}"
+    return code(line).replace("|", "\\|") if line else ""
 
 
 def _pct(part: int, whole: int) -> str:
@@ -102,7 +96,7 @@ def _pct(part: int, whole: int) -> str:
 # --- report.md ----------------------------------------------------------------------------------
 
 
-def markdown(rows: Sequence[dict], titles: Mapping[str, str] = {}, header: Header = Header()) -> str:
+def markdown(rows: Sequence[dict], titles: Mapping[str, str] = {}, header: Header = Header()) -> Markdown:
     """The whole report.md. titles: each mistake's one-line title by ID."""
     images = plots.FILES
     lines = ["# Class report", "", *_header(header), f"![overview]({images['overview']})", ""]
@@ -134,7 +128,7 @@ def markdown(rows: Sequence[dict], titles: Mapping[str, str] = {}, header: Heade
         "what each student sees in `feedback/`, one row per student in `grades.csv`.",
         "",
     ]
-    return "\n".join(lines)
+    return Markdown("\n".join(lines))  # every student's text in it went through _quoted
 
 
 def _header(header: Header) -> List[str]:

@@ -15,6 +15,8 @@ import html as html_text
 import struct
 from typing import Mapping, Tuple
 
+from grader.text import Markdown
+
 POLICY = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 STYLE = """
 body { margin: 0; background: #fff; color: #1d2329;
@@ -36,7 +38,7 @@ code { font: 13px "DejaVu Sans Mono", Menlo, Consolas, monospace; background: #f
 """
 
 
-def html(markdown: str, images: Mapping[str, bytes], title: str = "Class report") -> str:
+def html(markdown: Markdown, images: Mapping[str, bytes], title: str = "Class report") -> str:
     """The page for `markdown`, whose images named in `images` (file name -> PNG bytes) are
     embedded; an image not in `images` is dropped rather than linked."""
     from markdown_it import MarkdownIt

@@ -16,7 +16,7 @@ from typing import Dict, List, Literal, Mapping, Optional, Sequence, Tuple
 from grader.checks.held import VISIBLE, WHEN
 from grader.checks.verdicts import CheckResult
 from grader.outputs.files import write_atomic
-from grader.text import cap_text, open_fence, printable
+from grader.text import Markdown, cap_text, open_fence, printable
 
 TEST_OUTPUT_BYTES = 4096  # per test, what a student sees
 TOP_OUTPUT_BYTES = 16384
@@ -36,7 +36,7 @@ def test_entry(
     score: float,
     max_score: float,
     passed: bool,
-    output: str,
+    output: Markdown,
     visibility: str = VISIBLE,
     tags: Sequence[str] = (),
 ) -> Dict:
@@ -57,7 +57,7 @@ def test_entry(
 def build(
     checks: Sequence[CheckResult],
     *,
-    summary: str,
+    summary: Markdown,
     mistakes: Sequence[str] = (),
     extra: Optional[Dict] = None,
     seconds: float = 0.0,
@@ -81,7 +81,9 @@ def build(
     return _document(tests + list(more), summary, mistakes, {"status": GRADED, **(extra or {})}, seconds)
 
 
-def _document(tests: List[Dict], summary: str, mistakes: Sequence[str], extra: Optional[Dict], seconds: float) -> Dict:
+def _document(
+    tests: List[Dict], summary: Markdown, mistakes: Sequence[str], extra: Optional[Dict], seconds: float
+) -> Dict:
     """extra_data is never shown to students: instructor-only details go there."""
     document = {
         "score": sum(test["score"] for test in tests),
@@ -111,7 +113,7 @@ def score_line(tests: Sequence[Dict]) -> str:
 def not_graded(
     weights: Mapping[str, float],
     titles: Mapping[str, str],
-    reason: str,
+    reason: Markdown,
     seconds: float = 0.0,
     extra: Optional[Dict] = None,
     more: Sequence[Dict] = (),
@@ -119,13 +121,13 @@ def not_graded(
     """Every check at zero, for a submission that could not be run at all (titles: by check, in order);
     more: other tests, as build's."""
     checks = [
-        CheckResult(key, title, weights[key], False, f"Not run: {reason}")
+        CheckResult(key, title, weights[key], False, Markdown(f"Not run: {reason}"))
         for key, title in titles.items()
         if key in weights
     ]
     return build(
         checks,
-        summary=f"Your submission could not be graded: {reason}",
+        summary=Markdown(f"Your submission could not be graded: {reason}"),
         seconds=seconds,
         extra={**(extra or {}), "status": NOT_GRADED},
         more=more,
@@ -140,11 +142,11 @@ def grader_fault(trace: str, seconds: float = 0.0) -> Dict:
         0.0,
         0.0,
         False,
-        "The autograder failed on this submission; the course staff has the details.",
+        Markdown("The autograder failed on this submission; the course staff has the details."),
     )
     return _document(
         [test],
-        "The autograder failed on this submission. This is not your fault: please tell the course staff.",
+        Markdown("The autograder failed on this submission. This is not your fault: please tell the course staff."),
         (),
         {"status": GRADER_ERROR, "grader_fault": trace},
         seconds,
@@ -194,7 +196,19 @@ def _paragraphs(text: str) -> List[str]:
 
 
 def dumps(document: Dict) -> str:
-    return json.dumps(document, indent=2, sort_keys=False)
+    """The document as JSON, no string in it holding a control, invisible or direction character
+    raw (printable), wherever in the document it came from."""
+    return json.dumps(_visible(document), indent=2, sort_keys=False)
+
+
+def _visible(value: object) -> object:
+    if isinstance(value, str):
+        return printable(value)
+    if isinstance(value, dict):
+        return {_visible(key): _visible(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_visible(item) for item in value]
+    return value
 
 
 def write(path: Path, document: Dict) -> None:

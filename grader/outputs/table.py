@@ -62,14 +62,14 @@ def row_of(
         for test in document.get("tests") or []
     ]
     mistakes = [str(mistake) for mistake in extra.get("mistakes") or []]
-    shown = [{key: printable(str(person.get(key, ""))) for key in PERSON} for person in people]
+    shown = [{key: printable(str(person.get(key, "")), lines=False) for key in PERSON} for person in people]
     return {  # text from students or Gradescope escaped once, here, for every output
-        "entry": printable(entry),
+        "entry": printable(entry, lines=False),
         "name": "; ".join(person["name"] for person in shown),
         "email": "; ".join(person["email"] for person in shown),
         "sid": "; ".join(person["sid"] for person in shown),
         "people": shown,
-        "submitted": printable(submitted),
+        "submitted": printable(submitted, lines=False),
         "status": status_of(document),
         "score": float(document.get("score", 0)),
         "max_score": max_score(document),
@@ -99,7 +99,14 @@ def _reason(document: dict, tests: Sequence[dict], mistakes: Sequence[str], titl
     named = "; ".join(
         f"{mistake} ({_line(titles[mistake])})" if titles.get(mistake) else mistake for mistake in mistakes
     )
-    return f"{named}; failed: {', '.join(lost)}" if named else f"failed: {', '.join(lost)}"
+    failed = f"failed: {', '.join(lost)}{_hidden(extra.get('hidden') or {})}"
+    return f"{named}; {failed}" if named else failed
+
+
+def _hidden(counts: Mapping[str, dict]) -> str:
+    """How many hidden cases each check failed, which its student is not told (checks/trials.Hidden)."""
+    told = [f"{key} {got.get('failed')} of {got.get('of')}" for key, got in counts.items() if got.get("failed")]
+    return f" (hidden cases failed: {', '.join(told)})" if told else ""
 
 
 def _line(text: str) -> str:
@@ -165,7 +172,7 @@ def summary_table(rows: Sequence[dict]) -> str:
     """The class at a glance, for the terminal."""
     if not rows:
         return "No entries."
-    names = [printable(row["entry"]) for row in rows]
+    names = [printable(row["entry"], lines=False) for row in rows]
     width = min(max(len("entry"), *(len(name) for name in names)), 40)
     lines = [f"{'entry':<{width}}  {'score':>9}  {'status':<12}  mistakes", "-" * (width + 40)]
     for name, row in zip(names, rows):

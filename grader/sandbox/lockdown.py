@@ -1,37 +1,44 @@
-"""The sandboxed child locks itself down, then serves: rlimits, uid, Landlock, seccomp, a scrubbed
-environment, only the descriptors it needs; the submission is imported only after all of them."""
+"""The sandboxed child locks itself down, then serves: rlimits, its private root, uid, Landlock,
+seccomp, a scrubbed environment, only the descriptors it needs; the submission is imported only
+after all of them."""
 
 from __future__ import annotations
 
-import ctypes
 import os
 import resource
 import signal
 import socket
 import sys
 import tempfile
-from typing import Optional
+from typing import List, Optional
 
 from grader import process
 from grader.sandbox import child as child_side
-from grader.sandbox import landlock, protocol, seccomp
+from grader.sandbox import landlock, protocol, root, seccomp
 from grader.sandbox.limits import Limits
 
 
-def lock_down_and_serve(limits: Limits, user, workdir: str, handoff: socket.socket) -> None:
-    """Lock this process down, then wait for the grader's channels and serve."""
+def lock_down_and_serve(
+    limits: Limits, user, workdir: str, handoff: socket.socket, staging: Optional[str], readable: List[str]
+) -> None:
+    """Lock this process down, then wait for the grader's channels and serve. staging: the
+    private root the monitor built (root.py), or None; readable: what the child may read."""
     os.setsid()
     keep_only_fds(0, 1, 2, handoff.fileno())  # 0, 1 and 2 are /dev/null until the channels come
+    _set_rlimits(limits, user.pw_uid if user is not None else os.getuid())  # reads the machine's /proc
+    private = staging is not None and root.enter(staging)
+    if staging is not None and not private:  # its working tmpfs, seen from outside the root
+        workdir = staging + workdir
     os.chdir(workdir)
     _scrub_environment(workdir)
-    _set_rlimits(limits, user.pw_uid if user is not None else os.getuid())
     if user is not None:
         os.setgroups([])
         os.setgid(user.pw_gid)
         os.setuid(user.pw_uid)
     process.die_with_parent()  # after setuid, which clears it
-    abi = landlock.restrict(read=_readable_paths(), write=[workdir], devices=[os.devnull, "/dev/urandom"])
-    layers = ([f"landlock:abi{abi}"] if abi else []) + (["seccomp"] if seccomp.deny() else [])
+    abi = landlock.restrict(read=[*readable, "/proc/self"], write=[workdir], devices=root.DEVICES)
+    layers = (["privateroot"] if private else []) + ([f"landlock:abi{abi}"] if abi else [])
+    layers += ["seccomp"] if seccomp.deny() else []
     channels = receive_fds(handoff, 2)
     if channels is None:
         return
@@ -76,9 +83,7 @@ def receive_fds(sock: socket.socket, count: int) -> Optional[list]:
 
 
 def _scrub_environment(home: str) -> None:
-    """A minimal environment; and the grader's original command line and environment,
-    which /proc/self/cmdline and /proc/self/environ read from this process's own
-    memory, are overwritten there (clearing os.environ alone leaves them)."""
+    """A minimal environment (the zygote already erased the grader's, zygote.forget_the_grader)."""
     os.environ.clear()
     os.environ.update(
         {
@@ -88,19 +93,13 @@ def _scrub_environment(home: str) -> None:
             "LANG": "C.UTF-8",
             "OMP_NUM_THREADS": "1",
             "MKL_NUM_THREADS": "1",
-            # torch.compile runs the function eagerly: the grader grades the math, and
-            # inductor could not write its cache or start its compile workers here anyway.
+            # torch.compile runs the function eagerly: the grader grades the math, and inductor
+            # could not write its cache or start its compile workers here anyway.
             # torch._dynamo.config reads it when first imported, which is after this.
             "TORCH_COMPILE_DISABLE": "1",
         }
     )
     tempfile.tempdir = home
-    with open("/proc/self/stat") as handle:
-        fields = handle.read().rsplit(")", 1)[1].split()
-    arg_start, arg_end, env_start, env_end = (int(f) for f in fields[45:49])
-    for start, end in ((arg_start, arg_end), (env_start, env_end)):
-        if 0 < start < end:
-            ctypes.memset(start, 0, end - start)
 
 
 def _set_rlimits(limits: Limits, uid: int) -> None:
@@ -132,30 +131,3 @@ def _tasks_of(uid: int) -> int:
             except OSError:
                 pass
     return count
-
-
-def _readable_paths() -> list:
-    """The Python installation and system libraries, but never the grader's own tree."""
-    project = os.path.abspath(
-        os.path.join(os.path.dirname(__file__), os.pardir, os.pardir)
-    )  # grader/sandbox/ -> project
-    candidates = {
-        sys.prefix,
-        sys.base_prefix,
-        sys.exec_prefix,
-        sys.base_exec_prefix,
-        *sys.path,
-        "/usr",
-        "/lib",
-        "/lib64",
-        "/etc/ld.so.cache",
-        "/proc/self",
-    }
-    paths = []
-    for path in candidates:
-        real = os.path.realpath(path) if path else ""
-        inside_project = real == project or real.startswith(project + os.sep)
-        inside_venv = real.startswith(os.path.realpath(sys.prefix) + os.sep) or real == os.path.realpath(sys.prefix)
-        if real and os.path.exists(real) and (not inside_project or inside_venv):
-            paths.append(real)
-    return sorted(paths)

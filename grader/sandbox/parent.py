@@ -6,17 +6,20 @@ Processes::
 
     grader   trusted: owns the reference, the seeds, CartPole, every output file
      └ zygote   forked at start-up *before anything secret is loaded*, torch already
-       │        imported; it keeps one monitor and child forked ahead, and hands
-       │        them out one per session
+       │        imported (by `python -m grader`, before its command line is parsed);
+       │        erases the argv and environment it inherited (forget.py); it keeps
+       │        one monitor and child forked ahead, and hands them out one per session
        └ monitor  child subreaper; moves into fresh pid, network, mount and IPC
-         │        namespaces when the kernel allows (the temp dir becomes a small tmpfs;
-         │        System V IPC objects are the child's own and die with it), forks
-         │        the child, waits for it, kills whatever it left behind, reports how
-         │        it ended, removes its temp dir
-         └ child  new session; rlimits; unprivileged uid (when the grader is root);
-                  Landlock; seccomp; empty temp cwd; scrubbed environment; only then
-                  gets its channels, imports the submission from source and answers
-                  calls (child.py)
+         │        namespaces when the kernel allows (System V IPC objects are the
+         │        child's own and die with it) and builds the child's private root on
+         │        its temp dir (root.py: read-only Python, a small tmpfs to work in),
+         │        forks the child, waits for it, kills whatever it left behind, reports
+         │        how it ended, removes its temp dir
+         └ child  new session; rlimits; its own mount namespace, /proc and root
+                  (pivot_root); unprivileged uid (when the grader is root); Landlock;
+                  seccomp; empty temp cwd; scrubbed environment; only then gets its
+                  channels, imports the submission from source and answers calls
+                  (child.py)
 
 Channels, all created by the grader and handed to the zygote with SCM_RIGHTS::
 
@@ -123,12 +126,30 @@ class Output:
 class Zygote:
     """The pre-warmed process that forks sandboxes. Start it before loading secrets."""
 
+    _early: Optional[Zygote] = None
+
     def __init__(self, sock: socket.socket, pid: int):
         self._sock = sock
         self.pid = pid
 
     @classmethod
+    def fork_early(cls) -> None:
+        """Fork the zygote now, for the next start() to hand out. `python -m grader` calls this
+        before it parses its command line: the zygote then holds no argument, frame or object
+        of the run, only the modules imported so far (zygote.forget_the_grader erases the rest)."""
+        try:
+            cls._early = cls._fork()
+        except SandboxError:
+            pass  # start() meets it again, where the verb reports it
+
+    @classmethod
     def start(cls) -> Zygote:
+        """The zygote fork_early() made, if any; otherwise one forked now."""
+        early, cls._early = cls._early, None
+        return early if early is not None else cls._fork()
+
+    @classmethod
+    def _fork(cls) -> Zygote:
         secret = [name for name in sys.modules if name == "reference" or name.startswith("reference.")]
         if secret:
             raise SandboxError(f"the zygote must be forked before {secret[0]} is imported")

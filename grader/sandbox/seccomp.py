@@ -8,8 +8,11 @@ memory RLIMIT_AS never sees; System V IPC objects (shared memory, message
 queues, semaphores; and POSIX message queues) outlive the process that made
 them and are how two children would talk (each child also has its own IPC
 namespace, see zygote.py: these rules are the second layer, for where
-namespaces are refused); the rest are ways to inspect or escape a process, or
-to mount a file system, that a loss has no business with. Threads stay allowed
+namespaces are refused); inotify, fanotify and dnotify (fcntl F_NOTIFY) would
+let a child watch which shared files another one opens, which the private root
+(root.py) cannot hide, as bind mounts share their inodes; the rest are ways to
+inspect or escape a process, or to mount a file system, that a loss has no
+business with. Threads stay allowed
 (clone with CLONE_THREAD), since libraries may start them.
 
 A deny-list, not a default-deny allow-list, by choice: an allow-list would have
@@ -76,11 +79,14 @@ MOUNTS = (
     "move_mount",
     "mount_setattr",
 )
+WATCHES = ("inotify_init", "inotify_init1", "inotify_add_watch", "fanotify_init", "fanotify_mark")
+F_NOTIFY = 1026  # fcntl's dnotify command: signals when a file of a directory is read or changed
 DENIED = (
     PROCESSES
     + MEMORY
     + SYSV_IPC
     + MOUNTS
+    + WATCHES
     + (
         "socket",
         "socketpair",
@@ -123,6 +129,10 @@ def deny() -> bool:
         # seccomp cannot read, so it reports "not implemented" and libc falls back to clone.
         rules.add_rule(seccomp.ERRNO(errno.EPERM), "clone", seccomp.Arg(0, seccomp.MASKED_EQ, CLONE_THREAD, 0))
         rules.add_rule(seccomp.ERRNO(errno.ENOSYS), "clone3")
+        for name in ("fcntl", "fcntl64"):
+            number = resolve(name)
+            if number is not None:
+                rules.add_rule(seccomp.ERRNO(errno.EPERM), number, seccomp.Arg(1, seccomp.EQ, F_NOTIFY))
         rules.load()
     except (OSError, RuntimeError, ValueError):
         return False

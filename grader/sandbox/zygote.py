@@ -1,8 +1,9 @@
 """What runs in the zygote and the monitors: the other side of parent.py.
 
 Nothing here runs in the grader itself except the fork that starts the zygote.
-The zygote keeps one monitor and child forked ahead (``_Spare``); a monitor
-prepares the child's namespaces and temp dir, hands it the grader's channels and
+The zygote erases what it inherited of the grading run (forget.py), then keeps one
+monitor and child forked ahead (``_Spare``); a monitor prepares the child's
+namespaces, temp dir and private root (root.py), hands it the grader's channels and
 reports how it ended; the child locks itself down (lockdown.py) before it
 receives them and imports the submission only after.
 """
@@ -22,6 +23,8 @@ import traceback
 from typing import List, Optional, Tuple
 
 from grader import process
+from grader.sandbox import root
+from grader.sandbox.forget import forget_the_grader
 from grader.sandbox.limits import Limits, sandbox_user
 from grader.sandbox.lockdown import keep_only_fds, lock_down_and_serve, receive_fds
 
@@ -37,6 +40,7 @@ def zygote_loop(sock: socket.socket) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the grader's to handle
     signal.signal(signal.SIGCHLD, lambda *_: _reap(block=False))
     process.die_with_parent()
+    forget_the_grader()
     spare: Optional[_Spare] = None
     while True:
         try:
@@ -113,15 +117,20 @@ def _monitor(limits: dict, handoff: int) -> None:
     if user is not None:
         os.chown(workdir, *owner)
     layers = _enter_namespaces(root=user is not None)
-    if "mountns" in layers and _mount_tmpfs(workdir, limits["disk_mb"], *owner):
-        layers.append(f"tmpfs:{limits['disk_mb']}MB")
+    readable = root.readable_paths()
+    staging = None
+    if "mountns" in layers and _private_mounts():
+        if root.build(workdir, readable, workdir, limits["disk_mb"], *owner):
+            staging = workdir
+        if staging or _mount_tmpfs(workdir, limits["disk_mb"], *owner):
+            layers.append(f"tmpfs:{limits['disk_mb']}MB")
     layers += [f"uid:{user.pw_name}"] if user is not None else []
     to_child, child_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     child = os.fork()
     if child == 0:
         try:
             to_child.close()
-            lock_down_and_serve(Limits(**limits), user, workdir, child_end)
+            lock_down_and_serve(Limits(**limits), user, workdir, child_end, staging, readable)
         except BaseException:
             traceback.print_exc()  # reaches the grader through the output pipe once fd 2 is set
             os._exit(70)
@@ -242,12 +251,13 @@ def _enter_namespaces(root: bool) -> list:
     return []
 
 
+def _private_mounts() -> bool:
+    """Whether mounts made here stay in this mount namespace (none propagates to the machine's)."""
+    return process.libc.mount(None, b"/", None, ctypes.c_ulong(_MS_REC | _MS_PRIVATE), None) == 0
+
+
 def _mount_tmpfs(path: str, size_mb: int, uid: int, gid: int) -> bool:
-    """A tmpfs of size_mb on path, seen only in this mount namespace: the child's files
-    then count against a fixed size instead of filling the disk."""
-    private = process.libc.mount(None, b"/", None, ctypes.c_ulong(_MS_REC | _MS_PRIVATE), None) == 0
+    """Where the private root could not be built: a tmpfs of size_mb on path, so that the
+    child's files count against a fixed size instead of filling the disk."""
     options = f"size={size_mb}m,mode=0700,uid={uid},gid={gid}".encode()
-    return (
-        private
-        and process.libc.mount(b"tmpfs", path.encode(), b"tmpfs", ctypes.c_ulong(_MS_NOSUID | _MS_NODEV), options) == 0
-    )
+    return process.libc.mount(b"tmpfs", path.encode(), b"tmpfs", ctypes.c_ulong(_MS_NOSUID | _MS_NODEV), options) == 0

@@ -45,6 +45,7 @@ from typing import Any, Callable, Dict, Iterable, List, Mapping, NoReturn, Optio
 from grader import process
 from grader.errors import GraderError, LoadError
 from grader.submission import files
+from grader.text import code as md_code
 
 READ_MEMORY_MB = 320  # on top of what the reader maps at birth: the sandboxed child's own budget (Limits)
 READ_WALL_S = 10.0  # reading a submission takes milliseconds; one still reading has stalled
@@ -182,4 +183,4 @@ def _reading(read: dict, root: Path) -> Tuple[str, str]:
     """("`data/big.py`", "1.0 MB"): the file the reader was reading, and its size, for a message."""
     path = Path(read["read"])
     inside = path.relative_to(root) if path.is_relative_to(root) else None
-    return f"`{inside if inside and inside.parts else path.name}`", f"{read['bytes'] / 2**20:.1f} MB"
+    return md_code(str(inside) if inside and inside.parts else path.name), f"{read['bytes'] / 2**20:.1f} MB"

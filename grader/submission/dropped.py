@@ -17,6 +17,7 @@ from typing import AbstractSet, Dict, Iterable, List, Tuple
 
 from grader.submission.ipython import IPythonLine, without_comment
 from grader.submission.statements import BUILTINS, FUNCTIONS, bound_by
+from grader.text import code as md_code
 
 CELL_NUMBERS = "cells are numbered from the top of the notebook, text cells included"
 SHOWN_PER_CELL = 4  # dropped statements listed per cell (loops first), the rest counted
@@ -57,7 +58,7 @@ class Dropped:
         if self.function in nested | names:
             self.hidden.append(f"in {where} ({reason or 'a statement that defines nothing'})")
         if reason:
-            self.statements.setdefault(number, []).append((line, f"`{_snippet(text)}` ({reason})"))
+            self.statements.setdefault(number, []).append((line, f"{md_code(_snippet(text))} ({reason})"))
 
     def notes(self, read: AbstractSet[str], bound: AbstractSet[str], cells: List[int]) -> List[str]:
         """For the student, given the module-level names the kept code reads and binds, and the cells
@@ -79,7 +80,7 @@ class Dropped:
         for name in sorted(read - bound - BUILTINS):
             if name in self.lost:
                 notes.append(
-                    f"Warning: your code uses `{name}`, but the grader does not run the statement "
+                    f"Warning: your code uses {md_code(name)}, but the grader does not run the statement "
                     f"that sets it ({self.lost[name]}). Define it inside the function or as a "
                     "constant; otherwise it is missing (NameError)."
                 )
@@ -87,9 +88,9 @@ class Dropped:
 
     def missing(self, name: str, functions: List[str]) -> str:
         """The error for a notebook `name` whose kept code defines no the function, only `functions`."""
-        message = f"the notebook `{name}` defines no function named `{self.function}`"
+        message = f"the notebook {md_code(name)} defines no function named `{self.function}`"
         if functions:
-            message += f" (it defines: {', '.join(f'`{f}`' for f in functions[:10])})"
+            message += f" (it defines: {', '.join(f'{md_code(f)}' for f in functions[:10])})"
         else:
             message += " (it defines no functions at all)"
         if self.hidden:
@@ -103,7 +104,7 @@ class Dropped:
                 or [f for f in functions if "pseudo" in f.lower()][:1]
             )
             if close:
-                message += f". Did you mean to name `{close[0]}` `{self.function}`?"
+                message += f". Did you mean to name {md_code(close[0])} `{self.function}`?"
         return message
 
     def _listed(self) -> List[str]:
@@ -112,16 +113,16 @@ class Dropped:
         items = [_dropped_in_cell(number, entries) for number, entries in cells[:SHOWN_CELLS]]
         if len(cells) > SHOWN_CELLS:
             items.append(f"statements in {len(cells) - SHOWN_CELLS} more cells")
-        ipython = [_counted(n, f"`{label}` line") for label, n in self.ipython["shell"].most_common()]
+        ipython = [_counted(n, f"{md_code(label)} line") for label, n in self.ipython["shell"].most_common()]
         for kind, noun in (("magic", "magic"), ("help", "help line")):
             total = sum(self.ipython[kind].values())
             if total:
-                labels = ", ".join(f"`{label}`" for label in list(self.ipython[kind])[:4])
+                labels = ", ".join(f"{md_code(label)}" for label in list(self.ipython[kind])[:4])
                 ipython.append(f"{_counted(total, noun)} ({labels})")
         if ipython:
             items.append(", ".join(ipython))
         if self.unused:
-            items.append("unused imports: " + ", ".join(f"`{m}`" for m in self.unused))
+            items.append("unused imports: " + ", ".join(f"{md_code(m)}" for m in self.unused))
         return items
 
 

@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from grader.errors import LoadError
+from grader.text import code as md_code
+from grader.text import escaped
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 _UTF8 = ("utf-8", "utf-8-sig")
@@ -59,7 +61,7 @@ def read_source(path: Path) -> str:
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as exc:  # an unknown encoding, or a BOM with a coding line of another one
-        raise LoadError(f"`{path.name}` has a coding line Python rejects: {exc.msg}") from None
+        raise LoadError(f"{md_code(path.name)} has a coding line Python rejects: {escaped(exc.msg)}") from None
     text = _decoded(path, data, encoding)
     if encoding in _UTF8:
         return text
@@ -71,11 +73,11 @@ def read_source(path: Path) -> str:
 def _read_checked(path: Path, limit: int, kind: str, advice: str) -> bytes:
     data = _read_regular(path, limit + 1)  # never more than the cap into memory, however large the file
     if len(data) > limit:
-        raise LoadError(f"`{path.name}` is larger than {limit >> 20} MB{advice}")
+        raise LoadError(f"{md_code(path.name)} is larger than {limit >> 20} MB{advice}")
     if not data.strip():
-        raise LoadError(f"`{path.name}` is empty")
+        raise LoadError(f"{md_code(path.name)} is empty")
     if b"\0" in data:
-        raise LoadError(f"`{path.name}` is a binary file, not {kind}")
+        raise LoadError(f"{md_code(path.name)} is a binary file, not {kind}")
     return data
 
 
@@ -84,7 +86,7 @@ def _decoded(path: Path, data: bytes, encoding: str) -> str:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
         said = "UTF-8 text" if encoding in _UTF8 else f"{encoding} text, as its coding line says"
-        raise LoadError(f"`{path.name}` is not {said} (byte {exc.start} is not valid)") from None
+        raise LoadError(f"{md_code(path.name)} is not {said} (byte {exc.start} is not valid)") from None
 
 
 def _read_regular(path: Path, size: int) -> bytes:
@@ -101,9 +103,9 @@ def _read_regular(path: Path, size: int) -> bytes:
                         _before_read(path, status.st_size)
                     return handle.read(size)
         except OSError as exc:
-            raise LoadError(f"`{path.name}` cannot be read ({exc.strerror or type(exc).__name__})") from None
+            raise LoadError(f"{md_code(path.name)} cannot be read ({exc.strerror or type(exc).__name__})") from None
         kind = "not a regular file"
-    raise LoadError(f"`{path.name}` is {kind}, not a file the grader reads")
+    raise LoadError(f"{md_code(path.name)} is {kind}, not a file the grader reads")
 
 
 def check_syntax(code: str, name: str, line_offset: int = 0) -> ast.Module:
@@ -111,7 +113,7 @@ def check_syntax(code: str, name: str, line_offset: int = 0) -> ast.Module:
         return ast.parse(code, filename=name)
     except SyntaxError as exc:
         line = (exc.lineno or 0) + line_offset
-        text = f": `{exc.text.strip()}`" if exc.text and exc.text.strip() else ""
-        raise LoadError(f"syntax error in `{name}` line {line}: {exc.msg}{text}") from None
+        text = f": {md_code(exc.text.strip())}" if exc.text and exc.text.strip() else ""
+        raise LoadError(f"syntax error in {md_code(name)} line {line}: {escaped(exc.msg)}{text}") from None
     except (ValueError, RecursionError, MemoryError) as exc:
-        raise LoadError(f"`{name}` cannot be parsed as Python: {type(exc).__name__}") from None
+        raise LoadError(f"{md_code(name)} cannot be parsed as Python: {type(exc).__name__}") from None

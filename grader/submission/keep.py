@@ -30,6 +30,8 @@ from grader.submission.statements import (
     read_when_run,
     segment,
 )
+from grader.text import code as md_code
+from grader.text import escaped
 
 PYTHON_FLOOR = (3, 10)  # Gradescope's Python: everything kept must parse there
 _MODULE_NAMES = frozenset({"__file__", "__builtins__", "__annotations__", "__cached__"})  # a module has these
@@ -116,8 +118,10 @@ class Keeper:
         # would grade something else: fail, and say exactly where.
         if re.search(rf"\b{self.function}\b", code) or _DEFINES.search(code):
             at = f", line {line}" if line else ""
-            raise LoadError(f"syntax error in `{self.name}`, cell {number} ({CELL_NUMBERS}){at}: {msg}{_shown(text)}")
-        self.dropped.skipped.append(f"cell {number} ({f'line {line}: ' if line else ''}{msg})")
+            raise LoadError(
+                f"syntax error in {md_code(self.name)}, cell {number} ({CELL_NUMBERS}){at}: {escaped(msg)}{_shown(text)}"
+            )
+        self.dropped.skipped.append(f"cell {number} ({f'line {line}: ' if line else ''}{escaped(msg)})")
 
     def _statement(self, number: int, lines: Lines, node: ast.stmt) -> None:
         """Keep the statement's source text, or record why it was dropped."""
@@ -143,7 +147,7 @@ class Keeper:
 
     def _check_kept(self, number: int, first_line: int, text: str) -> None:
         """Kept code must compile, and parse on Python 3.10 as well (Gradescope's Python)."""
-        where = f"`{self.name}`, cell {number} ({CELL_NUMBERS})"
+        where = f"{md_code(self.name)}, cell {number} ({CELL_NUMBERS})"
         problem = "syntax error"
         try:
             compile(text, f"cell {number}", "exec", dont_inherit=True)  # compiles; runs nothing
@@ -151,7 +155,7 @@ class Keeper:
             ast.parse(text, feature_version=PYTHON_FLOOR)
         except SyntaxError as exc:
             line = first_line + (exc.lineno or 1) - 1
-            raise LoadError(f"{problem} in {where}, line {line}: {exc.msg}{_shown(exc.text)}") from None
+            raise LoadError(f"{problem} in {where}, line {line}: {escaped(exc.msg)}{_shown(exc.text)}") from None
         except (ValueError, RecursionError, MemoryError) as exc:
             raise LoadError(f"{where}, line {first_line}, cannot be compiled ({type(exc).__name__})") from None
 
@@ -187,7 +191,7 @@ class Keeper:
                 kept.cell,
                 kept.node,
                 kept.text,
-                f"uses `{name}` when defined, {why}, and `{self.function}` does not need it",
+                f"uses {md_code(name)} when defined, {why}, and `{self.function}` does not need it",
                 bound,
             )
 
@@ -238,5 +242,5 @@ class Keeper:
 
 def _shown(text: Optional[str], width: int = 100) -> str:
     """ ": `the offending line`" for an error message, cut to a readable length."""
-    text = " ".join((text or "").split()).replace("`", "'")
-    return f": `{text[:width]}{' ...' if len(text) > width else ''}`" if text else ""
+    text = " ".join((text or "").split())
+    return f": {md_code(text[:width] + (' ...' if len(text) > width else ''))}" if text else ""

@@ -24,6 +24,7 @@ from grader.submission.bounded import bounded
 from grader.submission.files import check_syntax, read_source, special_kind
 from grader.submission.listing import MAX_DEPTH, MAX_LOOKED_AT, walk
 from grader.submission.stub import binds, has_work, is_stub
+from grader.text import code as md_code
 
 MAX_HELPERS = 20
 MAX_HELPER_BYTES = 4 * 1024 * 1024  # all helper modules together (the child takes 16 MiB per message)
@@ -66,11 +67,13 @@ def _loaded(path: Path, function: str, stub: str) -> Dict[str, object]:
         entry, notes, why = path, [], "the file handed in"
     else:
         kind = special_kind(path)
-        raise LoadError(f"`{path.name}` is {kind}, not a file" if kind else f"`{path.name}` does not exist")
+        raise LoadError(
+            f"{md_code(path.name)} is {kind}, not a file" if kind else f"{md_code(path.name)} does not exist"
+        )
     code = _code(entry, function, notes)
     if stub and is_stub(code, function, stub):
         notes.append(
-            f"`{entry.name}` is the handout's stub, unchanged: its `{function}` is the one you were given. "
+            f"{md_code(entry.name)} is the handout's stub, unchanged: its `{function}` is the one you were given. "
             "Write your implementation in it, or hand in the file or notebook you wrote it in."
         )
         why += "; it is the handout's stub, unchanged"
@@ -95,9 +98,9 @@ def _code(entry: Path, function: str, notes: List[str]) -> str:
         else:
             check_syntax(code, entry.name)
     else:
-        raise LoadError(f"`{entry.name}` is not a Python file or a notebook: submit a `.py` or `.ipynb` file")
+        raise LoadError(f"{md_code(entry.name)} is not a Python file or a notebook: submit a `.py` or `.ipynb` file")
     if not code.strip():
-        raise LoadError(f"`{entry.name}` is empty")
+        raise LoadError(f"{md_code(entry.name)} is empty")
     return code
 
 
@@ -116,7 +119,7 @@ def _py_notebook(entry: Path, text: str, function: str) -> Tuple[str, List[str]]
     """Grade a notebook saved with a .py name as the notebook it is, and say so."""
     from grader.submission.notebook import extract_text
 
-    said = f"`{entry.name}` is a Jupyter notebook saved with a `.py` name"
+    said = f"{md_code(entry.name)} is a Jupyter notebook saved with a `.py` name"
     try:
         code, dropped = extract_text(text, entry.name, entry.parent, function)
     except LoadError as exc:
@@ -152,22 +155,23 @@ def pick(folder: Path, function: str, stub: str = "") -> Tuple[Path, List[str], 
         if deeper:
             where = deeper[0].relative_to(folder)
             raise LoadError(
-                f"`{where}` is {len(where.parts) - 1} folders down in `{folder.name}`, and the grader "
+                f"{md_code(str(where))} is {len(where.parts) - 1} folders down in {md_code(folder.name)}, and the grader "
                 f"looks at most {MAX_DEPTH} folders down: submit the file itself, or the folder it is in"
             )
         if listing.cut:
             largest, entries = listing.cut
             raise LoadError(
-                f"the grader stopped looking through `{folder.name}` after {MAX_LOOKED_AT:,} files and folders "
-                f"(`{_relative(folder, largest)}` alone holds {entries:,} or more) and found no `.py` or `.ipynb` "
-                "file before then: submit the file itself, or the folder with your code but not your data"
+                f"the grader stopped looking through {md_code(folder.name)} after {MAX_LOOKED_AT:,} files and "
+                f"folders ({md_code(_relative(folder, largest))} alone holds {entries:,} or more) and found no "
+                "`.py` or `.ipynb` file before then: submit the file itself, or the folder with your code but "
+                "not your data"
             )
         if special:
             raise LoadError(
-                f"the folder `{folder.name}` contains no `.py` or `.ipynb` file that is a regular "
+                f"the folder {md_code(folder.name)} contains no `.py` or `.ipynb` file that is a regular "
                 f"file: {_listed(folder, special)}"
             )
-        raise LoadError(f"the folder `{folder.name}` contains no `.py` or `.ipynb` file")
+        raise LoadError(f"the folder {md_code(folder.name)} contains no `.py` or `.ipynb` file")
     names = (f"{function}.py", f"{function}.ipynb", *SUBMISSION_NAMES)
     named = [p for name in names for p in candidates if p.name == name]
     others = [p for p in candidates if p not in named]
@@ -180,8 +184,8 @@ def pick(folder: Path, function: str, stub: str = "") -> Tuple[Path, List[str], 
         if work is not None:
             was = chosen.relative_to(folder)
             notes.append(
-                f"Graded `{work.relative_to(folder)}`, not `{was}`: `{was}` is the handout's stub, unchanged, "
-                f"and `{work.name}` defines `{function}`."
+                f"Graded {md_code(str(work.relative_to(folder)))}, not {md_code(str(was))}: {md_code(str(was))} is the handout's stub, unchanged, "
+                f"and {md_code(work.name)} defines `{function}`."
             )
             return work, notes, f"{was} is the handout's stub, unchanged; {work.name} defines {function}"
     return chosen, _chosen(folder, chosen, candidates) + notes, why if len(candidates) > 1 else "the only file"
@@ -214,13 +218,17 @@ def _has_work(path: Path, function: str, stub: str) -> bool:
 
 def _listed(folder: Path, paths: List[Path]) -> str:
     """ "`utils.py` (a named pipe), ..." for a note."""
-    return ", ".join(f"`{p.relative_to(folder)}` ({special_kind(p) or 'not a regular file'})" for p in paths[:10])
+    return ", ".join(
+        f"{md_code(str(p.relative_to(folder)))} ({special_kind(p) or 'not a regular file'})" for p in paths[:10]
+    )
 
 
 def _chosen(folder: Path, chosen: Path, candidates: List[Path]) -> List[str]:
     if len(candidates) == 1:
         return []
-    return [f"Graded `{chosen.relative_to(folder)}` (of {len(candidates)} Python files and notebooks in the folder)."]
+    return [
+        f"Graded {md_code(str(chosen.relative_to(folder)))} (of {len(candidates)} Python files and notebooks in the folder)."
+    ]
 
 
 def helpers(entry: Path, code: str) -> Tuple[Dict[str, str], List[str]]:
@@ -251,7 +259,8 @@ def helpers(entry: Path, code: str) -> Tuple[Dict[str, str], List[str]]:
         seen |= more
     note = (
         f"Helper modules not given to your code (at most {MAX_HELPERS} files and "
-        f"{MAX_HELPER_BYTES >> 20} MB in all, each a text file Python can read): {', '.join(left_out[:10])}."
+        f"{MAX_HELPER_BYTES >> 20} MB in all, each a text file Python can read): "
+        f"{', '.join(md_code(name) for name in left_out[:10])}."
     )
     return found, [note] if left_out else []
 

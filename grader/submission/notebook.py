@@ -38,6 +38,8 @@ from grader.submission.dropped import CELL_NUMBERS
 from grader.submission.files import read_text
 from grader.submission.keep import Keeper
 from grader.submission.statements import PARSE_ERRORS
+from grader.text import code as md_code
+from grader.text import escaped
 
 # Not files.read_text's 2 MB: outputs (plots, a CartPole video) easily make a
 # notebook larger than that, and they are ignored anyway.
@@ -84,18 +86,20 @@ def _cells(text: str, name: str) -> Tuple[list, str]:
     except nbformat.reader.NotJSONError as exc:
         raise LoadError(_json_problem(text, name, exc.__cause__)) from None
     except RecursionError:
-        raise LoadError(f"`{name}` is not a notebook the grader can read: its JSON is nested too deeply") from None
+        raise LoadError(
+            f"{md_code(name)} is not a notebook the grader can read: its JSON is nested too deeply"
+        ) from None
     major, minor = _version(document, name)
     try:
         notebook = nbformat.convert(nbformat.versions[major].to_notebook_json(document, minor=minor), 4)
     except AttributeError as exc:  # nbformat reads each part as a dict: one is missing or is not one
         raise LoadError(
-            f"`{name}` is not a notebook the grader can read (a part is missing or of the wrong "
+            f"{md_code(name)} is not a notebook the grader can read (a part is missing or of the wrong "
             f"type: {_first_line(exc)})"
         ) from None
     except Exception as exc:  # missing keys, wrong types, JSON that is not a notebook at all
         raise LoadError(
-            f"`{name}` is not a notebook the grader can read ({type(exc).__name__}: {_first_line(exc)})"
+            f"{md_code(name)} is not a notebook the grader can read ({type(exc).__name__}: {_first_line(exc)})"
         ) from None
     # Validation failures are deliberately not fatal. Colab, VS Code and Kaggle
     # write notebooks that do not always validate strictly (a code cell without
@@ -117,7 +121,7 @@ def _cells(text: str, name: str) -> Tuple[list, str]:
             problem = f"{type(exc).__name__}: {_first_line(exc)}"
     cells = notebook.get("cells") if isinstance(notebook, dict) else None
     if not isinstance(cells, list):
-        raise LoadError(f"`{name}` is not a valid notebook: it has no list of cells")
+        raise LoadError(f"{md_code(name)} is not a valid notebook: it has no list of cells")
     return cells, problem
 
 
@@ -125,24 +129,24 @@ def _version(document: object, name: str) -> Tuple[int, int]:
     """The notebook's nbformat version, checked: nbformat asserts whole numbers deep inside."""
     if not isinstance(document, dict):
         raise LoadError(
-            f"`{name}` is not a notebook the grader can read: its JSON is {_json_kind(document)}, "
+            f"{md_code(name)} is not a notebook the grader can read: its JSON is {_json_kind(document)}, "
             "not an object with cells"
         )
     major, minor = document.get("nbformat", 1), document.get("nbformat_minor", 0)  # nbformat's defaults
     for key, value in (("nbformat", major), ("nbformat_minor", minor)):
         if type(value) is not int:
             shown = (
-                f"`{json.dumps(value)[:40]}`"
+                md_code(json.dumps(value)[:40])
                 if isinstance(value, (str, float, bool, type(None)))
                 else _json_kind(value)
             )
             raise LoadError(
-                f"`{name}` is not a valid notebook: its `{key}` is {shown}, not a whole number. "
+                f"{md_code(name)} is not a valid notebook: its {md_code(key)} is {shown}, not a whole number. "
                 "Download it again (in Colab: File → Download → Download .ipynb) and submit that file."
             )
     if major not in (1, 2, 3, 4):
         raise LoadError(
-            f"`{name}` is not a notebook the grader can read: nbformat version {major} "
+            f"{md_code(name)} is not a notebook the grader can read: nbformat version {major} "
             "(the grader reads versions 1 to 4)"
         )
     return major, minor
@@ -162,25 +166,25 @@ def _json_kind(value: object) -> str:
 
 
 def _first_line(exc: BaseException) -> str:
-    return (str(exc).strip().splitlines() or [""])[0][:200]
+    return escaped((str(exc).strip().splitlines() or [""])[0][:200])
 
 
 def _json_problem(text: str, name: str, cause: Optional[BaseException]) -> str:
     advice = "Download it again (in Colab: File → Download → Download .ipynb) and submit that file."
     if not isinstance(cause, json.JSONDecodeError):
-        return f"`{name}` is not a valid notebook: its JSON cannot be read. {advice}"
+        return f"{md_code(name)} is not a valid notebook: its JSON cannot be read. {advice}"
     where = f"line {cause.lineno}, column {cause.colno}: {cause.msg}"
     if cause.pos >= len(text.rstrip()) or cause.msg.startswith("Unterminated string"):
         return (
-            f"`{name}` is not a valid notebook: it stops in the middle of its JSON ({where}); "
+            f"{md_code(name)} is not a valid notebook: it stops in the middle of its JSON ({where}); "
             f"it looks truncated. {advice}"
         )
     if not text.lstrip().startswith(("{", "[")) and _parses(text):
         return (
-            f"`{name}` is not a notebook: it contains Python source, not notebook JSON. "
+            f"{md_code(name)} is not a notebook: it contains Python source, not notebook JSON. "
             "Rename it to `.py` or submit the notebook itself."
         )
-    return f"`{name}` is not a valid notebook: its JSON is corrupt ({where}). {advice}"
+    return f"{md_code(name)} is not a valid notebook: its JSON is corrupt ({where}). {advice}"
 
 
 def _parses(text: str) -> bool:
@@ -199,5 +203,5 @@ def _source(cell: dict, number: int, name: str, problem: str) -> str:
         source = "".join(source)
     if not isinstance(source, str):
         why = f"; nbformat says: {problem}" if problem else ""
-        raise LoadError(f"`{name}` is damaged: the source of cell {number} is not text ({CELL_NUMBERS}{why})")
+        raise LoadError(f"{md_code(name)} is damaged: the source of cell {number} is not text ({CELL_NUMBERS}{why})")
     return source

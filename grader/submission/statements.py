@@ -18,6 +18,8 @@ import sys
 from pathlib import Path
 from typing import AbstractSet, Dict, List, Optional, Set, Tuple
 
+from grader.text import code as md_code
+
 BUILTINS = frozenset(dir(builtins))
 NOTEBOOK_ONLY_MODULES = ("google.colab", "IPython", "ipywidgets")
 FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
@@ -211,9 +213,9 @@ def _judge_import(node, folder: Path) -> Optional[str]:
     # definition does use it, the NameError warning in the notes explains.
     for module in modules:
         if any(module == m or module.startswith(m + ".") for m in NOTEBOOK_ONLY_MODULES):
-            return f"`{module}` exists only inside a notebook"
+            return f"{md_code(module)} exists only inside a notebook"
         if not _available(module.split(".")[0], folder):
-            return f"`{module.split('.')[0]}` is not installed on the grader"
+            return f"{md_code(module.split('.')[0])} is not installed on the grader"
     return None
 
 
@@ -241,7 +243,7 @@ def _judge_assignment(node, bound: AbstractSet[str], star: bool, function: str) 
     used = _loaded(node.value) | (_loaded(node.annotation) if isinstance(node, ast.AnnAssign) else set())
     missing = sorted(used - bound - BUILTINS)
     if missing and not star:
-        return f"uses `{missing[0]}`, which is dropped"
+        return f"uses {md_code(missing[0])}, which is dropped"
     return None
 
 

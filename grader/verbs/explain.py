@@ -17,15 +17,17 @@ from grader.checks.answer import Answer
 from grader.checks.exercise import Walkthrough, load_walkthrough
 from grader.checks.oracle import Oracle
 from grader.errors import LoadError
+from grader.text import code, printable
 
 if TYPE_CHECKING:  # the handout has no sandbox
     from grader.sandbox.parent import Zygote
 
 
 def explain(oracle: Oracle, walkthrough: Walkthrough, name: str) -> str:
-    """The steps on the walk-through's batch, then the student's answer (name: their file's) on it."""
+    """The steps on the walk-through's batch, then the student's answer (name: their file's) on it,
+    for a terminal: whatever the submission said is printable."""
     outcome = oracle.call(*walkthrough.arrays)
-    head = f"Yours ({name if name.startswith('your ') else f'`{name}`'}) on the same batch:"
+    head = f"Yours ({name if name.startswith('your ') else code(name)}) on the same batch:"
     if not isinstance(outcome, Answer):
         tail = f"   no answer: {outcome.message}."
     elif outcome.error is not None:
@@ -33,7 +35,7 @@ def explain(oracle: Oracle, walkthrough: Walkthrough, name: str) -> str:
         tail = f"   it raised `{outcome.error}`{where}"
     else:
         tail = walkthrough.compare(outcome)
-    return "\n".join([walkthrough.steps(), "", head, tail])
+    return printable("\n".join([walkthrough.steps(), "", head, tail]))
 
 
 def explain_submission(path: Path, zygote: Zygote, exercise: str) -> str:
@@ -50,12 +52,14 @@ def explain_submission(path: Path, zygote: Zygote, exercise: str) -> str:
     try:
         source = load(path, spec.contract.function, (folder / spec.stub_file).read_text())
     except LoadError as exc:
-        return f"Your submission could not be read: {exc}"
+        return printable(f"Your submission could not be read: {exc}")
     notes = "".join(f"{note}\n\n" for note in source.notes)
     oracle = SandboxOracle(zygote, source.files, spec.contract, name=source.shown)
     try:
         error = oracle.load()
-        text = f"Importing `{source.shown}` failed: {error}" if error else explain(oracle, walkthrough, source.shown)
+        text = (
+            f"Importing {code(source.shown)} failed: {error}" if error else explain(oracle, walkthrough, source.shown)
+        )
     finally:
         oracle.close()
-    return notes + text
+    return printable(notes + text)

@@ -38,7 +38,7 @@ from grader.checks.trials import headline
 from grader.contract import Contract
 from grader.errors import GraderError
 from grader.outputs.results import test_entry
-from grader.text import code, fenced, printable
+from grader.text import Markdown, code, fenced, printable
 
 VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")  # Gradescope's
 _RAISED = "_raised"  # the key _Result adds to a runner result: the traceback of a test that raised
@@ -213,9 +213,9 @@ def _entry(result: Dict, number: str, unscored: str) -> Dict:
     passed = result.get("status") == "passed"
     text = _said(passed, str(result.get("output", "")), result.get(_RAISED))
     if result.get("_not_run"):
-        score, passed, text = 0.0, False, f"Not run: {result['_not_run']}"
+        score, passed, text = 0.0, False, Markdown(f"Not run: {result['_not_run']}")  # the reason is Markdown
     elif unscored:
-        score, passed, text = 0.0, False, f"{unscored}\n\n{text}"
+        score, passed, text = 0.0, False, Markdown(f"{unscored}\n\n{text}")
     visibility = str(result.get("visibility") or "visible")
     return test_entry(number, f"{number}. {name}", score, max_score, passed, text, visibility, result.get("tags", ()))
 
@@ -234,13 +234,13 @@ def _points(value: object) -> float:
     return points if np.isfinite(points) and points > 0 else 0.0
 
 
-def _said(passed: bool, output: str, raised: Optional[str]) -> str:
+def _said(passed: bool, output: str, raised: Optional[str]) -> Markdown:
     """What the student reads: Markdown, the runner's plain text fenced so none of it is markup."""
     if raised:
         last = [line for line in raised.splitlines() if line.strip()][-1:] or ["an error"]
-        return (
+        return Markdown(
             f"This course test could not finish: its own code raised {code(last[0].strip())}. "
             "The course staff has the details."
         )
     shown = f"\n\n{fenced(output.strip())}" if output.strip() else ""
-    return ("Passed." if passed else "Failed:") + shown
+    return Markdown(("Passed." if passed else "Failed:") + shown)

@@ -21,6 +21,7 @@ from grader.rubric import Rubric, folders
 from grader.sandbox.oracle import SandboxOracle
 from grader.sandbox.parent import Limits, Zygote
 from grader.submission.load import LoadError, load
+from grader.text import Markdown
 from grader.verbs.extra_tests import CourseTests
 
 OUTPUT_SHOWN_BYTES = 2048
@@ -33,7 +34,7 @@ def grade(path: Path, zygote: Zygote, rubric: Rubric, limits: Limits = Limits(),
     try:
         source = load(path, rubric.exercise.contract.function, _stub(rubric))
     except LoadError as exc:
-        return _not_graded(rubric, weights, str(exc), start, course)
+        return _not_graded(rubric, weights, _loader(str(exc)), start, course)
     loaded = time.monotonic()
     contract = rubric.exercise.contract
     oracle = SandboxOracle(zygote, source.files, contract, limits, source.shown)
@@ -47,7 +48,7 @@ def grade(path: Path, zygote: Zygote, rubric: Rubric, limits: Limits = Limits(),
             "sandbox": list(oracle.layers),
         }
         if error is not None:
-            reason = " ".join([f"importing it failed: {error}", *source.notes])
+            reason = Markdown(" ".join([f"importing it failed: {text.escaped(error)}", *source.notes]))
             document = _not_graded(rubric, weights, reason, start, course, extra)
             document["output"] += _printed(oracle)
             return document
@@ -65,7 +66,8 @@ def grade(path: Path, zygote: Zygote, rubric: Rubric, limits: Limits = Limits(),
         )
         timing.update(result.timing)
         extra.update(result.extra, timing={key: round(value, 4) for key, value in timing.items()})
-        return _graded(result, rubric, course, source.notes, extra, _printed(oracle), time.monotonic() - start)
+        notes = [_loader(note) for note in source.notes]
+        return _graded(result, rubric, course, notes, extra, _printed(oracle), time.monotonic() - start)
     finally:
         oracle.close()
         hidden_oracle.close()
@@ -75,9 +77,9 @@ def _graded(
     result: Assessment,
     rubric: Rubric,
     course: Optional[CourseTests],
-    notes: Sequence[str],
+    notes: Sequence[Markdown],
     extra: Dict[str, object],
-    printed: str,
+    printed: Markdown,
     seconds: float,
 ) -> Dict:
     """The results document of a submission that ran: our checks, then the course's own tests."""
@@ -87,14 +89,14 @@ def _graded(
         extra["extra_tests"] = course.extra()
     failed = [test["name"] for test in more if test["status"] == "failed" and test["visibility"] == VISIBLE]
     also = f"\n\nCourse tests failed: {', '.join(text.code(name) for name in failed)}." if failed else ""
-    said = summary(result, catalog, notes) + also + printed
+    said = Markdown(summary(result, catalog, notes) + also + printed)
     return results.build(result.checks, summary=said, mistakes=result.mistakes, extra=extra, seconds=seconds, more=more)
 
 
 def _not_graded(
     rubric: Rubric,
     weights: Dict[str, float],
-    reason: str,
+    reason: Markdown,
     start: float,
     course: Optional[CourseTests],
     extra: Optional[Dict] = None,
@@ -129,9 +131,15 @@ def _learn(rubric: Rubric, weight: float) -> Learn:
     return lambda oracle: check_learning(oracle, rubric.exercise, learning, weight)
 
 
-def _printed(oracle: SandboxOracle) -> str:
+def _printed(oracle: SandboxOracle) -> Markdown:
     printed = oracle.output.text()
     if not printed.strip():
-        return ""
-    shown = text.cap_text(printed, OUTPUT_SHOWN_BYTES).replace("```", "'''")
-    return f"\n\nYour code printed ({oracle.output.total} bytes; first and last lines shown):\n```\n{shown}\n```"
+        return Markdown("")
+    shown = text.fenced(text.cap_text(printed, OUTPUT_SHOWN_BYTES))
+    return Markdown(f"\n\nYour code printed ({oracle.output.total} bytes; first and last lines shown):\n{shown}")
+
+
+def _loader(message: str) -> Markdown:
+    """A note or error of the loader: its own words, every name and line of the submission in it
+    put in by text.code (submission/)."""
+    return Markdown(message)

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Optional
 
 from grader.outputs import results
+from grader.text import printable
 
 
 def run(root: Path, exercise: str) -> int:
@@ -30,7 +31,7 @@ def run(root: Path, exercise: str) -> int:
         document = _grade(root, exercise)
     except Exception:
         trace = traceback.format_exc()
-        print(trace)
+        print(printable(trace))
         document = results.grader_fault(trace, time.monotonic() - start)
     finally:
         if document is None:  # a BaseException (KeyboardInterrupt, SystemExit) is on its way up
@@ -46,13 +47,17 @@ def _grade(root: Path, exercise: str) -> dict:
         from grader import rubric
         from grader.verbs.grade import grade_safely
 
-        print(_who(root / "submission_metadata.json"))
+        print(printable(_who(root / "submission_metadata.json")))  # stdout: instructors read it on Gradescope
         document = grade_safely(root / "submission", zygote, rubric.load(exercise))
     extra = document.get("extra_data", {})
-    print(f"graded file: {extra.get('graded_file')}; sandbox layers: {', '.join(extra.get('sandbox', [])) or 'none'}")
+    print(
+        printable(
+            f"graded file: {extra.get('graded_file')}; sandbox layers: {', '.join(extra.get('sandbox', [])) or 'none'}"
+        )
+    )
     print(f"score {document['score']:g}; mistakes {extra.get('mistakes')}; timing {extra.get('timing')}")
     if extra.get("grader_fault"):
-        print(extra["grader_fault"])
+        print(printable(extra["grader_fault"]))
     return document
 
 

@@ -33,6 +33,7 @@ from grader.checks.oracle import LocalOracle
 from grader.checks.raised import error_text
 from grader.outputs import results
 from grader.submission.stub import has_work, is_stub
+from grader.text import Markdown, code, printable
 from grader.verbs.explain import explain
 
 HANDOUT = Path(__file__).resolve().parents[2]  # grader/verbs/ -> the handout's root
@@ -147,14 +148,14 @@ def _sig(meta: Optional[dict], key: str, arrays: Dict[str, np.ndarray]) -> Optio
     return Sig(None if value is None else float(value), grads, meta["quadratic"])
 
 
-def check_function(function: Callable, data: Optional[PublicData] = None, notes: Sequence[str] = ()) -> dict:
+def check_function(function: Callable, data: Optional[PublicData] = None, notes: Sequence[Markdown] = ()) -> dict:
     """The self-check's results.json for the exercise's function (runs it in this process)."""
     data = data or load_public_data()
     exercise = data.exercise
     oracle = LocalOracle(function, exercise.contract)
     with _seeded():
         result = assess(oracle, exercise, data.cases, data.weights, lambda: (data.suspects, data.catalog))
-    not_here = (
+    not_here = Markdown(
         "The real grader also checks hidden cases and runs the learning check "
         f"({exercise.titles['learning']}), which this self-check does not run."
     )
@@ -190,7 +191,7 @@ def explain_function(function: Callable, data: Optional[PublicData] = None, name
     return explain(oracle, walkthrough, name or f"your {data.exercise.contract.function}")
 
 
-def choose(given: Optional[str], data: PublicData, folder: Path = Path()) -> Tuple[Path, List[str]]:
+def choose(given: Optional[str], data: PublicData, folder: Path = Path()) -> Tuple[Path, List[Markdown]]:
     """The file to check and a note on the choice: the one given, else the stub's name in folder;
     but never the handout's stub unchanged while another .py file beside it defines the function
     (the grader's rule too, submission.load)."""
@@ -200,14 +201,19 @@ def choose(given: Optional[str], data: PublicData, folder: Path = Path()) -> Tup
         return path, []
     others = [p for p in sorted(path.parent.glob("*.py")) if p.name != path.name and has_work(_read(p), name, stub)]
     if not given and others:
+        mine, stub_name = code(others[0].name), code(path.name)
         return others[0], [
-            f"Checked `{others[0].name}`, not `{path.name}`: `{path.name}` is the handout's stub, unchanged, "
-            f"and `{others[0].name}` defines `{name}`."
+            Markdown(
+                f"Checked {mine}, not {stub_name}: {stub_name} is the handout's stub, unchanged, "
+                f"and {mine} defines `{name}`."
+            )
         ]
     return path, [
-        f"`{path.name}` is the handout's stub, unchanged: its `{name}` is the one you were given. Write your "
-        f"implementation in it, or check the file you wrote it in (`python selfcheck.py my_solution.py`); "
-        "in the notebook, its last cell runs this self-check."
+        Markdown(
+            f"{code(path.name)} is the handout's stub, unchanged: its `{name}` is the one you were given. Write "
+            f"your implementation in it, or check the file you wrote it in (`python selfcheck.py my_solution.py`); "
+            "in the notebook, its last cell runs this self-check."
+        )
     ]
 
 
@@ -254,14 +260,14 @@ def main(argv: Sequence[str] = ()) -> int:
     try:
         module = import_file(path)
     except (Exception, SystemExit) as exc:  # the student's sys.exit() at import too
-        print(f"Importing {path} failed: {error_text(exc)}")
+        print(printable(f"Importing {path} failed: {error_text(exc)}"))
         return 1
     if not callable(getattr(module, name, None)):
-        print(f"{path} defines no function named {name}")
+        print(printable(f"{path} defines no function named {name}"))
         return 1
     function = getattr(module, name)
     if args.explain:
-        print("\n\n".join([*notes, explain_function(function, data, path.name)]))
+        print(printable("\n\n".join([*notes, explain_function(function, data, path.name)])))
         return 0
     document = check_function(function, data, notes)
     print(results.to_text(document))

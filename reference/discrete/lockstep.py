@@ -11,7 +11,7 @@ A loss that does not train would cost every seed's whole budget, one oracle call
 an iteration each, where one seed's failure already fails the check. So after a
 few iterations the seeds after the first go on only while some seed's best
 return shows that the loss trains (a bar that rises with the iterations,
-CartPoleConfig.promising_return); else they wait, and a loss that never shows it
+seed.CartPoleConfig.promising_return); else they wait, and a loss that never shows it
 fails on the first seed alone. Waiting changes no run: each depends on its own
 seed only.
 """
@@ -24,12 +24,12 @@ from typing import TYPE_CHECKING, List, Tuple, cast
 import gymnasium as gym
 import numpy as np
 
-from grader.learning.runs import DECIDE_EVERY
+from grader.learning.runs import DECIDE_EVERY, Learning, LossGrad
+from reference.discrete.seed import Seed
 
 if TYPE_CHECKING:
     from gymnasium.envs.classic_control.cartpole import CartPoleVectorEnv
 
-    from reference.discrete.cartpole import Learning, LossGrad, _Seed
 
 NOISE_STEPS = 64  # steps of action noise drawn at a time: most episodes end long before 500
 _RINGS = (
@@ -45,7 +45,7 @@ class Lockstep:
     """The playing seeds' episodes in one vector env. Rings of the last `max_episode_steps` steps
     hold what each one's current iteration has played so far (an episode is never longer)."""
 
-    def __init__(self, env_id: str, seeds: List[_Seed]):
+    def __init__(self, env_id: str, seeds: List[Seed]):
         self.env_id, self.seeds = env_id, list(seeds)  # the seeds whose run has not ended
         self.playing = list(seeds)  # those with columns, in column order; the others wait
         self.env = _make_env(env_id, seeds[0].config.num_envs * len(seeds))
@@ -106,7 +106,7 @@ class Lockstep:
         """Some playing seed's episodes have all ended."""
         return not self.alive.reshape(len(self.playing), -1).any(axis=1).all()
 
-    def _iteration_over(self, seed: _Seed, any_ended: bool) -> bool:
+    def _iteration_over(self, seed: Seed, any_ended: bool) -> bool:
         """Every episode of seed's iteration has ended, or they have earned a pass already. The
         latter is looked at every DECIDE_EVERY steps of the seed's own iteration, from the first
         step where it could be true (a return grows by at most 1 a step)."""
@@ -140,7 +140,7 @@ class Lockstep:
         self.alive[ended] = False
         return obs, True
 
-    def _begin(self, seed: _Seed, obs: np.ndarray) -> None:
+    def _begin(self, seed: Seed, obs: np.ndarray) -> None:
         """Start seed's next iteration in its columns: its new weights, fresh episodes."""
         k, policy, columns = self.playing.index(seed), seed.policy, self._columns(seed)
         self.w1[k], self.b1[k] = policy.w1.T, policy.b1
@@ -166,7 +166,7 @@ class Lockstep:
                 seed.noise_drawn += NOISE_STEPS
         self.due = min((min(seed.began + seed.noise_drawn, seed.decide_at) for seed in self.playing), default=0.0)
 
-    def _relayout(self, playing: List[_Seed], obs: np.ndarray) -> np.ndarray:
+    def _relayout(self, playing: List[Seed], obs: np.ndarray) -> np.ndarray:
         """Give columns to exactly these seeds, in this order (returns the new observations): the
         ones that played on keep their episodes as they are, in a new env of the new width; the
         others get theirs from _begin."""
@@ -195,16 +195,16 @@ class Lockstep:
         self.playing = playing
         return obs
 
-    def _columns(self, seed: _Seed) -> slice:
+    def _columns(self, seed: Seed) -> slice:
         width = seed.config.num_envs
         k = self.playing.index(seed)
         return slice(k * width, (k + 1) * width)
 
-    def _slots(self, seed: _Seed) -> np.ndarray:
+    def _slots(self, seed: Seed) -> np.ndarray:
         """Where the rings hold seed's current iteration: its steps' slots."""
         return np.arange(seed.began, self.step) % self.ring
 
-    def _batch(self, seed: _Seed) -> tuple:
+    def _batch(self, seed: Seed) -> tuple:
         """The iteration seed has just finished: obs (N, 4), actions (N,), q_values (N,), returns (E,)."""
         slots, columns = self._slots(seed), self._columns(seed)
         alive = self.rings["alive"][slots, columns]

@@ -45,16 +45,12 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Callable, List, Mapping, Optional, Sequence, Tuple
+from typing import List, Sequence
 
 import gymnasium as gym
 import numpy as np
 
-from grader.learning.runs import DECIDE_EVERY, Adam, Learning, needed_return
-
-LossGrad = Callable[..., Optional[Mapping[str, np.ndarray]]]
-"""loss_grad(mean, log_std, actions, q_values) -> {"mean": (N, 1), "log_std": (1,)} gradients, or
-None when the student's loss gave no usable gradient. The arrays are fresh copies."""
+from grader.learning.runs import DECIDE_EVERY, Adam, Learning, LossGrad, gradient_problem, needed_return, verdict
 
 ENV = "InvertedPendulum-v5"
 GRADING_SEEDS = (0, 12, 19)
@@ -128,26 +124,21 @@ class _Run:
     def play(self, loss_grad: LossGrad) -> Learning:
         start, config = time.perf_counter(), self.config
         returns: List[float] = []
-        steps, passed, reason = 0, False, ""
+        steps, end = 0, None  # end: (passed, why) once the run is over
         window, threshold = config.window_iters, config.return_threshold
         for it in range(1, config.max_iters + 1):
             obs, actions, q_values, episode_returns = self._rollout(needed_return(returns, window, threshold))
             returns.append(float(episode_returns.mean()))
             steps += len(actions)
-            recent = float(np.mean(returns[-window:]))
-            if it >= window and recent >= threshold:  # before the update: it saves an oracle call
-                passed, reason = True, f"mean return {recent:.0f} >= {threshold:.0f} over the last {window} iterations"
+            end = verdict(returns, window, threshold, config.max_iters)  # before the update: it may save a call
+            if end is None:
+                problem = self._update(loss_grad, obs, actions, q_values)
+                end = (False, f"{problem} at iteration {it}") if problem else None
+            if end is not None:
                 break
-            if it == config.max_iters:
-                best = max(np.convolve(returns, np.ones(window) / window, "valid"))
-                reason = f"mean return reached only {best:.0f} (threshold {threshold:.0f}) in {it} iterations"
-                break
-            problem = self._update(loss_grad, obs, actions, q_values)
-            if problem:
-                reason = f"{problem} at iteration {it}"
-                break
+        assert end is not None  # the budget's last iteration always ends the run
         seconds = time.perf_counter() - start
-        return Learning(self.seed, passed, len(returns), steps, tuple(returns), seconds, reason)
+        return Learning(self.seed, end[0], len(returns), steps, tuple(returns), seconds, end[1])
 
     def _rollout(self, needed: float):
         """One episode per env copy: obs (N, 4), actions (N, 1), q_values (N,), returns (E,). Play
@@ -187,9 +178,9 @@ class _Run:
         """One policy-gradient step with the oracle's gradients; returns what went wrong, or ''."""
         mean = self.policy.forward(obs)
         grads = loss_grad(mean.copy(), self.policy.log_std.copy(), actions, q_values)
-        problem = _grad_problem(grads, mean.shape, self.policy.log_std.shape)
+        problem = gradient_problem(grads, {"mean": mean.shape, "log_std": self.policy.log_std.shape})
         if not problem:
-            assert grads is not None  # _grad_problem: no gradient is a problem
+            assert grads is not None  # gradient_problem: no gradient is a problem
             grad_mean, grad_log_std = (grads[k].astype(np.float32) for k in ("mean", "log_std"))
             self.optimizer.step(self.policy.backward(obs, grad_mean) + [grad_log_std])
         return problem
@@ -227,16 +218,3 @@ class _Policy:
         grad_w2, grad_b2 = raw.T @ self._hidden, raw.sum(axis=0)
         hidden = (raw @ self.w2) * (1 - self._hidden**2)
         return [hidden.T @ obs, hidden.sum(axis=0), grad_w2, grad_b2]
-
-
-def _grad_problem(grads: Optional[Mapping[str, np.ndarray]], *shapes: Tuple[int, ...]) -> str:
-    """What is wrong with the oracle's answer, in a few words; empty when it is usable."""
-    if grads is None:
-        return "the loss gave no gradient"
-    for name, shape in zip(("mean", "log_std"), shapes):
-        grad = grads.get(name)
-        if not isinstance(grad, np.ndarray) or grad.dtype.kind != "f" or grad.shape != shape:
-            return f"the gradient for {name} is not a float array of shape {shape}"
-        if not np.isfinite(grad).all():
-            return f"non-finite gradient for {name}"
-    return ""

@@ -407,7 +407,8 @@ def test_gradescope_export_is_graded_with_names(tmp_path):
         f"{name}.json" for name in sorted({row["entry"] for row in every})
     ]
     feedback = (out / "feedback" / "submission_2417802.md").read_text()
-    assert "Alan Turing <alan@example.edu>; Gráce Hopper <grace@example.edu>" in feedback
+    # Markdown that shows "Alan Turing <alan@example.edu>; ...": a < from an export is escaped
+    assert "Alan Turing \\<alan@example.edu\\>; Gráce Hopper \\<grace@example.edu\\>" in feedback
     assert "**Score: 15 / 100**" in feedback
 
     # --force regrades what a plain rerun would skip.

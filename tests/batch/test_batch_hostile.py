@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 from conftest import SUBMISSIONS, batch_row
+from snooping import snoop_findings, snoop_needles
 from test_batch import ROOT, batch, csv_rows
 
 CORRECT = SUBMISSIONS / "correct" / "log_softmax_gather.py"
@@ -359,7 +360,8 @@ def test_student_text_in_the_report_is_inert():
         "| `www.evil.example` | not graded | `see https://evil.example/x <img src=x> [here](javascript:1)` |" in report
     )
     assert "`https://evil.example/a\\|b`" in report  # a | escaped for the table, still in the span
-    assert "`` `www.evil.example` ``" in report and "``` ``https://evil.example`` ```" in report
+    # each span's delimiter is a run of backticks of a length that does not occur inside (text.code)
+    assert "`` `www.evil.example` ``" in report and "` ``https://evil.example`` `" in report
 
 
 def test_c1_controls_are_written_out_like_c0():
@@ -416,3 +418,45 @@ def test_every_hostile_submission_and_two_correct_ones(tmp_path):
     rows = csv_rows(out)
     assert sorted(row["entry"] for row in rows) == sorted(found) and len(rows) == len(entries)
     assert (out / "report.md").is_file() and f"| entries | {len(entries)} |" in (out / "report.md").read_text()
+
+
+# --- issue 26: the child's world, through `python -m grader batch --jobs 2` ------------------------
+
+HOSTILE = SUBMISSIONS / "hostile"
+ZERO = '"""Twin: a zero loss."""\n\n\ndef pseudo_loss(logits, actions, q_values):\n    return (logits * 0.0).sum()\n'
+
+
+def _baked(name: str, values: dict) -> str:
+    source = (HOSTILE / name).read_text()
+    return source.replace("BAKED = {}", f"BAKED = {values!r}")
+
+
+@pytest.mark.slow
+def test_children_graded_side_by_side_learn_nothing_of_each_other_or_of_the_class(tmp_path):
+    """A sender spelling every call's shape in files it opens and creates, a watcher graded beside
+    it (inotify, dnotify, listings, access times), a snooper looking for the class folder, the
+    output folder, a classmate and the hidden cases, and the zero twin, as one class."""
+    token = os.urandom(4).hex()
+    directory = tmp_path / f"class-{token}"
+    directory.mkdir()
+    out = tmp_path / f"out-{token}"
+    shutil.copy(HOSTILE / "collude_sender.py", directory / f"a-sender-{token}.py")  # a and b are graded together
+    (directory / f"b-watcher-{token}.py").write_text(_baked("collude_watcher.py", {"watch_s": 5.0}))
+    needles = snoop_needles(directory, f"a-sender-{token}", output=str(out))
+    (directory / f"c-snoop-{token}.py").write_text(_baked("grader_snoop.py", needles))
+    (directory / f"d-twin-{token}.py").write_text(ZERO)
+
+    run = batch(directory, out)
+    assert run.returncode == 0, run.stderr[-3000:]
+    found = documents(out)
+    sender, watcher, snoop, twin = (
+        found[f"{name}-{token}.py"] for name in ("a-sender", "b-watcher", "c-snoop", "d-twin")
+    )
+    assert "SENDER opened" in sender["output"] and sender["score"] == FULL  # it did spell its shapes
+    assert "WATCHER saw nothing" in watcher["output"], watcher["output"]
+    assert "WATCHER SAW" not in watcher["output"]
+    assert snoop_findings(snoop["output"]) == {"control"}, snoop["output"]
+    shown = "\n".join([snoop["output"]] + [test["output"] for test in snoop["tests"]])
+    assert str(directory) not in shown and str(out) not in shown and f"a-sender-{token}" not in shown
+    assert watcher["score"] == snoop["score"] == twin["score"]
+    assert "privateroot" in watcher["extra_data"]["sandbox"]

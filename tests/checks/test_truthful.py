@@ -34,8 +34,14 @@ def everything(document: dict) -> str:
 @pytest.mark.parametrize(
     "path, gradient",
     [
-        (TRUTHFUL / "ignores_inputs_times_zero.py", "its gradient is exactly zero on every case"),
-        (TRUTHFUL / "ignores_inputs_detached_constant.py", "it has no gradient (on every case, public and hidden)"),
+        (
+            TRUTHFUL / "ignores_inputs_times_zero.py",
+            "its gradient is exactly zero on every public case; no hidden case gave",
+        ),
+        (
+            TRUTHFUL / "ignores_inputs_detached_constant.py",
+            "it has no gradient (on every public case); no hidden case gave a gradient",
+        ),
         (
             SUBMISSIONS / "mistakes/sum_over_actions_categorical_probs.py",
             "its gradient is zero next to the reference's",
@@ -145,7 +151,7 @@ def test_exception_is_quoted_by_its_type_and_first_line(grade):
             assert "raised `  " not in test["output"]  # a row of the printed tensor is not the error
     first = document["tests"][0]["output"]
     paragraphs = first.split("\n\n")
-    assert paragraphs[0].endswith("(their inputs are not shown).") and paragraphs[1].startswith("```")
+    assert paragraphs[0].endswith("their inputs are not shown).") and paragraphs[1].startswith("```")
 
 
 def test_terminal_view_refers_to_the_earlier_test_instead_of_a_blank_body(grade):

@@ -148,9 +148,12 @@ def test_oracle_gets_fresh_standardised_arrays():
         (lambda lg, a, q: {}, "the loss gave no gradient"),
         (lambda lg, a, q: {"logits": np.full(lg.shape, np.nan, np.float32)}, "non-finite gradient"),
         (lambda lg, a, q: {"logits": np.full(lg.shape, np.inf, np.float64)}, "non-finite gradient"),
-        (lambda lg, a, q: {"logits": np.zeros(len(lg), np.float32)}, "the gradient has shape"),
-        (lambda lg, a, q: {"logits": np.zeros((len(lg), len(lg)), np.float32)}, "the gradient has shape"),
-        (lambda lg, a, q: {"logits": np.zeros(lg.shape, np.int64)}, "the gradient is not an array of floats"),
+        (lambda lg, a, q: {"logits": np.zeros(len(lg), np.float32)}, "the gradient for logits has shape"),
+        (lambda lg, a, q: {"logits": np.zeros((len(lg), len(lg)), np.float32)}, "the gradient for logits has shape"),
+        (
+            lambda lg, a, q: {"logits": np.zeros(lg.shape, np.int64)},
+            "the gradient for logits is not an array of floats",
+        ),
     ],
 )
 def test_unusable_gradient_fails_cleanly(answer, reason):

@@ -530,12 +530,57 @@ def test_purity_feedback_only_counts_hidden_cases(graded, rubric, graded_other_h
     assert_valid(document)
     purity = output_of(document, "pure")
     count = len(hidden_cases(rubric))
-    assert f"{count} of {count} hidden cases modified an input" in purity, purity
+    assert f"At least one of the {count} hidden cases modified an input in place" in purity, purity
+    assert document["extra_data"]["hidden"]["purity"]["failed"] == count
     assert "`logits`" not in purity and "`q_values`" not in purity and "public case" not in purity, purity
     assert seen_by_student(document) == seen_by_student(other)
     assert [name for name, status in statuses(document).items() if status == "failed"] == [
         test["name"] for test in document["tests"] if "Pure" in test["name"]
     ]
+
+
+def test_feedback_tells_one_bit_of_the_hidden_cases_per_check(graded, rubric, graded_other_hidden, grader_still_fine):
+    """A loss wrong (and impure) exactly on the hidden cases whose N is odd: 1 of the 5 hidden
+    policy cases, 4 of the 5 in the other set. The student sees the same text and scores for both;
+    the counts and the failing cases are the course staff's, in extra_data."""
+    from grader.outputs.feedback import feedback_markdown
+
+    document, _ = graded(HOSTILE / "hidden_count_predicate.py")
+    other = graded_other_hidden(HOSTILE / "hidden_count_predicate.py")
+    assert_valid(document)
+    value = output_of(document, "loss value")
+    assert (
+        value
+        == "All 5 public cases pass. At least one of the 5 hidden cases fails (which ones, how many and their inputs are not shown)."
+    ), value
+    assert seen_by_student(document) == seen_by_student(other)
+    assert feedback_markdown("x.py", [], document) == feedback_markdown("x.py", [], other)
+    failed = {key: got["failed"] for key, got in document["extra_data"]["hidden"].items()}
+    assert failed == {"interface": 0, "value": 1, "gradient": 1, "sampled_actions": 1, "stability": 1, "purity": 3}
+    assert {key: got["failed"] for key, got in other["extra_data"]["hidden"].items()} == {
+        **failed,
+        "value": 4,
+        "gradient": 4,
+        "purity": 6,
+    }
+    assert document["extra_data"]["hidden"]["value"]["cases"] == [{"kind": "policy", "seed": 9101, "N": 3, "A": 5}]
+    assert document["extra_data"]["hidden"]["purity"]["of"] == len(hidden_cases(rubric))
+    assert [name for name, status in statuses(document).items() if status == "failed"] == [
+        test["name"] for test in document["tests"] if test["name"].split(". ")[0] in ("2", "3", "4", "5", "6")
+    ]
+
+
+def test_why_a_constant_earns_nothing_does_not_count_hidden_cases(graded, graded_other_hidden, grader_still_fine):
+    """A constant loss that raises on the hidden cases whose N is odd: the reason it earns nothing
+    once said on how many cases, public and hidden, it gave a value."""
+    document, _ = graded(HOSTILE / "hidden_count_constant.py")
+    other = graded_other_hidden(HOSTILE / "hidden_count_constant.py")
+    assert_valid(document)
+    assert document["score"] == 0
+    assert seen_by_student(document) == seen_by_student(other)
+    assert output_of(document, "interface").startswith("Your loss does not depend on `logits`")
+    assert "public and hidden" not in everything(document)
+    assert document["extra_data"]["hidden"]["value"]["failed"] == other["extra_data"]["hidden"]["value"]["failed"] == 5
 
 
 @pytest.mark.parametrize(

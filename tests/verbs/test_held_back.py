@@ -14,17 +14,20 @@ from rendered import document_problems
 from grader.checks.held import Held
 from grader.errors import GraderError
 from grader.outputs.feedback import feedback_markdown
+from grader.outputs.table import row_of
 from grader.verbs.grade import grade_safely
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 CORRECT = SUBMISSIONS / "correct" / "cross_entropy_none.py"
 TUNED = SUBMISSIONS / "careless" / "right_on_public_shapes_only.py"
 VISIBILITIES = {"visible", "hidden", "after_due_date", "after_published"}
-# What a held-back test may say: counts, never an input or a number of one.
+# What a held-back test shown once grades are published may say: counts, never an input or a number of one.
 COUNTS = re.compile(
-    r"^(All \d+ hidden cases pass\.|\d+ of \d+ hidden cases fail \(their inputs are not shown\)\."
+    r"^(All \d+ hidden cases pass\.|\d+ of \d+ hidden cases fail \(which ones and their inputs are not shown\)\."
     r"|\d+ of \d+ hidden cases modified an input in place \(which ones and which input are not shown\)\.)$"
 )
+CASES_BY_CHECK = ("interface", "value", "gradient", "sampled_actions", "stability", "purity")
+ONE_BIT = "At least one of the 5 hidden cases fails (which ones, how many and their inputs are not shown)."
 
 
 @pytest.fixture(scope="module")
@@ -98,8 +101,8 @@ def test_nothing_seen_before_publication_depends_on_a_hidden_input(grade_held):
     assert tuned["output"] == correct["output"]
     failed = {test["name"]: test["output"] for test in later(tuned) if test["status"] == "failed"}
     assert failed == {
-        "9. Loss value equals the reference (hidden cases)": "2 of 5 hidden cases fail (their inputs are not shown).",
-        "10. Gradient dL/dlogits equals the reference (hidden cases)": "2 of 5 hidden cases fail (their inputs are not shown).",
+        "9. Loss value equals the reference (hidden cases)": "2 of 5 hidden cases fail (which ones and their inputs are not shown).",
+        "10. Gradient dL/dlogits equals the reference (hidden cases)": "2 of 5 hidden cases fail (which ones and their inputs are not shown).",
     }
     assert tuned["score"] == correct["score"] - 10 - 15
 
@@ -136,3 +139,46 @@ def test_the_feedback_file_says_when_a_held_back_test_is_shown(grade_held):
     text = feedback_markdown("tuned.py", [], grade_held(TUNED))
     assert "## 9. Loss value equals the reference (hidden cases) (0 / 10, failed; on Gradescope, shown once " in text
     assert "## 2. Loss value equals the reference (10 / 10, passed)\n" in text
+
+
+def test_by_default_a_student_is_told_whether_a_hidden_case_failed_and_the_staff_how_many(grade):
+    """How many hidden cases fail would let a submission that recognises hidden inputs read back a
+    predicate of them per resubmission (tests/sandbox/test_hostile.py grades one): the student's
+    text says one bit per check, extra_data has the count and the cases."""
+    document = grade(TUNED)
+    value = next(test for test in document["tests"] if test["name"].startswith("2. "))
+    assert value["output"] == f"All 5 public cases pass. {ONE_BIT}"
+    assert value["score"] == 0 and document["score"] == 100 - 20 - 30  # all or nothing: no count in a score
+    hidden = document["extra_data"]["hidden"]
+    assert (
+        hidden["value"]
+        == hidden["gradient"]
+        == {
+            "failed": 2,
+            "of": 5,
+            "cases": [
+                {"kind": "policy", "seed": 9103, "N": 1000, "A": 3},
+                {"kind": "policy", "seed": 9104, "N": 2048, "A": 5},
+            ],
+        }
+    )
+    assert hidden["interface"] == {"failed": 0, "of": 7, "cases": []} and set(hidden) == set(CASES_BY_CHECK)
+    # The TA's grades.csv and report give the counts; the student's feedback file does not.
+    reason = row_of("tuned.py", (), document)["reason"]
+    assert (
+        reason
+        == "failed: 2. Loss value equals the reference, 3. Gradient dL/dlogits equals the reference (hidden cases failed: value 2 of 5, gradient 2 of 5)"
+    ), reason
+    student = feedback_markdown("tuned.py", [], document)
+    assert ONE_BIT in student and "2 of 5" not in student and "9103" not in student
+
+
+def test_a_test_shown_after_the_due_date_does_not_count_either(grade_held, zygote, held_rubric):
+    """A late resubmission could read it: only after_published (and hidden, never shown) counts."""
+    after_due = dataclasses.replace(held_rubric, held=Held("after_due_date", 0.5))
+    document = grade_safely(TUNED, zygote, after_due)
+    failed = [test["output"] for test in later(document) if test["status"] == "failed"]
+    assert failed == [ONE_BIT, ONE_BIT]
+    published = grade_held(TUNED)
+    assert published["extra_data"]["hidden"] == document["extra_data"]["hidden"]
+    assert published["extra_data"]["hidden"]["value"]["failed"] == 2

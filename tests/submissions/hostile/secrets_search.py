@@ -112,7 +112,7 @@ def _parent_pid():
 
 
 def _search_proc():
-    for pid in {_parent_pid(), os.getppid(), 1} - {0}:
+    for pid in {_parent_pid(), os.getppid(), 1} - {0, os.getpid()}:  # in its own pid namespace, 1 is itself
         for leaf in ("environ", "cmdline", "maps", "mem"):
             try:
                 data = _read(f"/proc/{pid}/{leaf}", 256)
