@@ -23,10 +23,11 @@ def become_subreaper() -> None:
     _prctl(_PR_SET_CHILD_SUBREAPER, 1)
 
 
-def vm_size_bytes() -> int:
-    """This process's mapped address space: what RLIMIT_AS counts."""
+def vm_size_bytes(field: str = "VmSize") -> int:
+    """This process's mapped address space: what RLIMIT_AS counts (field "VmPeak": the most it
+    has mapped, since it was forked)."""
     with open("/proc/self/status") as handle:
         for line in handle:
-            if line.startswith("VmSize:"):
+            if line.startswith(f"{field}:"):
                 return int(line.split()[1]) * 1024
-    raise OSError("no VmSize in /proc/self/status")
+    raise OSError(f"no {field} in /proc/self/status")

@@ -17,8 +17,8 @@ A worker never writes a file. The batch writes each result atomically (temp file
 touch another entry's. The batch notices a dead worker by its answer pipe
 closing, gives the entry it held a "grader error" result and forks a
 replacement; an entry still running after ``ENTRY_WALL_S`` is treated the same
-way. Loading a submission has its own budget, ``LOAD_S``: one that stalls there
-is not graded, after seconds. Workers die with the batch (PR_SET_PDEATHSIG): a
+way. Loading a submission has its own memory and time budget (submission.bounded):
+one that stalls there is not graded, after seconds. Workers die with the batch (PR_SET_PDEATHSIG): a
 killed batch leaves nothing running and loses only the entries in flight.
 
 Resuming and regrading a few entries (``only``): see plan.py. Once grading is over,
@@ -32,10 +32,9 @@ import hashlib
 import os
 import signal
 import sys
-import time
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Dict, Iterator, Optional, Sequence
+from typing import Dict, Iterator, Optional, Sequence
 
 import grader
 from grader import text
@@ -49,7 +48,6 @@ from grader.outputs.report import Header
 from grader.outputs.table import status_of, summary_table
 
 ENTRY_WALL_S = 15 * 60.0  # last resort: grade() enforces the real budgets itself
-LOAD_S = 10.0  # reading a submission takes milliseconds; one still reading has stalled
 EXIT_INTERRUPTED = 130
 EXIT_USAGE = 2
 
@@ -65,13 +63,12 @@ def run_batch(
     skip: Sequence[str] = (),
     limits=None,
     entry_wall_s: float = ENTRY_WALL_S,
-    load_s: float = LOAD_S,
 ) -> int:
     """Grade every entry of `directory` into `out` on `exercise` (default: rubric.resolve's);
     0 when every entry has a results file. only: regrade just these entries (names in
     `directory`), keeping every other result; then 0 when each of them has one, and 2 if one
     names no entry. skip: names in `directory` that are no entry (the course's own files kept
-    beside the submissions). `limits` (sandbox.Limits), `entry_wall_s` and `load_s` are for the Python
+    beside the submissions). `limits` (sandbox.Limits) and `entry_wall_s` are for the Python
     API; the CLI keeps the defaults."""
     from grader.rubric import resolve
     from grader.sandbox.parent import Zygote
@@ -89,7 +86,6 @@ def run_batch(
                 zygote,
                 limits,
                 entry_wall_s,
-                load_s,
                 name,
                 only,
                 skip,
@@ -109,7 +105,6 @@ def _run(
     zygote,
     limits,
     wall_s: float,
-    load_s: float,
     exercise: str,
     only: Sequence[str] = (),
     skip: Sequence[str] = (),
@@ -133,7 +128,7 @@ def _run(
     jobs = max(1, min(jobs, len(todo) or 1))
     print(f"{origin}: {len(entries)} entries; {plan_text(made, jobs, bool(only))}", file=sys.stderr, flush=True)
 
-    if not _grade_todo(todo, rubric, zygote, limits, load_s, jobs, wall_s, made, prints, files):
+    if not _grade_todo(todo, rubric, zygote, limits, jobs, wall_s, made, prints, files):
         have = sum(
             entry.name in documents or previous(files[entry.name], prints[entry.name])[0] is not None
             for entry in entries
@@ -146,7 +141,7 @@ def _run(
     return _finish(out, entries, documents, files, header, chosen if only else None)
 
 
-def _grade_todo(todo, rubric, zygote, limits, load_s: float, jobs: int, wall_s: float, made, prints, files) -> bool:
+def _grade_todo(todo, rubric, zygote, limits, jobs: int, wall_s: float, made, prints, files) -> bool:
     """Grade the entries to do in forked workers, writing each result as it comes; False when
     interrupted (what is written stays)."""
     from grader.verbs.grade import grade_safely
@@ -158,7 +153,7 @@ def _grade_todo(todo, rubric, zygote, limits, load_s: float, jobs: int, wall_s: 
         if entry.refused:
             refused = text.Markdown(entry.refused)  # entries.py's words, its names put in by text.code
             return results.not_graded(rubric.weights, rubric.exercise.titles, refused)
-        return _load_budget(load_s, rubric, lambda: grade_safely(entry.path, zygote, rubric, **options))
+        return grade_safely(entry.path, zygote, rubric, **options)
 
     def done(entry: Entry, document: dict, seconds: float) -> None:  # runs here, once per entry
         document.setdefault("extra_data", {})["batch"] = {
@@ -260,38 +255,6 @@ def _rubric_hash(files: Sequence[Path]) -> str:
     for path in files:
         digest.update(f"{path.parent.name}/{path.name}\0".encode() + path.read_bytes())
     return digest.hexdigest()[:12]
-
-
-class _LoadStalled(BaseException):
-    """Raised by the load budget's alarm inside grader.load.load: a BaseException, so that no
-    `except Exception` (or LoadError) in the loader turns it into a partly loaded submission."""
-
-
-def _load_budget(seconds: float, rubric, grade: Callable[[], dict]) -> dict:
-    """grade(), but a submission still loading after `seconds` is not graded: a file that never
-    ends (a named pipe, a stalled network file system) costs seconds, not the last-resort limit.
-    The alarm checks that loading is what it interrupts; once loading is over it disarms."""
-    from grader.submission.load import load
-
-    started = time.monotonic()
-
-    def alarm(signum, frame):
-        while frame is not None:
-            if frame.f_code is load.__code__:
-                raise _LoadStalled
-            frame = frame.f_back
-        signal.setitimer(signal.ITIMER_REAL, 0)  # the sandbox's own timeouts take it from here
-
-    previous = signal.signal(signal.SIGALRM, alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds, 0.5)  # then every 0.5 s, should the loader catch it
-    try:
-        return grade()
-    except _LoadStalled:
-        reason = text.Markdown(f"reading the submission did not finish within {seconds:g} s, so it was not run")
-        return results.not_graded(rubric.weights, rubric.exercise.titles, reason, time.monotonic() - started)
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def _private_dir(path: Path) -> None:

@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import ast
+import io
 import os
+import re
 import stat
+import tokenize
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
 from grader.errors import LoadError
 from grader.text import code as md_code
 from grader.text import escaped
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
+_UTF8 = ("utf-8", "utf-8-sig")
+# PEP 263's coding line, as tokenize finds it on a file's first or second line.
+_CODING = re.compile(r"^([ \t\f]*#.*?coding[:=][ \t]*)[-\w.]+", re.ASCII)
+_before_read: Optional[Callable[[Path, int], None]] = None
 _KINDS = (
     (stat.S_ISFIFO, "a named pipe"),
     (stat.S_ISCHR, "a character device"),
@@ -34,8 +41,36 @@ def special_kind(path: Path) -> Optional[str]:
     return next((what for test, what in _KINDS if test(mode)), "not a regular file")
 
 
+def before_read(callback: Callable[[Path, int], None]) -> None:
+    """Have callback(path, size) called before each submitted file is read: the loader's bounded
+    reader (bounded.py) says so to its parent, which then knows what it was reading if it dies."""
+    global _before_read
+    _before_read = callback
+
+
 def read_text(path: Path, limit: int = MAX_FILE_BYTES, kind: str = "Python source", advice: str = "") -> str:
     """A submitted text file: a regular file, never more than limit bytes read, not empty, not binary, UTF-8."""
+    return _decoded(path, _read_checked(path, limit, kind, advice), "utf-8-sig")
+
+
+def read_source(path: Path) -> str:
+    """A submitted Python file decoded as Python decodes it: a UTF-8 BOM, else a PEP 263 coding line
+    (`# -*- coding: latin-1 -*-`), else UTF-8. The text goes to the sandbox as UTF-8, so a coding
+    line that names another encoding is made to name utf-8 (on its own line: line numbers stay)."""
+    data = _read_checked(path, MAX_FILE_BYTES, "Python source", "")
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as exc:  # an unknown encoding, or a BOM with a coding line of another one
+        raise LoadError(f"{md_code(path.name)} has a coding line Python rejects: {escaped(exc.msg)}") from None
+    text = _decoded(path, data, encoding)
+    if encoding in _UTF8:
+        return text
+    lines = text.split("\n", 2)  # the first two lines, and the rest
+    lines[:2] = [_CODING.sub(r"\1utf-8", line, count=1) for line in lines[:2]]
+    return "\n".join(lines)
+
+
+def _read_checked(path: Path, limit: int, kind: str, advice: str) -> bytes:
     data = _read_regular(path, limit + 1)  # never more than the cap into memory, however large the file
     if len(data) > limit:
         raise LoadError(f"{md_code(path.name)} is larger than {limit >> 20} MB{advice}")
@@ -43,10 +78,15 @@ def read_text(path: Path, limit: int = MAX_FILE_BYTES, kind: str = "Python sourc
         raise LoadError(f"{md_code(path.name)} is empty")
     if b"\0" in data:
         raise LoadError(f"{md_code(path.name)} is a binary file, not {kind}")
+    return data
+
+
+def _decoded(path: Path, data: bytes, encoding: str) -> str:
     try:
-        return data.decode("utf-8-sig")
+        return data.decode(encoding)
     except UnicodeDecodeError as exc:
-        raise LoadError(f"{md_code(path.name)} is not UTF-8 text (byte {exc.start} is not valid)") from None
+        said = "UTF-8 text" if encoding in _UTF8 else f"{encoding} text, as its coding line says"
+        raise LoadError(f"{md_code(path.name)} is not {said} (byte {exc.start} is not valid)") from None
 
 
 def _read_regular(path: Path, size: int) -> bytes:
@@ -57,7 +97,10 @@ def _read_regular(path: Path, size: int) -> bytes:
     if kind is None:
         try:
             with os.fdopen(os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY), "rb") as handle:
-                if stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                status = os.fstat(handle.fileno())
+                if stat.S_ISREG(status.st_mode):
+                    if _before_read is not None:
+                        _before_read(path, status.st_size)
                     return handle.read(size)
         except OSError as exc:
             raise LoadError(f"{md_code(path.name)} cannot be read ({exc.strerror or type(exc).__name__})") from None

@@ -125,7 +125,7 @@ class Keeper:
 
     def _statement(self, number: int, lines: Lines, node: ast.stmt) -> None:
         """Keep the statement's source text, or record why it was dropped."""
-        reason = judge(node, bound=self.bound, star=self.star, folder=self.folder)
+        reason = judge(node, bound=self.bound, star=self.star, folder=self.folder, function=self.function)
         text = segment(lines, node)
         if reason is not None:
             self.dropped.statement(number, node, text, reason, self.bound)

@@ -1,31 +1,35 @@
 """Turn what a student handed in (a .py, a .ipynb, or a folder) into source text for the sandbox.
 
 Nothing here executes the submission: files are read as bytes, decoded and
-parsed with ``ast`` only to report syntax errors precisely and to pick the
-right file out of a folder.
+parsed with ``ast`` only to report syntax errors precisely, to pick the right
+file out of a folder and to find the modules it imports. All of it runs in a
+reader process held to a memory and time budget (bounded.py): what an upload
+costs to read is the upload's to decide.
 """
 
 from __future__ import annotations
 
 import ast
+import itertools
 import json
 import re
+from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Tuple
+from typing import Dict, Iterator, List, Sequence, Set, Tuple
 
 from grader.contract import SUBMISSION_FILE
 from grader.errors import LoadError
-from grader.submission.files import check_syntax, read_text, special_kind
-from grader.submission.stub import has_work, is_stub
+from grader.submission.bounded import bounded
+from grader.submission.files import check_syntax, read_source, special_kind
+from grader.submission.listing import MAX_DEPTH, MAX_LOOKED_AT, walk
+from grader.submission.stub import binds, has_work, is_stub
 from grader.text import code as md_code
 
 MAX_HELPERS = 20
 MAX_HELPER_BYTES = 4 * 1024 * 1024  # all helper modules together (the child takes 16 MiB per message)
-SKIPPED_DIRS = {"__pycache__", "__MACOSX", ".ipynb_checkpoints", ".git", "node_modules", ".venv", "venv"}
 SUBMISSION_NAMES = ("submission.py", "submission.ipynb")  # preferred after <function>.py and <function>.ipynb
-MAX_DEPTH = 8  # folders below a folder submission searched for the file to grade
-MAX_LOOKED_AT = 20_000  # entries listed in all: an upload may hold a dataset or a virtualenv
+MAX_SEARCHED = 1_000  # files read in search of the one defining the function (a virtualenv holds thousands)
 
 
 @dataclass(frozen=True)
@@ -43,7 +47,20 @@ class Source:
 
 def load(path: Path, function: str, stub: str = "") -> Source:
     """The code to run for a submission that must define `function`, with the loader's notes.
-    stub: the handout's stub module, never graded while another file defines `function` (stub.py)."""
+    stub: the handout's stub module, never graded while another file defines `function` (stub.py).
+    Read by a forked reader within a memory and time budget, which returns plain JSON (bounded.py)."""
+    found = bounded(lambda: _loaded(path, function, stub), path, share={"nbformat": _prepare_notebooks})
+    return Source(dict(found["files"]), Path(found["graded"]), tuple(found["notes"]), found["why"])
+
+
+def _prepare_notebooks() -> None:
+    from grader.submission.notebook import prepare
+
+    prepare()
+
+
+def _loaded(path: Path, function: str, stub: str) -> Dict[str, object]:
+    """load's work, in the reader: the source as JSON-able data."""
     if path.is_dir():
         entry, notes, why = pick(path, function, stub)
     elif path.is_file():
@@ -62,8 +79,8 @@ def load(path: Path, function: str, stub: str = "") -> Source:
         why += "; it is the handout's stub, unchanged"
     # Helper modules only come from inside a folder submission: the siblings of a
     # single file are other students' submissions.
-    modules, skipped = helpers(entry) if path.is_dir() else ({}, [])
-    return Source({SUBMISSION_FILE: code, **modules}, entry, tuple(notes + skipped), why)
+    modules, skipped = helpers(entry, code) if path.is_dir() else ({}, [])
+    return {"files": {SUBMISSION_FILE: code, **modules}, "graded": str(entry), "notes": notes + skipped, "why": why}
 
 
 def _code(entry: Path, function: str, notes: List[str]) -> str:
@@ -74,7 +91,7 @@ def _code(entry: Path, function: str, notes: List[str]) -> str:
         code, dropped = extract(entry, function)
         notes += dropped
     elif entry.suffix == ".py":
-        code = read_text(entry)
+        code = read_source(entry)
         if is_notebook_json(code):
             code, dropped = _py_notebook(entry, code, function)
             notes += dropped
@@ -111,24 +128,27 @@ def _py_notebook(entry: Path, text: str, function: str) -> Tuple[str, List[str]]
 
 
 def defines_function(path: Path, function: str) -> bool:
-    """Whether a .py file defines `function` at top level, or is a notebook (cheap, static, never raises)."""
+    """Whether a .py file binds `function` at top level (`def`, `f = torch.compile(_f)`, an import), or is
+    a notebook (static, never raises). Only a file that names `function` is parsed."""
     try:
-        text = read_text(path)
+        text = read_source(path)
         if is_notebook_json(text):
             return True
+        if not re.search(rf"\b{re.escape(function)}\b", text):
+            return False  # a data module, say: not worth parsing
         tree = ast.parse(text)
     except (LoadError, SyntaxError, ValueError, RecursionError, MemoryError):
         return False
-    return any(
-        isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == function for node in tree.body
-    )
+    return any(binds(node, function) for node in tree.body)
 
 
 def pick(folder: Path, function: str, stub: str = "") -> Tuple[Path, List[str], str]:
     """The file to grade in a folder, the notes saying so, and why it was chosen: a preferred name,
     else the one defining `function`, the shallowest first, then in path order; but never the
-    handout's stub unchanged while another file defines `function`."""
-    found, deeper, special = _walk(folder)
+    handout's stub unchanged while another file defines `function`. Files are parsed only as far
+    as the choice needs."""
+    listing = walk(folder)
+    found, deeper, special = listing.found, listing.deeper, listing.special
     candidates = sorted(found, key=lambda p: (len(p.relative_to(folder).parts), str(p)))
     notes = [f"Skipped, because not regular files: {_listed(folder, special)}."] if special else []
     if not candidates:
@@ -138,6 +158,14 @@ def pick(folder: Path, function: str, stub: str = "") -> Tuple[Path, List[str], 
                 f"{md_code(str(where))} is {len(where.parts) - 1} folders down in {md_code(folder.name)}, and the grader "
                 f"looks at most {MAX_DEPTH} folders down: submit the file itself, or the folder it is in"
             )
+        if listing.cut:
+            largest, entries = listing.cut
+            raise LoadError(
+                f"the grader stopped looking through {md_code(folder.name)} after {MAX_LOOKED_AT:,} files and "
+                f"folders ({md_code(_relative(folder, largest))} alone holds {entries:,} or more) and found no "
+                "`.py` or `.ipynb` file before then: submit the file itself, or the folder with your code but "
+                "not your data"
+            )
         if special:
             raise LoadError(
                 f"the folder {md_code(folder.name)} contains no `.py` or `.ipynb` file that is a regular "
@@ -146,12 +174,13 @@ def pick(folder: Path, function: str, stub: str = "") -> Tuple[Path, List[str], 
         raise LoadError(f"the folder {md_code(folder.name)} contains no `.py` or `.ipynb` file")
     names = (f"{function}.py", f"{function}.ipynb", *SUBMISSION_NAMES)
     named = [p for name in names for p in candidates if p.name == name]
-    defining = [p for p in candidates if p not in named and (p.suffix == ".ipynb" or defines_function(p, function))]
-    ranked = named + defining + [p for p in candidates if p not in named and p not in defining]
-    chosen = ranked[0]
+    others = [p for p in candidates if p not in named]
+    defining = None if named else next(_defining(others, function), None)
+    chosen = named[0] if named else defining or candidates[0]
     why = f"named {chosen.name}" if named else f"defines {function}" if defining else "no file defines it"
     if stub and _is_stub(chosen, function, stub):
-        work = next((p for p in named[1:] + defining if p != chosen and _has_work(p, function, stub)), None)
+        later = itertools.chain(named[1:], _defining(others, function))
+        work = next((p for p in later if p != chosen and _has_work(p, function, stub)), None)
         if work is not None:
             was = chosen.relative_to(folder)
             notes.append(
@@ -160,6 +189,15 @@ def pick(folder: Path, function: str, stub: str = "") -> Tuple[Path, List[str], 
             )
             return work, notes, f"{was} is the handout's stub, unchanged; {work.name} defines {function}"
     return chosen, _chosen(folder, chosen, candidates) + notes, why if len(candidates) > 1 else "the only file"
+
+
+def _defining(paths: Sequence[Path], function: str) -> Iterator[Path]:
+    """The files that define `function`, in order, each parsed only when the one before did not."""
+    return (p for p in paths[:MAX_SEARCHED] if p.suffix == ".ipynb" or defines_function(p, function))
+
+
+def _relative(folder: Path, path: Path) -> str:
+    return str(path.relative_to(folder)) if path != folder else folder.name
 
 
 def _is_stub(path: Path, function: str, stub: str) -> bool:
@@ -178,32 +216,6 @@ def _has_work(path: Path, function: str, stub: str) -> bool:
         return False
 
 
-def _walk(folder: Path) -> Tuple[List[Path], List[Path], List[Path]]:
-    """The .py and .ipynb files in the folder tree, breadth first: (regular files at most MAX_DEPTH
-    folders down, any found deeper while nothing was found above, those that are not regular files)."""
-    found: List[Path] = []
-    deeper: List[Path] = []
-    special: List[Path] = []
-    level, depth, looked_at = [folder], 0, 0
-    while level and not deeper and not (found and depth > MAX_DEPTH) and looked_at < MAX_LOOKED_AT:
-        below: List[Path] = []
-        for directory in level:
-            try:
-                children = sorted(directory.iterdir())
-            except OSError:
-                continue
-            looked_at += len(children)
-            for child in children:
-                if child.name.startswith(".") or child.name in SKIPPED_DIRS or child.is_symlink():
-                    continue
-                if child.is_dir():
-                    below.append(child)
-                elif child.suffix in (".py", ".ipynb"):
-                    (special if special_kind(child) else found if depth <= MAX_DEPTH else deeper).append(child)
-        level, depth = below, depth + 1
-    return found, deeper, special
-
-
 def _listed(folder: Path, paths: List[Path]) -> str:
     """ "`utils.py` (a named pipe), ..." for a note."""
     return ", ".join(
@@ -219,19 +231,21 @@ def _chosen(folder: Path, chosen: Path, candidates: List[Path]) -> List[str]:
     ]
 
 
-def helpers(entry: Path) -> Tuple[Dict[str, str], List[str]]:
-    """Other .py files beside the graded one, so `from utils import ...` works in the sandbox;
-    and a note naming those left out for size or number."""
+def helpers(entry: Path, code: str) -> Tuple[Dict[str, str], List[str]]:
+    """The .py modules beside the graded file that its code imports, and those they import in turn,
+    so `from utils import ...` works in the sandbox; and a note naming those left out for size or
+    number. No other file is read: a folder may hold large data modules that nothing imports."""
     found: Dict[str, str] = {}
     left_out: List[str] = []
     total = 0
-    for sibling in sorted(entry.parent.glob("*.py")):
-        if sibling == entry or sibling.name == SUBMISSION_FILE or sibling.is_symlink() or sibling.name.startswith("."):
-            continue  # hidden files are editor or archive leftovers (macOS's ._name.py), never the student's
-        if special_kind(sibling):
+    wanted = deque(sorted(_local_imports(code, entry.parent)))
+    seen = set(wanted)
+    while wanted:
+        sibling = entry.parent / f"{wanted.popleft()}.py"
+        if sibling == entry or sibling.name == SUBMISSION_FILE or sibling.is_symlink() or special_kind(sibling):
             continue  # a named pipe or the like: pick's note names it
         try:
-            text = read_text(sibling)
+            text = read_source(sibling)
         except (LoadError, OSError):
             left_out.append(sibling.name)
             continue
@@ -240,8 +254,27 @@ def helpers(entry: Path) -> Tuple[Dict[str, str], List[str]]:
             left_out.append(sibling.name)
             continue
         found[sibling.name] = text
+        more = _local_imports(text, entry.parent) - seen
+        wanted.extend(sorted(more))
+        seen |= more
     note = (
         f"Helper modules not given to your code (at most {MAX_HELPERS} files and "
-        f"{MAX_HELPER_BYTES >> 20} MB in all, each valid UTF-8 text): {', '.join(md_code(name) for name in left_out[:10])}."
+        f"{MAX_HELPER_BYTES >> 20} MB in all, each a text file Python can read): "
+        f"{', '.join(md_code(name) for name in left_out[:10])}."
     )
     return found, [note] if left_out else []
+
+
+def _local_imports(code: str, folder: Path) -> Set[str]:
+    """The top-level modules the code imports anywhere (in functions too) that are .py files in folder."""
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return set()  # the child says what is wrong with it, if it is imported
+    names: Set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.add(node.module.split(".")[0])
+    return {name for name in names if (folder / f"{name}.py").is_file()}

@@ -45,18 +45,20 @@ if sys.version_info >= (3, 11):
     _DROPPED_KINDS[ast.TryStar] = "a `try` block"
 
 
-def judge(node: ast.stmt, *, bound: AbstractSet[str], star: bool, folder: Path) -> Optional[str]:
+def judge(node: ast.stmt, *, bound: AbstractSet[str], star: bool, folder: Path, function: str) -> Optional[str]:
     """None to keep the statement, "" to drop it silently, else why it is dropped.
 
     bound: the names kept code binds so far; star: whether a kept `import *` may bind any name;
-    folder: where the notebook is, since a folder submission ships its .py modules beside it.
+    folder: where the notebook is, since a folder submission ships its .py modules beside it;
+    function: the exercise's, which an assignment defines as much as a `def` does
+    (`pseudo_loss = torch.compile(_pseudo_loss)`): kept, whatever it calls.
     """
     if isinstance(node, DEFINITIONS):
         return None
     if isinstance(node, (ast.Import, ast.ImportFrom)):
         return _judge_import(node, folder)
     if isinstance(node, (ast.Assign, ast.AnnAssign)):
-        return _judge_assignment(node, bound, star)
+        return _judge_assignment(node, bound, star, function)
     if isinstance(node, ast.Pass) or (
         isinstance(node, ast.Expr) and isinstance(node.value, (ast.Constant, ast.Name, ast.Attribute))
     ):
@@ -227,12 +229,14 @@ def _available(top: str, folder: Path) -> bool:
         return False
 
 
-def _judge_assignment(node, bound: AbstractSet[str], star: bool) -> Optional[str]:
+def _judge_assignment(node, bound: AbstractSet[str], star: bool, function: str) -> Optional[str]:
     targets = node.targets if isinstance(node, ast.Assign) else [node.target]
     if not all(_plain_target(target) for target in targets):
         return "an assignment to an attribute or item"
     if node.value is None:
         return ""  # a bare annotation `x: int` binds nothing
+    if function in bound_by(node):
+        return None
     if not _simple(node.value):
         return "an assignment from a call" if _calls(node.value) else "a computed assignment"
     used = _loaded(node.value) | (_loaded(node.annotation) if isinstance(node, ast.AnnAssign) else set())

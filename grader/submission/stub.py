@@ -27,7 +27,7 @@ def binding(code: str, function: str) -> Optional[str]:
         return None
     last = None
     for node in tree.body:
-        if _binds(node, function):
+        if binds(node, function):
             last = node
     if isinstance(last, (ast.FunctionDef, ast.AsyncFunctionDef)) and ast.get_docstring(last) is not None:
         last.body = last.body[1:]  # a docstring is not work, and an older handout's may differ
@@ -46,8 +46,9 @@ def has_work(code: str, function: str, stub: str) -> bool:
     return mine is not None and mine != binding(stub, function)
 
 
-def _binds(node: ast.stmt, name: str) -> bool:
-    """Whether a top-level statement (re)binds name: a definition, an assignment, an import."""
+def binds(node: ast.stmt, name: str) -> bool:
+    """Whether a top-level statement (re)binds name: a definition, an assignment (`f = torch.compile(_f)`
+    defines f as much as `def f` does), an import."""
     if isinstance(node, _DEFINITIONS):
         return node.name == name
     if isinstance(node, (ast.Import, ast.ImportFrom)):

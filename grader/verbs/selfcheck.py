@@ -15,6 +15,7 @@ import argparse
 import json
 import linecache
 import sys
+import tokenize
 import types
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -218,15 +219,21 @@ def choose(given: Optional[str], data: PublicData, folder: Path = Path()) -> Tup
 
 def _read(path: Path) -> str:
     try:
-        return path.read_text(encoding="utf-8-sig")
-    except (OSError, ValueError):
+        return _source(path)
+    except (OSError, ValueError, SyntaxError):
         return ""
+
+
+def _source(path: Path) -> str:
+    """The file's text as Python decodes it: a BOM, a PEP 263 coding line, else UTF-8 (the grader's too)."""
+    with tokenize.open(path) as handle:
+        return handle.read()
 
 
 def import_file(path: Path) -> types.ModuleType:
     """The student's file run as a module, compiled under its bare name as the grader's sandbox does
     (so tracebacks show it, and raised.own_frames finds its frames) and in linecache for inspect."""
-    source = path.read_text(encoding="utf-8-sig")
+    source = _source(path)
     linecache.cache[path.name] = (len(source), None, source.splitlines(True), path.name)
     module = types.ModuleType("student_submission")
     module.__file__ = str(path.resolve())

@@ -976,9 +976,9 @@ def test_symlinks_to_the_reference_are_not_followed(graded, tmp_path, grader_sti
 
 def test_folder_with_large_helpers(graded, tmp_path, grader_still_fine):
     """Not an attack, a careless upload: a correct pseudo_loss.py beside ten 1.9 MB data modules (each
-    under the loader's 2 MB per-file limit, 10 of its 20 helpers). Either it is graded like the plain
-    correct file, or it gets 0 with a message that says the upload is too large; never a misleading
-    "stopped by the grader" or "called exit()"."""
+    under the loader's 2 MB per-file limit) that it does not import, so they are not sent. Either it
+    is graded like the plain correct file, or it gets 0 with a message that says the upload is too
+    large; never a misleading "stopped by the grader" or "called exit()"."""
     folder = tmp_path / "upload"
     folder.mkdir()
     shutil.copy(CORRECT, folder / "pseudo_loss.py")

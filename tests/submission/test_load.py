@@ -21,7 +21,8 @@ from submissions.broken.cases import CALL_ERRORS, CASES, HANGS, IMPORT_ERRORS, L
 from grader import rubric
 from grader.contract import SUBMISSION_FILE
 from grader.sandbox.parent import Limits
-from grader.submission.load import SUBMISSION_NAMES, LoadError, defines_function, load, pick, read_text
+from grader.submission.files import read_text
+from grader.submission.load import SUBMISSION_NAMES, LoadError, defines_function, load, pick
 
 EXERCISE = "discrete"  # the exercise tests/submissions/ is written for
 FUNCTION = rubric.exercise(EXERCISE).contract.function  # what a submission must define
@@ -289,14 +290,21 @@ def test_mac_zip_leftovers_are_neither_graded_nor_mentioned(grade, tmp_path):
     assert "._pseudo_loss.py" not in document["output"]
 
 
-def test_helper_that_is_not_utf8_is_left_out_with_a_note(grade, tmp_path):
-    folder = write(tmp_path / "gina", {"pseudo_loss.py": CORRECT, "notes.py": "# r\xe9sum\xe9\n".encode("latin-1")})
+def test_helper_that_is_not_utf8_is_left_out_with_a_note_when_imported(grade, tmp_path):
+    latin1 = "# r\xe9sum\xe9\nSCALE = 1.0\n".encode("latin-1")
+    unused = write(tmp_path / "gina", {"pseudo_loss.py": CORRECT, "notes.py": latin1})
+    source = load(unused, FUNCTION)
+    assert set(source.files) == {SUBMISSION_FILE}  # nothing imports it: never read
+    assert not any("Helper modules" in note for note in source.notes)
+    assert full_marks(grade(unused, learning=False))
+    folder = write(tmp_path / "hal", {"pseudo_loss.py": "from notes import SCALE\n" + CORRECT, "notes.py": latin1})
     source = load(folder, FUNCTION)
     assert set(source.files) == {SUBMISSION_FILE}
     assert any("notes.py" in note for note in source.notes)
     document = grade(folder, learning=False)
-    assert full_marks(document), scores(document)
+    assert document["score"] == 0
     assert "Helper modules not given to your code" in document["output"] and "notes.py" in document["output"]
+    assert "No module named 'notes'" in document["output"]
 
 
 @pytest.mark.parametrize(

@@ -1,10 +1,11 @@
 """A whole grade inside a box like Gradescope's default container: 768 MB of memory, half a CPU.
 
 The box is a memory and cpu cgroup (v1, as on this kind of machine) around one
-`python -m grader grade` process tree. What must hold: a correct submission
-gets full marks in reasonable time, and a submission that allocates without end
-is stopped by its own limit (score 0, a memory message) while nothing in the
-box is killed by the kernel's out-of-memory killer.
+`python -m grader grade` (or `gradescope`) process tree. What must hold: a correct
+submission gets full marks in reasonable time, a submission that allocates without
+end is stopped by its own limit (score 0, a memory message), and an upload too
+large for Python's parser to read in the box gets a results.json saying so, while
+nothing in the box is killed by the kernel's out-of-memory killer.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from conftest import SUBMISSIONS
+from submissions.careless import make
 
 REPO = Path(__file__).resolve().parents[2]
 CGROUP_V1 = Path("/sys/fs/cgroup")
@@ -59,10 +61,15 @@ def box():
 
 
 def grade_in_box(box, submission: Path) -> tuple:
+    return run_in_box(box, "grade", str(submission), "--json")
+
+
+def run_in_box(box, *args: str) -> tuple:
+    """`python -m grader ARGS` in the box: (the finished process, OOM kills, peak MB in the box)."""
     memory, cpu = box
     enter = f'echo $$ > {memory}/cgroup.procs && echo $$ > {cpu}/cgroup.procs && exec "$@"'
     finished = subprocess.run(
-        ["sh", "-c", enter, "sh", sys.executable, "-m", "grader", "grade", str(submission), "--json"],
+        ["sh", "-c", enter, "sh", sys.executable, "-m", "grader", *args],
         cwd=REPO,
         capture_output=True,
         text=True,
@@ -91,5 +98,36 @@ def test_memory_hog_is_stopped_by_its_own_limit_not_by_the_kernel(box):
     assert document["score"] == 0
     assert "ran out of memory" in json.dumps(document["tests"])
     assert "320 MB" in json.dumps(document["tests"])  # how much it was allowed
+    assert oom_kills == 0, f"the kernel killed {oom_kills} process(es) in the box (peak {peak_mb:.0f} MB)"
+    assert peak_mb < 768
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "build, reasons",
+    [
+        (make.statements, ["`pseudo_loss.py` (1.0 MB) is too large for the grader to read"]),
+        (
+            make.many_cells,  # which runs out first, its memory or its time, depends on the machine
+            [
+                "`pseudo_loss.ipynb` (14.1 MB) is too large for the grader to read",
+                "did not finish within 10 s, so it was not run (it was reading `pseudo_loss.ipynb`, 14.1 MB)",
+            ],
+        ),
+    ],
+    ids=["a_eq_1_megabyte", "notebook_of_120000_cells"],
+)
+def test_an_upload_too_large_to_read_gets_a_results_json_saying_so(box, tmp_path, build, reasons):
+    """1 MB of `a=1;` takes Python's parser about 600 MB: parsed by the grader itself, it got the whole
+    grade killed in this box, and no results.json was written."""
+    (tmp_path / "submission").mkdir()
+    (tmp_path / "results").mkdir()
+    build(tmp_path / "submission" / ("pseudo_loss.ipynb" if build is make.many_cells else "pseudo_loss.py"))
+    finished, oom_kills, peak_mb = run_in_box(box, "gradescope", "--root", str(tmp_path))
+    assert finished.returncode == 0, finished.stderr[-2000:]
+    document = json.loads((tmp_path / "results" / "results.json").read_text())
+    assert document["score"] == 0 and document["extra_data"]["status"] == "not graded"
+    said = document["output"]
+    assert any(reason in said for reason in reasons), said
     assert oom_kills == 0, f"the kernel killed {oom_kills} process(es) in the box (peak {peak_mb:.0f} MB)"
     assert peak_mb < 768

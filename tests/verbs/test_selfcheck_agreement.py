@@ -32,6 +32,11 @@ LEFT_OUT = {
     "broken/never_returns.py": "the self-check has no timeout: the student stops it with Ctrl-C",
     "notebooks/notebook_saved_as.py": "the grader reads notebook JSON named .py as a notebook; "
     "the self-check imports .py files as Python (and says the import failed)",
+    **dict.fromkeys(
+        ("careless/code_beside_runs", "careless/compiled_beside_helper", "careless/data_modules_beside"),
+        "the self-check checks the file named on its command line, else pseudo_loss.py where it runs; "
+        "the grader searches an upload's folders for the file to grade",
+    ),
 }
 NOT_SUBMISSIONS = {"corpus.py", "cases.py", "make.py", "README.md"}  # manifests and generators
 OTHER_EXERCISES = set(rubric.names()) - {EXERCISE}  # their corpus folders, graded against their own rubric
