@@ -128,7 +128,8 @@ _SPAN = re.compile(r"(?<!`)(`+)(?!`)(.*?)(?<!`)\1(?!`)", re.DOTALL)
 # start: a heading, list item, setext underline or an ordered item's number.
 _MARKUP = re.compile(r"(`+)|(_+)|[\\*<>&|~$]|\](?=[(\[:])")
 _LINE_START = re.compile(r"^([ \t]*(?:\d{1,9}(?=[.)]))?)([#+=.)-])", re.MULTILINE)
-_INDENT = re.compile(r"^[ \t]", re.MULTILINE)
+_INDENT = re.compile(r"(?<=\n)[ \t]")  # a space or tab that starts a line
+_LINE_INDENT = re.compile(r"(?:^|(?<=\n))[ \t]")  # the same, or starts the text
 
 
 def code_spans(markdown: str) -> List[Tuple[int, int]]:
@@ -147,18 +148,19 @@ def escaped(untrusted: str) -> Markdown:
     at = 0
     for span in _SPAN.finditer(text):
         quoted = span.group(1) == "`" and span.group(2).strip(" ") == span.group(2) and span.group(2)
-        parts += [_prose(text[at : span.start()]), code(span.group(2) if quoted else span.group())]
+        parts += [_prose(text[at : span.start()], at == 0), code(span.group(2) if quoted else span.group())]
         at = span.end()
-    return Markdown("".join(parts + [_prose(text[at:])]))
+    return Markdown("".join(parts + [_prose(text[at:], at == 0)]))
 
 
-def _prose(text: str) -> str:
+def _prose(text: str, first: bool) -> str:
     """Text with no code span in it, escaped; each line as if it started one (an escape that was
-    not needed shows nothing)."""
+    not needed shows nothing). first: the text starts where the untrusted text does, which may be
+    a line's start."""
     text = _LINE_START.sub(r"\1\\\2", _MARKUP.sub(_escape, text))
-    # Four columns of indentation would start a code block, where escapes show: a line's first
-    # space or tab becomes its character reference, which is text.
-    return _INDENT.sub(lambda found: f"&#{ord(found.group())};", text)
+    # Four columns of indentation would start a code block, where escapes show: the first space or
+    # tab of a line becomes its character reference, which is text.
+    return (_LINE_INDENT if first else _INDENT).sub(lambda found: f"&#{ord(found.group())};", text)
 
 
 def _escape(found: re.Match) -> str:
