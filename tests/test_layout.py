@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -48,7 +49,7 @@ def _modules() -> Dict[str, Path]:
 
 
 def _unit(module: str) -> str:
-    """The layer unit of grader.x.y: the package x, or the top-level module x."""
+    """The layer unit of a module grader.X.Y: the package X, or the top-level module X."""
     parts = module.split(".")
     return parts[1] if len(parts) > 1 else "__init__"
 
@@ -234,3 +235,49 @@ def test_every_exercise_has_its_reference_and_loads(name):
     package = rubric.instructor(name)
     assert callable(package.reference) and isinstance(package.LEARNING, str)
     assert all(path.is_file() for path in graded.files())
+
+
+_NAMED = re.compile(r"\bgrader(?:\.[A-Za-z_]\w*)+")
+
+
+def _defines(path: Path, name: str) -> bool:
+    """Whether the module at path binds name at its top level (a def, class, assignment or import)."""
+    for node in ast.parse(path.read_text()).body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name == name:
+            return True
+        targets = [node.target] if isinstance(node, (ast.AnnAssign, ast.AugAssign)) else getattr(node, "targets", [])
+        if any(name in {n.id for n in ast.walk(t) if isinstance(n, ast.Name)} for t in targets):
+            return True
+        if isinstance(node, (ast.Import, ast.ImportFrom)) and any(
+            (alias.asname or alias.name.split(".")[0]) == name for alias in node.names
+        ):
+            return True
+    return False
+
+
+def _exists(dotted: str) -> bool:
+    """Whether grader.a.b.c names a package or module of this tree, then (at most) a name it binds."""
+    parts, path = dotted.split("."), REPO
+    for at, part in enumerate(parts):
+        if (path / part).is_dir():
+            path = path / part
+        elif (path / f"{part}.py").is_file():
+            return at + 1 == len(parts) or _defines(path / f"{part}.py", parts[at + 1])
+        else:
+            return at > 0 and (path / "__init__.py").is_file() and _defines(path / "__init__.py", part)
+    return True
+
+
+def test_every_grader_name_in_the_prose_exists():
+    """A module or function named as grader.x.y in the README, the docs, a docstring or a comment
+    is there: a name left behind by a move sends a reader looking for nothing."""
+    texts = [REPO / "README.md", *(REPO / "docs").rglob("*.md")]
+    texts += [p for folder in ("grader", "reference", "assignment", "tests") for p in (REPO / folder).rglob("*.py")]
+    missing = {
+        f"{found.group().rstrip('.')} ({path.relative_to(REPO)})"
+        for path in texts
+        if "submissions" not in path.parts and path != Path(__file__).resolve()
+        for found in _NAMED.finditer(path.read_text(errors="replace"))
+        if not found.group().endswith((".py", ".md", ".json")) and not _exists(found.group().rstrip("."))
+    }
+    assert not missing, sorted(missing)

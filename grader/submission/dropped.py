@@ -1,6 +1,6 @@
 """What the extraction of a notebook left out, recorded as it goes, and what the student is told about it.
 
-grader.keep records here each statement, IPython line, cell and import it does
+grader.submission.keep records here each statement, IPython line, cell and import it does
 not keep. The notes then list them (loops and `__main__` blocks always named,
 since those are what would hang or train), warn about a name kept code reads
 but only dropped code sets (it will be missing: NameError), and, when no
@@ -25,7 +25,7 @@ SHOWN_CELLS = 10
 
 
 class Dropped:
-    """What is not kept, from the statements grader.keep drops one by one, and the notes and error about it."""
+    """What is not kept, from the statements grader.submission.keep drops one by one, and the notes and error about it."""
 
     def __init__(self, function: str) -> None:
         self.function = function
@@ -109,7 +109,7 @@ class Dropped:
 
     def _listed(self) -> List[str]:
         """The list under "Dropped from the notebook": statements by cell, IPython lines, unused imports."""
-        cells = sorted(self.statements.items())  # grader.keep drops some only at the end
+        cells = sorted(self.statements.items())  # grader.submission.keep drops some only at the end
         items = [_dropped_in_cell(number, entries) for number, entries in cells[:SHOWN_CELLS]]
         if len(cells) > SHOWN_CELLS:
             items.append(f"statements in {len(cells) - SHOWN_CELLS} more cells")

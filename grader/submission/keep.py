@@ -1,10 +1,10 @@
 """Keep, cell by cell, the statements of a notebook that define something, and join them into one module.
 
 For each code cell: a cell magic whose body is not Python drops the whole cell;
-otherwise its IPython lines are blanked (grader.ipython), the rest is parsed
-with ``ast`` and each top-level statement judged (grader.statements). A kept
+otherwise its IPython lines are blanked (grader.submission.ipython), the rest is parsed
+with ``ast`` and each top-level statement judged (grader.submission.statements). A kept
 statement keeps its source text, which must compile, and parse on Python 3.10
-(Gradescope's) too; a dropped one is recorded for the notes (grader.dropped).
+(Gradescope's) too; a dropped one is recorded for the notes (grader.submission.dropped).
 At the end, imports that nothing kept uses are dropped as well, and the kept
 text is joined with a `# --- cell N ---` line before each cell's part.
 """

@@ -19,9 +19,9 @@ neither Jupyter nor Colab shows another number that stays put (execution
 counts change on every run).
 
 This module reads the file, checks it is a notebook and hands each code cell
-to grader.keep, which blanks IPython lines (grader.ipython), judges each
-statement (grader.statements) and records what it drops for the notes
-(grader.dropped). Imports go one way: notebook, keep, dropped, then ipython
+to grader.submission.keep, which blanks IPython lines (grader.submission.ipython), judges each
+statement (grader.submission.statements) and records what it drops for the notes
+(grader.submission.dropped). Imports go one way: notebook, keep, dropped, then ipython
 and statements, which import neither each other nor the ones before.
 """
 
@@ -105,7 +105,7 @@ def _cells(text: str, name: str) -> Tuple[list, str]:
     # write notebooks that do not always validate strictly (a code cell without
     # `outputs` or `execution_count`, a cell without an id, extra keys in
     # outputs or widget state), and none of that matters here: only each code
-    # cell's source is used, and grader.keep parses that with ast. Rejecting such a
+    # cell's source is used, and grader.submission.keep parses that with ast. Rejecting such a
     # notebook would fail a student for their editor's quirk, with nothing for
     # them to fix, so there is no note either. What is needed is checked
     # instead (a list of cells; code cells with text sources, see _source), and

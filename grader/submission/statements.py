@@ -1,6 +1,6 @@
 """Judge one top-level statement of a notebook cell: kept, or dropped and why; and the names code binds and reads.
 
-The rule is the one grader.notebook states: what runs is only what a module
+The rule is the one grader.submission.notebook states: what runs is only what a module
 needs to define the exercise's function. `judge` applies it to one statement, knowing the
 names that the code kept so far binds; the helpers after it read, from the
 syntax tree alone, what a statement binds, its source text, and which
