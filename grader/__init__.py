@@ -1,4 +1,4 @@
-"""Autograder for the policy-gradient pseudo-loss exercise."""
+"""An autograder for policy-gradient exercises: the engine; each exercise is assignment/NAME/ and reference/NAME/."""
 
 import os
 

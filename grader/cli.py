@@ -24,7 +24,7 @@ def main(argv: Optional[List[str]] = None) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m grader", description="Autograder for the policy-gradient pseudo-loss."
+        prog="python -m grader", description="Grade a course's exercises: a submission, a class, a Gradescope upload."
     )
     verbs = parser.add_subparsers(dest="verb", required=True)
     exercise = argparse.ArgumentParser(add_help=False)

@@ -124,6 +124,12 @@ def handout(out: Path, exercise: str) -> Path:
         return _write(out, members)
 
 
+def _title(readme: Path) -> str:
+    """The exercise's handout README's first heading, to open its notebook with."""
+    lines = readme.read_text().splitlines() if readme.is_file() else []
+    return next((line for line in lines if line.startswith("# ")), "# The exercise")
+
+
 def write_notebook(stub: Path, out: Path, function: str) -> Path:
     """The stub as a notebook: a short introduction, the function to fill in, the walk-through, the self-check."""
     import nbformat
@@ -131,7 +137,7 @@ def write_notebook(stub: Path, out: Path, function: str) -> Path:
 
     cells = [
         new_markdown_cell(
-            f"# The policy-gradient pseudo-loss\n\nImplement `{function}` below; `README.md` "
+            f"{_title(stub.with_name('README.md'))}\n\nImplement `{function}` below; `README.md` "
             "explains the exercise. Run the last cell to check your work on the public cases. "
             "Keep this notebook next to `selfcheck.py` and the `grader/` folder of the handout "
             "(on Colab: upload and unzip `handout.zip` first). Submit the notebook or a `.py` file: "

@@ -83,7 +83,7 @@ def _stable(document: dict) -> dict:
 def _unstable_text(document: dict) -> dict:
     """What a submission prints may name its random temp dir or a pid; not the grader's doing."""
     text = json.dumps(document, sort_keys=True)
-    text = re.sub(r"pseudoloss-\w{8}", "pseudoloss-XXXXXXXX", text)
+    text = re.sub(r"grader-child-\w{8}", "grader-child-XXXXXXXX", text)
     return json.loads(re.sub(r"Your code printed \(\d+ bytes", "Your code printed (N bytes", text))
 
 

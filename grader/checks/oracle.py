@@ -1,6 +1,6 @@
 """Ask a loss function for its value and gradients.
 
-Every check, the diagnosis and CartPole talk to an oracle and get back either an
+Every check, the diagnosis and the learning check talk to an oracle and get back either an
 ``Answer`` (the function returned or raised) or a ``Failure`` (no answer: it hung,
 died, sent garbage, never loaded, or ran out of budget). Two oracles exist:
 ``LocalOracle`` here, in-process, for trusted code (and for a student checking

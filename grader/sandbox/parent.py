@@ -4,7 +4,7 @@ Theory of operation
 -------------------
 Processes::
 
-    grader   trusted: owns the reference, the seeds, CartPole, every output file
+    grader   trusted: owns the reference, the seeds, the learning check, every output file
      └ zygote   forked at start-up *before anything secret is loaded*, torch already
        │        imported (by `python -m grader`, before its command line is parsed);
        │        erases the argv and environment it inherited (forget.py); it keeps

@@ -112,7 +112,7 @@ def _monitor(limits: dict, handoff: int) -> None:
     process.die_with_parent()  # a spare dies with the zygote
     process.become_subreaper()
     user = sandbox_user()
-    workdir = tempfile.mkdtemp(prefix="pseudoloss-")
+    workdir = tempfile.mkdtemp(prefix="grader-child-")
     owner = (user.pw_uid, user.pw_gid) if user is not None else (os.getuid(), os.getgid())
     if user is not None:
         os.chown(workdir, *owner)

@@ -101,7 +101,7 @@ class Dropped:
         else:
             close = (
                 difflib.get_close_matches(self.function, functions, n=1, cutoff=0.6)
-                or [f for f in functions if "pseudo" in f.lower()][:1]
+                or [f for f in functions if self.function.split("_")[0].lower() in f.lower()][:1]
             )
             if close:
                 message += f". Did you mean to name {md_code(close[0])} `{self.function}`?"

@@ -256,7 +256,7 @@ def grader_still_fine(graded, zygote):
 
 
 def _workdir(document: dict) -> Optional[str]:
-    match = re.search(r"(/\S*/pseudoloss-[A-Za-z0-9_]+)", everything(document))
+    match = re.search(r"(/\S*/grader-child-[A-Za-z0-9_]+)", everything(document))
     return match.group(1) if match else None
 
 

@@ -43,7 +43,7 @@ def test_the_child_sees_only_its_private_root(zygote, tmp_path):
         "'proc': [p for p in ('/proc/self/stat', '/proc/2', '/proc/cpuinfo', '/proc/stat') if os.path.exists(p)]}",
     )
     assert seen["exists"] == {str(p): p in present for p in absent + present}
-    assert seen["cwd"].startswith("/tmp/pseudoloss-")
+    assert seen["cwd"].startswith("/tmp/grader-child-")
     assert seen["proc"] == ["/proc/self/stat"]  # its own pid namespace, process ids only
     assert seen["mounted_ro"] == 1
 

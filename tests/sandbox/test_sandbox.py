@@ -74,7 +74,7 @@ def test_child_runs_unprivileged_in_an_empty_private_directory(zygote):
     seen = report(zygote, "{'uid': os.getuid(), 'cwd': os.getcwd(), 'files': os.listdir('.'), 'pid': os.getpid()}")
     if ROOT:
         assert seen["uid"] != 0
-    assert seen["cwd"].startswith("/tmp/pseudoloss-") and seen["files"] == []
+    assert seen["cwd"].startswith("/tmp/grader-child-") and seen["files"] == []
     assert seen["pid"] == 1  # first process of its own pid namespace
 
 
