@@ -1,7 +1,7 @@
 """Check your pseudo_loss on the public cases: `python selfcheck.py [path/to/pseudo_loss.py]`.
 
 Runs your function on this computer, compares its loss and gradient with the
-expected ones, and names the mistake when it recognises one. Needs only torch.
+expected ones, and names the mistake when it recognises one. Needs torch and numpy.
 """
 
 import sys
