@@ -50,6 +50,14 @@ def quoted(error: str) -> str:
     return f"{shown} (the start of {count} lines)" if count > 1 else shown
 
 
+# What torch raises when code asks for a GPU that is not there, and what to do instead.
+_NO_GPU = ("Torch not compiled with CUDA enabled", "Found no NVIDIA driver", "No CUDA GPUs are available")
+_ON_THE_CPU = (
+    "(there is no GPU: the function runs on the CPU, here and in the grader, so no driver is "
+    "needed; make new tensors on an input's `tensor.device` instead of calling `.cuda()`)"
+)
+
+
 def problem(outcome: Outcome) -> Optional[str]:
     """Why this outcome has no usable result, as words after "the function"; None when it returned.
     Where in the student's code it raised is ``where``'s, for a paragraph of its own."""
@@ -58,6 +66,8 @@ def problem(outcome: Outcome) -> Optional[str]:
     if outcome.error is not None:
         if outcome.memory:
             return f"ran out of memory: {quoted(outcome.error)}"
+        if any(words in outcome.error for words in _NO_GPU):
+            return f"raised {quoted(outcome.error)} {_ON_THE_CPU}"
         return f"raised {quoted(outcome.error)}"
     return None
 

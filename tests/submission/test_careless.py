@@ -137,3 +137,14 @@ def test_a_coding_line_python_would_refuse_is_a_load_error(tmp_path, content, me
     with pytest.raises(LoadError) as raised:
         load(path, FUNCTION)
     assert str(raised.value) == message
+
+
+# --- a loss sent to a GPU the machine does not have ---------------------------------------------------
+
+
+def test_a_loss_sent_to_the_gpu_is_told_it_runs_on_the_cpu(grade):
+    document = grade(CARELESS / "uses_cuda.py", learning=False)
+    interface = next(test for test in document["tests"] if test["name"].startswith("1."))
+    assert document["score"] == 0 and interface["status"] == "failed"
+    assert "there is no GPU: the function runs on the CPU" in interface["output"]
+    assert "`tensor.device`" in interface["output"]
