@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from grader.batch.metadata import Submission, read_metadata
+from grader.errors import GraderError
 from grader.text import code, printable
 
 METADATA = "submission_metadata.yml"
@@ -52,15 +53,20 @@ class Entry:
 def discover(directory: Path, exclude: Optional[Path] = None) -> Tuple[List[Entry], str]:
     """The entries of a directory, and a few words saying what kind of directory it was.
     A Gradescope export (submission_metadata.yml + submission_* folders) may be given
-    as its own folder or as the folder it was unzipped into."""
-    listing = _listing(directory, exclude)
-    if (
-        not (directory / METADATA).is_file()
-        and len(listing) == 1
-        and not listing[0].is_symlink()
-        and (listing[0] / METADATA).is_file()
-    ):
-        directory, listing = listing[0], _listing(listing[0], exclude)
+    as its own folder or as a folder that holds it (the one it was unzipped into, beside
+    the zip, say): an export is never graded as one student. GraderError when a folder
+    holds more than one export, since which one is meant cannot be known."""
+    listing, found_in = _listing(directory, exclude), ""
+    if not (directory / METADATA).is_file():
+        exports = [path for path in listing if not path.is_symlink() and (path / METADATA).is_file()]
+        if len(exports) > 1:
+            names = ", ".join(path.name for path in exports)
+            raise GraderError(f"{directory} holds {len(exports)} Gradescope exports ({names}): give the one to grade")
+        if exports:
+            others = [path.name for path in listing if path != exports[0]]
+            beside = f"; left out beside it: {', '.join(others[:5])}{' …' if len(others) > 5 else ''}" if others else ""
+            found_in = f" (found in {directory}{beside})"
+            directory, listing = exports[0], _listing(exports[0], exclude)
     root = os.path.realpath(directory)
     if not (directory / METADATA).is_file():
         return [_entry(path, root) for path in listing], str(directory)
@@ -70,7 +76,7 @@ def discover(directory: Path, exclude: Optional[Path] = None) -> Tuple[List[Entr
         for path in listing
         if path.is_dir() and path.name.startswith("submission_")
     ]
-    return entries, f"Gradescope export {directory}"
+    return entries, f"Gradescope export {directory}{found_in}"
 
 
 def _listing(directory: Path, exclude: Optional[Path]) -> List[Path]:

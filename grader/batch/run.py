@@ -43,6 +43,7 @@ from grader.batch.entries import Entry, discover, fingerprint, result_files
 from grader.batch.plan import GRADER_ERROR_ATTEMPTS, attempts_of, choose, plan, plan_text, previous
 from grader.batch.pool import run_pool
 from grader.batch.progress import Progress, running_labels
+from grader.errors import GraderError
 from grader.outputs import plots, results
 from grader.outputs.report import Header
 from grader.outputs.table import status_of, summary_table
@@ -113,7 +114,11 @@ def _run(
 
     rubric = rubric_module.load(exercise)
     rubric.suspects()  # built once here and shared by every forked worker
-    entries, origin = discover(directory, exclude=out)
+    try:
+        entries, origin = discover(directory, exclude=out)
+    except GraderError as exc:  # the folder given is not one class
+        print(f"error: {text.printable(str(exc))}", file=sys.stderr)
+        return EXIT_USAGE
     entries = [entry for entry in entries if entry.name not in skip]
     chosen, unknown = choose(entries, only)
     if unknown:
@@ -126,7 +131,11 @@ def _run(
     made = plan(entries, files, prints, force, chosen if only else None)
     documents, todo = made.documents, made.todo
     jobs = max(1, min(jobs, len(todo) or 1))
-    print(f"{origin}: {len(entries)} entries; {plan_text(made, jobs, bool(only))}", file=sys.stderr, flush=True)
+    print(
+        f"{text.printable(origin)}: {len(entries)} entries; {plan_text(made, jobs, bool(only))}",
+        file=sys.stderr,
+        flush=True,
+    )
 
     if not _grade_todo(todo, rubric, zygote, limits, jobs, wall_s, made, prints, files):
         have = sum(

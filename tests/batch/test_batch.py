@@ -590,6 +590,39 @@ def test_discovery_of_folders_files_and_exports(tmp_path):
     assert [person["name"] for person in entries[1].people] == ["Alan Turing", "Gráce Hopper"]
 
 
+def test_an_export_beside_its_zip_is_found_and_two_exports_are_refused(tmp_path):
+    """Unzipped in a downloads folder beside its zip, an export is still graded student by student
+    (it was graded as one entry, with full marks); two exports in one folder are not guessed."""
+    from grader.batch.entries import discover
+    from grader.errors import GraderError
+
+    downloads = tmp_path / "Downloads"
+    export = downloads / "assignment_1_export"
+    (export / "submission_2417731").mkdir(parents=True)
+    (export / "submission_2417802").mkdir()
+    (export / "submission_metadata.yml").write_text(METADATA)
+    (downloads / "assignment_1_export.zip").write_bytes(b"PK\x05\x06" + bytes(18))
+    entries, origin = discover(downloads)
+    assert [entry.name for entry in entries] == ["submission_2417731", "submission_2417802"]
+    assert origin == f"Gradescope export {export} (found in {downloads}; left out beside it: assignment_1_export.zip)"
+    assert entries[0].people[0]["name"] == "Ada Lovelace"
+
+    second = downloads / "assignment_2_export"
+    second.mkdir()
+    (second / "submission_metadata.yml").write_text(METADATA)
+    with pytest.raises(GraderError, match="holds 2 Gradescope exports .assignment_1_export, assignment_2_export."):
+        discover(downloads)
+
+
+def test_a_folder_of_two_exports_is_a_usage_error_naming_both(tmp_path):
+    for name in ("assignment_1_export", "assignment_2_export"):
+        (tmp_path / "Downloads" / name).mkdir(parents=True)
+        (tmp_path / "Downloads" / name / "submission_metadata.yml").write_text(METADATA)
+    run = batch(tmp_path / "Downloads", tmp_path / "out")
+    assert run.returncode == 2 and "holds 2 Gradescope exports" in run.stderr, run.stderr[-2000:]
+    assert not (tmp_path / "out" / "grades.csv").exists()
+
+
 def test_metadata_is_read_as_text_with_names_decoded_and_times_in_iso(tmp_path):
     from grader.batch.metadata import Submission, iso_time, read_metadata
 
