@@ -60,7 +60,8 @@ def check_learning(oracle: Oracle, exercise: Exercise, learning: Trainer, weight
     # The trainer stops at the first failed seed: the check fails then, whatever the others do.
     runs: List[Tuple[int, Learning]] = [(run.seed, run) for run in learning.train(gradients, learning.GRADING_SEEDS)]
     passed = len(runs) == len(learning.GRADING_SEEDS) and all(run.passed for _, run in runs)
-    lines = [f"Seed {seed}: {summary(run)}." for seed, run in runs]
+    seeds = [f"Seed {seed}: {summary(run)}." for seed, run in runs]
+    lines = ["\n".join(f"- {line}" for line in seeds)]  # a list: in Markdown, lines alone run together
     if gradients.why and not passed:
         lines.append(f"The loss function {gradients.why}.")
     if not passed:
@@ -73,7 +74,7 @@ def check_learning(oracle: Oracle, exercise: Exercise, learning: Trainer, weight
             "passed": passed,
             "threshold": learning.THRESHOLD,
             "env": learning.ENV,
-            "summary": " ".join(lines[: len(runs)]),
+            "summary": " ".join(seeds),
             "runs": [
                 {
                     "seed": seed,
@@ -86,5 +87,5 @@ def check_learning(oracle: Oracle, exercise: Exercise, learning: Trainer, weight
             ],
         }
     }
-    result = CheckResult("learning", exercise.titles["learning"], weight, passed, Markdown("\n".join(lines)))
+    result = CheckResult("learning", exercise.titles["learning"], weight, passed, Markdown("\n\n".join(lines)))
     return result, extra

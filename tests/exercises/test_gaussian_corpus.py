@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from conftest import SUBMISSIONS, scores
+from markdown_it import MarkdownIt
 from submissions.gaussian.corpus import CORRECT, MISTAKES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -64,6 +65,9 @@ def test_learning_passes_for_the_reference_form_and_fails_for_a_fixed_std(grade)
     assert right["score"] == 100, scores(right)
     runs = right["extra_data"]["learning"]["runs"]
     assert [run["seed"] for run in runs] == [0, 12, 19] and all(run["passed"] for run in runs)
+    shown = next(test["output"] for test in right["tests"] if test["name"].startswith("7."))
+    items = [t.content for t in MarkdownIt("commonmark").parse(shown) if t.type == "inline"]
+    assert [item.split(":")[0] for item in items] == ["Seed 0", "Seed 12", "Seed 19"]  # one line each, not run together
     wrong = grade(CORPUS / "mistakes/log_std_detached_normal.py")
     assert scores(wrong)[LEARNING] == 0
     assert not wrong["extra_data"]["learning"]["passed"]
