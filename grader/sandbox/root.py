@@ -59,7 +59,7 @@ def build(staging: str, paths: List[str], workdir: str, disk_mb: int, uid: int, 
     if not _mount(b"tmpfs", staging, b"tmpfs", _MS_NOSUID | _MS_NODEV, b"size=1m,mode=0755"):
         return False
     try:
-        built = _populate(staging, paths, workdir, f"size={disk_mb}m,mode=0700,uid={uid},gid={gid}".encode())
+        built = _populate(staging, paths, workdir, disk_mb, uid, gid)
     except OSError:
         built = False
     if not built:
@@ -67,7 +67,7 @@ def build(staging: str, paths: List[str], workdir: str, disk_mb: int, uid: int, 
     return built
 
 
-def _populate(staging: str, paths: List[str], workdir: str, work_options: bytes) -> bool:
+def _populate(staging: str, paths: List[str], workdir: str, disk_mb: int, uid: int, gid: int) -> bool:
     reals = sorted({os.path.realpath(path) for path in paths})
     for real in reals:
         if not any(_beneath(real, other) and real != other for other in reals):  # one mount for /usr and all below
@@ -79,9 +79,17 @@ def _populate(staging: str, paths: List[str], workdir: str, work_options: bytes)
     os.makedirs(staging + "/proc", exist_ok=True)
     inside = staging + workdir
     os.makedirs(inside, exist_ok=True)
-    return _mount(b"tmpfs", inside, b"tmpfs", _MS_NOSUID | _MS_NODEV, work_options) and _mount(
+    return work_tmpfs(inside, disk_mb, uid, gid) and _mount(
         None, staging, None, _MS_REMOUNT | _MS_BIND | _MS_RDONLY | _MS_NOSUID | _MS_NODEV, None
     )
+
+
+def work_tmpfs(path: str, disk_mb: int, uid: int, gid: int) -> bool:
+    """The child's working directory: a tmpfs of disk_mb on path, its user's alone, so that its
+    files count against a fixed size instead of filling the disk (inside the private root, or,
+    where that could not be built, at the temp dir itself)."""
+    options = f"size={disk_mb}m,mode=0700,uid={uid},gid={gid}".encode()
+    return _mount(b"tmpfs", path, b"tmpfs", _MS_NOSUID | _MS_NODEV, options)
 
 
 def enter(staging: str) -> bool:

@@ -30,7 +30,7 @@ from grader.sandbox.lockdown import keep_only_fds, lock_down_and_serve, receive_
 
 _CLONE_NEWNS, _CLONE_NEWUSER, _CLONE_NEWPID, _CLONE_NEWNET = 0x00020000, 0x10000000, 0x20000000, 0x40000000
 _CLONE_NEWIPC = 0x08000000
-_MS_NOSUID, _MS_NODEV, _MS_REC, _MS_PRIVATE, _MNT_DETACH = 0x2, 0x4, 0x4000, 0x40000, 0x2
+_MS_REC, _MS_PRIVATE, _MNT_DETACH = 0x4000, 0x40000, 0x2
 
 
 def zygote_loop(sock: socket.socket) -> None:
@@ -122,7 +122,7 @@ def _monitor(limits: dict, handoff: int) -> None:
     if "mountns" in layers and _private_mounts():
         if root.build(workdir, readable, workdir, limits["disk_mb"], *owner):
             staging = workdir
-        if staging or _mount_tmpfs(workdir, limits["disk_mb"], *owner):
+        if staging or root.work_tmpfs(workdir, limits["disk_mb"], *owner):
             layers.append(f"tmpfs:{limits['disk_mb']}MB")
     layers += [f"uid:{user.pw_name}"] if user is not None else []
     to_child, child_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
@@ -254,10 +254,3 @@ def _enter_namespaces(root: bool) -> list:
 def _private_mounts() -> bool:
     """Whether mounts made here stay in this mount namespace (none propagates to the machine's)."""
     return process.libc.mount(None, b"/", None, ctypes.c_ulong(_MS_REC | _MS_PRIVATE), None) == 0
-
-
-def _mount_tmpfs(path: str, size_mb: int, uid: int, gid: int) -> bool:
-    """Where the private root could not be built: a tmpfs of size_mb on path, so that the
-    child's files count against a fixed size instead of filling the disk."""
-    options = f"size={size_mb}m,mode=0700,uid={uid},gid={gid}".encode()
-    return process.libc.mount(b"tmpfs", path.encode(), b"tmpfs", ctypes.c_ulong(_MS_NOSUID | _MS_NODEV), options) == 0
