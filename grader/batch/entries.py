@@ -64,7 +64,8 @@ def discover(directory: Path, exclude: Optional[Path] = None) -> Tuple[List[Entr
             raise GraderError(f"{directory} holds {len(exports)} Gradescope exports ({names}): give the one to grade")
         if exports:
             others = [path.name for path in listing if path != exports[0]]
-            beside = f"; left out beside it: {', '.join(others[:5])}{' …' if len(others) > 5 else ''}" if others else ""
+            more = " …" if len(others) > 5 else ""
+            beside = f"; left out beside it: {', '.join(others[:5])}{more}" if others else ""
             found_in = f" (found in {directory}{beside})"
             directory, listing = exports[0], _listing(exports[0], exclude)
     root = os.path.realpath(directory)

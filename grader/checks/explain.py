@@ -164,7 +164,8 @@ class Explainer:
         notes = [
             Observation(
                 "raised",
-                f"your function gave no number on {len(silent)} of the {len(d.ordinary)} probes (on the smallest: {code(first)})",
+                f"your function gave no number on {len(silent)} of the {len(d.ordinary)} probes "
+                f"(on the smallest: {code(first)})",
                 silent[0],
             )
         ]

@@ -95,7 +95,10 @@ class Hidden:
         if not self.failed:
             return f"All {self.total} hidden cases pass."
         if counted:
-            return f"{len(self.failed)} of {self.total} hidden cases {self.verbs[1]} (which ones and {self.secret} are not shown)."
+            return (
+                f"{len(self.failed)} of {self.total} hidden cases {self.verbs[1]} "
+                f"(which ones and {self.secret} are not shown)."
+            )
         return (
             f"At least one of the {self.total} hidden cases {self.verbs[0]} "
             f"(which ones, how many and {self.secret} are not shown)."

@@ -24,8 +24,9 @@ A reader that runs out of memory or time, or dies, becomes a LoadError naming
 the file it was reading. Running out of memory is judged by how much the reader
 mapped at its peak, not by a MemoryError: the loader reads one from Python's
 parser as "cannot be parsed" (it raises one for 100,000 nested `-`, in a few
-MB), and one from a budget that ran out may have been caught on the way. The fork costs about 10 ms with torch loaded (pages
-are shared copy-on-write, and the reader touches few of them).
+MB), and one from a budget that ran out may have been caught on the way. The
+fork costs about 10 ms with torch loaded (pages are shared copy-on-write, and
+the reader touches few of them).
 """
 
 from __future__ import annotations

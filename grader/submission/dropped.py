@@ -25,7 +25,8 @@ SHOWN_CELLS = 10
 
 
 class Dropped:
-    """What is not kept, from the statements grader.submission.keep drops one by one, and the notes and error about it."""
+    """What is not kept, from the statements grader.submission.keep drops one by one, and the notes
+    and error about it."""
 
     def __init__(self, function: str) -> None:
         self.function = function

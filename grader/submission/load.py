@@ -155,8 +155,8 @@ def pick(folder: Path, function: str, stub: str = "") -> Tuple[Path, List[str], 
         if deeper:
             where = deeper[0].relative_to(folder)
             raise LoadError(
-                f"{md_code(str(where))} is {len(where.parts) - 1} folders down in {md_code(folder.name)}, and the grader "
-                f"looks at most {MAX_DEPTH} folders down: submit the file itself, or the folder it is in"
+                f"{md_code(str(where))} is {len(where.parts) - 1} folders down in {md_code(folder.name)}, "
+                f"and the grader looks at most {MAX_DEPTH} folders down: submit the file itself, or the folder it is in"
             )
         if listing.cut:
             largest, entries = listing.cut
@@ -184,8 +184,8 @@ def pick(folder: Path, function: str, stub: str = "") -> Tuple[Path, List[str], 
         if work is not None:
             was = chosen.relative_to(folder)
             notes.append(
-                f"Graded {md_code(str(work.relative_to(folder)))}, not {md_code(str(was))}: {md_code(str(was))} is the handout's stub, unchanged, "
-                f"and {md_code(work.name)} defines `{function}`."
+                f"Graded {md_code(str(work.relative_to(folder)))}, not {md_code(str(was))}: "
+                f"{md_code(str(was))} is the handout's stub, unchanged, and {md_code(work.name)} defines `{function}`."
             )
             return work, notes, f"{was} is the handout's stub, unchanged; {work.name} defines {function}"
     return chosen, _chosen(folder, chosen, candidates) + notes, why if len(candidates) > 1 else "the only file"
@@ -227,7 +227,8 @@ def _chosen(folder: Path, chosen: Path, candidates: List[Path]) -> List[str]:
     if len(candidates) == 1:
         return []
     return [
-        f"Graded {md_code(str(chosen.relative_to(folder)))} (of {len(candidates)} Python files and notebooks in the folder)."
+        f"Graded {md_code(str(chosen.relative_to(folder)))} "
+        f"(of {len(candidates)} Python files and notebooks in the folder)."
     ]
 
 
