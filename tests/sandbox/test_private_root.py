@@ -111,8 +111,9 @@ code = (
     "    grader = type(exc).__name__\\nprint('FILES', os.listdir('.'), grader)\\n" + sys.argv[3]
 )
 oracle = SandboxOracle(zygote, {"submission.py": code}, rubric.exercise("discrete").contract)
-print(oracle.load(), oracle.layers, oracle.output.text(), flush=True)
-oracle.close()
+error, layers = oracle.load(), oracle.layers
+oracle.close()  # its output is drained by a thread, which closing joins: read it after
+print(error, layers, oracle.output.text(), flush=True)
 zygote.close()
 """
 
