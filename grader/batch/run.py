@@ -34,7 +34,7 @@ import signal
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Dict, Iterator, Optional, Sequence
+from typing import TYPE_CHECKING, Dict, Iterator, Optional, Sequence
 
 import grader
 from grader import text
@@ -47,6 +47,9 @@ from grader.errors import GraderError
 from grader.outputs import plots, results
 from grader.outputs.report import Header
 from grader.outputs.table import status_of, summary_table
+
+if TYPE_CHECKING:  # the rubric imports torch, which a batch imports only once its zygote is forked
+    from grader.rubric import Rubric
 
 ENTRY_WALL_S = 15 * 60.0  # last resort: grade() enforces the real budgets itself
 EXIT_INTERRUPTED = 130
@@ -113,7 +116,8 @@ def _run(
     from grader import rubric as rubric_module
 
     rubric = rubric_module.load(exercise)
-    rubric.suspects()  # built once here and shared by every forked worker
+    for graded in rubric.parts:  # built once here and shared by every forked worker
+        rubric.suspects(graded.function)
     try:
         entries, origin = discover(directory, exclude=out)
     except GraderError as exc:  # the folder given is not one class
@@ -150,10 +154,10 @@ def _run(
     return _finish(out, entries, documents, files, header, chosen if only else None)
 
 
-def _grade_todo(todo, rubric, zygote, limits, jobs: int, wall_s: float, made, prints, files) -> bool:
+def _grade_todo(todo, rubric: Rubric, zygote, limits, jobs: int, wall_s: float, made, prints, files) -> bool:
     """Grade the entries to do in forked workers, writing each result as it comes; False when
     interrupted (what is written stays)."""
-    from grader.verbs.grade import grade_safely
+    from grader.verbs.grade import grade_safely, not_graded
 
     progress = Progress(len(todo))
     options = {} if limits is None else {"limits": limits}
@@ -161,7 +165,7 @@ def _grade_todo(todo, rubric, zygote, limits, jobs: int, wall_s: float, made, pr
     def work(entry: Entry) -> dict:  # runs in a worker
         if entry.refused:
             refused = text.Markdown(entry.refused)  # entries.py's words, its names put in by text.code
-            return results.not_graded(rubric.weights, rubric.exercise.titles, refused)
+            return not_graded(rubric, refused)
         return grade_safely(entry.path, zygote, rubric, **options)
 
     def done(entry: Entry, document: dict, seconds: float) -> None:  # runs here, once per entry

@@ -57,7 +57,7 @@ class Probe:
 
 def make_probe(contract: Contract, name: str, *values, **flags) -> Probe:
     """A probe from plain numbers, cast to the contract's dtypes."""
-    arrays = tuple(np.asarray(v, arg.dtype) for arg, v in zip(contract.arguments, values, strict=True))
+    arrays = tuple(arg.array(v) for arg, v in zip(contract.arguments, values, strict=True))
     return Probe(name, arrays, **flags)
 
 

@@ -372,7 +372,7 @@ def test_c1_controls_are_written_out_like_c0():
     hostile = "repaint\x9b2J\x1b]0;title\x07\x85\x90done\udce9"
     assert text.printable(hostile) == "repaint\\x9b2J\\x1b]0;title\\x07\\x85\\x90done\\xe9"
     assert text.printable("caf\u00e9 \u00a0ok\n\t") == "caf\u00e9 \u00a0ok\n\t"  # printable text stays
-    titles = rubric.exercise("discrete").titles
+    titles = rubric.exercise("discrete").parts[0].titles
     document = results.not_graded({"value": 20.0}, titles, f"importing it failed: {hostile}")
     text = results.dumps(document)
     assert not re.search(r"[\x80-\x9f]|\\u00[89]|\\ud", text), text

@@ -32,8 +32,8 @@ from markdown_it import MarkdownIt
 from grader import rubric
 from grader.checks.answer import Answer
 from grader.checks.cases import Case, Expected
-from grader.checks.exercise import load_walkthrough
 from grader.checks.oracle import Failure
+from grader.checks.part import load_walkthrough
 from grader.checks.trials import Trial, over_cases
 from grader.checks.verdicts import CheckResult, interface_problem
 from grader.contract import Contract
@@ -163,7 +163,7 @@ def _trial(outcome) -> Trial:
     return Trial(Case("policy", 1, False, arrays, (("N", 2), ("A", 2))), expected, outcome)
 
 
-CONTRACT: Contract = rubric.exercise("discrete").contract
+CONTRACT: Contract = rubric.exercise("discrete").parts[0].contract
 
 
 def _document(text: str) -> dict:
