@@ -16,6 +16,7 @@ import math
 from grader.checks.answer import Answer
 from grader.checks.cases import Case, Expected, float64_answer
 from grader.checks.diagnosis import answer_all, reductions, scaled
+from grader.checks.matching import Matching
 from grader.checks.part import LIBRARY, Check, Exercise, Mistake, Part, Solution, Walkthrough
 from grader.checks.probes import (
     Answers,
@@ -48,6 +49,7 @@ __all__ = [
     "Exercise",
     "Expected",
     "Judged",
+    "Matching",
     "Mistake",
     "Observation",
     "Part",

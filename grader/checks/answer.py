@@ -258,7 +258,7 @@ class Answer:
         unknown = set(arrays) - {"value", *(f"grad_{name}" for name in contract.differentiable)}
         if unknown:
             raise AnswerError(f"unexpected arrays {sorted(unknown)}")
-        if (len(grads) == len(found)) != connected or (grads and not connected):
+        if contract.loss and ((len(grads) == len(found)) != connected or (grads and not connected)):
             raise AnswerError("gradient flag and gradients disagree")
         if tensor and (shape is None or dtype is None):
             raise AnswerError("a tensor without a shape or a dtype")

@@ -22,14 +22,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Optional, Sequence, Tuple, cast
 
-from grader.checks import dependence
+from grader.checks import dependence, matching
 from grader.checks import diagnosis as diagnose
 from grader.checks import held as held_tests
 from grader.checks import verdicts as checks
 from grader.checks.cases import CaseSet
 from grader.checks.held import VISIBLE, Held
+from grader.checks.matching import Matching
 from grader.checks.oracle import ClosableOracle, Failure, Oracle, Outcome
 from grader.checks.part import Catalog, Part
+from grader.checks.probes import Diagnosis
 from grader.checks.verdicts import CheckResult
 from grader.text import Markdown, code_spans
 
@@ -66,7 +68,7 @@ def assess(
         public = checks.ask_public(oracle, cases, part.contract)
         changed = dependence.ask_changed(oracle, public, part.contract)
     with _timed(result, "diagnosis"):
-        probes = diagnose.ask_probes(oracle, part.diagnostics) if part.diagnostics else []
+        probes = _ask_probes(oracle, part)
     learning = None
     if learn is not None:
         with _timed(result, "learning"):
@@ -85,7 +87,7 @@ def assess(
     if part.diagnostics and not all(check.passed for check in result.checks):
         with _timed(result, "diagnosis"):
             found_suspects, catalog = suspects()
-            found = diagnose.diagnose(probes, part.diagnostics, found_suspects, catalog)
+            found = _name(probes, part, found_suspects, catalog)
         result.mistakes = found.mistakes
         result.checks = [_with_diagnosis(check, found) for check in result.checks]
     if learning is not None:  # after the visible checks, before any held back; failing, tagged too
@@ -117,6 +119,20 @@ def _unscore(
         for check in result.checks
         for reason in [why_shown if check.visibility == VISIBLE else why]
     ]
+
+
+def _ask_probes(oracle: Oracle, part: Part) -> List[Outcome]:
+    if isinstance(part.diagnostics, Matching):
+        return matching.ask(oracle, part.diagnostics)
+    return diagnose.ask_probes(oracle, part.diagnostics) if part.diagnostics else []
+
+
+def _name(probes: Sequence[Outcome], part: Part, suspects: Sequence[diagnose.Suspect], catalog: Catalog) -> Diagnosis:
+    """The mistake, by the part's own way of naming: a loss's diagnosis, an array function's matching."""
+    if isinstance(part.diagnostics, Matching):
+        return matching.name(probes, part.diagnostics, suspects, catalog)
+    assert part.diagnostics is not None  # named only when the part has diagnostics
+    return diagnose.diagnose(probes, part.diagnostics, suspects, catalog)
 
 
 def hidden_results(graded: Sequence[CheckResult]) -> Dict[str, Dict]:
@@ -163,7 +179,7 @@ def _timed(result: Assessment, phase: str):
         result.timing[phase] = result.timing.get(phase, 0.0) + time.monotonic() - tick
 
 
-def _with_diagnosis(check: CheckResult, found: diagnose.Diagnosis) -> CheckResult:
+def _with_diagnosis(check: CheckResult, found: Diagnosis) -> CheckResult:
     """A failing test gets the mistake IDs as tags and the diagnosis after its own feedback; a
     held-back one only the tags, since it shows nothing but counts (held.py)."""
     if check.passed:

@@ -14,12 +14,26 @@ import importlib.util
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Dict, FrozenSet, Literal, Mapping, Optional, Sequence, Tuple, Type, TypeVar, get_args
+from typing import (
+    Callable,
+    Dict,
+    FrozenSet,
+    Literal,
+    Mapping,
+    Optional,
+    Sequence,
+    Tuple,
+    Type,
+    TypeVar,
+    Union,
+    get_args,
+)
 
 import numpy as np
 
 from grader.checks.answer import Answer
 from grader.checks.cases import Case, Expected, MakeCase
+from grader.checks.matching import Matching
 from grader.checks.probes import Diagnostics
 from grader.checks.trials import Judged, Trial
 from grader.contract import Contract
@@ -29,6 +43,7 @@ T = TypeVar("T")
 # with titles, the kinds of case each judges, and points in rubric.json.
 Library = Literal["interface", "value", "gradient", "sampled_actions", "stability", "purity", "learning"]
 LIBRARY: Tuple[str, ...] = get_args(Library)
+Naming = Union[Diagnostics, Matching]  # a loss's diagnosis, an array function's matching
 OwnJudge = Callable[[Sequence[Trial]], Judged]  # a check of the part's own, over the trials of its kinds
 
 
@@ -61,7 +76,7 @@ class Part:
     checks: Tuple[Check, ...]
     make_case: MakeCase  # (kind, seed, sizes, hidden) -> the case's arrays
     solve: Callable[[Callable, Case], Expected]  # a trusted float64 function's answer and its tolerances
-    diagnostics: Optional[Diagnostics] = None  # the probes that name a mistake; none: not named
+    diagnostics: Optional[Naming] = None  # the probes that name a mistake; none: not named
     stable: str = ""  # what a function that passes the stability check does, for its feedback
     unstable_advice: str = ""  # the fix when it is not finite on the extreme cases
     sampled_not_zero: str = ""  # why the correct loss is not zero on actions sampled from the policy
@@ -73,6 +88,8 @@ class Part:
         no_gradient = [c.key for c in self.checks if c.judge in ("gradient", "sampled_actions") and not c.own]
         if no_gradient and not self.contract.loss:
             raise ValueError(f"{self.contract.function} has no gradient to check: {no_gradient}")
+        if self.diagnostics is not None and isinstance(self.diagnostics, Matching) == self.contract.loss:
+            raise ValueError(f"{self.contract.function}: a loss is diagnosed, an array function matched")
         if self.diagnostics is not None and self.diagnostics.contract != self.contract:
             raise ValueError(f"{self.contract.function}: its diagnostics are for another contract")
 
