@@ -68,9 +68,8 @@ def make_batch(kind: str, seed: int, sizes: Tuple[int, ...], hidden: bool = Fals
     if not 1 <= count <= steps <= MAX_STEPS:
         raise ValueError(f"bad case {kind} {seed} {steps} {count}")
     rng = np.random.default_rng(seed)
-    ends = np.sort(rng.choice(np.arange(steps - 1), size=count - 1, replace=False)) if count > 1 else []
     terminals = np.zeros(steps)
-    terminals[list(ends)] = 1.0
+    terminals[rng.choice(np.arange(steps - 1), size=count - 1, replace=False)] = 1.0
     terminals[-1] = 1.0
     rewards = _rewards(rng, steps)
     values = rng.normal(2.0, 1.5, size=steps)
