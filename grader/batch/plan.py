@@ -10,11 +10,14 @@ their results say, and every other entry keeps the result it has, current or not
 from __future__ import annotations
 
 import difflib
+import hashlib
 import json
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Collection, Dict, List, Optional, Sequence, Tuple
 
+import grader
 from grader.batch.entries import Entry
 from grader.outputs import results
 from grader.outputs.table import status_of
@@ -107,17 +110,66 @@ def plan_text(made: Plan, jobs: int, only: bool) -> str:
 
 
 def choose(entries: Sequence[Entry], names: Sequence[str]) -> Tuple[List[str], List[str]]:
-    """The entry names meant by `names` (an entry's name, its label, or a path ending in it),
-    and the lines saying which names match no entry."""
+    """The entry names meant by `names` (an entry's name, its label, a path ending in it, or a
+    submitter's name, SID or email, in any case), and the lines saying which names match no
+    entry, or more than one."""
     by_name = {entry.name: entry.name for entry in entries}
     by_name.update({entry.label: entry.name for entry in entries if entry.label not in by_name})
+    people = people_index(entries)
+    shown = {entry.name: entry.shown for entry in entries}
     chosen: List[str] = []
     unknown: List[str] = []
     for name in names:
         found = by_name.get(name) or by_name.get(Path(name).name)
-        if found is None:
+        matches = [found] if found else people.get(_key(name), [])
+        if len(matches) > 1:
+            unknown.append(f"{name!r} names {len(matches)} entries: {', '.join(shown[m] for m in matches)}")
+        elif not matches:
             close = difflib.get_close_matches(Path(name).name, list(by_name), n=3)
             unknown.append(f"no entry is called {name!r}" + (f" (did you mean {', '.join(close)}?)" if close else ""))
-        elif found not in chosen:
-            chosen.append(found)
+        elif matches[0] not in chosen:
+            chosen.append(matches[0])
     return chosen, unknown
+
+
+def people_index(entries: Sequence[Entry]) -> Dict[str, List[str]]:
+    """Entry names by each submitter's name, SID and email, compared as _key does."""
+    index: Dict[str, List[str]] = {}
+    for entry in entries:
+        for person in entry.people:
+            for key in {_key(person.get(part, "")) for part in ("name", "sid", "email")} - {""}:
+                index.setdefault(key, [])
+                if entry.name not in index[key]:
+                    index[key].append(entry.name)
+    return index
+
+
+def _key(text: str) -> str:
+    """A name, SID or email as a TA may type it: case and runs of spaces do not matter."""
+    return " ".join(unicodedata.normalize("NFC", str(text)).casefold().split())
+
+
+def salt(limits, files: Sequence[Path]) -> bytes:
+    """What besides the entry decides its grade: grader version, the exercise's files, limits."""
+    digest = hashlib.sha256(f"grader {grader.__version__}\0limits {limits!r}\0".encode())
+    _feed(digest, files)
+    return digest.digest()
+
+
+def rubric_hash(files: Sequence[Path]) -> str:
+    """A short hash of the exercise's rubric, cases and reference: which grading a report shows."""
+    digest = hashlib.sha256()
+    _feed(digest, files)
+    return digest.hexdigest()[:12]
+
+
+def _feed(digest, files: Sequence[Path]) -> None:
+    """Each file's name and bytes; rubric.json without its "late_policy", which changes no
+    score (a late penalty is a column of its own), so that setting one regrades no one."""
+    for path in files:
+        data = path.read_bytes()
+        if path.name == "rubric.json":
+            config = json.loads(data)
+            if isinstance(config, dict) and "late_policy" in config:
+                data = json.dumps({key: value for key, value in config.items() if key != "late_policy"}).encode()
+        digest.update(f"{path.parent.name}/{path.name}\0".encode() + data)

@@ -150,9 +150,12 @@ def test_student_text_in_report_html_stays_text():
         ),
         batch_row(entry="https://evil.example/x.py", status="graded", score=15.0, mistakes=["sign_flipped"]),
     ]
+    rows[0]["feedback"] = "feedback/<script>alert(1)</script>.py.md"  # a link to its feedback, encoded
     page = html(markdown(rows, {"sign_flipped": "The <b>sign</b> [is](http://x) flipped"}), {})
-    body = page.split("<main>", 1)[1]
-    assert "<script" not in body and "<img" not in body and "<a " not in body and "<b>" not in body
+    body = page.split("<main>", 1)[1].split("</main>", 1)[0]  # the page's own script comes after
+    assert "<script" not in body and "<img" not in body and "<b>" not in body
+    links = re.findall(r"<a [^>]*>", body)
+    assert set(links) == {'<a href="feedback/%3Cscript%3Ealert%281%29%3C/script%3E.py.md">'}
     assert "&lt;script&gt;alert(1)&lt;/script&gt;.py" in body
     assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in body
     assert "<code>https://evil.example/x.py</code>" in body
