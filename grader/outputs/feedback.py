@@ -56,7 +56,7 @@ def _adjusted(lines: Sequence[Student], policy: Optional[LatePolicy]) -> List[st
             rule = f" ({escaped(policy.describe())})" if policy is not None else ""
             said.append(f"submitted {float(line.hours_late):g} hours late: −{line.late_penalty:g} points{rule}.")
         for comment in line.comments:
-            said.append(f"Adjusted {escaped(comment)}.")
+            said.append(f"Adjusted: {escaped(comment)}.")
         said.append(f"**Grade: {line.final:g}** (the autograder's {line.row['score']:g}).")
         text += ["- " + " ".join(said), ""]
     return text

@@ -163,7 +163,7 @@ def _apply(lines: Sequence[Student], overrides: Sequence[Override]) -> List[str]
         for line in matched:
             line.adjustment = round(line.adjustment + override.points, 2)
             comment = printable(override.comment, lines=False)
-            line.comments.append(f"{override.points:+g}: {comment}" if comment else f"{override.points:+g}")
+            line.comments.append(f"{comment} ({override.points:+g})" if comment else f"({override.points:+g})")
     return problems
 
 

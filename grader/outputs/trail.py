@@ -88,7 +88,8 @@ def _change(old: Optional[dict], new: Optional[dict]) -> str:
     parts = []
     if (old["score"], old["max_score"], old["status"]) != (new["score"], new["max_score"], new["status"]):
         parts.append(f"{_grade(old)} → {_grade(new)}")
-    if old["final"] != new["final"] and old["final"] != "" and new["final"] != "":
+    graded = old["final"] != "" and new["final"] != ""  # a grader error has no final grade
+    if graded and old["final"] - old["score"] != new["final"] - new["score"]:  # a penalty or override changed
         parts.append(f"final {old['final']:g} → {new['final']:g}")
     fixed = [mistake for mistake in old["mistakes"] if mistake not in new["mistakes"]]
     made = [mistake for mistake in new["mistakes"] if mistake not in old["mistakes"]]
