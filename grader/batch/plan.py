@@ -12,7 +12,6 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Collection, Dict, List, Optional, Sequence, Tuple
@@ -20,6 +19,7 @@ from typing import Collection, Dict, List, Optional, Sequence, Tuple
 import grader
 from grader.batch.entries import Entry
 from grader.outputs import results
+from grader.outputs.students import student_key
 from grader.outputs.table import status_of
 
 GRADER_ERROR_ATTEMPTS = 2  # a grader error is graded once more; a second one may be the entry's doing
@@ -101,7 +101,7 @@ def plan_text(made: Plan, jobs: int, only: bool) -> str:
         outdated = f", {made.outdated} of them made from other content or grader" if made.outdated else ""
         missing = f"; {made.missing} have no result yet" if made.missing else ""
         again = "; the same command without --only grades them" if made.outdated or made.missing else ""
-        return f"regrading only {', '.join(entry.label for entry in todo)}: {plan}; {kept}{outdated}{missing}{again}"
+        return f"regrading only {', '.join(entry.shown for entry in todo)}: {plan}; {kept}{outdated}{missing}{again}"
     if not documents:
         return plan
     errors = sum(status_of(document) == results.GRADER_ERROR for document in documents.values())
@@ -121,7 +121,7 @@ def choose(entries: Sequence[Entry], names: Sequence[str]) -> Tuple[List[str], L
     unknown: List[str] = []
     for name in names:
         found = by_name.get(name) or by_name.get(Path(name).name)
-        matches = [found] if found else people.get(_key(name), [])
+        matches = [found] if found else people.get(student_key(name), [])
         if len(matches) > 1:
             unknown.append(f"{name!r} names {len(matches)} entries: {', '.join(shown[m] for m in matches)}")
         elif not matches:
@@ -133,20 +133,15 @@ def choose(entries: Sequence[Entry], names: Sequence[str]) -> Tuple[List[str], L
 
 
 def people_index(entries: Sequence[Entry]) -> Dict[str, List[str]]:
-    """Entry names by each submitter's name, SID and email, compared as _key does."""
+    """Entry names by each submitter's name, SID and email, compared as student_key does."""
     index: Dict[str, List[str]] = {}
     for entry in entries:
         for person in entry.people:
-            for key in {_key(person.get(part, "")) for part in ("name", "sid", "email")} - {""}:
+            for key in {student_key(person.get(part, "")) for part in ("name", "sid", "email")} - {""}:
                 index.setdefault(key, [])
                 if entry.name not in index[key]:
                     index[key].append(entry.name)
     return index
-
-
-def _key(text: str) -> str:
-    """A name, SID or email as a TA may type it: case and runs of spaces do not matter."""
-    return " ".join(unicodedata.normalize("NFC", str(text)).casefold().split())
 
 
 def salt(limits, files: Sequence[Path]) -> bytes:

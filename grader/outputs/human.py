@@ -36,23 +36,30 @@ def needs_a_human(rows: Sequence[dict], lines: Sequence, problems: Sequence[str]
     return [line for part in found for line in part + [""]][:-1]
 
 
-def _who(row: dict) -> str:
-    return quoted(who(row), 80)
+def _who(row: dict, named: bool = True) -> str:
+    """The submitters' cell, with the | that ends it; nothing in a class without names."""
+    return f" {quoted(who(row), 80)} |" if named else ""
+
+
+def _head(named: bool, *after: str) -> List[str]:
+    """A table's heading: the entry, its students when the class has names, then `after`."""
+    names = ["entry", *["student"] * named, *after]
+    return ["| " + " | ".join(names) + " |", "|" + "---|" * len(names)]
 
 
 def _not_graded(rows: Sequence[dict]) -> List[str]:
     found = [row for row in rows if row["status"] == NOT_GRADED]
     if not found:
         return []
-    lines = [f"**Not graded ({len(found)})**: scored 0 without running.", "", "| entry | student | why | files found |"]
-    lines.append("|---|---|---|---|")
+    named = any(row.get("people") for row in rows)
+    lines = [f"**Not graded ({len(found)})**: scored 0 without running.", "", *_head(named, "why", "files found")]
     for row in found:
         files = row.get("files") or []
         shown = ", ".join(quoted(name, 60) for name in files[:FILES_SHOWN])
         more = f" +{len(files) - FILES_SHOWN}" if len(files) > FILES_SHOWN else ""
         absent = "no folder" if row.get("absent") else "none"
         entry = linked(row["entry"], row.get("feedback", ""))
-        lines.append(f"| {entry} | {_who(row)} | {quoted(row['reason'], 200)} | {shown + more or absent} |")
+        lines.append(f"| {entry} |{_who(row, named)} {quoted(row['reason'], 200)} | {shown + more or absent} |")
     return lines
 
 
@@ -60,11 +67,11 @@ def _crashed(rows: Sequence[dict]) -> List[str]:
     found = [row for row in rows if row["status"] == GRADED and row["reason"].startswith("scored 0: ")]
     if not found:
         return []
-    lines = [f"**Scored 0: the code crashed, hung or ran out of memory ({len(found)})**", ""]
-    lines += ["| entry | student | cause |", "|---|---|---|"]
+    named = any(row.get("people") for row in rows)
+    lines = [f"**Scored 0: the code crashed, hung or ran out of memory ({len(found)})**", "", *_head(named, "cause")]
     for row in found:
-        cause = row["reason"][len("scored 0: ") :]
-        lines.append(f"| {linked(row['entry'], row.get('feedback', ''))} | {_who(row)} | {quoted(cause, 200)} |")
+        cause = quoted(row["reason"][len("scored 0: ") :], 200)
+        lines.append(f"| {linked(row['entry'], row.get('feedback', ''))} |{_who(row, named)} {cause} |")
     return lines
 
 
@@ -72,9 +79,10 @@ def _errors(rows: Sequence[dict]) -> List[str]:
     found = [row for row in rows if row["status"] == GRADER_ERROR]
     if not found:
         return []
+    named = any(row.get("people") for row in rows)
     lines = [f"**Grader errors ({len(found)})**: our fault; the next run grades them once more.", ""]
-    lines += ["| entry | student | last line |", "|---|---|---|"]
-    lines += [f"| {quoted(row['entry'], 60)} | {_who(row)} | {quoted(row['reason'], 200)} |" for row in found]
+    lines += _head(named, "last line")
+    lines += [f"| {quoted(row['entry'], 60)} |{_who(row, named)} {quoted(row['reason'], 200)} |" for row in found]
     return lines
 
 
@@ -105,7 +113,7 @@ def _unlisted(rows: Sequence[dict]) -> List[str]:
         names = ", ".join(quoted(row["entry"], 60) for row in nameless)
         lines.append(f"**Folders the export's metadata does not name ({len(nameless)})**: {names}")
     if absent:
-        names = ", ".join(f"{_who(row)} ({quoted(row['entry'], 60)})" for row in absent)
+        names = ", ".join(f"{quoted(who(row), 80)} ({quoted(row['entry'], 60)})" for row in absent)
         lines += [""] * bool(lines) + [f"**Students the metadata lists with no folder ({len(absent)})**: {names}"]
     return lines
 
@@ -120,7 +128,9 @@ def _identical(rows: Sequence[dict]) -> List[str]:
         return []
     lines = [f"**Identical code ({len(same)} groups)**: the same once comments and blank space are removed", ""]
     for group in same:
-        entries = ", ".join(f"{linked(row['entry'], row.get('feedback', ''))} {_who(row)}".strip() for row in group)
+        entries = ", ".join(
+            f"{linked(row['entry'], row.get('feedback', ''))} {quoted(who(row), 80)}".strip() for row in group
+        )
         lines.append(f"- {len(group)} entries: {entries}")
     return lines
 

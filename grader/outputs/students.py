@@ -153,9 +153,11 @@ def students(
 def _apply(lines: Sequence[Student], overrides: Sequence[Override]) -> List[str]:
     problems = []
     for override in overrides:
-        key = _key(override.student)
-        by_person = [line for line in lines if key in {_key(line.person.get(f, "")) for f in ("sid", "email", "name")}]
-        matched = by_person or [line for line in lines if _key(line.row["entry"]) == key]  # a group: each member
+        key = student_key(override.student)
+        by_person = [
+            line for line in lines if key in {student_key(line.person.get(f, "")) for f in ("sid", "email", "name")}
+        ]
+        matched = by_person or [line for line in lines if student_key(line.row["entry"]) == key]  # a group: each member
         if not matched or len(by_person) > 1:
             what = "no student" if not matched else f"{len(matched)} students ({', '.join(m.shown for m in matched)})"
             problems.append(f"{OVERRIDES} line {override.line}: {printable(override.student)!r} names {what}")
@@ -167,5 +169,6 @@ def _apply(lines: Sequence[Student], overrides: Sequence[Override]) -> List[str]
     return problems
 
 
-def _key(text: str) -> str:
+def student_key(text: str) -> str:
+    """A name, SID or email as a TA may type it: case and runs of spaces do not matter."""
     return " ".join(unicodedata.normalize("NFC", str(text)).casefold().split())

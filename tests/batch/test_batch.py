@@ -236,10 +236,10 @@ def test_mixed_class_of_thirty_entries(tmp_path):
         assert heading in headings
     human = report.split("## Students")[0]
     for name in ("empty.py", "binary.py", "syntax_error.py", "answer.txt", "folder_empty"):
-        assert f"| [`{name}`](feedback/{name}.md) |  | " in human  # not graded, with its feedback linked
+        assert f"| [`{name}`](feedback/{name}.md) | " in human  # not graded, with its feedback linked
     empty = next(line for line in human.splitlines() if line.startswith("| [`folder_empty`]"))
     assert empty.endswith("| none |")  # no file found in it
-    assert "| [`answer.txt`](feedback/answer.txt.md) |  | " in human and "| `answer.txt` |" in human  # its one file
+    assert "| [`answer.txt`](feedback/answer.txt.md) | " in human and "| `answer.txt` |" in human  # its one file
     assert "`README.md`" not in human  # a graded folder's files are not listed
     assert "**Scored 0: the code crashed, hung or ran out of memory" in human
     assert "| 1 | `sign_flipped` |" in report  # three entries make it the most frequent mistake

@@ -356,7 +356,7 @@ def test_student_text_in_the_report_is_inert():
     outside = _outside_code(report)
     for text in ("www.", "http", "<img", "](javascript", "[click]", "evil"):
         assert text not in outside, text
-    assert "| `www.evil.example` |  | `see https://evil.example/x <img src=x> [here](javascript:1)` | none |" in report
+    assert "| `www.evil.example` | `see https://evil.example/x <img src=x> [here](javascript:1)` | none |" in report
     assert "`https://evil.example/a\\|b`" in report  # a | escaped for the table, still in the span
     # each span's delimiter is a run of backticks of a length that does not occur inside (text.code)
     assert "`` `www.evil.example` ``" in report and "` ``https://evil.example`` `" in report
