@@ -101,7 +101,10 @@ def told(written: Written, out: str) -> List[str]:
     rows, lines = written.rows, written.lines
     counts = [
         (sum(row["status"] == NOT_GRADED for row in rows), "not graded"),
-        (sum(row["status"] == GRADED and row["reason"].startswith("scored 0: ") for row in rows), "crashed or hung"),
+        (
+            sum(row["status"] == GRADED and row["reason"].startswith("scored 0: ") for row in rows),
+            "scored 0 by a crash, hang or lack of memory",
+        ),
         (sum(line.late == "yes" for line in lines), "late"),
         (len(written.problems), f"{OVERRIDES} lines not applied"),
     ]

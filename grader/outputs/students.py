@@ -159,7 +159,8 @@ def _apply(lines: Sequence[Student], overrides: Sequence[Override]) -> List[str]
         ]
         matched = by_person or [line for line in lines if student_key(line.row["entry"]) == key]  # a group: each member
         if not matched or len(by_person) > 1:
-            what = "no student" if not matched else f"{len(matched)} students ({', '.join(m.shown for m in matched)})"
+            found = "; ".join(f"{m.shown} in {m.row['entry']}" for m in matched)
+            what = f"{len(matched)} students ({found})" if matched else "no student"
             problems.append(f"{OVERRIDES} line {override.line}: {printable(override.student)!r} names {what}")
             continue
         for line in matched:

@@ -642,7 +642,7 @@ def test_a_folder_of_two_exports_is_a_usage_error_naming_both(tmp_path):
 
 
 def test_metadata_is_read_as_text_with_names_decoded_and_times_in_iso(tmp_path):
-    from grader.batch.metadata import Submission, iso_time, read_metadata
+    from grader.batch.metadata import Submission, iso_time, number, read_metadata
 
     plain_keys = tmp_path / "plain_keys.yml"  # without Ruby symbols
     plain_keys.write_text("submission_1:\n  submitters:\n  - name: Ada\n    email: ada@example.edu\n")
@@ -674,6 +674,15 @@ def test_metadata_is_read_as_text_with_names_decoded_and_times_in_iso(tmp_path):
         "",
         "2025-01-01T00:00:00",
         "",
+    ]
+    assert [number(value) for value in ("85.0", "18:0.85e2", "", None, "nan", "1e999", "full")] == [
+        85.0,
+        85.0,  # Ruby's BigDecimal, as an export writes a score
+        None,
+        None,
+        None,
+        None,
+        None,
     ]
     broken = tmp_path / "broken.yml"
     broken.write_text("submission_1: [unclosed\n")

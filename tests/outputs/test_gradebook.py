@@ -80,7 +80,7 @@ def test_overrides_name_students_by_sid_email_name_or_entry_and_say_which_they_c
     assert problems == ["overrides.csv line 7: 'ten' is not a number of points"]
     lines, unapplied = students(rows, None, overrides)
     assert unapplied == [
-        "overrides.csv line 5: 'wei zhang' names 2 students (Wei Zhang, 3001, Wei Zhang, 3002)",
+        "overrides.csv line 5: 'wei zhang' names 2 students (Wei Zhang, 3001 in submission_3; Wei Zhang, 3002 in submission_4)",
         "overrides.csv line 6: 'nobody' names no student",
     ]
     final = {line.shown: (line.adjustment, line.final, line.comments) for line in lines}
