@@ -100,7 +100,8 @@ def told(written: Written, out: str) -> List[str]:
     """What the terminal says after the summary table: what needs a human, what changed."""
     rows, lines = written.rows, written.lines
     counts = [
-        (sum(row["status"] == NOT_GRADED for row in rows), "not graded"),
+        (sum(row["status"] == NOT_GRADED and not row["absent"] for row in rows), "not graded"),
+        (sum(row["absent"] for row in rows), "listed in the metadata with no folder"),
         (
             sum(row["status"] == GRADED and row["reason"].startswith("scored 0: ") for row in rows),
             "scored 0 by a crash, hang or lack of memory",

@@ -272,7 +272,7 @@ def _private_dir(path: Path) -> None:
     class's results, names and emails (DESIGN.md, trust boundary), even without Landlock."""
     existed = path.is_dir()
     path.mkdir(parents=True, exist_ok=True)
-    if os.geteuid() == 0 and (not existed or path.name in ("results", "feedback")):
+    if os.geteuid() == 0 and (not existed or path.name in ("results", "feedback", PREVIOUS)):
         os.chmod(path, 0o700)
 
 

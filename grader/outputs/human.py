@@ -48,7 +48,7 @@ def _head(named: bool, *after: str) -> List[str]:
 
 
 def _not_graded(rows: Sequence[dict]) -> List[str]:
-    found = [row for row in rows if row["status"] == NOT_GRADED]
+    found = [row for row in rows if row["status"] == NOT_GRADED and not row.get("absent")]  # those: _unlisted
     if not found:
         return []
     named = any(row.get("people") for row in rows)
@@ -57,9 +57,8 @@ def _not_graded(rows: Sequence[dict]) -> List[str]:
         files = row.get("files") or []
         shown = ", ".join(quoted(name, 60) for name in files[:FILES_SHOWN])
         more = f" +{len(files) - FILES_SHOWN}" if len(files) > FILES_SHOWN else ""
-        absent = "no folder" if row.get("absent") else "none"
         entry = linked(row["entry"], row.get("feedback", ""))
-        lines.append(f"| {entry} |{_who(row, named)} {quoted(row['reason'], 200)} | {shown + more or absent} |")
+        lines.append(f"| {entry} |{_who(row, named)} {quoted(row['reason'], 200)} | {shown + more or 'none'} |")
     return lines
 
 
@@ -126,7 +125,8 @@ def _identical(rows: Sequence[dict]) -> List[str]:
     same = sorted((group for group in groups.values() if len(group) > 1), key=lambda group: -len(group))
     if not same:
         return []
-    lines = [f"**Identical code ({len(same)} groups)**: the same once comments and blank space are removed", ""]
+    counted = f"{len(same)} group{'s' * (len(same) > 1)}"
+    lines = [f"**Identical code ({counted})**: the same once comments and blank space are removed", ""]
     for group in same:
         entries = ", ".join(
             f"{linked(row['entry'], row.get('feedback', ''))} {quoted(who(row), 80)}".strip() for row in group

@@ -121,7 +121,8 @@ def section(changes: Sequence[str], previous: Optional[dict], gradescope: Sequen
     """The report's "Regrades" lines ([] when there is nothing to say: a first run, no export scores)."""
     lines: List[str] = []
     if previous is not None:
-        lines.append(f"**Since the last run** ({quoted(previous.get('date', '?'))}): {len(changes)} changes.")
+        changed = f"{len(changes)} change{'s' * (len(changes) != 1)}"
+        lines.append(f"**Since the last run** ({quoted(previous.get('date', '?'))}): {changed}.")
         lines += [""] + [f"- {quoted(change, 300)}" for change in changes] if changes else []
     if recorded:
         same = recorded - len(gradescope)

@@ -136,13 +136,14 @@ def test_needs_a_human_lists_what_to_look_at_with_its_evidence():
     ]
     lines = students(rows, parse_policy("10%/day"))[0]
     text = "\n".join(needs_a_human(rows, lines, ["overrides.csv line 3: 'x' names no student"]))
-    assert "**Not graded (2)**" in text
+    assert "**Not graded (1)**" in text  # Ed Po, listed with no folder, is in his own list below
     assert "| `submission_1` | `Ada Lovelace (01815)` | ``no `pseudo_loss` defined`` | `notes.txt`, `a.pdf` |" in text
-    assert "| `submission_6` | `Ed Po (6)` | `no such folder` | no folder |" in text
+    assert "`submission_6` | `Ed Po (6)` | `no such folder`" not in text
     assert "| `submission_2` | `Bo Li (2)` | `the function did not answer` |" in text
     assert "| `Cy Wu, 3` | `submission_3` | 26 | `2025-02-04T23:59:00-08:00` | -20 |" in text  # 2 started days
     assert "**Folders the export's metadata does not name (1)**: `submission_5`" in text
     assert "**Students the metadata lists with no folder (1)**: `Ed Po (6)` (`submission_6`)" in text
+    assert "**Identical code (1 group)**" in text
     assert "- 2 entries: `submission_3` `Cy Wu (3)`, `submission_4` `Di Ko (4)`" in text
     assert "- `overrides.csv line 3: 'x' names no student`" in text
     assert needs_a_human([graded("ok.py", 100.0)], students([graded("ok.py", 100.0)])[0])[0].startswith("Nothing")
