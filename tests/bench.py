@@ -45,11 +45,11 @@ import numpy as np  # noqa: E402
 from grader import rubric  # noqa: E402
 from grader.verbs.grade import grade  # noqa: E402
 
-SUBMISSIONS = ROOT / "tests" / "submissions"
+SUBMISSIONS = ROOT / "tests" / "submissions" / "discrete"
 CORRECT = SUBMISSIONS / "correct" / "cross_entropy_none.py"
 WRONG = SUBMISSIONS / "mistakes" / "combo_sign_flipped_sum_reduction.py"
 HOG = SUBMISSIONS / "hostile" / "memory_torch_in_function.py"
-GAUSSIAN_CORRECT = SUBMISSIONS / "gaussian" / "correct" / "normal_log_prob_sum.py"
+GAUSSIAN_CORRECT = SUBMISSIONS.parent / "gaussian" / "correct" / "normal_log_prob_sum.py"
 PYTHON = sys.executable
 __test__ = False
 

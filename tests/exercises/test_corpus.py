@@ -6,7 +6,7 @@ import re
 
 import pytest
 from conftest import SUBMISSIONS, scores
-from submissions.corpus import CORRECT, MISTAKES
+from submissions.discrete.corpus import CORRECT, MISTAKES
 
 NUMBER_PAIR = re.compile(r"expected loss (-?[\d.e+-]+|inf|nan), yours (-?[\d.e+-]+|inf|nan)", re.I)
 

@@ -9,12 +9,12 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import SUBMISSIONS, scores
+from conftest import CORPORA, scores
 from markdown_it import MarkdownIt
 from submissions.gaussian.corpus import CORRECT, MISTAKES
 
 ROOT = Path(__file__).resolve().parents[2]
-CORPUS = SUBMISSIONS / "gaussian"
+CORPUS = CORPORA / "gaussian"
 LEARNING = "Trains an InvertedPendulum-v5 policy"
 
 
