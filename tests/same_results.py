@@ -39,7 +39,11 @@ def snapshot(out: Path, exercise: str = EXERCISE) -> None:
         root = CORPUS / exercise  # each exercise's corpus: tests/submissions/NAME
         for path in sorted(root.rglob("*")):
             inside = path.relative_to(root).parts
-            if path.is_file() and path.suffix in (".py", ".ipynb", ".txt") and path.name not in ("corpus.py", "make.py"):
+            if (
+                path.is_file()
+                and path.suffix in (".py", ".ipynb", ".txt")
+                and path.name not in ("corpus.py", "make.py")
+            ):
                 shutil.copy(path, klass / "__".join(inside))
         subprocess.run(
             [

@@ -6,11 +6,11 @@ from __future__ import annotations
 from typing import Dict
 
 import pytest
-from conftest import SUBMISSIONS
+from conftest import CORPORA
 from rendered import document_problems
 from submissions.returns.corpus import CARELESS, CORRECT, MISTAKES, SAYS
 
-CORPUS = SUBMISSIONS / "returns"
+CORPUS = CORPORA / "returns"
 
 
 @pytest.fixture(scope="module")
