@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Dict
 
+import numpy as np
 import pytest
 from conftest import SUBMISSIONS
 from rendered import document_problems
@@ -118,3 +119,17 @@ def test_notebook_builder_reproduces_the_committed_copy(tmp_path):
     from submissions.returns.careless.make import returns_notebook
 
     assert returns_notebook(tmp_path).read_text() == (CORPUS / "careless/hw2_returns.ipynb").read_text()
+
+
+def test_handout_worked_example_shows_the_references_numbers():
+    from reference.returns.mistakes import GAE
+    from reference.returns.solution import discounted_return, discounted_reward_to_go, gae_advantages
+
+    readme = (CORPUS.parents[2] / "assignment/returns/README.md").read_text()
+    rewards, gamma = np.array([1.0, 2.0, 3.0, 4.0]), 0.9
+    batch = (np.array([1.0, 0, 2, 1, 1]), np.array([0.5, 0.2, 1.0, 0.3, 0.4]), np.array([0, 0, 1.0, 0, 1]), 0.9, 0.8)
+    shown = [discounted_return(rewards, gamma), discounted_reward_to_go(rewards, gamma), gae_advantages(*batch)]
+    for values in shown:
+        assert "[" + ", ".join(f"{value:.5g}" for value in values) + "]" in readme
+    ignored = next(mistake.function for mistake in GAE if mistake.id == "terminals_ignored")
+    assert f"A_0 = {ignored(*batch)[0]:.4g} instead of {shown[2][0]:.5g}" in readme
