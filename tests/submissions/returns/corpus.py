@@ -40,6 +40,7 @@ MISTAKES: Dict[str, FrozenSet[str]] = {
     "mistakes/value_not_subtracted.py": frozenset({"value_not_subtracted"}),
     "mistakes/lambda_and_gamma_swapped.py": frozenset({"lambda_and_gamma_swapped"}),
     "mistakes/lambda_ignored_deltas_only.py": frozenset({"lambda_ignored"}),
+    "mistakes/advantages_normalized_eps.py": frozenset({"advantages_normalized"}),
 }
 
 _FULL = {"discounted_return": 25.0, "discounted_reward_to_go": 30.0, "gae_advantages": 45.0}
