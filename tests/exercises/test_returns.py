@@ -72,19 +72,18 @@ def test_correct_form_gets_every_point_and_no_accusation(graded, name):
 
 
 @pytest.mark.parametrize("name", sorted(MISTAKES))
-def test_mistake_is_named_in_its_part_alone(graded, part_of, name):
+def test_mistake_is_named_in_its_part_and_costs_no_other(graded, part_of, name):
     document = graded(name)
     ids = MISTAKES[name]
-    (wrong,) = {part_of[mistake] for mistake in ids}
     assert set(document["extra_data"]["mistakes"]) == ids
     for function, part in _parts(document).items():
-        if function == wrong:
-            assert set(part["mistakes"]) == ids and part["score"] < part["max_score"]
-        else:
-            assert part["mistakes"] == [] and part["score"] == part["max_score"], (function, part)
-    feedback = _failing(document, wrong)
-    assert all(f"(`{mistake}`)" in feedback for mistake in ids)
-    assert "Evidence: for " in feedback and "- the correct answer is [" in feedback and "- yours is [" in feedback
+        own = {mistake for mistake in ids if part_of[mistake] == function}
+        assert set(part["mistakes"]) == own, function
+        assert (part["score"] < part["max_score"]) == bool(own), (function, part)
+        if own:
+            feedback = _failing(document, function)
+            assert all(f"(`{mistake}`)" in feedback for mistake in own)
+            assert all(line in feedback for line in ("Evidence: for ", "- the correct answer is [", "- yours is ["))
 
 
 @pytest.mark.parametrize("name", sorted(CARELESS))
