@@ -48,7 +48,7 @@ def _failing(document: dict, function: str) -> str:
     return "\n".join(
         t["output"]
         for t in document["tests"]
-        if t["status"] == "failed" and t["name"].split(". ", 1)[1].startswith(function)
+        if t["status"] == "failed" and t["name"].split(". ", 1)[1].startswith(f"{function}: ")
     )
 
 
