@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Dict
 
+import numpy as np
 import pytest
 from conftest import CORPORA
 from rendered import document_problems
@@ -47,7 +48,7 @@ def _failing(document: dict, function: str) -> str:
     return "\n".join(
         t["output"]
         for t in document["tests"]
-        if t["status"] == "failed" and t["name"].split(". ", 1)[1].startswith(function)
+        if t["status"] == "failed" and t["name"].split(". ", 1)[1].startswith(f"{function}: ")
     )
 
 
@@ -71,19 +72,18 @@ def test_correct_form_gets_every_point_and_no_accusation(graded, name):
 
 
 @pytest.mark.parametrize("name", sorted(MISTAKES))
-def test_mistake_is_named_in_its_part_alone(graded, part_of, name):
+def test_mistake_is_named_in_its_part_and_costs_no_other(graded, part_of, name):
     document = graded(name)
     ids = MISTAKES[name]
-    (wrong,) = {part_of[mistake] for mistake in ids}
     assert set(document["extra_data"]["mistakes"]) == ids
     for function, part in _parts(document).items():
-        if function == wrong:
-            assert set(part["mistakes"]) == ids and part["score"] < part["max_score"]
-        else:
-            assert part["mistakes"] == [] and part["score"] == part["max_score"], (function, part)
-    feedback = _failing(document, wrong)
-    assert all(f"(`{mistake}`)" in feedback for mistake in ids)
-    assert "Evidence: for " in feedback and "- the correct answer is [" in feedback and "- yours is [" in feedback
+        own = {mistake for mistake in ids if part_of[mistake] == function}
+        assert set(part["mistakes"]) == own, function
+        assert (part["score"] < part["max_score"]) == bool(own), (function, part)
+        if own:
+            feedback = _failing(document, function)
+            assert all(f"(`{mistake}`)" in feedback for mistake in own)
+            assert all(line in feedback for line in ("Evidence: for ", "- the correct answer is [", "- yours is ["))
 
 
 @pytest.mark.parametrize("name", sorted(CARELESS))
@@ -118,3 +118,17 @@ def test_notebook_builder_reproduces_the_committed_copy(tmp_path):
     from submissions.returns.careless.make import returns_notebook
 
     assert returns_notebook(tmp_path).read_text() == (CORPUS / "careless/hw2_returns.ipynb").read_text()
+
+
+def test_handout_worked_example_shows_the_references_numbers():
+    from reference.returns.mistakes import GAE
+    from reference.returns.solution import discounted_return, discounted_reward_to_go, gae_advantages
+
+    readme = (CORPUS.parents[2] / "assignment/returns/README.md").read_text()
+    rewards, gamma = np.array([1.0, 2.0, 3.0, 4.0]), 0.9
+    batch = (np.array([1.0, 0, 2, 1, 1]), np.array([0.5, 0.2, 1.0, 0.3, 0.4]), np.array([0, 0, 1.0, 0, 1]), 0.9, 0.8)
+    shown = [discounted_return(rewards, gamma), discounted_reward_to_go(rewards, gamma), gae_advantages(*batch)]
+    for values in shown:
+        assert "[" + ", ".join(f"{value:.5g}" for value in values) + "]" in readme
+    ignored = next(mistake.function for mistake in GAE if mistake.id == "terminals_ignored")
+    assert f"A_0 = {ignored(*batch)[0]:.4g} instead of {shown[2][0]:.5g}" in readme

@@ -4,7 +4,7 @@ Paths are relative to this folder. Every file defines the three functions (but
 ``careless/missing_gae.py``). MISTAKES maps a file to the exact set of catalog
 IDs (reference/returns/mistakes.py) the diagnosis names for it; each such file
 has its mistake in one part and the other two parts right, so only that part
-loses points. CARELESS maps a file to each part's expected score, and SAYS to
+loses points (the combo file has one in each of two parts). CARELESS maps a file to each part's expected score, and SAYS to
 what the feedback of the part that loses points must say.
 """
 
@@ -40,6 +40,11 @@ MISTAKES: Dict[str, FrozenSet[str]] = {
     "mistakes/value_not_subtracted.py": frozenset({"value_not_subtracted"}),
     "mistakes/lambda_and_gamma_swapped.py": frozenset({"lambda_and_gamma_swapped"}),
     "mistakes/lambda_ignored_deltas_only.py": frozenset({"lambda_ignored"}),
+    "mistakes/advantages_normalized_eps.py": frozenset({"advantages_normalized"}),
+    # One mistake in each of two parts: each part names its own, the third keeps its points.
+    "mistakes/combo_undiscounted_return_and_bootstrap.py": frozenset(
+        {"return_not_discounted", "bootstraps_across_trajectories"}
+    ),
 }
 
 _FULL = {"discounted_return": 25.0, "discounted_reward_to_go": 30.0, "gae_advantages": 45.0}
