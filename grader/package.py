@@ -26,13 +26,16 @@ from grader.rubric import ROOT
 
 _SKIP_PARTS = {"__pycache__", ".pytest_cache", ".ipynb_checkpoints"}
 # What the handout's own code starts from; the grader modules it needs are followed from there.
-HANDOUT_ROOTS = ("grader/verbs/selfcheck.py",)
+HANDOUT_ROOTS = ("grader/verbs/selfcheck.py", "grader/verbs/learn.py")
+_FOLLOWED = ("grader", "reference")  # the packages whose imports are followed; of reference, a trainer's only
 
 
 def handout_modules(*roots: Path) -> List[Path]:
     """The grader modules among roots and those they import at module level, followed through, with
     their packages' __init__.py. Imports inside functions are left out: they are the parts the handout never runs
-    (write_public_data's reference, explain_submission's sandbox), so a student never gets them."""
+    (write_public_data's reference, explain_submission's sandbox), so a student never gets them. Of
+    reference/, only modules a root imports (a trainer's environment code) and never an __init__.py,
+    which would import the reference loss and the catalog: reference/NAME is a namespace package there."""
     found: Set[Path] = set()
     todo = list(roots)
     while todo:
@@ -40,12 +43,13 @@ def handout_modules(*roots: Path) -> List[Path]:
             parts = name.split(".")
             for depth in range(2, len(parts) + 1):  # grader.checks.answer: grader/checks/__init__.py too
                 base = ROOT.joinpath(*parts[:depth])
-                for path in (base / "__init__.py", base.with_suffix(".py")):
+                inits = (base / "__init__.py",) if parts[0] == "grader" else ()
+                for path in (*inits, base.with_suffix(".py")):
                     if path.is_file() and path not in found:
                         found.add(path)
                         todo.append(path)
-    grader = ROOT / "grader"
-    return sorted(found | {grader / "__init__.py"} | {root for root in roots if grader in root.parents})
+    ours = {root for root in roots if any(ROOT / top in root.parents for top in _FOLLOWED)}
+    return sorted(found | {ROOT / "grader" / "__init__.py"} | ours)
 
 
 def _module_imports(path: Path) -> List[str]:
@@ -56,7 +60,7 @@ def _module_imports(path: Path) -> List[str]:
             names += [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             names += [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
-    return [name for name in names if name.split(".")[0] == "grader"]
+    return [name for name in names if name.split(".")[0] in _FOLLOWED]
 
 
 # The grader modules the self-check needs, as "checks/answer" (an exercise's modules may add some).
@@ -120,6 +124,7 @@ def handout(out: Path, exercise: str) -> Path:
         members = [(public / name, name) for name in own]
         members += [(notebook, notebook.name), (data, data.name)]
         roots = [ROOT / root for root in HANDOUT_ROOTS] + [public / name for name in own if name.endswith(".py")]
+        roots.append(ROOT.joinpath(*rubric.instructor(exercise).LEARNING.split(".")).with_suffix(".py"))
         members += [(p, str(p.relative_to(ROOT))) for p in handout_modules(*roots)]
         return _write(out, members)
 
@@ -130,19 +135,40 @@ def _title(readme: Path) -> str:
     return next((line for line in lines if line.startswith("# ")), "# The exercise")
 
 
+# The notebook's first cell: the check cells import the handout's grader/, which must be beside it.
+# Jupyter opened in the unzipped folder has it; Colab starts in /content with the notebook alone.
+SETUP_CELL = """# Run this cell first: the check cells below need the handout's files beside this notebook.
+import os
+import zipfile
+
+if not os.path.isdir("grader") and os.path.isfile("handout.zip"):  # Colab: handout.zip uploaded
+    with zipfile.ZipFile("handout.zip") as handout:
+        handout.extractall(".", [n for n in handout.namelist() if not os.path.exists(n)])
+if os.path.isdir("grader"):
+    print("Ready: the self-check is in", os.getcwd())
+else:
+    print(
+        "The check cells need the handout's grader/ folder and public_data.npz beside this notebook,"
+        f" and {os.getcwd()} has neither.\\n"
+        "- Colab: click the folder icon on the left, upload handout.zip, then run this cell again.\\n"
+        "- Jupyter: unzip handout.zip and open this notebook from the unzipped folder."
+    )"""
+
+
 def write_notebook(stub: Path, out: Path, function: str) -> Path:
-    """The stub as a notebook: a short introduction, the function to fill in, the walk-through, the self-check."""
+    """The stub as a notebook: a setup cell, a short introduction, the function to fill in, the
+    walk-through, the self-check and the learning check."""
     import nbformat
     from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
     cells = [
         new_markdown_cell(
             f"{_title(stub.with_name('README.md'))}\n\nImplement `{function}` below; `README.md` "
-            "explains the exercise. Run the last cell to check your work on the public cases. "
-            "Keep this notebook next to `selfcheck.py` and the `grader/` folder of the handout "
-            "(on Colab: upload and unzip `handout.zip` first). Submit the notebook or a `.py` file: "
-            "the grader keeps imports and definitions and ignores other top-level code."
+            "explains the exercise. Then run the cells after it, in order, to check your work. "
+            "Submit the notebook or a `.py` file: the grader keeps imports and definitions and "
+            "ignores other top-level code, these check cells included."
         ),
+        new_code_cell(SETUP_CELL),
         new_code_cell(stub.read_text().strip()),
         new_markdown_cell(
             "To see where your numbers part from the correct ones, this cell works through one small batch "
@@ -154,6 +180,12 @@ def write_notebook(stub: Path, out: Path, function: str) -> Path:
             "from grader.verbs.selfcheck import check_function\nfrom grader.outputs.results import to_text\n\n"
             f"print(to_text(check_function({function})))"
         ),
+        new_markdown_cell(
+            "Watch your loss learn (`python selfcheck.py --learn`): this trains policies with your function "
+            "exactly as the grader's learning check does, prints each iteration's mean return and draws "
+            "your curves beside the reference's. It needs gymnasium (`README.md` says what to install)."
+        ),
+        new_code_cell(f"from grader.verbs.selfcheck import learn_in_notebook\n\nlearn_in_notebook({function})"),
     ]
     notebook = new_notebook(
         cells=cells, metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}

@@ -13,18 +13,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import linecache
 import sys
-import tokenize
-import types
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from grader.checks.answer import seed_everything
 from grader.checks.assessment import assess, summary
 from grader.checks.cases import KINDS, Case, CaseSet, Expected
 from grader.checks.diagnosis import Sig, Suspect
@@ -35,6 +30,7 @@ from grader.outputs import results
 from grader.submission.stub import has_work, is_stub
 from grader.text import Markdown, code, printable
 from grader.verbs.explain import explain
+from grader.verbs.inprocess import import_file, read, seeded
 
 HANDOUT = Path(__file__).resolve().parents[2]  # grader/verbs/ -> the handout's root
 PUBLIC_DATA = HANDOUT / "public_data.npz"
@@ -57,11 +53,14 @@ class PublicData:
     suspects: Tuple[Suspect, ...]
     catalog: Dict[str, Entry]
     stub: str  # the handout's stub as handed out, which the self-check never checks while another file has work
+    learning: Dict[str, Any]  # what --learn needs: verbs/learn.py's reference_learning
 
 
 def write_public_data(path: Path, exercise: str) -> Path:
-    """Save the exercise's public cases, expected answers and mistake fingerprints (needs reference/)."""
+    """Save the exercise's public cases, expected answers, mistake fingerprints and the reference's
+    learning curves (needs reference/)."""
     from grader import rubric
+    from grader.verbs.learn import reference_learning
 
     graded = rubric.load(exercise, public_only=True)
     suspects, catalog = rubric.suspects(exercise)
@@ -72,6 +71,7 @@ def write_public_data(path: Path, exercise: str) -> Path:
         "suspects": [],
         "catalog": {key: {"title": m.title, "explanation": m.explanation} for key, m in catalog.items()},
         "stub": (rubric.folders(exercise)[0] / graded.exercise.stub_file).read_text(),
+        "learning": reference_learning(exercise),
     }
     names = graded.exercise.contract.names
     for kind in KINDS:
@@ -137,7 +137,7 @@ def load_public_data(path: Path = PUBLIC_DATA, exercise: Optional[Exercise] = No
     catalog = {key: Entry(**entry) for key, entry in meta["catalog"].items()}
     if len(suspects[0].sigs) != len(exercise.diagnostics.probes):
         raise ValueError(f"{path} was made for another version of the self-check")
-    return PublicData(exercise, cases, meta["weights"], suspects, catalog, meta["stub"])
+    return PublicData(exercise, cases, meta["weights"], suspects, catalog, meta["stub"], meta["learning"])
 
 
 def _sig(meta: Optional[dict], key: str, arrays: Dict[str, np.ndarray]) -> Optional[Sig]:
@@ -153,32 +153,14 @@ def check_function(function: Callable, data: Optional[PublicData] = None, notes:
     data = data or load_public_data()
     exercise = data.exercise
     oracle = LocalOracle(function, exercise.contract)
-    with _seeded():
+    with seeded():
         result = assess(oracle, exercise, data.cases, data.weights, lambda: (data.suspects, data.catalog))
     not_here = Markdown(
         "The real grader also checks hidden cases and runs the learning check "
-        f"({exercise.titles['learning']}), which this self-check does not run."
+        f"({exercise.titles['learning']}): `python selfcheck.py --learn` runs that one here."
     )
     text = summary(result, data.catalog, [*notes, not_here])
     return results.build(result.checks, summary=text, mistakes=result.mistakes)
-
-
-@contextmanager
-def _seeded():
-    """The random state the sandboxed child gives a submission (answer.seed_everything), so a
-    loss that draws random numbers is graded the same here; the caller's state is restored after."""
-    import random
-
-    import torch
-
-    saved = random.getstate(), np.random.get_state()
-    with torch.random.fork_rng(devices=[]):
-        seed_everything()
-        try:
-            yield
-        finally:
-            random.setstate(saved[0])
-            np.random.set_state(saved[1])
 
 
 def explain_function(function: Callable, data: Optional[PublicData] = None, name: str = "") -> str:
@@ -191,15 +173,28 @@ def explain_function(function: Callable, data: Optional[PublicData] = None, name
     return explain(oracle, walkthrough, name or f"your {data.exercise.contract.function}")
 
 
+def learn_in_notebook(function: Callable) -> Optional[bool]:
+    """The notebook's learning cell: `--learn`'s run, its plot shown inline as well as saved."""
+    from grader.verbs.learn import PICTURE, learn_function
+
+    data = load_public_data()
+    passed = learn_function(function, data.exercise, data.learning)
+    if passed is not None and Path(PICTURE).is_file():
+        from IPython.display import Image, display  # a notebook's kernel has IPython
+
+        display(Image(filename=PICTURE))
+    return passed
+
+
 def choose(given: Optional[str], data: PublicData, folder: Path = Path()) -> Tuple[Path, List[Markdown]]:
     """The file to check and a note on the choice: the one given, else the stub's name in folder;
     but never the handout's stub unchanged while another .py file beside it defines the function
     (the grader's rule too, submission.load)."""
     name, stub = data.exercise.contract.function, data.stub
     path = Path(given) if given else folder / data.exercise.stub_file
-    if not path.is_file() or not is_stub(_read(path), name, stub):
+    if not path.is_file() or not is_stub(read(path), name, stub):
         return path, []
-    others = [p for p in sorted(path.parent.glob("*.py")) if p.name != path.name and has_work(_read(p), name, stub)]
+    others = [p for p in sorted(path.parent.glob("*.py")) if p.name != path.name and has_work(read(p), name, stub)]
     if not given and others:
         mine, stub_name = code(others[0].name), code(path.name)
         return others[0], [
@@ -217,38 +212,13 @@ def choose(given: Optional[str], data: PublicData, folder: Path = Path()) -> Tup
     ]
 
 
-def _read(path: Path) -> str:
-    try:
-        return _source(path)
-    except (OSError, ValueError, SyntaxError):
-        return ""
-
-
-def _source(path: Path) -> str:
-    """The file's text as Python decodes it: a BOM, a PEP 263 coding line, else UTF-8 (the grader's too)."""
-    with tokenize.open(path) as handle:
-        return handle.read()
-
-
-def import_file(path: Path) -> types.ModuleType:
-    """The student's file run as a module, compiled under its bare name as the grader's sandbox does
-    (so tracebacks show it, and raised.own_frames finds its frames) and in linecache for inspect."""
-    source = _source(path)
-    linecache.cache[path.name] = (len(source), None, source.splitlines(True), path.name)
-    module = types.ModuleType("student_submission")
-    module.__file__ = str(path.resolve())
-    sys.modules[module.__name__] = module  # dataclasses and pickling look their module up there
-    sys.path.insert(0, str(path.resolve().parent))  # its helper modules import
-    exec(compile(source, path.name, "exec"), module.__dict__)
-    return module
-
-
 def main(argv: Sequence[str] = ()) -> int:
     data = load_public_data()
     name = data.exercise.contract.function
     parser = argparse.ArgumentParser(prog="python selfcheck.py", description="Check your work on the public cases.")
     parser.add_argument("file", nargs="?", help=f"the .py file to check (default: {data.exercise.stub_file} here)")
     parser.add_argument("--explain", action="store_true", help="walk one small batch through, step by step")
+    parser.add_argument("--learn", action="store_true", help="train policies with it as the grader does (gymnasium)")
     args = parser.parse_args(list(argv))
     path, notes = choose(args.file, data)
     if not path.is_file():
@@ -269,6 +239,12 @@ def main(argv: Sequence[str] = ()) -> int:
     if args.explain:
         print(printable("\n\n".join([*notes, explain_function(function, data, path.name)])))
         return 0
+    if args.learn:
+        from grader.verbs.learn import learn_function  # gymnasium only when asked for
+
+        print(printable("\n\n".join(notes)), end="\n\n" if notes else "")
+        passed = learn_function(function, data.exercise, data.learning)
+        return 2 if passed is None else 0 if passed else 1
     document = check_function(function, data, notes)
     print(results.to_text(document))
     return 0 if all(test["status"] == "passed" for test in document["tests"]) else 1

@@ -75,13 +75,14 @@ def test_notebook_runs_the_self_check(handout, tmp_path):
     notebook = nbformat.read(handout / "pseudo_loss.ipynb", as_version=4)
     nbformat.validate(notebook)
     code = [cell.source for cell in notebook.cells if cell.cell_type == "code"]
-    assert "def pseudo_loss" in code[0] and "check_function" in code[-1]
+    assert "handout.zip" in code[0] and "def pseudo_loss" in code[1] and "learn_in_notebook" in code[-1]
     solution = (SUBMISSIONS / "correct/log_softmax_gather.py").read_text()
     script = tmp_path / "notebook.py"
-    script.write_text("\n\n".join([code[0], solution] + code[1:]))
+    script.write_text("\n\n".join([code[0], code[1], solution] + code[2:-1]))  # the last cell needs gymnasium
     finished = subprocess.run(
         [sys.executable, "-c", ONLY_TORCH, str(script)], cwd=handout, capture_output=True, text=True, timeout=120
     )
+    assert "Ready: the self-check is in" in finished.stdout, finished.stdout + finished.stderr
     assert "All checks passed." in finished.stdout, finished.stdout + finished.stderr
 
 
@@ -93,7 +94,8 @@ def test_handout_holds_the_exercise_and_the_self_check_it_needs(handout):
     own = {stub, "README.md", "selfcheck.py", "exercise.py", f"{Path(stub).stem}.ipynb", "public_data.npz"}
     own |= {spec.walkthrough} if spec.walkthrough else set()
     modules = {f"grader/{name}.py" for name in package.HANDOUT_MODULES}
-    assert names == own | modules
+    trainer = {f"reference/discrete/{name}.py" for name in ("cartpole", "lockstep", "seed", "policy")}
+    assert names == own | modules | trainer
     assert "checks/exercise" in package.HANDOUT_MODULES
     public = rubric.folders(EXERCISE)[0]
     for name in (stub, "README.md", "selfcheck.py", "exercise.py"):
@@ -102,7 +104,10 @@ def test_handout_holds_the_exercise_and_the_self_check_it_needs(handout):
 
 def test_no_reference_implementation_and_no_hidden_seed(handout):
     names = {str(p.relative_to(handout)) for p in handout.rglob("*") if p.is_file()}
-    assert not [n for n in names if n.startswith("reference") or n.endswith("mistakes.py")]
+    # Of reference/, the learning environment only: no __init__.py (it imports the loss), loss or catalog.
+    shipped = [n for n in names if n.startswith("reference")]
+    assert shipped and all(Path(n).name in ("cartpole.py", "lockstep.py", "seed.py", "policy.py") for n in shipped)
+    assert not [n for n in names if n.endswith(("mistakes.py", "rubric.json", "pseudo_loss.py")) and "/" in n]
     reference_line = "return -(log_probs * q_values).mean()"
     texts = [p.read_text(errors="ignore") for p in handout.rglob("*") if p.suffix in (".py", ".md", ".ipynb")]
     assert not [t for t in texts if reference_line in t or "def _sum_over_actions" in t]
