@@ -6,9 +6,10 @@ reference with the hidden cases and the course tests rubric.json names, and the
 pinned requirements; no tests, venv or caches.
 
 handout.zip is what students get: the stub, the handout text, a notebook made
-from the stub, the exercise's public module, the self-check with the part of the
-grader it needs (numpy and torch only) and the public cases' expected answers;
-nothing from reference/.
+from the stub, the exercise's public module, the self-check's launcher (made
+here, one for every exercise) with the part of the grader it needs (numpy and
+torch only), the public cases' expected answers, and for `--learn` the learning
+environment's modules and the reference's curves; of reference/, nothing else.
 """
 
 from __future__ import annotations
@@ -110,6 +111,22 @@ def autograder(out: Path, exercise: str) -> Path:
     return _write(out, members)
 
 
+# The handout's selfcheck.py, the same for every exercise but for the names in it.
+LAUNCHER = '''"""Check your {function} on the public cases: `python selfcheck.py [path/to/{stub}]`.
+
+Runs your function on this computer, compares its loss and gradients with the expected ones and
+names the mistake when it recognises one. Needs torch and numpy; `python selfcheck.py --help`
+lists the options (`--learn` also needs gymnasium: see README.md).
+"""
+
+import sys
+
+from grader.verbs.selfcheck import main
+
+raise SystemExit(main(sys.argv[1:]))
+'''
+
+
 def handout(out: Path, exercise: str) -> Path:
     from grader.verbs.selfcheck import write_public_data
 
@@ -120,9 +137,11 @@ def handout(out: Path, exercise: str) -> Path:
         data = write_public_data(Path(scratch) / "public_data.npz", exercise)
         notebook = Path(scratch) / Path(stub).with_suffix(".ipynb").name
         write_notebook(public / stub, notebook, spec.contract.function)
-        own = [stub, "README.md", "selfcheck.py", "exercise.py", *([spec.walkthrough] if spec.walkthrough else [])]
+        launcher = Path(scratch) / "selfcheck.py"
+        launcher.write_text(LAUNCHER.format(function=spec.contract.function, stub=stub))
+        own = [stub, "README.md", "exercise.py", *([spec.walkthrough] if spec.walkthrough else [])]
         members = [(public / name, name) for name in own]
-        members += [(notebook, notebook.name), (data, data.name)]
+        members += [(launcher, launcher.name), (notebook, notebook.name), (data, data.name)]
         roots = [ROOT / root for root in HANDOUT_ROOTS] + [public / name for name in own if name.endswith(".py")]
         roots.append(ROOT.joinpath(*rubric.instructor(exercise).LEARNING.split(".")).with_suffix(".py"))
         members += [(p, str(p.relative_to(ROOT))) for p in handout_modules(*roots)]

@@ -98,8 +98,11 @@ def test_handout_holds_the_exercise_and_the_self_check_it_needs(handout):
     assert names == own | modules | trainer
     assert "checks/exercise" in package.HANDOUT_MODULES
     public = rubric.folders(EXERCISE)[0]
-    for name in (stub, "README.md", "selfcheck.py", "exercise.py"):
+    for name in (stub, "README.md", "exercise.py"):
         assert (handout / name).read_bytes() == (public / name).read_bytes()
+    # The launcher is made by package.py, one source for every exercise: no copy in assignment/.
+    assert (handout / "selfcheck.py").read_text() == package.LAUNCHER.format(function="pseudo_loss", stub=stub)
+    assert not list((public.parent).glob("*/selfcheck.py"))
 
 
 def test_no_reference_implementation_and_no_hidden_seed(handout):
