@@ -196,8 +196,8 @@ def write_notebook(stub: Path, out: Path, function: str) -> Path:
         new_code_cell(f"from grader.verbs.selfcheck import explain_function\n\nprint(explain_function({function}))"),
         new_markdown_cell("Check your work on the public cases (`python selfcheck.py`):"),
         new_code_cell(
-            "from grader.verbs.selfcheck import check_function\nfrom grader.outputs.results import to_text\n\n"
-            f"print(to_text(check_function({function})))"
+            "from grader.verbs.selfcheck import check_function\nfrom grader.verbs.terminal import report\n\n"
+            f"print(report(check_function({function})))"
         ),
         new_markdown_cell(
             "Watch your loss learn (`python selfcheck.py --learn`): this trains policies with your function "

@@ -31,6 +31,7 @@ from grader.submission.stub import has_work, is_stub
 from grader.text import Markdown, code, printable
 from grader.verbs.explain import explain
 from grader.verbs.inprocess import import_file, read, seeded
+from grader.verbs.terminal import report, wrap
 
 HANDOUT = Path(__file__).resolve().parents[2]  # grader/verbs/ -> the handout's root
 PUBLIC_DATA = HANDOUT / "public_data.npz"
@@ -159,7 +160,8 @@ def check_function(function: Callable, data: Optional[PublicData] = None, notes:
         "The real grader also checks hidden cases and runs the learning check "
         f"({exercise.titles['learning']}): `python selfcheck.py --learn` runs that one here."
     )
-    text = summary(result, data.catalog, [*notes, not_here])
+    unscored = [Markdown(result.unscored)] if result.unscored else []  # why every check scores 0, said first
+    text = summary(result, data.catalog, [*unscored, *notes, not_here])
     return results.build(result.checks, summary=text, mistakes=result.mistakes)
 
 
@@ -218,6 +220,7 @@ def main(argv: Sequence[str] = ()) -> int:
     parser = argparse.ArgumentParser(prog="python selfcheck.py", description="Check your work on the public cases.")
     parser.add_argument("file", nargs="?", help=f"the .py file to check (default: {data.exercise.stub_file} here)")
     parser.add_argument("--explain", action="store_true", help="walk one small batch through, step by step")
+    parser.add_argument("--json", action="store_true", help="print the results as JSON, for tools")
     parser.add_argument("--learn", action="store_true", help="train policies with it as the grader does (gymnasium)")
     args = parser.parse_args(list(argv))
     path, notes = choose(args.file, data)
@@ -237,7 +240,7 @@ def main(argv: Sequence[str] = ()) -> int:
         return 1
     function = getattr(module, name)
     if args.explain:
-        print(printable("\n\n".join([*notes, explain_function(function, data, path.name)])))
+        print(wrap(printable("\n\n".join([*notes, explain_function(function, data, path.name)]))))
         return 0
     if args.learn:
         from grader.verbs.learn import learn_function  # gymnasium only when asked for
@@ -246,7 +249,7 @@ def main(argv: Sequence[str] = ()) -> int:
         passed = learn_function(function, data.exercise, data.learning)
         return 2 if passed is None else 0 if passed else 1
     document = check_function(function, data, notes)
-    print(results.to_text(document))
+    print(results.dumps(document) if args.json else report(document))
     return 0 if all(test["status"] == "passed" for test in document["tests"]) else 1
 
 

@@ -120,3 +120,11 @@ def test_no_reference_implementation_and_no_hidden_seed(handout):
         meta = json.loads(str(data["meta"]))
     assert {case["seed"] for case in meta["cases"]}.isdisjoint(hidden_seeds)
     assert "learning" not in meta["weights"]
+
+
+def test_json_for_tools_carries_the_mistake_ids_the_text_leaves_out(handout):
+    finished = selfcheck(handout, "--json", str(SUBMISSIONS / "mistakes/sum_over_actions_categorical_probs.py"))
+    assert finished.returncode == 1, finished.stderr
+    document = json.loads(finished.stdout)
+    assert document["extra_data"]["mistakes"] == ["sum_over_actions"] and document["score"] == 0
+    assert [test["status"] for test in document["tests"]] == ["failed"] * 6  # Gradescope's form: 0 points

@@ -1,0 +1,52 @@
+"""What the self-check prints, sized for a beginner: the score and what is wrong first, each
+paragraph once, lines of at most 100 columns, and a check that passed never shown as failed."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import SUBMISSIONS
+
+from grader.verbs import selfcheck
+from grader.verbs.terminal import WIDTH, report, wrap
+
+EXERCISE = "discrete"
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory) -> selfcheck.PublicData:
+    return selfcheck.load_public_data(
+        selfcheck.write_public_data(tmp_path_factory.mktemp("handout") / "public_data.npz", EXERCISE),
+        selfcheck.load_public(selfcheck.HANDOUT / "assignment" / EXERCISE / "exercise.py"),
+    )
+
+
+def printed(data: selfcheck.PublicData, name: str) -> str:
+    module = selfcheck.import_file(SUBMISSIONS / name)
+    return report(selfcheck.check_function(module.pseudo_loss, data))
+
+
+def test_the_seed_proposal_leads_with_what_is_wrong_and_why_it_scores_nothing(data):
+    text = printed(data, "mistakes/sum_over_actions_categorical_probs.py")
+    lines = text.splitlines()
+    assert lines[0] == "Score: 0 / 85" and lines[2].startswith("What is wrong: Probabilities of all actions")
+    assert text.index("does not depend on `logits`") < text.index("[PASS] 1.")  # why it is 0, before the checks
+    assert text.count("does not depend on `logits`") == 1
+    # Interface and purity passed on their own: shown as passed, at 0 points, never as failed.
+    assert "[PASS] 1. Interface" in text and "[PASS] 6. Pure: inputs unchanged, same answer twice  (0/5)" in text
+    assert "[FAIL] 1." not in text and "[FAIL] 6." not in text and "On its own" not in text
+    assert all(len(line) <= WIDTH for line in lines), max(lines, key=len)
+
+
+def test_a_correct_loss_prints_a_short_report(data):
+    text = printed(data, "correct/categorical_log_prob.py")
+    assert text.splitlines()[0] == "Score: 85 / 85" and "All checks passed." in text
+    assert "[FAIL]" not in text and len(text.splitlines()) <= 20
+
+
+def test_wrapping_keeps_code_blocks_and_indents_items_under_their_text():
+    long = "word " * 30
+    text = wrap(f"- {long}\n```\n{long}{long}\n```\n       {long}")
+    lines = text.splitlines()
+    assert lines[1].startswith("  word") and f"{long}{long}" in lines  # the fenced line is whole
+    assert all(line.startswith("       word") for line in lines[-2:])
+    assert all(len(line) <= WIDTH for line in lines if "```" not in line and line != f"{long}{long}")
