@@ -8,6 +8,8 @@ import pytest
 from conftest import SUBMISSIONS, scores
 from submissions.corpus import CORRECT, MISTAKES
 
+from grader.rubric import mistake_titles
+
 NUMBER_PAIR = re.compile(r"expected loss (-?[\d.e+-]+|inf|nan), yours (-?[\d.e+-]+|inf|nan)", re.I)
 
 
@@ -21,13 +23,15 @@ def test_correct_variant_gets_every_point_and_no_accusation(grade, name):
 
 @pytest.mark.parametrize("name", sorted(MISTAKES))
 def test_mistake_is_named_with_numbers(grade, name):
+    titles = mistake_titles("discrete")
     document = grade(SUBMISSIONS / name, learning=False)
     assert set(document["extra_data"]["mistakes"]) == MISTAKES[name]
     assert document["score"] < sum(test["max_score"] for test in document["tests"])
     failing = [test["output"] for test in document["tests"] if test["status"] == "failed"]
     for mistake in MISTAKES[name]:
-        assert any(f"(`{mistake}`)" in output for output in failing)
-        assert f"`{mistake}`" in document["output"]
+        assert f"`{mistake}`" not in document["output"]  # the ID is for tools (extra_data); the title is named
+        assert any(f"**{titles[mistake]}**" in output for output in failing)
+        assert titles[mistake] in document["output"]
     assert any(NUMBER_PAIR.search(output) for output in failing), failing[0]
 
 

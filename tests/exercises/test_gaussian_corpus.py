@@ -13,6 +13,8 @@ from conftest import SUBMISSIONS, scores
 from markdown_it import MarkdownIt
 from submissions.gaussian.corpus import CORRECT, MISTAKES
 
+from grader.rubric import mistake_titles
+
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = SUBMISSIONS / "gaussian"
 LEARNING = "Trains an InvertedPendulum-v5 policy"
@@ -45,7 +47,8 @@ def test_mistake_is_named_with_numbers(grade, name):
     failing = [test["output"] for test in document["tests"] if test["status"] == "failed"]
     assert failing and any("expected loss" in output for output in failing)
     for mistake in MISTAKES[name]:
-        assert any(f"(`{mistake}`)" in output for output in failing)
+        assert any(f"**{mistake_titles('gaussian')[mistake]}**" in output for output in failing)
+        assert not any(f"`{mistake}`" in output for output in failing)  # the ID is for tools, in extra_data
 
 
 def test_dropped_constant_loses_only_the_value_points(grade):
@@ -81,7 +84,9 @@ def _cli(*args: str) -> subprocess.CompletedProcess:
 
 def test_check_and_grade_verbs_take_the_exercise():
     checked = _cli("check", "--exercise", "gaussian", str(CORPUS / "mistakes/sign_flipped_normal.py"))
-    assert checked.returncode == 0 and "`sign_flipped`" in checked.stdout and "hidden" not in checked.stdout.lower()
+    assert (
+        checked.returncode == 0 and "The sign is flipped" in checked.stdout and "hidden" not in checked.stdout.lower()
+    )
     graded = _cli("grade", "--exercise", "gaussian", "--json", str(CORPUS / "mistakes/unweighted_nll.py"))
     document = json.loads(graded.stdout)
     assert document["extra_data"]["mistakes"] == ["unweighted"]

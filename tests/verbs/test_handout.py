@@ -68,7 +68,8 @@ def test_correct_solution_passes(handout):
 def test_mistake_is_named_from_public_data_alone(handout):
     finished = selfcheck(handout, str(SUBMISSIONS / "mistakes/sum_over_actions_categorical_probs.py"))
     assert finished.returncode == 1
-    assert "`sum_over_actions`" in finished.stdout and "mean(q)/A" in finished.stdout
+    assert "What is wrong: Probabilities of all actions times q" in finished.stdout and "mean(q)/A" in finished.stdout
+    assert "sum_over_actions" not in finished.stdout and "probe" not in finished.stdout  # IDs are for --json
 
 
 def test_notebook_runs_the_self_check(handout, tmp_path):
