@@ -1,6 +1,6 @@
 """The student's own code run in this process, as the self-check and the local learning check run
-it: their file imported as the grader's sandbox imports it, under the random state the sandboxed
-child gives a submission."""
+it: their file imported as the grader's sandbox imports it, and called as the sandboxed child calls
+it (as_graded): under the same random state, with torch.compile run eagerly."""
 
 from __future__ import annotations
 
@@ -16,6 +16,33 @@ from typing import Iterator
 import numpy as np
 
 from grader.checks.answer import seed_everything
+
+
+@contextmanager
+def as_graded() -> Iterator[None]:
+    """The conditions the sandboxed child calls a submission in: seeded, and eager."""
+    with seeded(), eager():
+        yield
+
+
+@contextmanager
+def eager() -> Iterator[None]:
+    """torch.compile'd functions run eagerly, as in the grader (sandbox/child.py's _eager): the
+    grade is about the math, and compiling takes 20 s. Only while the checks run, so a notebook's
+    own training compiles after; a torch older than set_stance (2.6) compiles, as it always did."""
+    stance = None
+    if "torch._dynamo" in sys.modules:  # only a submission that used torch.compile imported it
+        import torch
+
+        try:
+            stance = torch.compiler.set_stance("force_eager")
+        except Exception:  # no set_stance in this torch, or the submission replaced it
+            stance = None
+    if stance is None:
+        yield
+        return
+    with stance:
+        yield
 
 
 @contextmanager

@@ -18,7 +18,7 @@ from grader.checks.oracle import LocalOracle
 from grader.learning.check import Trainer, check_learning, trainer
 from grader.outputs import plots
 from grader.text import printable
-from grader.verbs.inprocess import seeded
+from grader.verbs.inprocess import as_graded
 from grader.verbs.terminal import wrap
 
 Echo = Callable[[str], None]
@@ -77,7 +77,7 @@ def learn_function(
 
     oracle = LocalOracle(function, exercise.contract)
     try:
-        with seeded():
+        with as_graded():
             result, extra = check_learning(oracle, exercise, learning, info["weight"], progress)
     except Exception as exc:  # the environment's own missing piece (mujoco), as gymnasium reports it
         if type(exc).__name__ != "DependencyNotInstalled":

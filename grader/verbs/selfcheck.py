@@ -30,7 +30,7 @@ from grader.outputs import results
 from grader.submission.stub import has_work, is_stub
 from grader.text import Markdown, code, printable
 from grader.verbs.explain import explain
-from grader.verbs.inprocess import import_file, read, seeded
+from grader.verbs.inprocess import as_graded, import_file, read
 from grader.verbs.terminal import report, wrap
 
 HANDOUT = Path(__file__).resolve().parents[2]  # grader/verbs/ -> the handout's root
@@ -154,7 +154,7 @@ def check_function(function: Callable, data: Optional[PublicData] = None, notes:
     data = data or load_public_data()
     exercise = data.exercise
     oracle = LocalOracle(function, exercise.contract)
-    with seeded():
+    with as_graded():
         result = assess(oracle, exercise, data.cases, data.weights, lambda: (data.suspects, data.catalog))
     not_here = Markdown(
         "The real grader also checks hidden cases and runs the learning check "
@@ -172,7 +172,8 @@ def explain_function(function: Callable, data: Optional[PublicData] = None, name
     if walkthrough is None:
         return "This exercise has no walk-through."
     oracle = LocalOracle(function, data.exercise.contract)
-    return explain(oracle, walkthrough, name or f"your {data.exercise.contract.function}")
+    with as_graded():
+        return explain(oracle, walkthrough, name or f"your {data.exercise.contract.function}")
 
 
 def learn_in_notebook(function: Callable) -> Optional[bool]:

@@ -50,3 +50,16 @@ def test_wrapping_keeps_code_blocks_and_indents_items_under_their_text():
     assert lines[1].startswith("  word") and f"{long}{long}" in lines  # the fenced line is whole
     assert all(line.startswith("       word") for line in lines[-2:])
     assert all(len(line) <= WIDTH for line in lines if "```" not in line and line != f"{long}{long}")
+
+
+def test_torch_compile_runs_eagerly_as_in_the_grader_and_only_while_checked(data):
+    import torch
+    from torch._dynamo.utils import counters
+
+    counters.clear()
+    module = selfcheck.import_file(SUBMISSIONS / "correct/torch_compile_decorator.py")
+    document = selfcheck.check_function(module.pseudo_loss, data)
+    assert document["score"] == 85 and counters["stats"]["unique_graphs"] == 0  # nothing was compiled
+    logits = torch.zeros(2, 3, requires_grad=True)
+    module.pseudo_loss(logits, torch.tensor([0, 1]), torch.ones(2))  # the student's own call afterwards compiles
+    assert counters["stats"]["unique_graphs"] >= 1
