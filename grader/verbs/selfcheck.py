@@ -16,7 +16,7 @@ import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -27,10 +27,10 @@ from grader.checks.exercise import Exercise, load_public, load_walkthrough
 from grader.checks.oracle import LocalOracle
 from grader.checks.raised import error_text
 from grader.outputs import results
-from grader.submission.stub import has_work, is_stub
-from grader.text import Markdown, code, printable
+from grader.text import Markdown, printable
+from grader.verbs.choice import choose
 from grader.verbs.explain import explain
-from grader.verbs.inprocess import as_graded, import_file, read
+from grader.verbs.inprocess import as_graded, import_file
 from grader.verbs.terminal import report, wrap
 
 HANDOUT = Path(__file__).resolve().parents[2]  # grader/verbs/ -> the handout's root
@@ -189,32 +189,6 @@ def learn_in_notebook(function: Callable) -> Optional[bool]:
     return passed
 
 
-def choose(given: Optional[str], data: PublicData, folder: Path = Path()) -> Tuple[Path, List[Markdown]]:
-    """The file to check and a note on the choice: the one given, else the stub's name in folder;
-    but never the handout's stub unchanged while another .py file beside it defines the function
-    (the grader's rule too, submission.load)."""
-    name, stub = data.exercise.contract.function, data.stub
-    path = Path(given) if given else folder / data.exercise.stub_file
-    if not path.is_file() or not is_stub(read(path), name, stub):
-        return path, []
-    others = [p for p in sorted(path.parent.glob("*.py")) if p.name != path.name and has_work(read(p), name, stub)]
-    if not given and others:
-        mine, stub_name = code(others[0].name), code(path.name)
-        return others[0], [
-            Markdown(
-                f"Checked {mine}, not {stub_name}: {stub_name} is the handout's stub, unchanged, "
-                f"and {mine} defines `{name}`."
-            )
-        ]
-    return path, [
-        Markdown(
-            f"{code(path.name)} is the handout's stub, unchanged: its `{name}` is the one you were given. Write "
-            f"your implementation in it, or check the file you wrote it in (`python selfcheck.py my_solution.py`); "
-            "in the notebook, its last cell runs this self-check."
-        )
-    ]
-
-
 def main(argv: Sequence[str] = ()) -> int:
     data = load_public_data()
     name = data.exercise.contract.function
@@ -224,12 +198,17 @@ def main(argv: Sequence[str] = ()) -> int:
     parser.add_argument("--json", action="store_true", help="print the results as JSON, for tools")
     parser.add_argument("--learn", action="store_true", help="train policies with it as the grader does (gymnasium)")
     args = parser.parse_args(list(argv))
-    path, notes = choose(args.file, data)
+    path, notes = choose(args.file, name, data.stub, data.exercise.stub_file)
     if not path.is_file():
         print(f"error: {path} does not exist; run this next to your {path.name} or pass its path", file=sys.stderr)
         return 2
     if path.suffix != ".py":
-        print(f"error: {path} is not a .py file; a notebook checks itself in its last cell", file=sys.stderr)
+        print(printable("\n\n".join(notes)), end="\n\n" if notes else "")
+        print(
+            f"{path} is what the grader would grade here, and it is not a .py file: a notebook checks itself in "
+            "its check cell; or pass a .py file to check",
+            file=sys.stderr,
+        )
         return 2
     try:
         module = import_file(path)
