@@ -173,7 +173,20 @@ def explain_function(function: Callable, data: Optional[PublicData] = None, name
         return "This exercise has no walk-through."
     oracle = LocalOracle(function, data.exercise.contract)
     with as_graded():
-        return explain(oracle, walkthrough, name or f"your {data.exercise.contract.function}")
+        steps = explain(oracle, walkthrough, name or f"your {data.exercise.contract.function}")
+    return steps + _verdict(check_function(function, data), data.catalog)
+
+
+def _verdict(document: dict, catalog: Dict[str, Entry]) -> str:
+    """What the self-check finds, after the walk-through: one small batch cannot show every mistake
+    (inputs changed in place, extreme logits, a combination), and the student must not read the
+    walk-through's "matches" or "none of the usual wrong turns" as the self-check's verdict."""
+    failed = [test["name"] for test in document["tests"] if test["status"] != "passed"]
+    if not failed:
+        return "\n\nThe self-check passes it too (`python selfcheck.py`)."
+    named = [entry.title for mistake, entry in catalog.items() if mistake in document["extra_data"]["mistakes"]]
+    found = "; and ".join(named) if named else f"it fails {failed[0]}"
+    return f"\n\nThe self-check finds: {found}. `python selfcheck.py` shows the numbers."
 
 
 def learn_in_notebook(function: Callable) -> Optional[bool]:

@@ -3,6 +3,8 @@ paragraph once, lines of at most 100 columns, and a check that passed never show
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from conftest import SUBMISSIONS
 
@@ -63,3 +65,21 @@ def test_torch_compile_runs_eagerly_as_in_the_grader_and_only_while_checked(data
     logits = torch.zeros(2, 3, requires_grad=True)
     module.pseudo_loss(logits, torch.tensor([0, 1]), torch.ones(2))  # the student's own call afterwards compiles
     assert counters["stats"]["unique_graphs"] >= 1
+
+
+def test_explain_ends_with_the_mistakes_the_self_check_and_the_grader_name(data, monkeypatch):
+    """selfcheck.py --explain on every catalogued mistake of the corpus: the walk-through's batch
+    cannot show them all (a changed input, extreme logits, combinations), so it ends with the
+    self-check's verdict, whose mistakes are the grader's (test_selfcheck_agreement.py)."""
+    from submissions.corpus import MISTAKES
+
+    monkeypatch.setattr(selfcheck, "EXERCISE", selfcheck.HANDOUT / "assignment" / EXERCISE / "exercise.py")
+    titles = {mistake: entry.title for mistake, entry in data.catalog.items()}
+    for name, mistakes in sorted(MISTAKES.items()):
+        function = selfcheck.import_file(SUBMISSIONS / name).pseudo_loss
+        text = selfcheck.explain_function(function, data, Path(name).name)
+        verdict = text.rsplit("\n\n", 1)[1]
+        assert verdict.startswith("The self-check finds: "), (name, verdict)
+        assert all(titles[mistake] in verdict for mistake in mistakes), (name, verdict)
+    correct = selfcheck.import_file(SUBMISSIONS / "correct/categorical_log_prob.py").pseudo_loss
+    assert selfcheck.explain_function(correct, data).endswith("The self-check passes it too (`python selfcheck.py`).")
