@@ -111,6 +111,8 @@ def autograder(out: Path, exercise: str) -> Path:
     return _write(out, members)
 
 
+EXERCISE_FOLDER = "exercise"  # in the handout: the exercise's public modules (grader.verbs.selfcheck reads them there)
+
 # The handout's selfcheck.py, the same for every exercise but for the names in it.
 LAUNCHER = '''"""Check your {function} on the public cases: `python selfcheck.py [path/to/{stub}]`.
 
@@ -139,10 +141,13 @@ def handout(out: Path, exercise: str) -> Path:
         write_notebook(public / stub, notebook, spec.contract.function)
         launcher = Path(scratch) / "selfcheck.py"
         launcher.write_text(LAUNCHER.format(function=spec.contract.function, stub=stub))
-        own = [stub, "README.md", "exercise.py", *([spec.walkthrough] if spec.walkthrough else [])]
-        members = [(public / name, name) for name in own]
+        # At the top the student sees their own files and the self-check; the exercise's modules
+        # (the checks' data, the walk-through) are in a folder of their own.
+        modules = ["exercise.py", *([spec.walkthrough] if spec.walkthrough else [])]
+        members = [(public / name, name) for name in (stub, "README.md")]
+        members += [(public / name, f"{EXERCISE_FOLDER}/{name}") for name in modules]
         members += [(launcher, launcher.name), (notebook, notebook.name), (data, data.name)]
-        roots = [ROOT / root for root in HANDOUT_ROOTS] + [public / name for name in own if name.endswith(".py")]
+        roots = [ROOT / root for root in HANDOUT_ROOTS] + [public / name for name in modules]
         roots.append(ROOT.joinpath(*rubric.instructor(exercise).LEARNING.split(".")).with_suffix(".py"))
         members += [(p, str(p.relative_to(ROOT))) for p in handout_modules(*roots)]
         return _write(out, members)

@@ -35,7 +35,7 @@ from grader.verbs.terminal import report, wrap
 
 HANDOUT = Path(__file__).resolve().parents[2]  # grader/verbs/ -> the handout's root
 PUBLIC_DATA = HANDOUT / "public_data.npz"
-EXERCISE = HANDOUT / "exercise.py"
+EXERCISE = HANDOUT / "exercise" / "exercise.py"  # package.EXERCISE_FOLDER: the exercise's public modules
 
 
 @dataclass(frozen=True)
@@ -114,7 +114,7 @@ def _sig_meta(sig: Optional[Sig], key: str, arrays: Dict[str, np.ndarray]) -> Op
 
 
 def load_public_data(path: Path = PUBLIC_DATA, exercise: Optional[Exercise] = None) -> PublicData:
-    """The data `make handout` saved; `exercise` defaults to the handout's exercise.py."""
+    """The data `make handout` saved; `exercise` defaults to the handout's exercise/exercise.py."""
     exercise = exercise or load_public(EXERCISE)
     with np.load(path, allow_pickle=False) as data:
         arrays = {name: data[name] for name in data.files}

@@ -92,15 +92,18 @@ def test_handout_holds_the_exercise_and_the_self_check_it_needs(handout):
     names = {str(p) for p in unpacked if "__pycache__" not in p.parts}  # the self-check's runs add those
     spec = rubric.exercise(EXERCISE)
     stub = spec.stub_file
-    own = {stub, "README.md", "selfcheck.py", "exercise.py", f"{Path(stub).stem}.ipynb", "public_data.npz"}
-    own |= {spec.walkthrough} if spec.walkthrough else set()
+    own = {stub, "README.md", "selfcheck.py", "exercise/exercise.py", f"{Path(stub).stem}.ipynb", "public_data.npz"}
+    own |= {f"exercise/{spec.walkthrough}"} if spec.walkthrough else set()
+    # At the top, the only .py files are the student's and the self-check (issue 30, item 5).
+    assert {p.name for p in handout.glob("*.py")} == {stub, "selfcheck.py"}
     modules = {f"grader/{name}.py" for name in package.HANDOUT_MODULES}
     trainer = {f"reference/discrete/{name}.py" for name in ("cartpole", "lockstep", "seed", "policy")}
     assert names == own | modules | trainer
     assert "checks/exercise" in package.HANDOUT_MODULES
     public = rubric.folders(EXERCISE)[0]
-    for name in (stub, "README.md", "exercise.py"):
+    for name in (stub, "README.md"):
         assert (handout / name).read_bytes() == (public / name).read_bytes()
+    assert (handout / "exercise" / "exercise.py").read_bytes() == (public / "exercise.py").read_bytes()
     # The launcher is made by package.py, one source for every exercise: no copy in assignment/.
     assert (handout / "selfcheck.py").read_text() == package.LAUNCHER.format(function="pseudo_loss", stub=stub)
     assert not list((public.parent).glob("*/selfcheck.py"))
