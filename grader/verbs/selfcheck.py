@@ -216,7 +216,7 @@ def main(argv: Sequence[str] = ()) -> int:
         print(f"error: {path} does not exist; run this next to your {path.name} or pass its path", file=sys.stderr)
         return 2
     if path.suffix != ".py":
-        print(printable("\n\n".join(notes)), end="\n\n" if notes else "")
+        print(wrap(printable("\n\n".join(notes))), end="\n\n" if notes else "")
         print(
             f"{path} is what the grader would grade here, and it is not a .py file: a notebook checks itself in "
             "its check cell; or pass a .py file to check",
@@ -238,7 +238,7 @@ def main(argv: Sequence[str] = ()) -> int:
     if args.learn:
         from grader.verbs.learn import learn_function  # gymnasium only when asked for
 
-        print(printable("\n\n".join(notes)), end="\n\n" if notes else "")
+        print(wrap(printable("\n\n".join(notes))), end="\n\n" if notes else "")
         passed = learn_function(function, data.exercise, data.learning)
         return 2 if passed is None else 0 if passed else 1
     document = check_function(function, data, notes)

@@ -135,3 +135,12 @@ def test_the_gaussian_handout_learns_and_names_mujoco_when_it_is_missing(tmp_pat
     assert missing.returncode == 2, missing.stdout + missing.stderr
     assert "needs gymnasium, mujoco and imageio" in missing.stdout
     assert "pip install gymnasium==1.4.0 mujoco==3.3.4 imageio==2.38.1 matplotlib==3.10.7" in missing.stdout
+
+
+def test_the_stub_fails_at_its_first_iteration_saying_why_in_short_lines(handout):
+    done = learn(handout)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "the loss gave no gradient at iteration 1" in done.stdout
+    assert "raised `NotImplementedError: implement pseudo_loss`" in done.stdout
+    assert "is the handout's stub, unchanged" in done.stdout
+    assert all(len(line) <= 100 for line in done.stdout.splitlines()), done.stdout
