@@ -158,7 +158,9 @@ def test_standardising_inside_is_shown_where_q_is_not_standardised():
     assert shown, blocks["normalized_inside"]
     q = np.array([float(x) for x in shown.group(1).split(",")])
     assert len(q) == 1 or abs(q.mean()) > 0.1 or abs(q.std() - 1) > 0.1
-    assert "without `normalized_inside`" in blocks["normalized_inside"] or "yours nan" in blocks["normalized_inside"]
+    assert (
+        "without this mistake, with only" in blocks["normalized_inside"] or "yours nan" in blocks["normalized_inside"]
+    )
 
 
 # --- every uncatalogued wrong loss gets a specific observation (item 11) -------------------
