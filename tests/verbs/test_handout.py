@@ -132,3 +132,18 @@ def test_json_for_tools_carries_the_mistake_ids_the_text_leaves_out(handout):
     document = json.loads(finished.stdout)
     assert document["extra_data"]["mistakes"] == ["sum_over_actions"] and document["score"] == 0
     assert [test["status"] for test in document["tests"]] == ["failed"] * 6  # Gradescope's form: 0 points
+
+
+def test_the_notebooks_first_cell_unzips_an_uploaded_handout_or_says_what_to_do(handout, tmp_path):
+    setup = nbformat.read(handout / "pseudo_loss.ipynb", as_version=4).cells[1].source
+    alone = tmp_path / "content"  # Colab's folder, with the notebook opened from elsewhere
+    alone.mkdir()
+    told = subprocess.run([sys.executable, "-c", setup], cwd=alone, capture_output=True, text=True, timeout=60)
+    assert "Colab: click the folder icon on the left, upload handout.zip" in told.stdout
+    assert "Jupyter: unzip handout.zip and open this notebook from the unzipped folder" in told.stdout
+    package.handout(alone / "handout.zip", EXERCISE)  # uploaded: the cell unzips it, and the checks import
+    (alone / "pseudo_loss.py").write_text("# the student's own file, kept\n")
+    ready = subprocess.run([sys.executable, "-c", setup], cwd=alone, capture_output=True, text=True, timeout=60)
+    assert "Ready: the self-check is in" in ready.stdout, ready.stdout + ready.stderr
+    assert (alone / "grader" / "verbs" / "selfcheck.py").is_file() and (alone / "public_data.npz").is_file()
+    assert (alone / "pseudo_loss.py").read_text() == "# the student's own file, kept\n"
