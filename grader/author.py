@@ -33,7 +33,16 @@ from grader.checks.probes import (
 )
 from grader.checks.trials import Judged, Trial
 from grader.contract import Argument, Contract
-from grader.learning.runs import DECIDE_EVERY, Adam, Learning, LossGrad, gradient_problem, needed_return, verdict
+from grader.learning.runs import (
+    DECIDE_EVERY,
+    Adam,
+    Learning,
+    LossGrad,
+    Progress,
+    gradient_problem,
+    needed_return,
+    verdict,
+)
 from grader.text import fmt
 
 HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)  # a normal density's log has −½·log 2π per dimension
@@ -60,6 +69,7 @@ __all__ = [
     "Observation",
     "Part",
     "Probe",
+    "Progress",
     "Sig",
     "Sizes",
     "Solution",

@@ -6,9 +6,10 @@ reference with the hidden cases and the course tests rubric.json names, and the
 pinned requirements; no tests, venv or caches.
 
 handout.zip is what students get: the stub, the handout text, a notebook made
-from the stub, the exercise's public module, the self-check with the part of the
-grader it needs (numpy and torch only) and the public cases' expected answers;
-nothing from reference/.
+from the stub, the exercise's public module, the self-check's launcher (made
+here, one for every exercise) with the part of the grader it needs (numpy and
+torch only), the public cases' expected answers, and for `--learn` the learning
+environment's modules and the reference's curves; of reference/, nothing else.
 """
 
 from __future__ import annotations
@@ -21,18 +22,22 @@ from pathlib import Path
 from typing import Iterable, List, Set, Tuple
 
 from grader import rubric
+from grader.checks.part import Exercise
 from grader.errors import GraderError
 from grader.rubric import ROOT
 
 _SKIP_PARTS = {"__pycache__", ".pytest_cache", ".ipynb_checkpoints"}
 # What the handout's own code starts from; the grader modules it needs are followed from there.
-HANDOUT_ROOTS = ("grader/verbs/selfcheck.py",)
+HANDOUT_ROOTS = ("grader/verbs/selfcheck.py", "grader/verbs/learn.py")
+_FOLLOWED = ("grader", "reference")  # the packages whose imports are followed; of reference, a trainer's only
 
 
 def handout_modules(*roots: Path) -> List[Path]:
     """The grader modules among roots and those they import at module level, followed through, with
     their packages' __init__.py. Imports inside functions are left out: they are the parts the handout never runs
-    (write_public_data's reference, explain_submission's sandbox), so a student never gets them."""
+    (write_public_data's reference, explain_submission's sandbox), so a student never gets them. Of
+    reference/, only modules a root imports (a trainer's environment code) and never an __init__.py,
+    which would import the reference loss and the catalog: reference/NAME is a namespace package there."""
     found: Set[Path] = set()
     todo = list(roots)
     while todo:
@@ -40,12 +45,13 @@ def handout_modules(*roots: Path) -> List[Path]:
             parts = name.split(".")
             for depth in range(2, len(parts) + 1):  # grader.checks.answer: grader/checks/__init__.py too
                 base = ROOT.joinpath(*parts[:depth])
-                for path in (base / "__init__.py", base.with_suffix(".py")):
+                inits = (base / "__init__.py",) if parts[0] == "grader" else ()
+                for path in (*inits, base.with_suffix(".py")):
                     if path.is_file() and path not in found:
                         found.add(path)
                         todo.append(path)
-    grader = ROOT / "grader"
-    return sorted(found | {grader / "__init__.py"} | {root for root in roots if grader in root.parents})
+    ours = {root for root in roots if any(ROOT / top in root.parents for top in _FOLLOWED)}
+    return sorted(found | {ROOT / "grader" / "__init__.py"} | ours)
 
 
 def _module_imports(path: Path) -> List[str]:
@@ -56,7 +62,7 @@ def _module_imports(path: Path) -> List[str]:
             names += [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             names += [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
-    return [name for name in names if name.split(".")[0] == "grader"]
+    return [name for name in names if name.split(".")[0] in _FOLLOWED]
 
 
 # The grader modules the self-check needs, as "checks/answer" (an exercise's modules may add some).
@@ -106,8 +112,26 @@ def autograder(out: Path, exercise: str) -> Path:
     return _write(out, members)
 
 
+EXERCISE_FOLDER = "exercise"  # in the handout: the exercise's public modules (grader.verbs.selfcheck reads them there)
+
+# The handout's selfcheck.py, the same for every exercise but for the names in it.
+LAUNCHER = '''"""Check your {functions} on the public cases: `python selfcheck.py [path/to/{stub}]`.
+
+Runs your code on this computer, compares its answers with the expected ones and names the
+mistake when it recognises one. Needs torch and numpy; `python selfcheck.py --help` lists the
+options (`--learn`, where the exercise has a learning check, also needs gymnasium: see README.md).
+"""
+
+import sys
+
+from grader.verbs.selfcheck import main
+
+raise SystemExit(main(sys.argv[1:]))
+'''
+
+
 def handout(out: Path, exercise: str) -> Path:
-    from grader.verbs.selfcheck import write_public_data
+    from grader.verbs.public_data import write_public_data
 
     public, _ = rubric.folders(exercise)
     spec = rubric.exercise(exercise)
@@ -115,11 +139,18 @@ def handout(out: Path, exercise: str) -> Path:
     with tempfile.TemporaryDirectory() as scratch:
         data = write_public_data(Path(scratch) / "public_data.npz", exercise)
         notebook = Path(scratch) / Path(stub).with_suffix(".ipynb").name
-        write_notebook(public / stub, notebook, spec.parts[0].function)
-        own = [stub, "README.md", "selfcheck.py", "exercise.py", *([spec.walkthrough] if spec.walkthrough else [])]
-        members = [(public / name, name) for name in own]
-        members += [(notebook, notebook.name), (data, data.name)]
-        roots = [ROOT / root for root in HANDOUT_ROOTS] + [public / name for name in own if name.endswith(".py")]
+        write_notebook(public / stub, notebook, spec)
+        launcher = Path(scratch) / "selfcheck.py"
+        launcher.write_text(LAUNCHER.format(functions=" and ".join(spec.functions), stub=stub))
+        # At the top the student sees their own files and the self-check; the exercise's modules
+        # (the checks' data, the walk-through) are in a folder of their own.
+        modules = ["exercise.py", *([spec.walkthrough] if spec.walkthrough else [])]
+        members = [(public / name, name) for name in (stub, "README.md")]
+        members += [(public / name, f"{EXERCISE_FOLDER}/{name}") for name in modules]
+        members += [(launcher, launcher.name), (notebook, notebook.name), (data, data.name)]
+        roots = [ROOT / root for root in HANDOUT_ROOTS] + [public / name for name in modules]
+        trainers = [rubric.solution(exercise, part.function).learning for part in spec.parts if part.learning]
+        roots += [ROOT.joinpath(*module.split(".")).with_suffix(".py") for module in trainers]
         members += [(p, str(p.relative_to(ROOT))) for p in handout_modules(*roots)]
         return _write(out, members)
 
@@ -130,31 +161,69 @@ def _title(readme: Path) -> str:
     return next((line for line in lines if line.startswith("# ")), "# The exercise")
 
 
-def write_notebook(stub: Path, out: Path, function: str) -> Path:
-    """The stub as a notebook: a short introduction, the function to fill in, the walk-through, the self-check."""
+# The notebook's first cell: the check cells import the handout's grader/, which must be beside it.
+# Jupyter opened in the unzipped folder has it; Colab starts in /content with the notebook alone.
+SETUP_CELL = """# Run this cell first: the check cells below need the handout's files beside this notebook.
+import os
+import zipfile
+
+if not os.path.isdir("grader") and os.path.isfile("handout.zip"):  # Colab: handout.zip uploaded
+    with zipfile.ZipFile("handout.zip") as handout:
+        handout.extractall(".", [n for n in handout.namelist() if not os.path.exists(n)])
+if os.path.isdir("grader"):
+    print("Ready: the self-check is in", os.getcwd())
+else:
+    print(
+        "The check cells need the handout's grader/ folder and public_data.npz beside this notebook,"
+        f" and {os.getcwd()} has neither.\\n"
+        "- Colab: click the folder icon on the left, upload handout.zip, then run this cell again.\\n"
+        "- Jupyter: unzip handout.zip and open this notebook from the unzipped folder."
+    )"""
+
+
+def write_notebook(stub: Path, out: Path, spec: Exercise) -> Path:
+    """The stub as a notebook: a setup cell, a short introduction, the functions to fill in, the
+    walk-through, the self-check and the learning check (those the exercise has)."""
     import nbformat
     from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
+    first, named = spec.functions[0], " and ".join(f"`{name}`" for name in spec.functions)
+    checked = ", ".join(f"{name!r}: {name}" for name in spec.functions)
     cells = [
         new_markdown_cell(
-            f"{_title(stub.with_name('README.md'))}\n\nImplement `{function}` below; `README.md` "
-            "explains the exercise. Run the last cell to check your work on the public cases. "
-            "Keep this notebook next to `selfcheck.py` and the `grader/` folder of the handout "
-            "(on Colab: upload and unzip `handout.zip` first). Submit the notebook or a `.py` file: "
-            "the grader keeps imports and definitions and ignores other top-level code."
+            f"{_title(stub.with_name('README.md'))}\n\nImplement {named} below; `README.md` "
+            "explains the exercise. Then run the cells after it, in order, to check your work. "
+            "Submit the notebook or a `.py` file: the grader keeps imports and definitions and "
+            "ignores other top-level code, these check cells included."
         ),
+        new_code_cell(SETUP_CELL),
         new_code_cell(stub.read_text().strip()),
-        new_markdown_cell(
-            "To see where your numbers part from the correct ones, this cell works through one small batch "
-            "step by step, with your function's value and gradient beside it (`python selfcheck.py --explain`)."
-        ),
-        new_code_cell(f"from grader.verbs.selfcheck import explain_function\n\nprint(explain_function({function}))"),
+    ]
+    if spec.walkthrough:
+        cells += [
+            new_markdown_cell(
+                "To see where your numbers part from the correct ones, this cell works through one small batch "
+                "step by step, with your function's value and gradient beside it (`python selfcheck.py --explain`)."
+            ),
+            new_code_cell(f"from grader.verbs.selfcheck import explain_function\n\nprint(explain_function({first}))"),
+        ]
+    cells += [
         new_markdown_cell("Check your work on the public cases (`python selfcheck.py`):"),
         new_code_cell(
-            "from grader.verbs.selfcheck import check_function\nfrom grader.outputs.results import to_text\n\n"
-            f"print(to_text(check_function({function})))"
+            "from grader.verbs.selfcheck import check_functions\nfrom grader.verbs.terminal import report\n\n"
+            f"print(report(check_functions({{{checked}}})))"
         ),
     ]
+    learning = next((part.function for part in spec.parts if part.learning), None)
+    if learning:
+        cells += [
+            new_markdown_cell(
+                "Watch your function learn (`python selfcheck.py --learn`): this trains policies with it "
+                "exactly as the grader's learning check does, prints each iteration's mean return and draws "
+                "your curves beside the reference's. It needs gymnasium (`README.md` says what to install)."
+            ),
+            new_code_cell(f"from grader.verbs.selfcheck import learn_in_notebook\n\nlearn_in_notebook({learning})"),
+        ]
     notebook = new_notebook(
         cells=cells, metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
     )

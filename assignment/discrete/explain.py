@@ -17,9 +17,11 @@ import numpy as np
 
 from grader.author import Answer, Walkthrough
 
-LOGITS = np.array([[2.0, 0.5, -1.0], [0.3, 1.2, -0.4], [-0.2, 0.8, 1.0]])
-Q_VALUES = np.array([1.5, -0.5, 1.0])
-SEED = 5  # numpy's rng.choice(A, p=p) per state with this seed draws a non-argmax action in states 0 and 2
+# N = 4 states of A = 3 actions: with N = A, (N, A) * (N,) would broadcast without an error here,
+# where the student's training batch raises.
+LOGITS = np.array([[2.0, 0.5, -1.0], [0.3, 1.2, -0.4], [-0.2, 0.8, 1.0], [0.1, -0.3, 0.6]])
+Q_VALUES = np.array([1.5, -0.5, 1.0, 0.5])
+SEED = 5  # numpy's rng.choice(A, p=p) per state with this seed draws a non-argmax action in states 0, 2 and 3
 RTOL = 1e-4  # of the size of the loss's terms (the grader's own tolerance, see exercise.py)
 
 N, A = LOGITS.shape
@@ -117,6 +119,14 @@ _TURNS: Tuple[Tuple[int, Callable[[], float], str], ...] = (
         lambda: float(-np.log(P_TAKEN).mean()),
         "the weights q are missing. Without them the expected gradient is 0 (the mean over a ~ p of "
         "∇log p(a) is ∇Σ_a p(a) = ∇1 = 0), so the loss only makes sampled actions more likely.",
+    ),
+    (
+        5,
+        lambda: float(-np.log(P_TAKEN).mean() * Q_VALUES.mean()),
+        "you averaged -log p(a) over the states before weighting by q, so every state got the batch's "
+        f"mean q ({_num(Q_VALUES.mean())}) instead of its own: F.cross_entropy's default "
+        "reduction='mean' does that, and so does an (N, 1) × (N,) product, which broadcasts to N × N. "
+        'Keep one term per state (reduction="none", shapes (N,)) and weight each by its own q.',
     ),
     (6, lambda: float(TERMS.sum()), f"you summed over the states instead of averaging: × N = {N}."),
     (6, lambda: -LOSS, "the sign is flipped: minimising it makes the actions with positive q less likely."),

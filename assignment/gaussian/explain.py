@@ -97,6 +97,13 @@ _TURNS: Tuple[Tuple[int, Callable[[], float], str], ...] = (
         "you used the squared error (a - mean)², weighted by q: the -log_std term, the division by "
         "the variance and the constant are missing, and no gradient reaches log_std.",
     ),
+    (
+        4,
+        lambda: float((0.5 * ((ACTIONS - MEAN) ** 2).mean(axis=1) * Q_VALUES).mean()),
+        "you used half the mean squared error ½·mean_d (a - mean)², weighted by q: a regression on "
+        "the actions, not their log-likelihood; the -log_std term and the division by the variance "
+        "are missing, and no gradient reaches log_std.",
+    ),
     (4, lambda: _weighted(PER_DIM + HALF_LOG_2PI), "the constant -½·log 2π of each dimension is missing."),
     (
         4,

@@ -190,18 +190,18 @@ def _with_diagnosis(check: CheckResult, found: Diagnosis) -> CheckResult:
 
 
 def summary(result: Assessment, catalog: Catalog, notes: Sequence[Markdown] = ()) -> Markdown:
-    """The top-level feedback: one sentence on what is wrong, what failed, and the loader's notes."""
+    """The top-level feedback: one sentence on what is wrong, and the loader's notes."""
     shown = [check for check in result.checks if check.visibility == VISIBLE]  # held.py: only what is seen
     failed = [check for check in shown if not check.passed]
     if not failed:
         passed = "All checks passed." if len(shown) == len(result.checks) else "All the tests shown now passed."
         return Markdown("\n\n".join([passed, *notes]))
     if result.mistakes:
-        named = "; and ".join(f"{catalog[m].title} (`{m}`)" for m in result.mistakes)
+        named = "; and ".join(catalog[m].title for m in result.mistakes)  # IDs are in extra_data, for tools
         wrong = f"What is wrong: {named}. The failing tests show the numbers."
     else:  # the first failing check's first sentence: its smallest evidence
         wrong = f"What is wrong: {first_sentence(failed[0].output)}"
-    return Markdown("\n\n".join([wrong, f"Failed: {', '.join(check.title for check in failed)}.", *notes]))
+    return Markdown("\n\n".join([wrong, *notes]))  # the failed tests follow: no list of them here
 
 
 def first_sentence(text: str) -> str:

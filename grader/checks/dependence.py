@@ -113,8 +113,11 @@ def _gradient(grads: Sequence[Tuple[Trial, str, np.ndarray]], where: str) -> str
     )
 
 
+PASSED_ALONE = "On its own, this check found: "  # what a passing check says once zeroed (a terminal shows it passed)
+
+
 def unscored(check: CheckResult, why: str) -> CheckResult:
     """The check at zero, saying why first (a failing one too: it would score nothing if it passed).
     What a passing check found is kept, said to be the form alone, so no sentence reads as a pass."""
-    found = f"On its own, this check found: {check.output}" if check.passed else check.output
+    found = f"{PASSED_ALONE}{check.output}" if check.passed else check.output
     return dataclasses.replace(check, passed=False, output=Markdown(f"{why}\n\n{found}"))

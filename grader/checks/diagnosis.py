@@ -131,10 +131,10 @@ def diagnose(
     ordered = tuple(m for m in catalog if m in found)
     feedback = explain.named(ordered, match)
     if twins:
-        fits = " or ".join(f"`{m}`" for m in catalog if m in twins | match.ids)
+        fits = " or ".join(f"“{explain.catalog[m].title}”" for m in catalog if m in twins | match.ids)
         feedback = (
             f"Your answers fit {fits} equally: those mistakes give identical numbers on every input, so "
-            f"the probes cannot tell which one you made. Each is described below.\n\n{feedback}"
+            f"these tests cannot tell which one you made. Each is described below.\n\n{feedback}"
         )
     return Diagnosis(ordered, feedback)
 

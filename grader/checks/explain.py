@@ -45,12 +45,12 @@ class Explainer:
         """Each mistake's title, explanation and the smallest probe that shows it."""
         blocks, shown = [], set()
         for mistake in ids:
-            block = f"**{self.catalog[mistake].title}** (`{mistake}`)\n\n{self.catalog[mistake].explanation}"
+            block = f"**{self.catalog[mistake].title}**\n\n{self.catalog[mistake].explanation}"
             index, without = self._showing(mistake, match)
             if index is not None and index in shown:
-                block += "\n\nThe probe above shows it too."
+                block += "\n\nThe example above shows it too."
             elif index is not None:
-                block += "\n\n" + self._numbers(index, without, mistake)
+                block += "\n\n" + self._numbers(index, without)
                 shown.add(index)
             blocks.append(block)
         return "\n\n".join(blocks)
@@ -90,7 +90,7 @@ class Explainer:
             return self._numbers(i)
         return ""
 
-    def _numbers(self, index: int, without: Optional[Suspect] = None, mistake: str = "") -> str:
+    def _numbers(self, index: int, without: Optional[Suspect] = None) -> str:
         probe, outcome, student, expected = (
             self.diagnostics.probes[index],
             self.outcomes[index],
@@ -121,8 +121,8 @@ class Explainer:
             lines.append(f"- after the call, {', '.join(f'`{n}`' for n in outcome.mutated)} had changed")
         other = without.sigs[index] if without is not None else None
         if without is not None and other is not None and other.value is not None:
-            alone = ", ".join(f"`{m}`" for m in sorted(without.ids))
-            lines.append(f"- without `{mistake}` (with {alone} alone) your loss would be {fmt(other.value)}")
+            alone = " and ".join(f"“{self.catalog[m].title}”" for m in sorted(without.ids))
+            lines.append(f"- without this mistake, with only {alone}, your loss would be {fmt(other.value)}")
         return "\n".join(lines)
 
     def unexplained(self, properties: List[str]) -> Diagnosis:
@@ -135,7 +135,7 @@ class Explainer:
         evidence = self.evidence()
         if not notes and not evidence:
             return Diagnosis(ids, self.named(ids))
-        head = "**Not one of the known mistakes.** What the probes show:"
+        head = "**Not one of the known mistakes.** What the test inputs show:"
         text = "\n".join([head] + [self._note(n) for n in notes]) + (f"\n\n{evidence}" if evidence else "")
         return Diagnosis(ids, self.named(ids) + ("\n\n" if ids else "") + text)
 
@@ -164,15 +164,21 @@ class Explainer:
         notes = [
             Observation(
                 "raised",
-                f"your function gave no number on {len(silent)} of the {len(d.ordinary)} probes "
+                f"your function gave no number on {len(silent)} of the {len(d.ordinary)} test inputs "
                 f"(on the smallest: {code(first)})",
                 silent[0],
             )
         ]
         matches = fitting(self.sigs, self.suspects, ran)
         fewest = min((len(s.ids) for s in matches), default=None)
-        simplest = sorted({" + ".join(f"`{m}`" for m in sorted(s.ids)) for s in matches if len(s.ids) == fewest})
-        where = f"on the {len(ran)} probes where it gave a number"
+        simplest = sorted(
+            {
+                " combined with ".join(f"“{self.catalog[m].title}”" for m in sorted(s.ids))
+                for s in matches
+                if len(s.ids) == fewest
+            }
+        )
+        where = f"on the {len(ran)} test inputs where it gave a number"
         smallest = by_size(d.probes, ran)[0]
         if fewest == 0:
             notes.append(Observation("ran like", f"{where} it gives exactly the correct numbers", smallest))

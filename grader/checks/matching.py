@@ -70,17 +70,20 @@ def name(
     # The smallest probe that shows the difference, but one of a single entry only if no other does:
     # "[3] correct, yours [3] (shape ())" is true and shows nothing.
     wrong = sorted(by_size(matching.probes, differs), key=lambda i: matching.probes[i].size == 1)
-    evidence = _evidence(matching, wrong[0], sigs[wrong[0]], reference.sigs[wrong[0]], ids) if wrong else ""
-    blocks = [f"**{catalog[m].title}** (`{m}`)\n\n{catalog[m].explanation}" for m in ids]
+    titles = [catalog[m].title for m in ids]
+    evidence = _evidence(matching, wrong[0], sigs[wrong[0]], reference.sigs[wrong[0]], titles) if wrong else ""
+    blocks = [f"**{catalog[m].title}**\n\n{catalog[m].explanation}" for m in ids]  # the IDs are for tools (extra_data)
     if len(ids) > 1:
-        listed = " or ".join(f"`{m}`" for m in ids)
-        blocks.insert(0, f"Your answers fit {listed} equally: they give the same numbers on every probe.")
+        listed = " or ".join(f"“{catalog[m].title}”" for m in ids)
+        blocks.insert(0, f"Your answers fit {listed} equally: they give the same numbers on every test input.")
     if not ids and evidence:
         blocks.append("**Not one of the known mistakes.**")
     return Diagnosis(ids, "\n\n".join(blocks + ([evidence] if evidence else [])))
 
 
-def _evidence(matching: Matching, index: int, mine: Optional[Sig], correct: Optional[Sig], ids: Sequence[str]) -> str:
+def _evidence(
+    matching: Matching, index: int, mine: Optional[Sig], correct: Optional[Sig], titles: Sequence[str]
+) -> str:
     """The smallest probe where the answer is wrong: its inputs, the correct output and the student's."""
     probe = matching.probes[index]
     assert correct is not None  # the reference answers every probe
@@ -96,10 +99,9 @@ def _evidence(matching: Matching, index: int, mine: Optional[Sig], correct: Opti
         lines.append(
             f"- the first entry that differs is [{off}]: {fmt_array([expected[off]])} correct, {fmt_array([got[off]])} yours"
         )
-    if ids:
-        lines.append(
-            f"- {' and '.join(f'`{m}`' for m in ids)} gives exactly your numbers here and on every other probe"
-        )
+    if titles:
+        named = " and ".join(f"“{title}”" for title in titles)
+        lines.append(f"- {named} gives exactly your numbers here and on every other test input")
     return "\n".join(lines)
 
 

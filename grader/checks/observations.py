@@ -84,10 +84,10 @@ def _not_finite(a: Answers) -> List[Observation]:
     )
     longer = [i for i in a.finite if a.probes[i].rows > 1]
     if all(a.probes[i].rows == 1 for i in bad) and longer:
-        text = f"for a single sample your loss is {what}, while it is finite on the {len(longer)} probes with more rows"
+        text = f"for a single sample your loss is {what}, while it is finite on the {len(longer)} test inputs with more rows"
         return [Observation("single nan", text, bad[0])]
     count = f"all {len(bad)}" if len(bad) == len(a.answered) else f"{len(bad)} of the {len(a.answered)}"
-    text = f"your loss is not finite on {count} probes that gave an answer (on the smallest it is {what})"
+    text = f"your loss is not finite on {count} test inputs that gave an answer (on the smallest it is {what})"
     return [Observation("not finite", text, bad[0])]
 
 
@@ -109,7 +109,7 @@ def _zero_gradient(a: Answers) -> List[Observation]:
             largest = float(np.max(np.abs(a.pair(shown[0])[1].grads[name])))
             text = (
                 f"dL/d{name} is zero {a.on(len(shown))}, while the correct gradient is not "
-                f"(its largest entry is {fmt(largest)} on the smallest probe)"
+                f"(its largest entry is {fmt(largest)} on the smallest test input)"
             )
             found.append(Observation("zero gradient", text, shown[0]))
     return found
@@ -212,10 +212,10 @@ def _varies(a: Answers) -> List[Observation]:
         return []
     ratios = [float(a.pair(i)[0].value or 0.0) / float(a.pair(i)[1].value or 1.0) for i in shown]
     if len(shown) == 1:
-        text = f"on the only probe that gave a number your loss is {fmt(ratios[0])} times the correct one"
+        text = f"on the only test input that gave a number your loss is {fmt(ratios[0])} times the correct one"
     else:
         text = (
             f"your loss is not the correct one times a constant: yours / correct is {fmt(ratios[0])} on the "
-            f"smallest probe and {fmt(ratios[1])} on the next"
+            f"smallest test input and {fmt(ratios[1])} on the next"
         )
     return [Observation("varies", text, shown[0])]

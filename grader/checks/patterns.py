@@ -132,10 +132,10 @@ def agreement(a: Answers) -> List[Observation]:
     wrong = [i for i in a.answered if i not in right]
     if not right or not wrong:
         return []
-    probes = "the probe" if len(right) == 1 else f"the {len(right)} probes"
+    probes = "the test input" if len(right) == 1 else f"the {len(right)} test inputs"
     for name, value in a.sizes(a.probes[right[0]]):
         if {i for i in a.answered if dict(a.sizes(a.probes[i]))[name] == value} == set(right):
             text = f"your loss agrees with the correct one (to {RTOL:.1%}) on {probes} with {name} = {value} and on none of the other {len(wrong)}"
             return [Observation("agrees where", text, wrong[0])]
-    text = f"your loss agrees with the correct one (to {RTOL:.1%}) on {len(right)} of the {len(a.answered)} probes that gave an answer"
+    text = f"your loss agrees with the correct one (to {RTOL:.1%}) on {len(right)} of the {len(a.answered)} test inputs that gave an answer"
     return [Observation("agrees where", text, wrong[0])]

@@ -162,10 +162,10 @@ class Answers:
         """Where a claim holds, with how many probes answered."""
         total = len(self.ordinary)
         if count == total:
-            return f"on all {count} probes"
+            return f"on all {count} test inputs"
         if count == 1:
-            return f"on the only probe that gave a number (of {total})"
-        return f"on each of the {count} probes that gave a number (of {total})"
+            return f"on the only test input that gave a number (of {total})"
+        return f"on each of the {count} test inputs that gave a number (of {total})"
 
     def lead(self) -> Tuple[str, str]:
         """The first differentiable argument: its name and how feedback calls it."""

@@ -3,7 +3,7 @@
 The part's trainer (the learning module of its Solution in reference/NAME) owns the network, the
 optimizer and the environment; the submission only ever sees the arrays of the
 contract through its oracle and answers with the gradients. The trainer module
-provides ``GRADING_SEEDS``, ``THRESHOLD``, ``ENV`` and ``train(loss_grad, seeds)``: one
+provides ``GRADING_SEEDS``, ``THRESHOLD``, ``ENV``, ``NEEDS`` and ``train(loss_grad, seeds)``: one
 ``runs.Learning`` per seed that ran, stopping at the first that fails (see ``Trainer``).
 """
 
@@ -18,7 +18,7 @@ from grader.checks.oracle import Failure, Oracle
 from grader.checks.part import Part
 from grader.checks.trials import problem
 from grader.checks.verdicts import CheckResult, interface_problem
-from grader.learning.runs import Learning, LossGrad, summary
+from grader.learning.runs import Learning, LossGrad, Progress, summary
 from grader.text import Markdown
 
 
@@ -26,8 +26,11 @@ class Trainer(Protocol):
     GRADING_SEEDS: Tuple[int, ...]  # the check passes only if training passes on every one
     THRESHOLD: float  # the return a run must reach
     ENV: str  # the environment's gymnasium id, for reports ("CartPole-v1")
+    NEEDS: Tuple[str, ...]  # the packages it needs besides numpy and torch, for a student's install line
 
-    def train(self, loss_grad: LossGrad, seeds: Sequence[int]) -> Sequence[Learning]: ...
+    def train(
+        self, loss_grad: LossGrad, seeds: Sequence[int], *, progress: Optional[Progress] = None
+    ) -> Sequence[Learning]: ...
 
 
 def trainer(module: str) -> Trainer:
@@ -54,11 +57,16 @@ class _Gradients:
         return None
 
 
-def check_learning(oracle: Oracle, part: Part, learning: Trainer, weight: float) -> Tuple[CheckResult, Dict]:
-    """Pass when a policy trained with the submission's gradients learns on every grading seed."""
+def check_learning(
+    oracle: Oracle, part: Part, learning: Trainer, weight: float, progress: Optional[Progress] = None
+) -> Tuple[CheckResult, Dict]:
+    """Pass when a policy trained with the submission's gradients learns on every grading seed
+    (progress: told of each iteration, for a student watching it run on their computer)."""
     gradients = _Gradients(oracle, part)
     # The trainer stops at the first failed seed: the check fails then, whatever the others do.
-    runs: List[Tuple[int, Learning]] = [(run.seed, run) for run in learning.train(gradients, learning.GRADING_SEEDS)]
+    runs: List[Tuple[int, Learning]] = [
+        (run.seed, run) for run in learning.train(gradients, learning.GRADING_SEEDS, progress=progress)
+    ]
     passed = len(runs) == len(learning.GRADING_SEEDS) and all(run.passed for _, run in runs)
     seeds = [f"Seed {seed}: {summary(run)}." for seed, run in runs]
     lines = ["\n".join(f"- {line}" for line in seeds)]  # a list: in Markdown, lines alone run together

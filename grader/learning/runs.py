@@ -14,6 +14,10 @@ LossGrad = Callable[..., Optional[Mapping[str, np.ndarray]]]
 """loss_grad(*arrays): the contract's arrays, fresh copies, in order -> dL/d(argument) by the
 argument's name, or None when the student's loss gave no usable gradient."""
 
+Progress = Callable[[int, int, float], None]
+"""progress(seed, iteration, mean return): told of each iteration as a trainer records it, for a
+student who watches their loss learn (verbs/learn.py); the grader passes none."""
+
 
 def gradient_problem(grads: Optional[Mapping[str, np.ndarray]], shapes: Mapping[str, Tuple[int, ...]]) -> str:
     """What is wrong with a loss's gradients for a trainer, in a few words; "" when each one shapes

@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple
 
 from grader import text
 from grader.checks.assessment import Assessment, hidden_results, summary
 from grader.checks.held import VISIBLE
+from grader.checks.part import Part
 from grader.checks.verdicts import CheckResult
 from grader.outputs import results
-from grader.rubric import Graded, Rubric
 from grader.text import Markdown
-from grader.verbs.extra_tests import CourseTests
+
+if TYPE_CHECKING:  # the self-check uses section and not_run, and its handout has no rubric
+    from grader.rubric import Graded, Rubric
+    from grader.verbs.extra_tests import CourseTests
 
 
 @dataclass(frozen=True)
@@ -76,17 +79,23 @@ def document(
 
 def _part(part: Done, rubric: Rubric, several: bool) -> Tuple[List[CheckResult], Markdown]:
     """A part's checks and its summary, both named after its function when the exercise has several."""
-    titles = part.graded.part.titles
     if part.assessment is None:
-        reason = text.escaped(part.error)  # the child's words: the import failed, or left no such function
-        found = [CheckResult(k, titles[k], w, False, Markdown(f"Not run: {reason}")) for k, w in part.weights.items()]
-        said = Markdown(f"Not graded: {reason}")
+        found, said = not_run(part.graded.part, part.weights, text.escaped(part.error))
     else:
         catalog = rubric.suspects(part.graded.function)[1] if part.assessment.mistakes else {}
         found, said = part.assessment.checks, summary(part.assessment, catalog)
-    if not several:
-        return found, said
-    function = part.graded.function
+    return section(part.graded.function, found, said) if several else (found, said)
+
+
+def not_run(part: Part, weights: Dict[str, float], reason: str) -> Tuple[List[CheckResult], Markdown]:
+    """Every check of a part at zero, and its summary, when its function could not be called at all
+    (reason: the child's words, the import failed or left no such function, already escaped)."""
+    found = [CheckResult(k, part.titles[k], w, False, Markdown(f"Not run: {reason}")) for k, w in weights.items()]
+    return found, Markdown(f"Not graded: {reason}")
+
+
+def section(function: str, found: Sequence[CheckResult], said: Markdown) -> Tuple[List[CheckResult], Markdown]:
+    """One part of several: its checks named after its function, its summary headed by it and its score."""
     named = [dataclasses.replace(c, key=f"{function}.{c.key}", title=f"{function}: {c.title}") for c in found]
     score, total = _seen(found)
     return named, Markdown(f"**{text.code(function)}** ({score:g} / {total:g}): {said}")

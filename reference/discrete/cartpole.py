@@ -47,15 +47,16 @@ One iteration of one seed:
 from __future__ import annotations
 
 import time
-from typing import List, Sequence
+from typing import List, Optional, Sequence
 
 import torch
 
-from grader.author import Learning, LossGrad
+from grader.author import Learning, LossGrad, Progress
 from reference.discrete.lockstep import Lockstep
 from reference.discrete.seed import CartPoleConfig, Seed
 
 ENV = "CartPole-v1"
+NEEDS = ("gymnasium",)  # to install besides numpy and torch, for a student running this check
 GRADING_SEEDS = (0, 1, 2)
 """The learning check passes only if training passes on every one of these."""
 THRESHOLD = CartPoleConfig.return_threshold
@@ -66,15 +67,16 @@ def train(
     seeds: Sequence[int] = GRADING_SEEDS,
     config: CartPoleConfig = CartPoleConfig(),
     stop_early: bool = True,
+    progress: Optional[Progress] = None,
 ) -> List[Learning]:
     """REINFORCE on CartPole-v1 for every seed in lock-step, gradients from `loss_grad`; one
     Learning per seed that ended, in the order of `seeds`. stop_early: end every run as soon as
     one fails (the check fails then anyway), leaving out the seeds still running; False runs
-    each to its own end. Deterministic per seed."""
+    each to its own end. progress: told of every iteration as it ends. Deterministic per seed."""
     start = time.perf_counter()
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # for policy.matmul, see there
-    lockstep = Lockstep(ENV, [Seed(seed, config, k == 0) for k, seed in enumerate(seeds)])
+    lockstep = Lockstep(ENV, [Seed(seed, config, k == 0, progress) for k, seed in enumerate(seeds)])
     try:
         ended = lockstep.run(loss_grad, start, stop_early)
     finally:

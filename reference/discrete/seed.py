@@ -8,7 +8,7 @@ from typing import List, Optional, Tuple
 
 import numpy as np
 
-from grader.author import Adam, Learning, LossGrad, gradient_problem, needed_return, verdict
+from grader.author import Adam, Learning, LossGrad, Progress, gradient_problem, needed_return, verdict
 from reference.discrete.policy import Policy
 
 
@@ -41,8 +41,8 @@ class CartPoleConfig:
 class Seed:
     """One seed's run: its network and optimizer, its random streams, how far it has come."""
 
-    def __init__(self, seed: int, config: CartPoleConfig, first: bool):
-        self.seed, self.config, self.first = seed, config, first
+    def __init__(self, seed: int, config: CartPoleConfig, first: bool, progress: Optional[Progress] = None):
+        self.seed, self.config, self.first, self.progress = seed, config, first, progress
         self.policy = Policy(config.hidden_size, np.random.default_rng([seed, 0]))
         self.optimizer = Adam(self.policy.params, config.learning_rate)
         self.noise = np.random.default_rng([seed, 1])  # the actions' sampling noise
@@ -61,6 +61,8 @@ class Seed:
         self.pending = batch
         self.returns.append(float(batch[3].mean()))
         self.env_steps += len(batch[1])
+        if self.progress is not None:
+            self.progress(self.seed, len(self.returns), self.returns[-1])
         self.end = verdict(self.returns, self.config.window_iters, self.config.return_threshold, self.config.max_iters)
         return self.end is not None
 

@@ -45,14 +45,24 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import List, Sequence
+from typing import List, Optional, Sequence
 
 import gymnasium as gym
 import numpy as np
 
-from grader.author import DECIDE_EVERY, Adam, Learning, LossGrad, gradient_problem, needed_return, verdict
+from grader.author import (
+    DECIDE_EVERY,
+    Adam,
+    Learning,
+    LossGrad,
+    Progress,
+    gradient_problem,
+    needed_return,
+    verdict,
+)
 
 ENV = "InvertedPendulum-v5"
+NEEDS = ("gymnasium", "mujoco", "imageio")  # to install besides numpy and torch, for a student running this check
 GRADING_SEEDS = (0, 12, 19)
 """The learning check passes only if training passes on every one of these. Chosen where the
 reference and every correct form of the corpus pass in 18 of 50 iterations: correct forms round
@@ -91,17 +101,18 @@ def train(
     seeds: Sequence[int] = GRADING_SEEDS,
     config: PendulumConfig = PendulumConfig(),
     stop_early: bool = True,
+    progress: Optional[Progress] = None,
 ) -> List[Learning]:
     """REINFORCE on InvertedPendulum-v5 for each seed in turn, gradients from `loss_grad`; one
     Learning per seed that ran. stop_early: stop after the first failed seed (the check fails
-    then anyway). Deterministic per seed."""
+    then anyway). progress: told of every iteration as it ends. Deterministic per seed."""
     # unwrapped: gymnasium's own MuJoCo env without its checker and order wrappers (a third of a
     # step's time); the episode cap below stands in for its TimeLimit.
     envs = [gym.make(ENV).unwrapped for _ in range(config.num_envs)]
     runs: List[Learning] = []
     try:
         for seed in seeds:
-            runs.append(_Run(seed, config, envs).play(loss_grad))
+            runs.append(_Run(seed, config, envs).play(loss_grad, progress))
             if stop_early and not runs[-1].passed:
                 break
     finally:
@@ -121,7 +132,7 @@ class _Run:
         self.noise = np.random.default_rng([seed, 1])  # the actions' sampling noise
         self.starts = np.random.default_rng([seed, 2])  # each episode's reset seed
 
-    def play(self, loss_grad: LossGrad) -> Learning:
+    def play(self, loss_grad: LossGrad, progress: Optional[Progress] = None) -> Learning:
         start, config = time.perf_counter(), self.config
         returns: List[float] = []
         steps, end = 0, None  # end: (passed, why) once the run is over
@@ -129,6 +140,8 @@ class _Run:
         for it in range(1, config.max_iters + 1):
             obs, actions, q_values, episode_returns = self._rollout(needed_return(returns, window, threshold))
             returns.append(float(episode_returns.mean()))
+            if progress is not None:
+                progress(self.seed, it, returns[-1])
             steps += len(actions)
             end = verdict(returns, window, threshold, config.max_iters)  # before the update: it may save a call
             if end is None:

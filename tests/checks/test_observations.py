@@ -115,25 +115,26 @@ def test_a_loss_that_is_not_finite_at_extreme_logits_stays_unstable_log():
 @pytest.mark.parametrize("name", ["observed/gather_along_batch.py", "observed/class_weights_from_q.py"])
 def test_a_loss_that_answers_one_probe_makes_no_claim_about_every_probe(name):
     feedback = diagnose(load(name)).feedback
-    assert "gave no number on 7 of the 8 probes" in feedback
-    assert "every probe" not in feedback and "on all" not in feedback
+    assert "gave no number on 7 of the 8 test inputs" in feedback
+    assert "every probe" not in feedback and "every test input" not in feedback and "on all" not in feedback
     assert "times the correct" not in feedback  # a constant ratio needs two probes
-    assert "on the only probe that gave a number (of 8)" in feedback
+    assert "on the only test input that gave a number (of 8)" in feedback
 
 
 def test_claims_about_all_probes_count_them():
     notes = observe(answers_of(load("observed/policy_coefficient.py")), DIAGNOSTICS.variations)
     assert [n.kind for n in notes][0] == "ratio 0.5"
-    assert "on all 8 probes" in notes[0].text and len(DIAGNOSTICS.ordinary) == 8
+    assert "on all 8 test inputs" in notes[0].text and len(DIAGNOSTICS.ordinary) == 8
 
 
 # --- each named mistake with the probe that shows it (item 9) -------------------------------
 
 
 def _blocks(feedback: str) -> dict:
-    """Each named mistake's block of feedback, by ID."""
+    """Each named mistake's block of feedback, by ID (the student's text names it by its title only)."""
+    ids = {entry.title: mistake for mistake, entry in rubric.suspects("discrete")[1].items()}
     parts = re.split(r"\n\n(?=\*\*)", feedback)
-    return {m.group(1): part for part in parts if (m := re.search(r"\(`(\w+)`\)", part.split("\n")[0]))}
+    return {ids[m.group(1)]: part for part in parts if (m := re.match(r"\*\*(.+?)\*\*", part)) and m.group(1) in ids}
 
 
 def test_a_combination_shows_each_mistake_on_its_own_probe():
@@ -144,7 +145,8 @@ def test_a_combination_shows_each_mistake_on_its_own_probe():
     assert "for logits [[1, 0.5, -1], [0, 2, 1], [-0.5, 0.3, 0.2]]" in summed  # three rows: the sum shows
     assert (
         "yours -0.530401" in summed
-        and "without `sum_reduction` (with `sign_flipped` alone) your loss would be -0.1768" in summed
+        and "without this mistake, with only “The sign is flipped: gradient ascent on the loss”, your loss would be -0.1768"
+        in summed
     )
     assert "500" not in summed  # not the extreme probe
 
@@ -156,7 +158,9 @@ def test_standardising_inside_is_shown_where_q_is_not_standardised():
     assert shown, blocks["normalized_inside"]
     q = np.array([float(x) for x in shown.group(1).split(",")])
     assert len(q) == 1 or abs(q.mean()) > 0.1 or abs(q.std() - 1) > 0.1
-    assert "without `normalized_inside`" in blocks["normalized_inside"] or "yours nan" in blocks["normalized_inside"]
+    assert (
+        "without this mistake, with only" in blocks["normalized_inside"] or "yours nan" in blocks["normalized_inside"]
+    )
 
 
 # --- every uncatalogued wrong loss gets a specific observation (item 11) -------------------
@@ -200,17 +204,20 @@ def test_where_it_ran_it_behaves_like_a_catalog_entry():
     found = diagnose(summed_but_not_for_one)
     assert found.mistakes == ()  # one probe gave no number: no match to name
     assert (
-        "your function gave no number on 1 of the 8 probes (on the smallest: `ValueError: needs a batch`)"
+        "your function gave no number on 1 of the 8 test inputs (on the smallest: `ValueError: needs a batch`)"
         in found.feedback
     )
-    assert "on the 7 probes where it gave a number it behaves exactly like `sum_reduction`" in found.feedback
-    assert "N times the correct ones on each of the 7 probes that gave a number (of 8)" in found.feedback
+    assert (
+        "on the 7 test inputs where it gave a number it behaves exactly like “Sum over the batch instead of the mean”"
+        in found.feedback
+    )
+    assert "N times the correct ones on each of the 7 test inputs that gave a number (of 8)" in found.feedback
 
 
 def test_a_loss_that_is_zero_everywhere_is_named_nothing_and_said_to_be_zero():
     found = diagnose(lambda logits, actions, q_values: logits.sum() * 0.0)
     assert found.mistakes == ()
-    assert "your loss is 0 for every input tried (on all 8 probes), so its gradient is 0" in found.feedback
+    assert "your loss is 0 for every input tried (on all 8 test inputs), so its gradient is 0" in found.feedback
 
 
 def test_every_corpus_mistake_is_still_named_exactly():
@@ -296,7 +303,7 @@ def _true_and_specific(function: Callable, scale: float, reduction: str, normali
             assert normalisation == "none" and note.kind == f"ratio {_expected_factor(scale, reduction)}", note.text
     if found.mistakes:
         return  # a catalog match: its texts are tested with the catalog
-    assert "What the probes show:" in found.feedback
+    assert "What the test inputs show:" in found.feedback
     kinds = [n.kind for n in notes]
     if normalisation == "none":
         assert f"ratio {_expected_factor(scale, reduction)}" in kinds, found.feedback
@@ -352,10 +359,10 @@ def test_a_correct_rewrite_is_never_accused(form, reduction, detach_q):
 
 def test_the_self_check_names_the_same_from_stored_fingerprints(tmp_path):
     """The handout's public_data.npz keeps NaN answers, so the self-check names the np.std idiom too."""
-    from grader.verbs import selfcheck
+    from grader.verbs import public_data, selfcheck
 
-    data = selfcheck.load_public_data(
-        selfcheck.write_public_data(tmp_path / "public_data.npz", "discrete"), rubric.exercise("discrete")
+    data = public_data.load_public_data(
+        public_data.write_public_data(tmp_path / "public_data.npz", "discrete"), rubric.exercise("discrete")
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

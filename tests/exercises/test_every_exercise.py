@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 from conftest import CORPORA
 
+from grader.rubric import mistake_titles
+
 ROOT = Path(__file__).resolve().parents[2]
 EXERCISES = sorted(json.loads((ROOT / "assignment" / "exercises.json").read_text())["exercises"])
 NUMBERS = re.compile(r"(expected loss|should be|the correct answer is) \[?-?\d")  # evidence, with its numbers
@@ -58,8 +60,10 @@ def test_every_mistake_file_is_named_with_its_numbers(grade, name, path):
     assert set(document["extra_data"]["mistakes"]) == expected
     failing = [test["output"] for test in document["tests"] if test["status"] == "failed"]
     assert failing and document["score"] < sum(test["max_score"] for test in document["tests"])
-    for mistake in expected:
-        assert any(f"(`{mistake}`)" in output for output in failing), mistake
+    titles = mistake_titles(name)
+    for mistake in expected:  # named by its title; the ID is for tools, in extra_data
+        assert any(f"**{titles[mistake]}**" in output for output in failing), mistake
+        assert not any(f"`{mistake}`" in output for output in failing)
     assert any(NUMBERS.search(output) for output in failing), failing[0]
     for part, found in document["extra_data"].get("parts", {}).items():  # the mistake costs its own part only
         assert (found["score"] < found["max_score"]) == bool(found["mistakes"]), (part, found)

@@ -114,12 +114,16 @@ def test_each_catalog_entry_is_named_and_twins_are_named_together(mistake):
     if twins == {"broadcast", "weight_after_reduction"}:
         twins = frozenset({mistake.id})  # told apart by broadcasting's N x N intermediate
     assert set(found.mistakes) == twins
-    assert f"(`{mistake.id}`)" in found.feedback and "Evidence: for" in found.feedback
+    assert f"**{mistake.title}**" in found.feedback and "Evidence: for" in found.feedback
+    assert f"`{mistake.id}`" not in found.feedback  # the ID is for tools: Diagnosis.mistakes, extra_data
 
 
 def test_identical_twins_are_said_to_be_indistinguishable():
     found = _diagnose(_function(CORPUS / "mistakes/per_dimension_weighted_unsqueeze.py"))
-    assert "`mean_over_dims` or `per_dimension_weighted` equally" in found.feedback
+    assert (
+        "fit “The log-density is averaged over the action dimensions instead of summed” or “The per-dimension "
+        "log-densities are weighted as an (N, D) tensor and averaged” equally" in found.feedback
+    )
     assert "cannot tell which one you made" in found.feedback
 
 

@@ -63,7 +63,9 @@ def _cli(*args: str) -> subprocess.CompletedProcess:
 
 def test_check_and_grade_verbs_take_the_exercise():
     checked = _cli("check", "--exercise", "gaussian", str(CORPUS / "mistakes/sign_flipped_normal.py"))
-    assert checked.returncode == 0 and "`sign_flipped`" in checked.stdout and "hidden" not in checked.stdout.lower()
+    assert (
+        checked.returncode == 0 and "The sign is flipped" in checked.stdout and "hidden" not in checked.stdout.lower()
+    )
     graded = _cli("grade", "--exercise", "gaussian", "--json", str(CORPUS / "mistakes/unweighted_nll.py"))
     document = json.loads(graded.stdout)
     assert document["extra_data"]["mistakes"] == ["unweighted"]
@@ -101,7 +103,7 @@ def test_handout_and_autograder_zips_carry_the_gaussian_exercise(tmp_path):
         )
         assert done.returncode == 0, done.stderr[-2000:]
     handout = zipfile.ZipFile(tmp_path / "handout.zip").namelist()
-    assert {"pseudo_loss.py", "README.md", "selfcheck.py", "exercise.py", "public_data.npz"} <= set(handout)
+    assert {"pseudo_loss.py", "README.md", "selfcheck.py", "exercise/exercise.py", "public_data.npz"} <= set(handout)
     assert not any(name.startswith("reference") for name in handout)
     autograder = zipfile.ZipFile(tmp_path / "autograder.zip").namelist()
     assert {

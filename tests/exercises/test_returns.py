@@ -1,5 +1,6 @@
-"""The returns exercise's corpus graded end to end through the sandbox: each file once, its parts read
-from results.json's extra_data.parts."""
+"""The returns exercise's own cases graded end to end through the sandbox (its correct and mistake
+files are graded by test_every_exercise.py, as every exercise's are): careless uploads, each file once,
+its parts read from results.json's extra_data.parts."""
 
 from __future__ import annotations
 
@@ -61,29 +62,6 @@ def test_corpus_files_exist():
 
 def test_catalog_has_a_file_each(part_of):
     assert set().union(*MISTAKES.values()) == set(part_of)
-
-
-@pytest.mark.parametrize("name", CORRECT)
-def test_correct_form_gets_every_point_and_no_accusation(graded, name):
-    document = graded(name)
-    assert document["score"] == 100, [(t["name"], t["score"]) for t in document["tests"]]
-    assert document["extra_data"]["mistakes"] == []
-    assert all(part["mistakes"] == [] and part["score"] == part["max_score"] for part in _parts(document).values())
-
-
-@pytest.mark.parametrize("name", sorted(MISTAKES))
-def test_mistake_is_named_in_its_part_and_costs_no_other(graded, part_of, name):
-    document = graded(name)
-    ids = MISTAKES[name]
-    assert set(document["extra_data"]["mistakes"]) == ids
-    for function, part in _parts(document).items():
-        own = {mistake for mistake in ids if part_of[mistake] == function}
-        assert set(part["mistakes"]) == own, function
-        assert (part["score"] < part["max_score"]) == bool(own), (function, part)
-        if own:
-            feedback = _failing(document, function)
-            assert all(f"(`{mistake}`)" in feedback for mistake in own)
-            assert all(line in feedback for line in ("Evidence: for ", "- the correct answer is [", "- yours is ["))
 
 
 @pytest.mark.parametrize("name", sorted(CARELESS))

@@ -188,7 +188,11 @@ def test_feedback_files_are_what_gradescope_shows(graded_examples):
             assert f"## {test['name']} ({test['score']:g} / {test['max_score']:g}, " in text
             assert test["output"].strip() in text
         assert "extra_data" not in text and "grader_fault" not in text
-    assert "sign_flipped" in files["erin.py"] and "**Score: 15 / 100**" in files["erin.py"]
+    assert (
+        "The sign is flipped" in files["erin.py"]
+        and "sign_flipped" not in files["erin.py"]
+        and "**Score: 15 / 100**" in files["erin.py"]
+    )
     assert "syntax error in `heidi.py` line 5" in files["heidi.py"]
 
 

@@ -60,7 +60,7 @@ def test_every_number_of_the_steps_is_the_references(reference):
         assert re.search(
             rf"state {i}: {-np.log(p_a):.4g} × \(?{q_values[i]:.4g}\)? = {-np.log(p_a) * q_values[i]:.4g}", steps
         )
-    assert re.search(rf"\) / 3 = {loss:.4g}$", steps, re.M)
+    assert re.search(rf"\) / 4 = {loss:.4g}$", steps, re.M)  # N = 4
     assert np.allclose(rows_after(steps, "and dL/dlogits"), grad, atol=5e-5)
 
 
@@ -87,7 +87,7 @@ def test_a_correct_loss_matches_every_step(reference):
 def test_the_seed_proposal_is_shown_to_be_mean_q_over_a_with_zero_gradient(zygote, reference):
     _, _, q_values, _, _ = reference
     text = explain_submission(SUBMISSIONS / "mistakes/sum_over_actions_categorical_probs.py", zygote, EXERCISE)
-    constant = float(q_values.mean()) / 3
+    constant = float(q_values.mean()) / 3  # A = 3
     mine = text.split("on the same batch:")[1]
     assert f"L = {constant:.4g}" in mine and "zero everywhere" in mine
     assert "parts from the steps: step 3. You weighted" in mine and "Σ_a p(a)·q_i = q_i" in mine
@@ -106,6 +106,8 @@ def test_the_seed_proposal_is_shown_to_be_mean_q_over_a_with_zero_gradient(zygot
         ("mistakes/greedy_labels_argmax_probs.py", "step 3. You used the most likely action"),
         ("mistakes/not_differentiable_item.py", "no gradient reaches the logits"),
         ("mistakes/not_scalar_per_sample.py", "Its entries are step 5's terms, one per state"),
+        ("mistakes/weight_after_reduction_mean_then_q.py", "step 5. You averaged -log p(a) over the states"),
+        ("mistakes/broadcast_column_q.py", "step 5. You averaged -log p(a) over the states"),
         ("mistakes/double_softmax_cross_entropy.py", "none of the usual wrong turns"),
     ],
 )
@@ -117,7 +119,7 @@ def test_where_a_wrong_loss_parts_is_named(zygote, name, step):
 
 def test_a_function_that_raises_is_shown_with_its_traceback(zygote):
     text = explain_submission(SUBMISSIONS / "careless/raises_in_helper.py", zygote, EXERCISE)
-    assert "it raised `ValueError: expected 4 rows, got 3`" in text
+    assert "it raised `ValueError: expected 5 rows, got 4`" in text
     assert 'File "raises_in_helper.py", line 9, in check_shapes' in text
 
 
@@ -130,7 +132,7 @@ def test_the_cli_verb_prints_the_walk_through():
         timeout=120,
     )
     assert finished.returncode == 0, finished.stderr
-    assert finished.stdout.startswith("One batch, step by step: N = 3 states, A = 3 actions.")
+    assert finished.stdout.startswith("One batch, step by step: N = 4 states, A = 3 actions.")
     assert "Yours matches at every step" in finished.stdout
 
 

@@ -68,20 +68,22 @@ def test_correct_solution_passes(handout):
 def test_mistake_is_named_from_public_data_alone(handout):
     finished = selfcheck(handout, str(SUBMISSIONS / "mistakes/sum_over_actions_categorical_probs.py"))
     assert finished.returncode == 1
-    assert "`sum_over_actions`" in finished.stdout and "mean(q)/A" in finished.stdout
+    assert "What is wrong: Probabilities of all actions times q" in finished.stdout and "mean(q)/A" in finished.stdout
+    assert "sum_over_actions" not in finished.stdout and "probe" not in finished.stdout  # IDs are for --json
 
 
 def test_notebook_runs_the_self_check(handout, tmp_path):
     notebook = nbformat.read(handout / "pseudo_loss.ipynb", as_version=4)
     nbformat.validate(notebook)
     code = [cell.source for cell in notebook.cells if cell.cell_type == "code"]
-    assert "def pseudo_loss" in code[0] and "check_function" in code[-1]
+    assert "handout.zip" in code[0] and "def pseudo_loss" in code[1] and "learn_in_notebook" in code[-1]
     solution = (SUBMISSIONS / "correct/log_softmax_gather.py").read_text()
     script = tmp_path / "notebook.py"
-    script.write_text("\n\n".join([code[0], solution] + code[1:]))
+    script.write_text("\n\n".join([code[0], code[1], solution] + code[2:-1]))  # the last cell needs gymnasium
     finished = subprocess.run(
         [sys.executable, "-c", ONLY_TORCH, str(script)], cwd=handout, capture_output=True, text=True, timeout=120
     )
+    assert "Ready: the self-check is in" in finished.stdout, finished.stdout + finished.stderr
     assert "All checks passed." in finished.stdout, finished.stdout + finished.stderr
 
 
@@ -90,20 +92,30 @@ def test_handout_holds_the_exercise_and_the_self_check_it_needs(handout):
     names = {str(p) for p in unpacked if "__pycache__" not in p.parts}  # the self-check's runs add those
     spec = rubric.exercise(EXERCISE)
     stub = spec.stub_file
-    own = {stub, "README.md", "selfcheck.py", "exercise.py", f"{Path(stub).stem}.ipynb", "public_data.npz"}
-    own |= {spec.walkthrough} if spec.walkthrough else set()
+    own = {stub, "README.md", "selfcheck.py", "exercise/exercise.py", f"{Path(stub).stem}.ipynb", "public_data.npz"}
+    own |= {f"exercise/{spec.walkthrough}"} if spec.walkthrough else set()
+    # At the top, the only .py files are the student's and the self-check (issue 30, item 5).
+    assert {p.name for p in handout.glob("*.py")} == {stub, "selfcheck.py"}
     public = rubric.folders(EXERCISE)[0]
-    roots = [package.ROOT / root for root in package.HANDOUT_ROOTS] + [public / "exercise.py"]
+    roots = [package.ROOT / root for root in package.HANDOUT_ROOTS] + [public / "exercise.py", public / "explain.py"]
     modules = {str(path.relative_to(package.ROOT)) for path in package.handout_modules(*roots)}
-    assert names == own | modules
+    trainer = {f"reference/discrete/{name}.py" for name in ("cartpole", "lockstep", "seed", "policy")}
+    assert names == own | modules | trainer
     assert "checks/part" in package.HANDOUT_MODULES and "grader/author.py" in modules
-    for name in (stub, "README.md", "selfcheck.py", "exercise.py"):
+    for name in (stub, "README.md"):
         assert (handout / name).read_bytes() == (public / name).read_bytes()
+    assert (handout / "exercise" / "exercise.py").read_bytes() == (public / "exercise.py").read_bytes()
+    # The launcher is made by package.py, one source for every exercise: no copy in assignment/.
+    assert (handout / "selfcheck.py").read_text() == package.LAUNCHER.format(functions="pseudo_loss", stub=stub)
+    assert not list((public.parent).glob("*/selfcheck.py"))
 
 
 def test_no_reference_implementation_and_no_hidden_seed(handout):
     names = {str(p.relative_to(handout)) for p in handout.rglob("*") if p.is_file()}
-    assert not [n for n in names if n.startswith("reference") or n.endswith("mistakes.py")]
+    # Of reference/, the learning environment only: no __init__.py (it imports the loss), loss or catalog.
+    shipped = [n for n in names if n.startswith("reference")]
+    assert shipped and all(Path(n).name in ("cartpole.py", "lockstep.py", "seed.py", "policy.py") for n in shipped)
+    assert not [n for n in names if n.endswith(("mistakes.py", "rubric.json", "pseudo_loss.py")) and "/" in n]
     reference_line = "return -(log_probs * q_values).mean()"
     texts = [p.read_text(errors="ignore") for p in handout.rglob("*") if p.suffix in (".py", ".md", ".ipynb")]
     assert not [t for t in texts if reference_line in t or "def _sum_over_actions" in t]
@@ -111,5 +123,29 @@ def test_no_reference_implementation_and_no_hidden_seed(handout):
     hidden_seeds = {seed for triples in hidden.values() for seed, _, _ in triples}
     with np.load(handout / "public_data.npz", allow_pickle=False) as data:
         meta = json.loads(str(data["meta"]))
-    assert {case["seed"] for case in meta["cases"]}.isdisjoint(hidden_seeds)
-    assert "learning" not in meta["weights"]
+    (part,) = meta["parts"]
+    assert {case["seed"] for case in part["cases"]}.isdisjoint(hidden_seeds)
+    assert "learning" not in part["weights"]
+
+
+def test_json_for_tools_carries_the_mistake_ids_the_text_leaves_out(handout):
+    finished = selfcheck(handout, "--json", str(SUBMISSIONS / "mistakes/sum_over_actions_categorical_probs.py"))
+    assert finished.returncode == 1, finished.stderr
+    document = json.loads(finished.stdout)
+    assert document["extra_data"]["mistakes"] == ["sum_over_actions"] and document["score"] == 0
+    assert [test["status"] for test in document["tests"]] == ["failed"] * 6  # Gradescope's form: 0 points
+
+
+def test_the_notebooks_first_cell_unzips_an_uploaded_handout_or_says_what_to_do(handout, tmp_path):
+    setup = nbformat.read(handout / "pseudo_loss.ipynb", as_version=4).cells[1].source
+    alone = tmp_path / "content"  # Colab's folder, with the notebook opened from elsewhere
+    alone.mkdir()
+    told = subprocess.run([sys.executable, "-c", setup], cwd=alone, capture_output=True, text=True, timeout=60)
+    assert "Colab: click the folder icon on the left, upload handout.zip" in told.stdout
+    assert "Jupyter: unzip handout.zip and open this notebook from the unzipped folder" in told.stdout
+    package.handout(alone / "handout.zip", EXERCISE)  # uploaded: the cell unzips it, and the checks import
+    (alone / "pseudo_loss.py").write_text("# the student's own file, kept\n")
+    ready = subprocess.run([sys.executable, "-c", setup], cwd=alone, capture_output=True, text=True, timeout=60)
+    assert "Ready: the self-check is in" in ready.stdout, ready.stdout + ready.stderr
+    assert (alone / "grader" / "verbs" / "selfcheck.py").is_file() and (alone / "public_data.npz").is_file()
+    assert (alone / "pseudo_loss.py").read_text() == "# the student's own file, kept\n"

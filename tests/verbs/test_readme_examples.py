@@ -26,7 +26,7 @@ def test_example_outputs_are_a_real_run_of_the_handout(handout):
 def test_the_mistake_example_shows_the_evidence_under_the_test_that_prints_it(handout):
     readme = README.read_text()
     block = readme.split("<!-- output of: python selfcheck.py my_solution.py -->")[1].split("```")[1]
-    assert "`sum_over_actions`" in block and "What is wrong:" in block
+    assert "`sum_over_actions`" not in block and "What is wrong: Probabilities of all actions" in block
     said_hidden = [line for line in block.splitlines() if "hidden" in line]  # the self-check runs none
     assert said_hidden == [line for line in said_hidden if line.startswith("The real grader also checks hidden")]
     explained = readme.split("<!-- output of: python selfcheck.py --explain my_solution.py -->")[1].split("```")[1]

@@ -22,8 +22,8 @@ from grader import rubric
 from grader.contract import SUBMISSION_FILE
 from grader.outputs.results import NOT_GRADED
 from grader.submission.load import load
-from grader.submission.stub import is_stub
-from grader.verbs import selfcheck
+from grader.verbs import public_data, selfcheck
+from grader.verbs.choice import choose
 from grader.verbs.grade import grade_safely
 
 EXERCISE = "discrete"
@@ -56,12 +56,12 @@ def submissions() -> List[str]:
 
 
 @pytest.fixture(scope="module")
-def data(tmp_path_factory) -> selfcheck.PublicData:
-    path = selfcheck.write_public_data(tmp_path_factory.mktemp("handout") / "public_data.npz", EXERCISE)
-    return selfcheck.load_public_data(path, rubric.exercise(EXERCISE))
+def data(tmp_path_factory) -> public_data.PublicData:
+    path = public_data.write_public_data(tmp_path_factory.mktemp("handout") / "public_data.npz", EXERCISE)
+    return public_data.load_public_data(path, rubric.exercise(EXERCISE))
 
 
-_DATA: Optional[selfcheck.PublicData] = None  # what a forked self-check reads
+_DATA: Optional[public_data.PublicData] = None  # what a forked self-check reads
 
 
 def _self_check(name: str) -> Dict:
@@ -73,12 +73,11 @@ def _self_check(name: str) -> Dict:
     path = SUBMISSIONS / name
     function_name = _DATA.exercise.parts[0].contract.function
     try:
-        chosen, _ = selfcheck.choose(None if path.is_dir() else str(path), _DATA, path)
-        on_stub = path.is_dir() and is_stub(chosen.read_text(), function_name, _DATA.stub)
-        notebooks = sorted(path.glob("*.ipynb")) if on_stub else []
-        if path.suffix == ".ipynb" or notebooks:
+        given = None if path.is_dir() else str(path)
+        chosen, _ = choose(given, function_name, _DATA.stub, _DATA.exercise.stub_file, path)
+        if chosen.suffix == ".ipynb":  # the student runs its check cell
             module: dict = {}
-            notebook = notebooks[0] if notebooks else path
+            notebook = chosen
             exec(compile(load(notebook, function_name).files[SUBMISSION_FILE], notebook.name, "exec"), module)
             function = module.get(function_name)
         elif chosen.suffix != ".py" or not chosen.is_file():

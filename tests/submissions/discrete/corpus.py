@@ -73,14 +73,14 @@ MISTAKES: Dict[str, FrozenSet[str]] = {
 # Wrong losses no catalog entry describes, each with a phrase of the observation its feedback
 # must make (grader/checks/observations.py): true, specific, with the probe that shows it.
 OBSERVED: Dict[str, str] = {
-    "observed/one_hot_mean.py": "your loss and its gradient are 1/A times the correct ones on all 8 probes",
-    "observed/policy_coefficient.py": "your loss and its gradient are 0.5 times the correct ones on all 8 probes",
-    "observed/mean_divided_by_n.py": "your loss and its gradient are 1/N times the correct ones on all 8 probes",
+    "observed/one_hot_mean.py": "your loss and its gradient are 1/A times the correct ones on all 8 test inputs",
+    "observed/policy_coefficient.py": "your loss and its gradient are 0.5 times the correct ones on all 8 test inputs",
+    "observed/mean_divided_by_n.py": "your loss and its gradient are 1/N times the correct ones on all 8 test inputs",
     "observed/baseline_inside.py": "for a single sample your loss is 0 and its gradient zero",
     "observed/entropy_bonus.py": "the part of your loss that is wrong does not depend on",
-    "observed/value_term_added.py": "your gradient is the correct one on all 8 probes",
-    "observed/class_weights_from_q.py": "your function gave no number on 7 of the 8 probes",
-    "observed/gather_along_batch.py": "your function gave no number on 7 of the 8 probes",
+    "observed/value_term_added.py": "your gradient is the correct one on all 8 test inputs",
+    "observed/class_weights_from_q.py": "your function gave no number on 7 of the 8 test inputs",
+    "observed/gather_along_batch.py": "your function gave no number on 7 of the 8 test inputs",
     "observed/first_sample_only.py": "rows 1 and 2 of your dL/dlogits are zero where the correct one is not",
     "observed/absolute_q.py": "(exactly the rows where q < 0)",
     "observed/scale_only_normalisation.py": "for a single sample your loss is NaN",
