@@ -50,6 +50,7 @@ from grader.checks.probes import (
     finite,
     fitting,
     non_scalar,
+    scaled,
     signature,
 )
 
@@ -80,20 +81,6 @@ def answer_all(
         arrays = probe.arrays if transform is None else transform(probe.arrays)
         sigs.append(signature(oracle.call(*arrays, trace=probe.trace), probe))
     return tuple(sigs)
-
-
-def scaled(sigs: Sequence[Optional[Sig]], factors: Sequence[float]) -> Tuple[Optional[Sig], ...]:
-    """The signatures of the same function with its output multiplied by factors[i] on probe i."""
-    return tuple(
-        None
-        if sig is None
-        else Sig(
-            None if sig.value is None else sig.value * c,
-            {name: grad * c for name, grad in sig.grads.items()},
-            sig.quadratic,
-        )
-        for sig, c in zip(sigs, factors)
-    )
 
 
 def reductions(sigs: Sequence[Optional[Sig]], flipped: str, summed: str) -> List[Tuple[float, bool, FrozenSet[str]]]:
@@ -127,25 +114,27 @@ def diagnose(
     if match is None:
         return explain.unexplained(properties)
     twins = _twins(sigs, suspects, ordinary, match)
-    found = set(match.ids) | twins | set(properties) | _at_extremes(sigs, match, diagnostics)
+    either = set().union(*(s.ids ^ match.ids for s in twins))  # what the look-alikes differ in
+    found = set(match.ids) | either | set(properties) | _at_extremes(sigs, match, diagnostics)
     ordered = tuple(m for m in catalog if m in found)
-    feedback = explain.named(ordered, match)
-    if twins:
-        fits = " or ".join(f"`{m}`" for m in catalog if m in twins | match.ids)
+    feedback = explain.named(ordered, match, frozenset(either))
+    if either:
+        fits = " or ".join(f"`{m}`" for m in catalog if m in either)
         feedback = (
-            f"Your answers fit {fits} equally: those mistakes give identical numbers on every input, so "
-            f"the probes cannot tell which one you made. Each is described below.\n\n{feedback}"
+            f"Your answers fit {fits} equally: those give identical numbers on every input and nothing your "
+            "code computed tells them apart, so the probes cannot tell which one you made. Each is described "
+            f"below as a possibility.\n\n{feedback}"
         )
     return Diagnosis(ordered, feedback)
 
 
-def _twins(sigs: Sequence[Optional[Sig]], suspects: Sequence[Suspect], probes: List[int], match: Suspect) -> set:
-    """The mistakes of other suspects with the very numbers of the match (SAME_NUMBERS) that fit as
-    simply: no probe can tell them from it, so naming only one would be a guess."""
+def _twins(sigs: Sequence[Optional[Sig]], suspects: Sequence[Suspect], probes: List[int], match: Suspect) -> list:
+    """Other suspects with the very numbers of the match (SAME_NUMBERS) that fit as simply: no
+    probe can tell them from it, so naming only one would be a guess."""
     if not match.same_numbers:
-        return set()
-    simplest = [s for s in fitting(sigs, suspects, probes) if s.same_numbers and len(s.ids) == len(match.ids)]
-    return {m for s in simplest for m in s.ids - match.ids}
+        return []
+    fits = fitting(sigs, suspects, probes)
+    return [s for s in fits if s.same_numbers and len(s.ids) == len(match.ids) and s.ids != match.ids]
 
 
 def _best_match(sigs: Sequence[Optional[Sig]], suspects: Sequence[Suspect], probes: List[int]) -> Optional[Suspect]:

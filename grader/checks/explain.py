@@ -3,7 +3,7 @@ catalog entry fits, the observations that hold and the smallest probe where the 
 
 from __future__ import annotations
 
-from typing import Callable, List, Optional, Sequence, Tuple
+from typing import Callable, FrozenSet, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -22,6 +22,7 @@ from grader.checks.probes import (
     detached,
     fitting,
     non_scalar,
+    scaled,
     signature,
 )
 from grader.text import code, fmt, fmt_array
@@ -41,16 +42,18 @@ class Explainer:
             diagnostics.probes, self.sigs, self.reference.sigs, diagnostics.contract, diagnostics.sizes
         )
 
-    def named(self, ids: Sequence[str], match: Optional[Suspect] = None) -> str:
-        """Each mistake's title, explanation and the smallest probe that shows it."""
+    def named(self, ids: Sequence[str], match: Optional[Suspect] = None, either: FrozenSet[str] = frozenset()) -> str:
+        """Each mistake's title, explanation and the smallest probe that shows it; those in either
+        (look-alikes nothing tells apart) as possibilities, not as fact."""
         blocks, shown = [], set()
         for mistake in ids:
-            block = f"**{self.catalog[mistake].title}** (`{mistake}`)\n\n{self.catalog[mistake].explanation}"
+            title = ("Possibly: " if mistake in either else "") + self.catalog[mistake].title
+            block = f"**{title}** (`{mistake}`)\n\n{self.catalog[mistake].explanation}"
             index, without = self._showing(mistake, match)
             if index is not None and index in shown:
                 block += "\n\nThe probe above shows it too."
             elif index is not None:
-                block += "\n\n" + self._numbers(index, without, mistake)
+                block += "\n\n" + self._numbers(index, without, mistake, either)
                 shown.add(index)
             blocks.append(block)
         return "\n\n".join(blocks)
@@ -72,8 +75,22 @@ class Explainer:
             return self._differs(d.extreme, match), None
         rest = match.ids - {mistake}
         candidates = [s for s in self.suspects if s.ids == rest] or [self.reference]
-        without = max(candidates, key=lambda s: sum(agrees(self.sigs[i], s.sigs[i]) for i in d.ordinary))
+        without = self._without(match, candidates)
+        if without is None:  # no counterfactual that is surely this code's: show the probe, say no "would be"
+            best = max(candidates, key=lambda s: sum(agrees(self.sigs[i], s.sigs[i]) for i in d.ordinary))
+            return self._differs(d.ordinary, best), None
         return self._differs(d.ordinary, without), (without if without.ids else None)
+
+    def _without(self, match: Suspect, candidates: Sequence[Suspect]) -> Optional[Suspect]:
+        """The suspect that is the match's very code without one mistake: the match's numbers are
+        its own times −1 or ±N on every probe (a sign or a batch sum is what was removed), else the
+        only candidate there is; None when several would do (such as two standard deviations)."""
+        probes = self.diagnostics.probes
+        for factors in ([-1.0] * len(probes), [float(p.rows) for p in probes], [-float(p.rows) for p in probes]):
+            for candidate in candidates:
+                if all(agrees(m, c) for m, c in zip(match.sigs, scaled(candidate.sigs, factors))):
+                    return candidate
+        return candidates[0] if len(candidates) == 1 else None
 
     def _differs(self, indices: Sequence[int], suspect: Suspect) -> Optional[int]:
         wrong = [i for i in indices if not agrees(self.sigs[i], suspect.sigs[i], suspect.same_numbers)]
@@ -90,7 +107,9 @@ class Explainer:
             return self._numbers(i)
         return ""
 
-    def _numbers(self, index: int, without: Optional[Suspect] = None, mistake: str = "") -> str:
+    def _numbers(
+        self, index: int, without: Optional[Suspect] = None, mistake: str = "", either: FrozenSet[str] = frozenset()
+    ) -> str:
         probe, outcome, student, expected = (
             self.diagnostics.probes[index],
             self.outcomes[index],
@@ -121,7 +140,9 @@ class Explainer:
             lines.append(f"- after the call, {', '.join(f'`{n}`' for n in outcome.mutated)} had changed")
         other = without.sigs[index] if without is not None else None
         if without is not None and other is not None and other.value is not None:
-            alone = ", ".join(f"`{m}`" for m in sorted(without.ids))
+            alone = ", ".join(f"`{m}`" for m in sorted(without.ids - either))
+            alike = " or ".join(f"`{m}`" for m in sorted(either))
+            alone = ", ".join(a for a in (alone, alike if without.ids & either else "") if a)
             lines.append(f"- without `{mistake}` (with {alone} alone) your loss would be {fmt(other.value)}")
         return "\n".join(lines)
 

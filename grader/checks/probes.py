@@ -83,6 +83,20 @@ def signature(outcome: Outcome, probe: Probe) -> Optional[Sig]:
     return Sig(float(np.mean(outcome.value)), outcome.grads, quadratic)
 
 
+def scaled(sigs: Sequence[Optional[Sig]], factors: Sequence[float]) -> Tuple[Optional[Sig], ...]:
+    """The signatures of the same function with its output multiplied by factors[i] on probe i."""
+    return tuple(
+        None
+        if sig is None
+        else Sig(
+            None if sig.value is None else sig.value * c,
+            {name: grad * c for name, grad in sig.grads.items()},
+            sig.quadratic,
+        )
+        for sig, c in zip(sigs, factors)
+    )
+
+
 def close(a: Optional[float], b: Optional[float]) -> bool:
     if a is None or b is None:
         return a is b
@@ -163,6 +177,14 @@ class Answers:
         if count == 1:
             return f"on the only probe that gave a number (of {total})"
         return f"on each of the {count} probes that gave a number (of {total})"
+
+    def gradients(self) -> str:
+        """How a claim about every gradient the exercise asks for names them: "gradient", or
+        "gradients (dL/dmean and dL/dlog_std)"."""
+        names = self.contract.differentiable
+        if len(names) == 1:
+            return "gradient"
+        return "gradients (" + " and ".join(f"dL/d{n}" for n in names) + ")"
 
     def lead(self) -> Tuple[str, str]:
         """The first differentiable argument: its name and how feedback calls it."""
