@@ -16,7 +16,9 @@ mean is compared instead, a value with no gradient); two more,
 ``Diagnostics.unstable`` and ``Diagnostics.inexact``, are a match on the
 ordinary probes that is not finite, or finite and wrong, on an extreme one. A
 student matches a suspect when value and gradients agree on every ordinary
-probe (NaN with NaN: grader.checks.probes); the simplest match (fewest
+probe (NaN with NaN: grader.checks.probes; a probe that gave no number only
+with a suspect that gives none there either, such as a shape error that
+depends on N); the simplest match (fewest
 mistakes) wins. Suspects with identical numbers (the catalog's
 ``SAME_NUMBERS``) are told apart by whether an N × N intermediate tensor
 appears on a traced probe. A loss that is the same number whatever the inputs
@@ -35,6 +37,8 @@ from __future__ import annotations
 
 from typing import Callable, FrozenSet, List, Mapping, Optional, Sequence, Tuple
 
+import numpy as np
+
 from grader.checks.answer import Answer
 from grader.checks.explain import Explainer
 from grader.checks.observations import constant
@@ -49,10 +53,12 @@ from grader.checks.probes import (
     detached,
     finite,
     fitting,
+    mutates,
     non_scalar,
     scaled,
     signature,
 )
+from grader.text import fmt
 
 __all__ = [
     "Diagnosis",
@@ -109,10 +115,20 @@ def diagnose(
     properties = _properties(outcomes)
     ordinary, sigs = diagnostics.ordinary, explain.sigs
     match = None
-    if all(sigs[i] is not None for i in ordinary) and constant(explain.answers) is None:
-        match = _best_match(sigs, suspects, ordinary)
+    if sum(sigs[i] is not None for i in ordinary) >= 2 and constant(explain.answers) is None:
+        match = _best_match(sigs, suspects, ordinary)  # a probe with no number matches one the suspect fails
     if match is None:
-        return explain.unexplained(properties)
+        scaled_match = _times_constant(sigs, suspects, ordinary) if constant(explain.answers) is None else None
+        if scaled_match is None:
+            return explain.unexplained(properties)
+        match, factor = scaled_match
+        ids = tuple(m for m in catalog if m in match.ids | set(properties))
+        (mistake,) = match.ids
+        said = (
+            f"Your loss and its {explain.answers.gradients()} are {fmt(factor)} times those of `{mistake}` "
+            f"{explain.answers.on(len(ordinary))}: that mistake, times a constant."
+        )
+        return Diagnosis(ids, f"{said}\n\n{explain.named(ids, match)}")
     twins = _twins(sigs, suspects, ordinary, match)
     either = set().union(*(s.ids ^ match.ids for s in twins))  # what the look-alikes differ in
     found = set(match.ids) | either | set(properties) | _at_extremes(sigs, match, diagnostics)
@@ -137,6 +153,32 @@ def _twins(sigs: Sequence[Optional[Sig]], suspects: Sequence[Suspect], probes: L
     return [s for s in fits if s.same_numbers and len(s.ids) == len(match.ids) and s.ids != match.ids]
 
 
+def _times_constant(
+    sigs: Sequence[Optional[Sig]], suspects: Sequence[Suspect], probes: List[int]
+) -> Optional[Tuple[Suspect, float]]:
+    """One catalog mistake times a free constant (a coefficient, q scaled down), when it alone fits:
+    the student's answers divided by the constant agree with it on every probe (its N x N tensor
+    too, for a look-alike), and with no other suspect's, the reference's included (a scaled
+    reference is the observations' ratio, not a mistake times a constant)."""
+    mine = [sigs[i] for i in probes]
+    if not all(finite(sig) for sig in mine):
+        return None
+    found: dict = {}
+    for suspect in suspects:
+        theirs = [suspect.sigs[i] for i in probes]
+        values = [0.0 if t is None or t.value is None else t.value for t in theirs]
+        if len(suspect.ids) > 1 or not all(finite(t) for t in theirs):
+            continue
+        at = int(np.argmax(np.abs(values)))
+        factor = float(mine[at].value or 0.0) / values[at] if values[at] else 0.0  # type: ignore[union-attr]
+        if abs(factor) < 1e-6 or abs(abs(factor) - 1) < 1e-2:
+            continue
+        back = scaled(mine, [1 / factor] * len(mine))
+        if all(agrees(m, t, suspect.same_numbers) for m, t in zip(back, theirs)):
+            found.setdefault(suspect.ids, (Suspect(suspect.ids, scaled(suspect.sigs, [factor] * len(theirs))), factor))
+    return next(iter(found.values())) if len(found) == 1 and frozenset() not in found else None
+
+
 def _best_match(sigs: Sequence[Optional[Sig]], suspects: Sequence[Suspect], probes: List[int]) -> Optional[Suspect]:
     matches = fitting(sigs, suspects, probes)
     return min(matches, key=lambda s: len(s.ids)) if matches else None
@@ -144,7 +186,8 @@ def _best_match(sigs: Sequence[Optional[Sig]], suspects: Sequence[Suspect], prob
 
 def _at_extremes(sigs: Sequence[Optional[Sig]], match: Suspect, diagnostics: Diagnostics) -> set:
     """The unstable mistake when an extreme probe is not finite, the inexact one when only wrong."""
-    wrong = [sigs[i] for i in diagnostics.extreme if not agrees(sigs[i], match.sigs[i])]
+    # Where the match itself is not finite, its own mistake is what shows there.
+    wrong = [sigs[i] for i in diagnostics.extreme if finite(match.sigs[i]) and not agrees(sigs[i], match.sigs[i])]
     if not wrong:
         return set()
     inexact = diagnostics.inexact and all(finite(s) for s in wrong)
@@ -154,7 +197,7 @@ def _at_extremes(sigs: Sequence[Optional[Sig]], match: Suspect, diagnostics: Dia
 def _properties(outcomes: Sequence[Outcome]) -> List[str]:
     answers = [o for o in outcomes if isinstance(o, Answer) and o.error is None]
     found = []
-    if any(a.mutated for a in answers):
+    if any(isinstance(o, Answer) and mutates(o) for o in outcomes):
         found.append("mutates_inputs")
     if any(non_scalar(a) for a in answers):
         found.append("not_scalar")

@@ -21,6 +21,7 @@ from grader.checks.probes import (
     close_grad,
     detached,
     fitting,
+    mutates,
     non_scalar,
     scaled,
     signature,
@@ -54,6 +55,8 @@ class Explainer:
                 block += "\n\nThe probe above shows it too."
             elif index is not None:
                 block += "\n\n" + self._numbers(index, without, mistake, either)
+            if match is not None and mistake in match.ids:
+                block += self._silent(getattr(self.catalog[mistake], "meant", ""))
                 shown.add(index)
             blocks.append(block)
         return "\n\n".join(blocks)
@@ -64,7 +67,7 @@ class Explainer:
         everywhere = by_size(probes, range(len(probes)))
         answers = [(i, o) for i, o in ((i, self.outcomes[i]) for i in everywhere) if isinstance(o, Answer)]
         if mistake == "mutates_inputs":
-            return next((i for i, o in answers if o.mutated), None), None
+            return next((i for i, o in answers if mutates(o)), None), None
         if mistake == "not_scalar":
             return next((i for i, o in answers if o.error is None and non_scalar(o)), None), None
         if mistake == "not_differentiable":
@@ -91,6 +94,26 @@ class Explainer:
                 if all(agrees(m, c) for m, c in zip(match.sigs, scaled(candidate.sigs, factors))):
                     return candidate
         return candidates[0] if len(candidates) == 1 else None
+
+    def _silent(self, meant: str) -> str:
+        """For a match that gives no number on some probes: the smallest of them, what it raised,
+        and what the entry it computes elsewhere (meant) gives there."""
+        d = self.diagnostics
+        silent = by_size(d.probes, [i for i in d.ordinary if self.sigs[i] is None])
+        if not silent:
+            return ""
+        i, outcome = silent[0], self.outcomes[silent[0]]
+        why = outcome.error if isinstance(outcome, Answer) else getattr(outcome, "message", None)
+        first = (why or "no value").strip().splitlines()[0][:160]
+        lines = [
+            f"Your function gave no number on {len(silent)} of the {len(d.ordinary)} probes; on the smallest, "
+            f"{d.probes[i].describe(d.contract)}, it raised {code(first)}."
+        ]
+        other = next((s.sigs[i] for s in self.suspects if s.ids == {meant}), None)
+        if other is not None and other.value is not None:
+            zero = ", with a gradient of zero" if other.flat else ""
+            lines.append(f"Computed as meant (`{meant}`), your loss there would be {fmt(other.value)}{zero}.")
+        return "\n\n" + " ".join(lines)
 
     def _differs(self, indices: Sequence[int], suspect: Suspect) -> Optional[int]:
         wrong = [i for i in indices if not agrees(self.sigs[i], suspect.sigs[i], suspect.same_numbers)]
@@ -119,7 +142,9 @@ class Explainer:
         assert expected is not None and expected.value is not None and expected.grads  # the reference's loss has both
         lines = [f"Evidence: for {probe.describe(self.diagnostics.contract)}:"]
         if student is None:
-            lines.append(f"- expected loss {fmt(expected.value)}; your function gave no value.")
+            raised = outcome.error if isinstance(outcome, Answer) and outcome.error else ""
+            why = f" (it raised {code(raised.strip().splitlines()[0][:160])})" if raised else ""
+            lines.append(f"- expected loss {fmt(expected.value)}; your function gave no value{why}.")
             return "\n".join(lines)
         assert student.value is not None  # a signature always has a value
         lines.append(f"- expected loss {fmt(expected.value)}, yours {fmt(student.value)}")
@@ -150,7 +175,7 @@ class Explainer:
         """No catalog entry fits: say what the probes show, each with the smallest probe that shows it."""
         ids = tuple(m for m in self.catalog if m in properties)
         if not any(s is not None for s in self.sigs):
-            return Diagnosis(ids, "")
+            return Diagnosis(ids, self.named(ids))
         notes = self._where_it_ran() + observe(self.answers, self.diagnostics.variations)
         notes += self.diagnostics.hints(self.answers)
         evidence = self.evidence()

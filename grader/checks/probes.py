@@ -267,6 +267,14 @@ def fitting(sigs: Sequence[Optional[Sig]], suspects: Sequence[Suspect], probes: 
     return [s for s in suspects if all(agrees(sigs[i], s.sigs[i], s.same_numbers) for i in probes)]
 
 
+IN_PLACE = "a leaf Variable that requires grad is being used in an in-place operation"  # torch's refusal
+
+
+def mutates(answer: Answer) -> bool:
+    """An input changed in place, or an attempt at it on a differentiable input that torch refused."""
+    return bool(answer.mutated) or IN_PLACE in (answer.error or "")
+
+
 def non_scalar(answer: Answer) -> bool:
     return answer.tensor and answer.shape not in (None, ()) and 0 not in answer.shape  # empty: nothing to average
 

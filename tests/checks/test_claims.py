@@ -13,6 +13,7 @@ import re
 import warnings
 from typing import Callable
 
+import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
@@ -215,3 +216,70 @@ def test_a_ratio_to_a_detached_copy_is_asked_about_detach(grade, rubric):
     interface = output_of(grade(CLAIMS / "ratio_loss.py", learning=False), rubric, "interface")
     assert "the gradient says" in interface and "`.detach()`" in interface
     assert "for the very same inputs" not in interface
+
+
+# --- mistakes that went unnamed, each named with its numbers --------------------------------------
+
+
+def test_the_seed_proposal_as_typed_is_named_with_its_error_and_what_it_would_be_as_meant():
+    found = diagnose(load("mistakes/q_on_action_axis_beginner.py"))
+    assert found.mistakes == ("q_on_action_axis",)
+    assert "Not one of the known mistakes" not in found.feedback
+    said = re.search(
+        r"gave no number on 6 of the 8 probes; on the smallest, (.*?), it raised `RuntimeError: The size of tensor a "
+        r"\(2\) must match .*?`\. Computed as meant \(`sum_over_actions`\), your loss there would be (\S+), with a "
+        r"gradient of zero\.",
+        found.feedback,
+    )
+    assert said, found.feedback
+    pair = next(p for p in rubric.exercise("discrete").diagnostics.probes if p.name == "pair")
+    assert float(said.group(2)) == pytest.approx(pair.arrays[2].mean() / 2, rel=1e-5)  # mean(q) / A
+
+
+def test_the_policy_as_its_own_labels_is_named_with_its_entropy_value_and_zero_gradient():
+    found = diagnose(load("mistakes/policy_as_labels_detached.py"))
+    assert found.mistakes == ("policy_as_labels",)
+    p = torch.softmax(torch.tensor([2.0, 0.0], dtype=torch.float64), -1)
+    entropy_times_q = float(-(p * p.log()).sum()) * 3.0  # the tiny probe: logits [2, 0], q 3
+    assert f"expected loss 6.38078, yours {entropy_times_q:.4g}" in found.feedback
+    assert "singles out another action" not in found.feedback  # a zero gradient's signs are rounding
+    assert diagnose(load("mistakes/policy_as_labels_attached_cross_entropy.py")).mistakes == (
+        "policy_as_labels_attached",
+    )
+
+
+def test_a_mistake_times_a_free_constant_is_named_with_the_constant():
+    found = diagnose(load("mistakes/weight_after_reduction_tanh_q.py"))
+    assert found.mistakes == ("weight_after_reduction",)
+    said = re.search(
+        r"Your loss and its gradient are (\S+) times those of `weight_after_reduction` on all 8", found.feedback
+    )
+    assert said and float(said.group(1)) == pytest.approx(1e-3, rel=1e-4), found.feedback
+
+
+def test_a_scaled_reference_is_a_ratio_not_a_flipped_sign_times_a_constant():
+    found = diagnose(load("observed/policy_coefficient.py"))
+    assert found.mistakes == () and "times those of" not in found.feedback
+
+
+def test_argmax_labels_with_q_ignored_are_named_both():
+    found = diagnose(load("mistakes/combo_greedy_labels_unweighted.py"))
+    assert set(found.mistakes) == {"greedy_labels", "unweighted"}
+
+
+def test_a_refused_in_place_change_of_log_std_is_named_with_the_error():
+    found = diagnose(load("gaussian/mistakes/mutates_inputs_clamp_in_place.py"), "gaussian")
+    assert found.mistakes == ("mutates_inputs",)
+    assert "your function gave no value (it raised `RuntimeError: a leaf Variable that requires grad" in found.feedback
+
+
+def test_a_clamped_variance_is_named_on_the_tiny_std_probe():
+    found = diagnose(load("gaussian/mistakes/clamped_variance_gaussian_nll.py"), "gaussian")
+    assert found.mistakes == ("clamped_variance",)
+    assert "log_std [-9, -8]" in found.feedback and "expected loss 7.44132, yours 5.93975" in found.feedback
+
+
+def test_a_confident_case_has_a_std_below_the_clamp():
+    graded = rubric.load("gaussian")
+    confident = [case for case, _ in graded.cases["confident"] if not case.hidden]
+    assert all(case.arrays[1].min() < np.log(1e-3) for case in confident)
