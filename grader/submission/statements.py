@@ -21,6 +21,15 @@ from grader.submission.ipython import python_lines
 from grader.text import code as md_code
 
 BUILTINS = frozenset(dir(builtins))
+# Classes whose construction only stores its arguments: a loss module or a distribution built at module
+# level (`criterion = nn.CrossEntropyLoss()`) is kept, being what the function uses, as a constant is.
+SAFE_CONSTRUCTORS = frozenset(
+    {
+        "CrossEntropyLoss", "NLLLoss", "MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "GaussianNLLLoss",
+        "BCELoss", "BCEWithLogitsLoss", "KLDivLoss", "LogSoftmax", "Softmax", "Identity",
+        "Normal", "Categorical", "OneHotCategorical", "MultivariateNormal", "Independent",
+    }
+)  # fmt: skip
 NOTEBOOK_ONLY_MODULES = ("google.colab", "IPython", "ipywidgets")
 FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 DEFINITIONS = FUNCTIONS + (ast.ClassDef,)
@@ -255,7 +264,8 @@ def _plain_target(node: ast.expr) -> bool:
 
 
 def _simple(node: ast.expr) -> bool:
-    """A literal, a name or dotted alias, arithmetic on those, or a lambda: nothing is called."""
+    """A literal, a name or dotted alias, arithmetic on those, a lambda, or a known-safe constructor
+    called with those: nothing else is called."""
     try:
         ast.literal_eval(node)
         return True
@@ -273,6 +283,15 @@ def _simple(node: ast.expr) -> bool:
         return _simple(node.operand)
     if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
         return all(_simple(element) for element in node.elts)
+    if isinstance(node, ast.Call):
+        callee = node.func
+        named = callee.attr if isinstance(callee, ast.Attribute) else getattr(callee, "id", "")
+        return (
+            named in SAFE_CONSTRUCTORS
+            and (not isinstance(callee, ast.Attribute) or _simple(callee.value))
+            and all(_simple(a) for a in node.args)
+            and all(_simple(k.value) for k in node.keywords)
+        )
     return False
 
 
