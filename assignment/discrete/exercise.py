@@ -213,7 +213,7 @@ def _suspects(reference: Callable, catalog: Sequence, same_numbers: Sequence[Fro
             variants.append((ids | {"normalized_inside"}, answer_all(function, DIAGNOSTICS, inside)))
         by_a = (False, True) if ids & set(_PER_ACTION) else (False,)
         for variant_ids, sigs in variants:
-            for sign, by_n, extra in reductions(sigs, "sign_flipped", "sum_reduction"):
+            for sign, by_n, extra in reductions(sigs, "sign_flipped", "sum_reduction", variant_ids):
                 for times_a in by_a:
                     factors = [
                         sign * (p.rows if by_n else 1) * (p.arrays[0].shape[1] if times_a else 1) for p in PROBES

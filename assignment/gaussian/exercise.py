@@ -192,7 +192,7 @@ def _suspects(reference: Callable, catalog: Sequence, same_numbers: Sequence[Fro
             [(c, per_d) for c in _SPELLINGS[key] for per_d in (False, True)] if key in _SPELLINGS else [(1.0, False)]
         )
         for variant_ids, sigs in variants:
-            for sign, by_n, extra in reductions(sigs, "sign_flipped", "sum_reduction"):
+            for sign, by_n, extra in reductions(sigs, "sign_flipped", "sum_reduction", variant_ids):
                 for c, per_d in spellings:
                     factors = [
                         sign * c * (p.rows if by_n else 1) / (p.arrays[0].shape[1] if per_d else 1) for p in PROBES

@@ -89,18 +89,23 @@ def answer_all(
     return tuple(sigs)
 
 
-def reductions(sigs: Sequence[Optional[Sig]], flipped: str, summed: str) -> List[Tuple[float, bool, FrozenSet[str]]]:
+def reductions(
+    sigs: Sequence[Optional[Sig]], flipped: str, summed: str, made: FrozenSet[str] = frozenset()
+) -> List[Tuple[float, bool, FrozenSet[str]]]:
     """The output changes any mean-reduced loss can make, as (sign, times N, the IDs they add):
     none, ×−1 (`flipped`), ×N (`summed`, a sum instead of a mean over the batch) and both. A loss
-    whose gradient is zero anyway gets no `flipped`: its sign is not a mistake worth naming."""
+    whose gradient is zero anyway gets no `flipped`: its sign is not a mistake worth naming; a loss
+    that already makes one of them (made: its IDs) does not make it twice (a sign flipped twice is
+    the loss itself, a batch summed twice is no mistake of the catalog)."""
     flat = all(sig is None or sig.flat for sig in sigs)
     flip = frozenset() if flat else frozenset({flipped})
-    return [
+    changes = [
         (1.0, False, frozenset()),
         (-1.0, False, flip),
         (1.0, True, frozenset({summed})),
         (-1.0, True, flip | {summed}),
     ]
+    return [(sign, by_n, ids) for sign, by_n, ids in changes if not ids & made]
 
 
 def ask_probes(oracle: Oracle, diagnostics: Diagnostics) -> List[Outcome]:
