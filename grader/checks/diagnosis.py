@@ -44,6 +44,7 @@ from grader.checks.explain import Explainer
 from grader.checks.observations import constant
 from grader.checks.oracle import LocalOracle, Oracle, Outcome
 from grader.checks.probes import (
+    ATOL,
     Diagnosis,
     Diagnostics,
     Probe,
@@ -116,6 +117,7 @@ def diagnose(
     outcomes: Sequence[Outcome], diagnostics: Diagnostics, suspects: Sequence[Suspect], catalog: Mapping[str, object]
 ) -> Diagnosis:
     """Mistake IDs and feedback from the student's answers to the probes."""
+    suspects = [s for s in suspects if not _vanishes(s, diagnostics.ordinary)]
     explain = Explainer(diagnostics, outcomes, suspects, catalog)
     properties = _properties(outcomes)
     ordinary, sigs = diagnostics.ordinary, explain.sigs
@@ -147,6 +149,16 @@ def diagnose(
             f"below as a possibility.\n\n{feedback}"
         )
     return Diagnosis(ordered, feedback)
+
+
+def _vanishes(suspect: Suspect, probes: List[int]) -> bool:
+    """A suspect that is 0 with a zero gradient on every probe (a mistake on q standardised inside
+    whose mean it takes): any small enough answer would fit it, and a loss that is 0 whatever the
+    inputs is told just that."""
+    return all(
+        s is not None and s.value is not None and abs(s.value) <= ATOL and s.flat
+        for s in (suspect.sigs[i] for i in probes)
+    )
 
 
 def _twins(sigs: Sequence[Optional[Sig]], suspects: Sequence[Suspect], probes: List[int], match: Suspect) -> list:

@@ -20,7 +20,7 @@ def varied(a: Answers, variation: Variation) -> List[Observation]:
     (mine_b, correct_b), (mine_v, correct_v) = a.pair(base), a.pair(varied)
     assert mine_b.value is not None and mine_v.value is not None
     assert correct_b.value is not None and correct_v.value is not None
-    if agrees(mine_b, mine_v) and not agrees(correct_b, correct_v):
+    if _unchanged(mine_b.value, mine_v.value, scale(correct_b)) and not agrees(correct_b, correct_v):
         text = (
             f"your loss does not change when {variation.change}: it is {fmt(mine_b.value)} both times, "
             f"while the correct loss goes from {fmt(correct_b.value)} to {fmt(correct_v.value)}"
@@ -40,6 +40,12 @@ def varied(a: Answers, variation: Variation) -> List[Observation]:
         f"the part of your loss that is wrong does not depend on {label}"
     )
     return [Observation(f"extra term without {variation.argument}", text, varied, variation.offset)]
+
+
+def _unchanged(a: float, b: float, size: float) -> bool:
+    """The same number to RTOL of itself (no absolute floor: a small loss that moves, moves), or
+    both zero next to the correct loss's size."""
+    return abs(a - b) <= RTOL * max(abs(a), abs(b)) or (zero(a, size) and zero(b, size))
 
 
 def quadratic(a: Answers) -> List[Observation]:

@@ -117,10 +117,14 @@ def close_grad(a: np.ndarray, b: np.ndarray) -> bool:
 def agrees(student: Optional[Sig], suspect: Optional[Sig], compare_quadratic: bool = False) -> bool:
     if student is None or suspect is None:
         return student is suspect
-    # A suspect without a value (a loss of fresh random draws) is matched on its gradients alone.
+    # A suspect without a value (a loss of fresh random draws) is matched on its gradients alone,
+    # so never where they are all zero or the answer has none: nothing telling would be compared.
     if suspect.value is not None and not close(student.value, suspect.value):
         return False
-    for name in student.grads.keys() & suspect.grads.keys():
+    common = student.grads.keys() & suspect.grads.keys()
+    if suspect.value is None and (not common or suspect.flat):
+        return False
+    for name in common:
         if not close_grad(student.grads[name], suspect.grads[name]):
             return False
     return not compare_quadratic or student.quadratic == suspect.quadratic
