@@ -177,9 +177,9 @@ def _times_constant(
     the student's answers divided by the constant agree with it on every probe (its N x N tensor
     too, for a look-alike), and with no other suspect's, the reference's included (a scaled
     reference is the observations' ratio, not a mistake times a constant)."""
-    mine = [sigs[i] for i in probes]
-    if not all(finite(sig) for sig in mine):
+    if not all(finite(sigs[i]) for i in probes):
         return None
+    mine = [sig for sig in (sigs[i] for i in probes) if sig is not None]
     found: dict = {}
     for suspect in suspects:
         theirs = [suspect.sigs[i] for i in probes]
@@ -187,7 +187,7 @@ def _times_constant(
         if len(suspect.ids) > 1 or not all(finite(t) for t in theirs):
             continue
         at = int(np.argmax(np.abs(values)))
-        factor = float(mine[at].value or 0.0) / values[at] if values[at] else 0.0  # type: ignore[union-attr]
+        factor = float(mine[at].value or 0.0) / values[at] if values[at] else 0.0
         if abs(factor) < 1e-6 or abs(abs(factor) - 1) < 1e-2:
             continue
         back = scaled(mine, [1 / factor] * len(mine))

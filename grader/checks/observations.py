@@ -148,7 +148,7 @@ def _factor(a: Answers, shown: List[int], ratios: List[float]) -> Optional[str]:
     label, k = (unit or [f for f in fits if f[0] == "1"] or fits)[0]
     if unit:
         return ("−" if k < 0 else "") + label
-    number = fmt(k).replace("-", "−")
+    number = "−" + fmt(-k) if k < 0 else fmt(k)  # a minus sign, not an exponent's
     return number if label == "1" else f"{number}/{label[2:]}" if label.startswith("1/") else f"{number}·{label}"
 
 

@@ -283,3 +283,34 @@ def test_a_confident_case_has_a_std_below_the_clamp():
     graded = rubric.load("gaussian")
     confident = [case for case, _ in graded.cases["confident"] if not case.hidden]
     assert all(case.arrays[1].min() < np.log(1e-3) for case in confident)
+
+
+# --- what the property tests found (tests/checks/test_claims_properties.py) ------------------------
+
+
+def _centred_gaussian(mean, log_std, actions, q_values):
+    return -(gaussian_log_pi(mean, log_std, actions) * (q_values - q_values.mean())).mean()
+
+
+def test_a_detached_loss_is_not_matched_to_a_suspect_known_by_its_gradients_alone():
+    found = diagnose(lambda *args: _centred_gaussian(*args).detach(), "gaussian")
+    assert "resampled_actions" not in found.mistakes  # its value is random: only gradients would be compared
+    assert found.mistakes == ("not_differentiable",)
+
+
+def test_a_small_loss_is_not_matched_to_a_suspect_that_is_zero_everywhere():
+    def tiny_no_log(mean, log_std, actions, q_values):
+        q = (q_values - q_values.mean()) / (q_values.std(correction=0) + 1e-8)
+        return -0.001 * (gaussian_log_pi(mean, log_std, actions).exp() * q).mean()
+
+    found = diagnose(tiny_no_log, "gaussian")
+    assert "weight_after_reduction" not in found.mistakes and "broadcast" not in found.mistakes
+
+
+def test_a_small_loss_that_moves_is_not_said_to_stay_the_same():
+    def small_and_moving(mean, log_std, actions, q_values):
+        return 4e-5 * -(gaussian_log_pi(mean, log_std, actions) * q_values).mean()  # moves by 8e-6, 4%
+
+    notes = notes_of(small_and_moving, "gaussian")
+    assert not any(kind.startswith("ignores") for kind in notes), notes
+    assert "ratio 4e-05" in notes, notes
