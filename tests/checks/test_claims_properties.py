@@ -2,7 +2,8 @@
 
 A composition is the reference or a catalog mistake with random modifiers: an
 output scale, a flipped sign, a sum over the batch, q centred or standardised
-inside, the result detached, the logits changed in place. Its diagnosis is
+inside, the result detached, the logits changed in place, and (for the
+reference) q passed as an (N, 1) column, which broadcasting makes (N, N). Its diagnosis is
 read back claim by claim, and each claim's predicate is evaluated on the
 composition's own numbers (its answers on the probes, and the composition run
 again without a modifier for a counterfactual): a claim whose predicate does
@@ -62,6 +63,7 @@ class Composition:
     normalise: str  # "none", "centre" or "standardise" q inside
     detach: bool
     in_place: bool  # (discrete) logits shifted by their row max in place: the value is unchanged
+    column: bool = False  # (the reference) q as an (N, 1) column: broadcasting makes (N, N)
 
     def function(self, without: str = "") -> Callable:
         loss = bases(self.exercise)["" if without == self.base else self.base]
@@ -76,7 +78,7 @@ class Composition:
                 q = q - q.mean()
             elif self.normalise == "standardise":
                 q = (q - q.mean()) / (q.std(correction=0) + 1e-8)
-            out = scale * loss(*args[:-1], q) * (len(q) if summed else 1)
+            out = scale * loss(*args[:-1], q[:, None] if self.column else q) * (len(q) if summed else 1)
             return out.detach() if self.detach else out
 
         return composed
@@ -87,6 +89,7 @@ class Composition:
         found |= {"sum_reduction"} if self.summed else set()
         found |= {"normalized_inside"} if self.normalise == "standardise" else set()
         found |= {"not_differentiable"} if self.detach else set()
+        found |= {"broadcast"} if self.column else set()
         return found | ({"mutates_inputs"} if self.in_place else set())
 
 
@@ -288,7 +291,8 @@ def compositions(name: str, in_place: bool) -> st.SearchStrategy:
         st.sampled_from(["none", "none", "centre", "standardise"]),
         st.sampled_from([False, False, False, True]),
         st.sampled_from([False, False, False, True] if in_place else [False]),
-    )
+        st.sampled_from([False, False, False, True]),
+    ).filter(lambda c: c.base == "" or not c.column)
 
 
 def check(composition: Composition) -> None:
