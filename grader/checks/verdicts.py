@@ -172,18 +172,20 @@ def consistency_problem(oracle: Oracle, trial: Trial, contract: Contract, step: 
     plus, minus = values
     if plus is None or not np.isfinite(plus) or minus is None or not np.isfinite(minus):
         return None  # no value to compare; the value checks report that
-    again = oracle.call(*trial.case.arrays)
-    shown = again.scalar if isinstance(again, Answer) else None
-    if shown is None or not np.isclose(shown, answer.scalar, 1e-6, 0, True):
-        return (
-            f"On {trial.case.label}, your loss gave {fmt(answer.scalar)} and then {fmt(shown) if shown is not None else 'no value'} for the very same inputs, "
-            "so no gradient can be the rate at which it changes. Does it draw random numbers or keep state "
-            "between calls?"
-        )
     measured = (plus - minus) / (2 * step)
     claimed = float(sum(np.sum(answer.grads[name] * d) for name, d in directions.items()))
     if abs(measured - claimed) <= FD_RTOL * (abs(measured) + abs(claimed)) + FD_ATOL * (1 + abs(answer.scalar)):
         return None
+    # Inconsistent: asked once more, a loss that is no function of its inputs says so itself.
+    again = oracle.call(*trial.case.arrays)
+    shown = again.scalar if isinstance(again, Answer) else None
+    if shown is None or not np.isclose(shown, answer.scalar, 1e-6, 0, True):
+        then = "no value" if shown is None else fmt(shown)
+        return (
+            f"On {trial.case.label}, your loss gave {fmt(answer.scalar)} and then {then} for the very same "
+            "inputs, so no gradient can be the rate at which it changes. Does it draw random numbers or keep "
+            "state between calls?"
+        )
     return (
         f"On {trial.case.label}, the gradient that comes with your loss does not match how its value "
         f"changes: moving {_names(contract.differentiable)} {step:g} along a random direction changes the "
