@@ -50,7 +50,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     batch.add_argument("--force", action="store_true", help="regrade entries that already have a result")
     batch.add_argument(
-        "--only", nargs="+", default=(), metavar="ENTRY", help="regrade these entries alone, keeping the other results"
+        "--only",
+        nargs="+",
+        default=(),
+        metavar="ENTRY",
+        help="regrade these entries alone (a folder or file, or a student's name, SID or email), keeping the others",
+    )
+    batch.add_argument(
+        "--late-policy",
+        metavar="RULE",
+        help='a late penalty in its own column, e.g. "10%%/day,cap=50%%,grace=15m" (default: rubric.json\'s)',
     )
     batch.add_argument(
         "--skip", nargs="+", default=(), metavar="NAME", help="names in DIR that are no submission (course files)"
@@ -156,6 +165,7 @@ def _batch(args) -> int:
         exercise=_exercise(args),
         only=args.only,
         skip=args.skip,
+        late_policy=args.late_policy,
     )
 
 

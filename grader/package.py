@@ -115,7 +115,7 @@ def handout(out: Path, exercise: str) -> Path:
     with tempfile.TemporaryDirectory() as scratch:
         data = write_public_data(Path(scratch) / "public_data.npz", exercise)
         notebook = Path(scratch) / Path(stub).with_suffix(".ipynb").name
-        write_notebook(public / stub, notebook, spec.contract.function)
+        write_notebook(public / stub, notebook, spec.parts[0].function)
         own = [stub, "README.md", "selfcheck.py", "exercise.py", *([spec.walkthrough] if spec.walkthrough else [])]
         members = [(public / name, name) for name in own]
         members += [(notebook, notebook.name), (data, data.name)]

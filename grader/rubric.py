@@ -15,14 +15,12 @@ import json
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from types import ModuleType
 from typing import Dict, List, Optional, Tuple
 
-from grader.checks.assessment import Catalog
-from grader.checks.cases import KINDS, CaseSet, load_cases
+from grader.checks.cases import CaseSet, make_cases
 from grader.checks.diagnosis import Suspect
-from grader.checks.exercise import CHECKS, Exercise, load_public
 from grader.checks.held import Held
+from grader.checks.part import Catalog, Exercise, Part, Solution, load_public
 from grader.errors import GraderError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -63,16 +61,28 @@ def exercise(name: str) -> Exercise:
 
 
 @dataclass(frozen=True)
+class Graded:
+    """One part as the rubric grades it: its points per check and its cases with their answers."""
+
+    part: Part
+    weights: Dict[str, float]  # by check key, in the part's order
+    cases: CaseSet  # per kind, public cases first
+
+    @property
+    def function(self) -> str:
+        return self.part.function
+
+
+@dataclass(frozen=True)
 class Rubric:
     name: str  # the exercise's
     exercise: Exercise
-    weights: Dict[str, float]
-    cases: CaseSet  # per kind, public cases first
+    parts: Tuple[Graded, ...]  # in the exercise's order
     held: Optional[Held] = None  # rubric.json's "hidden_tests": hidden-case tests of their own, shown later
     extra_tests: Optional[Path] = None  # rubric.json's "extra_tests": the course's own tests (verbs/extra_tests.py)
 
-    def suspects(self) -> Tuple[List[Suspect], Catalog]:
-        return suspects(self.name)
+    def suspects(self, function: str) -> Tuple[List[Suspect], Catalog]:
+        return suspects(self.name, function)
 
     def files(self) -> List[Path]:
         """Every file that decides a grade besides the submission and the grader's code."""
@@ -83,21 +93,47 @@ class Rubric:
 
 @lru_cache(maxsize=4)
 def load(name: str, public_only: bool = False) -> Rubric:
+    """The exercise's rubric; public_only (the self-check): no hidden case, no course test (they
+    are instructor-only). An exercise of several parts keys its cases and weights by function."""
     public, private = folders(name)
-    solution = instructor(name).reference  # instructor-only, see module docstring
     spec = exercise(name)
     config = json.loads((private / "rubric.json").read_text())
-    weights = {key: float(config["weights"][key]) for key in CHECKS}  # every check, in order
-    shown = load_cases(public / "public_cases.json", spec.make_case, hidden=False)
-    hidden = (
-        {kind: [] for kind in KINDS}
-        if public_only
-        else load_cases(private / "rubric.json", spec.make_case, True, "hidden")
+    shown = json.loads((public / "public_cases.json").read_text())
+    several = len(spec.parts) > 1
+    parts = tuple(
+        _graded(
+            name,
+            part,
+            shown[part.function] if several else shown,
+            config["parts"][part.function] if several else config,
+            public_only,
+        )
+        for part in spec.parts
     )
-    cases = {kind: [(case, spec.solve(solution, case)) for case in shown[kind] + hidden[kind]] for kind in KINDS}
-    if public_only:  # the self-check: no hidden case to hold back, no course test (they are instructor-only)
-        return Rubric(name, spec, weights, cases)
-    return Rubric(name, spec, weights, cases, _held(config), _extra_tests(config, private))
+    if public_only:
+        return Rubric(name, spec, parts)
+    return Rubric(name, spec, parts, _held(config), _extra_tests(config, private))
+
+
+def _graded(name: str, part: Part, shown: dict, config: dict, public_only: bool) -> Graded:
+    """A part's weights (every check it declares, in order) and cases with the reference's answers."""
+    keys = [check.key for check in part.checks]
+    if set(config["weights"]) != set(keys):
+        raise GraderError(
+            f"{name}: rubric.json weighs {sorted(config['weights'])} for {part.function}, whose checks are {keys}"
+        )
+    weights = {key: float(config["weights"][key]) for key in keys}
+    try:
+        cases = make_cases(shown, part.make_case, False, part.kinds)
+        hidden = make_cases({} if public_only else config["hidden"], part.make_case, True, part.kinds)
+    except ValueError as exc:
+        raise GraderError(f"{name}, {part.function}: {exc}") from None
+    reference = solution(name, part.function).reference  # instructor-only, see module docstring
+    return Graded(
+        part,
+        weights,
+        {kind: [(case, part.solve(reference, case)) for case in cases[kind] + hidden[kind]] for kind in part.kinds},
+    )
 
 
 def _held(config: dict) -> Optional[Held]:
@@ -127,22 +163,24 @@ def _extra_tests(config: dict, private: Path) -> Optional[Path]:
     return path
 
 
-def instructor(name: str) -> ModuleType:
-    """reference/NAME as a package: `reference` (the loss), `CATALOG`, `SAME_NUMBERS`, `LEARNING`
-    (the module that trains a policy with a loss's gradients)."""
+def solution(name: str, function: str) -> Solution:
+    """What reference/NAME holds of the part that defines function (its package's SOLUTIONS)."""
     folders(name)
-    return importlib.import_module(f"reference.{name}")
+    found = importlib.import_module(f"reference.{name}").SOLUTIONS.get(function)
+    if not isinstance(found, Solution):
+        raise GraderError(f"reference/{name} has no solution for {function}")
+    return found
 
 
-@lru_cache(maxsize=4)
-def suspects(name: str) -> Tuple[List[Suspect], Catalog]:
+@lru_cache(maxsize=8)
+def suspects(name: str, function: str) -> Tuple[List[Suspect], Catalog]:
     """The diagnosis's suspects from the reference and the mistake catalog, and the catalog by
     ID; built once per process (instructor only, like load)."""
-    package = instructor(name)
-    built = exercise(name).diagnostics.suspects(package.reference, package.CATALOG, package.SAME_NUMBERS)
-    return built, {m.id: m for m in package.CATALOG}
+    held, part = solution(name, function), exercise(name).part(function)
+    found = part.diagnostics.suspects(held.reference, held.catalog, held.same_numbers) if part.diagnostics else []
+    return found, {m.id: m for m in held.catalog}
 
 
 def mistake_titles(name: str) -> Dict[str, str]:
     """Each catalogued mistake's one-line title, by ID, for the class report."""
-    return {mistake_id: entry.title for mistake_id, entry in suspects(name)[1].items()}
+    return {m.id: m.title for function in exercise(name).functions for m in solution(name, function).catalog}

@@ -34,8 +34,8 @@ from reference.discrete import reference as reference_loss  # noqa: E402
 
 __test__ = False  # a script, not a pytest module
 
-CONTRACT = rubric.exercise("discrete").contract
-LOSSES: Dict[str, Callable] = {"reference": reference_loss, **{mistake.id: mistake.loss for mistake in CATALOG}}
+CONTRACT = rubric.exercise("discrete").parts[0].contract
+LOSSES: Dict[str, Callable] = {"reference": reference_loss, **{mistake.id: mistake.function for mistake in CATALOG}}
 """Loss kind -> pseudo-loss(logits, actions, q_values): the reference and every catalogued mistake."""
 SAME_DIRECTION = 0.999
 """A loss whose gradient has at least this cosine with the reference's trains as the reference does."""

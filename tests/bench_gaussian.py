@@ -53,12 +53,12 @@ WRONG = (
     "no_log",
     "broadcast",
 )
-LOSSES = {"reference": reference, **{m.id: m.loss for m in CATALOG}}
+LOSSES = {"reference": reference, **{m.id: m.function for m in CATALOG}}
 KINDS = ("reference", *WRONG)  # what the calibration table shows
 
 
 def simulated_oracle(loss) -> pendulum.LossGrad:
-    oracle = LocalOracle(loss, rubric.exercise("gaussian").contract)
+    oracle = LocalOracle(loss, rubric.exercise("gaussian").parts[0].contract)
 
     def loss_grad(*arrays):
         outcome = oracle.call(*arrays)

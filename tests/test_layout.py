@@ -29,6 +29,7 @@ LAYERS = {
     "text": 0,
     "process": 0,
     "checks": 1,
+    "author": 2,
     "submission": 2,
     "sandbox": 2,
     "learning": 3,
@@ -215,26 +216,31 @@ def test_the_course_lists_exactly_the_exercises_it_has():
 @pytest.mark.parametrize("name", _exercises())
 def test_every_exercise_has_its_reference_and_loads(name):
     from grader import rubric
-    from grader.checks.cases import KINDS
-    from grader.checks.exercise import CHECKS
+    from grader.checks.part import Solution
 
     private = REPO / "reference" / name
     assert (private / "__init__.py").is_file() and (private / "rubric.json").is_file()
     assert name in rubric.names() and rubric.resolve(name) == name
     assert rubric.folders(name) == (REPO / "assignment" / name, private)
     graded = rubric.load(name)
-    assert graded.name == name and tuple(graded.weights) == CHECKS
-    assert set(graded.cases) == set(KINDS)
-    assert any(not case.hidden for case, _ in graded.cases["policy"])  # the public case asked first
-    assert any(case.hidden for pairs in graded.cases.values() for case, _ in pairs)
-    assert rubric.load(name, public_only=True).cases["policy"]
-    suspects, catalog = rubric.suspects(name)
-    assert suspects and catalog and graded.suspects() == (suspects, catalog)
-    assert all(len(suspect.sigs) == len(graded.exercise.diagnostics.probes) for suspect in suspects)
-    assert set(rubric.mistake_titles(name)) == set(catalog)
-    package = rubric.instructor(name)
-    assert callable(package.reference) and isinstance(package.LEARNING, str)
+    assert graded.name == name and tuple(part.function for part in graded.parts) == graded.exercise.functions
     assert all(path.is_file() for path in graded.files())
+    for part in graded.parts:
+        assert tuple(part.weights) == tuple(check.key for check in part.part.checks)
+        assert tuple(part.cases) == part.part.kinds
+        lead = next(iter(part.cases.values()))
+        assert any(not case.hidden for case, _ in lead)  # the public case asked first
+        assert any(case.hidden for pairs in part.cases.values() for case, _ in pairs)
+        assert next(iter(rubric.load(name, public_only=True).parts[graded.parts.index(part)].cases.values()))
+        suspects, catalog = rubric.suspects(name, part.function)
+        assert graded.suspects(part.function) == (suspects, catalog)
+        if part.part.diagnostics:
+            assert suspects and catalog
+            assert all(len(suspect.sigs) == len(part.part.diagnostics.probes) for suspect in suspects)
+        assert set(catalog) <= set(rubric.mistake_titles(name))
+        held = rubric.solution(name, part.function)
+        assert isinstance(held, Solution) and callable(held.reference)
+        assert bool(held.learning) == bool(part.part.learning)
 
 
 _NAMED = re.compile(r"\bgrader(?:\.[A-Za-z_]\w*)+")

@@ -13,13 +13,28 @@ from typing import Callable, FrozenSet, List, Optional, Sequence, Tuple
 import numpy as np
 import torch
 
-from grader.checks.cases import Case, Expected, float64_answer
-from grader.checks.diagnosis import Diagnostics, Suspect, answer_all, reductions, scaled
-from grader.checks.exercise import Exercise
-from grader.checks.observations import Answers, Observation, Variation
-from grader.checks.probes import Probe, flat, make_probe
-from grader.contract import Argument, Contract
-from grader.text import fmt
+from grader.author import (
+    Answers,
+    Argument,
+    Case,
+    Check,
+    Contract,
+    Diagnostics,
+    Exercise,
+    Expected,
+    Observation,
+    Part,
+    Probe,
+    Suspect,
+    Variation,
+    answer_all,
+    flat,
+    float64_answer,
+    fmt,
+    make_probe,
+    reductions,
+    scaled,
+)
 
 CONTRACT = Contract(
     "pseudo_loss",
@@ -29,15 +44,15 @@ CONTRACT = Contract(
         Argument("q_values", "float32", short="q"),
     ),
 )
-TITLES = {
-    "interface": "Interface: returns a 0-dim float tensor connected to logits",
-    "value": "Loss value equals the reference",
-    "gradient": "Gradient dL/dlogits equals the reference",
-    "sampled_actions": "Non-zero loss and gradient on actions sampled from the policy",
-    "stability": "Finite and correct at extreme logits (|logit| up to 1000)",
-    "purity": "Pure: inputs unchanged, same answer twice",
-    "learning": "Trains a CartPole-v1 policy",
-}
+CHECKS = (
+    Check("interface", "Interface: returns a 0-dim float tensor connected to logits", ("policy", "confident")),
+    Check("value", "Loss value equals the reference", ("policy",)),
+    Check("gradient", "Gradient dL/dlogits equals the reference", ("policy",)),
+    Check("sampled_actions", "Non-zero loss and gradient on actions sampled from the policy", ("confident",)),
+    Check("stability", "Finite and correct at extreme logits (|logit| up to 1000)", ("extreme",)),
+    Check("purity", "Pure: inputs unchanged, same answer twice", ("policy", "confident", "extreme")),
+    Check("learning", "Trains a CartPole-v1 policy", ()),
+)
 TOLERANCE = 1e-4  # of the size of the loss's terms, see solve
 GRAD_ATOL = 1e-5  # relative to the largest gradient entry
 _LOGIT_SCALE = {"policy": 2.0, "confident": 4.0}
@@ -200,7 +215,7 @@ def _standardize(q: np.ndarray, ddof: int, epsilon: float) -> np.ndarray:
 def _suspects(reference: Callable, catalog: Sequence, same_numbers: Sequence[FrozenSet[str]]) -> List[Suspect]:
     twins = set().union(*same_numbers) if same_numbers else set()
     bases = [(frozenset(), reference, False)] + [
-        (frozenset({m.id}), m.loss, m.id in twins) for m in catalog if m.id not in _NOT_IN_SUSPECTS
+        (frozenset({m.id}), m.function, m.id in twins) for m in catalog if m.id not in _NOT_IN_SUSPECTS
     ]
     suspects = []
     for ids, function, twin in bases:
@@ -277,9 +292,9 @@ DIAGNOSTICS = Diagnostics(
     variations=VARIATIONS,
     meanings=MEANINGS,
 )
-EXERCISE = Exercise(
+PART = Part(
     CONTRACT,
-    TITLES,
+    CHECKS,
     make_case,
     solve,
     DIAGNOSTICS,
@@ -289,5 +304,5 @@ EXERCISE = Exercise(
         "for any logits, while the log of probabilities and `exp` of raw logits overflow or underflow"
     ),
     sampled_not_zero="q is non-zero, and −log p(a) is zero only when p(a) = 1",
-    walkthrough="explain.py",
 )
+EXERCISE = Exercise((PART,), walkthrough="explain.py")

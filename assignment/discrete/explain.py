@@ -15,8 +15,7 @@ from typing import Callable, Optional, Tuple
 
 import numpy as np
 
-from grader.checks.answer import Answer
-from grader.checks.exercise import Walkthrough
+from grader.author import Answer, Walkthrough
 
 LOGITS = np.array([[2.0, 0.5, -1.0], [0.3, 1.2, -0.4], [-0.2, 0.8, 1.0]])
 Q_VALUES = np.array([1.5, -0.5, 1.0])

@@ -15,12 +15,30 @@ from typing import Callable, FrozenSet, List, Optional, Sequence, Tuple
 import numpy as np
 import torch
 
-from grader.checks.cases import Case, Expected, float64_answer
-from grader.checks.diagnosis import Diagnostics, Suspect, answer_all, reductions, scaled
-from grader.checks.exercise import Exercise
-from grader.checks.observations import Answers, Observation, Sizes, Variation
-from grader.checks.probes import Probe, Sig, close_grad, make_probe
-from grader.contract import Argument, Contract
+from grader.author import (
+    HALF_LOG_2PI,
+    Answers,
+    Argument,
+    Case,
+    Check,
+    Contract,
+    Diagnostics,
+    Exercise,
+    Expected,
+    Observation,
+    Part,
+    Probe,
+    Sig,
+    Sizes,
+    Suspect,
+    Variation,
+    answer_all,
+    close_grad,
+    float64_answer,
+    make_probe,
+    reductions,
+    scaled,
+)
 
 CONTRACT = Contract(
     "pseudo_loss",
@@ -34,18 +52,23 @@ CONTRACT = Contract(
 EXTREME_MEAN = 1000.0  # |mean| up to this in the extreme cases
 EXTREME_LOG_STD = 15.0  # |log_std| up to this: the variance exp(2 log_std) stays a normal float32
 FAR = 10.0  # extreme actions lie z ~ N(0, FAR^2) standard deviations out: exp(-z^2/2) underflows
-TITLES = {
-    "interface": "Interface: returns a 0-dim float tensor connected to mean and log_std",
-    "value": "Loss value equals the reference",
-    "gradient": "Gradients dL/dmean and dL/dlog_std equal the reference",
-    "sampled_actions": "Non-zero loss and gradient on actions sampled from the policy",
-    "stability": "Finite and correct far out (|mean| up to 1000, |log_std| up to 15, actions 40 std away)",
-    "purity": "Pure: inputs unchanged, same answer twice",
-    "learning": "Trains an InvertedPendulum-v5 policy",
-}
+CHECKS = (
+    Check(
+        "interface", "Interface: returns a 0-dim float tensor connected to mean and log_std", ("policy", "confident")
+    ),
+    Check("value", "Loss value equals the reference", ("policy",)),
+    Check("gradient", "Gradients dL/dmean and dL/dlog_std equal the reference", ("policy",)),
+    Check("sampled_actions", "Non-zero loss and gradient on actions sampled from the policy", ("confident",)),
+    Check(
+        "stability",
+        "Finite and correct far out (|mean| up to 1000, |log_std| up to 15, actions 40 std away)",
+        ("extreme",),
+    ),
+    Check("purity", "Pure: inputs unchanged, same answer twice", ("policy", "confident", "extreme")),
+    Check("learning", "Trains an InvertedPendulum-v5 policy", ()),
+)
 TOLERANCE = 1e-4  # of the size of the loss's terms, see solve
 GRAD_ATOL = 1e-5  # relative to the largest dL/dmean entry
-HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
 # A confident policy's std goes below 1e-3, where a variance clamped at 1e-6 (F.gaussian_nll_loss's) is wrong.
 _LOG_STD = {"policy": (-1.5, 0.5), "confident": (-9.0, -3.0), "extreme": (-EXTREME_LOG_STD, EXTREME_LOG_STD)}
 _EPS32 = 4 * float(np.finfo(np.float32).eps)  # a few roundings of float32 per term
@@ -179,7 +202,7 @@ def _answers(function: Callable, random_value: bool, transform=None) -> Tuple[Op
 def _suspects(reference: Callable, catalog: Sequence, same_numbers: Sequence[FrozenSet[str]]) -> List[Suspect]:
     twins = set().union(*same_numbers) if same_numbers else set()
     bases = [(frozenset(), reference, False, False)] + [
-        (frozenset({m.id}), m.loss, m.id in twins, m.random_value) for m in catalog if m.id not in _NOT_IN_SUSPECTS
+        (frozenset({m.id}), m.function, m.id in twins, m.random_value) for m in catalog if m.id not in _NOT_IN_SUSPECTS
     ]
     suspects = []
     for ids, function, twin, random_value in bases:
@@ -249,9 +272,9 @@ DIAGNOSTICS = Diagnostics(
     variations=_VARIATIONS,
     meanings=_MEANINGS,
 )
-EXERCISE = Exercise(
+PART = Part(
     CONTRACT,
-    TITLES,
+    CHECKS,
     make_case,
     solve,
     DIAGNOSTICS,
@@ -260,6 +283,6 @@ EXERCISE = Exercise(
         "compute the log-density directly (−z²/2 − log_std − ½·log 2π, or `Normal(...).log_prob`), "
         "not the log of the density"
     ),
-    walkthrough="explain.py",
     sampled_not_zero="the actions are samples, not the mean, so (a − mean)/std and the log-density's gradient are not zero",
 )
+EXERCISE = Exercise((PART,), walkthrough="explain.py")

@@ -15,8 +15,7 @@ from typing import Callable, Optional, Tuple
 
 import numpy as np
 
-from grader.checks.answer import Answer
-from grader.checks.exercise import Walkthrough
+from grader.author import HALF_LOG_2PI, Answer, Walkthrough
 
 
 def _float32(values) -> np.ndarray:
@@ -31,7 +30,6 @@ SEED = 3  # the noise of the actions: numpy's default_rng(SEED).standard_normal(
 RTOL = 1e-4  # of the size of the loss's terms (the grader's own tolerance, see exercise.py)
 
 N, D = MEAN.shape
-HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
 STD = np.exp(LOG_STD)
 ACTIONS = _float32(MEAN + STD * np.random.default_rng(SEED).standard_normal((N, D)))
 Z = (ACTIONS - MEAN) / STD

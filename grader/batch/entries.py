@@ -40,11 +40,21 @@ class Entry:
     people: Tuple[Dict[str, str], ...] = ()  # name, email, sid, due of each submitter (Gradescope)
     refused: str = ""  # why it is not graded without being opened, if it is not
     submitted: str = ""  # when it was uploaded, ISO 8601 (Gradescope)
+    recorded: Optional[float] = None  # the score Gradescope recorded for it (the export's metadata)
 
     @property
     def label(self) -> str:
         """The name as shown: undecodable bytes and control characters written out as \\xNN."""
         return printable(self.name, lines=False)
+
+    @property
+    def shown(self) -> str:
+        """The label and who submitted it: "submission_2417731 (Ada Lovelace, 01815)"."""
+        who = "; ".join(
+            ", ".join(part for part in (person.get("name", ""), person.get("sid", "")) if part)
+            for person in self.people
+        )
+        return f"{self.label} ({printable(who, lines=False)})" if who.strip("; ") else self.label
 
 
 # --- which entries ----------------------------------------------------------------------------
@@ -77,7 +87,20 @@ def discover(directory: Path, exclude: Optional[Path] = None) -> Tuple[List[Entr
         for path in listing
         if path.is_dir() and path.name.startswith("submission_")
     ]
-    return entries, f"Gradescope export {directory}{found_in}"
+    folders = {entry.name for entry in entries}
+    entries += [  # listed students with no folder: a row each, never silently absent from the grades
+        Entry(
+            name,
+            directory / name,
+            record.people,
+            f"{code(METADATA)} lists {code(name)}, but the export has no such folder",
+            record.created_at,
+            record.score,
+        )
+        for name, record in sorted(known.items())
+        if name not in folders and name.startswith("submission_")
+    ]
+    return sorted(entries, key=lambda entry: entry.name), f"Gradescope export {directory}{found_in}"
 
 
 def _listing(directory: Path, exclude: Optional[Path]) -> List[Path]:
@@ -92,7 +115,7 @@ def _listing(directory: Path, exclude: Optional[Path]) -> List[Path]:
 
 def _entry(path: Path, root: str, known: Submission = Submission()) -> Entry:
     refused = _refusal(path, root) if path.is_symlink() else ""
-    return Entry(path.name, path, known.people, refused, known.created_at)
+    return Entry(path.name, path, known.people, refused, known.created_at, known.score)
 
 
 def _refusal(link: Path, root: str) -> str:

@@ -32,6 +32,7 @@ class Submission:
 
     people: Tuple[Dict[str, str], ...] = ()
     created_at: str = ""  # when it was uploaded, ISO 8601 ("" if the export does not say)
+    score: Optional[float] = None  # the score Gradescope recorded for it, if the export gives one
 
 
 def read_metadata(path: Path) -> Dict[str, Submission]:
@@ -72,7 +73,7 @@ def _submission(record: dict) -> Submission:
         for person in (submitters if isinstance(submitters, list) else ())
         if isinstance(person, dict)
     )
-    return Submission(people, iso_time(record.get("created_at")))
+    return Submission(people, iso_time(record.get("created_at")), number(record.get("score")))
 
 
 def _due(record: dict) -> str:
@@ -82,6 +83,17 @@ def _due(record: dict) -> str:
         if iso_time(value):
             return iso_time(value)
     return ""
+
+
+def number(value: object) -> Optional[float]:
+    """A score as the export writes it: 85.0, or Ruby's BigDecimal "18:0.85e2"; None for anything else."""
+    text = _text(value).strip()
+    text = text.split(":", 1)[1] if re.fullmatch(r"\d+:\S+", text) else text
+    try:
+        found = float(text)
+    except ValueError:
+        return None
+    return found if found == found and abs(found) != float("inf") else None
 
 
 def _text(value: object) -> str:

@@ -10,13 +10,16 @@ their results say, and every other entry keeps the result it has, current or not
 from __future__ import annotations
 
 import difflib
+import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Collection, Dict, List, Optional, Sequence, Tuple
 
+import grader
 from grader.batch.entries import Entry
 from grader.outputs import results
+from grader.outputs.students import student_key
 from grader.outputs.table import status_of
 
 GRADER_ERROR_ATTEMPTS = 2  # a grader error is graded once more; a second one may be the entry's doing
@@ -98,7 +101,7 @@ def plan_text(made: Plan, jobs: int, only: bool) -> str:
         outdated = f", {made.outdated} of them made from other content or grader" if made.outdated else ""
         missing = f"; {made.missing} have no result yet" if made.missing else ""
         again = "; the same command without --only grades them" if made.outdated or made.missing else ""
-        return f"regrading only {', '.join(entry.label for entry in todo)}: {plan}; {kept}{outdated}{missing}{again}"
+        return f"regrading only {', '.join(entry.shown for entry in todo)}: {plan}; {kept}{outdated}{missing}{again}"
     if not documents:
         return plan
     errors = sum(status_of(document) == results.GRADER_ERROR for document in documents.values())
@@ -107,17 +110,61 @@ def plan_text(made: Plan, jobs: int, only: bool) -> str:
 
 
 def choose(entries: Sequence[Entry], names: Sequence[str]) -> Tuple[List[str], List[str]]:
-    """The entry names meant by `names` (an entry's name, its label, or a path ending in it),
-    and the lines saying which names match no entry."""
+    """The entry names meant by `names` (an entry's name, its label, a path ending in it, or a
+    submitter's name, SID or email, in any case), and the lines saying which names match no
+    entry, or more than one."""
     by_name = {entry.name: entry.name for entry in entries}
     by_name.update({entry.label: entry.name for entry in entries if entry.label not in by_name})
+    people = people_index(entries)
+    shown = {entry.name: entry.shown for entry in entries}
     chosen: List[str] = []
     unknown: List[str] = []
     for name in names:
         found = by_name.get(name) or by_name.get(Path(name).name)
-        if found is None:
+        matches = [found] if found else people.get(student_key(name), [])
+        if len(matches) > 1:
+            unknown.append(f"{name!r} names {len(matches)} entries: {', '.join(shown[m] for m in matches)}")
+        elif not matches:
             close = difflib.get_close_matches(Path(name).name, list(by_name), n=3)
             unknown.append(f"no entry is called {name!r}" + (f" (did you mean {', '.join(close)}?)" if close else ""))
-        elif found not in chosen:
-            chosen.append(found)
+        elif matches[0] not in chosen:
+            chosen.append(matches[0])
     return chosen, unknown
+
+
+def people_index(entries: Sequence[Entry]) -> Dict[str, List[str]]:
+    """Entry names by each submitter's name, SID and email, compared as student_key does."""
+    index: Dict[str, List[str]] = {}
+    for entry in entries:
+        for person in entry.people:
+            for key in {student_key(person.get(part, "")) for part in ("name", "sid", "email")} - {""}:
+                index.setdefault(key, [])
+                if entry.name not in index[key]:
+                    index[key].append(entry.name)
+    return index
+
+
+def salt(limits, files: Sequence[Path]) -> bytes:
+    """What besides the entry decides its grade: grader version, the exercise's files, limits."""
+    digest = hashlib.sha256(f"grader {grader.__version__}\0limits {limits!r}\0".encode())
+    _feed(digest, files)
+    return digest.digest()
+
+
+def rubric_hash(files: Sequence[Path]) -> str:
+    """A short hash of the exercise's rubric, cases and reference: which grading a report shows."""
+    digest = hashlib.sha256()
+    _feed(digest, files)
+    return digest.hexdigest()[:12]
+
+
+def _feed(digest, files: Sequence[Path]) -> None:
+    """Each file's name and bytes; rubric.json without its "late_policy", which changes no
+    score (a late penalty is a column of its own), so that setting one regrades no one."""
+    for path in files:
+        data = path.read_bytes()
+        if path.name == "rubric.json":
+            config = json.loads(data)
+            if isinstance(config, dict) and "late_policy" in config:
+                data = json.dumps({key: value for key, value in config.items() if key != "late_policy"}).encode()
+        digest.update(f"{path.parent.name}/{path.name}\0".encode() + data)

@@ -28,25 +28,29 @@ the class's files are written from every entry's result (class_files.py).
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import signal
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Dict, Iterator, Optional, Sequence
+from typing import TYPE_CHECKING, Dict, Iterator, Optional, Sequence
 
 import grader
 from grader import text
-from grader.batch.class_files import write_class_files
+from grader.batch.class_files import PREVIOUS, keep_previous, late_policy_of, told, write_class_files
+from grader.batch.contents import code_print, files_found
 from grader.batch.entries import Entry, discover, fingerprint, result_files
-from grader.batch.plan import GRADER_ERROR_ATTEMPTS, attempts_of, choose, plan, plan_text, previous
+from grader.batch.plan import GRADER_ERROR_ATTEMPTS, attempts_of, choose, plan, plan_text, previous, rubric_hash, salt
 from grader.batch.pool import run_pool
 from grader.batch.progress import Progress, running_labels
 from grader.errors import GraderError
 from grader.outputs import plots, results
 from grader.outputs.report import Header
+from grader.outputs.students import LatePolicy
 from grader.outputs.table import status_of, summary_table
+
+if TYPE_CHECKING:  # the rubric imports torch, which a batch imports only once its zygote is forked
+    from grader.rubric import Rubric
 
 ENTRY_WALL_S = 15 * 60.0  # last resort: grade() enforces the real budgets itself
 EXIT_INTERRUPTED = 130
@@ -64,17 +68,24 @@ def run_batch(
     skip: Sequence[str] = (),
     limits=None,
     entry_wall_s: float = ENTRY_WALL_S,
+    late_policy: Optional[str] = None,
 ) -> int:
     """Grade every entry of `directory` into `out` on `exercise` (default: rubric.resolve's);
     0 when every entry has a results file. only: regrade just these entries (names in
     `directory`), keeping every other result; then 0 when each of them has one, and 2 if one
     names no entry. skip: names in `directory` that are no entry (the course's own files kept
-    beside the submissions). `limits` (sandbox.Limits) and `entry_wall_s` are for the Python
-    API; the CLI keeps the defaults."""
+    beside the submissions). late_policy: "10%/day,cap=50%" (students.parse_policy), else
+    rubric.json's "late_policy", else none. `limits` (sandbox.Limits) and `entry_wall_s` are for
+    the Python API; the CLI keeps the defaults."""
     from grader.rubric import resolve
     from grader.sandbox.parent import Zygote
 
     name = resolve(exercise)
+    try:
+        policy = late_policy_of(name, late_policy)
+    except GraderError as exc:
+        print(f"error: {text.printable(str(exc))}", file=sys.stderr)
+        return EXIT_USAGE
 
     try:
         # The zygote first, before grader.rubric imports the reference: see sandbox/parent.py.
@@ -90,6 +101,7 @@ def run_batch(
                 name,
                 only,
                 skip,
+                policy,
             )
     except KeyboardInterrupt:  # outside grading proper: loading, fingerprinting, the report
         print(
@@ -109,11 +121,13 @@ def _run(
     exercise: str,
     only: Sequence[str] = (),
     skip: Sequence[str] = (),
+    policy: Optional[LatePolicy] = None,
 ) -> int:
     from grader import rubric as rubric_module
 
     rubric = rubric_module.load(exercise)
-    rubric.suspects()  # built once here and shared by every forked worker
+    for graded in rubric.parts:  # built once here and shared by every forked worker
+        rubric.suspects(graded.function)
     try:
         entries, origin = discover(directory, exclude=out)
     except GraderError as exc:  # the folder given is not one class
@@ -125,8 +139,8 @@ def _run(
         print("\n".join(f"error: {text.printable(origin)}: {line}" for line in unknown), file=sys.stderr)
         return EXIT_USAGE
     store = _folders(out)
-    salt = _salt(limits, rubric.files())
-    prints = {entry.name: fingerprint(entry.path, salt, follow=not entry.refused) for entry in entries}
+    salted = salt(limits, rubric.files())
+    prints = {entry.name: fingerprint(entry.path, salted, follow=not entry.refused) for entry in entries}
     files = {name: store / file for name, file in result_files(entries).items()}
     made = plan(entries, files, prints, force, chosen if only else None)
     documents, todo = made.documents, made.todo
@@ -145,36 +159,49 @@ def _run(
         _say_interrupted(have, len(entries), force)
         return EXIT_INTERRUPTED
     header = Header(
-        text.printable(os.path.abspath(directory)), _now(), grader.__version__, _rubric_hash(rubric.files()), exercise
+        text.printable(os.path.abspath(directory)), _now(), grader.__version__, rubric_hash(rubric.files()), exercise
     )
-    return _finish(out, entries, documents, files, header, chosen if only else None)
+    return _finish(out, entries, documents, files, header, chosen if only else None, policy)
 
 
-def _grade_todo(todo, rubric, zygote, limits, jobs: int, wall_s: float, made, prints, files) -> bool:
+def _grade_todo(todo, rubric: Rubric, zygote, limits, jobs: int, wall_s: float, made, prints, files) -> bool:
     """Grade the entries to do in forked workers, writing each result as it comes; False when
     interrupted (what is written stays)."""
-    from grader.verbs.grade import grade_safely
+    from grader.verbs.grade import grade_safely, not_graded
 
     progress = Progress(len(todo))
     options = {} if limits is None else {"limits": limits}
+    from grader.rubric import folders
+
+    function = rubric.parts[0].function
+    stub = (folders(rubric.name)[0] / rubric.exercise.stub_file).read_text()  # never graded (submission/stub.py)
 
     def work(entry: Entry) -> dict:  # runs in a worker
         if entry.refused:
             refused = text.Markdown(entry.refused)  # entries.py's words, its names put in by text.code
-            return results.not_graded(rubric.weights, rubric.exercise.titles, refused)
-        return grade_safely(entry.path, zygote, rubric, **options)
+            document = not_graded(rubric, refused)
+        else:
+            document = grade_safely(entry.path, zygote, rubric, **options)
+        status = status_of(document)
+        found = {"files": files_found(entry.path)} if status == results.NOT_GRADED and not entry.refused else {}
+        code = {"code": code_print(entry.path, function, stub)} if status == results.GRADED else {}
+        document.setdefault("extra_data", {})["batch"] = {**found, **code}
+        return document
 
     def done(entry: Entry, document: dict, seconds: float) -> None:  # runs here, once per entry
-        document.setdefault("extra_data", {})["batch"] = {
-            "entry": entry.label,
-            "fingerprint": prints[entry.name],
-            "attempts": made.attempts[entry.name],
-            "seconds": round(seconds, 3),
-            "grader_version": grader.__version__,
-        }
+        keep_previous(files[entry.name])
+        document.setdefault("extra_data", {}).setdefault("batch", {}).update(
+            {
+                "entry": entry.label,
+                "fingerprint": prints[entry.name],
+                "attempts": made.attempts[entry.name],
+                "seconds": round(seconds, 3),
+                "grader_version": grader.__version__,
+            }
+        )
         results.write(files[entry.name], document)
         made.documents[entry.name] = document
-        progress.update(entry.label, document, seconds)
+        progress.update(entry.shown, document, seconds)
 
     try:
         run_pool(
@@ -200,13 +227,14 @@ def _finish(
     files: Dict[str, Path],
     header: Header,
     only: Optional[Sequence[str]] = None,
+    policy: Optional[LatePolicy] = None,
 ) -> int:
     """The class's files and the summary table, from every entry's result; 0 when every entry
     (or every one of `only`) has a result."""
     from grader.rubric import mistake_titles
 
-    rows = write_class_files(out, entries, documents, files, mistake_titles(header.exercise), header)
-    print(summary_table(rows))
+    written = write_class_files(out, entries, documents, files, mistake_titles(header.exercise), header, policy)
+    print(summary_table(written.rows))
     retried = sum(
         status_of(document) == results.GRADER_ERROR and attempts_of(document) < GRADER_ERROR_ATTEMPTS
         for document in documents.values()
@@ -216,11 +244,7 @@ def _finish(
             f"\n{retried} grader error{'s' * (retried > 1)}: the same command again grades "
             f"{'them' if retried > 1 else 'it'} once more."
         )
-    shown = text.printable(str(out))  # stdout would refuse a path that is not UTF-8
-    print(
-        f"\nWrote {shown}/results/ ({len(rows)} results), {shown}/feedback/, {shown}/grades.csv, "
-        f"{shown}/report.md and {shown}/report.html"
-    )
+    print("\n".join(told(written, text.printable(str(out)))))  # stdout would refuse a path that is not UTF-8
     wanted = [entry.name for entry in entries] if only is None else only
     return 0 if all(name in documents for name in wanted) else 1
 
@@ -228,7 +252,7 @@ def _finish(
 def _folders(out: Path) -> Path:
     """OUT, OUT/results (returned) and OUT/feedback, private; no temp file of a killed batch left."""
     store = out / "results"
-    for folder in (out, store, out / "feedback"):
+    for folder in (out, store, out / "feedback", out / PREVIOUS):
         _private_dir(folder)
     for stale in store.glob(".*.tmp"):  # left by a batch killed while writing
         stale.unlink()
@@ -247,31 +271,12 @@ def _now() -> str:
     return datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S %z")
 
 
-# --- whether an entry needs grading ------------------------------------------------------
-
-
-def _salt(limits, files: Sequence[Path]) -> bytes:
-    """What besides the entry decides its grade: grader version, the exercise's files, limits."""
-    digest = hashlib.sha256(f"grader {grader.__version__}\0limits {limits!r}\0".encode())
-    for path in files:
-        digest.update(f"{path.parent.name}/{path.name}\0".encode() + path.read_bytes())
-    return digest.digest()
-
-
-def _rubric_hash(files: Sequence[Path]) -> str:
-    """A short hash of the exercise's rubric, cases and reference: which grading a report shows."""
-    digest = hashlib.sha256()
-    for path in files:
-        digest.update(f"{path.parent.name}/{path.name}\0".encode() + path.read_bytes())
-    return digest.hexdigest()[:12]
-
-
 def _private_dir(path: Path) -> None:
     """As root, the sandboxed children run as another user: that user must not read the
     class's results, names and emails (DESIGN.md, trust boundary), even without Landlock."""
     existed = path.is_dir()
     path.mkdir(parents=True, exist_ok=True)
-    if os.geteuid() == 0 and (not existed or path.name in ("results", "feedback")):
+    if os.geteuid() == 0 and (not existed or path.name in ("results", "feedback", PREVIOUS)):
         os.chmod(path, 0o700)
 
 

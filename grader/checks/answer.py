@@ -12,14 +12,14 @@ import math
 import random
 import time
 from dataclasses import dataclass
-from typing import Callable, Dict, Mapping, Optional, Sequence, Tuple
+from typing import Callable, Dict, Mapping, Optional, Sequence, Tuple, cast
 
 import numpy as np
 import torch
 from torch.overrides import TorchFunctionMode
 
 from grader.checks.raised import TEXT_CAP, describe_error
-from grader.contract import Contract
+from grader.contract import Argument, Contract
 from grader.errors import AnswerError
 
 VALUE_CAP = 65536  # elements of a returned tensor sent back in full (a (4096, 4096) mistake is not)
@@ -59,25 +59,38 @@ class _Largest(TorchFunctionMode):
         return out
 
 
-Inputs = Tuple[torch.Tensor, ...]  # one tensor per argument of the contract, in its order
-_TORCH_DTYPES = {"float32": torch.float32, "int64": torch.int64}
+Inputs = Tuple[object, ...]  # one tensor, array or number per argument of the contract, in its order
+_TORCH_DTYPES = {"float32": torch.float32, "float64": torch.float64, "int64": torch.int64}
 
 
 def make_inputs(contract: Contract, arrays: Sequence[np.ndarray]) -> Inputs:
-    """Fresh CPU tensors for one call, of the contract's dtypes; differentiable ones require grad."""
+    """Fresh inputs for one call, of the contract's dtypes: CPU tensors for a loss (differentiable
+    ones require grad), numpy arrays for an array function; a "number" is a Python float."""
     if len(arrays) != len(contract.arguments):
         raise AnswerError(f"{contract.function} takes {len(contract.arguments)} arguments, not {len(arrays)}")
-    return tuple(
-        _tensor(array, dtype=_TORCH_DTYPES[arg.dtype], device="cpu", requires_grad=arg.differentiable)
-        for arg, array in zip(contract.arguments, arrays)
-    )
+    return tuple(_input(contract, arg, array) for arg, array in zip(contract.arguments, arrays))
+
+
+def _input(contract: Contract, arg: Argument, array: np.ndarray) -> object:
+    if arg.dtype == "number":
+        return float(np.asarray(array, np.float64).reshape(()))
+    if not contract.loss:
+        return np.array(array, dtype=arg.dtype)
+    return _tensor(array, dtype=_TORCH_DTYPES[arg.dtype], device="cpu", requires_grad=arg.differentiable)
+
+
+def _snapshot(value: object) -> object:
+    """A copy of an input to tell later whether the call changed it in place."""
+    if isinstance(value, torch.Tensor):
+        return value.detach().clone()
+    return value.copy() if isinstance(value, np.ndarray) else value
 
 
 def evaluate(fn: Callable, inputs: Inputs, contract: Contract, trace: bool = False) -> Tuple[dict, dict]:
     """Call fn on the inputs, backpropagate, and describe the result as (header, arrays).
     With trace, also report the largest intermediate tensor (slower: a hook per torch call).
     Passing the same inputs twice shows whether a first call's in-place changes alter the answer."""
-    before = tuple(t.detach().clone() for t in inputs)
+    before = tuple(_snapshot(value) for value in inputs)
     start = time.perf_counter()
     header: dict = {
         "kind": "answer",
@@ -123,24 +136,30 @@ def evaluate(fn: Callable, inputs: Inputs, contract: Contract, trace: bool = Fal
 def _describe_result(
     out: object, inputs: Inputs, contract: Contract, before: tuple, header: dict, arrays: dict
 ) -> None:
-    header["mutated"] = [name for name, old, new in zip(contract.names, before, inputs) if not _same(old, new.detach())]
+    header["mutated"] = [name for name, old, new in zip(contract.names, before, inputs) if not _same(old, new)]
     header["returned"] = type(out).__name__[:100]
     header["tensor"] = isinstance(out, torch.Tensor)
     if isinstance(out, torch.Tensor):
         header.update(_describe_tensor(out))
         arrays.update(_tensor_value(out))
-        wrt = {name: t for name, t in zip(contract.names, inputs) if name in contract.differentiable}
-        grads, error = _gradients(out, wrt)
-        header["backward_error"] = error
-        header["connected"] = bool(grads)
-        arrays.update(grads)
+        if contract.loss:
+            wrt = {name: t for name, t in zip(contract.names, inputs) if name in contract.differentiable}
+            grads, error = _gradients(out, cast(Dict[str, torch.Tensor], wrt))
+            header["backward_error"] = error
+            header["connected"] = bool(grads)
+            arrays.update(grads)
     else:
-        arrays.update(_plain_value(out))
+        arrays.update(_plain_value(out, header if not contract.loss else {}))
 
 
-def _same(old: torch.Tensor, new: torch.Tensor) -> bool:
+def _same(old: object, new: object) -> bool:
     try:
-        return old.shape == new.shape and old.dtype == new.dtype and bool(_equal(old, new))
+        if isinstance(old, torch.Tensor) and isinstance(new, torch.Tensor):
+            new = new.detach()
+            return old.shape == new.shape and old.dtype == new.dtype and bool(_equal(old, new))
+        if isinstance(old, np.ndarray) and isinstance(new, np.ndarray):
+            return old.shape == new.shape and old.dtype == new.dtype and bool(np.array_equal(old, new, equal_nan=True))
+        return type(old) is type(new) and old == new
     except Exception:
         return False
 
@@ -159,12 +178,15 @@ def _tensor_value(out: torch.Tensor) -> dict:
     return {"value": (value if value.dim() <= 4 else value.reshape(-1)).to(torch.float64).cpu().numpy().copy()}
 
 
-def _plain_value(out: object) -> dict:
-    """A float, numpy scalar or small numeric array still has a value worth comparing."""
+def _plain_value(out: object, header: dict) -> dict:
+    """A float, numpy scalar or array, or a list of numbers still has a value worth comparing; an
+    array function's result is told by its shape and dtype, as a tensor's is."""
     try:
-        value = np.asarray(out, dtype=np.float64)
+        found = np.asarray(out)
+        value = found.astype(np.float64)
     except Exception:
         return {}
+    header["shape"], header["dtype"] = list(found.shape)[:SHAPE_CAP], str(found.dtype)[:100]
     return {"value": value.copy()} if value.size <= VALUE_CAP and value.ndim <= 4 else {}
 
 
@@ -236,10 +258,12 @@ class Answer:
         unknown = set(arrays) - {"value", *(f"grad_{name}" for name in contract.differentiable)}
         if unknown:
             raise AnswerError(f"unexpected arrays {sorted(unknown)}")
-        if (len(grads) == len(found)) != connected or (grads and not connected):
+        if contract.loss and ((len(grads) == len(found)) != connected or (grads and not connected)):
             raise AnswerError("gradient flag and gradients disagree")
         if tensor and (shape is None or dtype is None):
             raise AnswerError("a tensor without a shape or a dtype")
+        if grads and not contract.loss:
+            raise AnswerError("gradients from a function that has none")
         if error is not None and not error.strip():
             error = "(an error with no message)"  # never blank: the checks quote its last line
         return cls(

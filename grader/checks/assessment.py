@@ -20,31 +20,21 @@ import dataclasses
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Mapping, Optional, Protocol, Sequence, Tuple, cast
+from typing import Callable, Dict, List, Optional, Sequence, Tuple, cast
 
-from grader.checks import dependence
+from grader.checks import dependence, matching
 from grader.checks import diagnosis as diagnose
 from grader.checks import held as held_tests
 from grader.checks import verdicts as checks
 from grader.checks.cases import CaseSet
-from grader.checks.exercise import Exercise
 from grader.checks.held import VISIBLE, Held
+from grader.checks.matching import Matching
 from grader.checks.oracle import ClosableOracle, Failure, Oracle, Outcome
+from grader.checks.part import Catalog, Part
+from grader.checks.probes import Diagnosis
 from grader.checks.verdicts import CheckResult
 from grader.text import Markdown, code_spans
 
-
-class CatalogEntry(Protocol):
-    """What the feedback needs of a catalogued mistake (a reference catalog's entry, selfcheck.Entry)."""
-
-    @property
-    def title(self) -> str: ...
-
-    @property
-    def explanation(self) -> str: ...
-
-
-Catalog = Mapping[str, CatalogEntry]  # by mistake ID, in the catalog's order
 Suspects = Tuple[Sequence[diagnose.Suspect], Catalog]  # suspects, catalog by ID
 Learn = Callable[[Oracle], Tuple[CheckResult, Dict]]  # oracle -> learning check, extra data
 
@@ -60,7 +50,7 @@ class Assessment:
 
 def assess(
     oracle: Oracle,
-    exercise: Exercise,
+    part: Part,
     cases: CaseSet,
     weights: Dict[str, float],
     suspects: Callable[[], Suspects],
@@ -75,10 +65,10 @@ def assess(
     course_tests: the course's own questions for oracle, asked last in the public phase."""
     result = Assessment([])
     with _timed(result, "checks"):
-        public = checks.ask_public(oracle, cases, exercise.contract)
-        changed = dependence.ask_changed(oracle, public, exercise.contract)
+        public = checks.ask_public(oracle, cases, part.contract)
+        changed = dependence.ask_changed(oracle, public, part.contract)
     with _timed(result, "diagnosis"):
-        probes = diagnose.ask_probes(oracle, exercise.diagnostics)
+        probes = _ask_probes(oracle, part)
     learning = None
     if learn is not None:
         with _timed(result, "learning"):
@@ -90,20 +80,20 @@ def assess(
     with _timed(result, "hidden"):
         hidden = _ask_hidden(oracle, hidden_oracle, cases)
     if held is None:
-        result.checks = checks.grade(public, hidden, weights, exercise)
+        result.checks = checks.grade(public, hidden, weights, part)
     else:
-        result.checks = held_tests.grade(public, hidden, weights, cases, exercise, held)
+        result.checks = held_tests.grade(public, hidden, weights, cases, part, held)
     result.extra["hidden"] = hidden_results(result.checks)
-    if not all(check.passed for check in result.checks):
+    if part.diagnostics and not all(check.passed for check in result.checks):
         with _timed(result, "diagnosis"):
             found_suspects, catalog = suspects()
-            found = diagnose.diagnose(probes, exercise.diagnostics, found_suspects, catalog)
+            found = _name(probes, part, found_suspects, catalog)
         result.mistakes = found.mistakes
         result.checks = [_with_diagnosis(check, found) for check in result.checks]
     if learning is not None:  # after the visible checks, before any held back; failing, tagged too
         tagged = learning if learning.passed else dataclasses.replace(learning, tags=result.mistakes)
         result.checks.insert(sum(check.visibility == VISIBLE for check in result.checks), tagged)
-    _unscore(result, public, hidden, changed, exercise, held)
+    _unscore(result, public, hidden, changed, part, held)
     return result
 
 
@@ -111,22 +101,38 @@ def _unscore(
     result: Assessment,
     public: checks.Public,
     hidden: Dict[str, List[checks.Trial]],
-    changed: Tuple[checks.Trial, Outcome],
-    exercise: Exercise,
+    changed: Optional[Tuple[checks.Trial, Outcome]],
+    part: Part,
     held: Optional[Held],
 ) -> None:
     """A loss that cannot train earns nothing (dependence.py). What the visible tests say of it
     comes from the public cases alone when hidden-case tests are held back."""
+    if changed is None:
+        return
     shown = [trial for trials in public.trials.values() for trial in trials]
     every = shown + [trial for trials in hidden.values() for trial in trials]
-    why = dependence.independence(*changed, every, exercise.contract)
-    why_shown = why if held is None else dependence.independence(*changed, shown, exercise.contract)
+    why = dependence.independence(*changed, every, part.contract)
+    why_shown = why if held is None else dependence.independence(*changed, shown, part.contract)
     result.unscored = why_shown or ""
     result.checks = [
         dependence.unscored(check, reason) if reason else check
         for check in result.checks
         for reason in [why_shown if check.visibility == VISIBLE else why]
     ]
+
+
+def _ask_probes(oracle: Oracle, part: Part) -> List[Outcome]:
+    if isinstance(part.diagnostics, Matching):
+        return matching.ask(oracle, part.diagnostics)
+    return diagnose.ask_probes(oracle, part.diagnostics) if part.diagnostics else []
+
+
+def _name(probes: Sequence[Outcome], part: Part, suspects: Sequence[diagnose.Suspect], catalog: Catalog) -> Diagnosis:
+    """The mistake, by the part's own way of naming: a loss's diagnosis, an array function's matching."""
+    if isinstance(part.diagnostics, Matching):
+        return matching.name(probes, part.diagnostics, suspects, catalog)
+    assert part.diagnostics is not None  # named only when the part has diagnostics
+    return diagnose.diagnose(probes, part.diagnostics, suspects, catalog)
 
 
 def hidden_results(graded: Sequence[CheckResult]) -> Dict[str, Dict]:
@@ -173,7 +179,7 @@ def _timed(result: Assessment, phase: str):
         result.timing[phase] = result.timing.get(phase, 0.0) + time.monotonic() - tick
 
 
-def _with_diagnosis(check: CheckResult, found: diagnose.Diagnosis) -> CheckResult:
+def _with_diagnosis(check: CheckResult, found: Diagnosis) -> CheckResult:
     """A failing test gets the mistake IDs as tags and the diagnosis after its own feedback; a
     held-back one only the tags, since it shows nothing but counts (held.py)."""
     if check.passed:

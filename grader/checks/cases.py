@@ -2,10 +2,11 @@
 
 A case is fully determined by (kind, seed, sizes): the same numbers on every
 machine, since numpy's Generator is pinned with the rest of the dependencies.
-The exercise makes the arrays (its ``make_case``) and says how far float32 may
+The part makes the arrays (its ``make_case``) and says how far float32 may
 stray (its ``solve``); expected answers are computed in float64 from the same
 float32 inputs the submission gets, so a correct float32 implementation differs
-only by rounding. The kinds are roles every exercise fills:
+only by rounding. The kinds are the part's own (its checks name them); the
+pseudo-losses have three:
 
     policy     ordinary inputs, actions sampled from the policy: value and gradient
     confident  a nearly sure policy, actions still sampled from it: the sampled-actions check
@@ -14,17 +15,14 @@ only by rounding. The kinds are roles every exercise fills:
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Callable, Dict, List, Mapping, Optional, Tuple
+from dataclasses import dataclass, field
+from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
 
 from grader.contract import Contract
 
-KINDS = ("policy", "confident", "extreme")
 RTOL = 1e-4  # relative to the expected value itself; each exercise adds an absolute part (Expected)
 # What is called zero next to the reference (negligible): float32 rounding of a sum that cancels
 # exactly (probabilities summed over actions) leaves gradients below 3e-7 of the reference's
@@ -59,13 +57,14 @@ class Case:
 MakeCase = Callable[[str, int, Tuple[int, ...], bool], Case]  # kind, seed, sizes, hidden -> case
 
 
-def load_cases(path: Path, make: MakeCase, hidden: bool, key: Optional[str] = None) -> Dict[str, List[Case]]:
-    """Cases per kind from a JSON file of {kind: [[seed, size, ...], ...]} (under `key` if given)."""
-    spec = json.loads(path.read_text())
-    if key is not None:
-        spec = spec[key]
+def make_cases(spec: Mapping[str, list], make: MakeCase, hidden: bool, kinds: Sequence[str]) -> Dict[str, List[Case]]:
+    """Cases per kind, in the order of kinds, from {kind: [[seed, size, ...], ...]} (a kind not in kinds
+    is an error: a misspelt kind would silently grade nothing)."""
+    unknown = set(spec) - set(kinds) - {"about"}
+    if unknown:
+        raise ValueError(f"cases of unknown kinds {sorted(unknown)}; the part's are {', '.join(kinds)}")
     return {
-        kind: [make(kind, int(seed), tuple(sizes), hidden) for seed, *sizes in spec.get(kind, [])] for kind in KINDS
+        kind: [make(kind, int(seed), tuple(sizes), hidden) for seed, *sizes in spec.get(kind, [])] for kind in kinds
     }
 
 
@@ -73,17 +72,38 @@ def load_cases(path: Path, make: MakeCase, hidden: bool, key: Optional[str] = No
 class Expected:
     """The reference's answer for one case, in float64, and how far float32 may stray from it:
     RTOL of the expected number plus an absolute part the exercise computes from the case (the
-    size of the terms the loss sums, float32's rounding of its inputs)."""
+    size of the terms the function sums, float32's rounding of its inputs). A loss's value is one
+    number with gradients; an array function's, an array (atol per entry or one for all) without."""
 
-    loss: float
-    grads: Mapping[str, np.ndarray]  # by differentiable argument, in the contract's order
-    loss_atol: float
-    grad_atol: Mapping[str, float]
+    value: Union[float, np.ndarray]
+    grads: Mapping[str, np.ndarray] = field(default_factory=dict)  # by differentiable argument, in order
+    atol: Union[float, np.ndarray] = 0.0
+    grad_atol: Mapping[str, float] = field(default_factory=dict)
+
+    @property
+    def loss(self) -> float:
+        """A loss's value (the first entry of an array function's, which feedback never asks for)."""
+        return float(np.asarray(self.value).reshape(-1)[0])
+
+    @property
+    def shape(self) -> Tuple[int, ...]:
+        return np.shape(self.value)
 
     def loss_matches(self, value: Optional[float]) -> bool:
         if value is None or not np.isfinite(value):
             return False
-        return abs(value - self.loss) <= RTOL * abs(self.loss) + self.loss_atol
+        return abs(value - self.loss) <= RTOL * abs(self.loss) + float(np.max(self.atol))
+
+    def value_matches(self, value: Optional[np.ndarray]) -> bool:
+        """An array function's whole answer: the expected shape, every entry finite and within tolerance."""
+        if value is None or np.shape(value) != self.shape or not np.all(np.isfinite(value)):
+            return False
+        return bool(np.all(self.misses(value) <= 0))
+
+    def misses(self, value: np.ndarray) -> np.ndarray:
+        """How far past its tolerance each entry of an answer of the expected shape is (≤ 0: within)."""
+        expected = np.asarray(self.value, np.float64)
+        return np.abs(value - expected) - (RTOL * np.abs(expected) + self.atol)
 
     def grad_matches(self, grads: Mapping[str, np.ndarray]) -> bool:
         return all(self.grad_matches_one(name, grads.get(name)) for name in self.grads)

@@ -38,10 +38,13 @@ def changed_arrays(trial: Trial, contract: Contract) -> Tuple[np.ndarray, ...]:
     )
 
 
-def ask_changed(oracle: Oracle, public: Public, contract: Contract) -> Tuple[Trial, Outcome]:
+def ask_changed(oracle: Oracle, public: Public, contract: Contract) -> Optional[Tuple[Trial, Outcome]]:
     """The first public case that gave a value, and the loss on it with its differentiable inputs
-    changed."""
-    trial = next((t for t in public.trials["policy"] if _value(t.outcome) is not None), public.probe)
+    changed; None for a function without gradients, which is graded on its values alone."""
+    if not contract.loss:
+        return None
+    lead = next(iter(public.trials.values()))
+    trial = next((t for t in lead if _value(t.outcome) is not None), public.probe)
     return trial, oracle.call(*changed_arrays(trial, contract))
 
 

@@ -22,7 +22,7 @@ from typing import Dict, List, Mapping, Tuple
 
 from grader.checks import verdicts
 from grader.checks.cases import CaseSet
-from grader.checks.exercise import Exercise
+from grader.checks.part import Part
 from grader.checks.trials import Trial
 from grader.checks.verdicts import CheckResult, Public
 from grader.text import Markdown
@@ -49,14 +49,16 @@ class Held:
             raise ValueError(f"share {self.share!r} is not a fraction in (0, 1]")
 
 
-def split(weights: Mapping[str, float], cases: CaseSet, held: Held) -> Tuple[Dict[str, float], Dict[str, float]]:
+def split(
+    weights: Mapping[str, float], cases: CaseSet, held: Held, part: Part
+) -> Tuple[Dict[str, float], Dict[str, float]]:
     """The points of each check's public-case test and, for a check with hidden cases, of its
     hidden-case test (learning has no cases: all its points stay visible)."""
     hidden_kinds = {kind for kind, pairs in cases.items() if any(case.hidden for case, _ in pairs)}
     later = {
-        key: float(weights[key]) * held.share
-        for key, kinds in verdicts.CASE_KINDS.items()
-        if key in weights and hidden_kinds & set(kinds)
+        check.key: float(weights[check.key]) * held.share
+        for check in part.checks
+        if check.key in weights and hidden_kinds & set(check.kinds)
     }
     return {key: float(weight) - later.get(key, 0.0) for key, weight in weights.items()}, later
 
@@ -66,13 +68,13 @@ def grade(
     hidden: Dict[str, List[Trial]],
     weights: Mapping[str, float],
     cases: CaseSet,
-    exercise: Exercise,
+    part: Part,
     held: Held,
 ) -> List[CheckResult]:
     """The public-case tests (visible) and then the hidden-case tests (held back), whose feedback is
     how many hidden cases failed (COUNTED), or whether any did."""
-    shown, later = split(weights, cases, held)
-    checks = verdicts.judge(public.trials, public.repeat, public.consistency, shown, exercise)
+    shown, later = split(weights, cases, held, part)
+    checks = verdicts.judge(public.trials, public.repeat, public.consistency, shown, part)
     return checks + [
         dataclasses.replace(
             check,
@@ -80,5 +82,5 @@ def grade(
             visibility=held.visibility,
             output=Markdown(check.hidden.said(held.visibility in COUNTED)) if check.hidden else check.output,
         )
-        for check in verdicts.judge(hidden, None, None, later, exercise)
+        for check in verdicts.judge(hidden, None, None, later, part)
     ]

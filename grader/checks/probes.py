@@ -45,6 +45,9 @@ class Probe:
         """The probe's inputs as feedback shows them: at most three rows of each."""
         parts = []
         for arg, array in zip(contract.arguments, self.arrays):
+            if array.ndim == 0:  # a number, such as a discount
+                parts.append(f"{arg.label} = {fmt_array([float(array)])[1:-1]}")
+                continue
             if array.ndim == 1:
                 parts.append(f"{arg.label} {fmt_array(array.tolist())}")
                 continue
@@ -57,7 +60,7 @@ class Probe:
 
 def make_probe(contract: Contract, name: str, *values, **flags) -> Probe:
     """A probe from plain numbers, cast to the contract's dtypes."""
-    arrays = tuple(np.asarray(v, arg.dtype) for arg, v in zip(contract.arguments, values, strict=True))
+    arrays = tuple(arg.array(v) for arg, v in zip(contract.arguments, values, strict=True))
     return Probe(name, arrays, **flags)
 
 

@@ -14,10 +14,11 @@ from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 
+from grader.checks import arrays
 from grader.checks.answer import Answer
 from grader.checks.cases import Case, CaseSet, Expected, negligible
-from grader.checks.exercise import Exercise
 from grader.checks.oracle import Oracle
+from grader.checks.part import Check, Part
 from grader.checks.purity import check_purity
 from grader.checks.trials import Hidden, Judged, Trial, over_cases, quoted
 from grader.contract import Contract
@@ -48,7 +49,7 @@ class CheckResult:
 class Public:
     """The answers of the public phase that the checks read."""
 
-    trials: Dict[str, List[Trial]]  # per kind, the public cases in order, the first policy case first
+    trials: Dict[str, List[Trial]]  # per kind, the public cases in order, the part's first kind first
     repeat: Trial  # the first case again, on the very same tensors
     consistency: Optional[str]  # what the finite difference found wrong, if anything
     probe: Trial  # the case the finite difference moved (the first with more than one row)
@@ -61,14 +62,15 @@ def ask(oracle: Oracle, cases: Sequence[Tuple[Case, Expected]]) -> List[Trial]:
 
 def ask_public(oracle: Oracle, cases: CaseSet, contract: Contract) -> Public:
     """The first public case twice (the second time on the very same tensors), every other public
-    case, and a finite difference on one of them."""
+    case, and a finite difference on one of them. cases: per kind, the part's first kind first."""
     public = {kind: [pair for pair in pairs if not pair[0].hidden] for kind, pairs in cases.items()}
-    case, expected = public["policy"][0]
+    lead = next(iter(public))
+    case, expected = public[lead][0]
     first = Trial(case, expected, oracle.call(*case.arrays))
     repeat = Trial(case, expected, oracle.call(*case.arrays, again=True))
-    trials = {"policy": [first] + ask(oracle, public["policy"][1:])}
-    trials.update((kind, ask(oracle, pairs)) for kind, pairs in public.items() if kind != "policy")
-    probe = next((t for t in trials["policy"] if t.case.rows > 1), first)
+    trials = {lead: [first] + ask(oracle, public[lead][1:])}
+    trials.update((kind, ask(oracle, pairs)) for kind, pairs in public.items() if kind != lead)
+    probe = next((t for t in trials[lead] if t.case.rows > 1), first)
     return Public(trials, repeat, consistency_problem(oracle, probe, contract), probe)
 
 
@@ -103,8 +105,7 @@ def interface_problem(answer: Answer, contract: Contract, larger: Optional[Trial
 
 
 def _held(answer: Answer, larger: Optional[Trial]) -> str:
-    """What a non-scalar result holds, when that tells the fix: one number on every case needs only
-    its shape changed (`.squeeze()`), many on some case need a reduction."""
+    """What a non-scalar result holds: one number on every case needs `.squeeze()`, many a reduction."""
     if answer.value is None:
         return ""
     if answer.value.size > 1:
@@ -122,13 +123,10 @@ def _larger(trials: Sequence[Trial]) -> Optional[Trial]:
 
 
 def _no_gradient(answer: Answer, name: str) -> str:
-    """Why there is no gradient, as far as the answer tells: a result of many numbers is not
-    differentiated at all (a gradient is of one number), whatever graph it has."""
+    """Why there is no gradient: a result of many numbers is not differentiated, whatever its graph."""
     if answer.tensor and answer.value is not None and answer.value.size > 1:
-        return (
-            f"no gradient was taken: your result has shape {tuple(answer.shape or ())}, {answer.value.size} numbers, "
-            "and a gradient is of one number (`backward()` without an argument needs a scalar)"
-        )
+        shape, size = tuple(answer.shape or ()), answer.value.size
+        return f"no gradient was taken: your result has shape {shape}, {size} numbers; `backward()` needs one"
     if not answer.tensor:
         return f"there is no gradient: your function returned a {code(answer.returned or 'value')}, not a tensor"
     return f"there is no gradient with respect to {name}"
@@ -294,23 +292,10 @@ def _finite(trial: Trial) -> bool:
     return not isinstance(answer, Answer) or answer.value is None or bool(np.all(np.isfinite(answer.value)))
 
 
-# The kinds of case each check but learning judges, in the order its feedback goes through them.
-CASE_KINDS = {
-    "interface": ("policy", "confident"),
-    "value": ("policy",),
-    "gradient": ("policy",),
-    "sampled_actions": ("confident",),
-    "stability": ("extreme",),
-    "purity": ("policy", "confident", "extreme"),
-}
-
-
-def grade(
-    public: Public, hidden: Dict[str, List[Trial]], weights: Dict[str, float], exercise: Exercise
-) -> List[CheckResult]:
+def grade(public: Public, hidden: Dict[str, List[Trial]], weights: Dict[str, float], part: Part) -> List[CheckResult]:
     """Every check but learning, from the answers of both phases."""
     trials = {kind: public.trials[kind] + hidden.get(kind, []) for kind in public.trials}
-    return judge(trials, public.repeat, public.consistency, weights, exercise)
+    return judge(trials, public.repeat, public.consistency, weights, part)
 
 
 def judge(
@@ -318,27 +303,44 @@ def judge(
     repeat: Optional[Trial],
     consistency: Optional[str],
     weights: Mapping[str, float],
-    exercise: Exercise,
+    part: Part,
 ) -> List[CheckResult]:
-    """The checks in weights (but learning) over these trials per kind; repeat: the first public
-    case asked again (None: the purity check looks at in-place changes alone)."""
-    on = {key: [trial for kind in kinds for trial in trials.get(kind, [])] for key, kinds in CASE_KINDS.items()}
-    verdicts = {
-        "interface": lambda: check_interface(on["interface"], consistency, exercise.contract),
-        "value": lambda: check_value(on["value"]),
-        "gradient": lambda: check_gradient(on["gradient"]),
-        "sampled_actions": lambda: check_sampled_actions(on["sampled_actions"], exercise.sampled_not_zero),
-        "stability": lambda: check_stability(
-            on["stability"], trials.get("policy", []), exercise.stable, exercise.unstable_advice
-        ),
-        "purity": lambda: check_purity(on["purity"], repeat),
-    }
-    return [
-        _result(key, exercise.titles[key], float(weights[key]), passed, output, hidden)
-        for key, verdict in verdicts.items()
-        if key in weights
-        for passed, output, hidden in [verdict()]
-    ]
+    """The part's checks in weights (but learning) over these trials per kind; repeat: the first
+    public case asked again (None: the purity check looks at in-place changes alone)."""
+    found = []
+    for check in part.checks:
+        if check.key not in weights or check.judge == "learning":
+            continue
+        on = [trial for kind in check.kinds for trial in trials.get(kind, [])]
+        passed, output, hidden = _judged(check, on, trials, repeat, consistency, part)
+        found.append(_result(check.key, check.title, float(weights[check.key]), passed, output, hidden))
+    return found
+
+
+def _judged(
+    check: Check,
+    on: List[Trial],
+    trials: Dict[str, List[Trial]],
+    repeat: Optional[Trial],
+    consistency: Optional[str],
+    part: Part,
+) -> Judged:
+    """One declared check over its trials: its own judge, or the library's it names."""
+    if check.own is not None:
+        return check.own(on)
+    if not part.contract.loss:
+        return arrays.judge(check.judge, on, repeat, part.stable if check.judge == "stability" else "")
+    if check.judge == "interface":
+        return check_interface(on, consistency, part.contract)
+    if check.judge == "value":
+        return check_value(on)
+    if check.judge == "gradient":
+        return check_gradient(on)
+    if check.judge == "sampled_actions":
+        return check_sampled_actions(on, part.sampled_not_zero)
+    if check.judge == "stability":
+        return check_stability(on, trials.get(part.kinds[0], []), part.stable, part.unstable_advice)
+    return check_purity(on, repeat)
 
 
 def _result(key: str, title: str, weight: float, passed: bool, text: str, hidden: Optional[Hidden]) -> CheckResult:

@@ -1,6 +1,6 @@
 """The learning check: train a policy in the grader with gradients from the submission.
 
-The exercise's trainer (reference/NAME's LEARNING module) owns the network, the
+The part's trainer (the learning module of its Solution in reference/NAME) owns the network, the
 optimizer and the environment; the submission only ever sees the arrays of the
 contract through its oracle and answers with the gradients. The trainer module
 provides ``GRADING_SEEDS``, ``THRESHOLD``, ``ENV`` and ``train(loss_grad, seeds)``: one
@@ -14,8 +14,8 @@ from typing import Dict, List, Mapping, Optional, Protocol, Sequence, Tuple
 
 import numpy as np
 
-from grader.checks.exercise import Exercise
 from grader.checks.oracle import Failure, Oracle
+from grader.checks.part import Part
 from grader.checks.trials import problem
 from grader.checks.verdicts import CheckResult, interface_problem
 from grader.learning.runs import Learning, LossGrad, summary
@@ -37,9 +37,9 @@ def trainer(module: str) -> Trainer:
 class _Gradients:
     """The LossGrad a trainer calls, remembering why the last call gave nothing."""
 
-    def __init__(self, oracle: Oracle, exercise: Exercise):
+    def __init__(self, oracle: Oracle, part: Part):
         self._oracle = oracle
-        self._exercise = exercise
+        self._part = part
         self.why: Optional[str] = None
 
     def __call__(self, *arrays: np.ndarray) -> Optional[Mapping[str, np.ndarray]]:
@@ -50,13 +50,13 @@ class _Gradients:
         assert not isinstance(outcome, Failure)  # problem() says why a failure gave nothing
         if outcome.grads:  # any result with a gradient trains: a shape (1,) loss too, as backward() takes it
             return outcome.grads
-        self.why = interface_problem(outcome, self._exercise.contract) or "gave no gradient"
+        self.why = interface_problem(outcome, self._part.contract) or "gave no gradient"
         return None
 
 
-def check_learning(oracle: Oracle, exercise: Exercise, learning: Trainer, weight: float) -> Tuple[CheckResult, Dict]:
+def check_learning(oracle: Oracle, part: Part, learning: Trainer, weight: float) -> Tuple[CheckResult, Dict]:
     """Pass when a policy trained with the submission's gradients learns on every grading seed."""
-    gradients = _Gradients(oracle, exercise)
+    gradients = _Gradients(oracle, part)
     # The trainer stops at the first failed seed: the check fails then, whatever the others do.
     runs: List[Tuple[int, Learning]] = [(run.seed, run) for run in learning.train(gradients, learning.GRADING_SEEDS)]
     passed = len(runs) == len(learning.GRADING_SEEDS) and all(run.passed for _, run in runs)
@@ -87,5 +87,7 @@ def check_learning(oracle: Oracle, exercise: Exercise, learning: Trainer, weight
             ],
         }
     }
-    result = CheckResult("learning", exercise.titles["learning"], weight, passed, Markdown("\n\n".join(lines)))
+    declared = part.learning
+    assert declared is not None  # grade.py asks for learning only of a part that declares it
+    result = CheckResult(declared.key, declared.title, weight, passed, Markdown("\n\n".join(lines)))
     return result, extra

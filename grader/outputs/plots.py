@@ -1,5 +1,5 @@
-"""The class report's plots, as PNG bytes: score histogram, mistake frequencies, the
-learning curves (coloured by mistake), and an overview of the three.
+"""The class report's plots, as PNG bytes: score histogram, mistake frequencies and the
+learning curves (coloured by mistake), each shown once, in its section of the report.
 
 Every plot is drawn at 100 dpi no wider than 960 pixels, with 11-point text (15 px): shown
 at its natural size in report.html (1000 px wide) or on a code host's page, nothing is
@@ -9,17 +9,15 @@ shrunk below reading size. matplotlib is imported here only, so grading never pa
 from __future__ import annotations
 
 import io
-import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
 from typing import Dict, List, Sequence
 
 from grader.outputs import stats
 
-FILES = {"overview": "overview.png", "scores": "scores.png", "mistakes": "mistakes.png", "learning": "learning.png"}
+FILES = {"scores": "scores.png", "mistakes": "mistakes.png", "learning": "learning.png"}
 DPI = 100
 WIDTH_IN = 9.6  # the widest plot: 960 px
 FONT_PT = 11
-MISTAKES_DRAWN = 15
+MISTAKES_DRAWN = 30  # beyond, the chart's title says how many it leaves to the table
 GROUPS_DRAWN = 9  # learning-curve colours; the rarest groups beyond share "other"
 _PASS, _FAIL, _BAR, _OTHER = "#2a9d8f", "#e76f51", "#457b9d", "#999999"
 _STYLE = {"font.size": FONT_PT, "figure.dpi": DPI}
@@ -34,20 +32,11 @@ def preload() -> None:
     from matplotlib import pyplot  # noqa: F401
 
 
-def draw(rows: Sequence[dict], headline: str) -> Dict[str, bytes]:
-    """Every plot's PNG, by file name. The overview, as long to draw as the other three together,
-    is drawn in a forked process meanwhile: a batch's two cores are free by then."""
-    preload()
-    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork")) as pool:
-        overview = pool.submit(_overview, rows, headline)
-        drawn = _singles(rows)
-        drawn[FILES["overview"]] = overview.result()
-    return drawn
-
-
-def _singles(rows: Sequence[dict]) -> Dict[str, bytes]:
+def draw(rows: Sequence[dict]) -> Dict[str, bytes]:
+    """Every plot's PNG, by file name."""
     from matplotlib import pyplot
 
+    preload()
     drawn: Dict[str, bytes] = {}
     with pyplot.rc_context(_STYLE):
         for key, draw_one, size in (
@@ -59,20 +48,6 @@ def _singles(rows: Sequence[dict]) -> Dict[str, bytes]:
             draw_one(axes, rows)
             drawn[FILES[key]] = _png(figure)
     return drawn
-
-
-def _overview(rows: Sequence[dict], headline: str) -> bytes:
-    from matplotlib import pyplot
-
-    with pyplot.rc_context(_STYLE):
-        figure = pyplot.figure(figsize=(WIDTH_IN, 8.4), layout="constrained")
-        top, bottom = figure.subfigures(2, 1, height_ratios=[1.0, 1.05])  # each row laid out on its own
-        left, right = top.subplots(1, 2)
-        _draw_scores(left, rows)
-        _draw_mistakes(right, rows)
-        _draw_learning(bottom.subplots(), rows)
-        figure.suptitle(headline, fontsize=FONT_PT + 2)
-        return _png(figure)
 
 
 def _png(figure) -> bytes:
@@ -115,7 +90,8 @@ def _draw_scores(axes, rows: Sequence[dict]) -> None:
 
 
 def _draw_mistakes(axes, rows: Sequence[dict]) -> None:
-    ranked = stats.mistake_counts(rows)[:MISTAKES_DRAWN]
+    every = stats.mistake_counts(rows)
+    ranked = every[:MISTAKES_DRAWN]
     if not ranked:
         return _empty(axes, "Mistakes", "no mistake diagnosed")
     names = [mistake for mistake, _ in ranked][::-1]
@@ -126,7 +102,8 @@ def _draw_mistakes(axes, rows: Sequence[dict]) -> None:
     axes.set_xlabel("entries")
     axes.xaxis.get_major_locator().set_params(integer=True)
     axes.set_xlim(0, max(counts) * 1.2)
-    axes.set_title("Diagnosed mistakes")
+    cut = f" (the {len(ranked)} most frequent of {len(every)}; the table lists all)" if len(every) > len(ranked) else ""
+    axes.set_title(f"Diagnosed mistakes{cut}")
 
 
 def _colours(runs: Sequence[stats.Run]) -> Dict[str, str]:

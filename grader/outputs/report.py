@@ -1,8 +1,10 @@
 """The class report: OUT/report.md, OUT/report.html and the PNG plots beside them.
 
-``write_report(out, rows, titles, header)`` takes the rows that table.row_of() makes
-(their fields are listed in stats.py). report.md and report.html say the same: the HTML
-is the Markdown rendered, with the plots embedded, so that one file can be mailed.
+``markdown(rows, ...)`` makes report.md from the rows that table.row_of() makes (their
+fields are listed in stats.py) and every student's gradebook line (students.py);
+``write_report`` writes it, report.html and the plots. report.md and report.html say the
+same: the HTML is the Markdown rendered, with the plots embedded and the students' table
+sortable, so that one file can be mailed. Each plot is shown once, in its section.
 """
 
 from __future__ import annotations
@@ -10,15 +12,19 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass
 from pathlib import Path
-from typing import List, Mapping, Sequence
+from typing import List, Mapping, Optional, Sequence
 
 from grader.outputs import plots, stats
+from grader.outputs.cells import cell, linked, pct, quoted
 from grader.outputs.files import write_atomic
-from grader.outputs.results import GRADED, STATUSES
-from grader.text import Markdown, code, printable
+from grader.outputs.human import needs_a_human
+from grader.outputs.results import GRADER_ERROR, STATUSES
+from grader.outputs.students import Student, students
+from grader.text import Markdown, printable
 
 SLOWEST = 5
 EXAMPLES = 4  # entries named per mistake
+SORTING = "In report.html, click a column's heading to sort by it, and type in the box above the table to filter it."
 
 
 @dataclass(frozen=True)
@@ -32,32 +38,20 @@ class Header:
     exercise: str = ""
 
 
-def write_report(
-    out: Path, rows: Sequence[dict], titles: Mapping[str, str] = {}, header: Header = Header()
-) -> List[Path]:
-    """Write report.md, report.html and the plots into `out`; return the paths written.
-    titles: each mistake's one-line title by ID."""
+def write_report(out: Path, rows: Sequence[dict], text: Markdown, header: Header = Header()) -> List[Path]:
+    """Write report.md (`text`, made by markdown()), report.html and the plots into `out`; return
+    the paths written."""
     from grader.outputs.report_html import html
 
     out.mkdir(parents=True, exist_ok=True)
-    images = plots.draw(rows, headline(rows))
+    images = plots.draw(rows)
     written = []
     for name, data in images.items():
         write_atomic(out / name, data)
         written.append(out / name)
-    text = markdown(rows, titles, header)
     write_atomic(out / "report.md", text)
     write_atomic(out / "report.html", html(text, images, title=_title(header)))
     return [out / "report.md", out / "report.html", *written]
-
-
-def headline(rows: Sequence[dict]) -> str:
-    scored = stats.scored(rows)
-    if not scored:
-        return f"{len(rows)} entries"
-    mean = statistics.mean(row["score"] for row in scored)
-    errored = len(rows) - len(stats.graded(rows))
-    return f"{len(rows)} entries · mean {mean:.1f} / {stats.possible(rows):g} · {errored} not graded or errored"
 
 
 def _title(header: Header) -> str:
@@ -65,79 +59,79 @@ def _title(header: Header) -> str:
     return " · ".join(part for part in ("Class report", printable(folder), header.date[:10]) if part)
 
 
-# --- safe text --------------------------------------------------------------------------------
-
-
-def _line(text: object, limit: int) -> str:
-    """First line, control characters written out, capped."""
-    line = str(text).strip().splitlines()[0] if str(text).strip() else ""
-    line = printable(line)
-    return line if len(line) <= limit else line[: limit - 1] + "…"
-
-
-def _cell(text: object, limit: int = 120) -> str:
-    """One table cell of the grader's own text (test names, mistake titles): no table breaks,
-    HTML or links."""
-    return _line(text, limit).replace("|", "\\|").replace("<", "&lt;").replace("[", "\\[").replace("]", "\\]")
-
-
-def _quoted(text: object, limit: int = 120) -> str:
-    """One table cell of a student's text (entry names, error messages) as a code span, where
-    Markdown makes no link, autolink (`www.…`, `https://…`), HTML or emphasis of anything; a |
-    must still be escaped in a table (GFM splits the row before it reads the span)."""
-    line = _line(text, limit)
-    return code(line).replace("|", "\\|") if line else ""
-
-
-def _pct(part: int, whole: int) -> str:
-    return f"{100 * part / whole:.0f}%" if whole else "-"
-
-
 # --- report.md ----------------------------------------------------------------------------------
 
 
-def markdown(rows: Sequence[dict], titles: Mapping[str, str] = {}, header: Header = Header()) -> Markdown:
-    """The whole report.md. titles: each mistake's one-line title by ID."""
+def markdown(
+    rows: Sequence[dict],
+    titles: Mapping[str, str] = {},
+    header: Header = Header(),
+    lines: Optional[Sequence[Student]] = None,
+    problems: Sequence[str] = (),
+    regrades: Sequence[str] = (),
+) -> Markdown:
+    """The whole report.md. titles: each mistake's one-line title by ID; lines: every student's
+    gradebook line (students.students, made here without late policy or overrides if not given);
+    problems: overrides.csv lines not applied; regrades: the trail's section (trail.py)."""
+    if lines is None:
+        lines = students(rows)[0]
     images = plots.FILES
-    lines = ["# Class report", "", *_header(header), f"![overview]({images['overview']})", ""]
-    lines += _summary(rows)
-    lines += ["", "## Score distribution", "", f"![score histogram]({images['scores']})", ""]
-    lines += _distribution(rows)
-    lines += ["", "## Pass rate per test", "", "| test | passed | rate |", "|---|---:|---:|"]
-    lines += [f"| {_cell(name)} | {n} / {of} | {_pct(n, of)} |" for name, n, of in stats.pass_rates(rows)]
-    lines += ["", "## Mistakes, most frequent first", ""]
-    lines += _mistakes(rows, titles)
-    lines += ["", f"## {stats.curves_title(rows)}", "", f"![learning curves]({images['learning']})", ""]
-    lines += _learning(rows)
-    lines += ["", "## Entries below full marks", ""]
-    lines += _below_full(rows)
-    lines += ["", "## Slowest submissions", "", "| entry | seconds | score | status |", "|---|---:|---:|---|"]
+    text = ["# Class report", "", *_header(header), "## Needs a human", "", *needs_a_human(rows, lines, problems)]
+    text += ["", "## Students", "", *_students(lines), "", *_summary(rows)]
+    if regrades:
+        text += ["", "## Regrades", "", *regrades]
+    text += ["", "## Score distribution", "", f"![score histogram]({images['scores']})", ""]
+    text += _distribution(rows)
+    text += ["", "## Pass rate per test", "", "| test | passed | rate |", "|---|---:|---:|"]
+    text += [f"| {cell(name)} | {n} / {of} | {pct(n, of)} |" for name, n, of in stats.pass_rates(rows)]
+    text += ["", "## Mistakes, most frequent first", ""]
+    text += _mistakes(rows, titles)
+    text += ["", f"## {stats.curves_title(rows)}", "", f"![learning curves]({images['learning']})", ""]
+    text += _learning(rows)
+    text += ["", "## Slowest submissions", "", "| entry | seconds | score | status |", "|---|---:|---:|---|"]
     for row in sorted(rows, key=lambda row: -row["seconds"])[:SLOWEST]:
-        lines.append(f"| {_quoted(row['entry'], 60)} | {row['seconds']:.1f} | {row['score']:g} | {row['status']} |")
-    errored = [row for row in rows if row["status"] != GRADED]
-    lines += ["", "## Entries that errored", ""]
-    if errored:
-        lines += ["| entry | status | why |", "|---|---|---|"]
-        lines += [f"| {_quoted(row['entry'], 60)} | {row['status']} | {_quoted(row['reason'])} |" for row in errored]
-    else:
-        lines.append("None: every entry was graded.")
+        text.append(f"| {quoted(row['entry'], 60)} | {row['seconds']:.1f} | {row['score']:g} | {row['status']} |")
     seconds = sum(row["seconds"] for row in rows)
-    lines += [
+    text += [
         "",
         f"Grading time, summed over entries: {seconds:.0f} s. Per-entry details are in `results/`, "
-        "what each student sees in `feedback/`, one row per student in `grades.csv`.",
+        "what each student sees in `feedback/`, one row per student in `grades.csv` and `grades.xlsx`, "
+        "and the gradebook import in `canvas.csv`.",
         "",
     ]
-    return Markdown("\n".join(lines))  # every student's text in it went through _quoted
+    return Markdown("\n".join(text))  # every student's text in it went through quoted
+
+
+def _students(lines: Sequence[Student]) -> List[str]:
+    """Every student, lowest grade first: report.html sorts and filters this table (report_html.py)."""
+    named = any(line.person.get("name") or line.person.get("sid") for line in lines)
+    timed = any(line.late for line in lines)
+    head = ["student", "SID", "email"] * named + ["entry", "score", "final"] + ["late (h)"] * timed + ["status", "why"]
+    align = {"score": "---:", "final": "---:", "late (h)": "---:"}
+    text = [f"{len(lines)} students. {SORTING}", "", "| " + " | ".join(head) + " |"]
+    text.append("|" + "|".join(align.get(name, "---") for name in head) + "|")
+    for line in sorted(lines, key=lambda line: (_sort_final(line), line.row["entry"])):
+        row, person = line.row, line.person
+        who = [quoted(person.get(key, ""), 60) for key in ("name", "sid", "email")] * named
+        score = f"{row['score']:g} / {row['max_score']:g}" if row["status"] != GRADER_ERROR else "-"
+        final = f"{line.final:g}" if not isinstance(line.final, str) else "-"
+        late = [f"{float(line.hours_late):g}" if line.late == "yes" else ""] * timed
+        cells = [*who, linked(row["entry"], row.get("feedback", "")), score, final, *late, row["status"]]
+        text.append("| " + " | ".join(cells + [quoted(row["reason"], 160)]) + " |")
+    return text
+
+
+def _sort_final(line: Student) -> float:
+    return -1.0 if isinstance(line.final, str) else float(line.final)
 
 
 def _header(header: Header) -> List[str]:
     parts = [
-        f"graded {_quoted(header.date)}" if header.date else "",
-        f"exercise {_quoted(header.exercise)}" if header.exercise else "",
-        f"grader {_quoted(header.grader_version)}" if header.grader_version else "",
-        f"rubric and reference {_quoted(header.rubric)}" if header.rubric else "",
-        f"input {_quoted(header.folder, 200)}" if header.folder else "",
+        f"graded {quoted(header.date)}" if header.date else "",
+        f"exercise {quoted(header.exercise)}" if header.exercise else "",
+        f"grader {quoted(header.grader_version)}" if header.grader_version else "",
+        f"rubric and reference {quoted(header.rubric)}" if header.rubric else "",
+        f"input {quoted(header.folder, 200)}" if header.folder else "",
     ]
     shown = " · ".join(part for part in parts if part)
     return [shown[:1].upper() + shown[1:], ""] if shown else []
@@ -155,7 +149,7 @@ def _summary(rows: Sequence[dict]) -> List[str]:
         "|---|---|",
         f"| entries | {len(rows)} |",
         f"| {' / '.join(STATUSES)} | {' / '.join(str(counts[status]) for status in STATUSES)} |",
-        f"| full marks | {full} ({_pct(full, len(rows))}) |",
+        f"| full marks | {full} ({pct(full, len(rows))}) |",
     ]
     if scores:
         lines += [
@@ -189,11 +183,11 @@ def _mistakes(rows: Sequence[dict], titles: Mapping[str, str]) -> List[str]:
     ]
     graded = len(stats.graded(rows))
     for rank, (mistake, entries) in enumerate(ranked, start=1):
-        examples = ", ".join(_quoted(entry, 40) for entry in entries[:EXAMPLES])
+        examples = ", ".join(quoted(entry, 40) for entry in entries[:EXAMPLES])
         more = f" +{len(entries) - EXAMPLES}" if len(entries) > EXAMPLES else ""
         lines.append(
-            f"| {rank} | `{mistake}` | {_cell(titles.get(mistake, ''))} | {len(entries)} | "
-            f"{_pct(len(entries), graded)} | {examples}{more} |"
+            f"| {rank} | `{mistake}` | {cell(titles.get(mistake, ''))} | {len(entries)} | "
+            f"{pct(len(entries), graded)} | {examples}{more} |"
         )
     return lines
 
@@ -209,14 +203,3 @@ def _learning(rows: Sequence[dict]) -> List[str]:
         f"({len(runs)} runs drawn, coloured by the entry's diagnosed mistake; solid lines reached the "
         "threshold, dashed did not)."
     ]
-
-
-def _below_full(rows: Sequence[dict]) -> List[str]:
-    below = sorted((row for row in rows if not stats.full_marks(row)), key=lambda row: (row["score"], row["entry"]))
-    if not below:
-        return ["None: every entry has full marks."]
-    lines = ["| entry | score | status | why |", "|---|---:|---|---|"]
-    for row in below:
-        score = f"{row['score']:g} / {row['max_score']:g}" if row["max_score"] else "-"
-        lines.append(f"| {_quoted(row['entry'], 60)} | {score} | {row['status']} | {_quoted(row['reason'], 160)} |")
-    return lines

@@ -4,20 +4,70 @@ The Markdown is rendered by markdown-it-py (CommonMark plus tables) with raw HTM
 off, so whatever a student put in a file name or an error message stays text: the
 report quotes it in code spans, and HTML in it is escaped. The plots are embedded as
 data: URIs with their natural size, and the page loads nothing else; its Content
-Security Policy forbids any script and any outside image, style or font, so a
-mailed copy shows the same as the original.
+Security Policy allows one script, the page's own (by its hash), and no outside image,
+style or font, so a mailed copy shows the same as the original. That script makes the
+students' table sortable (click a heading) and filterable (a search box); it reads and
+moves the table's cells, and never makes markup from their text.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import html as html_text
 import struct
 from typing import Mapping, Tuple
 
 from grader.text import Markdown
 
-POLICY = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+SCRIPT = """
+(() => {
+  const heading = [...document.querySelectorAll("h2")].find(h => h.textContent === "Students");
+  let table = heading && heading.nextElementSibling;
+  while (table && table.tagName !== "TABLE" && table.tagName !== "H2") table = table.nextElementSibling;
+  if (!table || table.tagName !== "TABLE") return;
+  const body = table.tBodies[0], rows = [...body.rows];
+  const search = document.createElement("input");
+  search.type = "search";
+  search.placeholder = "Filter students: name, SID, email, entry, status…";
+  search.setAttribute("aria-label", "Filter the students");
+  table.before(search);
+  search.addEventListener("input", () => {
+    const words = search.value.toLowerCase().split(/\\s+/).filter(Boolean);
+    for (const row of rows) {
+      const text = row.textContent.toLowerCase();
+      row.hidden = !words.every(word => text.includes(word));
+    }
+  });
+  const number = text => {
+    const found = text.trim().match(/^-?\\d+(\\.\\d+)?/);
+    return found ? parseFloat(found[0]) : null;
+  };
+  [...table.tHead.rows[0].cells].forEach((cell, column) => {
+    cell.tabIndex = 0;
+    cell.title = "Sort by " + cell.textContent;
+    const sort = () => {
+      const up = cell.getAttribute("aria-sort") !== "ascending";
+      for (const other of table.tHead.rows[0].cells) other.removeAttribute("aria-sort");
+      cell.setAttribute("aria-sort", up ? "ascending" : "descending");
+      const key = row => row.cells[column].textContent;
+      rows.sort((a, b) => {
+        const x = number(key(a)), y = number(key(b));
+        const order = x !== null && y !== null ? x - y : x !== null ? -1 : y !== null ? 1
+          : key(a).localeCompare(key(b));
+        return up ? order : -order;
+      });
+      body.append(...rows);
+    };
+    cell.addEventListener("click", sort);
+    cell.addEventListener("keydown", event => { if (event.key === "Enter") sort(); });
+  });
+})();
+"""
+POLICY = (
+    "default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
+    f"script-src 'sha256-{base64.b64encode(hashlib.sha256(SCRIPT.encode()).digest()).decode()}'"
+)
 STYLE = """
 body { margin: 0; background: #fff; color: #1d2329;
        font: 15px/1.45 system-ui, -apple-system, "Segoe UI", "DejaVu Sans", sans-serif; }
@@ -26,10 +76,17 @@ h1 { font-size: 26px; margin: 8px 0 2px; }
 h1 + p { margin-top: 0; color: #4a5560; font-size: 14px; }
 h2 { font-size: 20px; margin: 30px 0 8px; padding-bottom: 3px; border-bottom: 1px solid #d8dde3; }
 img { display: block; max-width: 100%; height: auto; margin: 8px 0; }
-table { border-collapse: collapse; margin: 8px 0; font-size: 14px; }
-th, td { border: 1px solid #d8dde3; padding: 3px 8px; vertical-align: top; overflow-wrap: anywhere; }
-td:first-child, td:first-child code { overflow-wrap: break-word; }  /* entry names stay whole if they can */
+/* A table as wide as its words need, scrolling sideways on its own if the page is narrower:
+   words are never cut ("grade / d"); only a single word wider than the page wraps. */
+table { display: block; width: max-content; max-width: 100%; overflow-x: auto;
+        border-collapse: collapse; margin: 8px 0; font-size: 14px; }
+th, td { border: 1px solid #d8dde3; padding: 3px 8px; vertical-align: top; overflow-wrap: break-word; }
 th[style*="right"], td[style*="right"] { white-space: nowrap; }  /* numbers */
+th[aria-sort="ascending"]::after { content: " ▲"; }
+th[aria-sort="descending"]::after { content: " ▼"; }
+thead th { cursor: pointer; }
+input[type="search"] { box-sizing: border-box; width: 100%; margin: 6px 0 2px; padding: 5px 8px; font: inherit; }
+a code { color: #0b5cad; }
 th { background: #f1f3f5; text-align: left; }
 thead:not(:has(th:not(:empty))) { display: none; }  /* the summary's header row, empty in Markdown */
 tbody tr:nth-child(even) td { background: #f8f9fa; }
@@ -65,7 +122,7 @@ def html(markdown: Markdown, images: Mapping[str, bytes], title: str = "Class re
         f'<meta http-equiv="Content-Security-Policy" content="{POLICY}">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{html_text.escape(title)}</title>\n<style>{STYLE}</style>\n</head>\n"
-        f"<body>\n<main>\n{body}</main>\n</body>\n</html>\n"
+        f"<body>\n<main>\n{body}</main>\n<script>{SCRIPT}</script>\n</body>\n</html>\n"
     )
 
 

@@ -3,11 +3,9 @@ printed after a batch."""
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from datetime import datetime
-from typing import List, Mapping, Sequence, Tuple, Union
+from typing import List, Mapping, Optional, Sequence, Tuple, Union
 
 from grader.outputs.results import GRADED, GRADER_ERROR, NOT_GRADED, STATUSES
 from grader.text import printable
@@ -21,7 +19,7 @@ TIMES = ["submitted", "due", "late", "hours_late", "seconds"]
 _FORMULA = re.compile(r'(^|[,;\t|\r\n])([\s"]*)(?=[=+\-@\t\r])')
 
 
-def _spreadsheet_safe(text: str) -> str:
+def spreadsheet_safe(text: str) -> str:
     return _FORMULA.sub(lambda match: f"{match.group(1)}{match.group(2)}'", text)
 
 
@@ -45,11 +43,17 @@ def _short(name: str) -> str:
 
 
 def row_of(
-    entry: str, people: Sequence[dict], document: dict, submitted: str = "", titles: Mapping[str, str] = {}
+    entry: str,
+    people: Sequence[dict],
+    document: dict,
+    submitted: str = "",
+    titles: Mapping[str, str] = {},
+    recorded: Optional[float] = None,
 ) -> dict:
     """What the CSV, the summary and the report need to know about one entry. people: its
     submitters (name, email, sid, due); submitted: when it was uploaded (ISO 8601); titles:
-    each mistake's one-line title by ID, for the reason an entry lost points."""
+    each mistake's one-line title by ID, for the reason an entry lost points; recorded: the
+    score Gradescope recorded for it."""
     extra = document.get("extra_data") or {}
     batch = extra.get("batch") or {}
     tests = [
@@ -78,6 +82,10 @@ def row_of(
         "seconds": float(batch.get("seconds", document.get("execution_time", 0.0))),
         "reason": printable(_reason(document, tests, mistakes, titles)),
         "learning": extra.get("learning"),
+        "code": str(batch.get("code", "")),  # a hash of its code without comments and blank space
+        "files": [printable(str(name), lines=False) for name in batch.get("files") or []],
+        "recorded": recorded,
+        "feedback": "",  # feedback/<file>.md, once the batch has named it
     }
 
 
@@ -94,6 +102,9 @@ def _reason(document: dict, tests: Sequence[dict], mistakes: Sequence[str], titl
     lost = [f"{number}. {test['name']}" for number, test in enumerate(tests, 1) if test["score"] < test["max_score"]]
     if not lost:
         return ""
+    cause = _cause(document) if not mistakes and not any(test["score"] for test in tests) else ""
+    if cause:  # it crashed, hung or ran out of memory: that, not the list of every test, is the reason
+        return f"scored 0: {cause}"
     if len(lost) > 2:  # their names are the CSV's column heads
         lost = [f"tests {', '.join(name.split('.')[0] for name in lost)}"]
     named = "; ".join(
@@ -101,6 +112,15 @@ def _reason(document: dict, tests: Sequence[dict], mistakes: Sequence[str], titl
     )
     failed = f"failed: {', '.join(lost)}{_hidden(extra.get('hidden') or {})}"
     return f"{named}; {failed}" if named else failed
+
+
+def _cause(document: dict) -> str:
+    """The summary's "What is wrong:" sentence (the function raised, hung, ran out of memory), as text."""
+    for paragraph in str(document.get("output", "")).split("\n\n"):
+        if paragraph.startswith("What is wrong:"):
+            said = re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", paragraph[len("What is wrong:") :])  # Markdown escapes
+            return _line(said)[:300]
+    return ""
 
 
 def _hidden(counts: Mapping[str, dict]) -> str:
@@ -128,44 +148,20 @@ def lateness(submitted: str, due: str) -> Tuple[str, Union[str, float]]:
         seconds = (datetime.fromisoformat(submitted) - datetime.fromisoformat(due)).total_seconds()
     except (ValueError, TypeError):  # missing, or one with a time zone and one without
         return "", ""
-    return ("yes", _number(round(seconds / 3600, 2))) if seconds > 0 else ("no", 0)
+    return ("yes", number(round(seconds / 3600, 2))) if seconds > 0 else ("no", 0)
 
 
-def _number(value: float) -> Union[int, float]:
+def number(value: float) -> Union[int, float]:
     """A number as the CSV writes it: 100, not 100.0."""
     return int(value) if float(value).is_integer() else value
 
 
-def grades_csv(rows: Sequence[dict]) -> str:
-    """The gradebook: one row per student (each member of a group gets the group's row),
-    text quoted and numbers not, so that a spreadsheet told to read quoted fields as text
-    keeps an SID's leading zeros. Written with a BOM (CSV_ENCODING) for Excel."""
-    columns = test_columns(rows)
-    stream = io.StringIO()
-    writer = csv.writer(stream, quoting=csv.QUOTE_NONNUMERIC)
-    writer.writerow(["entry", "name", "email", "sid", "total", *columns, "status", "reason", "mistakes"] + TIMES)
-    for row in rows:
-        scores = {test["name"]: _number(test["score"]) for test in row["tests"]}
-        for person in row.get("people") or [{key: row.get(key, "") for key in PERSON}]:
-            late, hours = lateness(row.get("submitted", ""), person.get("due", ""))
-            cells = [
-                row["entry"],
-                person.get("name", ""),
-                person.get("email", ""),
-                person.get("sid", ""),
-                _number(row["score"]),
-                *(scores.get(column, "") for column in columns),
-                row["status"],
-                row["reason"],
-                " ".join(row["mistakes"]),
-                row.get("submitted", ""),
-                person.get("due", ""),
-                late,
-                hours,
-                _number(round(row["seconds"], 2)),
-            ]
-            writer.writerow([_spreadsheet_safe(cell) if isinstance(cell, str) else cell for cell in cells])
-    return stream.getvalue()
+def who(row: dict) -> str:
+    """An entry's submitters as a TA looks them up: "Ada Lovelace (01815); Alan Turing (01234)"."""
+    return "; ".join(
+        f"{person['name']} ({person['sid']})" if person.get("sid") else person.get("name") or person.get("email", "")
+        for person in row.get("people") or []
+    )
 
 
 def summary_table(rows: Sequence[dict]) -> str:
@@ -173,18 +169,29 @@ def summary_table(rows: Sequence[dict]) -> str:
     if not rows:
         return "No entries."
     names = [printable(row["entry"], lines=False) for row in rows]
-    width = min(max(len("entry"), *(len(name) for name in names)), 40)
-    lines = [f"{'entry':<{width}}  {'score':>9}  {'status':<12}  mistakes", "-" * (width + 40)]
-    for name, row in zip(names, rows):
-        entry = name if len(name) <= width else name[: width - 1] + "…"
+    people = [who(row) for row in rows]
+    width = min(max(len("entry"), *(len(name) for name in names)), 32)
+    wide = min(max(len("student"), *(len(person) for person in people)), 32) if any(people) else 0
+    rule = "-" * (width + wide + 42)
+    student = f"{'student':<{wide}}  " if wide else ""
+    lines = [f"{'entry':<{width}}  {student}{'score':>9}  {'status':<12}  mistakes", rule]
+    for name, person, row in zip(names, people, rows):
         score = f"{row['score']:g}/{row['max_score']:g}" if row["status"] != GRADER_ERROR else "-"
         detail = ", ".join(row["mistakes"]) or (printable(row["reason"])[:60] if row["status"] != GRADED else "")
-        lines.append(f"{entry:<{width}}  {score:>9}  {row['status']:<12}  {detail}".rstrip())
+        if not detail and row["score"] == 0 and row["reason"]:
+            detail = row["reason"][:60]
+        person = f"{_cut(person, wide):<{wide}}  " if wide else ""
+        cells = f"{_cut(name, width):<{width}}  {person}{score:>9}  {row['status']:<12}  {detail}"
+        lines.append(cells.rstrip())
     counts = {status: sum(row["status"] == status for row in rows) for status in STATUSES}
     full = sum(row["status"] == GRADED and row["max_score"] > 0 and row["score"] == row["max_score"] for row in rows)
-    lines.append("-" * (width + 40))
+    lines.append(rule)
     lines.append(
         f"{len(rows)} entries: {counts[GRADED]} {GRADED} ({full} with full marks), "
         f"{counts[NOT_GRADED]} {NOT_GRADED}, {counts[GRADER_ERROR]} {GRADER_ERROR}"
     )
     return "\n".join(lines)
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"

@@ -56,9 +56,7 @@ class SandboxOracle:
             error = self._start()
             if error is not None:
                 return Failure("not_loaded", error)
-        named = {
-            arg.name: np.asarray(array, arg.dtype) for arg, array in zip(self._contract.arguments, arrays, strict=True)
-        }
+        named = {arg.name: arg.array(array) for arg, array in zip(self._contract.arguments, arrays, strict=True)}
         shapes = grad_shapes(self._contract, arrays)
         bounds = protocol.Bounds(payload_bytes=8 * (VALUE_CAP + sum(int(np.prod(s)) for s in shapes.values())) + 1024)
         try:

@@ -57,8 +57,9 @@ class Kept(NamedTuple):
 class Keeper:
     """Feed it the code cells in order (`cell`), then take the code to run and the notes (`result`)."""
 
-    def __init__(self, name: str, folder: Path, function: str) -> None:
+    def __init__(self, name: str, folder: Path, function: str, also: Tuple[str, ...] = ()) -> None:
         self.function = function  # the one the contract names: what is kept serves it
+        self.also = also  # the exercise's other parts' functions, served too where the notebook binds them
         self.name, self.folder = name, folder  # the notebook's file name, for messages; where it is
         self.future: List[str] = []  # `from __future__` imports, hoisted
         self.kept: List[Kept] = []
@@ -206,8 +207,9 @@ class Keeper:
         for kept in self.kept:
             for name in kept.binds:
                 binders.setdefault(name, []).append(kept)
-        needed = {binders[self.function][-1]}
-        names, seen = list(analysed[binders[self.function][-1]][0]), set()
+        roots = [binders[name][-1] for name in (self.function, *self.also) if name in binders]
+        needed = set(roots)
+        names, seen = [name for root in roots for name in analysed[root][0]], set()
         while names:
             name = names.pop()
             if name in seen:
@@ -223,7 +225,7 @@ class Keeper:
         # A notebook imports plotting, gym and Colab helpers for its training
         # cells; importing them in the sandbox costs time and memory (and
         # prints warnings) for no purpose.
-        used = set().union(*(analysed[k][0] for k in self.kept)) | {self.function}
+        used = set().union(*(analysed[k][0] for k in self.kept)) | {self.function, *self.also}
         unused = {k for k in self.kept if k.module and "*" not in k.binds and not k.binds & used}
         self.dropped.unused = list(dict.fromkeys(k.module for k in self.kept if k in unused and k.module))
         self.kept = [k for k in self.kept if k not in unused]

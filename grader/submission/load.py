@@ -45,11 +45,12 @@ class Source:
         return re.sub(r"[^\w.+-]", "_", self.graded.name)[:100] or SUBMISSION_FILE
 
 
-def load(path: Path, function: str, stub: str = "") -> Source:
+def load(path: Path, function: str, stub: str = "", also: Tuple[str, ...] = ()) -> Source:
     """The code to run for a submission that must define `function`, with the loader's notes.
     stub: the handout's stub module, never graded while another file defines `function` (stub.py).
+    also: the functions of the exercise's other parts, which a notebook's extract serves too.
     Read by a forked reader within a memory and time budget, which returns plain JSON (bounded.py)."""
-    found = bounded(lambda: _loaded(path, function, stub), path, share={"nbformat": _prepare_notebooks})
+    found = bounded(lambda: _loaded(path, function, stub, also), path, share={"nbformat": _prepare_notebooks})
     return Source(dict(found["files"]), Path(found["graded"]), tuple(found["notes"]), found["why"])
 
 
@@ -59,7 +60,7 @@ def _prepare_notebooks() -> None:
     prepare()
 
 
-def _loaded(path: Path, function: str, stub: str) -> Dict[str, object]:
+def _loaded(path: Path, function: str, stub: str, also: Tuple[str, ...]) -> Dict[str, object]:
     """load's work, in the reader: the source as JSON-able data."""
     if path.is_dir():
         entry, notes, why = pick(path, function, stub)
@@ -70,7 +71,7 @@ def _loaded(path: Path, function: str, stub: str) -> Dict[str, object]:
         raise LoadError(
             f"{md_code(path.name)} is {kind}, not a file" if kind else f"{md_code(path.name)} does not exist"
         )
-    code = _code(entry, function, notes)
+    code = _code(entry, function, notes, also)
     if stub and is_stub(code, function, stub):
         notes.append(
             f"{md_code(entry.name)} is the handout's stub, unchanged: its `{function}` is the one you were given. "
@@ -83,17 +84,17 @@ def _loaded(path: Path, function: str, stub: str) -> Dict[str, object]:
     return {"files": {SUBMISSION_FILE: code, **modules}, "graded": str(entry), "notes": notes + skipped, "why": why}
 
 
-def _code(entry: Path, function: str, notes: List[str]) -> str:
+def _code(entry: Path, function: str, notes: List[str], also: Tuple[str, ...] = ()) -> str:
     """The source to run for one file (a notebook's extract); what the extraction dropped goes to notes."""
     if entry.suffix == ".ipynb":
         from grader.submission.notebook import extract  # nbformat only when a notebook shows up
 
-        code, dropped = extract(entry, function)
+        code, dropped = extract(entry, function, also)
         notes += dropped
     elif entry.suffix == ".py":
         code = read_source(entry)
         if is_notebook_json(code):
-            code, dropped = _py_notebook(entry, code, function)
+            code, dropped = _py_notebook(entry, code, function, also)
             notes += dropped
         else:
             check_syntax(code, entry.name)
@@ -115,13 +116,13 @@ def is_notebook_json(text: str) -> bool:
     return isinstance(document, dict) and bool({"nbformat", "cells", "worksheets"} & set(document))
 
 
-def _py_notebook(entry: Path, text: str, function: str) -> Tuple[str, List[str]]:
+def _py_notebook(entry: Path, text: str, function: str, also: Tuple[str, ...]) -> Tuple[str, List[str]]:
     """Grade a notebook saved with a .py name as the notebook it is, and say so."""
     from grader.submission.notebook import extract_text
 
     said = f"{md_code(entry.name)} is a Jupyter notebook saved with a `.py` name"
     try:
-        code, dropped = extract_text(text, entry.name, entry.parent, function)
+        code, dropped = extract_text(text, entry.name, entry.parent, function, also)
     except LoadError as exc:
         raise LoadError(f"{said}; graded as a notebook: {exc}") from None
     return code, [f"{said}: it was graded as a notebook (next time, submit it as `.ipynb`)."] + dropped

@@ -48,15 +48,18 @@ from grader.text import escaped
 NOTEBOOK_MAX_BYTES = 16 * 1024 * 1024
 
 
-def extract(path: Path, function: str) -> Tuple[str, List[str]]:
-    """The Python source to run for a notebook, and notes for the student on what was dropped."""
-    return extract_text(_read(path), path.name, path.parent, function)
+def extract(path: Path, function: str, also: Tuple[str, ...] = ()) -> Tuple[str, List[str]]:
+    """The Python source to run for a notebook, and notes for the student on what was dropped.
+    also: the exercise's other parts' functions, whose definitions are served as function's are."""
+    return extract_text(_read(path), path.name, path.parent, function, also)
 
 
-def extract_text(text: str, name: str, folder: Path, function: str) -> Tuple[str, List[str]]:
+def extract_text(
+    text: str, name: str, folder: Path, function: str, also: Tuple[str, ...] = ()
+) -> Tuple[str, List[str]]:
     """extract, for a notebook's text already read: `name` is its file's, `folder` where it is."""
     cells, problem = _cells(text, name)
-    keeper = Keeper(name, folder, function)
+    keeper = Keeper(name, folder, function, also)
     for number, cell in enumerate(cells, start=1):
         if isinstance(cell, dict) and cell.get("cell_type") == "code":
             keeper.cell(number, _source(cell, number, name, problem))

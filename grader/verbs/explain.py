@@ -1,6 +1,6 @@
 """`python -m grader explain SUB` (and `selfcheck.py --explain`): one small batch walked through.
 
-The exercise's walk-through (checks.exercise.Walkthrough, in a public module of
+The exercise's walk-through (checks.part.Walkthrough, in a public module of
 the exercise) gives the batch, the correct steps with their numbers, and how
 the student's own answer on that batch compares; this module asks the oracle
 for that answer and puts the text together. The batch is public, so nothing
@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from grader.checks.answer import Answer
-from grader.checks.exercise import Walkthrough, load_walkthrough
 from grader.checks.oracle import Oracle
+from grader.checks.part import Walkthrough, load_walkthrough
 from grader.errors import LoadError
 from grader.text import code, printable
 
@@ -46,15 +46,16 @@ def explain_submission(path: Path, zygote: Zygote, exercise: str) -> str:
 
     folder = rubric.folders(exercise)[0]
     spec = rubric.exercise(exercise)
-    walkthrough = load_walkthrough(folder / "exercise.py")
+    walkthrough = load_walkthrough(folder / "exercise.py")  # of its first part
+    contract = spec.parts[0].contract
     if walkthrough is None:
         return f"The exercise {exercise!r} has no walk-through."
     try:
-        source = load(path, spec.contract.function, (folder / spec.stub_file).read_text())
+        source = load(path, contract.function, (folder / spec.stub_file).read_text(), spec.functions[1:])
     except LoadError as exc:
         return printable(f"Your submission could not be read: {exc}")
     notes = "".join(f"{note}\n\n" for note in source.notes)
-    oracle = SandboxOracle(zygote, source.files, spec.contract, name=source.shown)
+    oracle = SandboxOracle(zygote, source.files, contract, name=source.shown)
     try:
         error = oracle.load()
         text = (

@@ -1,5 +1,6 @@
-"""Grade one submission: load → sandboxed oracle → public cases, probes, learning, the course's
-own tests → its child ends → hidden cases in a fresh child → checks, diagnosis → results.json.
+"""Grade one submission: load → per part, a sandboxed oracle → public cases, probes, learning, the
+course's own tests → its child ends → hidden cases in a fresh child → checks, diagnosis → one
+results.json for the upload.
 
 ``grade`` never raises for anything a submission does; ``grade_safely`` also
 turns a fault of the grader itself into a valid results.json, so a file is
@@ -11,102 +12,110 @@ from __future__ import annotations
 import time
 import traceback
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional
 
 from grader import text
-from grader.checks.assessment import Assessment, Learn, assess, summary
-from grader.checks.held import VISIBLE
+from grader.checks.assessment import Learn, assess
 from grader.outputs import results
-from grader.rubric import Rubric, folders
+from grader.rubric import Graded, Rubric, folders
 from grader.sandbox.oracle import SandboxOracle
 from grader.sandbox.parent import Limits, Zygote
-from grader.submission.load import LoadError, load
+from grader.submission.load import LoadError, Source, load
 from grader.text import Markdown
 from grader.verbs.extra_tests import CourseTests
+from grader.verbs.parts import Done, document, weights_of
 
 OUTPUT_SHOWN_BYTES = 2048
 
 
 def grade(path: Path, zygote: Zygote, rubric: Rubric, limits: Limits = Limits(), learning: bool = True) -> Dict:
     start = time.monotonic()
-    weights = rubric.weights if learning else {k: w for k, w in rubric.weights.items() if k != "learning"}
-    course = CourseTests(rubric.extra_tests, rubric.exercise.contract) if rubric.extra_tests else None
+    lead = rubric.parts[0]
+    course = CourseTests(rubric.extra_tests, lead.part.contract) if rubric.extra_tests else None
     try:
-        source = load(path, rubric.exercise.contract.function, _stub(rubric))
+        source = load(path, lead.function, _stub(rubric), rubric.exercise.functions[1:])
     except LoadError as exc:
-        return _not_graded(rubric, weights, _loader(str(exc)), start, course)
-    loaded = time.monotonic()
-    contract = rubric.exercise.contract
+        return not_graded(rubric, _loader(str(exc)), learning, start, course)
+    extra: Dict[str, object] = {"graded_file": source.graded.name, "graded_why": source.why}
+    extra["timing"] = {"load": time.monotonic() - start}
+    done = [
+        _grade_part(graded, source, zygote, rubric, limits, learning, course if graded is lead else None)
+        for graded in rubric.parts
+    ]
+    extra["sandbox"] = list(done[0].layers)
+    if all(part.assessment is None for part in done):  # nothing imported: the first part's reason says why
+        reason = Markdown(" ".join([f"importing it failed: {text.escaped(done[0].error)}", *source.notes]))
+        not_run = not_graded(rubric, reason, learning, start, course, extra)
+        not_run["output"] += done[0].printed
+        return not_run
+    notes = [_loader(note) for note in source.notes]
+    return document(done, rubric, course, notes, extra, time.monotonic() - start)
+
+
+def _grade_part(
+    graded: Graded,
+    source: Source,
+    zygote: Zygote,
+    rubric: Rubric,
+    limits: Limits,
+    learning: bool,
+    course: Optional[CourseTests],
+) -> Done:
+    """One part's checks on the loaded source, in a sandboxed child of its own (and one for its hidden cases)."""
+    start = time.monotonic()
+    weights = weights_of(graded, learning)
+    contract = graded.part.contract
     oracle = SandboxOracle(zygote, source.files, contract, limits, source.shown)
     # Its child starts only once oracle's has ended (assessment.py); what it prints is never shown.
     hidden_oracle = SandboxOracle(zygote, source.files, contract, limits, source.shown)
     try:
         error = oracle.load()
-        extra: Dict[str, object] = {
-            "graded_file": source.graded.name,
-            "graded_why": source.why,
-            "sandbox": list(oracle.layers),
-        }
         if error is not None:
-            reason = Markdown(" ".join([f"importing it failed: {text.escaped(error)}", *source.notes]))
-            document = _not_graded(rubric, weights, reason, start, course, extra)
-            document["output"] += _printed(oracle)
-            return document
-        timing = {"load": loaded - start, "import": time.monotonic() - loaded}
+            return Done(graded, weights, None, error, _printed(oracle), oracle.layers)
+        imported = time.monotonic()
         result = assess(
             oracle,
-            rubric.exercise,
-            rubric.cases,
+            graded.part,
+            graded.cases,
             weights,
-            rubric.suspects,
-            learn=None if not learning else _learn(rubric, weights["learning"]),
+            lambda: rubric.suspects(graded.function),
+            learn=_learn(rubric, graded, weights) if graded.part.learning and learning else None,
             hidden_oracle=hidden_oracle,
             held=rubric.held,
             course_tests=course.ask if course else None,
         )
-        timing.update(result.timing)
-        extra.update(result.extra, timing={key: round(value, 4) for key, value in timing.items()})
-        notes = [_loader(note) for note in source.notes]
-        return _graded(result, rubric, course, notes, extra, _printed(oracle), time.monotonic() - start)
+        result.timing = {"import": imported - start, **result.timing}
+        return Done(graded, weights, result, "", _printed(oracle), oracle.layers)
     finally:
         oracle.close()
         hidden_oracle.close()
 
 
-def _graded(
-    result: Assessment,
+def not_graded(
     rubric: Rubric,
-    course: Optional[CourseTests],
-    notes: Sequence[Markdown],
-    extra: Dict[str, object],
-    printed: Markdown,
-    seconds: float,
-) -> Dict:
-    """The results document of a submission that ran: our checks, then the course's own tests."""
-    catalog = rubric.suspects()[1] if result.mistakes else {}
-    more = course.tests(len(result.checks) + 1, result.unscored) if course else []
-    if course:
-        extra["extra_tests"] = course.extra()
-    failed = [test["name"] for test in more if test["status"] == "failed" and test["visibility"] == VISIBLE]
-    also = f"\n\nCourse tests failed: {', '.join(text.code(name) for name in failed)}." if failed else ""
-    said = Markdown(summary(result, catalog, notes) + also + printed)
-    return results.build(result.checks, summary=said, mistakes=result.mistakes, extra=extra, seconds=seconds, more=more)
-
-
-def _not_graded(
-    rubric: Rubric,
-    weights: Dict[str, float],
     reason: Markdown,
-    start: float,
-    course: Optional[CourseTests],
+    learning: bool = True,
+    start: Optional[float] = None,
+    course: Optional[CourseTests] = None,
     extra: Optional[Dict] = None,
 ) -> Dict:
-    """Every test at zero, the course's own too, for a submission that could not run at all."""
+    """Every test of every part at zero, the course's own too, for a submission that could not run at all."""
+    several = len(rubric.parts) > 1
+    weights: Dict[str, float] = {}
+    titles: Dict[str, str] = {}
+    for graded in rubric.parts:
+        prefix = f"{graded.function}." if several else ""
+        weights.update((prefix + key, weight) for key, weight in weights_of(graded, learning).items())
+        titles.update(
+            (prefix + key, f"{graded.function}: {title}" if several else title)
+            for key, title in graded.part.titles.items()
+        )
     more: List[Dict] = []
     if course:
         course.not_run(reason)
-        more = course.tests(sum(key in weights for key in rubric.exercise.titles) + 1)
-    return results.not_graded(weights, rubric.exercise.titles, reason, time.monotonic() - start, extra=extra, more=more)
+        more = course.tests(len(weights) + 1)
+    seconds = 0.0 if start is None else time.monotonic() - start
+    return results.not_graded(weights, titles, reason, seconds, extra=extra, more=more)
 
 
 def grade_safely(path: Path, zygote: Zygote, rubric: Rubric, **options) -> Dict:
@@ -123,12 +132,14 @@ def _stub(rubric: Rubric) -> str:
     return (folders(rubric.name)[0] / rubric.exercise.stub_file).read_text()
 
 
-def _learn(rubric: Rubric, weight: float) -> Learn:
+def _learn(rubric: Rubric, graded: Graded, weights: Dict[str, float]) -> Learn:
     from grader.learning.check import check_learning, trainer  # gymnasium only when learning is graded
-    from grader.rubric import instructor
+    from grader.rubric import solution
 
-    learning = trainer(instructor(rubric.name).LEARNING)
-    return lambda oracle: check_learning(oracle, rubric.exercise, learning, weight)
+    declared = graded.part.learning
+    assert declared is not None  # asked only of a part that declares learning
+    learning = trainer(solution(rubric.name, graded.function).learning)
+    return lambda oracle: check_learning(oracle, graded.part, learning, weights[declared.key])
 
 
 def _printed(oracle: SandboxOracle) -> Markdown:

@@ -26,10 +26,10 @@ import numpy as np
 
 from grader.checks.answer import seed_everything
 from grader.checks.assessment import assess, summary
-from grader.checks.cases import KINDS, Case, CaseSet, Expected
+from grader.checks.cases import Case, CaseSet, Expected
 from grader.checks.diagnosis import Sig, Suspect
-from grader.checks.exercise import Exercise, load_public, load_walkthrough
 from grader.checks.oracle import LocalOracle
+from grader.checks.part import Exercise, Mistake, load_public, load_walkthrough
 from grader.checks.raised import error_text
 from grader.outputs import results
 from grader.submission.stub import has_work, is_stub
@@ -42,20 +42,12 @@ EXERCISE = HANDOUT / "exercise.py"
 
 
 @dataclass(frozen=True)
-class Entry:
-    """What the feedback needs of a catalog entry."""
-
-    title: str
-    explanation: str
-
-
-@dataclass(frozen=True)
 class PublicData:
     exercise: Exercise
-    cases: CaseSet
+    cases: CaseSet  # of its first part, the one the self-check checks
     weights: Dict[str, float]
     suspects: Tuple[Suspect, ...]
-    catalog: Dict[str, Entry]
+    catalog: Dict[str, Mistake]  # texts only: no implementation is shipped
     stub: str  # the handout's stub as handed out, which the self-check never checks while another file has work
 
 
@@ -63,30 +55,31 @@ def write_public_data(path: Path, exercise: str) -> Path:
     """Save the exercise's public cases, expected answers and mistake fingerprints (needs reference/)."""
     from grader import rubric
 
-    graded = rubric.load(exercise, public_only=True)
-    suspects, catalog = rubric.suspects(exercise)
+    loaded = rubric.load(exercise, public_only=True)
+    graded = loaded.parts[0]
+    learning = graded.part.learning
+    suspects, catalog = rubric.suspects(exercise, graded.function)
     arrays: Dict[str, np.ndarray] = {}
     meta: Dict[str, Any] = {
-        "weights": {k: w for k, w in graded.weights.items() if k != "learning"},
+        "weights": {k: w for k, w in graded.weights.items() if not learning or k != learning.key},
         "cases": [],
         "suspects": [],
         "catalog": {key: {"title": m.title, "explanation": m.explanation} for key, m in catalog.items()},
-        "stub": (rubric.folders(exercise)[0] / graded.exercise.stub_file).read_text(),
+        "stub": (rubric.folders(exercise)[0] / loaded.exercise.stub_file).read_text(),
     }
-    names = graded.exercise.contract.names
-    for kind in KINDS:
+    names = graded.part.contract.names
+    for kind in graded.part.kinds:
         for i, (case, expected) in enumerate(graded.cases[kind]):
             key = f"{kind}{i}"
             arrays.update({f"{key}_{name}": array for name, array in zip(names, case.arrays)})
             arrays.update({f"{key}_grad_{name}": grad for name, grad in expected.grads.items()})
+            arrays.update({f"{key}_value": np.asarray(expected.value), f"{key}_atol": np.asarray(expected.atol)})
             meta["cases"].append(
                 {
                     "key": key,
                     "kind": kind,
                     "seed": case.seed,
                     "sizes": case.sizes,
-                    "loss": expected.loss,
-                    "loss_atol": expected.loss_atol,
                     "grad_atol": dict(expected.grad_atol),
                 }
             )
@@ -118,14 +111,16 @@ def load_public_data(path: Path = PUBLIC_DATA, exercise: Optional[Exercise] = No
     with np.load(path, allow_pickle=False) as data:
         arrays = {name: data[name] for name in data.files}
     meta = json.loads(str(arrays["meta"]))
-    cases: CaseSet = {kind: [] for kind in KINDS}
-    names = exercise.contract.names
+    part = exercise.parts[0]
+    cases: CaseSet = {kind: [] for kind in part.kinds}
+    names = part.contract.names
     for c in meta["cases"]:
         key = c["key"]
         inputs = tuple(arrays[f"{key}_{name}"] for name in names)
         case = Case(c["kind"], c["seed"], False, inputs, tuple((n, int(v)) for n, v in c["sizes"]))
-        grads = {name: arrays[f"{key}_grad_{name}"] for name in exercise.contract.differentiable}
-        cases[c["kind"]].append((case, Expected(c["loss"], grads, c["loss_atol"], c["grad_atol"])))
+        grads = {name: arrays[f"{key}_grad_{name}"] for name in part.contract.differentiable}
+        value, atol = (_number(arrays[f"{key}_{what}"]) for what in ("value", "atol"))
+        cases[c["kind"]].append((case, Expected(value, grads, atol, c["grad_atol"])))
     suspects = tuple(
         Suspect(
             frozenset(s["ids"]),
@@ -134,10 +129,15 @@ def load_public_data(path: Path = PUBLIC_DATA, exercise: Optional[Exercise] = No
         )
         for i, s in enumerate(meta["suspects"])
     )
-    catalog = {key: Entry(**entry) for key, entry in meta["catalog"].items()}
-    if len(suspects[0].sigs) != len(exercise.diagnostics.probes):
+    catalog = {key: Mistake(key, **entry) for key, entry in meta["catalog"].items()}
+    if part.diagnostics and len(suspects[0].sigs) != len(part.diagnostics.probes):
         raise ValueError(f"{path} was made for another version of the self-check")
     return PublicData(exercise, cases, meta["weights"], suspects, catalog, meta["stub"])
+
+
+def _number(array: np.ndarray):
+    """A saved value or tolerance: a float when it was one number, else the array."""
+    return float(array) if array.ndim == 0 else array
 
 
 def _sig(meta: Optional[dict], key: str, arrays: Dict[str, np.ndarray]) -> Optional[Sig]:
@@ -151,14 +151,12 @@ def _sig(meta: Optional[dict], key: str, arrays: Dict[str, np.ndarray]) -> Optio
 def check_function(function: Callable, data: Optional[PublicData] = None, notes: Sequence[Markdown] = ()) -> dict:
     """The self-check's results.json for the exercise's function (runs it in this process)."""
     data = data or load_public_data()
-    exercise = data.exercise
-    oracle = LocalOracle(function, exercise.contract)
+    part = data.exercise.parts[0]
+    oracle = LocalOracle(function, part.contract)
     with _seeded():
-        result = assess(oracle, exercise, data.cases, data.weights, lambda: (data.suspects, data.catalog))
-    not_here = Markdown(
-        "The real grader also checks hidden cases and runs the learning check "
-        f"({exercise.titles['learning']}), which this self-check does not run."
-    )
+        result = assess(oracle, part, data.cases, data.weights, lambda: (data.suspects, data.catalog))
+    learning = f" and runs the learning check ({part.learning.title})" if part.learning else ""
+    not_here = Markdown(f"The real grader also checks hidden cases{learning}, which this self-check does not run.")
     text = summary(result, data.catalog, [*notes, not_here])
     return results.build(result.checks, summary=text, mistakes=result.mistakes)
 
@@ -187,15 +185,15 @@ def explain_function(function: Callable, data: Optional[PublicData] = None, name
     walkthrough = load_walkthrough(EXERCISE)
     if walkthrough is None:
         return "This exercise has no walk-through."
-    oracle = LocalOracle(function, data.exercise.contract)
-    return explain(oracle, walkthrough, name or f"your {data.exercise.contract.function}")
+    contract = data.exercise.parts[0].contract
+    return explain(LocalOracle(function, contract), walkthrough, name or f"your {contract.function}")
 
 
 def choose(given: Optional[str], data: PublicData, folder: Path = Path()) -> Tuple[Path, List[Markdown]]:
     """The file to check and a note on the choice: the one given, else the stub's name in folder;
     but never the handout's stub unchanged while another .py file beside it defines the function
     (the grader's rule too, submission.load)."""
-    name, stub = data.exercise.contract.function, data.stub
+    name, stub = data.exercise.parts[0].function, data.stub
     path = Path(given) if given else folder / data.exercise.stub_file
     if not path.is_file() or not is_stub(_read(path), name, stub):
         return path, []
@@ -245,7 +243,7 @@ def import_file(path: Path) -> types.ModuleType:
 
 def main(argv: Sequence[str] = ()) -> int:
     data = load_public_data()
-    name = data.exercise.contract.function
+    name = data.exercise.parts[0].function
     parser = argparse.ArgumentParser(prog="python selfcheck.py", description="Check your work on the public cases.")
     parser.add_argument("file", nargs="?", help=f"the .py file to check (default: {data.exercise.stub_file} here)")
     parser.add_argument("--explain", action="store_true", help="walk one small batch through, step by step")

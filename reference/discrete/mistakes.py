@@ -39,22 +39,12 @@ wrong loss's, "ref" is the correct one):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable, Dict, Tuple
+from typing import Dict, Tuple
 
 import torch
 import torch.nn.functional as F
 
-
-@dataclass(frozen=True)
-class Mistake:
-    """One known wrong pseudo-loss."""
-
-    id: str  # stable identifier, used in results.json extra_data.mistakes
-    title: str  # one line, shown as the heading of the feedback
-    explanation: str  # markdown, plain words, no numbers: the diagnosis adds the evidence
-    loss: Callable[[torch.Tensor, torch.Tensor, torch.Tensor], object]  # the wrong implementation
-    meant: str = ""  # the entry this code computes where its slip gives no error (feedback shows its numbers)
+from grader.author import Mistake
 
 
 def _taken(log_probs: torch.Tensor, actions: torch.Tensor) -> torch.Tensor:

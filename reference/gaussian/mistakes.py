@@ -36,24 +36,12 @@ Look-alikes:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable, Tuple
+from typing import Tuple
 
 import torch
 
-from reference.gaussian.pseudo_loss import HALF_LOG_2PI
+from grader.author import HALF_LOG_2PI, Mistake
 from reference.gaussian.texts import TEXTS
-
-
-@dataclass(frozen=True)
-class Mistake:
-    """One known wrong pseudo-loss."""
-
-    id: str  # stable identifier, used in results.json extra_data.mistakes
-    title: str
-    explanation: str  # markdown, plain words, no numbers: the diagnosis adds the evidence
-    loss: Callable[[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor], object]
-    random_value: bool = False  # the value depends on fresh random draws: only gradients are compared
 
 
 def _log_pi(mean, log_std, actions, std=None, log_scale=None):

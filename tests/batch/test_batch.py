@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -193,6 +194,10 @@ def test_mixed_class_of_thirty_entries(tmp_path):
         "late",
         "hours_late",
         "seconds",
+        "late_penalty",
+        "adjustment",
+        "comment",
+        "final",
     ]
     possible = sum(test["max_score"] for test in documents["log_softmax_gather.py"]["tests"])
     for name, row in rows.items():
@@ -219,23 +224,31 @@ def test_mixed_class_of_thirty_entries(tmp_path):
 
     # The report: every section, the errored entries named, the plots drawn.
     report = (out / "report.md").read_text()
+    headings = re.findall(r"^## (.+)$", report, flags=re.MULTILINE)
+    assert headings[:3] == ["Needs a human", "Students", "Summary"], headings  # what to act on, first
     for heading in (
-        "## Score distribution",
-        "## Pass rate per test",
-        "## Mistakes, most frequent first",
-        "## Slowest submissions",
-        "## Entries that errored",
-        "## CartPole-v1 learning curves",  # the env the trainer names
+        "Score distribution",
+        "Pass rate per test",
+        "Mistakes, most frequent first",
+        "Slowest submissions",
+        "CartPole-v1 learning curves",  # the env the trainer names
     ):
-        assert heading in report
+        assert heading in headings
+    human = report.split("## Students")[0]
     for name in ("empty.py", "binary.py", "syntax_error.py", "answer.txt", "folder_empty"):
-        assert f"| `{name}` | not graded |" in report
+        assert f"| [`{name}`](feedback/{name}.md) | " in human  # not graded, with its feedback linked
+    empty = next(line for line in human.splitlines() if line.startswith("| [`folder_empty`]"))
+    assert empty.endswith("| none |")  # no file found in it
+    assert "| [`answer.txt`](feedback/answer.txt.md) | " in human and "| `answer.txt` |" in human  # its one file
+    assert "`README.md`" not in human  # a graded folder's files are not listed
+    assert "**Scored 0: the code crashed, hung or ran out of memory" in human
     assert "| 1 | `sign_flipped` |" in report  # three entries make it the most frequent mistake
     assert f"| entries | {len(kinds)} |" in report
-    for png in ("scores.png", "mistakes.png", "learning.png", "overview.png"):
+    for png in ("scores.png", "mistakes.png", "learning.png"):
         data = (out / png).read_bytes()
         assert data.startswith(b"\x89PNG") and len(data) > 5000, png
-        assert f"]({png})" in report
+        assert report.count(f"]({png})") == 1, png  # each plot once, in its section
+    assert not (out / "overview.png").exists()
 
     # The terminal: plain progress lines (stderr is not a terminal here), then the summary table.
     assert f"[{len(kinds)}/{len(kinds)}]" in run.stderr
@@ -582,7 +595,12 @@ def test_discovery_of_folders_files_and_exports(tmp_path):
     assert origin.startswith("Gradescope export") and [entry.name for entry in entries] == [
         "submission_2417731",
         "submission_2417802",
+        "submission_2417900",  # listed in the metadata with no folder: an entry, refused, with its student
     ]
+    absent = entries[2]
+    assert absent.people[0]["name"] == "Edsger Dijkstra" and "has no such folder" in absent.refused
+    assert (entries[0].recorded, entries[1].recorded, absent.recorded) == (85.0, 15.0, 0.0)
+    assert entries[0].shown == "submission_2417731 (Ada Lovelace, 01815)"
     assert entries[0].people == (
         {"name": "Ada Lovelace", "email": "ada@example.edu", "sid": "01815", "due": "2025-02-04T23:59:00-08:00"},
     )
@@ -603,7 +621,7 @@ def test_an_export_beside_its_zip_is_found_and_two_exports_are_refused(tmp_path)
     (export / "submission_metadata.yml").write_text(METADATA)
     (downloads / "assignment_1_export.zip").write_bytes(b"PK\x05\x06" + bytes(18))
     entries, origin = discover(downloads)
-    assert [entry.name for entry in entries] == ["submission_2417731", "submission_2417802"]
+    assert [entry.name for entry in entries] == ["submission_2417731", "submission_2417802", "submission_2417900"]
     assert origin == f"Gradescope export {export} (found in {downloads}; left out beside it: assignment_1_export.zip)"
     assert entries[0].people[0]["name"] == "Ada Lovelace"
 
@@ -624,7 +642,7 @@ def test_a_folder_of_two_exports_is_a_usage_error_naming_both(tmp_path):
 
 
 def test_metadata_is_read_as_text_with_names_decoded_and_times_in_iso(tmp_path):
-    from grader.batch.metadata import Submission, iso_time, read_metadata
+    from grader.batch.metadata import Submission, iso_time, number, read_metadata
 
     plain_keys = tmp_path / "plain_keys.yml"  # without Ruby symbols
     plain_keys.write_text("submission_1:\n  submitters:\n  - name: Ada\n    email: ada@example.edu\n")
@@ -657,13 +675,23 @@ def test_metadata_is_read_as_text_with_names_decoded_and_times_in_iso(tmp_path):
         "2025-01-01T00:00:00",
         "",
     ]
+    assert [number(value) for value in ("85.0", "18:0.85e2", "", None, "nan", "1e999", "full")] == [
+        85.0,
+        85.0,  # Ruby's BigDecimal, as an export writes a score
+        None,
+        None,
+        None,
+        None,
+        None,
+    ]
     broken = tmp_path / "broken.yml"
     broken.write_text("submission_1: [unclosed\n")
     assert read_metadata(broken) == {}
 
 
 def test_student_text_cannot_drive_the_terminal_or_the_spreadsheet():
-    from grader.outputs.table import grades_csv, summary_table
+    from grader.outputs.gradebook import grades_csv
+    from grader.outputs.table import summary_table
 
     row = batch_row(
         entry='=HYPERLINK("http://x")', name="@SUM(A1)", reason="importing it failed: \x1b[2J\x1b[31mgotcha\r"
@@ -746,7 +774,8 @@ def test_the_progress_bar_keeps_ticking_while_a_slow_entry_runs(tmp_path):
 
 
 def test_grades_csv_has_a_reason_for_lost_points_and_a_row_per_student():
-    from grader.outputs.table import CSV_ENCODING, grades_csv, row_of
+    from grader.outputs.gradebook import grades_csv
+    from grader.outputs.table import CSV_ENCODING, row_of
 
     def document(scores, mistakes=(), status="graded", output=""):
         tests = [

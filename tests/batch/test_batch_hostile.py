@@ -322,7 +322,7 @@ def test_result_files_are_distinct_even_ignoring_case_and_normalisation():
 
 
 def test_no_separator_can_turn_a_csv_field_into_a_formula():
-    from grader.outputs.table import grades_csv
+    from grader.outputs.gradebook import grades_csv
 
     rows = [
         batch_row(entry="Eve;=2+5;.py", name="Eve;=2+5;", email="eve@x.edu|@SUM(A1)", sid="12\t=1+1"),
@@ -356,9 +356,7 @@ def test_student_text_in_the_report_is_inert():
     outside = _outside_code(report)
     for text in ("www.", "http", "<img", "](javascript", "[click]", "evil"):
         assert text not in outside, text
-    assert (
-        "| `www.evil.example` | not graded | `see https://evil.example/x <img src=x> [here](javascript:1)` |" in report
-    )
+    assert "| `www.evil.example` | `see https://evil.example/x <img src=x> [here](javascript:1)` | none |" in report
     assert "`https://evil.example/a\\|b`" in report  # a | escaped for the table, still in the span
     # each span's delimiter is a run of backticks of a length that does not occur inside (text.code)
     assert "`` `www.evil.example` ``" in report and "` ``https://evil.example`` `" in report
@@ -372,7 +370,7 @@ def test_c1_controls_are_written_out_like_c0():
     hostile = "repaint\x9b2J\x1b]0;title\x07\x85\x90done\udce9"
     assert text.printable(hostile) == "repaint\\x9b2J\\x1b]0;title\\x07\\x85\\x90done\\xe9"
     assert text.printable("caf\u00e9 \u00a0ok\n\t") == "caf\u00e9 \u00a0ok\n\t"  # printable text stays
-    titles = rubric.exercise("discrete").titles
+    titles = rubric.exercise("discrete").parts[0].titles
     document = results.not_graded({"value": 20.0}, titles, f"importing it failed: {hostile}")
     text = results.dumps(document)
     assert not re.search(r"[\x80-\x9f]|\\u00[89]|\\ud", text), text

@@ -34,9 +34,9 @@ from grader.checks.oracle import Failure, grad_shapes
 from grader.checks.trials import problem
 from grader.sandbox import protocol
 
-EXERCISE = rubric.exercise("discrete")
+EXERCISE = rubric.exercise("discrete").parts[0]
 CONTRACT = EXERCISE.contract
-reference = rubric.instructor("discrete").reference
+reference = rubric.solution("discrete", "pseudo_loss").reference
 
 SETTINGS = settings(
     max_examples=200,
@@ -306,7 +306,7 @@ def run_everything(oracle) -> dict:
         if isinstance(outcome, Answer) and outcome.error is None:
             interface = checks.interface_problem(outcome, CONTRACT)
             assert interface is None or isinstance(interface, str)
-    suspects, catalog = rubric.suspects("discrete")
+    suspects, catalog = rubric.suspects("discrete", "pseudo_loss")
     outcomes = diagnose.ask_probes(oracle, EXERCISE.diagnostics)
     found = diagnose.diagnose(outcomes, EXERCISE.diagnostics, suspects, catalog)
     assert all(m in catalog for m in found.mistakes) and isinstance(found.feedback, str)

@@ -236,7 +236,7 @@ STABILITY: Tuple[Case, ...] = tuple(
 
 @cache
 def catalog_outcomes(mistake_id: str) -> Tuple[Outcome, ...]:
-    return tuple(call(mistakes.by_id(mistake_id).loss, case) for case in PROBES)
+    return tuple(call(mistakes.by_id(mistake_id).function, case) for case in PROBES)
 
 
 def _probe_subset(**where) -> List[Case]:
@@ -280,7 +280,7 @@ def test_same_numbers_groups_name_catalog_ids():
 def test_catalog_entry_runs_on_every_shape_and_leaves_inputs_alone(entry, n):
     for a in range(2, 7):
         for scale in (1.0, 1000.0):
-            outcome = call(entry.loss, make_case(n, a, scale, seed=7 * a + n))
+            outcome = call(entry.function, make_case(n, a, scale, seed=7 * a + n))
             if entry.id == "q_on_action_axis" and n not in (1, a):  # its mistake: q lines up with the actions
                 assert "must match the size of tensor" in (outcome.error or ""), outcome.error
                 continue
@@ -318,7 +318,7 @@ def test_catalog_entries_are_told_apart_by_some_probe_unless_declared_the_same(p
 
 
 def _outcomes_on(mistake_id: str, cases) -> List[Tuple[Case, Outcome]]:
-    return [(c, call(mistakes.by_id(mistake_id).loss, c)) for c in cases]
+    return [(c, call(mistakes.by_id(mistake_id).function, c)) for c in cases]
 
 
 def test_sum_over_actions_is_the_constant_mean_q_over_a_with_zero_gradient():
@@ -384,16 +384,16 @@ def test_clamped_log_prob_is_finite_and_wrong_at_large_logits_with_zero_gradient
 def test_value_only_mistakes_keep_the_right_number():
     for case in PROBES:
         ref = reference_outcome(case)
-        nd = call(mistakes.by_id("not_differentiable").loss, case)
+        nd = call(mistakes.by_id("not_differentiable").function, case)
         assert not nd.connected and _close(nd.value, ref.value, case.value_atol)
-        ns = call(mistakes.by_id("not_scalar").loss, case)
+        ns = call(mistakes.by_id("not_scalar").function, case)
         assert ns.shape == (case.n,) and _close(ns.value.mean(), ref.value, case.value_atol)
-        mu = call(mistakes.by_id("mutates_inputs").loss, case)
+        mu = call(mistakes.by_id("mutates_inputs").function, case)
         assert mu.mutated == ("logits",) and differences(replace(mu, mutated=()), ref, case) == []
 
 
 def test_normalized_inside_ignores_affine_changes_of_q():
-    fns = [mistakes.by_id("normalized_inside").loss] + [
+    fns = [mistakes.by_id("normalized_inside").function] + [
         submission(p) for p, ids in CORPUS.MISTAKES.items() if ids == {"normalized_inside"}
     ]
     assert len(fns) >= 2
@@ -490,5 +490,5 @@ def test_mistaken_submission_makes_the_catalog_mistake(path):
     assert len(cases) >= 10
     for mistake_id in CORPUS.MISTAKES[path]:
         for case in cases:
-            want = call(mistakes.by_id(mistake_id).loss, case)
+            want = call(mistakes.by_id(mistake_id).function, case)
             assert differences(call(fn, case), want, case, any_mutation=True) == [], case.label

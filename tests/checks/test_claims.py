@@ -39,26 +39,30 @@ def load(relative: str) -> Callable:
     return module.pseudo_loss
 
 
+def part(name: str):
+    return rubric.exercise(name).parts[0]
+
+
 def outcomes_of(function: Callable, name: str) -> list:
-    exercise = rubric.exercise(name)
+    exercise = part(name)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # torch's std of one sample warns
         return diagnosis.ask_probes(LocalOracle(function, exercise.contract), exercise.diagnostics)
 
 
 def diagnose(function: Callable, name: str = "discrete") -> Diagnosis:
-    found, catalog = rubric.suspects(name)
-    return diagnosis.diagnose(outcomes_of(function, name), rubric.exercise(name).diagnostics, found, catalog)
+    found, catalog = rubric.suspects(name, "pseudo_loss")
+    return diagnosis.diagnose(outcomes_of(function, name), part(name).diagnostics, found, catalog)
 
 
 def answers_of(function: Callable, name: str = "discrete") -> Answers:
-    d = rubric.exercise(name).diagnostics
+    d = part(name).diagnostics
     mine = [signature(o, p) for o, p in zip(outcomes_of(function, name), d.probes)]
-    return Answers(d.probes, mine, rubric.suspects(name)[0][0].sigs, d.contract, d.sizes)
+    return Answers(d.probes, mine, rubric.suspects(name, "pseudo_loss")[0][0].sigs, d.contract, d.sizes)
 
 
 def notes_of(function: Callable, name: str = "discrete") -> dict:
-    d = rubric.exercise(name).diagnostics
+    d = part(name).diagnostics
     return {n.kind: n.text for n in observe(answers_of(function, name), d.variations)}
 
 
@@ -136,7 +140,7 @@ def test_the_loss_without_the_sum_is_the_one_of_the_same_standard_deviation(corr
         r"without `sum_reduction` \(with `normalized_inside` alone\) your loss would be (\S+)", found.feedback
     )
     assert claimed, found.feedback
-    three = next(p for p in rubric.exercise("discrete").diagnostics.probes if p.name == "three")
+    three = next(p for p in part("discrete").diagnostics.probes if p.name == "three")
     logits, actions, q = (torch.tensor(a) for a in three.arrays)
     own = float(_standardised_sum(correction)(logits, actions, q)) / three.rows  # the very code, its sum / N
     assert float(claimed.group(1)) == pytest.approx(own, rel=1e-4)
@@ -186,7 +190,7 @@ def test_a_gaussian_direction_names_the_gradient_it_speaks_of():
 
 
 def output_of(document: dict, rubric, key: str) -> str:
-    title = rubric.exercise.titles[key]
+    title = rubric.exercise.parts[0].titles[key]
     return next(test["output"] for test in document["tests"] if test["name"].endswith(title))
 
 
@@ -232,7 +236,7 @@ def test_the_seed_proposal_as_typed_is_named_with_its_error_and_what_it_would_be
         found.feedback,
     )
     assert said, found.feedback
-    pair = next(p for p in rubric.exercise("discrete").diagnostics.probes if p.name == "pair")
+    pair = next(p for p in part("discrete").diagnostics.probes if p.name == "pair")
     assert float(said.group(2)) == pytest.approx(pair.arrays[2].mean() / 2, rel=1e-5)  # mean(q) / A
 
 
@@ -280,7 +284,7 @@ def test_a_clamped_variance_is_named_on_the_tiny_std_probe():
 
 
 def test_a_confident_case_has_a_std_below_the_clamp():
-    graded = rubric.load("gaussian")
+    graded = rubric.load("gaussian").parts[0]
     confident = [case for case, _ in graded.cases["confident"] if not case.hidden]
     assert all(case.arrays[1].min() < np.log(1e-3) for case in confident)
 

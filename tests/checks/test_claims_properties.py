@@ -45,13 +45,14 @@ SKIPPED = {
 
 @cache
 def suspects(name: str = "discrete"):
-    return rubric.suspects(name)
+    return rubric.suspects(name, "pseudo_loss")
 
 
 @cache
 def bases(name: str = "discrete") -> Dict[str, Callable]:
     found, catalog = suspects(name)
-    return {"": rubric.instructor(name).reference} | {m: e.loss for m, e in catalog.items() if m not in SKIPPED}
+    reference = rubric.solution(name, "pseudo_loss").reference
+    return {"": reference} | {m: e.function for m, e in catalog.items() if m not in SKIPPED}
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,7 @@ class Composition:
 
 
 def sigs_of(function: Callable, name: str) -> List[Optional[Sig]]:
-    diagnostics = rubric.exercise(name).diagnostics
+    diagnostics = rubric.exercise(name).parts[0].diagnostics
     oracle = LocalOracle(function, diagnostics.contract)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -129,7 +130,7 @@ class Claims:
 
     def __init__(self, composition: Composition):
         self.composition = composition
-        self.exercise = rubric.exercise(composition.exercise)
+        self.exercise = rubric.exercise(composition.exercise).parts[0]
         self.d = self.exercise.diagnostics
         self.probes = self.d.probes
         self.lead = self.d.contract.differentiable[0]
@@ -269,7 +270,7 @@ class Claims:
                     false.append(would.group(0))
         times = re.search(r"are " + NUMBER + r" times those of `(\w+)`", feedback)
         if times:
-            theirs = sigs_of(suspects(self.composition.exercise)[1][times.group(2)].loss, self.composition.exercise)
+            theirs = sigs_of(suspects(self.composition.exercise)[1][times.group(2)].function, self.composition.exercise)
             c = float(times.group(1))
             if not all(near(self.mine[i].value, c * theirs[i].value, 1e-2) for i in self.answered):
                 false.append(times.group(0))
@@ -298,7 +299,7 @@ def compositions(name: str, in_place: bool) -> st.SearchStrategy:
 def check(composition: Composition) -> None:
     name = composition.exercise
     found, catalog = suspects(name)
-    d = rubric.exercise(name).diagnostics
+    d = rubric.exercise(name).parts[0].diagnostics
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         outcomes = diagnosis.ask_probes(LocalOracle(composition.function(), d.contract), d)

@@ -31,7 +31,7 @@ from grader.checks.observations import observe
 from grader.checks.oracle import LocalOracle
 from grader.checks.probes import Answers, close, close_grad, signature
 
-EXERCISE = rubric.exercise("discrete")
+EXERCISE = rubric.exercise("discrete").parts[0]
 DIAGNOSTICS = EXERCISE.diagnostics
 PROBES = DIAGNOSTICS.probes
 # Scales a float32 loss shows as such: not within 1% of 1 (a match is loose to 0.1%), and of four
@@ -52,7 +52,7 @@ def load(relative: str) -> Callable:
 
 @cache
 def suspects():
-    return rubric.suspects("discrete")
+    return rubric.suspects("discrete", "pseudo_loss")
 
 
 def outcomes_of(function: Callable) -> list:
@@ -354,7 +354,9 @@ def test_the_self_check_names_the_same_from_stored_fingerprints(tmp_path):
     """The handout's public_data.npz keeps NaN answers, so the self-check names the np.std idiom too."""
     from grader.verbs import selfcheck
 
-    data = selfcheck.load_public_data(selfcheck.write_public_data(tmp_path / "public_data.npz", "discrete"), EXERCISE)
+    data = selfcheck.load_public_data(
+        selfcheck.write_public_data(tmp_path / "public_data.npz", "discrete"), rubric.exercise("discrete")
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for name in ("mistakes/normalized_inside_np_std_idiom.py", "mistakes/clamped_log_prob_log_softmax.py"):

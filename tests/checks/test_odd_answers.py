@@ -17,7 +17,7 @@ from submissions.broken.cases import ODD_RESULTS
 from grader import rubric
 from grader.text import escaped
 
-TITLES = rubric.exercise("discrete").titles
+TITLES = rubric.exercise("discrete").parts[0].titles
 
 BROKEN = SUBMISSIONS / "broken"
 HOSTILE = SUBMISSIONS / "hostile"

@@ -20,7 +20,7 @@ MINUS_ZERO = re.compile(r"(?<![\w.])-0(?!\.?\d)")
 
 
 def output_of(document: dict, rubric, key: str) -> str:
-    title = rubric.exercise.titles[key]
+    title = rubric.exercise.parts[0].titles[key]
     return next(test["output"] for test in document["tests"] if test["name"].endswith(title))
 
 
@@ -72,7 +72,9 @@ def test_zero_is_never_printed_as_minus_zero(grade):
 def test_loss_outside_autograd_keeps_its_points_for_value_and_purity(grade, rubric):
     document = grade(SUBMISSIONS / "mistakes/not_differentiable_numpy.py", learning=False)
     got = {test["name"].split(". ", 1)[-1]: test["score"] for test in document["tests"]}
-    assert got[rubric.exercise.titles["value"]] == 20 and got[rubric.exercise.titles["purity"]] == 5, got
+    assert (
+        got[rubric.exercise.parts[0].titles["value"]] == 20 and got[rubric.exercise.parts[0].titles["purity"]] == 5
+    ), got
     assert "does not depend on" not in everything(document)
 
 
@@ -81,7 +83,7 @@ def test_loss_outside_autograd_keeps_its_points_for_value_and_purity(grade, rubr
 
 def test_nan_twice_is_pure(grade, rubric):
     document = grade(TRUTHFUL / "nan_everywhere.py", learning=False)
-    purity = next(t for t in document["tests"] if t["name"].endswith(rubric.exercise.titles["purity"]))
+    purity = next(t for t in document["tests"] if t["name"].endswith(rubric.exercise.parts[0].titles["purity"]))
     assert purity["status"] == "passed", purity["output"]
 
 
@@ -99,7 +101,7 @@ def test_same_nan_loss_with_changing_gradient_is_told_as_such(grade, rubric):
 def test_loss_of_shape_1_loses_only_the_interface_points_and_is_told_the_truth(grade, rubric):
     document = grade(SUBMISSIONS / "broken/returns_shape_1.py", learning=True)
     failed = [test for test in document["tests"] if test["status"] == "failed"]
-    assert [test["name"].split(". ", 1)[-1] for test in failed] == [rubric.exercise.titles["interface"]]
+    assert [test["name"].split(". ", 1)[-1] for test in failed] == [rubric.exercise.parts[0].titles["interface"]]
     assert document["score"] == sum(test["max_score"] for test in document["tests"]) - failed[0]["max_score"]
     text = everything(document)
     assert "shape (1,), a single number but not a 0-dim tensor" in text
@@ -114,11 +116,11 @@ def test_stability_advice_follows_from_the_cause(grade, rubric):
     nan = output_of(grade(TRUTHFUL / "nan_everywhere.py", learning=False), rubric, "stability")
     assert "as it is on public case seed 1 (N=1, A=2), an ordinary case" in nan, nan
     for text in (per_sample, nan):
-        assert rubric.exercise.unstable_advice not in text
+        assert rubric.exercise.parts[0].unstable_advice not in text
     unstable = output_of(
         grade(SUBMISSIONS / "mistakes/unstable_log_manual_softmax.py", learning=False), rubric, "stability"
     )
-    assert rubric.exercise.unstable_advice in unstable
+    assert rubric.exercise.parts[0].unstable_advice in unstable
 
 
 # --- 8: "zero" next to the reference on the sampled-actions test ------------------------------
@@ -128,7 +130,7 @@ def test_seed_proposal_gradient_is_called_zero_on_sampled_actions(grade, rubric)
     document = grade(SUBMISSIONS / "mistakes/sum_over_actions_categorical_probs.py", learning=False)
     sampled = output_of(document, rubric, "sampled_actions")
     assert "your gradient is zero next to the reference's (its largest entry is" in sampled, sampled
-    assert rubric.exercise.sampled_not_zero in sampled
+    assert rubric.exercise.parts[0].sampled_not_zero in sampled
 
 
 # --- 10: every sentence true of what the grader does ------------------------------------------

@@ -54,8 +54,8 @@ def _function(path: Path):
 
 
 def _diagnose(function):
-    exercise = rubric.exercise("gaussian")
-    suspects, catalog = rubric.suspects("gaussian")
+    exercise = rubric.exercise("gaussian").parts[0]
+    suspects, catalog = rubric.suspects("gaussian", "pseudo_loss")
     outcomes = diagnosis.ask_probes(LocalOracle(function, exercise.contract), exercise.diagnostics)
     return diagnosis.diagnose(outcomes, exercise.diagnostics, suspects, catalog)
 
@@ -68,18 +68,18 @@ def test_the_catalog_has_every_mistake_the_issue_lists_and_unique_ids():
 
 
 def test_cases_have_the_documented_sizes_dtypes_and_q_that_is_not_standardised(graded):
-    sizes = [dict(case.sizes) for pairs in graded.cases.values() for case, _ in pairs]
+    sizes = [dict(case.sizes) for pairs in graded.parts[0].cases.values() for case, _ in pairs]
     assert {s["N"] for s in sizes} >= {1, 4096} and {s["D"] for s in sizes} >= {1, 6}
-    for case, _ in graded.cases["policy"]:
+    for case, _ in graded.parts[0].cases["policy"]:
         mean, log_std, actions, q_values = case.arrays
         assert (mean.dtype, log_std.dtype, actions.dtype, q_values.dtype) == (np.float32,) * 4
         assert mean.shape == actions.shape and log_std.shape == (mean.shape[1],) and q_values.shape == (len(mean),)
-    q = np.concatenate([case.arrays[3] for case, _ in graded.cases["policy"]])
+    q = np.concatenate([case.arrays[3] for case, _ in graded.parts[0].cases["policy"]])
     assert 0.4 < q.mean() < 0.8 and 1.5 < q.std() < 1.9
 
 
 def test_policy_actions_are_samples_of_the_policy(graded):
-    case, _ = max(graded.cases["policy"], key=lambda pair: pair[0].rows)
+    case, _ = max(graded.parts[0].cases["policy"], key=lambda pair: pair[0].rows)
     mean, log_std, actions, _ = (a.astype(np.float64) for a in case.arrays)
     z = (actions - mean) / np.exp(log_std)
     assert abs(z.mean()) < 0.05 and abs(z.std() - 1) < 0.05
@@ -87,17 +87,17 @@ def test_policy_actions_are_samples_of_the_policy(graded):
 
 def test_log_std_tolerance_is_relative_to_its_terms_not_to_the_sum_that_cancels(graded):
     """On sampled actions sum_i q_i (z_i^2 - 1) cancels: a self-relative tolerance would accuse float32."""
-    case, expected = next(p for p in graded.cases["policy"] if p[0].rows == 4096)
+    case, expected = next(p for p in graded.parts[0].cases["policy"] if p[0].rows == 4096)
     assert expected.grad_atol["log_std"] > 1e-4 * np.abs(expected.grads["log_std"]).max()
-    answer = LocalOracle(reference, graded.exercise.contract).call(*case.arrays)  # the reference in float32
+    answer = LocalOracle(reference, graded.exercise.parts[0].contract).call(*case.arrays)  # the reference in float32
     assert expected.grad_matches(answer.grads) and expected.loss_matches(answer.scalar)
 
 
 @pytest.mark.parametrize("name", CORRECT)
 def test_every_correct_form_matches_on_every_case_and_is_never_accused(graded, name):
     function = _function(CORPUS / name)
-    oracle = LocalOracle(function, graded.exercise.contract)
-    for kind, pairs in graded.cases.items():
+    oracle = LocalOracle(function, graded.exercise.parts[0].contract)
+    for kind, pairs in graded.parts[0].cases.items():
         for case, expected in pairs:
             if "loops" in name and case.rows > 600:
                 continue  # a Python loop over 4096 rows is slow in-process; the sandboxed corpus test runs it
@@ -109,7 +109,7 @@ def test_every_correct_form_matches_on_every_case_and_is_never_accused(graded, n
 
 @pytest.mark.parametrize("mistake", CATALOG, ids=lambda m: m.id)
 def test_each_catalog_entry_is_named_and_twins_are_named_together(mistake):
-    found = _diagnose(mistake.loss)
+    found = _diagnose(mistake.function)
     twins = next((group for group in SAME_NUMBERS if mistake.id in group), frozenset({mistake.id}))
     if twins == {"broadcast", "weight_after_reduction"}:
         twins = frozenset({mistake.id})  # told apart by broadcasting's N x N intermediate
@@ -129,8 +129,8 @@ def test_the_log_std_evidence_shows_the_whole_vector():
 
 
 def test_twins_give_the_same_numbers_and_only_the_reference_over_d():
-    exercise = rubric.exercise("gaussian")
-    by_id = {m.id: m.loss for m in CATALOG}
+    exercise = rubric.exercise("gaussian").parts[0]
+    by_id = {m.id: m.function for m in CATALOG}
     for probe in exercise.diagnostics.probes:
         a, b = (
             LocalOracle(by_id[k], exercise.contract).call(*probe.arrays)
@@ -144,8 +144,8 @@ def test_twins_give_the_same_numbers_and_only_the_reference_over_d():
 
 
 def test_resampled_actions_has_random_value_and_fixed_gradients():
-    exercise = rubric.exercise("gaussian")
-    loss = next(m for m in CATALOG if m.id == "resampled_actions").loss
+    exercise = rubric.exercise("gaussian").parts[0]
+    loss = next(m for m in CATALOG if m.id == "resampled_actions").function
     probe = exercise.diagnostics.probes[2]
     oracle = LocalOracle(loss, exercise.contract)
     with torch.random.fork_rng(devices=[]):
@@ -168,16 +168,16 @@ def test_corpus_manifest_lists_exactly_the_files_on_disk():
 
 
 def test_walkthrough_steps_are_the_reference_and_name_the_wrong_turn():
-    from grader.checks.exercise import load_walkthrough
+    from grader.checks.part import load_walkthrough
     from grader.verbs.explain import explain
 
     walkthrough = load_walkthrough(rubric.folders("gaussian")[0] / "exercise.py")
     assert walkthrough is not None
-    contract = rubric.exercise("gaussian").contract
+    contract = rubric.exercise("gaussian").parts[0].contract
     correct = LocalOracle(reference, contract).call(*walkthrough.arrays)
     text = explain(LocalOracle(reference, contract), walkthrough, "mine.py")
     assert f"step 7 gives {correct.scalar:.4g}" in text and "Yours matches at every step" in text
-    by_id = {m.id: m.loss for m in CATALOG}
+    by_id = {m.id: m.function for m in CATALOG}
     for mistake, words in (
         ("mean_over_dims", "at step 5: you averaged over the dimensions"),
         ("mse_regression", "at step 4: you used the squared error"),

@@ -97,15 +97,22 @@ class _Elements(HTMLParser):
         self.found.append((tag, [(name, value or "") for name, value in attrs]))
 
 
-def html_problems(page: str) -> List[str]:
-    """Elements of a payload in an HTML page: a script, an event handler, a link, an image that
-    is not an embedded plot."""
+def html_problems(page: str, links: Set[str] = frozenset()) -> List[str]:
+    """Elements of a payload in an HTML page: a script but the report's own, an event handler, a
+    link not in `links` (the batch's own files), an image that is not an embedded plot."""
+    from grader.outputs.report_html import SCRIPT
+
     parser = _Elements()
     parser.feed(page)
     found = []
+    own_script = page.count("<script") == 1 and f"<script>{SCRIPT}</script>" in page
     for tag, attrs in parser.found:
         handlers = [name for name, _ in attrs if name.startswith("on")]
         src = dict(attrs).get("src", "")
+        if tag == "script" and not attrs and own_script:
+            continue
+        if tag == "a" and len(attrs) == 1 and attrs[0][0] == "href" and attrs[0][1] in links:
+            continue
         if tag in ("script", "iframe", "object", "embed", "a") or handlers:
             found.append(f"<{tag}> {attrs!r}")
         elif tag == "img" and not src.startswith("data:image/png;base64,"):

@@ -32,17 +32,18 @@ from markdown_it import MarkdownIt
 from grader import rubric
 from grader.checks.answer import Answer
 from grader.checks.cases import Case, Expected
-from grader.checks.exercise import load_walkthrough
 from grader.checks.oracle import Failure
+from grader.checks.part import load_walkthrough
 from grader.checks.trials import Trial, over_cases
 from grader.checks.verdicts import CheckResult, interface_problem
 from grader.contract import Contract
 from grader.errors import LoadError
 from grader.outputs import plots, results
 from grader.outputs.feedback import feedback_markdown
+from grader.outputs.gradebook import grades_csv
 from grader.outputs.report import markdown
-from grader.outputs.report_html import html
-from grader.outputs.table import grades_csv, row_of, summary_table
+from grader.outputs.report_html import SCRIPT, html
+from grader.outputs.table import row_of, summary_table
 from grader.submission.load import load
 from grader.text import Markdown, cap_text, code, escaped, fenced, printable
 from grader.verbs.explain import explain
@@ -163,7 +164,7 @@ def _trial(outcome) -> Trial:
     return Trial(Case("policy", 1, False, arrays, (("N", 2), ("A", 2))), expected, outcome)
 
 
-CONTRACT: Contract = rubric.exercise("discrete").contract
+CONTRACT: Contract = rubric.exercise("discrete").parts[0].contract
 
 
 def _document(text: str) -> dict:
@@ -225,7 +226,7 @@ class _Tags(HTMLParser):
 
 
 REPORT_TAGS = {"html", "head", "meta", "title", "style", "body", "main", "h1", "h2", "p", "table", "thead", "tbody"}
-REPORT_TAGS |= {"tr", "th", "td", "code", "strong"}
+REPORT_TAGS |= {"tr", "th", "td", "code", "strong", "script"}  # the page's own script, by its hash (below)
 
 
 @settings(max_examples=25, deadline=None)
@@ -236,8 +237,10 @@ def test_report_md_and_html_render_entry_names_and_reasons_as_text(texts):
     report = markdown(rows, {"sign_flipped": "Sign"})
     assert markup(report, plots.FILES.values()) == [] and raw_hidden(report) == []
     parser = _Tags()
-    parser.feed(html(report, {}))
+    page = html(report, {})
+    parser.feed(page)
     assert {tag for tag, _ in parser.tags} <= REPORT_TAGS
+    assert page.count("<script") == 1 and f"<script>{SCRIPT}</script>" in page
     assert all(not name.startswith("on") for _, attrs in parser.tags for name, _ in attrs)
 
 

@@ -2,13 +2,17 @@
 
 The batch grades examples/ (as `make grade` does) in a fresh interpreter; headless
 Chromium (Debian's package; .ci/run installs it) then loads OUT/report.html at 1000 px:
-it must have its title, every plot decoded and shown at (nearly) its natural size, no
-horizontal scrolling, and make a screenshot 1000 px wide. With UPDATE_SCREENSHOT=1 the
+it must have its title, every plot decoded and shown once at (nearly) its natural size, no
+horizontal scrolling, no word of a table cut across lines, a students' table that sorts and
+filters when clicked and typed in, and make a screenshot 1000 px wide. With UPDATE_SCREENSHOT=1 the
 screenshot replaces docs/report-html.png, the picture in the README.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import html as html_text
 import json
 import os
 import re
@@ -21,17 +25,53 @@ from pathlib import Path
 import pytest
 from conftest import batch_row
 
+from grader.outputs.report_html import SCRIPT
+
 ROOT = Path(__file__).resolve().parents[2]
 WIDTH = 1000
 SCREENSHOT = ROOT / "docs" / "report-html.png"
-PLOTS = ("overview.png", "scores.png", "mistakes.png", "learning.png")
-# Run in a copy of the page (the page itself allows no script): what the browser made of each image.
-PROBE = """<script>
+PLOTS = ("scores.png", "mistakes.png", "learning.png")
+# Run in a copy of the page, allowed by its own hash: what the browser made of each image, every word
+# of a table cell drawn on more than one line, and the students' table sorted by score both ways and
+# filtered by a word, as a TA would click and type.
+PROBE = """
 window.addEventListener("load", () => {
   const images = [...document.images].map(i => [i.alt, i.naturalWidth, i.naturalHeight, i.width, i.complete]);
-  document.body.dataset.probe = JSON.stringify({images, scroll: document.documentElement.scrollWidth});
+  const cut = [];
+  for (const cell of document.querySelectorAll("th, td")) {
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node; (node = walker.nextNode()); ) {
+      for (const word of node.data.matchAll(/\\S+/g)) {
+        const range = document.createRange();
+        range.setStart(node, word.index);
+        range.setEnd(node, word.index + word[0].length);
+        if (new Set([...range.getClientRects()].map(r => Math.round(r.top))).size > 1) cut.push(word[0]);
+      }
+    }
+  }
+  const search = document.querySelector('input[type="search"]');
+  const table = search.nextElementSibling, head = table.tHead.rows[0].cells;
+  const column = name => [...head].findIndex(cell => cell.textContent.startsWith(name));
+  const entries = () => [...table.tBodies[0].rows].filter(r => !r.hidden).map(r => r.cells[column("entry")].textContent);
+  head[column("score")].click();
+  const ascending = entries();
+  head[column("score")].click();
+  const descending = entries();
+  search.value = "ERIN";
+  search.dispatchEvent(new Event("input"));
+  const found = entries();
+  document.body.dataset.probe = JSON.stringify({
+    images, cut, ascending, descending, found, scroll: document.documentElement.scrollWidth
+  });
 });
-</script>"""
+"""
+
+
+FULL_MARKS = {"alice.py", "bob.py", "carol.ipynb"}
+
+
+def digest(script: str) -> str:
+    return base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
 
 
 def chromium() -> str:
@@ -76,15 +116,21 @@ def graded_examples(tmp_path_factory) -> Path:
 def test_report_html_is_one_file_and_renders_readably_in_chromium(graded_examples, tmp_path):
     page = graded_examples / "report.html"
     source = page.read_text(encoding="utf-8")
-    # Self-contained: no script, nothing loaded from anywhere but data: URIs.
-    assert "<script" not in source.lower()
-    assert re.findall(r'(?:src|href)="(?!data:image/png;base64,)', source) == []
+    # Self-contained: one script, the page's own, allowed by its hash; nothing loaded from anywhere
+    # but data: URIs; links only to the batch's own feedback files.
+    assert source.count("<script") == 1 and f"<script>{SCRIPT}</script>" in source
+    assert f"script-src 'sha256-{digest(SCRIPT)}'" in source and "unsafe-inline'" not in source.split("script-src")[1]
+    assert re.findall(r'src="(?!data:image/png;base64,)', source) == []
+    assert set(re.findall(r'href="([^/"]*)/', source)) == {"feedback"}
     assert source.count('src="data:image/png;base64,') == len(PLOTS)
     assert "Content-Security-Policy" in source and "default-src 'none'" in source
-    # The same content as report.md, and the header a head TA asks for.
+    # The same content as report.md, what needs a human first, and the header a head TA asks for.
     markdown = (graded_examples / "report.md").read_text(encoding="utf-8")
-    for heading in re.findall(r"^## (.+)$", markdown, flags=re.MULTILINE):
+    headings = re.findall(r"^## (.+)$", markdown, flags=re.MULTILINE)
+    assert headings[:3] == ["Needs a human", "Students", "Summary"]
+    for heading in headings:
         assert f"<h2>{heading}</h2>" in source, heading
+    assert '<a href="feedback/heidi.py.md"><code>heidi.py</code></a>' in source.split("<h2>Students</h2>")[0]
     assert re.search(r"Graded <code>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d{4}</code>", source)
     assert "grader <code>" in source and "rubric and reference <code>" in source
     assert f"input <code>{ROOT / 'examples'}</code>" in source
@@ -92,20 +138,26 @@ def test_report_html_is_one_file_and_renders_readably_in_chromium(graded_example
     dom = browse(page, "--dump-dom")
     assert dom.returncode == 0, dom.stderr[-2000:]
     assert "<title>Class report · examples · " in dom.stdout and "<h1>Class report</h1>" in dom.stdout
+    assert 'type="search"' in dom.stdout  # the page's script ran under its own policy
 
     probe = tmp_path / "probe.html"
-    allowed = source.replace("default-src 'none'", "default-src 'none'; script-src 'unsafe-inline'")
-    probe.write_text(allowed.replace("</body>", PROBE + "</body>"))
+    allowed = source.replace("script-src ", f"script-src 'sha256-{digest(PROBE)}' ")
+    probe.write_text(allowed.replace("</body>", f"<script>{PROBE}</script></body>"))
     answered = browse(probe, "--dump-dom")
     found = re.search(r'data-probe="([^"]+)"', answered.stdout)
     assert found, answered.stdout[-2000:]
-    measured = json.loads(found.group(1).replace("&quot;", '"'))
+    measured = json.loads(html_text.unescape(found.group(1)))
     assert len(measured["images"]) == len(PLOTS)
     for alt, natural_width, natural_height, shown_width, complete in measured["images"]:
         assert complete and natural_width > 0 and natural_height > 0, alt  # decoded
         assert natural_width <= WIDTH - 40, (alt, natural_width)  # fits the page: not shrunk to fit
         assert shown_width >= 0.95 * natural_width, (alt, natural_width, shown_width)  # 11-pt text stays 15 px
     assert measured["scroll"] <= WIDTH  # no table or plot wider than the window
+    assert measured["cut"] == []  # no word of any table drawn on two lines ("grade / d")
+    zero = {"dana", "heidi.py"}  # sum_over_actions cannot train, so earns nothing; heidi.py does not parse
+    assert set(measured["ascending"][:2]) == zero and set(measured["ascending"][-3:]) == FULL_MARKS
+    assert set(measured["descending"][:3]) == FULL_MARKS and set(measured["descending"][-2:]) == zero
+    assert measured["found"] == ["erin.py"]
 
     shot = tmp_path / "report.png"
     taken = browse(page, f"--screenshot={shot}")
@@ -150,9 +202,12 @@ def test_student_text_in_report_html_stays_text():
         ),
         batch_row(entry="https://evil.example/x.py", status="graded", score=15.0, mistakes=["sign_flipped"]),
     ]
+    rows[0]["feedback"] = "feedback/<script>alert(1)</script>.py.md"  # a link to its feedback, encoded
     page = html(markdown(rows, {"sign_flipped": "The <b>sign</b> [is](http://x) flipped"}), {})
-    body = page.split("<main>", 1)[1]
-    assert "<script" not in body and "<img" not in body and "<a " not in body and "<b>" not in body
+    body = page.split("<main>", 1)[1].split("</main>", 1)[0]  # the page's own script comes after
+    assert "<script" not in body and "<img" not in body and "<b>" not in body
+    links = re.findall(r"<a [^>]*>", body)
+    assert set(links) == {'<a href="feedback/%3Cscript%3Ealert%281%29%3C/script%3E.py.md">'}
     assert "&lt;script&gt;alert(1)&lt;/script&gt;.py" in body
     assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in body
     assert "<code>https://evil.example/x.py</code>" in body

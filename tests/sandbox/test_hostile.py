@@ -310,7 +310,7 @@ def test_forged_results_json(graded, rubric, tmp_path, bait, no_strays, grader_s
     assert message in everything(document)
     # the results are the grader's own: its checks, its summary
     assert document["output"].startswith(f"**Score: 0 / {full_marks(document):g}**")
-    assert {t["name"].split(". ", 1)[-1] for t in document["tests"]} <= set(rubric.exercise.titles.values())
+    assert {t["name"].split(". ", 1)[-1] for t in document["tests"]} <= set(rubric.exercise.parts[0].titles.values())
     time.sleep(1.0)  # a daemon left behind would keep rewriting the files
     assert not list(bait.iterdir()), f"the child wrote into {bait}: {list(bait.iterdir())}"
     assert set(_forged_files(SYSTEM_RESULT_DIRS)) <= before
@@ -394,7 +394,7 @@ def test_secrets_stay_secret(graded, tmp_path, grader_still_fine):
 
 
 def hidden_cases(rubric) -> list:
-    return [case for kind in rubric.cases.values() for case, _ in kind if case.hidden]
+    return [case for kind in rubric.parts[0].cases.values() for case, _ in kind if case.hidden]
 
 
 def assert_no_hidden_case_shown(rubric, document: dict) -> None:
@@ -464,20 +464,20 @@ def ipcs_unchanged():
 def graded_other_hidden(zygote, rubric):
     """Grades with a rubric whose hidden cases differ (same kinds and seeds, every N one larger):
     what a student sees must not change with them."""
-    from grader.rubric import Rubric, instructor
+    from grader.rubric import Graded, Rubric, solution
     from grader.verbs.grade import grade_safely
 
-    reference = instructor(rubric.name).reference
-    exercise = rubric.exercise
+    reference = solution(rubric.name, "pseudo_loss").reference
+    exercise = rubric.exercise.parts[0]
     cases = {}
-    for kind, pairs in rubric.cases.items():
+    for kind, pairs in rubric.parts[0].cases.items():
         cases[kind] = [pair for pair in pairs if not pair[0].hidden]
         for case, _ in pairs:
             if case.hidden:
                 n, a = (size for _, size in case.sizes)
                 other = exercise.make_case(kind, case.seed, (n + 1, a), True)
                 cases[kind].append((other, exercise.solve(reference, other)))
-    other_rubric = Rubric(rubric.name, exercise, rubric.weights, cases)
+    other_rubric = Rubric(rubric.name, rubric.exercise, (Graded(exercise, rubric.parts[0].weights, cases),))
     return lambda path, limits=Limits(): grade_safely(Path(path), zygote, other_rubric, limits=limits, learning=False)
 
 

@@ -110,7 +110,7 @@ code = (
     f"import os\\ntry:\\n    os.listdir({sys.argv[2]!r})\\n    grader = 'listed'\\nexcept OSError as exc:\\n"
     "    grader = type(exc).__name__\\nprint('FILES', os.listdir('.'), grader)\\n" + sys.argv[3]
 )
-oracle = SandboxOracle(zygote, {"submission.py": code}, rubric.exercise("discrete").contract)
+oracle = SandboxOracle(zygote, {"submission.py": code}, rubric.exercise("discrete").parts[0].contract)
 error, layers = oracle.load(), oracle.layers
 oracle.close()  # its output is drained by a thread, which closing joins: read it after
 print(error, layers, oracle.output.text(), flush=True)

@@ -20,7 +20,7 @@ from grader.sandbox.parent import Died, Limits, Output, SandboxError, Zygote
 
 ROOT = os.geteuid() == 0
 REPO = Path(__file__).resolve().parents[2]
-CONTRACT = rubric.exercise("discrete").contract
+CONTRACT = rubric.exercise("discrete").parts[0].contract
 CASE = (np.zeros((2, 3), np.float32), np.array([0, 2]), np.array([1.0, -1.0], np.float32))
 CORRECT = "import torch.nn.functional as F\ndef pseudo_loss(l, a, q):\n    return (F.cross_entropy(l, a, reduction='none') * q).mean()\n"
 
@@ -210,7 +210,7 @@ from grader.sandbox.parent import Zygote
 from grader.sandbox.oracle import SandboxOracle
 zygote = Zygote.start()
 from grader import rubric
-contract = rubric.exercise("discrete").contract
+contract = rubric.exercise("discrete").parts[0].contract
 for code in sys.argv[1:]:
     oracle = SandboxOracle(zygote, {"submission.py": code}, contract)
     error = oracle.load()

@@ -17,7 +17,7 @@ from grader.submission.bounded import READ_MEMORY_MB, bounded
 from grader.submission.files import read_source
 from grader.submission.load import LoadError, load
 
-FUNCTION = rubric.exercise("discrete").contract.function
+FUNCTION = rubric.exercise("discrete").parts[0].contract.function
 MB = 1024 * 1024
 TOO_LARGE = f"is too large for the grader to read: reading it took more than the {READ_MEMORY_MB} MB of memory"
 

@@ -18,7 +18,7 @@ from grader.contract import SUBMISSION_FILE
 from grader.submission.listing import MAX_LOOKED_AT
 from grader.submission.load import LoadError, helpers, load, pick
 
-FUNCTION = rubric.exercise("discrete").contract.function
+FUNCTION = rubric.exercise("discrete").parts[0].contract.function
 CARELESS = SUBMISSIONS / "careless"
 
 

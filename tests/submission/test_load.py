@@ -25,7 +25,7 @@ from grader.submission.files import read_text
 from grader.submission.load import SUBMISSION_NAMES, LoadError, defines_function, load, pick
 
 EXERCISE = "discrete"  # the exercise tests/submissions/ is written for
-FUNCTION = rubric.exercise(EXERCISE).contract.function  # what a submission must define
+FUNCTION = rubric.exercise(EXERCISE).parts[0].contract.function  # what a submission must define
 # The handout's stub itself, handed in untouched: the manifest names it by the key STUB, the file is the exercise's.
 STUB_FILE = rubric.folders(EXERCISE)[0] / rubric.exercise(EXERCISE).stub_file
 

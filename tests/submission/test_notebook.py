@@ -26,7 +26,7 @@ from grader import rubric
 from grader.submission.load import LoadError, load
 from grader.submission.notebook import extract
 
-FUNCTION = rubric.exercise("discrete").contract.function  # what the notebook must define
+FUNCTION = rubric.exercise("discrete").parts[0].contract.function  # what the notebook must define
 NOTEBOOKS = SUBMISSIONS / "notebooks"
 
 

@@ -26,7 +26,7 @@ from submissions.notebooks import make
 from grader import rubric
 from grader.submission.load import LoadError, load
 
-FUNCTION = rubric.exercise("discrete").contract.function  # what the notebook must define
+FUNCTION = rubric.exercise("discrete").parts[0].contract.function  # what the notebook must define
 DEEP = "\0deep:"  # a string replaced, in the JSON text, by lists nested that deep (json.dumps cannot write them)
 NAME = "nb.ipynb"
 SETTINGS = settings(

@@ -14,8 +14,8 @@ import torch
 from conftest import SUBMISSIONS
 
 from grader import rubric
-from grader.checks.exercise import load_walkthrough
 from grader.checks.oracle import LocalOracle
+from grader.checks.part import load_walkthrough
 from grader.verbs.explain import explain, explain_submission
 
 EXERCISE = "discrete"
@@ -42,7 +42,7 @@ def reference():
     assert WALKTHROUGH is not None
     logits, actions, q_values = (torch.from_numpy(a.copy()) for a in WALKTHROUGH.arrays)
     logits = logits.double().requires_grad_()
-    loss = rubric.instructor(EXERCISE).reference(logits, actions, q_values.double())
+    loss = rubric.solution(EXERCISE, "pseudo_loss").reference(logits, actions, q_values.double())
     loss.backward()
     return logits.detach(), actions, q_values.double(), float(loss.detach()), logits.grad.numpy()
 
@@ -75,7 +75,9 @@ def test_the_batch_shows_sampled_actions_that_are_not_the_argmax(reference):
 
 def test_a_correct_loss_matches_every_step(reference):
     text = explain(
-        LocalOracle(rubric.instructor(EXERCISE).reference, rubric.exercise(EXERCISE).contract), WALKTHROUGH, "mine.py"
+        LocalOracle(rubric.solution(EXERCISE, "pseudo_loss").reference, rubric.exercise(EXERCISE).parts[0].contract),
+        WALKTHROUGH,
+        "mine.py",
     )
     assert "Yours (`mine.py`) on the same batch:" in text
     assert text.rstrip().endswith("Yours matches at every step: the same value and the same gradient.")

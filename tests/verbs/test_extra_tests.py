@@ -140,8 +140,8 @@ def test_a_course_test_that_raises_is_one_clear_failed_test(tmp_path, rubric):
     )
     from reference.discrete import reference
 
-    tests = extra_tests.CourseTests(path, rubric.exercise.contract)
-    tests.ask(LocalOracle(reference, rubric.exercise.contract))
+    tests = extra_tests.CourseTests(path, rubric.exercise.parts[0].contract)
+    tests.ask(LocalOracle(reference, rubric.exercise.parts[0].contract))
     made = {test["name"]: test for test in tests.tests(8)}
     assert list(made) == [
         "8. Gets part of the way",

@@ -92,10 +92,11 @@ def test_handout_holds_the_exercise_and_the_self_check_it_needs(handout):
     stub = spec.stub_file
     own = {stub, "README.md", "selfcheck.py", "exercise.py", f"{Path(stub).stem}.ipynb", "public_data.npz"}
     own |= {spec.walkthrough} if spec.walkthrough else set()
-    modules = {f"grader/{name}.py" for name in package.HANDOUT_MODULES}
-    assert names == own | modules
-    assert "checks/exercise" in package.HANDOUT_MODULES
     public = rubric.folders(EXERCISE)[0]
+    roots = [package.ROOT / root for root in package.HANDOUT_ROOTS] + [public / "exercise.py"]
+    modules = {str(path.relative_to(package.ROOT)) for path in package.handout_modules(*roots)}
+    assert names == own | modules
+    assert "checks/part" in package.HANDOUT_MODULES and "grader/author.py" in modules
     for name in (stub, "README.md", "selfcheck.py", "exercise.py"):
         assert (handout / name).read_bytes() == (public / name).read_bytes()
 

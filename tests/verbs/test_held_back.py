@@ -71,15 +71,15 @@ def test_the_rubric_option_is_checked_when_the_rubric_loads():
 def test_each_check_with_hidden_cases_becomes_a_visible_and_a_held_back_test(grade_held, rubric):
     document = grade_held(CORRECT)
     shown, held = visible(document), later(document)
-    titles = rubric.exercise.titles
+    titles = rubric.exercise.parts[0].titles
     assert [test["name"] for test in shown] == [f"{n}. {title}" for n, title in enumerate(titles.values(), 1)]
     kept = [title for key, title in titles.items() if key != "learning"]  # learning has no hidden case
     assert [test["name"] for test in held] == [f"{n}. {t} (hidden cases)" for n, t in enumerate(kept, len(shown) + 1)]
     assert {test["visibility"] for test in held} == {"after_published"}
     # Each check's points are split in half, learning's all stay visible; the total is the rubric's.
     assert sum(test["max_score"] for test in shown) == 57.5 and sum(test["max_score"] for test in held) == 42.5
-    assert document["score"] == sum(rubric.weights.values()) == 100
-    hidden = {kind: sum(case.hidden for case, _ in pairs) for kind, pairs in rubric.cases.items()}
+    assert document["score"] == sum(rubric.parts[0].weights.values()) == 100
+    hidden = {kind: sum(case.hidden for case, _ in pairs) for kind, pairs in rubric.parts[0].cases.items()}
     assert held[1]["output"] == f"All {hidden['policy']} hidden cases pass."  # the value check's
     assert all(COUNTS.match(test["output"]) for test in held), [test["output"] for test in held]
     assert document["output"].startswith(

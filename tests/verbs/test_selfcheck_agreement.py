@@ -71,7 +71,7 @@ def _self_check(name: str) -> Dict:
     note sends the student there."""
     assert _DATA is not None
     path = SUBMISSIONS / name
-    function_name = _DATA.exercise.contract.function
+    function_name = _DATA.exercise.parts[0].contract.function
     try:
         chosen, _ = selfcheck.choose(None if path.is_dir() else str(path), _DATA, path)
         on_stub = path.is_dir() and is_stub(chosen.read_text(), function_name, _DATA.stub)

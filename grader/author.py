@@ -1,0 +1,73 @@
+"""Everything an exercise's author writes with, and the only module of the engine an exercise imports.
+
+An exercise NAME is assignment/NAME/exercise.py (public, shipped in the handout:
+its ``EXERCISE``, one ``Part`` per graded function with its ``Contract``, the
+``Check``s it declares, how cases are made and solved, and its ``Diagnostics``),
+assignment/NAME/public_cases.json and a stub, and reference/NAME/ (instructor
+only: ``SOLUTIONS``, one ``Solution`` per part with its reference, its catalog of
+``Mistake``s and its learning module; rubric.json with points and hidden cases).
+The README's "Exercises" section shows a whole one.
+"""
+
+from __future__ import annotations
+
+import math
+
+from grader.checks.answer import Answer
+from grader.checks.cases import Case, Expected, float64_answer
+from grader.checks.diagnosis import answer_all, reductions, scaled
+from grader.checks.matching import Matching
+from grader.checks.part import LIBRARY, Check, Exercise, Mistake, Part, Solution, Walkthrough
+from grader.checks.probes import (
+    Answers,
+    Diagnostics,
+    Observation,
+    Probe,
+    Sig,
+    Sizes,
+    Suspect,
+    Variation,
+    close_grad,
+    flat,
+    make_probe,
+)
+from grader.checks.trials import Judged, Trial
+from grader.contract import Argument, Contract
+from grader.text import fmt
+
+HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)  # a normal density's log has −½·log 2π per dimension
+
+__all__ = [
+    "HALF_LOG_2PI",
+    "LIBRARY",
+    "Answer",
+    "Answers",
+    "Argument",
+    "Case",
+    "Check",
+    "Contract",
+    "Diagnostics",
+    "Exercise",
+    "Expected",
+    "Judged",
+    "Matching",
+    "Mistake",
+    "Observation",
+    "Part",
+    "Probe",
+    "Sig",
+    "Sizes",
+    "Solution",
+    "Suspect",
+    "Trial",
+    "Variation",
+    "Walkthrough",
+    "answer_all",
+    "close_grad",
+    "flat",
+    "float64_answer",
+    "fmt",
+    "make_probe",
+    "reductions",
+    "scaled",
+]

@@ -1,0 +1,204 @@
+"""What the checks need of an exercise: its parts, each a function with its contract, cases,
+declared checks, tolerances, texts and probes; and what the instructor holds of each.
+
+Each exercise's public module (assignment/<name>/exercise.py, shipped in its
+handout) builds one ``Exercise`` through grader.author; the grader's code names
+none. What only the instructor may see (the reference, the mistake catalog, the
+hidden cases, the learning environment) lives under reference/<name>/, as one
+``Solution`` per part (see grader/rubric.py).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import (
+    Callable,
+    Dict,
+    FrozenSet,
+    Literal,
+    Mapping,
+    Optional,
+    Sequence,
+    Tuple,
+    Type,
+    TypeVar,
+    Union,
+    get_args,
+)
+
+import numpy as np
+
+from grader.checks.answer import Answer
+from grader.checks.cases import Case, Expected, MakeCase
+from grader.checks.matching import Matching
+from grader.checks.probes import Diagnostics
+from grader.checks.trials import Judged, Trial
+from grader.contract import Contract
+
+T = TypeVar("T")
+# The engine's checks. An exercise declares which of them each part has (and checks of its own),
+# with titles, the kinds of case each judges, and points in rubric.json.
+Library = Literal["interface", "value", "gradient", "sampled_actions", "stability", "purity", "learning"]
+LIBRARY: Tuple[str, ...] = get_args(Library)
+Naming = Union[Diagnostics, Matching]  # a loss's diagnosis, an array function's matching
+OwnJudge = Callable[[Sequence[Trial]], Judged]  # a check of the part's own, over the trials of its kinds
+
+
+@dataclass(frozen=True)
+class Check:
+    """One graded check of a part: the library's `uses` (the key itself unless named), or `own`."""
+
+    key: str  # stable: rubric.json's weights, results.json, the TA's files
+    title: str  # the test's name a student reads
+    kinds: Tuple[str, ...] = ()  # the kinds of case it judges, in the order its feedback goes through them
+    uses: str = ""  # the library check it is; "" for the key's own, if the key is the library's
+    own: Optional[OwnJudge] = None  # a check no library check does
+
+    def __post_init__(self):
+        if not self.key.isidentifier() or (self.own is None and self.judge not in LIBRARY):
+            raise ValueError(f"check {self.key!r} is neither the library's ({', '.join(LIBRARY)}) nor has its own")
+        if (self.judge == "learning") == bool(self.kinds):
+            raise ValueError(f"check {self.key!r}: the learning check judges no case, every other some")
+
+    @property
+    def judge(self) -> str:
+        return self.uses or self.key
+
+
+@dataclass(frozen=True)
+class Part:
+    """One function graded in an upload: the whole exercise, or one of its parts."""
+
+    contract: Contract
+    checks: Tuple[Check, ...]
+    make_case: MakeCase  # (kind, seed, sizes, hidden) -> the case's arrays
+    solve: Callable[[Callable, Case], Expected]  # a trusted float64 function's answer and its tolerances
+    diagnostics: Optional[Naming] = None  # the probes that name a mistake; none: not named
+    stable: str = ""  # what a function that passes the stability check does, for its feedback
+    unstable_advice: str = ""  # the fix when it is not finite on the extreme cases
+    sampled_not_zero: str = ""  # why the correct loss is not zero on actions sampled from the policy
+
+    def __post_init__(self):
+        keys = [check.key for check in self.checks]
+        if len(set(keys)) != len(keys) or not keys:
+            raise ValueError(f"{self.contract.function}: check keys {keys} are not unique")
+        no_gradient = [c.key for c in self.checks if c.judge in ("gradient", "sampled_actions") and not c.own]
+        if no_gradient and not self.contract.loss:
+            raise ValueError(f"{self.contract.function} has no gradient to check: {no_gradient}")
+        if self.diagnostics is not None and isinstance(self.diagnostics, Matching) == self.contract.loss:
+            raise ValueError(f"{self.contract.function}: a loss is diagnosed, an array function matched")
+        if self.diagnostics is not None and self.diagnostics.contract != self.contract:
+            raise ValueError(f"{self.contract.function}: its diagnostics are for another contract")
+
+    @property
+    def function(self) -> str:
+        return self.contract.function
+
+    @property
+    def titles(self) -> Dict[str, str]:
+        return {check.key: check.title for check in self.checks}
+
+    @property
+    def kinds(self) -> Tuple[str, ...]:
+        """Every kind of case its checks judge, the first check's first: that one's first public case is asked twice."""
+        return tuple(dict.fromkeys(kind for check in self.checks for kind in check.kinds))
+
+    @property
+    def learning(self) -> Optional[Check]:
+        return next((check for check in self.checks if check.judge == "learning"), None)
+
+
+@dataclass(frozen=True)
+class Exercise:
+    parts: Tuple[Part, ...]  # graded in this order, each with its own points, in one upload
+    stub: str = ""  # the file the handout gives students to fill in; defaults to <first function>.py
+    walkthrough: str = ""  # a public module beside this one defining WALKTHROUGH, for `explain`; none if empty
+
+    def __post_init__(self):
+        functions = [part.function for part in self.parts]
+        if not functions or len(set(functions)) != len(functions):
+            raise ValueError(f"an exercise has parts of distinct functions, not {functions}")
+
+    @property
+    def stub_file(self) -> str:
+        return self.stub or f"{self.parts[0].function}.py"
+
+    @property
+    def functions(self) -> Tuple[str, ...]:
+        return tuple(part.function for part in self.parts)
+
+    def part(self, function: str) -> Part:
+        return next(part for part in self.parts if part.function == function)
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """One known wrong implementation of a part, with the feedback a student reads. The handout's
+    self-check carries the texts only (function None): the implementations are the instructor's."""
+
+    id: str  # stable identifier, in results.json's extra_data.mistakes
+    title: str  # one line, the headline of the feedback
+    explanation: str  # Markdown, plain words, no numbers: the diagnosis adds the evidence
+    function: Optional[Callable] = None  # the wrong implementation, with the part's signature
+    random_value: bool = False  # its value depends on fresh random draws: only gradients are compared
+    meant: str = ""  # the entry this code computes where its slip raises no error (feedback shows its numbers there)
+
+
+@dataclass(frozen=True)
+class Solution:
+    """What the instructor holds of one part (reference/<name>/__init__.py's SOLUTIONS)."""
+
+    reference: Callable
+    catalog: Tuple[Mistake, ...] = ()
+    same_numbers: Tuple[FrozenSet[str], ...] = ()  # mistakes that give the same numbers on every input
+    learning: str = ""  # the module that trains a policy with the part, imported only to grade learning
+
+    def __post_init__(self):
+        ids = [m.id for m in self.catalog]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"mistake IDs {ids} are not unique")
+
+
+Catalog = Mapping[str, Mistake]  # by mistake ID, in the catalog's order
+
+
+@dataclass(frozen=True)
+class Walkthrough:
+    """One small batch worked through step by step with real numbers, beside the student's own
+    answer on it (`python -m grader explain`, `selfcheck.py --explain`)."""
+
+    arrays: Tuple[np.ndarray, ...]  # the batch: the contract's arguments, in order
+    steps: Callable[[], str]  # the correct computation on it, step by step
+    compare: Callable[[Answer], str]  # the student's value and gradient there, and the first step where they part
+
+
+def load_public(path: Path) -> Exercise:
+    """The EXERCISE an exercise's public module defines, imported from its file (once per path)."""
+    return _defined(path, "EXERCISE", Exercise)
+
+
+def load_walkthrough(path: Path) -> Optional[Walkthrough]:
+    """The walk-through of the exercise whose public module is at path, if it has one."""
+    name = load_public(path).walkthrough
+    return _defined(path.with_name(name), "WALKTHROUGH", Walkthrough) if name else None
+
+
+def _defined(path: Path, name: str, kind: Type[T]) -> T:
+    """What a public module of an exercise defines as name, imported from its file once per path."""
+    path = path.resolve()
+    module_name = "_exercise" + "".join(c if c.isalnum() else "_" for c in str(path))
+    module = sys.modules.get(module_name)
+    if module is None:
+        spec = importlib.util.spec_from_file_location(module_name, path)
+        if spec is None or spec.loader is None:
+            raise ImportError(f"cannot import {path}")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[module_name] = module
+        spec.loader.exec_module(module)
+    found = getattr(module, name, None)
+    if not isinstance(found, kind):
+        raise ImportError(f"{path} defines no {name}")
+    return found

@@ -1,0 +1,106 @@
+"""One results document from the parts of an upload: each part's checks (named after its function
+when the exercise has several), a section of the summary per part, per-part scores for the TA."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Sequence, Tuple
+
+from grader import text
+from grader.checks.assessment import Assessment, hidden_results, summary
+from grader.checks.held import VISIBLE
+from grader.checks.verdicts import CheckResult
+from grader.outputs import results
+from grader.rubric import Graded, Rubric
+from grader.text import Markdown
+from grader.verbs.extra_tests import CourseTests
+
+
+@dataclass(frozen=True)
+class Done:
+    """One part of an upload, graded: its assessment, or why its function could not be imported."""
+
+    graded: Graded
+    weights: Dict[str, float]
+    assessment: Optional[Assessment]
+    error: str  # the import's error when assessment is None
+    printed: Markdown  # what its public child printed, as the summary shows it
+    layers: tuple  # the sandbox's layers its child had
+
+
+def weights_of(graded: Graded, learning: bool) -> Dict[str, float]:
+    """The part's points per check; without learning (--no-learning), its learning check is not graded."""
+    dropped = graded.part.learning.key if graded.part.learning and not learning else None
+    return {key: weight for key, weight in graded.weights.items() if key != dropped}
+
+
+def document(
+    done: Sequence[Done],
+    rubric: Rubric,
+    course: Optional[CourseTests],
+    notes: Sequence[Markdown],
+    extra: Dict[str, object],
+    seconds: float,
+) -> Dict:
+    """The results document of a submission that ran: each part's checks, then the course's own tests."""
+    several = len(done) > 1
+    checks: List[CheckResult] = []
+    sections: List[Markdown] = []
+    mistakes: List[str] = []
+    timing: Dict[str, float] = dict(extra.pop("timing", {}))  # type: ignore[call-overload]
+    per_part: Dict[str, Dict] = {}
+    for part in done:
+        found, said = _part(part, rubric, several)
+        checks += found
+        sections.append(said)
+        per_part[part.graded.function] = _scores(found, part)
+        if part.assessment is not None:
+            mistakes += part.assessment.mistakes
+            extra.update(part.assessment.extra)
+            for phase, spent in part.assessment.timing.items():
+                timing[phase] = timing.get(phase, 0.0) + spent
+    extra["hidden"] = hidden_results(checks)
+    extra["timing"] = {key: round(value, 4) for key, value in timing.items()}
+    if several:
+        extra["parts"] = per_part
+    unscored = done[0].assessment.unscored if done[0].assessment else ""
+    more = course.tests(len(checks) + 1, unscored) if course else []
+    if course:
+        extra["extra_tests"] = course.extra()
+    failed = [test["name"] for test in more if test["status"] == "failed" and test["visibility"] == VISIBLE]
+    also = f"\n\nCourse tests failed: {', '.join(text.code(name) for name in failed)}." if failed else ""
+    said = Markdown("\n\n".join([*sections, *notes]) + also + "".join(part.printed for part in done))
+    return results.build(checks, summary=said, mistakes=mistakes, extra=extra, seconds=seconds, more=more)
+
+
+def _part(part: Done, rubric: Rubric, several: bool) -> Tuple[List[CheckResult], Markdown]:
+    """A part's checks and its summary, both named after its function when the exercise has several."""
+    titles = part.graded.part.titles
+    if part.assessment is None:
+        reason = f"importing it failed: {text.escaped(part.error)}"
+        found = [CheckResult(k, titles[k], w, False, Markdown(f"Not run: {reason}")) for k, w in part.weights.items()]
+        said = Markdown(f"Not graded: {reason}")
+    else:
+        catalog = rubric.suspects(part.graded.function)[1] if part.assessment.mistakes else {}
+        found, said = part.assessment.checks, summary(part.assessment, catalog)
+    if not several:
+        return found, said
+    function = part.graded.function
+    named = [dataclasses.replace(c, key=f"{function}.{c.key}", title=f"{function}: {c.title}") for c in found]
+    score, total = _seen(found)
+    return named, Markdown(f"**{text.code(function)}** ({score:g} / {total:g}): {said}")
+
+
+def _seen(checks: Sequence[CheckResult]) -> Tuple[float, float]:
+    shown = [check for check in checks if check.visibility == VISIBLE]
+    return sum(check.score for check in shown), sum(check.max_score for check in shown)
+
+
+def _scores(checks: Sequence[CheckResult], part: Done) -> Dict[str, object]:
+    """A part's score for the course staff (every test, held back or not), and the mistakes it named."""
+    return {
+        "score": sum(check.score for check in checks),
+        "max_score": sum(check.max_score for check in checks),
+        "mistakes": list(part.assessment.mistakes) if part.assessment else [],
+    }
