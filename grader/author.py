@@ -5,7 +5,8 @@ its ``EXERCISE``, one ``Part`` per graded function with its ``Contract``, the
 ``Check``s it declares, how cases are made and solved, and its ``Diagnostics``),
 assignment/NAME/public_cases.json and a stub, and reference/NAME/ (instructor
 only: ``SOLUTIONS``, one ``Solution`` per part with its reference, its catalog of
-``Mistake``s and its learning module; rubric.json with points and hidden cases).
+``Mistake``s and its learning module, a trainer built on what ``runs`` gives it
+here: LossGrad, Adam, the verdict; rubric.json with points and hidden cases).
 The README's "Exercises" section shows a whole one.
 """
 
@@ -33,13 +34,16 @@ from grader.checks.probes import (
 )
 from grader.checks.trials import Judged, Trial
 from grader.contract import Argument, Contract
+from grader.learning.runs import DECIDE_EVERY, Adam, Learning, LossGrad, gradient_problem, needed_return, verdict
 from grader.text import fmt
 
 HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)  # a normal density's log has −½·log 2π per dimension
 
 __all__ = [
+    "DECIDE_EVERY",
     "HALF_LOG_2PI",
     "LIBRARY",
+    "Adam",
     "Answer",
     "Answers",
     "Argument",
@@ -50,6 +54,8 @@ __all__ = [
     "Exercise",
     "Expected",
     "Judged",
+    "Learning",
+    "LossGrad",
     "Matching",
     "Mistake",
     "Observation",
@@ -66,8 +72,11 @@ __all__ = [
     "close_grad",
     "flat",
     "float64_answer",
+    "gradient_problem",
     "fmt",
     "make_probe",
+    "needed_return",
     "reductions",
     "scaled",
+    "verdict",
 ]

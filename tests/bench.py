@@ -20,6 +20,7 @@ mistakes over seeds 0..N-1 (in-process, no sandbox; bench_cartpole.py, bench_gau
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import resource
@@ -45,11 +46,11 @@ import numpy as np  # noqa: E402
 from grader import rubric  # noqa: E402
 from grader.verbs.grade import grade  # noqa: E402
 
-SUBMISSIONS = ROOT / "tests" / "submissions"
+SUBMISSIONS = ROOT / "tests" / "submissions" / "discrete"
 CORRECT = SUBMISSIONS / "correct" / "cross_entropy_none.py"
 WRONG = SUBMISSIONS / "mistakes" / "combo_sign_flipped_sum_reduction.py"
 HOG = SUBMISSIONS / "hostile" / "memory_torch_in_function.py"
-GAUSSIAN_CORRECT = SUBMISSIONS / "gaussian" / "correct" / "normal_log_prob_sum.py"
+CORPORA = SUBMISSIONS.parent  # one corpus per exercise
 PYTHON = sys.executable
 __test__ = False
 
@@ -106,14 +107,26 @@ def warm_grades(repeats: int) -> None:
     row("diagnosis", f"{median(d['extra_data']['timing']['diagnosis'] for d in wrong):.3f} s")
     row("learning check", f"{median(d['extra_data']['timing']['learning'] for d in wrong):.3f} s")
     row("total wall", f"{median(d['execution_time'] for d in wrong):.3f} s")
-    gaussian = rubric.load("gaussian")
-    documents = [grade(GAUSSIAN_CORRECT, ZYGOTE, gaussian) for _ in range(3)]
-    print(f"Gaussian exercise, a correct submission ({GAUSSIAN_CORRECT.name}), warm zygote (median of 3)")
-    row(
-        "learning check (InvertedPendulum-v5)",
-        f"{median(d['extra_data']['timing']['learning'] for d in documents):.3f} s",
-    )
-    row("total wall", f"{median(d['execution_time'] for d in documents):.3f} s", "target ≤ 3 s")
+
+
+def every_exercise(repeats: int = 3) -> None:
+    """Each exercise of the registry, graded warm on the first correct file of its corpus."""
+    print(f"Every exercise of assignment/exercises.json: its corpus's first correct file, warm (median of {repeats})")
+    for name, path in first_correct().items():
+        graded = rubric.load(name)
+        grade(path, ZYGOTE, graded)
+        documents = [grade(path, ZYGOTE, graded) for _ in range(repeats)]
+        learning = [d["extra_data"]["timing"].get("learning") for d in documents]
+        if all(seconds is not None for seconds in learning):
+            row(f"{name}: learning check", f"{median(learning):.3f} s")
+        wall = median(d["execution_time"] for d in documents)
+        row(f"{name}: total wall ({path.name}, score {documents[0]['score']:g})", f"{wall:.3f} s", "target ≤ 3 s")
+
+
+def first_correct() -> dict:
+    """Exercise name -> the first correct file of its corpus (tests/submissions/NAME/corpus.py)."""
+    manifests = {name: importlib.import_module(f"submissions.{name}.corpus") for name in rubric.names()}
+    return {name: CORPORA / name / manifest.CORRECT[0] for name, manifest in manifests.items()}
 
 
 def cold_check(repeats: int) -> None:
@@ -233,9 +246,8 @@ def measured_grade(submission: Path, pin: bool = False, exercise: str = "discret
 def gradescope_box() -> None:
     print("One full grade as Gradescope runs it (`python -m grader grade`, cold, whole process tree)")
     for label, submission, exercise in (
-        ("correct submission", CORRECT, "discrete"),
         ("memory hog, 32 MB steps", HOG, "discrete"),
-        ("Gaussian, correct submission", GAUSSIAN_CORRECT, "gaussian"),
+        *((f"{name}, correct submission", path, name) for name, path in first_correct().items()),
     ):
         wall, cpu, peak, score = measured_grade(submission, exercise=exercise)
         correct = submission != HOG
@@ -270,6 +282,7 @@ def main(argv=None) -> int:
     )
     for section in (
         lambda: warm_grades(args.repeats),
+        every_exercise,
         lambda: cold_check(3),
         lambda: batch(args.batch),
         gradescope_box,

@@ -12,7 +12,8 @@ from rendered import document_problems
 from grader.sandbox.parent import Zygote
 
 ZYGOTE = Zygote.start()
-SUBMISSIONS = Path(__file__).parent / "submissions"
+CORPORA = Path(__file__).parent / "submissions"  # one corpus per exercise, tests/submissions/NAME
+SUBMISSIONS = CORPORA / "discrete"  # the default exercise's
 
 
 @pytest.fixture(scope="session")

@@ -1,10 +1,10 @@
 """Prove a change kept behaviour: grade the whole corpus, and compare two such runs.
 
-    python tests/same_results.py snapshot OUT.json [EXERCISE]   # grade tests/submissions/ as one class
+    python tests/same_results.py snapshot OUT.json [EXERCISE]   # grade tests/submissions/EXERCISE as one class
     python tests/same_results.py compare A.json B.json
 
-Every submission of tests/submissions/ (correct, mistakes, broken, hostile,
-notebooks: all written for the discrete exercise, the default) is copied into one
+Every submission of the exercise's corpus, tests/submissions/EXERCISE (for the
+discrete one: correct, mistakes, broken, hostile, notebooks), is copied into one
 class folder and graded by `python -m grader batch --exercise EXERCISE`, the path a
 TA takes. The snapshot keeps each entry's results.json without what
 measures time (execution_time, extra_data.timing, the batch's own seconds and
@@ -29,22 +29,20 @@ REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO / "tests" / "submissions"
 VOLATILE = ("execution_time",)
 VOLATILE_EXTRA = ("timing", "batch")
-EXERCISE = "discrete"  # the exercise tests/submissions/ is written for
+EXERCISE = "discrete"  # the default
 
 
 def snapshot(out: Path, exercise: str = EXERCISE) -> None:
     with tempfile.TemporaryDirectory() as scratch:
         klass, results = Path(scratch) / "class", Path(scratch) / "out"
         klass.mkdir()
-        # The discrete corpus is tests/submissions/ but gaussian/; the Gaussian one is gaussian/.
-        root = CORPUS / "gaussian" if exercise == "gaussian" else CORPUS
+        root = CORPUS / exercise  # each exercise's corpus: tests/submissions/NAME
         for path in sorted(root.rglob("*")):
             inside = path.relative_to(root).parts
             if (
                 path.is_file()
                 and path.suffix in (".py", ".ipynb", ".txt")
                 and path.name not in ("corpus.py", "make.py")
-                and (exercise == "gaussian" or inside[0] != "gaussian")
             ):
                 shutil.copy(path, klass / "__".join(inside))
         subprocess.run(

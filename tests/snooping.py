@@ -1,4 +1,4 @@
-"""What tests/submissions/hostile/grader_snoop.py looks for, baked into a copy, and what it found."""
+"""What tests/submissions/discrete/hostile/grader_snoop.py looks for, baked into a copy, and what it found."""
 
 from __future__ import annotations
 

@@ -66,9 +66,10 @@ def name(
     fewest = min((len(s.ids) for s in fits), default=0)
     ids = tuple(m for m in catalog if any(m in s.ids for s in fits if len(s.ids) == fewest))
     reference = suspects[0]
-    wrong = by_size(
-        matching.probes, [i for i in everywhere if sigs[i] is None or not agrees(sigs[i], reference.sigs[i])]
-    )
+    differs = [i for i in everywhere if sigs[i] is None or not agrees(sigs[i], reference.sigs[i])]
+    # The smallest probe that shows the difference, but one of a single entry only if no other does:
+    # "[3] correct, yours [3] (shape ())" is true and shows nothing.
+    wrong = sorted(by_size(matching.probes, differs), key=lambda i: matching.probes[i].size == 1)
     evidence = _evidence(matching, wrong[0], sigs[wrong[0]], reference.sigs[wrong[0]], ids) if wrong else ""
     blocks = [f"**{catalog[m].title}** (`{m}`)\n\n{catalog[m].explanation}" for m in ids]
     if len(ids) > 1:

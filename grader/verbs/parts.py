@@ -78,7 +78,7 @@ def _part(part: Done, rubric: Rubric, several: bool) -> Tuple[List[CheckResult],
     """A part's checks and its summary, both named after its function when the exercise has several."""
     titles = part.graded.part.titles
     if part.assessment is None:
-        reason = f"importing it failed: {text.escaped(part.error)}"
+        reason = text.escaped(part.error)  # the child's words: the import failed, or left no such function
         found = [CheckResult(k, titles[k], w, False, Markdown(f"Not run: {reason}")) for k, w in part.weights.items()]
         said = Markdown(f"Not graded: {reason}")
     else:

@@ -51,7 +51,7 @@ from typing import List, Sequence
 
 import torch
 
-from grader.learning.runs import Learning, LossGrad
+from grader.author import Learning, LossGrad
 from reference.discrete.lockstep import Lockstep
 from reference.discrete.seed import CartPoleConfig, Seed
 

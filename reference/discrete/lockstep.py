@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, List, Tuple, cast
 import gymnasium as gym
 import numpy as np
 
-from grader.learning.runs import DECIDE_EVERY, Learning, LossGrad
+from grader.author import DECIDE_EVERY, Learning, LossGrad
 from reference.discrete.seed import Seed
 
 if TYPE_CHECKING:

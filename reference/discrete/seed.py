@@ -8,7 +8,7 @@ from typing import List, Optional, Tuple
 
 import numpy as np
 
-from grader.learning.runs import Adam, Learning, LossGrad, gradient_problem, needed_return, verdict
+from grader.author import Adam, Learning, LossGrad, gradient_problem, needed_return, verdict
 from reference.discrete.policy import Policy
 
 

@@ -50,7 +50,7 @@ from typing import List, Sequence
 import gymnasium as gym
 import numpy as np
 
-from grader.learning.runs import DECIDE_EVERY, Adam, Learning, LossGrad, gradient_problem, needed_return, verdict
+from grader.author import DECIDE_EVERY, Adam, Learning, LossGrad, gradient_problem, needed_return, verdict
 
 ENV = "InvertedPendulum-v5"
 GRADING_SEEDS = (0, 12, 19)

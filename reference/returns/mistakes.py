@@ -12,7 +12,7 @@ from typing import Tuple
 import numpy as np
 
 from grader.author import Mistake
-from reference.returns.solution import discounted_reward_to_go
+from reference.returns.solution import discounted_reward_to_go, gae_advantages
 
 
 def _powers(gamma: float, count: int) -> np.ndarray:
@@ -140,7 +140,21 @@ GAE: Tuple[Mistake, ...] = (
         "δs that follow, weighed by (γλ)^l.",
         lambda r, v, d, g, lam: _gae(r, v, d, g, 0.0),
     ),
+    Mistake(
+        "advantages_normalized",
+        "The advantages are standardised inside the function",
+        "Your advantages have mean 0 and standard deviation 1 over the batch: the right estimates, then "
+        "standardised. Standardising is the training loop's choice, made once for the whole batch; "
+        "`gae_advantages` returns the estimates themselves. On a batch of one step the standard deviation "
+        "is 0, and dividing by it gives NaN (or 0 with a small epsilon).",
+        lambda r, v, d, g, lam: _standardised(gae_advantages(r, v, d, g, lam)),
+    ),
 )
+
+
+def _standardised(advantages: np.ndarray) -> np.ndarray:
+    """The common spelling: numpy's std (over N, not N - 1) and a small epsilon."""
+    return (advantages - advantages.mean()) / (advantages.std() + 1e-8)
 
 
 def _swapped(rewards, values, terminals, gamma, gae_lambda):

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 from conftest import SUBMISSIONS, batch_row
-from submissions.corpus import MISTAKES
+from submissions.discrete.corpus import MISTAKES
 
 ROOT = Path(__file__).resolve().parents[2]
 STATUSES = {"graded", "not graded", "grader error"}

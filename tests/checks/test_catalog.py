@@ -22,7 +22,7 @@ import pytest
 import torch
 
 ROOT = Path(__file__).resolve().parents[2]
-SUBMISSIONS = ROOT / "tests" / "submissions"
+SUBMISSIONS = ROOT / "tests" / "submissions" / "discrete"
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 

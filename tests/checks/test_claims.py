@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from conftest import SUBMISSIONS
+from conftest import CORPORA, SUBMISSIONS
 from torch.distributions import Normal
 
 from grader import rubric
@@ -27,11 +27,11 @@ from grader.checks.observations import observe
 from grader.checks.oracle import LocalOracle
 from grader.checks.probes import Answers, signature
 
-CLAIMS = SUBMISSIONS / "claims"
+CLAIMS = CORPORA / "claims"  # both exercises' files: the Gaussian ones say so in their names
 
 
 def load(relative: str) -> Callable:
-    path = SUBMISSIONS / relative
+    path = CORPORA / relative
     spec = importlib.util.spec_from_file_location("claims_" + re.sub(r"\W", "_", relative), path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
@@ -116,7 +116,7 @@ def test_only_the_look_alikes_are_said_to_fit_equally_and_neither_is_named_as_fa
 
 
 def test_broadcast_told_apart_by_its_n_by_n_tensor_is_named_as_fact():
-    found = diagnose(load("mistakes/broadcast_column_q.py"))
+    found = diagnose(load("discrete/mistakes/broadcast_column_q.py"))
     assert found.mistakes == ("broadcast",)
     assert "Possibly" not in found.feedback and "equally" not in found.feedback
 
@@ -152,7 +152,7 @@ def test_the_loss_without_the_sum_is_the_one_of_the_same_standard_deviation(corr
 
 
 def test_a_varying_ratio_is_shown_by_two_different_ratios():
-    notes = notes_of(load("observed/temperature.py"))
+    notes = notes_of(load("discrete/observed/temperature.py"))
     shown = re.search(r"yours / correct is (\S+) on the smallest probe and (\S+) on the probe with", notes["varies"])
     assert shown, notes
     assert float(shown.group(1)) != pytest.approx(float(shown.group(2)), rel=1e-3)
@@ -174,7 +174,7 @@ def test_a_row_pattern_of_one_probe_is_not_offered_as_the_cause():
 
 
 def test_a_row_pattern_that_holds_on_every_probe_is_the_cause():
-    found = diagnose(load("observed/absolute_q.py"))
+    found = diagnose(load("discrete/observed/absolute_q.py"))
     assert "(exactly the rows where q < 0)" in found.feedback
 
 
@@ -226,7 +226,7 @@ def test_a_ratio_to_a_detached_copy_is_asked_about_detach(grade, rubric):
 
 
 def test_the_seed_proposal_as_typed_is_named_with_its_error_and_what_it_would_be_as_meant():
-    found = diagnose(load("mistakes/q_on_action_axis_beginner.py"))
+    found = diagnose(load("discrete/mistakes/q_on_action_axis_beginner.py"))
     assert found.mistakes == ("q_on_action_axis",)
     assert "Not one of the known mistakes" not in found.feedback
     said = re.search(
@@ -241,19 +241,19 @@ def test_the_seed_proposal_as_typed_is_named_with_its_error_and_what_it_would_be
 
 
 def test_the_policy_as_its_own_labels_is_named_with_its_entropy_value_and_zero_gradient():
-    found = diagnose(load("mistakes/policy_as_labels_detached.py"))
+    found = diagnose(load("discrete/mistakes/policy_as_labels_detached.py"))
     assert found.mistakes == ("policy_as_labels",)
     p = torch.softmax(torch.tensor([2.0, 0.0], dtype=torch.float64), -1)
     entropy_times_q = float(-(p * p.log()).sum()) * 3.0  # the tiny probe: logits [2, 0], q 3
     assert f"expected loss 6.38078, yours {entropy_times_q:.4g}" in found.feedback
     assert "singles out another action" not in found.feedback  # a zero gradient's signs are rounding
-    assert diagnose(load("mistakes/policy_as_labels_attached_cross_entropy.py")).mistakes == (
+    assert diagnose(load("discrete/mistakes/policy_as_labels_attached_cross_entropy.py")).mistakes == (
         "policy_as_labels_attached",
     )
 
 
 def test_a_mistake_times_a_free_constant_is_named_with_the_constant():
-    found = diagnose(load("mistakes/weight_after_reduction_tanh_q.py"))
+    found = diagnose(load("discrete/mistakes/weight_after_reduction_tanh_q.py"))
     assert found.mistakes == ("weight_after_reduction",)
     said = re.search(
         r"Your loss and its gradient are (\S+) times those of `weight_after_reduction` on all 8", found.feedback
@@ -262,12 +262,12 @@ def test_a_mistake_times_a_free_constant_is_named_with_the_constant():
 
 
 def test_a_scaled_reference_is_a_ratio_not_a_flipped_sign_times_a_constant():
-    found = diagnose(load("observed/policy_coefficient.py"))
+    found = diagnose(load("discrete/observed/policy_coefficient.py"))
     assert found.mistakes == () and "times those of" not in found.feedback
 
 
 def test_argmax_labels_with_q_ignored_are_named_both():
-    found = diagnose(load("mistakes/combo_greedy_labels_unweighted.py"))
+    found = diagnose(load("discrete/mistakes/combo_greedy_labels_unweighted.py"))
     assert set(found.mistakes) == {"greedy_labels", "unweighted"}
 
 

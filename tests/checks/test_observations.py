@@ -22,7 +22,7 @@ import torch.nn.functional as F
 from conftest import SUBMISSIONS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from submissions.corpus import MISTAKES, OBSERVED
+from submissions.discrete.corpus import MISTAKES, OBSERVED
 
 from grader import rubric
 from grader.checks import diagnosis

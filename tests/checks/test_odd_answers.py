@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import SUBMISSIONS, scores
-from submissions.broken.cases import ODD_RESULTS
+from submissions.discrete.broken.cases import ODD_RESULTS
 
 from grader import rubric
 from grader.text import escaped

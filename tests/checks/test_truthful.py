@@ -1,6 +1,6 @@
 """Feedback that says only true things (issue 17), graded end to end through the sandbox.
 
-Each submission under tests/submissions/truthful/ (and a few of the corpus) once
+Each submission under tests/submissions/discrete/truthful/ (and a few of the corpus) once
 got a false sentence or a wrong score: a loss that ignores its inputs scored
 points for its form, NaN was called different from NaN, a (1,) loss lost the
 learning check and was told "one entry per sample", a non-scalar loss was told

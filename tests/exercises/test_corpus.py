@@ -1,34 +1,9 @@
-"""The submission corpus graded end to end through the sandbox: scores, mistake IDs, feedback."""
+"""The discrete corpus's own cases graded end to end (every correct and every mistake file of every
+exercise's corpus is graded by test_every_exercise.py)."""
 
 from __future__ import annotations
 
-import re
-
-import pytest
 from conftest import SUBMISSIONS, scores
-from submissions.corpus import CORRECT, MISTAKES
-
-NUMBER_PAIR = re.compile(r"expected loss (-?[\d.e+-]+|inf|nan), yours (-?[\d.e+-]+|inf|nan)", re.I)
-
-
-@pytest.mark.parametrize("name", CORRECT)
-def test_correct_variant_gets_every_point_and_no_accusation(grade, name):
-    document = grade(SUBMISSIONS / name, learning=False)
-    assert document["extra_data"]["mistakes"] == []
-    assert all(test["status"] == "passed" for test in document["tests"]), scores(document)
-    assert document["score"] == sum(test["max_score"] for test in document["tests"])
-
-
-@pytest.mark.parametrize("name", sorted(MISTAKES))
-def test_mistake_is_named_with_numbers(grade, name):
-    document = grade(SUBMISSIONS / name, learning=False)
-    assert set(document["extra_data"]["mistakes"]) == MISTAKES[name]
-    assert document["score"] < sum(test["max_score"] for test in document["tests"])
-    failing = [test["output"] for test in document["tests"] if test["status"] == "failed"]
-    for mistake in MISTAKES[name]:
-        assert any(f"(`{mistake}`)" in output for output in failing)
-        assert f"`{mistake}`" in document["output"]
-    assert any(NUMBER_PAIR.search(output) for output in failing), failing[0]
 
 
 def test_seed_proposal_loses_gradient_and_sampled_action_points(grade):

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from conftest import SUBMISSIONS
+from conftest import CORPORA
 from submissions.gaussian.corpus import CORRECT, MISTAKES
 
 from grader import rubric
@@ -21,7 +21,7 @@ from grader.checks import diagnosis
 from grader.checks.oracle import LocalOracle
 from reference.gaussian import CATALOG, SAME_NUMBERS, reference
 
-CORPUS = SUBMISSIONS / "gaussian"
+CORPUS = CORPORA / "gaussian"
 REQUIRED = {
     "sign_flipped",
     "mean_over_dims",

@@ -1,7 +1,7 @@
 """Student text stays text in every output (issue 27), end to end through the CLI.
 
 One Gradescope export holds a submission for each place student text reaches an output:
-an import error (tests/submissions/hostile/markup_import_error.py), an exception raised in
+an import error (tests/submissions/discrete/hostile/markup_import_error.py), an exception raised in
 the function and printed output (markup_raises.py), a syntax error's quoted line
 (markup_syntax_error.py), the type name of a non-callable (markup_not_callable.py), file
 and folder names the loader's notes quote (built here: a named pipe cannot be committed),
@@ -30,7 +30,7 @@ from checks.test_truthful import MINUS_ZERO
 from conftest import SUBMISSIONS
 from inert_text import html_problems, markdown_problems, not_shown, raw_characters, urls, visible
 from rendered import problems
-from submissions.hostile.markup_payloads import PAYLOADS
+from submissions.discrete.hostile.markup_payloads import PAYLOADS
 
 from grader.outputs.plots import FILES
 

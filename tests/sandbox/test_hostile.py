@@ -1,4 +1,4 @@
-"""Hostile submissions (tests/submissions/hostile/): each attack, graded for real, and what must happen.
+"""Hostile submissions (tests/submissions/discrete/hostile/): each attack, graded for real, and what must happen.
 
 Every test grades one attacker through the same path as the CLI (the `grade`
 fixture: load -> sandboxed oracle -> checks -> results.json), then checks the
@@ -14,7 +14,7 @@ to the rubric changes both sides. Most tests grade without the CartPole check
 through the whole pipeline. Attacks that hang use short timeouts (`HANG`).
 
 Some tests here fail on purpose: they show weaknesses that are not fixed yet
-(see tests/submissions/hostile/README.md, "Known weaknesses").
+(see tests/submissions/discrete/hostile/README.md, "Known weaknesses").
 """
 
 from __future__ import annotations

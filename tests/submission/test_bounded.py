@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
-from submissions.careless import make
+from submissions.discrete.careless import make
 
 from grader import rubric
 from grader.errors import GraderError

@@ -1,7 +1,7 @@
-"""Careless uploads (tests/submissions/careless/): correct work handed in carelessly is graded, not zeroed.
+"""Careless uploads (tests/submissions/discrete/careless/): correct work handed in carelessly is graded, not zeroed.
 
 Each case is graded end to end with the `grade` fixture; what is too large to
-commit is written into tmp_path by tests/submissions/careless/make.py.
+commit is written into tmp_path by tests/submissions/discrete/careless/make.py.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import shutil
 
 import pytest
 from conftest import SUBMISSIONS, scores
-from submissions.careless import make
+from submissions.discrete.careless import make
 
 from grader import rubric
 from grader.contract import SUBMISSION_FILE

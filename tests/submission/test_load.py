@@ -1,6 +1,6 @@
 """Loading a submission (grader.submission.load): broken files, folders, and what is sent to the sandbox.
 
-Files that the loader itself can reject (tests/submissions/broken/, LOAD_ERRORS)
+Files that the loader itself can reject (tests/submissions/discrete/broken/, LOAD_ERRORS)
 are tested without a sandbox; those only the child can judge (RUN_ERRORS) are
 graded end to end with the `grade` fixture. Folder submissions are built in
 tmp_path, the way a student zips them or Gradescope unpacks them.
@@ -16,7 +16,7 @@ from typing import Dict
 
 import pytest
 from conftest import SUBMISSIONS, scores
-from submissions.broken.cases import CALL_ERRORS, CASES, HANGS, IMPORT_ERRORS, LOAD_ERRORS, RUN_ERRORS, STUB
+from submissions.discrete.broken.cases import CALL_ERRORS, CASES, HANGS, IMPORT_ERRORS, LOAD_ERRORS, RUN_ERRORS, STUB
 
 from grader import rubric
 from grader.contract import SUBMISSION_FILE

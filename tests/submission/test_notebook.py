@@ -1,6 +1,6 @@
 """Notebook submissions: static extraction (grader/submission/notebook.py) and grading end to end.
 
-The fixtures are our own (tests/submissions/notebooks, rewritten by its
+The fixtures are our own (tests/submissions/discrete/notebooks, rewritten by its
 make.py), so the unit tests may execute the extracted code in-process to check
 which `pseudo_loss` it defines. Student code proper only ever runs in the
 sandbox, as in the end-to-end tests at the bottom.
@@ -20,7 +20,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 from conftest import SUBMISSIONS, scores
-from submissions.notebooks import make
+from submissions.discrete.notebooks import make
 
 from grader import rubric
 from grader.submission.load import LoadError, load
@@ -63,7 +63,7 @@ def notes_text(notes) -> str:
 def test_committed_notebooks_are_what_make_py_writes(tmp_path):
     for written in make.write_all(tmp_path):
         assert written.read_bytes() == (NOTEBOOKS / written.name).read_bytes(), (
-            f"{written.name} is stale: run python tests/submissions/notebooks/make.py"
+            f"{written.name} is stale: run python tests/submissions/discrete/notebooks/make.py"
         )
 
 

@@ -21,7 +21,7 @@ import nbformat
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_raw_cell
-from submissions.notebooks import make
+from submissions.discrete.notebooks import make
 
 from grader import rubric
 from grader.submission.load import LoadError, load

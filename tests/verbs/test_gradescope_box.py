@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 from conftest import SUBMISSIONS
-from submissions.careless import make
+from submissions.discrete.careless import make
 
 REPO = Path(__file__).resolve().parents[2]
 CGROUP_V1 = Path("/sys/fs/cgroup")

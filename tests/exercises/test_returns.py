@@ -1,0 +1,134 @@
+"""The returns exercise's corpus graded end to end through the sandbox: each file once, its parts read
+from results.json's extra_data.parts."""
+
+from __future__ import annotations
+
+from typing import Dict
+
+import numpy as np
+import pytest
+from conftest import CORPORA
+from rendered import document_problems
+from submissions.returns.corpus import CARELESS, CORRECT, MISTAKES, SAYS
+
+CORPUS = CORPORA / "returns"
+
+
+@pytest.fixture(scope="module")
+def graded(zygote):
+    """path -> its results.json, each file graded once for the whole module."""
+    from grader import rubric
+    from grader.verbs.grade import grade_safely
+
+    exercise = rubric.load("returns")
+    done: Dict[str, dict] = {}
+
+    def run(name: str) -> dict:
+        if name not in done:
+            done[name] = grade_safely(CORPUS / name, zygote, exercise, learning=False)
+            assert not document_problems(done[name]), document_problems(done[name])
+        return done[name]
+
+    return run
+
+
+@pytest.fixture(scope="module")
+def part_of():
+    """Catalog ID -> the function whose catalog has it."""
+    from reference.returns import SOLUTIONS
+
+    return {mistake.id: function for function, solution in SOLUTIONS.items() for mistake in solution.catalog}
+
+
+def _parts(document: dict) -> Dict[str, dict]:
+    return document["extra_data"]["parts"]
+
+
+def _failing(document: dict, function: str) -> str:
+    return "\n".join(
+        t["output"]
+        for t in document["tests"]
+        if t["status"] == "failed" and t["name"].split(". ", 1)[1].startswith(f"{function}: ")
+    )
+
+
+def test_corpus_files_exist():
+    named = [*CORRECT, *MISTAKES, *CARELESS]
+    assert all((CORPUS / name).is_file() for name in named)
+    on_disk = {str(p.relative_to(CORPUS)) for p in CORPUS.rglob("*") if p.suffix in (".py", ".ipynb")}
+    assert on_disk - set(named) == {"corpus.py", "careless/make.py"}
+
+
+def test_catalog_has_a_file_each(part_of):
+    assert set().union(*MISTAKES.values()) == set(part_of)
+
+
+@pytest.mark.parametrize("name", CORRECT)
+def test_correct_form_gets_every_point_and_no_accusation(graded, name):
+    document = graded(name)
+    assert document["score"] == 100, [(t["name"], t["score"]) for t in document["tests"]]
+    assert document["extra_data"]["mistakes"] == []
+    assert all(part["mistakes"] == [] and part["score"] == part["max_score"] for part in _parts(document).values())
+
+
+@pytest.mark.parametrize("name", sorted(MISTAKES))
+def test_mistake_is_named_in_its_part_and_costs_no_other(graded, part_of, name):
+    document = graded(name)
+    ids = MISTAKES[name]
+    assert set(document["extra_data"]["mistakes"]) == ids
+    for function, part in _parts(document).items():
+        own = {mistake for mistake in ids if part_of[mistake] == function}
+        assert set(part["mistakes"]) == own, function
+        assert (part["score"] < part["max_score"]) == bool(own), (function, part)
+        if own:
+            feedback = _failing(document, function)
+            assert all(f"(`{mistake}`)" in feedback for mistake in own)
+            assert all(line in feedback for line in ("Evidence: for ", "- the correct answer is [", "- yours is ["))
+
+
+@pytest.mark.parametrize("name", sorted(CARELESS))
+def test_careless_upload_is_graded_on_its_merits(graded, name):
+    document = graded(name)
+    got = {function: part["score"] for function, part in _parts(document).items()}
+    assert got == CARELESS[name]
+    assert document["extra_data"]["mistakes"] == []
+    (loser,) = [function for function, score in got.items() if score < _parts(document)[function]["max_score"]]
+    assert SAYS[name] in _failing(document, loser)
+
+
+def test_a_mistake_costs_the_value_checks_not_the_interface_or_purity(graded):
+    scores = {t["name"].split(". ", 1)[1]: t["score"] for t in graded("mistakes/value_not_subtracted.py")["tests"]}
+    gae = {name.split(": ", 1)[1]: score for name, score in scores.items() if name.startswith("gae_advantages")}
+    assert gae["Interface: returns a float array of shape (B,)"] == 5
+    assert gae["Pure: inputs unchanged, same answer twice"] == 5
+    assert gae["The advantages equal the reference"] == 0
+
+
+def test_missing_function_names_what_the_file_defines(graded):
+    feedback = _failing(graded("careless/missing_gae.py"), "gae_advantages")
+    assert "it defines: discounted_return, discounted_reward_to_go" in feedback
+
+
+def test_notebook_lists_what_it_skipped(graded):
+    output = graded("careless/hw2_returns.ipynb")["output"]
+    assert "`!pip`" in output and "`print(...)`" in output and "`plt.plot(...)`" in output
+
+
+def test_notebook_builder_reproduces_the_committed_copy(tmp_path):
+    from submissions.returns.careless.make import returns_notebook
+
+    assert returns_notebook(tmp_path).read_text() == (CORPUS / "careless/hw2_returns.ipynb").read_text()
+
+
+def test_handout_worked_example_shows_the_references_numbers():
+    from reference.returns.mistakes import GAE
+    from reference.returns.solution import discounted_return, discounted_reward_to_go, gae_advantages
+
+    readme = (CORPUS.parents[2] / "assignment/returns/README.md").read_text()
+    rewards, gamma = np.array([1.0, 2.0, 3.0, 4.0]), 0.9
+    batch = (np.array([1.0, 0, 2, 1, 1]), np.array([0.5, 0.2, 1.0, 0.3, 0.4]), np.array([0, 0, 1.0, 0, 1]), 0.9, 0.8)
+    shown = [discounted_return(rewards, gamma), discounted_reward_to_go(rewards, gamma), gae_advantages(*batch)]
+    for values in shown:
+        assert "[" + ", ".join(f"{value:.5g}" for value in values) + "]" in readme
+    ignored = next(mistake.function for mistake in GAE if mistake.id == "terminals_ignored")
+    assert f"A_0 = {ignored(*batch)[0]:.4g} instead of {shown[2][0]:.5g}" in readme

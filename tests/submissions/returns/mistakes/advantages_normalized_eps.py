@@ -1,0 +1,25 @@
+import numpy as np
+
+
+def discounted_return(rewards, gamma):
+    return np.full(len(rewards), np.sum(gamma ** np.arange(len(rewards)) * rewards))
+
+
+def discounted_reward_to_go(rewards, gamma):
+    rtg = np.zeros(len(rewards))
+    running = 0.0
+    for t in reversed(range(len(rewards))):
+        running = rewards[t] + gamma * running
+        rtg[t] = running
+    return rtg
+
+
+def gae_advantages(rewards, values, terminals, gamma, gae_lambda):
+    not_done = 1.0 - terminals
+    deltas = rewards + gamma * np.append(values[1:], 0.0) * not_done - values
+    adv = np.zeros(len(deltas))
+    last = 0.0
+    for i in reversed(range(len(deltas))):
+        last = deltas[i] + gamma * gae_lambda * not_done[i] * last
+        adv[i] = last
+    return (adv - adv.mean()) / (adv.std() + 1e-8)
