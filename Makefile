@@ -33,8 +33,15 @@ lint: venv
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy
 
+# The default exercise's example class is examples/; another exercise's, examples/NAME/, which
+# the default's batch skips (an exercise NAME is a folder assignment/NAME/ with an exercise.py).
+EXAMPLES := $(if $(wildcard examples/$(EXERCISE)/.),examples/$(EXERCISE),examples)
+NAMES := $(patsubst assignment/%/exercise.py,%,$(wildcard assignment/*/exercise.py))
+EXERCISE_FOLDERS := $(foreach name,$(NAMES),$(if $(wildcard examples/$(name)/.),$(name)))
+
 grade: venv
-	$(PY) -m grader batch examples --out out/examples --exercise $(EXERCISE) --skip extra_tests.py
+	$(PY) -m grader batch $(EXAMPLES) --out out/$(subst /,-,$(EXAMPLES)) --exercise $(EXERCISE) \
+		--skip extra_tests.py $(EXERCISE_FOLDERS)
 
 bench: venv
 	$(PY) tests/bench.py
