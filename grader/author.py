@@ -29,6 +29,7 @@ from grader.checks.probes import (
     Suspect,
     Variation,
     close_grad,
+    flat,
     make_probe,
 )
 from grader.checks.trials import Judged, Trial
@@ -79,6 +80,7 @@ __all__ = [
     "Walkthrough",
     "answer_all",
     "close_grad",
+    "flat",
     "float64_answer",
     "gradient_problem",
     "fmt",

@@ -28,6 +28,7 @@ from grader.author import (
     Suspect,
     Variation,
     answer_all,
+    flat,
     float64_answer,
     fmt,
     make_probe,
@@ -105,7 +106,7 @@ def solve(function: Callable, case: Case) -> Expected:
 # probe with logits of ±500. Suspects: each catalog entry (and the reference) possibly with an
 # output scale, ×−1 (sign_flipped), ×N (sum_reduction), ×−N (both), and with q standardised
 # inside the loss (normalized_inside: either std, with or without an epsilon, which decides
-# whether one sample gives 0 or NaN).
+# whether one sample gives 0 or NaN), and with q ignored (unweighted: every q read as one).
 
 # Mistakes that build an (N, A) tensor: reducing it with .sum(-1).mean() instead of .mean()
 # multiplies by A and is still the same mistake.
@@ -219,12 +220,15 @@ def _suspects(reference: Callable, catalog: Sequence, same_numbers: Sequence[Fro
     suspects = []
     for ids, function, twin in bases:
         variants = [(ids, answer_all(function, DIAGNOSTICS))]
+        if ids and "unweighted" not in ids:  # q ignored besides: every q read as one
+            ones = lambda arrays: (arrays[0], arrays[1], np.ones_like(arrays[2]))  # noqa: E731
+            variants.append((ids | {"unweighted"}, answer_all(function, DIAGNOSTICS, ones)))
         for ddof, eps in _STANDARDISED:
             inside = lambda arrays, d=ddof, e=eps: (arrays[0], arrays[1], _standardize(arrays[2], d, e))  # noqa: E731
             variants.append((ids | {"normalized_inside"}, answer_all(function, DIAGNOSTICS, inside)))
         by_a = (False, True) if ids & set(_PER_ACTION) else (False,)
         for variant_ids, sigs in variants:
-            for sign, by_n, extra in reductions(sigs, "sign_flipped", "sum_reduction"):
+            for sign, by_n, extra in reductions(sigs, "sign_flipped", "sum_reduction", variant_ids):
                 for times_a in by_a:
                     factors = [
                         sign * (p.rows if by_n else 1) * (p.arrays[0].shape[1] if times_a else 1) for p in PROBES
@@ -238,7 +242,7 @@ def _hints(answers: Answers) -> List[Observation]:
     taken action's entry is the one of opposite sign (for q ≠ 0 and three actions or more)."""
     for i in answers.finite:
         mine, correct = answers.pair(i)
-        if "logits" not in mine.grads:
+        if "logits" not in mine.grads or flat(mine, correct):  # a zero gradient's signs are rounding
             continue
         grad, right = mine.grads["logits"], correct.grads["logits"]
         scale = float(np.max(np.abs(right)))

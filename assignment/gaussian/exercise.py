@@ -69,7 +69,8 @@ CHECKS = (
 )
 TOLERANCE = 1e-4  # of the size of the loss's terms, see solve
 GRAD_ATOL = 1e-5  # relative to the largest dL/dmean entry
-_LOG_STD = {"policy": (-1.5, 0.5), "confident": (-5.0, -3.0), "extreme": (-EXTREME_LOG_STD, EXTREME_LOG_STD)}
+# A confident policy's std goes below 1e-3, where a variance clamped at 1e-6 (F.gaussian_nll_loss's) is wrong.
+_LOG_STD = {"policy": (-1.5, 0.5), "confident": (-9.0, -3.0), "extreme": (-EXTREME_LOG_STD, EXTREME_LOG_STD)}
 _EPS32 = 4 * float(np.finfo(np.float32).eps)  # a few roundings of float32 per term
 
 
@@ -112,12 +113,20 @@ def solve(function: Callable, case: Case) -> Expected:
 # --- diagnosis -------------------------------------------------------------------------------
 # Probes: N from 1 to 24, D from 1 to 3, q not standardised (mean 0.7), log_std positive and
 # different per dimension (log_std_as_std answers only for a positive log_std, and std = 1 would
-# hide the regression and variance mistakes), one probe with actions 40 std from the mean.
+# hide the regression and variance mistakes), one probe with actions 40 std from the mean and one
+# with a std below 1e-3 (a clamped variance is finite and wrong there: clamped_variance).
 # Suspects: each catalog entry (and the reference) possibly with its sign flipped, times N
 # (sum_reduction), with q standardised inside (either std); the regression with any of the
 # constant factors its common spellings have.
 
-_NOT_IN_SUSPECTS = ("mutates_inputs", "not_scalar", "not_differentiable", "unstable_log", "normalized_inside")
+_NOT_IN_SUSPECTS = (
+    "mutates_inputs",
+    "not_scalar",
+    "not_differentiable",
+    "unstable_log",
+    "clamped_variance",
+    "normalized_inside",
+)
 _SPELLINGS = {"mse_regression": (1.0, 0.5)}  # ((a - mean)**2).sum(-1), or half of it; .mean(-1) adds 1/D
 
 
@@ -146,6 +155,18 @@ def _make_probes() -> Tuple[Probe, ...]:
         make_probe(CONTRACT, "mixed, other actions", mean, log_std, 2 * mean - actions + 0.5, q_values),
         make_probe(CONTRACT, "mixed, q rescaled", mean, log_std, actions, 3 * q_values - 2),
         _random_probe("batch", 13, 24, 2, trace=True),
+        make_probe(
+            CONTRACT,
+            "tiny std",
+            [[0.5, -1.0], [1.2, 0.3]],
+            [-9.0, -8.0],
+            [
+                [0.5 + 1.3 * math.exp(-9.0), -1.0 - 0.7 * math.exp(-8.0)],
+                [1.2 - 0.4 * math.exp(-9.0), 0.3 + 1.1 * math.exp(-8.0)],
+            ],
+            [1.0, -2.0],
+            extreme=True,
+        ),
         make_probe(
             CONTRACT,
             "extreme",
@@ -194,7 +215,7 @@ def _suspects(reference: Callable, catalog: Sequence, same_numbers: Sequence[Fro
             [(c, per_d) for c in _SPELLINGS[key] for per_d in (False, True)] if key in _SPELLINGS else [(1.0, False)]
         )
         for variant_ids, sigs in variants:
-            for sign, by_n, extra in reductions(sigs, "sign_flipped", "sum_reduction"):
+            for sign, by_n, extra in reductions(sigs, "sign_flipped", "sum_reduction", variant_ids):
                 for c, per_d in spellings:
                     factors = [
                         sign * c * (p.rows if by_n else 1) / (p.arrays[0].shape[1] if per_d else 1) for p in PROBES
@@ -241,7 +262,15 @@ _MEANINGS = {
 
 
 DIAGNOSTICS = Diagnostics(
-    CONTRACT, PROBES, _suspects, _hints, "unstable_log", sizes=_sizes, variations=_VARIATIONS, meanings=_MEANINGS
+    CONTRACT,
+    PROBES,
+    _suspects,
+    _hints,
+    "unstable_log",
+    inexact="clamped_variance",
+    sizes=_sizes,
+    variations=_VARIATIONS,
+    meanings=_MEANINGS,
 )
 PART = Part(
     CONTRACT,

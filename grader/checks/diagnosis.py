@@ -16,7 +16,9 @@ mean is compared instead, a value with no gradient); two more,
 ``Diagnostics.unstable`` and ``Diagnostics.inexact``, are a match on the
 ordinary probes that is not finite, or finite and wrong, on an extreme one. A
 student matches a suspect when value and gradients agree on every ordinary
-probe (NaN with NaN: grader.checks.probes); the simplest match (fewest
+probe (NaN with NaN: grader.checks.probes; a probe that gave no number only
+with a suspect that gives none there either, such as a shape error that
+depends on N); the simplest match (fewest
 mistakes) wins. Suspects with identical numbers (the catalog's
 ``SAME_NUMBERS``) are told apart by whether an N × N intermediate tensor
 appears on a traced probe. A loss that is the same number whatever the inputs
@@ -35,11 +37,14 @@ from __future__ import annotations
 
 from typing import Callable, FrozenSet, List, Mapping, Optional, Sequence, Tuple
 
+import numpy as np
+
 from grader.checks.answer import Answer
 from grader.checks.explain import Explainer
 from grader.checks.observations import constant
 from grader.checks.oracle import LocalOracle, Oracle, Outcome
 from grader.checks.probes import (
+    ATOL,
     Diagnosis,
     Diagnostics,
     Probe,
@@ -49,9 +54,12 @@ from grader.checks.probes import (
     detached,
     finite,
     fitting,
+    mutates,
     non_scalar,
+    scaled,
     signature,
 )
+from grader.text import fmt
 
 __all__ = [
     "Diagnosis",
@@ -82,32 +90,23 @@ def answer_all(
     return tuple(sigs)
 
 
-def scaled(sigs: Sequence[Optional[Sig]], factors: Sequence[float]) -> Tuple[Optional[Sig], ...]:
-    """The signatures of the same function with its output multiplied by factors[i] on probe i."""
-    return tuple(
-        None
-        if sig is None
-        else Sig(
-            None if sig.value is None else sig.value * c,
-            {name: grad * c for name, grad in sig.grads.items()},
-            sig.quadratic,
-        )
-        for sig, c in zip(sigs, factors)
-    )
-
-
-def reductions(sigs: Sequence[Optional[Sig]], flipped: str, summed: str) -> List[Tuple[float, bool, FrozenSet[str]]]:
+def reductions(
+    sigs: Sequence[Optional[Sig]], flipped: str, summed: str, made: FrozenSet[str] = frozenset()
+) -> List[Tuple[float, bool, FrozenSet[str]]]:
     """The output changes any mean-reduced loss can make, as (sign, times N, the IDs they add):
     none, ×−1 (`flipped`), ×N (`summed`, a sum instead of a mean over the batch) and both. A loss
-    whose gradient is zero anyway gets no `flipped`: its sign is not a mistake worth naming."""
+    whose gradient is zero anyway gets no `flipped`: its sign is not a mistake worth naming; a loss
+    that already makes one of them (made: its IDs) does not make it twice (a sign flipped twice is
+    the loss itself, a batch summed twice is no mistake of the catalog)."""
     flat = all(sig is None or sig.flat for sig in sigs)
     flip = frozenset() if flat else frozenset({flipped})
-    return [
+    changes = [
         (1.0, False, frozenset()),
         (-1.0, False, flip),
         (1.0, True, frozenset({summed})),
         (-1.0, True, flip | {summed}),
     ]
+    return [(sign, by_n, ids) for sign, by_n, ids in changes if not ids & made]
 
 
 def ask_probes(oracle: Oracle, diagnostics: Diagnostics) -> List[Outcome]:
@@ -118,34 +117,83 @@ def diagnose(
     outcomes: Sequence[Outcome], diagnostics: Diagnostics, suspects: Sequence[Suspect], catalog: Mapping[str, object]
 ) -> Diagnosis:
     """Mistake IDs and feedback from the student's answers to the probes."""
+    suspects = [s for s in suspects if not _vanishes(s, diagnostics.ordinary)]
     explain = Explainer(diagnostics, outcomes, suspects, catalog)
     properties = _properties(outcomes)
     ordinary, sigs = diagnostics.ordinary, explain.sigs
     match = None
-    if all(sigs[i] is not None for i in ordinary) and constant(explain.answers) is None:
-        match = _best_match(sigs, suspects, ordinary)
+    if sum(sigs[i] is not None for i in ordinary) >= 2 and constant(explain.answers) is None:
+        match = _best_match(sigs, suspects, ordinary)  # a probe with no number matches one the suspect fails
     if match is None:
-        return explain.unexplained(properties)
+        scaled_match = _times_constant(sigs, suspects, ordinary) if constant(explain.answers) is None else None
+        if scaled_match is None:
+            return explain.unexplained(properties)
+        match, factor = scaled_match
+        ids = tuple(m for m in catalog if m in match.ids | set(properties))
+        (mistake,) = match.ids
+        said = (
+            f"Your loss and its {explain.answers.gradients()} are {fmt(factor)} times those of “{catalog[mistake].title}” "
+            f"{explain.answers.on(len(ordinary))}: that mistake, times a constant."
+        )
+        return Diagnosis(ids, f"{said}\n\n{explain.named(ids, match)}")
     twins = _twins(sigs, suspects, ordinary, match)
-    found = set(match.ids) | twins | set(properties) | _at_extremes(sigs, match, diagnostics)
+    either = set().union(*(s.ids ^ match.ids for s in twins))  # what the look-alikes differ in
+    found = set(match.ids) | either | set(properties) | _at_extremes(sigs, match, diagnostics)
     ordered = tuple(m for m in catalog if m in found)
-    feedback = explain.named(ordered, match)
-    if twins:
-        fits = " or ".join(f"“{explain.catalog[m].title}”" for m in catalog if m in twins | match.ids)
+    feedback = explain.named(ordered, match, frozenset(either))
+    if either:
+        fits = " or ".join(f"“{explain.catalog[m].title}”" for m in catalog if m in either)
         feedback = (
-            f"Your answers fit {fits} equally: those mistakes give identical numbers on every input, so "
-            f"these tests cannot tell which one you made. Each is described below.\n\n{feedback}"
+            f"Your answers fit {fits} equally: those give identical numbers on every input and nothing your "
+            "code computed tells them apart, so these tests cannot tell which one you made. Each is described "
+            f"below as a possibility.\n\n{feedback}"
         )
     return Diagnosis(ordered, feedback)
 
 
-def _twins(sigs: Sequence[Optional[Sig]], suspects: Sequence[Suspect], probes: List[int], match: Suspect) -> set:
-    """The mistakes of other suspects with the very numbers of the match (SAME_NUMBERS) that fit as
-    simply: no probe can tell them from it, so naming only one would be a guess."""
+def _vanishes(suspect: Suspect, probes: List[int]) -> bool:
+    """A suspect that is 0 with a zero gradient on every probe (a mistake on q standardised inside
+    whose mean it takes): any small enough answer would fit it, and a loss that is 0 whatever the
+    inputs is told just that."""
+    return all(
+        s is not None and s.value is not None and abs(s.value) <= ATOL and s.flat
+        for s in (suspect.sigs[i] for i in probes)
+    )
+
+
+def _twins(sigs: Sequence[Optional[Sig]], suspects: Sequence[Suspect], probes: List[int], match: Suspect) -> list:
+    """Other suspects with the very numbers of the match (SAME_NUMBERS) that fit as simply: no
+    probe can tell them from it, so naming only one would be a guess."""
     if not match.same_numbers:
-        return set()
-    simplest = [s for s in fitting(sigs, suspects, probes) if s.same_numbers and len(s.ids) == len(match.ids)]
-    return {m for s in simplest for m in s.ids - match.ids}
+        return []
+    fits = fitting(sigs, suspects, probes)
+    return [s for s in fits if s.same_numbers and len(s.ids) == len(match.ids) and s.ids != match.ids]
+
+
+def _times_constant(
+    sigs: Sequence[Optional[Sig]], suspects: Sequence[Suspect], probes: List[int]
+) -> Optional[Tuple[Suspect, float]]:
+    """One catalog mistake times a free constant (a coefficient, q scaled down), when it alone fits:
+    the student's answers divided by the constant agree with it on every probe (its N x N tensor
+    too, for a look-alike), and with no other suspect's, the reference's included (a scaled
+    reference is the observations' ratio, not a mistake times a constant)."""
+    if not all(finite(sigs[i]) for i in probes):
+        return None
+    mine = [sig for sig in (sigs[i] for i in probes) if sig is not None]
+    found: dict = {}
+    for suspect in suspects:
+        theirs = [suspect.sigs[i] for i in probes]
+        values = [0.0 if t is None or t.value is None else t.value for t in theirs]
+        if len(suspect.ids) > 1 or not all(finite(t) for t in theirs):
+            continue
+        at = int(np.argmax(np.abs(values)))
+        factor = float(mine[at].value or 0.0) / values[at] if values[at] else 0.0
+        if abs(factor) < 1e-6 or abs(abs(factor) - 1) < 1e-2:
+            continue
+        back = scaled(mine, [1 / factor] * len(mine))
+        if all(agrees(m, t, suspect.same_numbers) for m, t in zip(back, theirs)):
+            found.setdefault(suspect.ids, (Suspect(suspect.ids, scaled(suspect.sigs, [factor] * len(theirs))), factor))
+    return next(iter(found.values())) if len(found) == 1 and frozenset() not in found else None
 
 
 def _best_match(sigs: Sequence[Optional[Sig]], suspects: Sequence[Suspect], probes: List[int]) -> Optional[Suspect]:
@@ -155,7 +203,8 @@ def _best_match(sigs: Sequence[Optional[Sig]], suspects: Sequence[Suspect], prob
 
 def _at_extremes(sigs: Sequence[Optional[Sig]], match: Suspect, diagnostics: Diagnostics) -> set:
     """The unstable mistake when an extreme probe is not finite, the inexact one when only wrong."""
-    wrong = [sigs[i] for i in diagnostics.extreme if not agrees(sigs[i], match.sigs[i])]
+    # Where the match itself is not finite, its own mistake is what shows there.
+    wrong = [sigs[i] for i in diagnostics.extreme if finite(match.sigs[i]) and not agrees(sigs[i], match.sigs[i])]
     if not wrong:
         return set()
     inexact = diagnostics.inexact and all(finite(s) for s in wrong)
@@ -165,7 +214,7 @@ def _at_extremes(sigs: Sequence[Optional[Sig]], match: Suspect, diagnostics: Dia
 def _properties(outcomes: Sequence[Outcome]) -> List[str]:
     answers = [o for o in outcomes if isinstance(o, Answer) and o.error is None]
     found = []
-    if any(a.mutated for a in answers):
+    if any(isinstance(o, Answer) and mutates(o) for o in outcomes):
         found.append("mutates_inputs")
     if any(non_scalar(a) for a in answers):
         found.append("not_scalar")

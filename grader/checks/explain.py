@@ -3,7 +3,7 @@ catalog entry fits, the observations that hold and the smallest probe where the 
 
 from __future__ import annotations
 
-from typing import Callable, List, Optional, Sequence, Tuple
+from typing import Callable, FrozenSet, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -21,7 +21,9 @@ from grader.checks.probes import (
     close_grad,
     detached,
     fitting,
+    mutates,
     non_scalar,
+    scaled,
     signature,
 )
 from grader.text import code, fmt, fmt_array
@@ -41,16 +43,20 @@ class Explainer:
             diagnostics.probes, self.sigs, self.reference.sigs, diagnostics.contract, diagnostics.sizes
         )
 
-    def named(self, ids: Sequence[str], match: Optional[Suspect] = None) -> str:
-        """Each mistake's title, explanation and the smallest probe that shows it."""
+    def named(self, ids: Sequence[str], match: Optional[Suspect] = None, either: FrozenSet[str] = frozenset()) -> str:
+        """Each mistake's title, explanation and the smallest probe that shows it; those in either
+        (look-alikes nothing tells apart) as possibilities, not as fact."""
         blocks, shown = [], set()
         for mistake in ids:
-            block = f"**{self.catalog[mistake].title}**\n\n{self.catalog[mistake].explanation}"
+            title = ("Possibly: " if mistake in either else "") + self.catalog[mistake].title
+            block = f"**{title}**\n\n{self.catalog[mistake].explanation}"
             index, without = self._showing(mistake, match)
             if index is not None and index in shown:
                 block += "\n\nThe example above shows it too."
             elif index is not None:
-                block += "\n\n" + self._numbers(index, without)
+                block += "\n\n" + self._numbers(index, without, mistake, either)
+            if match is not None and mistake in match.ids:
+                block += self._silent(getattr(self.catalog[mistake], "meant", ""))
                 shown.add(index)
             blocks.append(block)
         return "\n\n".join(blocks)
@@ -61,7 +67,7 @@ class Explainer:
         everywhere = by_size(probes, range(len(probes)))
         answers = [(i, o) for i, o in ((i, self.outcomes[i]) for i in everywhere) if isinstance(o, Answer)]
         if mistake == "mutates_inputs":
-            return next((i for i, o in answers if o.mutated), None), None
+            return next((i for i, o in answers if mutates(o)), None), None
         if mistake == "not_scalar":
             return next((i for i, o in answers if o.error is None and non_scalar(o)), None), None
         if mistake == "not_differentiable":
@@ -72,8 +78,44 @@ class Explainer:
             return self._differs(d.extreme, match), None
         rest = match.ids - {mistake}
         candidates = [s for s in self.suspects if s.ids == rest] or [self.reference]
-        without = max(candidates, key=lambda s: sum(agrees(self.sigs[i], s.sigs[i]) for i in d.ordinary))
+        without = self._without(match, candidates)
+        if without is None:  # no counterfactual that is surely this code's: show the probe, say no "would be"
+            best = max(candidates, key=lambda s: sum(agrees(self.sigs[i], s.sigs[i]) for i in d.ordinary))
+            return self._differs(d.ordinary, best), None
         return self._differs(d.ordinary, without), (without if without.ids else None)
+
+    def _without(self, match: Suspect, candidates: Sequence[Suspect]) -> Optional[Suspect]:
+        """The suspect that is the match's very code without one mistake: the match's numbers are
+        its own times −1 or ±N on every probe (a sign or a batch sum is what was removed), else the
+        only candidate there is; None when several would do (such as two standard deviations)."""
+        probes = self.diagnostics.probes
+        for factors in ([-1.0] * len(probes), [float(p.rows) for p in probes], [-float(p.rows) for p in probes]):
+            for candidate in candidates:
+                if all(agrees(m, c) for m, c in zip(match.sigs, scaled(candidate.sigs, factors))):
+                    return candidate
+        return candidates[0] if len(candidates) == 1 else None
+
+    def _silent(self, meant: str) -> str:
+        """For a match that gives no number on some probes: the smallest of them, what it raised,
+        and what the entry it computes elsewhere (meant) gives there."""
+        d = self.diagnostics
+        silent = by_size(d.probes, [i for i in d.ordinary if self.sigs[i] is None])
+        if not silent:
+            return ""
+        i, outcome = silent[0], self.outcomes[silent[0]]
+        why = outcome.error if isinstance(outcome, Answer) else getattr(outcome, "message", None)
+        first = (why or "no value").strip().splitlines()[0][:160]
+        lines = [
+            f"Your function gave no number on {len(silent)} of the {len(d.ordinary)} test inputs; on the smallest, "
+            f"{d.probes[i].describe(d.contract)}, it raised {code(first)}."
+        ]
+        other = next((s.sigs[i] for s in self.suspects if s.ids == {meant}), None)
+        if other is not None and other.value is not None:
+            zero = ", with a gradient of zero" if other.flat else ""
+            lines.append(
+                f"Computed as meant (“{self.catalog[meant].title}”), your loss there would be {fmt(other.value)}{zero}."
+            )
+        return "\n\n" + " ".join(lines)
 
     def _differs(self, indices: Sequence[int], suspect: Suspect) -> Optional[int]:
         wrong = [i for i in indices if not agrees(self.sigs[i], suspect.sigs[i], suspect.same_numbers)]
@@ -90,7 +132,9 @@ class Explainer:
             return self._numbers(i)
         return ""
 
-    def _numbers(self, index: int, without: Optional[Suspect] = None) -> str:
+    def _numbers(
+        self, index: int, without: Optional[Suspect] = None, mistake: str = "", either: FrozenSet[str] = frozenset()
+    ) -> str:
         probe, outcome, student, expected = (
             self.diagnostics.probes[index],
             self.outcomes[index],
@@ -100,7 +144,9 @@ class Explainer:
         assert expected is not None and expected.value is not None and expected.grads  # the reference's loss has both
         lines = [f"Evidence: for {probe.describe(self.diagnostics.contract)}:"]
         if student is None:
-            lines.append(f"- expected loss {fmt(expected.value)}; your function gave no value.")
+            raised = outcome.error if isinstance(outcome, Answer) and outcome.error else ""
+            why = f" (it raised {code(raised.strip().splitlines()[0][:160])})" if raised else ""
+            lines.append(f"- expected loss {fmt(expected.value)}; your function gave no value{why}.")
             return "\n".join(lines)
         assert student.value is not None  # a signature always has a value
         lines.append(f"- expected loss {fmt(expected.value)}, yours {fmt(student.value)}")
@@ -121,7 +167,9 @@ class Explainer:
             lines.append(f"- after the call, {', '.join(f'`{n}`' for n in outcome.mutated)} had changed")
         other = without.sigs[index] if without is not None else None
         if without is not None and other is not None and other.value is not None:
-            alone = " and ".join(f"“{self.catalog[m].title}”" for m in sorted(without.ids))
+            alone = " and ".join(f"“{self.catalog[m].title}”" for m in sorted(without.ids - either))
+            alike = " or ".join(f"“{self.catalog[m].title}”" for m in sorted(either))
+            alone = " and ".join(a for a in (alone, alike if without.ids & either else "") if a)
             lines.append(f"- without this mistake, with only {alone}, your loss would be {fmt(other.value)}")
         return "\n".join(lines)
 
@@ -129,7 +177,7 @@ class Explainer:
         """No catalog entry fits: say what the probes show, each with the smallest probe that shows it."""
         ids = tuple(m for m in self.catalog if m in properties)
         if not any(s is not None for s in self.sigs):
-            return Diagnosis(ids, "")
+            return Diagnosis(ids, self.named(ids))
         notes = self._where_it_ran() + observe(self.answers, self.diagnostics.variations)
         notes += self.diagnostics.hints(self.answers)
         evidence = self.evidence()

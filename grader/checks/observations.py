@@ -28,6 +28,7 @@ from grader.checks.probes import (
     Sig,
     Sizes,
     Variation,
+    agrees,
     close,
     close_grad,
     finite,
@@ -147,7 +148,7 @@ def _factor(a: Answers, shown: List[int], ratios: List[float]) -> Optional[str]:
     label, k = (unit or [f for f in fits if f[0] == "1"] or fits)[0]
     if unit:
         return ("−" if k < 0 else "") + label
-    number = fmt(k).replace("-", "−")
+    number = "−" + fmt(-k) if k < 0 else fmt(k)  # a minus sign, not an exponent's
     return number if label == "1" else f"{number}/{label[2:]}" if label.startswith("1/") else f"{number}·{label}"
 
 
@@ -168,10 +169,12 @@ def _ratio(a: Answers) -> List[Observation]:
     factor = _factor(a, used, ratios) if len(used) >= 2 else None
     if factor is None:
         return []
-    name, _ = a.lead()
-    follows = all(_scaled(a.pair(i), r, name) for i, r in zip(used, ratios))
-    what = "your loss and its gradient are" if follows else "your loss (not its gradient) is"
-    ones = "ones" if follows else "one"
+    names = a.contract.differentiable
+    off = [n for n in names if not all(_scaled(a.pair(i), r, n) for i, r in zip(used, ratios))]
+    if not off:
+        what, ones = f"your loss and its {a.gradients()} are", "ones"
+    else:
+        what, ones = f"your loss (not its {' or '.join(f'dL/d{n}' for n in off)}) is", "one"
     at = next((i for i, r in zip(used, ratios) if abs(r - 1) > RTOL), used[0])
     return [Observation(f"ratio {factor}", f"{what} {factor} times the correct {ones} {a.on(len(shown))}", at)]
 
@@ -184,38 +187,49 @@ def _scaled(pair: Tuple[Sig, Sig], ratio: float, name: str) -> bool:
 
 
 def _offset(a: Answers) -> List[Observation]:
-    """Right gradient, wrong value: something that does not move with the inputs was added."""
+    """Every gradient right, the value wrong: something that does not move with the inputs was added."""
     shown = a.finite
-    name, _ = a.lead()
     if not shown or len(shown) < len(a.answered):
         return []
     pairs = [a.pair(i) for i in shown]
-    if not all(name in m.grads and close_grad(m.grads[name], c.grads[name]) for m, c in pairs):
+    names = a.contract.differentiable
+    if not all(n in m.grads and close_grad(m.grads[n], c.grads[n]) for m, c in pairs for n in names):
         return []
     offsets = [float(m.value or 0.0) - float(c.value or 0.0) for m, c in pairs]
     wrong = [i for i, (m, c) in zip(shown, pairs) if not close(m.value, c.value)]
     if not wrong:
         return []
+    right = f"your {a.gradients()} {'is' if len(names) == 1 else 'are'} the correct one{'' if len(names) == 1 else 's'}"
     if len(shown) >= 2 and all(close(d, offsets[0]) for d in offsets):
-        text = f"your gradient is the correct one {a.on(len(shown))}, and your loss is the correct one plus {fmt(offsets[0])}"
+        text = f"{right} {a.on(len(shown))}, and your loss is the correct one plus {fmt(offsets[0])}"
     else:
-        text = (
-            f"your gradient is the correct one {a.on(len(shown))}, but your loss's value is not on {len(wrong)} of them"
-        )
+        text = f"{right} {a.on(len(shown))}, but your loss's value is not on {len(wrong)} of them"
     return [Observation("offset", text, wrong[0])]
 
 
 def _varies(a: Answers) -> List[Observation]:
-    """The last resort, still specific: yours against the correct loss, and that it is no scale error."""
+    """The last resort, still specific: yours against the correct loss on two probes where the
+    ratio differs, or, where the ratio is the same on every probe, that the gradient is what is off."""
     shown = [i for i in a.finite if not zero(float(a.pair(i)[1].value or 0.0), scale(a.pair(i)[1]))]
     if not shown:
         return []
     ratios = [float(a.pair(i)[0].value or 0.0) / float(a.pair(i)[1].value or 1.0) for i in shown]
     if len(shown) == 1:
         text = f"on the only test input that gave a number your loss is {fmt(ratios[0])} times the correct one"
-    else:
+        return [Observation("varies", text, shown[0])]
+    other = next((k for k in range(1, len(shown)) if not close(ratios[k], ratios[0])), None)
+    if other is not None:
         text = (
             f"your loss is not the correct one times a constant: yours / correct is {fmt(ratios[0])} on the "
-            f"smallest test input and {fmt(ratios[1])} on the next"
+            f"smallest test input and {fmt(ratios[other])} on {_named(a, shown[other])}"
         )
-    return [Observation("varies", text, shown[0])]
+        return [Observation("varies", text, shown[other])]
+    wrong = next((i for i in shown if not agrees(*a.pair(i))), shown[0])
+    value = "equals the correct one" if close(ratios[0], 1.0) else f"is {fmt(ratios[0])} times the correct one"
+    text = f"your loss {value} {a.on(len(shown))} (to {RTOL:.1%}), but not its {a.gradients()}"
+    return [Observation("varies", text, wrong)]
+
+
+def _named(a: Answers, i: int) -> str:
+    """A probe by its sizes: 'the test input with N = 6, A = 4'."""
+    return "the test input with " + ", ".join(f"{name} = {size}" for name, size in a.sizes(a.probes[i]))

@@ -144,6 +144,7 @@ class Mistake:
     explanation: str  # Markdown, plain words, no numbers: the diagnosis adds the evidence
     function: Optional[Callable] = None  # the wrong implementation, with the part's signature
     random_value: bool = False  # its value depends on fresh random draws: only gradients are compared
+    meant: str = ""  # the entry this code computes where its slip raises no error (feedback shows its numbers there)
 
 
 @dataclass(frozen=True)

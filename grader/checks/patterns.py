@@ -3,7 +3,8 @@ which rows of its gradient are wrong, which probes it gets right (see grader.che
 
 from __future__ import annotations
 
-from typing import List, Sequence
+from functools import partial
+from typing import Callable, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -19,7 +20,7 @@ def varied(a: Answers, variation: Variation) -> List[Observation]:
     (mine_b, correct_b), (mine_v, correct_v) = a.pair(base), a.pair(varied)
     assert mine_b.value is not None and mine_v.value is not None
     assert correct_b.value is not None and correct_v.value is not None
-    if agrees(mine_b, mine_v) and not agrees(correct_b, correct_v):
+    if _unchanged(mine_b.value, mine_v.value, scale(correct_b)) and not agrees(correct_b, correct_v):
         text = (
             f"your loss does not change when {variation.change}: it is {fmt(mine_b.value)} both times, "
             f"while the correct loss goes from {fmt(correct_b.value)} to {fmt(correct_v.value)}"
@@ -39,6 +40,12 @@ def varied(a: Answers, variation: Variation) -> List[Observation]:
         f"the part of your loss that is wrong does not depend on {label}"
     )
     return [Observation(f"extra term without {variation.argument}", text, varied, variation.offset)]
+
+
+def _unchanged(a: float, b: float, size: float) -> bool:
+    """The same number to RTOL of itself (no absolute floor: a small loss that moves, moves), or
+    both zero next to the correct loss's size."""
+    return abs(a - b) <= RTOL * max(abs(a), abs(b)) or (zero(a, size) and zero(b, size))
 
 
 def quadratic(a: Answers) -> List[Observation]:
@@ -68,11 +75,10 @@ def wrong_rows(a: Answers) -> List[Observation]:
     name, _ = a.lead()
     for i in a.finite:
         mine, correct = a.pair(i)
-        rows = a.probes[i].rows
-        if rows < 2 or name not in mine.grads:
+        rows, wrong = a.probes[i].rows, _wrong(a, i, name)
+        if rows < 2 or wrong is None:
             continue
         g, c = mine.grads[name], correct.grads[name]
-        wrong = [r for r in range(rows) if not close_grad(g[r], c[r])]
         flat_rows = [r for r in wrong if zero(float(np.max(np.abs(g[r]))), scale(correct))]
         if 0 < len(wrong) < rows and max(len(wrong), rows - len(wrong)) <= _LISTED:
             right = [r for r in range(rows) if r not in wrong]
@@ -94,21 +100,51 @@ def wrong_rows(a: Answers) -> List[Observation]:
     return []
 
 
+def _wrong(a: Answers, i: int, name: str) -> Optional[List[int]]:
+    """The rows of dL/d(name) that differ from the correct one on probe i (None: no such gradient)."""
+    mine, correct = a.pair(i)
+    if name not in mine.grads:
+        return None
+    g, c = mine.grads[name], correct.grads[name]
+    return [r for r in range(len(g)) if not close_grad(g[r], c[r])]
+
+
 def _which(a: Answers, i: int, wrong: List[int], right: List[int]) -> str:
-    """What sets the wrong rows apart, read off a per-row argument: ' (exactly the rows where q < 0)'."""
+    """What sets the wrong rows apart, read off a per-row argument: ' (exactly the rows where q < 0)'.
+    Said only of a pattern that is a cause: it picks out the wrong rows on every probe that answered,
+    and on at least two where it splits the rows (a coincidence of one probe is no cause)."""
     rows = a.probes[i].rows
-    for arg, array in zip(a.contract.arguments, a.probes[i].arrays):
+    for k, (arg, array) in enumerate(zip(a.contract.arguments, a.probes[i].arrays)):
         if arg.differentiable or array.shape != (rows,):
             continue
         bad, good = array[wrong], array[right]
+        patterns: List[Tuple[str, Callable[[np.ndarray], np.ndarray]]] = []
         if arg.dtype == "int64" and not set(bad.tolist()) & set(good.tolist()):
-            values = " or ".join(str(v) for v in sorted(set(bad.tolist())))
-            return f" (exactly the rows where {arg.label} is {values})"
+            values = sorted(set(bad.tolist()))
+            shown = " or ".join(str(v) for v in values)
+            patterns.append((f"{arg.label} is {shown}", partial(np.isin, test_elements=values)))
         if arg.dtype != "int64" and bad.max() < 0 <= good.min():
-            return f" (exactly the rows where {arg.label} < 0)"
+            patterns.append((f"{arg.label} < 0", lambda x: x < 0))
         if arg.dtype != "int64" and bad.min() > 0 >= good.max():
-            return f" (exactly the rows where {arg.label} > 0)"
+            patterns.append((f"{arg.label} > 0", lambda x: x > 0))
+        for words, picks in patterns:
+            if _cause(a, k, picks):
+                return f" (exactly the rows where {words})"
     return ""
+
+
+def _cause(a: Answers, k: int, picks: Callable[[np.ndarray], np.ndarray]) -> bool:
+    name, _ = a.lead()
+    split = 0
+    for j in a.answered:
+        wrong = _wrong(a, j, name) if j in a.finite else None
+        if wrong is None:
+            return False
+        chosen = picks(a.probes[j].arrays[k])
+        if set(np.flatnonzero(chosen).tolist()) != set(wrong):
+            return False
+        split += bool(0 < chosen.sum() < len(chosen))
+    return split >= 2
 
 
 def direction(a: Answers) -> List[Observation]:
@@ -123,7 +159,7 @@ def direction(a: Answers) -> List[Observation]:
         cosines.append(float(g @ c) / norms if norms else 0.0)
     if not all(x < 0 for x in cosines):
         return []
-    text = f"your gradient points away from the correct one {a.on(len(shown))} (their cosine is {fmt(cosines[0])} on the smallest)"
+    text = f"your dL/d{name} points away from the correct one {a.on(len(shown))} (their cosine is {fmt(cosines[0])} on the smallest)"
     return [Observation("direction", text, shown[0])]
 
 

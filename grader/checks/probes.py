@@ -86,6 +86,20 @@ def signature(outcome: Outcome, probe: Probe) -> Optional[Sig]:
     return Sig(float(np.mean(outcome.value)), outcome.grads, quadratic)
 
 
+def scaled(sigs: Sequence[Optional[Sig]], factors: Sequence[float]) -> Tuple[Optional[Sig], ...]:
+    """The signatures of the same function with its output multiplied by factors[i] on probe i."""
+    return tuple(
+        None
+        if sig is None
+        else Sig(
+            None if sig.value is None else sig.value * c,
+            {name: grad * c for name, grad in sig.grads.items()},
+            sig.quadratic,
+        )
+        for sig, c in zip(sigs, factors)
+    )
+
+
 def close(a: Optional[float], b: Optional[float]) -> bool:
     if a is None or b is None:
         return a is b
@@ -106,10 +120,14 @@ def close_grad(a: np.ndarray, b: np.ndarray) -> bool:
 def agrees(student: Optional[Sig], suspect: Optional[Sig], compare_quadratic: bool = False) -> bool:
     if student is None or suspect is None:
         return student is suspect
-    # A suspect without a value (a loss of fresh random draws) is matched on its gradients alone.
+    # A suspect without a value (a loss of fresh random draws) is matched on its gradients alone,
+    # so never where they are all zero or the answer has none: nothing telling would be compared.
     if suspect.value is not None and not close(student.value, suspect.value):
         return False
-    for name in student.grads.keys() & suspect.grads.keys():
+    common = student.grads.keys() & suspect.grads.keys()
+    if suspect.value is None and (not common or suspect.flat):
+        return False
+    for name in common:
         if not close_grad(student.grads[name], suspect.grads[name]):
             return False
     return not compare_quadratic or student.quadratic == suspect.quadratic
@@ -166,6 +184,14 @@ class Answers:
         if count == 1:
             return f"on the only test input that gave a number (of {total})"
         return f"on each of the {count} test inputs that gave a number (of {total})"
+
+    def gradients(self) -> str:
+        """How a claim about every gradient the exercise asks for names them: "gradient", or
+        "gradients (dL/dmean and dL/dlog_std)"."""
+        names = self.contract.differentiable
+        if len(names) == 1:
+            return "gradient"
+        return "gradients (" + " and ".join(f"dL/d{n}" for n in names) + ")"
 
     def lead(self) -> Tuple[str, str]:
         """The first differentiable argument: its name and how feedback calls it."""
@@ -246,6 +272,14 @@ class Diagnostics:
 
 def fitting(sigs: Sequence[Optional[Sig]], suspects: Sequence[Suspect], probes: List[int]) -> List[Suspect]:
     return [s for s in suspects if all(agrees(sigs[i], s.sigs[i], s.same_numbers) for i in probes)]
+
+
+IN_PLACE = "a leaf Variable that requires grad is being used in an in-place operation"  # torch's refusal
+
+
+def mutates(answer: Answer) -> bool:
+    """An input changed in place, or an attempt at it on a differentiable input that torch refused."""
+    return bool(answer.mutated) or IN_PLACE in (answer.error or "")
 
 
 def non_scalar(answer: Answer) -> bool:

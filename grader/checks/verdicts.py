@@ -79,7 +79,9 @@ def ask_hidden(oracle: Oracle, cases: CaseSet) -> Dict[str, List[Trial]]:
     return {kind: ask(oracle, [pair for pair in pairs if pair[0].hidden]) for kind, pairs in cases.items()}
 
 
-def interface_problem(answer: Answer, contract: Contract) -> Optional[str]:
+def interface_problem(answer: Answer, contract: Contract, larger: Optional[Trial] = None) -> Optional[str]:
+    """What is wrong with the result's form, if anything; larger: a public case where the result
+    held more than one number, which decides the fix of a one-number result."""
     if not answer.tensor:
         hint = (
             " (`.item()`, `float(...)` or numpy break the gradient)"
@@ -89,7 +91,7 @@ def interface_problem(answer: Answer, contract: Contract) -> Optional[str]:
         return f"returned a {code(answer.returned or 'value')}, not a `torch.Tensor`{hint}"
     assert answer.shape is not None  # Answer.parse: a tensor has a shape
     if answer.shape != ():
-        return f"returned a tensor of shape {tuple(answer.shape)}{_held(answer)}; the loss must be a 0-dim tensor (a scalar)"
+        return f"returned a tensor of shape {tuple(answer.shape)}{_held(answer, larger)}; the loss must be a 0-dim tensor (a scalar)"
     if not answer.dtype or "float" not in answer.dtype:
         return f"returned a {code(answer.dtype or '')} tensor; the loss must be floating point"
     if answer.backward_error:
@@ -102,14 +104,32 @@ def interface_problem(answer: Answer, contract: Contract) -> Optional[str]:
     return None
 
 
-def _held(answer: Answer) -> str:
-    """What a non-scalar result holds, when that tells the fix: one number needs only its shape
-    changed (`.squeeze()`), many need a reduction."""
+def _held(answer: Answer, larger: Optional[Trial]) -> str:
+    """What a non-scalar result holds: one number on every case needs `.squeeze()`, many a reduction."""
     if answer.value is None:
         return ""
-    if answer.value.size == 1:
+    if answer.value.size > 1:
+        return f", {answer.value.size} numbers rather than one"
+    if larger is None or not isinstance(larger.outcome, Answer) or larger.outcome.value is None:
         return ", a single number but not a 0-dim tensor (`.squeeze()` makes it one)"
-    return f", {answer.value.size} numbers rather than one"
+    many, where = larger.outcome.value.size, larger.case.label
+    return f", a single number here but {many} on {where}: they need a reduction such as `.mean()`"
+
+
+def _larger(trials: Sequence[Trial]) -> Optional[Trial]:
+    """The first public case whose result held more than one number, if any."""
+    held = [(t, t.outcome.value) for t in trials if not t.case.hidden and isinstance(t.outcome, Answer)]
+    return next((t for t, value in held if value is not None and value.size > 1), None)
+
+
+def _no_gradient(answer: Answer, name: str) -> str:
+    """Why there is no gradient: a result of many numbers is not differentiated, whatever its graph."""
+    if answer.tensor and answer.value is not None and answer.value.size > 1:
+        shape, size = tuple(answer.shape or ()), answer.value.size
+        return f"no gradient was taken: your result has shape {shape}, {size} numbers; `backward()` needs one"
+    if not answer.tensor:
+        return f"there is no gradient: your function returned a {code(answer.returned or 'value')}, not a tensor"
+    return f"there is no gradient with respect to {name}"
 
 
 def _names(names: Sequence[str]) -> str:
@@ -119,7 +139,7 @@ def _names(names: Sequence[str]) -> str:
 def check_interface(trials: List[Trial], consistency: Optional[str], contract: Contract) -> Judged:
     passed, text, hidden = over_cases(
         trials,
-        lambda t, answer: interface_problem(answer, contract),
+        lambda t, answer: interface_problem(answer, contract, _larger(trials)),
         f"Returns a 0-dim floating-point tensor whose gradient reaches {_names(contract.differentiable)}.",
     )
     if passed and consistency:
@@ -154,11 +174,21 @@ def consistency_problem(oracle: Oracle, trial: Trial, contract: Contract, step: 
     claimed = float(sum(np.sum(answer.grads[name] * d) for name, d in directions.items()))
     if abs(measured - claimed) <= FD_RTOL * (abs(measured) + abs(claimed)) + FD_ATOL * (1 + abs(answer.scalar)):
         return None
+    # Inconsistent: asked once more, a loss that is no function of its inputs says so itself.
+    again = oracle.call(*trial.case.arrays)
+    shown = again.scalar if isinstance(again, Answer) else None
+    if shown is None or not np.isclose(shown, answer.scalar, 1e-6, 0, True):
+        then = "no value" if shown is None else fmt(shown)
+        return (
+            f"On {trial.case.label}, your loss gave {fmt(answer.scalar)} and then {then} for the very same "
+            "inputs, so no gradient can be the rate at which it changes. Does it draw random numbers or keep "
+            "state between calls?"
+        )
     return (
         f"On {trial.case.label}, the gradient that comes with your loss does not match how its value "
         f"changes: moving {_names(contract.differentiable)} {step:g} along a random direction changes the "
-        f"loss at a rate of {fmt(measured)}, while the gradient says {fmt(claimed)}. Is part of the loss "
-        "computed outside autograd, or does it use a custom backward?"
+        f"loss at a rate of {fmt(measured)}, while the gradient says {fmt(claimed)}. Does part of the loss "
+        "change with its inputs out of autograd's sight (`.detach()`, `.item()`, NumPy), or use a custom backward?"
     )
 
 
@@ -186,7 +216,7 @@ def _gradient_verdict(trial: Trial, answer: Answer) -> Optional[str]:
         if trial.expected.grad_matches_one(name, grad):
             continue
         if grad is None:
-            return f"there is no gradient with respect to {name}"
+            return _no_gradient(answer, name)
         if not np.all(np.isfinite(grad)):
             return f"the gradient dL/d{name} contains NaN or infinity"
         at = np.unravel_index(np.argmax(np.abs(grad - expected)), grad.shape)
@@ -212,7 +242,7 @@ def check_sampled_actions(trials: List[Trial], not_zero: str) -> Judged:
     def verdict(trial: Trial, answer: Answer) -> Optional[str]:
         got, grads, expected = answer.scalar, answer.grads, trial.expected
         if not grads:
-            return f"there is no gradient with respect to {' or '.join(expected.grads)}"
+            return _no_gradient(answer, " or ".join(expected.grads))
         if expected.loss_matches(got) and expected.grad_matches(grads):
             return None
         flat = [name for name in expected.grads if name in grads and negligible(grads[name], expected.grads[name])]

@@ -25,6 +25,7 @@ from grader.submission.statements import (
     Lines,
     bound_by,
     globals_read,
+    import_origins,
     imported,
     judge,
     read_when_run,
@@ -63,6 +64,7 @@ class Keeper:
         self.future: List[str] = []  # `from __future__` imports, hoisted
         self.kept: List[Kept] = []
         self.bound: Set[str] = set()  # names bound by kept code so far
+        self.origins: Dict[str, str] = {}  # what kept imports bound names to, for known-safe constructors
         self.star = False  # a kept `import *` may bind anything
         self.definitions: List[int] = []  # cells whose kept code binds the function
         self.functions: Dict[str, None] = {}  # top-level functions kept (ordered), named if the function is missing
@@ -126,7 +128,9 @@ class Keeper:
 
     def _statement(self, number: int, lines: Lines, node: ast.stmt) -> None:
         """Keep the statement's source text, or record why it was dropped."""
-        reason = judge(node, bound=self.bound, star=self.star, folder=self.folder, function=self.function)
+        reason = judge(
+            node, bound=self.bound, star=self.star, folder=self.folder, function=self.function, origins=self.origins
+        )
         text = segment(lines, node)
         if reason is not None:
             self.dropped.statement(number, node, text, reason, self.bound)
@@ -140,6 +144,7 @@ class Keeper:
             Kept(number, node.lineno, node.end_lineno or node.lineno, text, frozenset(names), imported(node), node)
         )
         self.bound |= names
+        self.origins = {k: v for k, v in self.origins.items() if k not in names} | import_origins(node)
         self.star = self.star or "*" in names
         if isinstance(node, FUNCTIONS):
             self.functions.setdefault(node.name)

@@ -6,7 +6,9 @@ is only what a module needs in order to *define* the exercise's function:
 
 - top-level imports (of modules the grader has), function and class
   definitions, and simple constant assignments: literals, aliases such as
-  ``F = torch.nn.functional``, arithmetic on those, lambdas; and any
+  ``F = torch.nn.functional``, arithmetic on those, lambdas, a loss module or
+  distribution built from those (``criterion = nn.CrossEntropyLoss()``: a
+  known-safe constructor, grader.submission.statements); and any
   assignment to the function's name, whatever it calls
   (``pseudo_loss = torch.compile(_pseudo_loss)`` defines it);
 - everything else (calls, loops, ``if``/``try``/``with`` blocks, assignments

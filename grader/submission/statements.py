@@ -15,12 +15,16 @@ import importlib.util
 import symtable
 import sys
 from pathlib import Path
-from typing import AbstractSet, Dict, List, Optional, Set, Tuple
+from types import MappingProxyType
+from typing import AbstractSet, Dict, List, Mapping, Optional, Set, Tuple
 
 from grader.submission.ipython import python_lines
 from grader.text import code as md_code
 
 BUILTINS = frozenset(dir(builtins))
+# Where classes whose construction only stores its arguments live: a loss module or a distribution
+# built at module level (`criterion = nn.CrossEntropyLoss()`) is kept, being what the function uses.
+SAFE_PACKAGES = ("torch.nn.", "torch.distributions.")
 NOTEBOOK_ONLY_MODULES = ("google.colab", "IPython", "ipywidgets")
 FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 DEFINITIONS = FUNCTIONS + (ast.ClassDef,)
@@ -45,20 +49,29 @@ if sys.version_info >= (3, 11):
     _DROPPED_KINDS[ast.TryStar] = "a `try` block"
 
 
-def judge(node: ast.stmt, *, bound: AbstractSet[str], star: bool, folder: Path, function: str) -> Optional[str]:
+def judge(
+    node: ast.stmt,
+    *,
+    bound: AbstractSet[str],
+    star: bool,
+    folder: Path,
+    function: str,
+    origins: Mapping[str, str] = MappingProxyType({}),
+) -> Optional[str]:
     """None to keep the statement, "" to drop it silently, else why it is dropped.
 
     bound: the names kept code binds so far; star: whether a kept `import *` may bind any name;
     folder: where the notebook is, since a folder submission ships its .py modules beside it;
     function: the exercise's, which an assignment defines as much as a `def` does
-    (`pseudo_loss = torch.compile(_pseudo_loss)`): kept, whatever it calls.
+    (`pseudo_loss = torch.compile(_pseudo_loss)`): kept, whatever it calls;
+    origins: what kept imports bound each name to (`nn` -> `torch.nn`, see import_origins).
     """
     if isinstance(node, DEFINITIONS):
         return None
     if isinstance(node, (ast.Import, ast.ImportFrom)):
         return _judge_import(node, folder)
     if isinstance(node, (ast.Assign, ast.AnnAssign)):
-        return _judge_assignment(node, bound, star, function)
+        return _judge_assignment(node, bound, star, function, origins)
     if isinstance(node, ast.Pass) or (
         isinstance(node, ast.Expr) and isinstance(node.value, (ast.Constant, ast.Name, ast.Attribute))
     ):
@@ -229,7 +242,39 @@ def _available(top: str, folder: Path) -> bool:
         return False
 
 
-def _judge_assignment(node, bound: AbstractSet[str], star: bool, function: str) -> Optional[str]:
+def import_origins(node: ast.stmt) -> Dict[str, str]:
+    """The dotted path each name an import binds stands for: `from torch import nn` binds nn to
+    torch.nn, `import torch.nn` binds torch to torch."""
+    if isinstance(node, ast.Import):
+        return {a.asname or a.name.split(".")[0]: a.name if a.asname else a.name.split(".")[0] for a in node.names}
+    if isinstance(node, ast.ImportFrom) and not node.level and node.module:
+        return {a.asname or a.name: f"{node.module}.{a.name}" for a in node.names if a.name != "*"}
+    return {}
+
+
+def _constructed(node: ast.expr, origins: Mapping[str, str]) -> bool:
+    """A class of a known-safe package (SAFE_PACKAGES), as kept imports name it, called with simple values."""
+    if not isinstance(node, ast.Call):
+        return False
+    parts: List[str] = []
+    callee = node.func
+    while isinstance(callee, ast.Attribute):
+        parts.insert(0, callee.attr)
+        callee = callee.value
+    if not isinstance(callee, ast.Name) or callee.id not in origins:
+        return False
+    path = ".".join([origins[callee.id]] + parts)
+    return (
+        path.startswith(SAFE_PACKAGES)
+        and path.rsplit(".", 1)[-1][:1].isupper()
+        and all(_simple(a) for a in node.args)
+        and all(_simple(k.value) for k in node.keywords)
+    )
+
+
+def _judge_assignment(
+    node, bound: AbstractSet[str], star: bool, function: str, origins: Mapping[str, str]
+) -> Optional[str]:
     targets = node.targets if isinstance(node, ast.Assign) else [node.target]
     if not all(_plain_target(target) for target in targets):
         return "an assignment to an attribute or item"
@@ -237,7 +282,7 @@ def _judge_assignment(node, bound: AbstractSet[str], star: bool, function: str) 
         return ""  # a bare annotation `x: int` binds nothing
     if function in bound_by(node):
         return None
-    if not _simple(node.value):
+    if not _simple(node.value) and not _constructed(node.value, origins):
         return "an assignment from a call" if _calls(node.value) else "a computed assignment"
     used = _loaded(node.value) | (_loaded(node.annotation) if isinstance(node, ast.AnnAssign) else set())
     missing = sorted(used - bound - BUILTINS)

@@ -9,8 +9,9 @@ wrong implementation with the student signature ``loss(logits, actions, q_values
     q_values  (N,)   float32                  reward-to-go (standardised in training, not in the cases)
 
 The correct loss is ``-(1/N) * sum_i log softmax(logits_i)[a_i] * q_i``. Each
-implementation below makes exactly one mistake, runs for N >= 1 and 2 <= A <= 6,
-and leaves its inputs alone (except ``mutates_inputs``, whose mistake that is).
+implementation below makes exactly one mistake, runs for N >= 1 and 2 <= A <= 6
+(except ``q_on_action_axis``, which raises unless N = 1 or N = A: that is its
+mistake), and leaves its inputs alone (except ``mutates_inputs``).
 
 Look-alikes the diagnosis must separate with the right probe (values are the
 wrong loss's, "ref" is the correct one):
@@ -150,6 +151,23 @@ def _weight_after_reduction(logits, actions, q_values):
 def _all_actions_weighted(logits, actions, q_values):
     # The seed proposal with log added: every action's log-probability, the actions never used.
     return -(F.log_softmax(logits, dim=-1) * q_values[:, None]).mean()
+
+
+def _q_on_action_axis(logits, actions, q_values):
+    # The seed proposal as typed: q (N,) against softmax (N, A) lines q up with the action axis, so
+    # it raises unless N = A (then q_j weights action j in every row) or N = 1.
+    return torch.mean(F.softmax(logits, dim=-1) * q_values)
+
+
+def _policy_as_labels(logits, actions, q_values):
+    # Cross-entropy against the policy's own (detached) probabilities: the labels equal the
+    # prediction, so the value is the q-weighted entropy and the gradient p - p is exactly zero.
+    return (F.cross_entropy(logits, F.softmax(logits, dim=-1).detach(), reduction="none") * q_values).mean()
+
+
+def _policy_as_labels_attached(logits, actions, q_values):
+    # The same without detach: the q-weighted entropy of the policy, differentiated whole.
+    return (F.cross_entropy(logits, F.softmax(logits, dim=-1), reduction="none") * q_values).mean()
 
 
 _FIX_LOG_PROB = (
@@ -310,7 +328,8 @@ CATALOG: Tuple[Mistake, ...] = (
         "Your function changes the tensors it was given (for example `logits.data -= ...`, "
         "`q_values.sub_(...)` or `actions.unsqueeze_(...)`). The caller still uses them afterwards, to "
         "log, to compute other losses or to call your function again, so the same batch gives a "
-        "different answer the second time and bugs appear far from their cause. Work on new tensors: "
+        "different answer the second time and bugs appear far from their cause; on `logits`, which requires "
+        "grad, torch refuses the change and raises instead. Work on new tensors: "
         "`x = x - m` instead of `x -= m`, no `.data`, no methods ending in an underscore.",
         _mutates_inputs,
     ),
@@ -353,6 +372,40 @@ CATALOG: Tuple[Mistake, ...] = (
         "Gather the log-probability of the sampled action (`.gather(-1, actions.unsqueeze(-1))`) "
         "before weighting by q.",
         _all_actions_weighted,
+    ),
+    Mistake(
+        "q_on_action_axis",
+        "q of shape (N,) multiplied into softmax of shape (N, A): it lines up with the actions",
+        "Your loss multiplies `softmax(logits)`, of shape `(N, A)`, by `q_values`, of shape `(N,)`. "
+        "Broadcasting lines shapes up from the right, so q is paired with the *action* axis: that is an "
+        "error whenever N differs from A, and when N equals A (as in a small square example) it silently "
+        "weights action j by the q of sample j, which is why a gradient can appear there. Broadcast as "
+        "meant (`q_values[:, None]`), this is the sum over actions of p(a)·q, which is q: the loss is "
+        "mean(q)/A, a constant with zero gradient. Use the log-probability of the action that was taken: "
+        f"{_FIX_LOG_PROB}.",
+        _q_on_action_axis,
+        meant="sum_over_actions",
+    ),
+    Mistake(
+        "policy_as_labels",
+        "Cross-entropy against the policy's own probabilities: its gradient is zero",
+        "Your loss is the cross-entropy of the policy with its own probabilities as labels. Those labels "
+        "equal the prediction, so the cross-entropy is the policy's entropy and its gradient, the "
+        "prediction minus the labels, is zero (up to rounding): for this loss the worry that the pseudo-loss is "
+        "always zero is right, and the policy never changes. The sampled actions are different labels: "
+        "a sample is one action, a one-hot label, not the probabilities, so −log p(a) and its gradient "
+        f"p − onehot(a) are not zero. Use the actions as labels: {_FIX_LOG_PROB}.",
+        _policy_as_labels,
+    ),
+    Mistake(
+        "policy_as_labels_attached",
+        "Cross-entropy against the policy's own probabilities (not detached): a q-weighted entropy",
+        "Your loss is the cross-entropy of the policy with its own probabilities as labels, which is the "
+        "entropy of the policy weighted by q. It never looks at the actions, so its gradient only makes "
+        "each state's policy more or less random according to q, whatever the agent did. The sampled "
+        "actions are the labels the pseudo-loss needs: a sample is one action, a one-hot label, so "
+        f"−log p(a) and its gradient p − onehot(a) say which action to reinforce. Use {_FIX_LOG_PROB}.",
+        _policy_as_labels_attached,
     ),
 )
 

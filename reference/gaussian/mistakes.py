@@ -26,7 +26,8 @@ Look-alikes:
   ``variance_as_scale`` nowhere except where std = 1 (log_std = 0) makes them
   differ only in value; ``dropped_constant`` in both gradients everywhere;
   ``log_std_detached`` in value and dL/dmean everywhere; ``unstable_log`` at
-  ordinary inputs (it needs actions tens of standard deviations from the mean).
+  ordinary inputs (it needs actions tens of standard deviations from the mean);
+  ``clamped_variance`` wherever the std is above 1e-3.
 - ``resampled_actions`` draws fresh actions, so its value is random; its
   gradients are not: zero for the mean, mean(q) for every log_std.
 - ``log_std_as_std`` is NaN (or raises, through torch.distributions) wherever a
@@ -134,6 +135,13 @@ def _unstable_log(mean, log_std, actions, q_values):
     return -(torch.log(density).sum(-1) * q_values).mean()
 
 
+def _clamped_variance(mean, log_std, actions, q_values):
+    # F.gaussian_nll_loss clamps the variance at 1e-6 (a std of 1e-3), out of autograd's sight.
+    variance = (2 * log_std).exp().expand_as(mean)
+    nll = torch.nn.functional.gaussian_nll_loss(mean, actions, variance, full=True, reduction="none")
+    return (nll.sum(-1) * q_values).mean()
+
+
 def _broadcast(mean, log_std, actions, q_values):
     log_pi = _log_pi(mean, log_std, actions).sum(-1, keepdim=True)  # (N, 1)
     return -(log_pi * q_values).mean()  # (N, 1) * (N,) -> (N, N)
@@ -158,6 +166,7 @@ _IMPLEMENTATIONS = {
     "no_log": _no_log,
     "dropped_constant": _dropped_constant,
     "unstable_log": _unstable_log,
+    "clamped_variance": _clamped_variance,
     "broadcast": _broadcast,
     "weight_after_reduction": _weight_after_reduction,
     "not_differentiable": _not_differentiable,

@@ -115,10 +115,20 @@ TEXTS: Dict[str, Tuple[str, str]] = {
         "destroys the network's weights. Write the log-density directly, −z²/2 − log_std − ½·log(2π), or use "
         "`Normal(...).log_prob`, which stays finite for any action.",
     ),
+    "clamped_variance": (
+        "The variance is clamped: right for a wide policy, wrong once its std is small",
+        "Your loss is right while the standard deviation is not too small, and wrong for a confident "
+        "policy: the variance is clamped from below, as `F.gaussian_nll_loss` does (its `eps`), or by "
+        "adding an epsilon. Below the clamp the loss and its gradients are computed with the clamped "
+        "variance instead of the policy's, so they are wrong, and a policy that has become confident gets "
+        "wrong updates exactly when it should be refining. Write the log-density directly, "
+        "−z²/2 − log_std − ½·log(2π), or use `Normal(mean, log_std.exp()).log_prob`, which need no clamp.",
+    ),
     "broadcast": (
         "Shapes (N, 1) and (N,) broadcast into an N × N matrix",
-        "Your per-sample log-densities have shape `(N, 1)` (a `keepdim=True` sum) while q has shape "
-        "`(N,)`, and broadcasting multiplies them into an `N × N` matrix that pairs every sample's "
+        "One of your per-sample factors has shape `(N, 1)` and the other `(N,)` (the log-densities summed "
+        "with `keepdim=True`, or q made a column), and broadcasting multiplies them into an `N × N` matrix "
+        "that pairs every sample's "
         "log-density with every other sample's q. Its mean is −mean(log π)·mean(q): each sample is "
         "weighted by the batch's average q instead of its own. Make both shapes `(N,)` and check the "
         "shape of the product before taking the mean.",
@@ -147,6 +157,8 @@ TEXTS: Dict[str, Tuple[str, str]] = {
         "The inputs are modified in place",
         "Your function changes the tensors it was given (for example `actions -= mean` or `.sub_()`, "
         "`.data`, methods ending in an underscore). The caller still uses them afterwards, so the same "
-        "batch gives a different answer the second time. Work on new tensors: `diff = actions - mean`.",
+        "batch gives a different answer the second time; on an input that requires grad (`mean`, "
+        "`log_std`) torch refuses the change and raises instead. Work on new tensors: `diff = actions - mean`, "
+        "`log_std.clamp(...)` rather than `log_std.clamp_(...)`.",
     ),
 }

@@ -281,6 +281,9 @@ def test_catalog_entry_runs_on_every_shape_and_leaves_inputs_alone(entry, n):
     for a in range(2, 7):
         for scale in (1.0, 1000.0):
             outcome = call(entry.function, make_case(n, a, scale, seed=7 * a + n))
+            if entry.id == "q_on_action_axis" and n not in (1, a):  # its mistake: q lines up with the actions
+                assert "must match the size of tensor" in (outcome.error or ""), outcome.error
+                continue
             assert outcome.error is None, (a, scale, outcome.error)
             assert outcome.shape is not None, "returns a tensor"
             if entry.id == "mutates_inputs":
@@ -466,6 +469,9 @@ _NOT_COMPARED = {
     "mistakes/normalized_inside_torch_std.py",
     # no epsilon: NaN for one sample where the catalog's (with one) gives 0; same test instead
     "mistakes/normalized_inside_np_std_idiom.py",
+    # the mistake times 1/1000 (q squashed by tanh(q / 1000)): named as such by the diagnosis, see
+    # tests/checks/test_claims.py
+    "mistakes/weight_after_reduction_tanh_q.py",
 }
 
 

@@ -132,7 +132,7 @@ def test_claims_about_all_probes_count_them():
 
 def _blocks(feedback: str) -> dict:
     """Each named mistake's block of feedback, by ID (the student's text names it by its title only)."""
-    ids = {entry.title: mistake for mistake, entry in rubric.suspects("discrete")[1].items()}
+    ids = {entry.title: mistake for mistake, entry in rubric.suspects("discrete", "pseudo_loss")[1].items()}
     parts = re.split(r"\n\n(?=\*\*)", feedback)
     return {ids[m.group(1)]: part for part in parts if (m := re.match(r"\*\*(.+?)\*\*", part)) and m.group(1) in ids}
 
@@ -186,10 +186,10 @@ def test_uncatalogued_loss_graded_in_the_sandbox_gets_its_observation(grade, nam
 
 
 def test_an_n_by_n_intermediate_is_observed_on_the_traced_probe():
-    def half_broadcast(logits, actions, q_values):
-        return -0.5 * (F.log_softmax(logits, dim=-1).gather(1, actions[:, None]) * q_values).mean()
+    def broadcast_abs_q(logits, actions, q_values):  # no catalog entry times a constant: mean|q| / mean(q) varies
+        return -(F.log_softmax(logits, dim=-1).gather(1, actions[:, None]) * q_values.abs()).mean()
 
-    feedback = diagnose(half_broadcast).feedback
+    feedback = diagnose(broadcast_abs_q).feedback
     assert "an N × N intermediate: with 24 rows your code made a tensor of at least 24 × 24 = 576 entries" in feedback
     assert "(N=24, A=3)" in feedback
     assert "rows 0, 1, 2" not in feedback  # no list of 23 rows of which one agrees by chance

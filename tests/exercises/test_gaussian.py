@@ -114,7 +114,8 @@ def test_each_catalog_entry_is_named_and_twins_are_named_together(mistake):
     if twins == {"broadcast", "weight_after_reduction"}:
         twins = frozenset({mistake.id})  # told apart by broadcasting's N x N intermediate
     assert set(found.mistakes) == twins
-    assert f"**{mistake.title}**" in found.feedback and "Evidence: for" in found.feedback
+    heading = f"**Possibly: {mistake.title}**" if len(twins) > 1 else f"**{mistake.title}**"  # look-alikes: not as fact
+    assert heading in found.feedback and "Evidence: for" in found.feedback
     assert f"`{mistake.id}`" not in found.feedback  # the ID is for tools: Diagnosis.mistakes, extra_data
 
 
@@ -167,7 +168,9 @@ def test_each_corpus_mistake_is_named_in_process(name):
 
 
 def test_corpus_manifest_lists_exactly_the_files_on_disk():
-    on_disk = {str(p.relative_to(CORPUS)) for p in CORPUS.rglob("*.py") if p.name != "corpus.py"}
+    on_disk = {
+        str(p.relative_to(CORPUS)) for p in CORPUS.rglob("*.py") if p.name != "corpus.py" and p.parent.name != "claims"
+    }
     assert on_disk == set(CORRECT) | set(MISTAKES)
 
 

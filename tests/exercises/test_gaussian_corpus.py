@@ -104,7 +104,8 @@ def test_handout_and_autograder_zips_carry_the_gaussian_exercise(tmp_path):
         assert done.returncode == 0, done.stderr[-2000:]
     handout = zipfile.ZipFile(tmp_path / "handout.zip").namelist()
     assert {"pseudo_loss.py", "README.md", "selfcheck.py", "exercise/exercise.py", "public_data.npz"} <= set(handout)
-    assert not any(name.startswith("reference") for name in handout)
+    # Of reference/, the learning environment alone (for --learn): no loss, catalog or hidden case.
+    assert [name for name in handout if name.startswith("reference")] == ["reference/gaussian/pendulum.py"]
     autograder = zipfile.ZipFile(tmp_path / "autograder.zip").namelist()
     assert {
         "reference/gaussian/pendulum.py",

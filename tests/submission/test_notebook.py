@@ -643,3 +643,35 @@ def test_truncated_notebook_scores_zero_with_the_reason(grade):
     assert document["score"] == 0
     assert "`truncated.ipynb` is not a valid notebook" in document["output"]
     assert "looks truncated" in document["output"]
+
+
+def test_a_loss_module_built_at_module_level_is_kept_a_constructor_of_a_call_is_not():
+    code, notes = extract(NOTEBOOKS / "module_criterion.ipynb", FUNCTION)
+    assert "criterion = nn.CrossEntropyLoss()" in code and "EPS = 1e-8" in code
+    assert "explorer" not in code  # Categorical(logits=torch.zeros(2)) calls torch.zeros first
+    assert "line 2 `explorer = Categorical(...)` (an assignment from a call)" in notes_text(notes)
+
+
+@pytest.mark.parametrize(
+    "line, kept",
+    [
+        ("criterion = torch.nn.CrossEntropyLoss(reduction='none')", True),
+        ("log_softmax = nn.LogSoftmax(dim=-1)", True),
+        ("prior = Normal(0.0, 1.0)", True),
+        ("criterion = nn.CrossEntropyLoss(weight=make_weights())", False),  # the argument is a call
+        ("criterion = build_loss()", False),  # not a known constructor
+        ("criterion = unknown.CrossEntropyLoss()", False),  # `unknown` is bound by nothing kept
+    ],
+)
+def test_only_known_safe_constructors_of_simple_arguments_are_kept(tmp_path, line, kept):
+    cells = ["import torch\nfrom torch import nn\nfrom torch.distributions import Normal", line, make.CORRECT_LOSS]
+    code, _ = extract(
+        make.notebook(tmp_path, "constructor.ipynb", ["import torch.nn.functional as F"] + cells), FUNCTION
+    )
+    assert (line in code) == kept
+
+
+def test_a_module_level_criterion_is_graded_on_its_real_bug(grade):
+    document = grade(NOTEBOOKS / "module_criterion.ipynb", learning=False)
+    assert document["extra_data"]["mistakes"] == ["weight_after_reduction"]
+    assert "NameError" not in json.dumps(document)

@@ -61,7 +61,14 @@ MISTAKES: Dict[str, FrozenSet[str]] = {
     "mistakes/wrong_softmax_dim_logsumexp.py": frozenset({"wrong_softmax_dim"}),
     "mistakes/weight_after_reduction_mean_then_q.py": frozenset({"weight_after_reduction"}),
     "mistakes/all_actions_weighted_row_mean.py": frozenset({"all_actions_weighted"}),
+    # The seed's proposal as typed: a shape error unless N = A or N = 1.
+    "mistakes/q_on_action_axis_beginner.py": frozenset({"q_on_action_axis"}),
+    "mistakes/policy_as_labels_detached.py": frozenset({"policy_as_labels"}),
+    "mistakes/policy_as_labels_attached_cross_entropy.py": frozenset({"policy_as_labels_attached"}),
+    # A mistake times a free constant (q / 1000).
+    "mistakes/weight_after_reduction_tanh_q.py": frozenset({"weight_after_reduction"}),
     # Two mistakes at once.
+    "mistakes/combo_greedy_labels_unweighted.py": frozenset({"greedy_labels", "unweighted"}),
     "mistakes/combo_sign_flipped_sum_reduction.py": frozenset({"sign_flipped", "sum_reduction"}),
     "mistakes/combo_no_log_sign_flipped.py": frozenset({"no_log", "sign_flipped"}),
     "mistakes/combo_unweighted_sign_flipped.py": frozenset({"unweighted", "sign_flipped"}),

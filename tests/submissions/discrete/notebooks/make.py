@@ -227,6 +227,16 @@ def syntax_error(directory: Path) -> Path:
                     [new_markdown_cell("## The pseudo-loss"), "import torch\nimport torch.nn.functional as F", broken])
 
 
+def module_criterion(directory: Path) -> Path:
+    """A loss built at module level, `criterion = nn.CrossEntropyLoss()`, which the function uses: the
+    line is kept, so the grade is about the real bug (mean-reduced before weighting), not a NameError."""
+    return notebook(directory, "module_criterion.ipynb", [
+        "import torch\nfrom torch import nn\nfrom torch.distributions import Categorical",
+        "criterion = nn.CrossEntropyLoss()\nexplorer = Categorical(logits=torch.zeros(2))\nEPS = 1e-8",
+        "def pseudo_loss(logits, actions, q_values):\n    return criterion(logits, actions) * q_values.mean()",
+    ])
+
+
 def no_pseudo_loss(directory: Path) -> Path:
     """The right loss under another name."""
     renamed = CORRECT_LOSS.replace("def pseudo_loss", "def policy_gradient_loss")
@@ -315,6 +325,7 @@ BUILDERS: Dict[str, Callable[[Path], Path]] = {
     "notebook_saved_as.py": saved_as_py,
     "nbformat_minor_text.ipynb": nbformat_minor_text,
     "helper_default_dropped.ipynb": helper_default_dropped,
+    "module_criterion.ipynb": module_criterion,
 }
 
 
