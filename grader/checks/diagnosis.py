@@ -35,7 +35,7 @@ student differs from the reference.
 
 from __future__ import annotations
 
-from typing import Callable, FrozenSet, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Callable, FrozenSet, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -114,7 +114,7 @@ def ask_probes(oracle: Oracle, diagnostics: Diagnostics) -> List[Outcome]:
 
 
 def diagnose(
-    outcomes: Sequence[Outcome], diagnostics: Diagnostics, suspects: Sequence[Suspect], catalog: Mapping[str, object]
+    outcomes: Sequence[Outcome], diagnostics: Diagnostics, suspects: Sequence[Suspect], catalog: Mapping[str, Any]
 ) -> Diagnosis:
     """Mistake IDs and feedback from the student's answers to the probes."""
     suspects = [s for s in suspects if not _vanishes(s, diagnostics.ordinary)]
