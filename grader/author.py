@@ -14,24 +14,9 @@ from __future__ import annotations
 
 import math
 
-from grader.checks.answer import Answer
+from grader.calling.answer import Answer
 from grader.checks.cases import Case, Expected, float64_answer
-from grader.checks.diagnosis import answer_all, reductions, scaled
-from grader.checks.matching import Matching
 from grader.checks.part import LIBRARY, Check, Exercise, Mistake, Part, Solution, Walkthrough
-from grader.checks.probes import (
-    Answers,
-    Diagnostics,
-    Observation,
-    Probe,
-    Sig,
-    Sizes,
-    Suspect,
-    Variation,
-    close_grad,
-    flat,
-    make_probe,
-)
 from grader.checks.trials import Judged, Trial
 from grader.contract import Argument, Contract
 from grader.learning.runs import (
@@ -43,6 +28,21 @@ from grader.learning.runs import (
     gradient_problem,
     needed_return,
     verdict,
+)
+from grader.naming.diagnosis import answer_all, reductions, scaled
+from grader.naming.matching import Matching
+from grader.naming.probes import (
+    Answers,
+    Diagnostics,
+    Observation,
+    Probe,
+    Sig,
+    Sizes,
+    Suspect,
+    Variation,
+    close_grad,
+    flat,
+    make_probe,
 )
 from grader.text import fmt
 

@@ -43,7 +43,7 @@ def handout_modules(*roots: Path) -> List[Path]:
     while todo:
         for name in _module_imports(todo.pop()):
             parts = name.split(".")
-            for depth in range(2, len(parts) + 1):  # grader.checks.answer: grader/checks/__init__.py too
+            for depth in range(2, len(parts) + 1):  # grader.calling.answer: grader/checks/__init__.py too
                 base = ROOT.joinpath(*parts[:depth])
                 inits = (base / "__init__.py",) if parts[0] == "grader" else ()
                 for path in (*inits, base.with_suffix(".py")):
@@ -65,7 +65,7 @@ def _module_imports(path: Path) -> List[str]:
     return [name for name in names if name.split(".")[0] in _FOLLOWED]
 
 
-# The grader modules the self-check needs, as "checks/answer" (an exercise's modules may add some).
+# The grader modules the self-check needs, as "calling/answer" (an exercise's modules may add some).
 HANDOUT_MODULES = tuple(
     str(p.relative_to(ROOT / "grader").with_suffix("")) for p in handout_modules(*(ROOT / r for r in HANDOUT_ROOTS))
 )

@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
 from grader.checks.cases import CaseSet, make_cases
-from grader.checks.diagnosis import Suspect
 from grader.checks.held import Held
 from grader.checks.part import Catalog, Exercise, Part, Solution, load_public
 from grader.errors import GraderError
+from grader.naming.diagnosis import Suspect
 
 ROOT = Path(__file__).resolve().parent.parent
 COURSE = ROOT / "assignment" / "exercises.json"  # the default exercise, and a line on each

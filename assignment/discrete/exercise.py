@@ -186,7 +186,7 @@ VARIATIONS = (
         offset=_EXTRA_TERM,
     ),
 )
-MEANINGS = {  # what an observation of this kind usually means here (grader.checks.observations)
+MEANINGS = {  # what an observation of this kind usually means here (grader.naming.observations)
     "ratio −1": "that is what a flipped sign does",
     "ratio N": "that is what a sum over the batch does where the mean belongs",
     "ratio −N": "that is what a sum instead of a mean, with a flipped sign, does",

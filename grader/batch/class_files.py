@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Dict, List, Mapping, Optional, Sequence
 
 from grader.batch.entries import Entry
+from grader.outputs.atomic import write_atomic
 from grader.outputs.feedback import feedback_markdown
-from grader.outputs.files import write_atomic
 from grader.outputs.gradebook import canvas_csv, grades_csv, grades_xlsx
 from grader.outputs.report import Header, markdown, write_report
 from grader.outputs.results import GRADED, NOT_GRADED

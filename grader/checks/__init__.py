@@ -1,1 +1,1 @@
-"""Cases, the graded checks, diagnosis and assessment of one loss function: numpy and torch only, shipped in the student handout."""
+"""What an exercise is (parts, declared checks), its cases, the graded checks and the assessment of one part."""

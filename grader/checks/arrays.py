@@ -11,7 +11,7 @@ from typing import Optional, Sequence
 
 import numpy as np
 
-from grader.checks.answer import Answer
+from grader.calling.answer import Answer
 from grader.checks.purity import check_purity
 from grader.checks.trials import Judged, Trial, over_cases
 from grader.text import code, fmt

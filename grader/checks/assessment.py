@@ -22,17 +22,18 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Optional, Sequence, Tuple, cast
 
-from grader.checks import dependence, matching
-from grader.checks import diagnosis as diagnose
+from grader.calling.oracle import ClosableOracle, Failure, Oracle, Outcome
+from grader.checks import dependence
 from grader.checks import held as held_tests
 from grader.checks import verdicts as checks
 from grader.checks.cases import CaseSet
 from grader.checks.held import VISIBLE, Held
-from grader.checks.matching import Matching
-from grader.checks.oracle import ClosableOracle, Failure, Oracle, Outcome
 from grader.checks.part import Catalog, Part
-from grader.checks.probes import Diagnosis
 from grader.checks.verdicts import CheckResult
+from grader.naming import diagnosis as diagnose
+from grader.naming import matching
+from grader.naming.matching import Matching
+from grader.naming.probes import Diagnosis
 from grader.text import Markdown, code_spans
 
 Suspects = Tuple[Sequence[diagnose.Suspect], Catalog]  # suspects, catalog by ID

@@ -16,9 +16,9 @@ from typing import Optional, Sequence, Tuple
 
 import numpy as np
 
-from grader.checks.answer import Answer
+from grader.calling.answer import Answer
+from grader.calling.oracle import Oracle, Outcome
 from grader.checks.cases import ZERO_RTOL, negligible
-from grader.checks.oracle import Oracle, Outcome
 from grader.checks.trials import Trial
 from grader.checks.verdicts import CheckResult, Public
 from grader.contract import Contract

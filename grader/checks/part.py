@@ -31,12 +31,12 @@ from typing import (
 
 import numpy as np
 
-from grader.checks.answer import Answer
+from grader.calling.answer import Answer
 from grader.checks.cases import Case, Expected, MakeCase
-from grader.checks.matching import Matching
-from grader.checks.probes import Diagnostics
 from grader.checks.trials import Judged, Trial
 from grader.contract import Contract
+from grader.naming.matching import Matching
+from grader.naming.probes import Diagnostics
 
 T = TypeVar("T")
 # The engine's checks. An exercise declares which of them each part has (and checks of its own),

@@ -6,7 +6,7 @@ from typing import List, Optional, Tuple
 
 import numpy as np
 
-from grader.checks.answer import Answer
+from grader.calling.answer import Answer
 from grader.checks.trials import Hidden, Judged, Trial, problem, where
 from grader.text import fmt
 

@@ -15,9 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, List, Optional, Tuple
 
-from grader.checks.answer import Answer
+from grader.calling.answer import Answer
+from grader.calling.oracle import Failure, Outcome
 from grader.checks.cases import Case, Expected
-from grader.checks.oracle import Failure, Outcome
 from grader.text import code, escaped, fenced
 
 

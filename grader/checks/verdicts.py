@@ -14,10 +14,10 @@ from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 
+from grader.calling.answer import Answer
+from grader.calling.oracle import Oracle
 from grader.checks import arrays
-from grader.checks.answer import Answer
 from grader.checks.cases import Case, CaseSet, Expected, negligible
-from grader.checks.oracle import Oracle
 from grader.checks.part import Check, Part
 from grader.checks.purity import check_purity
 from grader.checks.trials import Hidden, Judged, Trial, over_cases, quoted

@@ -14,7 +14,7 @@ from typing import Dict, List, Mapping, Optional, Protocol, Sequence, Tuple
 
 import numpy as np
 
-from grader.checks.oracle import Failure, Oracle
+from grader.calling.oracle import Failure, Oracle
 from grader.checks.part import Part
 from grader.checks.trials import problem
 from grader.checks.verdicts import CheckResult, interface_problem

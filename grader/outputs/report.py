@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import List, Mapping, Optional, Sequence
 
 from grader.outputs import plots, stats
+from grader.outputs.atomic import write_atomic
 from grader.outputs.cells import cell, linked, pct, quoted
-from grader.outputs.files import write_atomic
 from grader.outputs.human import needs_a_human
 from grader.outputs.results import GRADER_ERROR, STATUSES
 from grader.outputs.students import Student, students

@@ -15,7 +15,7 @@ from typing import Dict, List, Literal, Mapping, Optional, Sequence, Tuple
 
 from grader.checks.held import VISIBLE, WHEN
 from grader.checks.verdicts import CheckResult
-from grader.outputs.files import write_atomic
+from grader.outputs.atomic import write_atomic
 from grader.text import Markdown, cap_text, open_fence, printable
 
 TEST_OUTPUT_BYTES = 4096  # per test, what a student sees

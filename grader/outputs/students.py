@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 from grader.errors import GraderError
-from grader.outputs.files import write_atomic
+from grader.outputs.atomic import write_atomic
 from grader.outputs.results import GRADER_ERROR
 from grader.outputs.table import PERSON, lateness
 from grader.text import printable

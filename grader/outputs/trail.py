@@ -14,8 +14,8 @@ import json
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
+from grader.outputs.atomic import write_atomic
 from grader.outputs.cells import quoted
-from grader.outputs.files import write_atomic
 from grader.outputs.table import who
 from grader.text import Markdown
 

@@ -15,8 +15,8 @@ import types
 
 import torch
 
-from grader.checks.answer import evaluate, make_inputs, seed_everything
-from grader.checks.raised import TEXT_CAP, error_text, is_bare_file_name, own_frames
+from grader.calling.answer import evaluate, make_inputs, seed_everything
+from grader.calling.raised import TEXT_CAP, error_text, is_bare_file_name, own_frames
 from grader.contract import SUBMISSION_FILE, Contract
 from grader.sandbox import protocol
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from grader.checks.answer import Answer
-from grader.checks.oracle import Oracle
+from grader.calling.answer import Answer
+from grader.calling.oracle import Oracle
 from grader.checks.part import Walkthrough, load_walkthrough
 from grader.errors import LoadError
 from grader.text import code, printable
@@ -41,7 +41,7 @@ def explain(oracle: Oracle, walkthrough: Walkthrough, name: str) -> str:
 def explain_submission(path: Path, zygote: Zygote, exercise: str) -> str:
     """The walk-through beside a submission's answer, which runs in the sandbox (public data only)."""
     from grader import rubric
-    from grader.sandbox.oracle import SandboxOracle
+    from grader.sandbox.sandboxed import SandboxOracle
     from grader.submission.load import load
 
     folder = rubric.folders(exercise)[0]

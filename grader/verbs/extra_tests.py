@@ -32,8 +32,8 @@ from typing import Dict, Iterator, List, Optional, Set, Tuple
 import numpy as np
 from gradescope_utils.autograder_utils.json_test_runner import JSONTestResult, JSONTestRunner
 
-from grader.checks.answer import Answer
-from grader.checks.oracle import Failure, Oracle, Outcome
+from grader.calling.answer import Answer
+from grader.calling.oracle import Failure, Oracle, Outcome
 from grader.checks.trials import headline
 from grader.contract import Contract
 from grader.errors import GraderError

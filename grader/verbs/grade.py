@@ -18,8 +18,8 @@ from grader import text
 from grader.checks.assessment import Learn, assess
 from grader.outputs import results
 from grader.rubric import Graded, Rubric, folders
-from grader.sandbox.oracle import SandboxOracle
 from grader.sandbox.parent import Limits, Zygote
+from grader.sandbox.sandboxed import SandboxOracle
 from grader.submission.load import LoadError, Source, load
 from grader.text import Markdown
 from grader.verbs.extra_tests import CourseTests

@@ -15,7 +15,7 @@ from typing import Iterator
 
 import numpy as np
 
-from grader.checks.answer import seed_everything
+from grader.calling.answer import seed_everything
 
 
 @contextmanager

@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable, Dict, Mapping, Optional, Sequence
 
-from grader.checks.oracle import LocalOracle
+from grader.calling.oracle import LocalOracle
 from grader.checks.part import Part
 from grader.learning.check import Trainer, check_learning, trainer
 from grader.outputs import plots

@@ -13,7 +13,7 @@ import numpy as np
 
 from grader.checks.cases import Case, CaseSet, Expected
 from grader.checks.part import Exercise, Mistake, Part, load_public
-from grader.checks.probes import Sig, Suspect
+from grader.naming.probes import Sig, Suspect
 
 HANDOUT = Path(__file__).resolve().parents[2]  # grader/verbs/ -> the handout's root
 PUBLIC_DATA = HANDOUT / "public_data.npz"

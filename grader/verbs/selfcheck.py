@@ -14,10 +14,10 @@ import sys
 from pathlib import Path
 from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
+from grader.calling.oracle import LocalOracle
+from grader.calling.raised import error_text
 from grader.checks.assessment import assess, summary
-from grader.checks.oracle import LocalOracle
 from grader.checks.part import Catalog, Part, load_walkthrough
-from grader.checks.raised import error_text
 from grader.checks.verdicts import CheckResult
 from grader.outputs import results
 from grader.text import Markdown, code, printable

@@ -27,11 +27,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from grader import rubric
-from grader.checks import diagnosis as diagnose
+from grader.calling.answer import VALUE_CAP, Answer, evaluate, make_inputs
+from grader.calling.oracle import Failure, grad_shapes
 from grader.checks import verdicts as checks
-from grader.checks.answer import VALUE_CAP, Answer, evaluate, make_inputs
-from grader.checks.oracle import Failure, grad_shapes
 from grader.checks.trials import problem
+from grader.naming import diagnosis as diagnose
 from grader.sandbox import protocol
 
 EXERCISE = rubric.exercise("discrete").parts[0]

@@ -21,11 +21,11 @@ from conftest import CORPORA, SUBMISSIONS
 from torch.distributions import Normal
 
 from grader import rubric
-from grader.checks import diagnosis
-from grader.checks.diagnosis import Diagnosis
-from grader.checks.observations import observe
-from grader.checks.oracle import LocalOracle
-from grader.checks.probes import Answers, signature
+from grader.calling.oracle import LocalOracle
+from grader.naming import diagnosis
+from grader.naming.diagnosis import Diagnosis
+from grader.naming.observations import observe
+from grader.naming.probes import Answers, signature
 
 CLAIMS = SUBMISSIONS / "claims"  # the discrete ones; the Gaussian ones are in gaussian/claims
 

@@ -24,10 +24,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from grader import rubric
-from grader.checks import diagnosis
-from grader.checks.observations import observe
-from grader.checks.oracle import LocalOracle
-from grader.checks.probes import Answers, Sig, signature
+from grader.calling.oracle import LocalOracle
+from grader.naming import diagnosis
+from grader.naming.observations import observe
+from grader.naming.probes import Answers, Sig, signature
 
 NUMBER = r"(-?[\d.]+(?:e[+-]?\d+)?|nan|inf|-inf)"
 # Left out: what composing cannot keep whole (an error on most shapes, a random value) and what the

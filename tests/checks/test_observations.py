@@ -25,11 +25,11 @@ from hypothesis import strategies as st
 from submissions.discrete.corpus import MISTAKES, OBSERVED
 
 from grader import rubric
-from grader.checks import diagnosis
-from grader.checks.diagnosis import Diagnosis
-from grader.checks.observations import observe
-from grader.checks.oracle import LocalOracle
-from grader.checks.probes import Answers, close, close_grad, signature
+from grader.calling.oracle import LocalOracle
+from grader.naming import diagnosis
+from grader.naming.diagnosis import Diagnosis
+from grader.naming.observations import observe
+from grader.naming.probes import Answers, close, close_grad, signature
 
 EXERCISE = rubric.exercise("discrete").parts[0]
 DIAGNOSTICS = EXERCISE.diagnostics

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from rendered import problems
 
-from grader.checks.answer import Answer
+from grader.calling.answer import Answer
 from grader.checks.cases import Case, Expected
 from grader.checks.trials import Trial, headline, over_cases
 from grader.outputs.results import to_text

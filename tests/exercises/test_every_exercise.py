@@ -91,8 +91,8 @@ def test_an_exercise_imports_nothing_of_the_engine_but_the_author_module(name):
 def test_catalog_ids_are_unique_across_parts_and_every_entry_is_named_in_process(name):
     """Each catalog entry's own implementation, checked in this process on the public cases, is named."""
     from grader import rubric
+    from grader.calling.oracle import LocalOracle
     from grader.checks.assessment import assess
-    from grader.checks.oracle import LocalOracle
 
     graded = rubric.load(name, public_only=True)
     ids = [m.id for part in graded.parts for m in rubric.solution(name, part.function).catalog]
@@ -115,8 +115,8 @@ def test_catalog_ids_are_unique_across_parts_and_every_entry_is_named_in_process
 @pytest.mark.parametrize("name", EXERCISES)
 def test_the_reference_passes_every_check_on_every_case(name):
     from grader import rubric
+    from grader.calling.oracle import LocalOracle
     from grader.checks.assessment import assess
-    from grader.checks.oracle import LocalOracle
 
     graded = rubric.load(name)
     for part in graded.parts:

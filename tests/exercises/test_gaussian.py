@@ -17,8 +17,8 @@ from conftest import CORPORA
 from submissions.gaussian.corpus import CORRECT, MISTAKES
 
 from grader import rubric
-from grader.checks import diagnosis
-from grader.checks.oracle import LocalOracle
+from grader.calling.oracle import LocalOracle
+from grader.naming import diagnosis
 from reference.gaussian import CATALOG, SAME_NUMBERS, reference
 
 CORPUS = CORPORA / "gaussian"

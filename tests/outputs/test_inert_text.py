@@ -30,9 +30,9 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from grader import rubric
-from grader.checks.answer import Answer
+from grader.calling.answer import Answer
+from grader.calling.oracle import Failure
 from grader.checks.cases import Case, Expected
-from grader.checks.oracle import Failure
 from grader.checks.part import load_walkthrough
 from grader.checks.trials import Trial, over_cases
 from grader.checks.verdicts import CheckResult, interface_problem

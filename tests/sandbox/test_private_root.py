@@ -103,7 +103,7 @@ if sys.argv[1] == "build":
 else:
     root.enter = lambda staging: False
 from grader.sandbox.parent import Zygote
-from grader.sandbox.oracle import SandboxOracle
+from grader.sandbox.sandboxed import SandboxOracle
 zygote = Zygote.start()
 from grader import rubric
 code = (

@@ -13,10 +13,10 @@ import numpy as np
 import pytest
 
 from grader import rubric
-from grader.checks.answer import Answer
-from grader.checks.oracle import Failure
-from grader.sandbox.oracle import SandboxOracle
+from grader.calling.answer import Answer
+from grader.calling.oracle import Failure
 from grader.sandbox.parent import Died, Limits, Output, SandboxError, Zygote
+from grader.sandbox.sandboxed import SandboxOracle
 
 ROOT = os.geteuid() == 0
 REPO = Path(__file__).resolve().parents[2]
@@ -104,7 +104,7 @@ def test_nothing_secret_was_forked_into_the_child(zygote):
     seen = report(
         zygote,
         "sorted(m for m in sys.modules if m.split('.')[0] in ('reference', 'gymnasium') "
-        "or m in ('grader.rubric', 'grader.verbs.grade', 'grader.checks.diagnosis'))",
+        "or m in ('grader.rubric', 'grader.verbs.grade', 'grader.naming.diagnosis'))",
     )
     assert seen == []
 
@@ -207,7 +207,7 @@ import sys
 from grader.sandbox import seccomp as syscalls
 syscalls.DENIED = tuple(name for name in syscalls.DENIED if name not in syscalls.SYSV_IPC)
 from grader.sandbox.parent import Zygote
-from grader.sandbox.oracle import SandboxOracle
+from grader.sandbox.sandboxed import SandboxOracle
 zygote = Zygote.start()
 from grader import rubric
 contract = rubric.exercise("discrete").parts[0].contract

@@ -14,7 +14,7 @@ import torch
 from conftest import SUBMISSIONS
 
 from grader import rubric
-from grader.checks.oracle import LocalOracle
+from grader.calling.oracle import LocalOracle
 from grader.checks.part import load_walkthrough
 from grader.verbs.explain import explain, explain_submission
 

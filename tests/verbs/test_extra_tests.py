@@ -18,7 +18,7 @@ from conftest import SUBMISSIONS
 from rendered import document_problems
 
 from grader import package
-from grader.checks.oracle import LocalOracle
+from grader.calling.oracle import LocalOracle
 from grader.errors import GraderError
 from grader.verbs import extra_tests
 from grader.verbs.grade import grade_safely

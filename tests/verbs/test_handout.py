@@ -22,7 +22,7 @@ HIDDEN_CASES = rubric.folders(EXERCISE)[1] / "rubric.json"
 ONLY_TORCH = """
 import importlib.abc, runpy, sys
 BLOCKED = {"gymnasium", "nbformat", "matplotlib", "tqdm", "yaml", "pytest", "landlock", "reference"}
-INSTRUCTOR = ("grader.sandbox.parent", "grader.sandbox.oracle", "grader.learning.check", "grader.rubric")
+INSTRUCTOR = ("grader.sandbox.parent", "grader.sandbox.sandboxed", "grader.learning.check", "grader.rubric")
 class Blocker(importlib.abc.MetaPathFinder):
     def find_spec(self, name, path=None, target=None):
         if name.split(".")[0] in BLOCKED or name in INSTRUCTOR:

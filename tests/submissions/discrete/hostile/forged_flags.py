@@ -34,7 +34,7 @@ def _disguise(real):
     return evaluate
 
 
-for _name in ("grader.sandbox.child", "grader.checks.answer"):
+for _name in ("grader.sandbox.child", "grader.calling.answer"):
     _module = sys.modules.get(_name)
     if _module is not None and hasattr(_module, "evaluate"):
         _module.evaluate = _disguise(_module.evaluate)

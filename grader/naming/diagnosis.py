@@ -16,7 +16,7 @@ mean is compared instead, a value with no gradient); two more,
 ``Diagnostics.unstable`` and ``Diagnostics.inexact``, are a match on the
 ordinary probes that is not finite, or finite and wrong, on an extreme one. A
 student matches a suspect when value and gradients agree on every ordinary
-probe (NaN with NaN: grader.checks.probes; a probe that gave no number only
+probe (NaN with NaN: grader.naming.probes; a probe that gave no number only
 with a suspect that gives none there either, such as a shape error that
 depends on N); the simplest match (fewest
 mistakes) wins. Suspects with identical numbers (the catalog's
@@ -28,7 +28,7 @@ What the feedback shows
 -----------------------
 Each named mistake: its title and explanation, and the smallest probe where
 that mistake shows (where the student differs from the same suspect without
-it). No match: the observations (grader.checks.observations) that hold, each
+it). No match: the observations (grader.naming.observations) that hold, each
 with the smallest probe that shows it, and the smallest probe where the
 student differs from the reference.
 """
@@ -39,11 +39,11 @@ from typing import Any, Callable, FrozenSet, List, Mapping, Optional, Sequence, 
 
 import numpy as np
 
-from grader.checks.answer import Answer
-from grader.checks.explain import Explainer
-from grader.checks.observations import constant
-from grader.checks.oracle import LocalOracle, Oracle, Outcome
-from grader.checks.probes import (
+from grader.calling.answer import Answer
+from grader.calling.oracle import LocalOracle, Oracle, Outcome
+from grader.naming.evidence import Explainer
+from grader.naming.observations import constant
+from grader.naming.probes import (
     ATOL,
     Diagnosis,
     Diagnostics,

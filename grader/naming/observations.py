@@ -20,8 +20,8 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from grader.checks.patterns import agreement, direction, quadratic, varied, wrong_rows
-from grader.checks.probes import (
+from grader.naming.patterns import agreement, direction, quadratic, varied, wrong_rows
+from grader.naming.probes import (
     RTOL,
     Answers,
     Observation,

@@ -1,5 +1,5 @@
 """Where a wrong loss goes wrong: the probe variations it ignores, an N × N intermediate,
-which rows of its gradient are wrong, which probes it gets right (see grader.checks.observations)."""
+which rows of its gradient are wrong, which probes it gets right (see grader.naming.observations)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Callable, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from grader.checks.probes import RTOL, Answers, Observation, Variation, agrees, close, close_grad, finite, scale, zero
+from grader.naming.probes import RTOL, Answers, Observation, Variation, agrees, close, close_grad, finite, scale, zero
 from grader.text import fmt
 
 

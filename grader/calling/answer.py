@@ -18,7 +18,7 @@ import numpy as np
 import torch
 from torch.overrides import TorchFunctionMode
 
-from grader.checks.raised import TEXT_CAP, describe_error
+from grader.calling.raised import TEXT_CAP, describe_error
 from grader.contract import Argument, Contract
 from grader.errors import AnswerError
 

@@ -7,10 +7,10 @@ from typing import Callable, FrozenSet, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from grader.checks.answer import Answer
-from grader.checks.observations import observe
-from grader.checks.oracle import Outcome
-from grader.checks.probes import (
+from grader.calling.answer import Answer
+from grader.calling.oracle import Outcome
+from grader.naming.observations import observe
+from grader.naming.probes import (
     Answers,
     Diagnosis,
     Diagnostics,

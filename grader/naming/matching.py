@@ -16,10 +16,10 @@ from typing import Any, Callable, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 
-from grader.checks.answer import Answer
-from grader.checks.oracle import LocalOracle, Oracle, Outcome
-from grader.checks.probes import Diagnosis, Probe, Sig, Suspect, agrees, by_size, fitting
+from grader.calling.answer import Answer
+from grader.calling.oracle import LocalOracle, Oracle, Outcome
 from grader.contract import Contract
+from grader.naming.probes import Diagnosis, Probe, Sig, Suspect, agrees, by_size, fitting
 from grader.text import fmt_array
 
 OUTPUT = "output"  # the key of a Sig's one array

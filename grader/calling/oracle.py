@@ -16,7 +16,7 @@ from typing import Callable, Dict, Optional, Protocol, Sequence, Tuple, Union
 
 import numpy as np
 
-from grader.checks.answer import Answer, Inputs, evaluate, make_inputs
+from grader.calling.answer import Answer, Inputs, evaluate, make_inputs
 from grader.contract import Contract
 
 

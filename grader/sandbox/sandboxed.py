@@ -13,8 +13,8 @@ from typing import Dict, Optional
 
 import numpy as np
 
-from grader.checks.answer import VALUE_CAP, Answer
-from grader.checks.oracle import Failure, Outcome, grad_shapes
+from grader.calling.answer import VALUE_CAP, Answer
+from grader.calling.oracle import Failure, Outcome, grad_shapes
 from grader.contract import Contract
 from grader.errors import SubmissionError
 from grader.sandbox import protocol

@@ -5,7 +5,7 @@ gradients. Agreement treats non-finite numbers as data: NaN agrees with NaN and
 an infinity with the same infinity, never with a number, so a loss that is NaN
 for a single sample matches only a suspect that is NaN there too. ``Answers``
 pairs a student's signatures with the reference's for the observations
-(grader.checks.observations); "zero" there is relative to the reference's own
+(grader.naming.observations); "zero" there is relative to the reference's own
 size on the same probe.
 """
 
@@ -16,8 +16,8 @@ from typing import Callable, FrozenSet, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 
-from grader.checks.answer import Answer
-from grader.checks.oracle import Outcome
+from grader.calling.answer import Answer
+from grader.calling.oracle import Outcome
 from grader.contract import Contract
 from grader.text import fmt_array
 
