@@ -15,7 +15,7 @@ import io
 from typing import List, Optional, Sequence
 
 from grader.outputs.students import Student, students
-from grader.outputs.table import TIMES, number, spreadsheet_safe, test_columns
+from grader.outputs.table import TIMES, number, part_columns, spreadsheet_safe, test_columns
 
 GRADEBOOK = ["late_penalty", "adjustment", "comment", "final"]
 SHEET = "grades"
@@ -26,14 +26,26 @@ TEXT_COLUMNS = {"entry", "name", "email", "sid", "status", "reason", "mistakes",
 def gradebook_header(rows: Sequence[dict]) -> List[str]:
     """grades.csv's columns (and grades.xlsx's)."""
     return (
-        ["entry", "name", "email", "sid", "total", *test_columns(rows), "status", "reason", "mistakes"]
+        [
+            "entry",
+            "name",
+            "email",
+            "sid",
+            "total",
+            *part_columns(rows),
+            *test_columns(rows),
+            "status",
+            "reason",
+            "mistakes",
+        ]
         + TIMES
         + GRADEBOOK
     )
 
 
-def gradebook_cells(line: Student, columns: Sequence[str]) -> list:
-    """One student's cells (students.Student) under gradebook_header; columns: the test columns."""
+def gradebook_cells(line: Student, columns: Sequence[str], parts: Sequence[str] = ()) -> list:
+    """One student's cells (students.Student) under gradebook_header; columns: the test columns;
+    parts: the part columns (an exercise of several parts)."""
     row, person = line.row, line.person
     scores = {test["name"]: number(test["score"]) for test in row["tests"]}
     return [
@@ -42,6 +54,7 @@ def gradebook_cells(line: Student, columns: Sequence[str]) -> list:
         person.get("email", ""),
         person.get("sid", ""),
         number(row["score"]),
+        *(number(row["parts"][part]) if part in row.get("parts", {}) else "" for part in parts),
         *(scores.get(column, "") for column in columns),
         row["status"],
         row["reason"],
@@ -65,12 +78,12 @@ def grades_csv(rows: Sequence[dict], lines: Optional[Sequence[Student]] = None) 
     leading zeros. Written with a BOM (CSV_ENCODING) for Excel."""
     if lines is None:
         lines = students(rows)[0]
-    columns = test_columns(rows)
+    columns, parts = test_columns(rows), part_columns(rows)
     stream = io.StringIO()
     writer = csv.writer(stream, quoting=csv.QUOTE_NONNUMERIC)
     writer.writerow(gradebook_header(rows))
     for line in lines:
-        cells = gradebook_cells(line, columns)
+        cells = gradebook_cells(line, columns, parts)
         writer.writerow([spreadsheet_safe(cell) if isinstance(cell, str) else cell for cell in cells])
     return stream.getvalue()
 
@@ -85,13 +98,13 @@ def grades_xlsx(lines: Sequence[Student]) -> bytes:
     from openpyxl.utils import get_column_letter
 
     rows = _rows(lines)
-    header, columns = gradebook_header(rows), test_columns(rows)
+    header, columns, parts = gradebook_header(rows), test_columns(rows), part_columns(rows)
     book = Workbook()
     sheet = book.active
     sheet.title = SHEET
     sheet.append(header)
     for line in lines:
-        sheet.append([None if cell == "" else cell for cell in gradebook_cells(line, columns)])
+        sheet.append([None if cell == "" else cell for cell in gradebook_cells(line, columns, parts)])
     for column, name in enumerate(header, start=1):
         text = name in TEXT_COLUMNS
         for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):

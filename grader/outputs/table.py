@@ -86,6 +86,11 @@ def row_of(
         "files": [printable(str(name), lines=False) for name in batch.get("files") or []],
         "recorded": recorded,
         "feedback": "",  # feedback/<file>.md, once the batch has named it
+        "parts": {  # an exercise of several parts: each part's score, by function (results.json's extra_data)
+            printable(str(function), lines=False): float(part.get("score", 0))
+            for function, part in (extra.get("parts") or {}).items()
+            if isinstance(part, dict)
+        },
     }
 
 
@@ -131,6 +136,14 @@ def _hidden(counts: Mapping[str, dict]) -> str:
 
 def _line(text: str) -> str:
     return " ".join(str(text).split())
+
+
+def part_columns(rows: Sequence[dict]) -> List[str]:
+    """The parts' names, in the order the results list them, when the exercise has several."""
+    names: List[str] = []
+    for row in rows:
+        names.extend(name for name in row.get("parts", {}) if name not in names)
+    return names
 
 
 def test_columns(rows: Sequence[dict]) -> List[str]:

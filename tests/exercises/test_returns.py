@@ -4,6 +4,11 @@ its parts read from results.json's extra_data.parts."""
 
 from __future__ import annotations
 
+import csv
+import io
+import subprocess
+import sys
+from pathlib import Path
 from typing import Dict
 
 import numpy as np
@@ -13,6 +18,7 @@ from rendered import document_problems
 from submissions.returns.corpus import CARELESS, CORRECT, MISTAKES, SAYS
 
 CORPUS = CORPORA / "returns"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
@@ -110,3 +116,20 @@ def test_handout_worked_example_shows_the_references_numbers():
         assert "[" + ", ".join(f"{value:.5g}" for value in values) + "]" in readme
     ignored = next(mistake.function for mistake in GAE if mistake.id == "terminals_ignored")
     assert f"A_0 = {ignored(*batch)[0]:.4g} instead of {shown[2][0]:.5g}" in readme
+
+
+def test_a_class_gets_a_column_per_part_in_grades_csv(tmp_path):
+    """The TA's gradebook: beside the total, each part's score, from results.json's extra_data.parts."""
+    klass = tmp_path / "class"
+    klass.mkdir()
+    for name in ("correct/python_loops.py", "mistakes/sum_not_accumulated_plus.py"):
+        (klass / Path(name).name).write_bytes((CORPUS / name).read_bytes())
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "grader", "batch", str(klass), "--out", str(out), "--exercise", "returns"]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    rows = {row["entry"]: row for row in csv.DictReader(io.StringIO((out / "grades.csv").read_text("utf-8-sig")))}
+    parts = ("discounted_return", "discounted_reward_to_go", "gae_advantages")
+    assert [float(rows["python_loops.py"][part]) for part in parts] == [25, 30, 45]
+    assert [float(rows["sum_not_accumulated_plus.py"][part]) for part in parts] == [25, 10, 45]
+    assert float(rows["sum_not_accumulated_plus.py"]["total"]) == 80
