@@ -12,7 +12,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import SUBMISSIONS
+from conftest import CORPORA, SUBMISSIONS
 
 from grader import package
 
@@ -127,7 +127,7 @@ def test_the_notebooks_learning_cell_shows_the_curves_inline(handout, tmp_path):
 @pytest.mark.slow
 def test_the_gaussian_handout_learns_and_names_mujoco_when_it_is_missing(tmp_path):
     folder = unpacked(tmp_path, "gaussian")
-    correct = SUBMISSIONS / "gaussian/correct/normal_log_prob_sum.py"
+    correct = CORPORA / "gaussian/correct/normal_log_prob_sum.py"
     done = learn(folder, str(correct))
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Learning check PASSED (Trains an InvertedPendulum-v5 policy)." in done.stdout
