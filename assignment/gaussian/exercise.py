@@ -243,7 +243,7 @@ def _hints(answers: Answers) -> List[Observation]:
         f"your dL/dmean is the correct one times the variance exp(2·log_std) of each dimension (or half or "
         f"twice that) {answers.on(len(shown))}: the division by the variance is missing"
     )
-    return [Observation("variance", text, shown[0])]
+    return [Observation("variance", text, shown[0], "a squared error instead of the Gaussian log-likelihood")]
 
 
 _VARIATIONS = (
@@ -257,7 +257,6 @@ _MEANINGS = {
     "offset": "a term that does not depend on mean or log_std, such as −½·log 2π per dimension, is missing or extra",
     "single zero": "q standardised inside the loss turns a single q into 0",
     "single nan": "q standardised inside the loss with an unbiased std is NaN for a single sample",
-    "variance": "a squared error instead of the Gaussian log-likelihood",
 }
 
 

@@ -36,6 +36,7 @@ from grader.checks.cases import Case, Expected, MakeCase
 from grader.checks.trials import Judged, Trial
 from grader.contract import Contract
 from grader.naming.matching import Matching
+from grader.naming.observations import meaning_keys
 from grader.naming.probes import Diagnostics
 
 T = TypeVar("T")
@@ -90,6 +91,11 @@ class Part:
             raise ValueError(f"{self.contract.function} has no gradient to check: {no_gradient}")
         if self.diagnostics is not None and isinstance(self.diagnostics, Matching) == self.contract.loss:
             raise ValueError(f"{self.contract.function}: a loss is diagnosed, an array function matched")
+        if isinstance(self.diagnostics, Diagnostics) and set(self.diagnostics.meanings) - meaning_keys(
+            self.diagnostics
+        ):
+            unknown = sorted(set(self.diagnostics.meanings) - meaning_keys(self.diagnostics))
+            raise ValueError(f"{self.contract.function}: no observation is of the kinds {unknown} its meanings name")
         if self.diagnostics is not None and self.diagnostics.contract != self.contract:
             raise ValueError(f"{self.contract.function}: its diagnostics are for another contract")
 

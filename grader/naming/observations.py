@@ -16,7 +16,7 @@ printed: "−1", "N", "1/A", "0.001"), "offset", "single zero", "single nan",
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, FrozenSet, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -24,6 +24,7 @@ from grader.naming.patterns import agreement, direction, quadratic, varied, wron
 from grader.naming.probes import (
     RTOL,
     Answers,
+    Diagnostics,
     Observation,
     Sig,
     Sizes,
@@ -114,6 +115,26 @@ def _zero_gradient(a: Answers) -> List[Observation]:
             )
             found.append(Observation("zero gradient", text, shown[0]))
     return found
+
+
+# The kinds of observation the engine makes, which an exercise's Diagnostics.meanings may key (besides
+# "ratio <factor>" of its sizes and those its variations name: meaning_keys).
+KINDS = frozenset(
+    {
+        "agrees where", "constant", "direction", "not finite", "offset", "quadratic", "raised",
+        "ran like", "rows", "single nan", "single zero", "varies", "zero gradient",
+    }
+)  # fmt: skip
+
+
+def meaning_keys(diagnostics: Diagnostics) -> FrozenSet[str]:
+    """Every observation kind a meaning can be given for: a misspelt key would drop its sentence silently."""
+    sizes = diagnostics.sizes(diagnostics.probes[0])
+    ratios = {f"ratio {sign}{label}" for label, _ in _expressions(sizes) for sign in ("", "−") if label != "1" or sign}
+    varied = {
+        kind for v in diagnostics.variations for kind in (f"ignores {v.argument}", f"extra term without {v.argument}")
+    }
+    return KINDS | ratios | varied
 
 
 def _expressions(sizes: Sizes) -> List[Tuple[str, Dict[str, int]]]:

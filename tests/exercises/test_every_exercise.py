@@ -127,3 +127,16 @@ def test_the_reference_passes_every_check_on_every_case(name):
         )
         assert all(check.passed for check in result.checks), [c.output for c in result.checks if not c.passed]
         assert not result.mistakes
+
+
+def test_a_meaning_for_an_observation_the_engine_never_makes_is_refused():
+    """A misspelt key of Diagnostics.meanings would drop its sentence silently: the part refuses it."""
+    import dataclasses
+
+    from grader import rubric
+
+    part = rubric.exercise("discrete").parts[0]
+    assert part.diagnostics is not None and "ratio N" in part.diagnostics.meanings
+    misspelt = dict(part.diagnostics.meanings, **{"ratio  N": "a sum over the batch"})
+    with pytest.raises(ValueError, match=r"\['ratio  N'\]"):
+        dataclasses.replace(part, diagnostics=dataclasses.replace(part.diagnostics, meanings=misspelt))
