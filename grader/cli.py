@@ -82,11 +82,11 @@ def _parser() -> argparse.ArgumentParser:
 
 def _exercise(args) -> str:
     """The exercise asked for, checked before the sandbox starts: a typo is a usage error."""
-    from grader import rubric
+    from grader.course import registry
     from grader.errors import GraderError
 
     try:
-        return rubric.resolve(args.exercise)
+        return registry.resolve(args.exercise)
     except GraderError as exc:
         _usage_error(str(exc))
 
@@ -118,7 +118,7 @@ def _positive(text: str) -> int:
 def _grade_one(path: Path, exercise: str, public_only: bool, extra_tests: Optional[Path] = None) -> dict:
     import dataclasses
 
-    from grader import rubric
+    from grader.course import rubric
     from grader.errors import GraderError
     from grader.verbs import extra_tests as course
     from grader.verbs.grade import grade_safely

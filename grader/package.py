@@ -21,10 +21,10 @@ import zipfile
 from pathlib import Path
 from typing import Iterable, List, Set, Tuple
 
-from grader import rubric
 from grader.checks.part import Exercise
+from grader.course import registry, rubric
+from grader.course.registry import ROOT
 from grader.errors import GraderError
-from grader.rubric import ROOT
 
 _SKIP_PARTS = {"__pycache__", ".pytest_cache", ".ipynb_checkpoints"}
 # What the handout's own code starts from; the grader modules it needs are followed from there.
@@ -92,13 +92,13 @@ def _write(out: Path, members: Iterable[Tuple[Path, str]]) -> Path:
 
 def autograder(out: Path, exercise: str) -> Path:
     scripts = ROOT / "grader" / "autograder"
-    public, private = rubric.folders(exercise)
+    public, private = registry.folders(exercise)
     members = [
         (scripts / "setup.sh", "setup.sh"),
         (scripts / "run_autograder", "run_autograder"),
         (ROOT / "requirements.txt", "requirements.txt"),
         (ROOT / "reference" / "__init__.py", "reference/__init__.py"),
-        (rubric.COURSE, str(rubric.COURSE.relative_to(ROOT))),
+        (registry.COURSE, str(registry.COURSE.relative_to(ROOT))),
     ]
     members += [(p, str(p.relative_to(ROOT))) for p in _files(ROOT / "grader") if scripts not in p.parents]
     shipped = (public / "exercise.py", public / "public_cases.json", public / rubric.exercise(exercise).stub_file)
@@ -133,7 +133,7 @@ raise SystemExit(main(sys.argv[1:]))
 def handout(out: Path, exercise: str) -> Path:
     from grader.verbs.public_data import write_public_data
 
-    public, _ = rubric.folders(exercise)
+    public, _ = registry.folders(exercise)
     spec = rubric.exercise(exercise)
     stub = spec.stub_file
     with tempfile.TemporaryDirectory() as scratch:
@@ -242,7 +242,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     builders = {"autograder": autograder, "handout": handout}
     try:
-        exercise = rubric.resolve(args.exercise)
+        exercise = registry.resolve(args.exercise)
         out = builders[args.kind](args.out, exercise)
     except GraderError as exc:  # an unknown exercise; course tests that cannot be loaded
         parser.error(str(exc))  # exits 2, like every misused command

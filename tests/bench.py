@@ -43,7 +43,7 @@ import bench_gaussian  # noqa: E402
 import gymnasium as gym  # noqa: E402
 import numpy as np  # noqa: E402
 
-from grader import rubric  # noqa: E402
+from grader.course import registry, rubric  # noqa: E402
 from grader.verbs.grade import grade  # noqa: E402
 
 SUBMISSIONS = ROOT / "tests" / "submissions" / "discrete"
@@ -125,7 +125,7 @@ def every_exercise(repeats: int = 3) -> None:
 
 def first_correct() -> dict:
     """Exercise name -> the first correct file of its corpus (tests/submissions/NAME/corpus.py)."""
-    manifests = {name: importlib.import_module(f"submissions.{name}.corpus") for name in rubric.names()}
+    manifests = {name: importlib.import_module(f"submissions.{name}.corpus") for name in registry.names()}
     return {name: CORPORA / name / manifest.CORRECT[0] for name, manifest in manifests.items()}
 
 

@@ -27,8 +27,8 @@ import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from grader import rubric  # noqa: E402
 from grader.calling.oracle import LocalOracle  # noqa: E402
+from grader.course import rubric  # noqa: E402
 from reference.discrete import CATALOG, cartpole  # noqa: E402
 from reference.discrete import reference as reference_loss  # noqa: E402
 

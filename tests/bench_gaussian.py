@@ -36,8 +36,8 @@ import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from grader import rubric  # noqa: E402
 from grader.calling.oracle import LocalOracle  # noqa: E402
+from grader.course import rubric  # noqa: E402
 from reference.gaussian import CATALOG, pendulum, reference  # noqa: E402
 
 __test__ = False  # a script, not a pytest module

@@ -27,7 +27,7 @@ def pytest_unconfigure(config):
 
 @pytest.fixture(scope="session")
 def rubric():
-    from grader import rubric as rubric_module
+    from grader.course import rubric as rubric_module
 
     return rubric_module.load("discrete")
 

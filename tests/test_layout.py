@@ -34,7 +34,7 @@ LAYERS = {
     "sandbox": 2,
     "checks": 3,
     "learning": 4,
-    "rubric": 4,
+    "course": 4,
     "outputs": 5,
     "author": 5,
     "verbs": 6,
@@ -226,13 +226,13 @@ def test_the_course_lists_exactly_the_exercises_it_has():
 
 @pytest.mark.parametrize("name", _exercises())
 def test_every_exercise_has_its_reference_and_loads(name):
-    from grader import rubric
     from grader.checks.part import Solution
+    from grader.course import registry, rubric
 
     private = REPO / "reference" / name
     assert (private / "__init__.py").is_file() and (private / "rubric.json").is_file()
-    assert name in rubric.names() and rubric.resolve(name) == name
-    assert rubric.folders(name) == (REPO / "assignment" / name, private)
+    assert name in registry.names() and registry.resolve(name) == name
+    assert registry.folders(name) == (REPO / "assignment" / name, private)
     graded = rubric.load(name)
     assert graded.name == name and tuple(part.function for part in graded.parts) == graded.exercise.functions
     assert all(path.is_file() for path in graded.files())

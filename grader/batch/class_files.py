@@ -88,7 +88,7 @@ def keep_previous(result: Path) -> None:
 
 def late_policy_of(exercise: str, flag: Optional[str]) -> Optional[LatePolicy]:
     """The late policy: `--late-policy` if given, else rubric.json's "late_policy", else none."""
-    from grader.rubric import folders
+    from grader.course.registry import folders
 
     if flag:
         return parse_policy(flag)

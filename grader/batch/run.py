@@ -50,7 +50,7 @@ from grader.outputs.students import LatePolicy
 from grader.outputs.table import status_of, summary_table
 
 if TYPE_CHECKING:  # the rubric imports torch, which a batch imports only once its zygote is forked
-    from grader.rubric import Rubric
+    from grader.course.rubric import Rubric
 
 ENTRY_WALL_S = 15 * 60.0  # last resort: grade() enforces the real budgets itself
 EXIT_INTERRUPTED = 130
@@ -70,14 +70,14 @@ def run_batch(
     entry_wall_s: float = ENTRY_WALL_S,
     late_policy: Optional[str] = None,
 ) -> int:
-    """Grade every entry of `directory` into `out` on `exercise` (default: rubric.resolve's);
+    """Grade every entry of `directory` into `out` on `exercise` (default: registry.resolve's);
     0 when every entry has a results file. only: regrade just these entries (names in
     `directory`), keeping every other result; then 0 when each of them has one, and 2 if one
     names no entry. skip: names in `directory` that are no entry (the course's own files kept
     beside the submissions). late_policy: "10%/day,cap=50%" (students.parse_policy), else
     rubric.json's "late_policy", else none. `limits` (sandbox.Limits) and `entry_wall_s` are for
     the Python API; the CLI keeps the defaults."""
-    from grader.rubric import resolve
+    from grader.course.registry import resolve
     from grader.sandbox.parent import Zygote
 
     name = resolve(exercise)
@@ -88,7 +88,7 @@ def run_batch(
         return EXIT_USAGE
 
     try:
-        # The zygote first, before grader.rubric imports the reference: see sandbox/parent.py.
+        # The zygote first, before grader.course.rubric imports the reference: see sandbox/parent.py.
         with Zygote.start() as zygote, _terminate_as_interrupt():
             return _run(
                 Path(directory),
@@ -123,7 +123,7 @@ def _run(
     skip: Sequence[str] = (),
     policy: Optional[LatePolicy] = None,
 ) -> int:
-    from grader import rubric as rubric_module
+    from grader.course import rubric as rubric_module
 
     rubric = rubric_module.load(exercise)
     for graded in rubric.parts:  # built once here and shared by every forked worker
@@ -171,7 +171,7 @@ def _grade_todo(todo, rubric: Rubric, zygote, limits, jobs: int, wall_s: float, 
 
     progress = Progress(len(todo))
     options = {} if limits is None else {"limits": limits}
-    from grader.rubric import folders
+    from grader.course.registry import folders
 
     function = rubric.parts[0].function
     stub = (folders(rubric.name)[0] / rubric.exercise.stub_file).read_text()  # never graded (submission/stub.py)
@@ -231,7 +231,7 @@ def _finish(
 ) -> int:
     """The class's files and the summary table, from every entry's result; 0 when every entry
     (or every one of `only`) has a result."""
-    from grader.rubric import mistake_titles
+    from grader.course.rubric import mistake_titles
 
     written = write_class_files(out, entries, documents, files, mistake_titles(header.exercise), header, policy)
     print(summary_table(written.rows))

@@ -5,7 +5,7 @@ Each exercise's public module (assignment/<name>/exercise.py, shipped in its
 handout) builds one ``Exercise`` through grader.author; the grader's code names
 none. What only the instructor may see (the reference, the mistake catalog, the
 hidden cases, the learning environment) lives under reference/<name>/, as one
-``Solution`` per part (see grader/rubric.py).
+``Solution`` per part (see grader/course/rubric.py).
 """
 
 from __future__ import annotations

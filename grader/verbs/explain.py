@@ -40,11 +40,11 @@ def explain(oracle: Oracle, walkthrough: Walkthrough, name: str) -> str:
 
 def explain_submission(path: Path, zygote: Zygote, exercise: str) -> str:
     """The walk-through beside a submission's answer, which runs in the sandbox (public data only)."""
-    from grader import rubric
+    from grader.course import registry, rubric
     from grader.sandbox.sandboxed import SandboxOracle
     from grader.submission.load import load
 
-    folder = rubric.folders(exercise)[0]
+    folder = registry.folders(exercise)[0]
     spec = rubric.exercise(exercise)
     walkthrough = load_walkthrough(folder / "exercise.py")  # of its first part
     contract = spec.parts[0].contract

@@ -16,8 +16,9 @@ from typing import Dict, List, Optional
 
 from grader import text
 from grader.checks.assessment import Learn, assess
+from grader.course.registry import folders
+from grader.course.rubric import Graded, Rubric
 from grader.outputs import results
-from grader.rubric import Graded, Rubric, folders
 from grader.sandbox.parent import Limits, Zygote
 from grader.sandbox.sandboxed import SandboxOracle
 from grader.submission.load import LoadError, Source, load
@@ -133,8 +134,8 @@ def _stub(rubric: Rubric) -> str:
 
 
 def _learn(rubric: Rubric, graded: Graded, weights: Dict[str, float]) -> Learn:
+    from grader.course.rubric import solution
     from grader.learning.check import check_learning, trainer  # gymnasium only when learning is graded
-    from grader.rubric import solution
 
     declared = graded.part.learning
     assert declared is not None  # asked only of a part that declares learning

@@ -44,7 +44,7 @@ def _grade(root: Path, exercise: str) -> dict:
     from grader.sandbox.parent import Zygote
 
     with Zygote.start() as zygote:  # before the rubric imports the reference
-        from grader import rubric
+        from grader.course import rubric
         from grader.verbs.grade import grade_safely
 
         print(printable(_who(root / "submission_metadata.json")))  # stdout: instructors read it on Gradescope

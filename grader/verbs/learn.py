@@ -31,9 +31,11 @@ def reference_learning(exercise: str) -> Dict[str, Any]:
     trainer's module, what it needs installed, the check's weight and the reference's curve on
     every grading seed, for the part with a learning check ({} if none has). Numbers and names only:
     no code of the reference leaves reference/."""
-    from grader import rubric
+    from grader.course import registry, rubric
 
-    pins = dict(line.split("==", 1) for line in (rubric.ROOT / "requirements.txt").read_text().split() if "==" in line)
+    pins = dict(
+        line.split("==", 1) for line in (registry.ROOT / "requirements.txt").read_text().split() if "==" in line
+    )
     loaded = rubric.load(exercise, public_only=True)
     graded = next((g for g in loaded.parts if g.part.learning), None)
     if graded is None or graded.part.learning is None:

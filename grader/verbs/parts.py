@@ -16,7 +16,7 @@ from grader.outputs import results
 from grader.text import Markdown
 
 if TYPE_CHECKING:  # the self-check uses section and not_run, and its handout has no rubric
-    from grader.rubric import Graded, Rubric
+    from grader.course.rubric import Graded, Rubric
     from grader.verbs.extra_tests import CourseTests
 
 

@@ -363,7 +363,8 @@ def test_student_text_in_the_report_is_inert():
 
 
 def test_c1_controls_are_written_out_like_c0():
-    from grader import rubric, text
+    from grader import text
+    from grader.course import rubric
     from grader.outputs import results
     from grader.outputs.table import row_of, summary_table
 

@@ -26,11 +26,11 @@ import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from grader import rubric
 from grader.calling.answer import VALUE_CAP, Answer, evaluate, make_inputs
 from grader.calling.oracle import Failure, grad_shapes
 from grader.checks import verdicts as checks
 from grader.checks.trials import problem
+from grader.course import rubric
 from grader.naming import diagnosis as diagnose
 from grader.sandbox import protocol
 

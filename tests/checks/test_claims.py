@@ -20,8 +20,8 @@ import torch.nn.functional as F
 from conftest import CORPORA, SUBMISSIONS
 from torch.distributions import Normal
 
-from grader import rubric
 from grader.calling.oracle import LocalOracle
+from grader.course import rubric
 from grader.naming import diagnosis
 from grader.naming.diagnosis import Diagnosis
 from grader.naming.observations import observe

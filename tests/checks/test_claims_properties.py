@@ -23,8 +23,8 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from grader import rubric
 from grader.calling.oracle import LocalOracle
+from grader.course import rubric
 from grader.naming import diagnosis
 from grader.naming.observations import observe
 from grader.naming.probes import Answers, Sig, signature

@@ -24,8 +24,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from submissions.discrete.corpus import MISTAKES, OBSERVED
 
-from grader import rubric
 from grader.calling.oracle import LocalOracle
+from grader.course import rubric
 from grader.naming import diagnosis
 from grader.naming.diagnosis import Diagnosis
 from grader.naming.observations import observe

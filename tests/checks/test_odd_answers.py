@@ -14,7 +14,7 @@ import pytest
 from conftest import SUBMISSIONS, scores
 from submissions.discrete.broken.cases import ODD_RESULTS
 
-from grader import rubric
+from grader.course import rubric
 from grader.text import escaped
 
 TITLES = rubric.exercise("discrete").parts[0].titles

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from conftest import CORPORA
 
-from grader.rubric import mistake_titles
+from grader.course.rubric import mistake_titles
 
 ROOT = Path(__file__).resolve().parents[2]
 EXERCISES = sorted(json.loads((ROOT / "assignment" / "exercises.json").read_text())["exercises"])
@@ -35,7 +35,7 @@ MISTAKES = [(name, path) for name in EXERCISES for path in sorted(_corpus(name).
 
 @pytest.fixture(scope="module")
 def grade(zygote):
-    from grader import rubric
+    from grader.course import rubric
     from grader.verbs.grade import grade_safely
 
     def run(name: str, path: str) -> dict:
@@ -90,9 +90,9 @@ def test_an_exercise_imports_nothing_of_the_engine_but_the_author_module(name):
 @pytest.mark.parametrize("name", EXERCISES)
 def test_catalog_ids_are_unique_across_parts_and_every_entry_is_named_in_process(name):
     """Each catalog entry's own implementation, checked in this process on the public cases, is named."""
-    from grader import rubric
     from grader.calling.oracle import LocalOracle
     from grader.checks.assessment import assess
+    from grader.course import rubric
 
     graded = rubric.load(name, public_only=True)
     ids = [m.id for part in graded.parts for m in rubric.solution(name, part.function).catalog]
@@ -114,9 +114,9 @@ def test_catalog_ids_are_unique_across_parts_and_every_entry_is_named_in_process
 
 @pytest.mark.parametrize("name", EXERCISES)
 def test_the_reference_passes_every_check_on_every_case(name):
-    from grader import rubric
     from grader.calling.oracle import LocalOracle
     from grader.checks.assessment import assess
+    from grader.course import rubric
 
     graded = rubric.load(name)
     for part in graded.parts:
@@ -133,7 +133,7 @@ def test_a_meaning_for_an_observation_the_engine_never_makes_is_refused():
     """A misspelt key of Diagnostics.meanings would drop its sentence silently: the part refuses it."""
     import dataclasses
 
-    from grader import rubric
+    from grader.course import rubric
 
     part = rubric.exercise("discrete").parts[0]
     assert part.diagnostics is not None and "ratio N" in part.diagnostics.meanings

@@ -16,8 +16,8 @@ import torch
 from conftest import CORPORA
 from submissions.gaussian.corpus import CORRECT, MISTAKES
 
-from grader import rubric
 from grader.calling.oracle import LocalOracle
+from grader.course import registry, rubric
 from grader.naming import diagnosis
 from reference.gaussian import CATALOG, SAME_NUMBERS, reference
 
@@ -178,7 +178,7 @@ def test_walkthrough_steps_are_the_reference_and_name_the_wrong_turn():
     from grader.checks.part import load_walkthrough
     from grader.verbs.explain import explain
 
-    walkthrough = load_walkthrough(rubric.folders("gaussian")[0] / "exercise.py")
+    walkthrough = load_walkthrough(registry.folders("gaussian")[0] / "exercise.py")
     assert walkthrough is not None
     contract = rubric.exercise("gaussian").parts[0].contract
     correct = LocalOracle(reference, contract).call(*walkthrough.arrays)

@@ -19,7 +19,7 @@ LEARNING = "Trains an InvertedPendulum-v5 policy"
 
 @pytest.fixture(scope="module")
 def grade(zygote):
-    from grader import rubric
+    from grader.course import rubric
     from grader.verbs.grade import grade_safely
 
     graded = rubric.load("gaussian")

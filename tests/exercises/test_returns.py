@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture(scope="module")
 def graded(zygote):
     """path -> its results.json, each file graded once for the whole module."""
-    from grader import rubric
+    from grader.course import rubric
     from grader.verbs.grade import grade_safely
 
     exercise = rubric.load("returns")

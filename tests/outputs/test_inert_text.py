@@ -29,7 +29,6 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from grader import rubric
 from grader.calling.answer import Answer
 from grader.calling.oracle import Failure
 from grader.checks.cases import Case, Expected
@@ -37,6 +36,7 @@ from grader.checks.part import load_walkthrough
 from grader.checks.trials import Trial, over_cases
 from grader.checks.verdicts import CheckResult, interface_problem
 from grader.contract import Contract
+from grader.course import registry, rubric
 from grader.errors import LoadError
 from grader.outputs import plots, results
 from grader.outputs.feedback import feedback_markdown
@@ -263,7 +263,7 @@ def test_grades_csv_keeps_every_name_and_holds_no_raw_invisible_character(names)
 # --- the terminal: explain ----------------------------------------------------------------------
 
 
-WALKTHROUGH = load_walkthrough(rubric.folders("discrete")[0] / "exercise.py")
+WALKTHROUGH = load_walkthrough(registry.folders("discrete")[0] / "exercise.py")
 
 
 class _Says:

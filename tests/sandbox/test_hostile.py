@@ -464,7 +464,7 @@ def ipcs_unchanged():
 def graded_other_hidden(zygote, rubric):
     """Grades with a rubric whose hidden cases differ (same kinds and seeds, every N one larger):
     what a student sees must not change with them."""
-    from grader.rubric import Graded, Rubric, solution
+    from grader.course.rubric import Graded, Rubric, solution
     from grader.verbs.grade import grade_safely
 
     reference = solution(rubric.name, "pseudo_loss").reference

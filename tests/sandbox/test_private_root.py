@@ -105,7 +105,7 @@ else:
 from grader.sandbox.parent import Zygote
 from grader.sandbox.sandboxed import SandboxOracle
 zygote = Zygote.start()
-from grader import rubric
+from grader.course import rubric
 code = (
     f"import os\\ntry:\\n    os.listdir({sys.argv[2]!r})\\n    grader = 'listed'\\nexcept OSError as exc:\\n"
     "    grader = type(exc).__name__\\nprint('FILES', os.listdir('.'), grader)\\n" + sys.argv[3]

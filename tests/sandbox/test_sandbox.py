@@ -12,9 +12,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader import rubric
 from grader.calling.answer import Answer
 from grader.calling.oracle import Failure
+from grader.course import rubric
 from grader.sandbox.parent import Died, Limits, Output, SandboxError, Zygote
 from grader.sandbox.sandboxed import SandboxOracle
 
@@ -104,7 +104,7 @@ def test_nothing_secret_was_forked_into_the_child(zygote):
     seen = report(
         zygote,
         "sorted(m for m in sys.modules if m.split('.')[0] in ('reference', 'gymnasium') "
-        "or m in ('grader.rubric', 'grader.verbs.grade', 'grader.naming.diagnosis'))",
+        "or m in ('grader.course.rubric', 'grader.verbs.grade', 'grader.naming.diagnosis'))",
     )
     assert seen == []
 
@@ -209,7 +209,7 @@ syscalls.DENIED = tuple(name for name in syscalls.DENIED if name not in syscalls
 from grader.sandbox.parent import Zygote
 from grader.sandbox.sandboxed import SandboxOracle
 zygote = Zygote.start()
-from grader import rubric
+from grader.course import rubric
 contract = rubric.exercise("discrete").parts[0].contract
 for code in sys.argv[1:]:
     oracle = SandboxOracle(zygote, {"submission.py": code}, contract)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from submissions.discrete.careless import make
 
-from grader import rubric
+from grader.course import rubric
 from grader.errors import GraderError
 from grader.submission import bounded as bounded_module
 from grader.submission.bounded import READ_MEMORY_MB, bounded

@@ -13,8 +13,8 @@ import pytest
 from conftest import SUBMISSIONS, scores
 from submissions.discrete.careless import make
 
-from grader import rubric
 from grader.contract import SUBMISSION_FILE
+from grader.course import rubric
 from grader.submission.listing import MAX_LOOKED_AT
 from grader.submission.load import LoadError, helpers, load, pick
 

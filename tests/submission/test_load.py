@@ -18,8 +18,8 @@ import pytest
 from conftest import SUBMISSIONS, scores
 from submissions.discrete.broken.cases import CALL_ERRORS, CASES, HANGS, IMPORT_ERRORS, LOAD_ERRORS, RUN_ERRORS, STUB
 
-from grader import rubric
 from grader.contract import SUBMISSION_FILE
+from grader.course import registry, rubric
 from grader.sandbox.parent import Limits
 from grader.submission.files import read_text
 from grader.submission.load import SUBMISSION_NAMES, LoadError, defines_function, load, pick
@@ -27,7 +27,7 @@ from grader.submission.load import SUBMISSION_NAMES, LoadError, defines_function
 EXERCISE = "discrete"  # the exercise tests/submissions/ is written for
 FUNCTION = rubric.exercise(EXERCISE).parts[0].contract.function  # what a submission must define
 # The handout's stub itself, handed in untouched: the manifest names it by the key STUB, the file is the exercise's.
-STUB_FILE = rubric.folders(EXERCISE)[0] / rubric.exercise(EXERCISE).stub_file
+STUB_FILE = registry.folders(EXERCISE)[0] / rubric.exercise(EXERCISE).stub_file
 
 BROKEN = SUBMISSIONS / "broken"
 REPO = Path(__file__).resolve().parents[2]

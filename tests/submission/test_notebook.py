@@ -22,7 +22,7 @@ import torch.nn.functional as F
 from conftest import SUBMISSIONS, scores
 from submissions.discrete.notebooks import make
 
-from grader import rubric
+from grader.course import rubric
 from grader.submission.load import LoadError, load
 from grader.submission.notebook import extract
 

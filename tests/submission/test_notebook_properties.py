@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_raw_cell
 from submissions.discrete.notebooks import make
 
-from grader import rubric
+from grader.course import rubric
 from grader.submission.load import LoadError, load
 
 FUNCTION = rubric.exercise("discrete").parts[0].contract.function  # what the notebook must define

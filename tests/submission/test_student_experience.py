@@ -10,14 +10,14 @@ import nbformat
 import pytest
 from conftest import SUBMISSIONS, scores
 
-from grader import rubric
 from grader.checks.assessment import first_sentence
+from grader.course import registry, rubric
 from grader.submission.load import load
 from grader.submission.notebook import extract
 from grader.submission.stub import has_work, is_stub
 
 EXERCISE = "discrete"
-PUBLIC = rubric.folders(EXERCISE)[0]
+PUBLIC = registry.folders(EXERCISE)[0]
 STUB_FILE = PUBLIC / rubric.exercise(EXERCISE).stub_file
 STUB = STUB_FILE.read_text()
 UPLOADS = SUBMISSIONS / "uploads"

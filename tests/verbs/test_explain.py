@@ -13,13 +13,13 @@ import pytest
 import torch
 from conftest import SUBMISSIONS
 
-from grader import rubric
 from grader.calling.oracle import LocalOracle
 from grader.checks.part import load_walkthrough
+from grader.course import registry, rubric
 from grader.verbs.explain import explain, explain_submission
 
 EXERCISE = "discrete"
-WALKTHROUGH = load_walkthrough(rubric.folders(EXERCISE)[0] / "exercise.py")
+WALKTHROUGH = load_walkthrough(registry.folders(EXERCISE)[0] / "exercise.py")
 REPO = Path(__file__).resolve().parents[2]
 NUMBER = r"-?\d+(?:\.\d+)?(?:e-?\d+)?"
 

@@ -189,7 +189,7 @@ def test_the_autograder_zip_is_not_built_with_course_tests_that_cannot_load(tmp_
 
 
 def test_the_rubric_names_a_file_beside_it_or_nothing(tmp_path):
-    from grader.rubric import _extra_tests, extra_tests_file
+    from grader.course.rubric import _extra_tests, extra_tests_file
 
     assert extra_tests_file("discrete") is None  # make grade and the zip run none until it names one
     (tmp_path / "mine.py").write_text("")
@@ -259,7 +259,7 @@ def test_a_batch_skips_course_files_and_runs_the_tests_the_rubric_names(tmp_path
     for name in ("alice.py", "grace.py", "extra_tests.py"):
         (directory / name).write_text((ROOT / "examples" / name).read_text())
     script = (
-        "import dataclasses, sys\nfrom pathlib import Path\nfrom grader import cli, rubric\nreal = rubric.load\n"
+        "import dataclasses, sys\nfrom pathlib import Path\nfrom grader import cli\nfrom grader.course import rubric\nreal = rubric.load\n"
         "def load(name, public_only=False):\n    found = real(name, public_only)\n"
         "    return found if public_only else dataclasses.replace(found, extra_tests=Path(sys.argv[1]))\n"
         "rubric.load = load\nsys.exit(cli.main(sys.argv[2:]))\n"

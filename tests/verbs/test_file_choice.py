@@ -9,12 +9,12 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from grader import rubric
+from grader.course import registry, rubric
 from grader.submission.load import pick
 from grader.verbs.choice import choose
 
 SPEC = rubric.exercise("discrete")
-STUB = (rubric.folders("discrete")[0] / SPEC.stub_file).read_text()
+STUB = (registry.folders("discrete")[0] / SPEC.stub_file).read_text()
 WORK = "import torch.nn.functional as F\n\n\ndef pseudo_loss(logits, actions, q_values):\n    return (F.cross_entropy(logits, actions, reduction='none') * q_values).mean()\n"
 OTHER = "def helper():\n    return 1\n"
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import re
 
-from grader import rubric
+from grader.course import registry
 
-README = (rubric.folders("discrete")[0] / "README.md").read_text()
+README = (registry.folders("discrete")[0] / "README.md").read_text()
 
 
 def test_the_questions_come_first_in_the_order_a_student_asks_them():

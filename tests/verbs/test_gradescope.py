@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from conftest import SUBMISSIONS
 
-from grader import package, rubric
+from grader import package
+from grader.course import registry, rubric
 
 EXERCISE = "discrete"
 VISIBILITIES = {"visible", "hidden", "after_due_date", "after_published"}
@@ -59,14 +60,14 @@ def test_zip_has_gradescope_layout_and_nothing_else(autograder_zip):
     } <= set(names)
     # One exercise, and of its public folder only what grading reads: the stub (never graded
     # unchanged while another file has the work), not the handout text.
-    public, private = rubric.folders(EXERCISE)
+    public, private = registry.folders(EXERCISE)
     exercise_files = {
         "assignment/exercises.json",
         f"assignment/{EXERCISE}/exercise.py",
         f"assignment/{EXERCISE}/public_cases.json",
         f"assignment/{EXERCISE}/{rubric.exercise(EXERCISE).stub_file}",
         "reference/__init__.py",
-    } | {str(p.relative_to(rubric.ROOT)) for p in private.rglob("*") if p.is_file() and "__pycache__" not in p.parts}
+    } | {str(p.relative_to(registry.ROOT)) for p in private.rglob("*") if p.is_file() and "__pycache__" not in p.parts}
     assert {n for n in names if n.startswith(("assignment/", "reference/"))} == exercise_files
     assert not [
         n for n in names if n.startswith(("tests/", ".venv/", "dist/")) or "__pycache__" in n or n.endswith(".pyc")
@@ -77,7 +78,7 @@ def test_zip_has_gradescope_layout_and_nothing_else(autograder_zip):
 
 def package_command(*args: object) -> subprocess.CompletedProcess:
     command = [sys.executable, "-m", "grader.package", *map(str, args)]
-    return subprocess.run(command, cwd=rubric.ROOT, capture_output=True, text=True, timeout=120)
+    return subprocess.run(command, cwd=registry.ROOT, capture_output=True, text=True, timeout=120)
 
 
 @pytest.mark.parametrize("named", [True, False], ids=["exercise-named", "default-exercise"])

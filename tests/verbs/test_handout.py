@@ -13,16 +13,17 @@ import numpy as np
 import pytest
 from conftest import SUBMISSIONS
 
-from grader import package, rubric
+from grader import package
+from grader.course import registry, rubric
 
 EXERCISE = "discrete"
-HIDDEN_CASES = rubric.folders(EXERCISE)[1] / "rubric.json"
+HIDDEN_CASES = registry.folders(EXERCISE)[1] / "rubric.json"
 
 # Run a script with every third-party package but numpy and torch made unimportable.
 ONLY_TORCH = """
 import importlib.abc, runpy, sys
 BLOCKED = {"gymnasium", "nbformat", "matplotlib", "tqdm", "yaml", "pytest", "landlock", "reference"}
-INSTRUCTOR = ("grader.sandbox.parent", "grader.sandbox.sandboxed", "grader.learning.check", "grader.rubric")
+INSTRUCTOR = ("grader.sandbox.parent", "grader.sandbox.sandboxed", "grader.learning.check", "grader.course.rubric")
 class Blocker(importlib.abc.MetaPathFinder):
     def find_spec(self, name, path=None, target=None):
         if name.split(".")[0] in BLOCKED or name in INSTRUCTOR:
@@ -96,7 +97,7 @@ def test_handout_holds_the_exercise_and_the_self_check_it_needs(handout):
     own |= {f"exercise/{spec.walkthrough}"} if spec.walkthrough else set()
     # At the top, the only .py files are the student's and the self-check (issue 30, item 5).
     assert {p.name for p in handout.glob("*.py")} == {stub, "selfcheck.py"}
-    public = rubric.folders(EXERCISE)[0]
+    public = registry.folders(EXERCISE)[0]
     roots = [package.ROOT / root for root in package.HANDOUT_ROOTS] + [public / "exercise.py", public / "explain.py"]
     modules = {str(path.relative_to(package.ROOT)) for path in package.handout_modules(*roots)}
     trainer = {f"reference/discrete/{name}.py" for name in ("cartpole", "lockstep", "seed", "policy")}

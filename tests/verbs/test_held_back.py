@@ -59,7 +59,7 @@ def later(document: dict) -> list:
 
 
 def test_the_rubric_option_is_checked_when_the_rubric_loads():
-    from grader.rubric import _held
+    from grader.course.rubric import _held
 
     assert _held({}) is None
     assert _held({"hidden_tests": {"visibility": "after_due_date", "share": 1}}) == Held("after_due_date", 1)

@@ -18,8 +18,8 @@ from typing import Dict, List, Optional
 import pytest
 from conftest import SUBMISSIONS
 
-from grader import rubric
 from grader.contract import SUBMISSION_FILE
+from grader.course import registry, rubric
 from grader.outputs.results import NOT_GRADED
 from grader.submission.load import load
 from grader.verbs import public_data, selfcheck
@@ -39,7 +39,7 @@ LEFT_OUT = {
     ),
 }
 NOT_SUBMISSIONS = {"corpus.py", "cases.py", "make.py", "README.md"}  # manifests and generators
-OTHER_EXERCISES = set(rubric.names()) - {EXERCISE}  # their corpus folders, graded against their own rubric
+OTHER_EXERCISES = set(registry.names()) - {EXERCISE}  # their corpus folders, graded against their own rubric
 __doc__ += "".join(f"\n- {name}: {why}." for name, why in LEFT_OUT.items())
 
 

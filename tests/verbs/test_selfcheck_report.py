@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import SUBMISSIONS
 
-from grader import rubric
+from grader.course import registry, rubric
 from grader.verbs import public_data, selfcheck
 from grader.verbs.terminal import WIDTH, report, wrap
 
@@ -74,7 +74,7 @@ def test_explain_ends_with_the_mistakes_the_self_check_and_the_grader_name(data,
     self-check's verdict, whose mistakes are the grader's (test_selfcheck_agreement.py)."""
     from submissions.discrete.corpus import MISTAKES
 
-    monkeypatch.setattr(selfcheck, "EXERCISE", rubric.folders(EXERCISE)[0] / "exercise.py")
+    monkeypatch.setattr(selfcheck, "EXERCISE", registry.folders(EXERCISE)[0] / "exercise.py")
     titles = {mistake: entry.title for mistake, entry in data.parts[0].catalog.items()}
     for name, mistakes in sorted(MISTAKES.items()):
         function = selfcheck.import_file(SUBMISSIONS / name).pseudo_loss

@@ -1,9 +1,9 @@
 """An exercise's grading configuration: weights, public and hidden cases, expected answers.
 
-An exercise NAME is two folders: assignment/NAME/ (public: exercise.py, the
-stub, public_cases.json, the handout text) and reference/NAME/ (instructor
-only: a package with the reference, the mistake catalog and the learning check,
-and rubric.json with the weights and hidden cases). Importing the reference
+An exercise NAME (registry.py) is two folders: assignment/NAME/ (public: exercise.py,
+the stub, public_cases.json, the handout text) and reference/NAME/ (instructor
+only: a package with one Solution per part, and rubric.json with the weights and
+hidden cases). Importing the reference
 happens here, lazily, and only after the sandbox's zygote has been forked
 (sandbox.parent.Zygote.start checks).
 """
@@ -20,39 +20,9 @@ from typing import Dict, List, Optional, Tuple
 from grader.checks.cases import CaseSet, make_cases
 from grader.checks.held import Held
 from grader.checks.part import Catalog, Exercise, Part, Solution, load_public
+from grader.course.registry import folders
 from grader.errors import GraderError
 from grader.naming.diagnosis import Suspect
-
-ROOT = Path(__file__).resolve().parent.parent
-COURSE = ROOT / "assignment" / "exercises.json"  # the default exercise, and a line on each
-
-
-def default() -> str:
-    """The exercise a command grades when it names none."""
-    return str(json.loads(COURSE.read_text())["default"])
-
-
-def names() -> List[str]:
-    """The exercises this tree holds: folders under both assignment/ and reference/."""
-    found = (ROOT / "assignment").glob("*/exercise.py")
-    return sorted(p.parent.name for p in found if (ROOT / "reference" / p.parent.name / "rubric.json").is_file())
-
-
-def resolve(name: Optional[str]) -> str:
-    """The exercise to grade: the one named, else the default, else the only one this tree holds
-    (an autograder zip carries one exercise); GraderError naming the known ones if absent."""
-    held = names()
-    if name is None:
-        name = held[0] if len(held) == 1 else default()
-    folders(name)
-    return name
-
-
-def folders(name: str) -> Tuple[Path, Path]:
-    """assignment/NAME and reference/NAME; GraderError naming the known exercises if absent."""
-    if name not in names():
-        raise GraderError(f"no exercise named {name!r}; this grader has: {', '.join(names())}")
-    return ROOT / "assignment" / name, ROOT / "reference" / name
 
 
 def exercise(name: str) -> Exercise:
