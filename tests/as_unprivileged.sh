@@ -5,7 +5,7 @@
 # namespace instead. Both paths are tested. Outside root this is plain pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-tests=(tests/sandbox/test_sandbox.py tests/sandbox/test_private_root.py tests/exercises/test_corpus.py tests/sandbox/test_hostile.py tests/verbs/test_gradescope.py tests/sandbox/test_isolation.py tests/submission/test_load.py tests/submission/test_careless.py tests/submission/test_bounded.py)
+tests=(tests/sandbox/test_sandbox.py tests/sandbox/test_private_root.py tests/exercises/test_corpus.py tests/exercises/test_every_exercise.py tests/sandbox/test_hostile.py tests/verbs/test_gradescope.py tests/sandbox/test_isolation.py tests/submission/test_load.py tests/submission/test_careless.py tests/submission/test_bounded.py)
 existing=()
 for t in "${tests[@]}"; do [ -e "$t" ] && existing+=("$t"); done
 if [ "$(id -u)" != 0 ]; then
