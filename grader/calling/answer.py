@@ -149,7 +149,10 @@ def _describe_result(
             header["connected"] = bool(grads)
             arrays.update(grads)
     else:
-        arrays.update(_plain_value(out, header if not contract.loss else {}))
+        described, value = _plain_value(out)
+        arrays.update(value)
+        if not contract.loss:  # an array function's result is told by its shape and dtype, as a tensor's is
+            header.update(described)
 
 
 def _same(old: object, new: object) -> bool:
@@ -178,16 +181,16 @@ def _tensor_value(out: torch.Tensor) -> dict:
     return {"value": (value if value.dim() <= 4 else value.reshape(-1)).to(torch.float64).cpu().numpy().copy()}
 
 
-def _plain_value(out: object, header: dict) -> dict:
-    """A float, numpy scalar or array, or a list of numbers still has a value worth comparing; an
-    array function's result is told by its shape and dtype, as a tensor's is."""
+def _plain_value(out: object) -> Tuple[dict, dict]:
+    """A float, numpy scalar or array, or a list of numbers still has a value worth comparing:
+    (its shape and dtype, its value), both empty when it holds no numbers."""
     try:
         found = np.asarray(out)
         value = found.astype(np.float64)
     except Exception:
-        return {}
-    header["shape"], header["dtype"] = list(found.shape)[:SHAPE_CAP], str(found.dtype)[:100]
-    return {"value": value.copy()} if value.size <= VALUE_CAP and value.ndim <= 4 else {}
+        return {}, {}
+    described = {"shape": list(found.shape)[:SHAPE_CAP], "dtype": str(found.dtype)[:100]}
+    return described, ({"value": value.copy()} if value.size <= VALUE_CAP and value.ndim <= 4 else {})
 
 
 def _gradients(out: torch.Tensor, wrt: Dict[str, torch.Tensor]) -> Tuple[dict, Optional[str]]:

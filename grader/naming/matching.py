@@ -19,7 +19,7 @@ import numpy as np
 from grader.calling.answer import Answer
 from grader.calling.oracle import LocalOracle, Oracle, Outcome
 from grader.contract import Contract
-from grader.naming.probes import Diagnosis, Probe, Sig, Suspect, agrees, by_size, fitting
+from grader.naming.probes import ATOL, RTOL, Diagnosis, Probe, Sig, Suspect, agrees, by_size, fitting
 from grader.text import fmt_array
 
 OUTPUT = "output"  # the key of a Sig's one array
@@ -95,7 +95,7 @@ def _evidence(
     got = mine.grads[OUTPUT]
     lines.append(f"- yours is {_shown(got)}")
     if got.shape == expected.shape and got.ndim == 1:
-        off = int(np.argmax(~np.isclose(got, expected, rtol=1e-3, atol=1e-5, equal_nan=True)))
+        off = int(np.argmax(~np.isclose(got, expected, rtol=RTOL, atol=ATOL, equal_nan=True)))  # agrees' tolerances
         lines.append(
             f"- the first entry that differs is [{off}]: {fmt_array([expected[off]])} correct, {fmt_array([got[off]])} yours"
         )

@@ -24,7 +24,7 @@ from grader.sandbox.sandboxed import SandboxOracle
 from grader.submission.load import LoadError, Source, load
 from grader.text import Markdown
 from grader.verbs.extra_tests import CourseTests
-from grader.verbs.parts import Done, document, weights_of
+from grader.verbs.parts import Done, document, labelled, weights_of
 
 OUTPUT_SHOWN_BYTES = 2048
 
@@ -38,7 +38,7 @@ def grade(path: Path, zygote: Zygote, rubric: Rubric, limits: Limits = Limits(),
     except LoadError as exc:
         return not_graded(rubric, _loader(str(exc)), learning, start, course)
     extra: Dict[str, object] = {"graded_file": source.graded.name, "graded_why": source.why}
-    extra["timing"] = {"load": time.monotonic() - start}
+    timing = {"load": time.monotonic() - start}
     done = [
         _grade_part(graded, source, zygote, rubric, limits, learning, course if graded is lead else None)
         for graded in rubric.parts
@@ -50,7 +50,7 @@ def grade(path: Path, zygote: Zygote, rubric: Rubric, limits: Limits = Limits(),
         not_run["output"] += done[0].printed
         return not_run
     notes = [_loader(note) for note in source.notes]
-    return document(done, rubric, course, notes, extra, time.monotonic() - start)
+    return document(done, rubric, course, notes, extra, time.monotonic() - start, timing)
 
 
 def _grade_part(
@@ -105,12 +105,10 @@ def not_graded(
     weights: Dict[str, float] = {}
     titles: Dict[str, str] = {}
     for graded in rubric.parts:
-        prefix = f"{graded.function}." if several else ""
-        weights.update((prefix + key, weight) for key, weight in weights_of(graded, learning).items())
-        titles.update(
-            (prefix + key, f"{graded.function}: {title}" if several else title)
-            for key, title in graded.part.titles.items()
-        )
+        for key, weight in weights_of(graded, learning).items():
+            title = graded.part.titles[key]
+            key, title = labelled(graded.function, key, title) if several else (key, title)
+            weights[key], titles[key] = weight, title
     more: List[Dict] = []
     if course:
         course.not_run(reason)

@@ -45,13 +45,15 @@ def document(
     notes: Sequence[Markdown],
     extra: Dict[str, object],
     seconds: float,
+    timing: Dict[str, float],
 ) -> Dict:
-    """The results document of a submission that ran: each part's checks, then the course's own tests."""
+    """The results document of a submission that ran: each part's checks, then the course's own tests.
+    timing: seconds per phase before the parts ran (loading), to which the parts' own are added."""
     several = len(done) > 1
     checks: List[CheckResult] = []
     sections: List[Markdown] = []
     mistakes: List[str] = []
-    timing: Dict[str, float] = dict(extra.pop("timing", {}))  # type: ignore[call-overload]
+    timing = dict(timing)
     per_part: Dict[str, Dict] = {}
     for part in done:
         found, said = _part(part, rubric, several)
@@ -94,9 +96,17 @@ def not_run(part: Part, weights: Dict[str, float], reason: str) -> Tuple[List[Ch
     return found, Markdown(f"Not graded: {reason}")
 
 
+def labelled(function: str, key: str, title: str) -> Tuple[str, str]:
+    """A check's key and title in an exercise of several parts: named after its part's function."""
+    return f"{function}.{key}", f"{function}: {title}"
+
+
 def section(function: str, found: Sequence[CheckResult], said: Markdown) -> Tuple[List[CheckResult], Markdown]:
     """One part of several: its checks named after its function, its summary headed by it and its score."""
-    named = [dataclasses.replace(c, key=f"{function}.{c.key}", title=f"{function}: {c.title}") for c in found]
+    named = []
+    for check in found:
+        key, title = labelled(function, check.key, check.title)
+        named.append(dataclasses.replace(check, key=key, title=title))
     score, total = _seen(found)
     return named, Markdown(f"**{text.code(function)}** ({score:g} / {total:g}): {said}")
 
