@@ -140,7 +140,10 @@ PARTS = (
     ),
     Part(
         REWARD_TO_GO,
-        _trajectory_checks("The reward-to-go"),
+        (
+            *_trajectory_checks("The reward-to-go"),
+            Check("learning", "Trains a CartPole-v1 policy: your reward-to-go, the reference loss", ()),
+        ),
         make_trajectory,
         solve_trajectory,
         Matching(REWARD_TO_GO, _trajectory_probes(REWARD_TO_GO)),

@@ -1,16 +1,17 @@
-"""The learning check: train a policy in the grader with gradients from the submission.
+"""The learning check: train a policy in the grader with the submission's answers.
 
 The part's trainer (the learning module of its Solution in reference/NAME) owns the network, the
 optimizer and the environment; the submission only ever sees the arrays of the
-contract through its oracle and answers with the gradients. The trainer module
-provides ``GRADING_SEEDS``, ``THRESHOLD``, ``ENV``, ``NEEDS`` and ``train(loss_grad, seeds)``: one
+contract through its oracle and answers with the gradients of a loss, or an array function's
+array (a reward-to-go). The trainer module
+provides ``GRADING_SEEDS``, ``THRESHOLD``, ``ENV``, ``NEEDS`` and ``train(call, seeds)``: one
 ``runs.Learning`` per seed that ran, stopping at the first that fails (see ``Trainer``).
 """
 
 from __future__ import annotations
 
 import importlib
-from typing import Dict, List, Mapping, Optional, Protocol, Sequence, Tuple
+from typing import Callable, Dict, List, Mapping, Optional, Protocol, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -18,8 +19,10 @@ from grader.calling.oracle import Failure, Oracle
 from grader.checks.part import Part
 from grader.checks.trials import problem
 from grader.checks.verdicts import CheckResult, interface_problem
-from grader.learning.runs import Learning, LossGrad, Progress, summary
+from grader.learning.runs import Learning, Progress, summary
 from grader.text import Markdown
+
+Call = Callable[..., Optional[Union[Mapping[str, np.ndarray], np.ndarray]]]  # a LossGrad, or an array function
 
 
 class Trainer(Protocol):
@@ -28,29 +31,35 @@ class Trainer(Protocol):
     ENV: str  # the environment's gymnasium id, for reports ("CartPole-v1")
     NEEDS: Tuple[str, ...]  # the packages it needs besides numpy and torch, for a student's install line
 
-    def train(
-        self, loss_grad: LossGrad, seeds: Sequence[int], *, progress: Optional[Progress] = None
-    ) -> Sequence[Learning]: ...
+    def train(self, call: Call, seeds: Sequence[int], *, progress: Optional[Progress] = None) -> Sequence[Learning]:
+        """call: the part's function as the trainer asks it, a LossGrad for a loss; for an array
+        function, its array (None when it gave nothing usable)."""
+        ...
 
 
 def trainer(module: str) -> Trainer:
     return importlib.import_module(module)  # a module that has what the Protocol names
 
 
-class _Gradients:
-    """The LossGrad a trainer calls, remembering why the last call gave nothing."""
+class _Calls:
+    """What a trainer calls for the part's function: the gradients of a loss (a LossGrad), or the
+    array an array function returns; None when the call gave nothing usable, remembering why."""
 
     def __init__(self, oracle: Oracle, part: Part):
         self._oracle = oracle
         self._part = part
         self.why: Optional[str] = None
 
-    def __call__(self, *arrays: np.ndarray) -> Optional[Mapping[str, np.ndarray]]:
+    def __call__(self, *arrays: np.ndarray) -> Optional[Union[Mapping[str, np.ndarray], np.ndarray]]:
         outcome = self._oracle.call(*arrays)
         self.why = problem(outcome)
         if self.why:
             return None
         assert not isinstance(outcome, Failure)  # problem() says why a failure gave nothing
+        if not self._part.contract.loss:
+            if outcome.value is None:
+                self.why = f"returned a {outcome.returned or 'value'}, not an array of numbers"
+            return outcome.value
         if outcome.grads:  # any result with a gradient trains: a shape (1,) loss too, as backward() takes it
             return outcome.grads
         self.why = interface_problem(outcome, self._part.contract) or "gave no gradient"
@@ -62,20 +71,22 @@ def check_learning(
 ) -> Tuple[CheckResult, Dict]:
     """Pass when a policy trained with the submission's gradients learns on every grading seed
     (progress: told of each iteration, for a student watching it run on their computer)."""
-    gradients = _Gradients(oracle, part)
+    calls = _Calls(oracle, part)
     # The trainer stops at the first failed seed: the check fails then, whatever the others do.
     runs: List[Tuple[int, Learning]] = [
-        (run.seed, run) for run in learning.train(gradients, learning.GRADING_SEEDS, progress=progress)
+        (run.seed, run) for run in learning.train(calls, learning.GRADING_SEEDS, progress=progress)
     ]
     passed = len(runs) == len(learning.GRADING_SEEDS) and all(run.passed for _, run in runs)
     seeds = [f"Seed {seed}: {summary(run)}." for seed, run in runs]
     lines = ["\n".join(f"- {line}" for line in seeds)]  # a list: in Markdown, lines alone run together
-    if gradients.why and not passed:
-        lines.append(f"The loss function {gradients.why}.")
+    loss = part.contract.loss
+    if calls.why and not passed:
+        lines.append(f"{'The loss function' if loss else f'Your `{part.function}`'} {calls.why}.")
     if not passed:
+        yours = "your loss" if loss else f"your `{part.function}`"
         lines.append(
-            "A policy trained with your loss must reach the return threshold on every seed; "
-            "a correct loss does so with iterations to spare."
+            f"A policy trained with {yours} must reach the return threshold on every seed; "
+            f"a correct {'loss' if loss else 'one'} does so with iterations to spare."
         )
     extra = {
         "learning": {

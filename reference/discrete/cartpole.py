@@ -53,7 +53,7 @@ import torch
 
 from grader.author import Learning, LossGrad, Progress
 from reference.discrete.lockstep import Lockstep
-from reference.discrete.seed import CartPoleConfig, Seed
+from reference.discrete.seed import CartPoleConfig, Seed, ToGo, undiscounted
 
 ENV = "CartPole-v1"
 NEEDS = ("gymnasium",)  # to install besides numpy and torch, for a student running this check
@@ -68,15 +68,17 @@ def train(
     config: CartPoleConfig = CartPoleConfig(),
     stop_early: bool = True,
     progress: Optional[Progress] = None,
+    to_go: ToGo = undiscounted,
 ) -> List[Learning]:
     """REINFORCE on CartPole-v1 for every seed in lock-step, gradients from `loss_grad`; one
     Learning per seed that ended, in the order of `seeds`. stop_early: end every run as soon as
     one fails (the check fails then anyway), leaving out the seeds still running; False runs
-    each to its own end. progress: told of every iteration as it ends. Deterministic per seed."""
+    each to its own end. progress: told of every iteration as it ends. to_go: each step's
+    reward-to-go, before it is standardised into q_values. Deterministic per seed."""
     start = time.perf_counter()
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # for policy.matmul, see there
-    lockstep = Lockstep(ENV, [Seed(seed, config, k == 0, progress) for k, seed in enumerate(seeds)])
+    lockstep = Lockstep(ENV, [Seed(seed, config, k == 0, progress, to_go) for k, seed in enumerate(seeds)])
     try:
         ended = lockstep.run(loss_grad, start, stop_early)
     finally:

@@ -205,17 +205,13 @@ class Lockstep:
         return np.arange(seed.began, self.step) % self.ring
 
     def _batch(self, seed: Seed) -> tuple:
-        """The iteration seed has just finished: obs (N, 4), actions (N,), q_values (N,), returns (E,)."""
+        """The iteration seed has just finished: obs (N, 4), actions (N,), rewards and alive (T, E)
+        (rewards after an episode's end are 0), returns (E,)."""
         slots, columns = self._slots(seed), self._columns(seed)
         alive = self.rings["alive"][slots, columns]
         rewards = self.rings["reward"][slots, columns] * alive
-        # Undiscounted reward-to-go: a reversed cumulative sum over time (rewards after an episode's end are 0).
-        reward_to_go = np.cumsum(rewards[::-1], axis=0)[::-1][alive]
-        # Advantage normalisation: the mean acts as a baseline (less variance) and the std keeps
-        # the scale the same while episodes grow from ~20 to ~500 steps.
-        q_values = ((reward_to_go - reward_to_go.mean()) / (reward_to_go.std() + 1e-8)).astype(np.float32)
         obs, actions = self.rings["obs"][slots, columns][alive], self.rings["action"][slots, columns][alive]
-        return obs, actions, q_values, rewards.sum(axis=0)
+        return obs, actions, rewards, alive, rewards.sum(axis=0)
 
 
 def _moved(array: np.ndarray, old: np.ndarray, new: np.ndarray, size: int, axis: int = 0) -> np.ndarray:

@@ -4,12 +4,21 @@ has come (cartpole.py trains; lockstep.py plays every seed's episodes side by si
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import List, Optional, Tuple
+from typing import Callable, List, Optional, Tuple, Union
 
 import numpy as np
 
 from grader.author import Adam, Learning, LossGrad, Progress, gradient_problem, needed_return, verdict
 from reference.discrete.policy import Policy
+
+ToGo = Callable[[np.ndarray, np.ndarray], Union[np.ndarray, str]]
+"""to_go(rewards, alive), both (T, E) with every episode a column: each step's reward-to-go, (T, E),
+or why there is none (a student's reward-to-go that gave no usable answer)."""
+
+
+def undiscounted(rewards: np.ndarray, alive: np.ndarray) -> np.ndarray:
+    """A reversed cumulative sum over time: rewards after an episode's end are 0."""
+    return np.cumsum(rewards[::-1], axis=0)[::-1]
 
 
 @dataclass(frozen=True)
@@ -41,8 +50,15 @@ class CartPoleConfig:
 class Seed:
     """One seed's run: its network and optimizer, its random streams, how far it has come."""
 
-    def __init__(self, seed: int, config: CartPoleConfig, first: bool, progress: Optional[Progress] = None):
-        self.seed, self.config, self.first, self.progress = seed, config, first, progress
+    def __init__(
+        self,
+        seed: int,
+        config: CartPoleConfig,
+        first: bool,
+        progress: Optional[Progress] = None,
+        to_go: ToGo = undiscounted,
+    ):
+        self.seed, self.config, self.first, self.progress, self.to_go = seed, config, first, progress, to_go
         self.policy = Policy(config.hidden_size, np.random.default_rng([seed, 0]))
         self.optimizer = Adam(self.policy.params, config.learning_rate)
         self.noise = np.random.default_rng([seed, 1])  # the actions' sampling noise
@@ -59,7 +75,7 @@ class Seed:
         """Record one finished iteration; True when it ends the run (a pass, or the budget spent).
         Otherwise the batch waits for `update`."""
         self.pending = batch
-        self.returns.append(float(batch[3].mean()))
+        self.returns.append(float(batch[-1].mean()))
         self.env_steps += len(batch[1])
         if self.progress is not None:
             self.progress(self.seed, len(self.returns), self.returns[-1])
@@ -68,9 +84,17 @@ class Seed:
 
     def update(self, loss_grad: LossGrad) -> bool:
         """One policy-gradient step on the pending batch with dL/dlogits from the oracle; True when
-        the loss gave no usable gradient, which ends the run."""
+        the loss gave no usable gradient (or to_go no reward-to-go), which ends the run."""
         assert self.pending is not None  # finish() left the batch
-        (obs, actions, q_values, _), self.pending = self.pending, None
+        (obs, actions, rewards, alive, _), self.pending = self.pending, None
+        reward_to_go = self.to_go(rewards, alive)
+        if isinstance(reward_to_go, str):
+            self.end = False, f"{reward_to_go} at iteration {len(self.returns)}"
+            return True
+        reward_to_go = reward_to_go[alive]
+        # Advantage normalisation: the mean acts as a baseline (less variance) and the std keeps
+        # the scale the same while episodes grow from ~20 to ~500 steps.
+        q_values = ((reward_to_go - reward_to_go.mean()) / (reward_to_go.std() + 1e-8)).astype(np.float32)
         logits = self.policy.forward(obs)
         grads = loss_grad(logits.copy(), actions, q_values)  # actions and q_values are fresh arrays
         problem = gradient_problem(grads, {"logits": logits.shape})

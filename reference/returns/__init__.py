@@ -6,6 +6,6 @@ from reference.returns.solution import discounted_return, discounted_reward_to_g
 
 SOLUTIONS = {
     "discounted_return": Solution(discounted_return, RETURN),
-    "discounted_reward_to_go": Solution(discounted_reward_to_go, REWARD_TO_GO),
+    "discounted_reward_to_go": Solution(discounted_reward_to_go, REWARD_TO_GO, learning="reference.returns.cartpole"),
     "gae_advantages": Solution(gae_advantages, GAE),
 }

@@ -130,6 +130,32 @@ def test_a_class_gets_a_column_per_part_in_grades_csv(tmp_path):
     assert done.returncode == 0, done.stderr[-2000:]
     rows = {row["entry"]: row for row in csv.DictReader(io.StringIO((out / "grades.csv").read_text("utf-8-sig")))}
     parts = ("discounted_return", "discounted_reward_to_go", "gae_advantages")
-    assert [float(rows["python_loops.py"][part]) for part in parts] == [25, 30, 45]
+    assert [float(rows["python_loops.py"][part]) for part in parts] == [25, 40, 45]
     assert [float(rows["sum_not_accumulated_plus.py"][part]) for part in parts] == [25, 10, 45]
     assert float(rows["sum_not_accumulated_plus.py"]["total"]) == 80
+
+
+@pytest.mark.slow
+def test_the_learning_check_trains_with_the_students_reward_to_go(zygote):
+    """REINFORCE on CartPole with the student's reward-to-go and the reference loss: a sum that is
+    not accumulated stops learning; a discount from the episode's start only slows it (the value
+    checks name that one); the check's points are the reward-to-go part's alone."""
+    from grader.course import rubric
+    from grader.verbs.grade import grade
+
+    exercise = rubric.load("returns")
+    title = "discounted_reward_to_go: Trains a CartPole-v1 policy: your reward-to-go, the reference loss"
+    for name, passed in (
+        ("correct/python_loops.py", True),
+        ("mistakes/exponent_t_prime_docstring.py", True),
+        ("mistakes/sum_not_accumulated_plus.py", False),
+    ):
+        document = grade(CORPUS / name, zygote, exercise)
+        (check,) = [t for t in document["tests"] if t["name"].endswith(title)]
+        assert (check["score"] == 10) == passed, (name, check["output"])
+        assert "Seed 0: return " in check["output"]
+        if not passed:
+            assert "(threshold 150) in 30 iterations" in check["output"]
+            assert "A policy trained with your `discounted_reward_to_go` must reach" in check["output"]
+        others = {f: p["score"] for f, p in _parts(document).items() if f != "discounted_reward_to_go"}
+        assert others == {"discounted_return": 25.0, "gae_advantages": 45.0}

@@ -1,0 +1,61 @@
+"""The reward-to-go's learning check: REINFORCE on CartPole-v1 with the student's reward-to-go.
+
+The discrete exercise's trainer (reference.discrete.cartpole) plays and updates as it does for a
+pseudo-loss; here its q_values come from the student's `discounted_reward_to_go`, asked once per
+episode (its rewards, (T,), and GAMMA) in the sandboxed child, and its gradient from the
+reference pseudo-loss, in numpy. A reward-to-go bug that stops learning shows as it would in
+the homework; one that only slows it costs nothing here (the value checks name it).
+"""
+
+from __future__ import annotations
+
+from typing import Callable, List, Optional, Sequence, Union
+
+import numpy as np
+
+from grader.author import Learning, Progress
+from reference.discrete import cartpole
+from reference.discrete.seed import CartPoleConfig, ToGo
+
+ENV, NEEDS, THRESHOLD = cartpole.ENV, cartpole.NEEDS, cartpole.THRESHOLD
+GRADING_SEEDS = (0, 1, 2)
+GAMMA = 0.99  # below 1, so a discount applied from the episode's start (γ^t', not γ^(t'−t)) shows
+RewardToGo = Callable[..., Optional[np.ndarray]]  # (rewards (T,), gamma ()) -> (T,), None: no usable answer
+
+
+def reference_gradient(logits: np.ndarray, actions: np.ndarray, q_values: np.ndarray) -> dict:
+    """d/dlogits of −mean(log softmax(logits)[action] · q): (softmax − one-hot) · q / N."""
+    shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
+    probs = shifted / shifted.sum(axis=1, keepdims=True)
+    probs[np.arange(len(actions)), actions] -= 1.0
+    return {"logits": (probs * q_values[:, None] / len(q_values)).astype(np.float32)}
+
+
+def episodes_to_go(reward_to_go: RewardToGo, gamma: float) -> ToGo:
+    """The trainer's to_go from a reward-to-go function of one trajectory, asked per episode."""
+
+    def to_go(rewards: np.ndarray, alive: np.ndarray) -> Union[np.ndarray, str]:
+        out = np.zeros(rewards.shape)
+        for column, length in enumerate(alive.sum(axis=0)):
+            episode = rewards[:length, column].astype(np.float64)
+            got = reward_to_go(episode, np.asarray(gamma))
+            if got is None:
+                return "the reward-to-go gave no usable answer"
+            if np.shape(got) != (length,) or not np.isfinite(got).all():
+                return f"the reward-to-go of a {length}-step episode was not {length} finite numbers"
+            out[:length, column] = got
+        return out
+
+    return to_go
+
+
+def train(
+    reward_to_go: RewardToGo,
+    seeds: Sequence[int] = GRADING_SEEDS,
+    config: CartPoleConfig = CartPoleConfig(),
+    stop_early: bool = True,
+    progress: Optional[Progress] = None,
+) -> List[Learning]:
+    """cartpole.train with the reference loss and q_values from reward_to_go (discounted by GAMMA)."""
+    to_go = episodes_to_go(reward_to_go, GAMMA)
+    return cartpole.train(reference_gradient, seeds, config, stop_early, progress, to_go)
