@@ -15,6 +15,7 @@ environment's modules and the reference's curves; of reference/, nothing else.
 from __future__ import annotations
 
 import ast
+import json
 import sys
 import tempfile
 import zipfile
@@ -92,24 +93,39 @@ def _write(out: Path, members: Iterable[Tuple[Path, str]]) -> Path:
 
 def autograder(out: Path, exercise: str) -> Path:
     scripts = ROOT / "grader" / "autograder"
-    public, private = registry.folders(exercise)
-    members = [
-        (scripts / "setup.sh", "setup.sh"),
-        (scripts / "run_autograder", "run_autograder"),
-        (ROOT / "requirements.txt", "requirements.txt"),
-        (ROOT / "reference" / "__init__.py", "reference/__init__.py"),
-        (registry.COURSE, str(registry.COURSE.relative_to(ROOT))),
-    ]
-    members += [(p, str(p.relative_to(ROOT))) for p in _files(ROOT / "grader") if scripts not in p.parents]
-    shipped = (public / "exercise.py", public / "public_cases.json", public / rubric.exercise(exercise).stub_file)
-    members += [(p, str(p.relative_to(ROOT))) for p in shipped]  # the stub: the loader never grades it unchanged
-    members += [(p, str(p.relative_to(ROOT))) for p in _files(private)]
+    with tempfile.TemporaryDirectory() as scratch:
+        course = Path(scratch) / registry.COURSE.name
+        listed = json.loads(registry.COURSE.read_text())
+        shipped = {exercise, *rubric.exercise(exercise).homes.values()}
+        listed["exercises"] = {name: line for name, line in listed["exercises"].items() if name in shipped}
+        course.write_text(json.dumps({**listed, "default": exercise}, indent=2))  # graded, beside its components
+        members = [
+            (scripts / "setup.sh", "setup.sh"),
+            (scripts / "run_autograder", "run_autograder"),
+            (ROOT / "requirements.txt", "requirements.txt"),
+            (ROOT / "reference" / "__init__.py", "reference/__init__.py"),
+            (course, str(registry.COURSE.relative_to(ROOT))),
+        ]
+        return _write(out, members + _graded_files(exercise))
+
+
+def _graded_files(exercise: str) -> List[Tuple[Path, str]]:
+    """The grader and the exercise's folders (a composite's components' too), as this tree has them."""
+    scripts = ROOT / "grader" / "autograder"
+    members = [(p, str(p.relative_to(ROOT))) for p in _files(ROOT / "grader") if scripts not in p.parents]
+    spec = rubric.exercise(exercise)
+    for name in {exercise, *spec.homes.values()}:  # a composite's components grade its parts
+        public, private = registry.folders(name)
+        shipped = [public / "exercise.py", *public.glob("public_cases.json"), *_files(private)]
+        # the stub (the loader never grades it unchanged); a composite's joins its components'
+        shipped += [public / spec.stub_file] if name == exercise else [public / rubric.exercise(name).stub_file]
+        members += [(p, str(p.relative_to(ROOT))) for p in shipped]
     course_tests = rubric.extra_tests_file(exercise)  # in reference/NAME, so shipped above
     if course_tests is not None:  # imported and checked here: a broken file fails the build, not every upload
         from grader.verbs.extra_tests import load
 
         load(course_tests)
-    return _write(out, members)
+    return members
 
 
 EXERCISE_FOLDER = "exercise"  # in the handout: the exercise's public modules (grader.verbs.selfcheck reads them there)
@@ -138,17 +154,24 @@ def handout(out: Path, exercise: str) -> Path:
     stub = spec.stub_file
     with tempfile.TemporaryDirectory() as scratch:
         data = write_public_data(Path(scratch) / "public_data.npz", exercise)
+        filled = Path(scratch) / stub  # a composite's stub holds its components' functions too
+        filled.write_text(rubric.stub_text(exercise))
         notebook = Path(scratch) / Path(stub).with_suffix(".ipynb").name
-        write_notebook(public / stub, notebook, spec)
+        write_notebook(filled, public / "README.md", notebook, spec)
         launcher = Path(scratch) / "selfcheck.py"
         launcher.write_text(LAUNCHER.format(functions=" and ".join(spec.functions), stub=stub))
         # At the top the student sees their own files and the self-check; the exercise's modules
         # (the checks' data, the walk-through) are in a folder of their own.
         modules = ["exercise.py", *([spec.walkthrough] if spec.walkthrough else [])]
-        members = [(public / name, name) for name in (stub, "README.md")]
+        members = [(filled, stub), (public / "README.md", "README.md")]
         members += [(public / name, f"{EXERCISE_FOLDER}/{name}") for name in modules]
+        # A component's public module, where load_public finds it: as in this tree.
+        homes = [registry.folders(name)[0] for name in dict.fromkeys(spec.homes.values())]
+        components = [home / "exercise.py" for home in homes]
+        members += [(p, str(p.relative_to(ROOT))) for p in components]
+        members += [(home / "README.md", f"README-{home.name}.md") for home in homes]  # what each part asks
         members += [(launcher, launcher.name), (notebook, notebook.name), (data, data.name)]
-        roots = [ROOT / root for root in HANDOUT_ROOTS] + [public / name for name in modules]
+        roots = [ROOT / root for root in HANDOUT_ROOTS] + [public / name for name in modules] + components
         trainers = [rubric.solution(exercise, part.function).learning for part in spec.parts if part.learning]
         roots += [ROOT.joinpath(*module.split(".")).with_suffix(".py") for module in trainers]
         members += [(p, str(p.relative_to(ROOT))) for p in handout_modules(*roots)]
@@ -181,7 +204,7 @@ else:
     )"""
 
 
-def write_notebook(stub: Path, out: Path, spec: Exercise) -> Path:
+def write_notebook(stub: Path, readme: Path, out: Path, spec: Exercise) -> Path:
     """The stub as a notebook: a setup cell, a short introduction, the functions to fill in, the
     walk-through, the self-check and the learning check (those the exercise has)."""
     import nbformat
@@ -191,7 +214,7 @@ def write_notebook(stub: Path, out: Path, spec: Exercise) -> Path:
     checked = ", ".join(f"{name!r}: {name}" for name in spec.functions)
     cells = [
         new_markdown_cell(
-            f"{_title(stub.with_name('README.md'))}\n\nImplement {named} below; `README.md` "
+            f"{_title(readme)}\n\nImplement {named} below; `README.md` "
             "explains the exercise. Then run the cells after it, in order, to check your work. "
             "Submit the notebook or a `.py` file: the grader keeps imports and definitions and "
             "ignores other top-level code, these check cells included."

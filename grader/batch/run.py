@@ -171,10 +171,10 @@ def _grade_todo(todo, rubric: Rubric, zygote, limits, jobs: int, wall_s: float, 
 
     progress = Progress(len(todo))
     options = {} if limits is None else {"limits": limits}
-    from grader.course.registry import folders
+    from grader.course.rubric import stub_text
 
     function = rubric.parts[0].function
-    stub = (folders(rubric.name)[0] / rubric.exercise.stub_file).read_text()  # never graded (submission/stub.py)
+    stub = stub_text(rubric.name)  # never graded (submission/stub.py)
 
     def work(entry: Entry) -> dict:  # runs in a worker
         if entry.refused:

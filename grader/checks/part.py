@@ -10,9 +10,10 @@ hidden cases, the learning environment) lives under reference/<name>/, as one
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import (
     Callable,
@@ -119,13 +120,17 @@ class Part:
 
 @dataclass(frozen=True)
 class Exercise:
-    parts: Tuple[Part, ...]  # graded in this order, each with its own points, in one upload
+    parts: Tuple[Part, ...] = ()  # graded in this order, each with its own points, in one upload
     stub: str = ""  # the file the handout gives students to fill in; defaults to <first function>.py
     walkthrough: str = ""  # a public module beside this one defining WALKTHROUGH, for `explain`; none if empty
+    # Exercises whose parts follow this one's own, each graded as its own exercise grades it (its
+    # cases, points and reference); load_public puts them in `parts` and their names in `homes`.
+    components: Tuple[str, ...] = ()
+    homes: Mapping[str, str] = field(default_factory=dict, compare=False)  # function -> the component it is from
 
     def __post_init__(self):
         functions = [part.function for part in self.parts]
-        if not functions or len(set(functions)) != len(functions):
+        if not (functions or self.components) or len(set(functions)) != len(functions):
             raise ValueError(f"an exercise has parts of distinct functions, not {functions}")
 
     @property
@@ -181,9 +186,21 @@ class Walkthrough:
     compare: Callable[[Answer], str]  # the student's value and gradient there, and the first step where they part
 
 
+ASSIGNMENT = Path(__file__).resolve().parents[2] / "assignment"  # every exercise's public folder, in a handout too
+
+
 def load_public(path: Path) -> Exercise:
-    """The EXERCISE an exercise's public module defines, imported from its file (once per path)."""
-    return _defined(path, "EXERCISE", Exercise)
+    """The EXERCISE an exercise's public module defines, imported from its file (once per path),
+    with its components' parts after its own (each component's module is assignment/NAME/exercise.py)."""
+    exercise = _defined(path, "EXERCISE", Exercise)
+    if not exercise.components:
+        return exercise
+    parts, homes = list(exercise.parts), {}
+    for name in exercise.components:
+        for part in load_public(ASSIGNMENT / name / "exercise.py").parts:
+            parts.append(part)
+            homes[part.function] = name
+    return dataclasses.replace(exercise, parts=tuple(parts), components=(), homes=homes)
 
 
 def load_walkthrough(path: Path) -> Optional[Walkthrough]:

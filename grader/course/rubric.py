@@ -10,6 +10,7 @@ happens here, lazily, and only after the sandbox's zygote has been forked
 
 from __future__ import annotations
 
+import ast
 import importlib
 import json
 from dataclasses import dataclass
@@ -28,6 +29,27 @@ from grader.naming.diagnosis import Suspect
 def exercise(name: str) -> Exercise:
     """The exercise's public part (no reference is imported)."""
     return load_public(folders(name)[0] / "exercise.py")
+
+
+def stub_text(name: str) -> str:
+    """The file students fill in (the loader never grades it unchanged): the exercise's stub, and
+    after it, for a part from a component, that exercise's imports (once) and functions."""
+    spec = exercise(name)
+    own = (folders(name)[0] / spec.stub_file).read_text()
+    imports: List[str] = []
+    bodies: List[str] = []
+    for home in dict.fromkeys(spec.homes.values()):
+        source = stub_text(home)
+        lines, body = source.splitlines(), ast.parse(source).body
+        # whole lines: an import's comment ("you will probably want it") goes with it
+        imports += [
+            "\n".join(lines[n.lineno - 1 : n.end_lineno]) for n in body if isinstance(n, (ast.Import, ast.ImportFrom))
+        ]
+        first = next(node for node in body if isinstance(node, (ast.FunctionDef, ast.ClassDef)))
+        bodies.append("\n".join(lines[first.lineno - 1 :]).strip())
+    if not bodies:
+        return own
+    return "\n\n\n".join([own.strip() + "\n\n" + "\n".join(dict.fromkeys(imports)), *bodies]) + "\n"
 
 
 @dataclass(frozen=True)
@@ -56,37 +78,35 @@ class Rubric:
 
     def files(self) -> List[Path]:
         """Every file that decides a grade besides the submission and the grader's code."""
-        public, private = folders(self.name)
-        decide = {public / "exercise.py", public / self.exercise.stub_file}  # the stub: the loader skips it
-        return sorted({*public.glob("*.json"), *decide, *private.rglob("*.json"), *private.rglob("*.py")})
+        found = {folders(self.name)[0] / self.exercise.stub_file}  # the stub: the loader skips it
+        for name in {self.name, *self.exercise.homes.values()}:
+            public, private = folders(name)
+            found |= {*public.glob("*.json"), public / "exercise.py", *private.rglob("*.json"), *private.rglob("*.py")}
+        return sorted(found)
 
 
 @lru_cache(maxsize=4)
 def load(name: str, public_only: bool = False) -> Rubric:
     """The exercise's rubric; public_only (the self-check): no hidden case, no course test (they
-    are instructor-only). An exercise of several parts keys its cases and weights by function."""
-    public, private = folders(name)
+    are instructor-only). A part from a component (Exercise.components) has that exercise's cases
+    and points; an exercise of several parts keys its cases and weights by function."""
     spec = exercise(name)
-    config = json.loads((private / "rubric.json").read_text())
-    shown = json.loads((public / "public_cases.json").read_text())
-    several = len(spec.parts) > 1
-    parts = tuple(
-        _graded(
-            name,
-            part,
-            shown[part.function] if several else shown,
-            config["parts"][part.function] if several else config,
-            public_only,
-        )
-        for part in spec.parts
-    )
+    parts = tuple(_graded(spec.homes.get(part.function, name), part, public_only) for part in spec.parts)
     if public_only:
         return Rubric(name, spec, parts)
+    private = folders(name)[1]
+    config = json.loads((private / "rubric.json").read_text())
     return Rubric(name, spec, parts, _held(config), _extra_tests(config, private))
 
 
-def _graded(name: str, part: Part, shown: dict, config: dict, public_only: bool) -> Graded:
-    """A part's weights (every check it declares, in order) and cases with the reference's answers."""
+def _graded(name: str, part: Part, public_only: bool) -> Graded:
+    """A part's weights (every check it declares, in order) and cases with the reference's answers,
+    from its exercise's files."""
+    public, private = folders(name)
+    shown = json.loads((public / "public_cases.json").read_text())
+    config = json.loads((private / "rubric.json").read_text())
+    if len(exercise(name).parts) > 1:
+        shown, config = shown[part.function], config["parts"][part.function]
     keys = [check.key for check in part.checks]
     if set(config["weights"]) != set(keys):
         raise GraderError(
@@ -134,8 +154,10 @@ def _extra_tests(config: dict, private: Path) -> Optional[Path]:
 
 
 def solution(name: str, function: str) -> Solution:
-    """What reference/NAME holds of the part that defines function (its package's SOLUTIONS)."""
+    """What reference/NAME holds of the part that defines function (its package's SOLUTIONS), or
+    the component's it is from."""
     folders(name)
+    name = exercise(name).homes.get(function, name)
     found = importlib.import_module(f"reference.{name}").SOLUTIONS.get(function)
     if not isinstance(found, Solution):
         raise GraderError(f"reference/{name} has no solution for {function}")

@@ -16,8 +16,7 @@ from typing import Dict, List, Optional
 
 from grader import text
 from grader.checks.assessment import Learn, assess
-from grader.course.registry import folders
-from grader.course.rubric import Graded, Rubric
+from grader.course.rubric import Graded, Rubric, stub_text
 from grader.outputs import results
 from grader.sandbox.parent import Limits, Zygote
 from grader.sandbox.sandboxed import SandboxOracle
@@ -128,7 +127,7 @@ def grade_safely(path: Path, zygote: Zygote, rubric: Rubric, **options) -> Dict:
 
 def _stub(rubric: Rubric) -> str:
     """The handout's stub, which the loader never grades while another file defines the function."""
-    return (folders(rubric.name)[0] / rubric.exercise.stub_file).read_text()
+    return stub_text(rubric.name)
 
 
 def _learn(rubric: Rubric, graded: Graded, weights: Dict[str, float]) -> Learn:

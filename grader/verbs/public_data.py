@@ -40,14 +40,14 @@ class PublicData:
 def write_public_data(path: Path, exercise: str) -> Path:
     """Save every part's public cases, expected answers and mistake fingerprints, and the reference's
     learning curves (needs reference/)."""
-    from grader.course import registry, rubric
+    from grader.course import rubric
     from grader.verbs.learn import reference_learning
 
     loaded = rubric.load(exercise, public_only=True)
     arrays: Dict[str, np.ndarray] = {}
     meta: Dict[str, Any] = {
         "parts": [],
-        "stub": (registry.folders(exercise)[0] / loaded.exercise.stub_file).read_text(),
+        "stub": rubric.stub_text(exercise),
         "learning": reference_learning(exercise),
     }
     for j, graded in enumerate(loaded.parts):

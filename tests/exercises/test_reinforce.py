@@ -1,0 +1,122 @@
+"""The reinforce exercise: the homework handed in whole, made of the returns and discrete exercises'
+parts (Exercise.components). Its corpus is graded by test_every_exercise.py; here, what composing
+adds: each part graded as its own exercise grades it, the joined stub, the handout, the zip."""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from conftest import CORPORA
+from verbs.test_gradescope import run_autograder
+
+from grader import package
+from grader.course import registry, rubric
+
+CORPUS = CORPORA / "reinforce"
+FUNCTIONS = ("discounted_return", "discounted_reward_to_go", "gae_advantages", "pseudo_loss")
+
+
+def test_each_part_has_its_own_exercises_cases_points_and_reference():
+    whole = rubric.load("reinforce")
+    assert whole.exercise.functions == FUNCTIONS
+    for graded in whole.parts:
+        home = whole.exercise.homes[graded.function]
+        alone = next(g for g in rubric.load(home).parts if g.function == graded.function)
+        assert graded.weights == alone.weights
+        assert {kind: [(c.seed, c.hidden, c.sizes) for c, _ in cases] for kind, cases in graded.cases.items()} == {
+            kind: [(c.seed, c.hidden, c.sizes) for c, _ in cases] for kind, cases in alone.cases.items()
+        }
+        assert rubric.solution("reinforce", graded.function) is rubric.solution(home, graded.function)
+    assert set(rubric.mistake_titles("reinforce")) == {
+        *rubric.mistake_titles("returns"),
+        *rubric.mistake_titles("discrete"),
+    }
+
+
+def test_the_stub_joins_the_components_stubs_and_is_never_graded(zygote):
+    from grader.verbs.grade import grade_safely
+
+    stub = rubric.stub_text("reinforce")
+    defined = [node.name for node in ast.parse(stub).body if isinstance(node, ast.FunctionDef)]
+    assert defined == list(FUNCTIONS)
+    assert "import torch.nn.functional as F  # noqa: F401" in stub  # an import keeps its comment
+    for home in ("returns", "discrete"):
+        assert rubric.stub_text(home).split('"""', 2)[2].split("def ", 1)[1] in stub  # the first function, whole
+    path = registry.folders("reinforce")[0] / "unchanged.py"
+    try:
+        path.write_text(stub)
+        document = grade_safely(path, zygote, rubric.load("reinforce"), learning=False)
+    finally:
+        path.unlink()
+    assert document["score"] == 0
+    assert "is the handout's stub, unchanged" in document["output"] or "NotImplementedError" in document["output"]
+
+
+def test_a_mistake_costs_its_own_part_only_learning_included(zygote):
+    """The loss's sign flipped: the pseudo_loss part fails its learning check; the reward-to-go's
+    learning check trains with the reference loss and passes."""
+    from grader.verbs.grade import grade
+
+    document = grade(CORPUS / "mistakes/returns_right_loss_sign.py", zygote, rubric.load("reinforce"))
+    parts = document["extra_data"]["parts"]
+    assert {f: p["score"] == p["max_score"] for f, p in parts.items()} == {
+        "discounted_return": True,
+        "discounted_reward_to_go": True,
+        "gae_advantages": True,
+        "pseudo_loss": False,
+    }
+    learning = {t["name"].split(". ", 1)[1]: t["score"] for t in document["tests"] if "Trains a CartPole" in t["name"]}
+    assert learning == {
+        "discounted_reward_to_go: Trains a CartPole-v1 policy: your reward-to-go, the reference loss": 10,
+        "pseudo_loss: Trains a CartPole-v1 policy": 0,
+    }
+
+
+def test_the_handout_ships_the_components_and_no_reference(tmp_path):
+    out = package.handout(tmp_path / "handout.zip", "reinforce")
+    folder = tmp_path / "student"
+    with zipfile.ZipFile(out) as archive:
+        archive.extractall(folder)
+        names = set(archive.namelist())
+    assert {"reinforce.py", "README-returns.md", "README-discrete.md", "assignment/returns/exercise.py"} <= names
+    assert "assignment/discrete/exercise.py" in names
+    assert not [n for n in names if n.endswith(("mistakes.py", "rubric.json", "solution.py", "pseudo_loss.py"))]
+    assert not [n for n in names if n.startswith("reference/") and n.endswith("__init__.py")]
+    (folder / "mine.py").write_text((CORPUS / "mistakes/returns_right_loss_sign.py").read_text())
+    done = subprocess.run(
+        [sys.executable, "selfcheck.py", "--json", "mine.py"], cwd=folder, capture_output=True, text=True, timeout=120
+    )
+    found = json.loads(done.stdout)
+    assert found["extra_data"]["mistakes"] == ["sign_flipped"], done.stderr[-2000:]
+
+
+@pytest.mark.slow
+def test_the_autograder_zip_grades_the_whole_homework(tmp_path):
+    archive = package.autograder(tmp_path / "autograder.zip", "reinforce")
+    with zipfile.ZipFile(archive) as opened:
+        course = json.loads(opened.read("assignment/exercises.json"))
+    assert course["default"] == "reinforce" and set(course["exercises"]) == {"reinforce", "returns", "discrete"}
+    code = (CORPUS / "mistakes/gae_across_and_sum_reduction.py").read_text()
+    document = run_autograder(archive, tmp_path / "root", {"hw2.py": code})
+    parts = document["extra_data"]["parts"]
+    assert list(parts) == list(FUNCTIONS)
+    assert parts["gae_advantages"]["mistakes"] == ["sum_runs_across_trajectories"]
+    assert parts["pseudo_loss"]["mistakes"] == ["sum_reduction"]
+    assert parts["discounted_return"]["score"] == parts["discounted_return"]["max_score"] == 25
+
+
+def test_make_grade_grades_the_example_class(tmp_path):
+    out = tmp_path / "out"
+    root = Path(__file__).resolve().parents[2]
+    command = [sys.executable, "-m", "grader", "batch", "examples/reinforce", "--out", str(out)]
+    done = subprocess.run([*command, "--exercise", "reinforce"], cwd=root, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    rows = (out / "grades.csv").read_text("utf-8-sig")
+    assert all(function in rows.splitlines()[0] for function in FUNCTIONS)
+    assert len(list((out / "results").glob("*.json"))) == len(list((root / "examples/reinforce").glob("*.py")))
