@@ -172,7 +172,9 @@ def handout(out: Path, exercise: str) -> Path:
         members += [(home / "README.md", f"README-{home.name}.md") for home in homes]  # what each part asks
         members += [(launcher, launcher.name), (notebook, notebook.name), (data, data.name)]
         roots = [ROOT / root for root in HANDOUT_ROOTS] + [public / name for name in modules] + components
-        trainers = [rubric.solution(exercise, part.function).learning for part in spec.parts if part.learning]
+        trainers = [
+            rubric.solution(exercise, part.function).trainer(check) for part in spec.parts for check in part.learnings
+        ]
         roots += [ROOT.joinpath(*module.split(".")).with_suffix(".py") for module in trainers]
         members += [(p, str(p.relative_to(ROOT))) for p in handout_modules(*roots)]
         return _write(out, members)

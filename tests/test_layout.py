@@ -251,7 +251,8 @@ def test_every_exercise_has_its_reference_and_loads(name):
         assert set(catalog) <= set(rubric.mistake_titles(name))
         held = rubric.solution(name, part.function)
         assert isinstance(held, Solution) and callable(held.reference)
-        assert bool(held.learning) == bool(part.part.learning)
+        assert all(held.trainer(check) for check in part.part.learnings)
+        assert bool(held.learning) == bool(part.part.learnings)
 
 
 _NAMED = re.compile(r"\bgrader(?:\.[A-Za-z_]\w*)+")

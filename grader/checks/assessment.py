@@ -55,7 +55,7 @@ def assess(
     cases: CaseSet,
     weights: Dict[str, float],
     suspects: Callable[[], Suspects],
-    learn: Optional[Learn] = None,
+    learn: Sequence[Learn] = (),
     hidden_oracle: Optional[ClosableOracle] = None,
     held: Optional[Held] = None,
     course_tests: Optional[Callable[[Oracle], None]] = None,
@@ -70,10 +70,11 @@ def assess(
         changed = dependence.ask_changed(oracle, public, part.contract)
     with _timed(result, "diagnosis"):
         probes = _ask_probes(oracle, part)
-    learning = None
-    if learn is not None:
+    learned: List[CheckResult] = []
+    for each in learn:
         with _timed(result, "learning"):
-            learning, extra = learn(oracle)
+            learning, extra = each(oracle)
+        learned.append(learning)
         result.extra.update(extra)
     if course_tests is not None:
         with _timed(result, "course_tests"):
@@ -91,9 +92,10 @@ def assess(
             found = _name(probes, part, found_suspects, catalog)
         result.mistakes = found.mistakes
         result.checks = [_with_diagnosis(check, found) for check in result.checks]
-    if learning is not None:  # after the visible checks, before any held back; failing, tagged too
+    at = sum(check.visibility == VISIBLE for check in result.checks)
+    for learning in reversed(learned):  # after the visible checks, before any held back; failing, tagged too
         tagged = learning if learning.passed else dataclasses.replace(learning, tags=result.mistakes)
-        result.checks.insert(sum(check.visibility == VISIBLE for check in result.checks), tagged)
+        result.checks.insert(at, tagged)
     _unscore(result, public, hidden, changed, part, held)
     return result
 

@@ -114,8 +114,13 @@ class Part:
         return tuple(dict.fromkeys(kind for check in self.checks for kind in check.kinds))
 
     @property
+    def learnings(self) -> Tuple[Check, ...]:
+        return tuple(check for check in self.checks if check.judge == "learning")
+
+    @property
     def learning(self) -> Optional[Check]:
-        return next((check for check in self.checks if check.judge == "learning"), None)
+        """The first learning check: the one a student's `--learn` runs."""
+        return next(iter(self.learnings), None)
 
 
 @dataclass(frozen=True)
@@ -126,6 +131,7 @@ class Exercise:
     # Exercises whose parts follow this one's own, each graded as its own exercise grades it (its
     # cases, points and reference); load_public puts them in `parts` and their names in `homes`.
     components: Tuple[str, ...] = ()
+    adds: Mapping[str, Tuple[Check, ...]] = field(default_factory=dict)  # checks added to a component's part
     homes: Mapping[str, str] = field(default_factory=dict, compare=False)  # function -> the component it is from
 
     def __post_init__(self):
@@ -165,7 +171,13 @@ class Solution:
     reference: Callable
     catalog: Tuple[Mistake, ...] = ()
     same_numbers: Tuple[FrozenSet[str], ...] = ()  # mistakes that give the same numbers on every input
-    learning: str = ""  # the module that trains a policy with the part, imported only to grade learning
+    # the module that trains a policy with the part, imported only to grade learning; by check key
+    # when the part has several learning checks
+    learning: Union[str, Mapping[str, str]] = ""
+
+    def trainer(self, check: Check) -> str:
+        """The learning module of one of the part's learning checks."""
+        return self.learning if isinstance(self.learning, str) else self.learning[check.key]
 
     def __post_init__(self):
         ids = [m.id for m in self.catalog]
@@ -198,9 +210,9 @@ def load_public(path: Path) -> Exercise:
     parts, homes = list(exercise.parts), {}
     for name in exercise.components:
         for part in load_public(ASSIGNMENT / name / "exercise.py").parts:
-            parts.append(part)
+            parts.append(dataclasses.replace(part, checks=part.checks + exercise.adds.get(part.function, ())))
             homes[part.function] = name
-    return dataclasses.replace(exercise, parts=tuple(parts), components=(), homes=homes)
+    return dataclasses.replace(exercise, parts=tuple(parts), components=(), adds={}, homes=homes)
 
 
 def load_walkthrough(path: Path) -> Optional[Walkthrough]:

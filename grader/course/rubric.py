@@ -91,22 +91,25 @@ def load(name: str, public_only: bool = False) -> Rubric:
     are instructor-only). A part from a component (Exercise.components) has that exercise's cases
     and points; an exercise of several parts keys its cases and weights by function."""
     spec = exercise(name)
-    parts = tuple(_graded(spec.homes.get(part.function, name), part, public_only) for part in spec.parts)
-    if public_only:
-        return Rubric(name, spec, parts)
     private = folders(name)[1]
     config = json.loads((private / "rubric.json").read_text())
+    parts = tuple(_graded(name, spec.homes.get(part.function, name), part, public_only) for part in spec.parts)
+    if public_only:
+        return Rubric(name, spec, parts)
     return Rubric(name, spec, parts, _held(config), _extra_tests(config, private))
 
 
-def _graded(name: str, part: Part, public_only: bool) -> Graded:
+def _graded(name: str, home: str, part: Part, public_only: bool) -> Graded:
     """A part's weights (every check it declares, in order) and cases with the reference's answers,
-    from its exercise's files."""
-    public, private = folders(name)
+    from the files of the exercise it is from (home), and of exercise name for checks it adds."""
+    public, private = folders(home)
     shown = json.loads((public / "public_cases.json").read_text())
     config = json.loads((private / "rubric.json").read_text())
-    if len(exercise(name).parts) > 1:
+    if len(exercise(home).parts) > 1:
         shown, config = shown[part.function], config["parts"][part.function]
+    if home != name:  # the composite's rubric.json weighs the checks it adds
+        added = json.loads((folders(name)[1] / "rubric.json").read_text()).get("parts", {}).get(part.function, {})
+        config = {**config, "weights": {**config["weights"], **added.get("weights", {})}}
     keys = [check.key for check in part.checks]
     if set(config["weights"]) != set(keys):
         raise GraderError(
@@ -154,11 +157,13 @@ def _extra_tests(config: dict, private: Path) -> Optional[Path]:
 
 
 def solution(name: str, function: str) -> Solution:
-    """What reference/NAME holds of the part that defines function (its package's SOLUTIONS), or
-    the component's it is from."""
+    """What reference/NAME holds of the part that defines function (its package's SOLUTIONS), else
+    what the component it is from holds."""
     folders(name)
-    name = exercise(name).homes.get(function, name)
     found = importlib.import_module(f"reference.{name}").SOLUTIONS.get(function)
+    home = exercise(name).homes.get(function)
+    if found is None and home is not None:
+        found = importlib.import_module(f"reference.{home}").SOLUTIONS.get(function)
     if not isinstance(found, Solution):
         raise GraderError(f"reference/{name} has no solution for {function}")
     return found

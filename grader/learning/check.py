@@ -16,7 +16,7 @@ from typing import Callable, Dict, List, Mapping, Optional, Protocol, Sequence, 
 import numpy as np
 
 from grader.calling.oracle import Failure, Oracle
-from grader.checks.part import Part
+from grader.checks.part import Check, Part
 from grader.checks.trials import problem
 from grader.checks.verdicts import CheckResult, interface_problem
 from grader.learning.runs import Learning, Progress, summary
@@ -30,6 +30,8 @@ class Trainer(Protocol):
     THRESHOLD: float  # the return a run must reach
     ENV: str  # the environment's gymnasium id, for reports ("CartPole-v1")
     NEEDS: Tuple[str, ...]  # the packages it needs besides numpy and torch, for a student's install line
+    # Optional, ALSO: Tuple[str, ...], the other functions of the upload it trains with, each
+    # given to train() as a keyword argument of its name (see also_of).
 
     def train(self, call: Call, seeds: Sequence[int], *, progress: Optional[Progress] = None) -> Sequence[Learning]:
         """call: the part's function as the trainer asks it, a LossGrad for a loss; for an array
@@ -39,6 +41,11 @@ class Trainer(Protocol):
 
 def trainer(module: str) -> Trainer:
     return importlib.import_module(module)  # a module that has what the Protocol names
+
+
+def also_of(learning: Trainer) -> Tuple[str, ...]:
+    """The other functions of the upload a trainer trains with besides the part's own."""
+    return tuple(getattr(learning, "ALSO", ()))
 
 
 class _Calls:
@@ -67,29 +74,30 @@ class _Calls:
 
 
 def check_learning(
-    oracle: Oracle, part: Part, learning: Trainer, weight: float, progress: Optional[Progress] = None
+    oracle: Oracle,
+    part: Part,
+    declared: Check,
+    learning: Trainer,
+    weight: float,
+    progress: Optional[Progress] = None,
+    also: Mapping[str, Tuple[Oracle, Part]] = {},
 ) -> Tuple[CheckResult, Dict]:
-    """Pass when a policy trained with the submission's gradients learns on every grading seed
-    (progress: told of each iteration, for a student watching it run on their computer)."""
+    """Pass when a policy trained with the submission's answers learns on every grading seed
+    (progress: told of each iteration, for a student watching it run on their computer; also: the
+    oracles of the other functions the trainer asks, its ALSO, by function)."""
     calls = _Calls(oracle, part)
+    others = {function: _Calls(*pair) for function, pair in also.items()}
     # The trainer stops at the first failed seed: the check fails then, whatever the others do.
     runs: List[Tuple[int, Learning]] = [
-        (run.seed, run) for run in learning.train(calls, learning.GRADING_SEEDS, progress=progress)
+        (run.seed, run) for run in learning.train(calls, learning.GRADING_SEEDS, progress=progress, **others)
     ]
     passed = len(runs) == len(learning.GRADING_SEEDS) and all(run.passed for _, run in runs)
     seeds = [f"Seed {seed}: {summary(run)}." for seed, run in runs]
     lines = ["\n".join(f"- {line}" for line in seeds)]  # a list: in Markdown, lines alone run together
-    loss = part.contract.loss
-    if calls.why and not passed:
-        lines.append(f"{'The loss function' if loss else f'Your `{part.function}`'} {calls.why}.")
     if not passed:
-        yours = "your loss" if loss else f"your `{part.function}`"
-        lines.append(
-            f"A policy trained with {yours} must reach the return threshold on every seed; "
-            f"a correct {'loss' if loss else 'one'} does so with iterations to spare."
-        )
+        lines += _why_not(part, calls, others)
     extra = {
-        "learning": {
+        declared.key: {
             "passed": passed,
             "threshold": learning.THRESHOLD,
             "env": learning.ENV,
@@ -106,7 +114,19 @@ def check_learning(
             ],
         }
     }
-    declared = part.learning
-    assert declared is not None  # grade.py asks for learning only of a part that declares it
     result = CheckResult(declared.key, declared.title, weight, passed, Markdown("\n\n".join(lines)))
     return result, extra
+
+
+def _why_not(part: Part, calls: _Calls, others: Mapping[str, _Calls]) -> List[str]:
+    """What a failed learning check adds below the seeds' lines: why a call gave nothing, and the rule."""
+    loss = part.contract.loss
+    lines = [f"{'The loss function' if loss else f'Your `{part.function}`'} {calls.why}."] if calls.why else []
+    lines += [f"Your `{function}` {other.why}." for function, other in others.items() if other.why]
+    yours = ["your loss" if loss else f"your `{part.function}`", *(f"your `{function}`" for function in others)]
+    correct = "pair" if others else "loss" if loss else "one"
+    lines.append(
+        f"A policy trained with {' and '.join(yours)} must reach the return threshold on every seed; "
+        f"a correct {correct} does so with iterations to spare."
+    )
+    return lines

@@ -9,13 +9,18 @@ always written.
 
 from __future__ import annotations
 
+import functools
 import time
 import traceback
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Callable, Dict, List, Optional, Tuple
 
 from grader import text
+from grader.calling.oracle import Oracle
 from grader.checks.assessment import Learn, assess
+from grader.checks.part import Check, Part
+from grader.checks.verdicts import CheckResult
+from grader.contract import Contract
 from grader.course.rubric import Graded, Rubric, stub_text
 from grader.outputs import results
 from grader.sandbox.parent import Limits, Zygote
@@ -65,9 +70,9 @@ def _grade_part(
     start = time.monotonic()
     weights = weights_of(graded, learning)
     contract = graded.part.contract
-    oracle = SandboxOracle(zygote, source.files, contract, limits, source.shown)
+    oracle = _oracle(zygote, source, contract, limits)
     # Its child starts only once oracle's has ended (assessment.py); what it prints is never shown.
-    hidden_oracle = SandboxOracle(zygote, source.files, contract, limits, source.shown)
+    hidden_oracle = _oracle(zygote, source, contract, limits)
     try:
         error = oracle.load()
         if error is not None:
@@ -79,7 +84,7 @@ def _grade_part(
             graded.cases,
             weights,
             lambda: rubric.suspects(graded.function),
-            learn=_learn(rubric, graded, weights) if graded.part.learning and learning else None,
+            learn=_learns(rubric, graded, weights, lambda contract: _oracle(zygote, source, contract, limits)),
             hidden_oracle=hidden_oracle,
             held=rubric.held,
             course_tests=course.ask if course else None,
@@ -130,14 +135,39 @@ def _stub(rubric: Rubric) -> str:
     return stub_text(rubric.name)
 
 
-def _learn(rubric: Rubric, graded: Graded, weights: Dict[str, float]) -> Learn:
-    from grader.course.rubric import solution
-    from grader.learning.check import check_learning, trainer  # gymnasium only when learning is graded
+def _oracle(zygote: Zygote, source: Source, contract: Contract, limits: Limits) -> SandboxOracle:
+    return SandboxOracle(zygote, source.files, contract, limits, source.shown)
 
-    declared = graded.part.learning
-    assert declared is not None  # asked only of a part that declares learning
-    learning = trainer(solution(rubric.name, graded.function).learning)
-    return lambda oracle: check_learning(oracle, graded.part, learning, weights[declared.key])
+
+def _learns(
+    rubric: Rubric, graded: Graded, weights: Dict[str, float], open_oracle: Callable[[Contract], SandboxOracle]
+) -> List[Learn]:
+    """The part's learning checks still weighed (--no-learning weighs none); a trainer that asks
+    other functions of the upload (its ALSO) gets their oracles, each in a child of its own."""
+    from grader.course.rubric import solution
+    from grader.learning.check import also_of, check_learning, trainer  # gymnasium only when learning is graded
+
+    def learn(declared: Check, oracle: Oracle) -> Tuple[CheckResult, Dict]:
+        learning, weight = trainer(solution(rubric.name, graded.function).trainer(declared)), weights[declared.key]
+        others: Dict[str, Tuple[Oracle, Part]] = {}
+        opened: List[SandboxOracle] = []
+        try:
+            for function in also_of(learning):
+                part = rubric.exercise.part(function)
+                opened.append(open_oracle(part.contract))
+                error = opened[-1].load()
+                if error is not None:
+                    why = f"This check trains with your `{function}` too, which could not be imported: "
+                    return CheckResult(
+                        declared.key, declared.title, weight, False, Markdown(why + text.escaped(error))
+                    ), {}
+                others[function] = (opened[-1], part)
+            return check_learning(oracle, graded.part, declared, learning, weight, also=others)
+        finally:
+            for other in opened:
+                other.close()
+
+    return [functools.partial(learn, declared) for declared in graded.part.learnings if declared.key in weights]
 
 
 def _printed(oracle: SandboxOracle) -> Markdown:

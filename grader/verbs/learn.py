@@ -40,12 +40,12 @@ def reference_learning(exercise: str) -> Dict[str, Any]:
     graded = next((g for g in loaded.parts if g.part.learning), None)
     if graded is None or graded.part.learning is None:
         return {}
-    held = rubric.solution(exercise, graded.function)
-    module = trainer(held.learning)
-    weight = graded.weights[graded.part.learning.key]
-    _, extra = check_learning(LocalOracle(held.reference, graded.part.contract), graded.part, module, weight)
+    held, declared = rubric.solution(exercise, graded.function), graded.part.learning
+    module = trainer(held.trainer(declared))
+    weight = graded.weights[declared.key]
+    _, extra = check_learning(LocalOracle(held.reference, graded.part.contract), graded.part, declared, module, weight)
     return {
-        "module": held.learning,
+        "module": held.trainer(declared),
         "needs": list(module.NEEDS),
         "install": install_line([*module.NEEDS, PLOT_NEEDS], pins),
         "weight": weight,
@@ -82,7 +82,8 @@ def learn_function(function: Callable, part: Part, info: Mapping[str, Any], echo
     oracle = LocalOracle(function, part.contract)
     try:
         with as_graded():
-            result, extra = check_learning(oracle, part, learning, info["weight"], progress)
+            assert part.learning is not None  # asked only of the part with a learning check
+            result, extra = check_learning(oracle, part, part.learning, learning, info["weight"], progress)
     except Exception as exc:  # the environment's own missing piece (mujoco), as gymnasium reports it
         if type(exc).__name__ != "DependencyNotInstalled":
             raise

@@ -34,8 +34,8 @@ class Done:
 
 def weights_of(graded: Graded, learning: bool) -> Dict[str, float]:
     """The part's points per check; without learning (--no-learning), its learning check is not graded."""
-    dropped = graded.part.learning.key if graded.part.learning and not learning else None
-    return {key: weight for key, weight in graded.weights.items() if key != dropped}
+    dropped = {check.key for check in graded.part.learnings} if not learning else set()
+    return {key: weight for key, weight in graded.weights.items() if key not in dropped}
 
 
 def document(

@@ -52,11 +52,11 @@ def write_public_data(path: Path, exercise: str) -> Path:
     }
     for j, graded in enumerate(loaded.parts):
         suspects, catalog = rubric.suspects(exercise, graded.function)
-        learning = graded.part.learning
+        learning = {check.key for check in graded.part.learnings}
         meta["parts"].append(
             {
                 "function": graded.function,
-                "weights": {k: w for k, w in graded.weights.items() if not learning or k != learning.key},
+                "weights": {k: w for k, w in graded.weights.items() if k not in learning},
                 "cases": _cases_meta(f"p{j}", graded.part, graded.cases, arrays),
                 "suspects": [_suspect_meta(f"p{j}s{s}", suspect, arrays) for s, suspect in enumerate(suspects)],
                 "catalog": {key: {"title": m.title, "explanation": m.explanation} for key, m in catalog.items()},

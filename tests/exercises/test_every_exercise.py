@@ -18,6 +18,7 @@ import pytest
 from conftest import CORPORA
 
 from grader.course.rubric import mistake_titles
+from grader.verbs.parts import weights_of
 
 ROOT = Path(__file__).resolve().parents[2]
 EXERCISES = sorted(json.loads((ROOT / "assignment" / "exercises.json").read_text())["exercises"])
@@ -100,7 +101,7 @@ def test_catalog_ids_are_unique_across_parts_and_every_entry_is_named_in_process
     unnamed = []
     for part in graded.parts:
         held = rubric.solution(name, part.function)
-        weights = {k: w for k, w in part.weights.items() if not part.part.learning or k != part.part.learning.key}
+        weights = weights_of(part, learning=False)
         for mistake in held.catalog:
             oracle = LocalOracle(mistake.function, part.part.contract)
             result = assess(
@@ -120,7 +121,7 @@ def test_the_reference_passes_every_check_on_every_case(name):
 
     graded = rubric.load(name)
     for part in graded.parts:
-        weights = {k: w for k, w in part.weights.items() if not part.part.learning or k != part.part.learning.key}
+        weights = weights_of(part, learning=False)
         oracle = LocalOracle(rubric.solution(name, part.function).reference, part.part.contract)
         result = assess(
             oracle, part.part, part.cases, weights, lambda function=part.function: rubric.suspects(name, function)

@@ -28,11 +28,13 @@ def test_each_part_has_its_own_exercises_cases_points_and_reference():
     for graded in whole.parts:
         home = whole.exercise.homes[graded.function]
         alone = next(g for g in rubric.load(home).parts if g.function == graded.function)
-        assert graded.weights == alone.weights
+        added = {"together": 10.0} if graded.function == "pseudo_loss" else {}
+        assert graded.weights == {**alone.weights, **added}
         assert {kind: [(c.seed, c.hidden, c.sizes) for c, _ in cases] for kind, cases in graded.cases.items()} == {
             kind: [(c.seed, c.hidden, c.sizes) for c, _ in cases] for kind, cases in alone.cases.items()
         }
-        assert rubric.solution("reinforce", graded.function) is rubric.solution(home, graded.function)
+        whole_held, alone_held = rubric.solution("reinforce", graded.function), rubric.solution(home, graded.function)
+        assert (whole_held.reference, whole_held.catalog) == (alone_held.reference, alone_held.catalog)
     assert set(rubric.mistake_titles("reinforce")) == {
         *rubric.mistake_titles("returns"),
         *rubric.mistake_titles("discrete"),
@@ -58,24 +60,34 @@ def test_the_stub_joins_the_components_stubs_and_is_never_graded(zygote):
     assert "is the handout's stub, unchanged" in document["output"] or "NotImplementedError" in document["output"]
 
 
-def test_a_mistake_costs_its_own_part_only_learning_included(zygote):
-    """The loss's sign flipped: the pseudo_loss part fails its learning check; the reward-to-go's
-    learning check trains with the reference loss and passes."""
+RTG_LEARNS = "discounted_reward_to_go: Trains a CartPole-v1 policy: your reward-to-go, the reference loss"
+LOSS_LEARNS = "pseudo_loss: Trains a CartPole-v1 policy"
+TOGETHER = "pseudo_loss: Trains a CartPole-v1 policy: your reward-to-go and your loss together"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("path", "learned"),
+    [
+        ("correct/homework_loops.py", {RTG_LEARNS: 10, LOSS_LEARNS: 15, TOGETHER: 10}),
+        # the loss's sign flipped: its own check and the whole's fail, the reward-to-go's passes
+        ("mistakes/returns_right_loss_sign.py", {RTG_LEARNS: 10, LOSS_LEARNS: 0, TOGETHER: 0}),
+        # a reward-so-far: its own check and the whole's fail, the loss's (the reference reward-to-go) passes
+        ("mistakes/rtg_forward_loss_right.py", {RTG_LEARNS: 0, LOSS_LEARNS: 15, TOGETHER: 0}),
+    ],
+)
+def test_each_part_learns_with_the_others_reference_and_the_whole_with_both(zygote, path, learned):
     from grader.verbs.grade import grade
 
-    document = grade(CORPUS / "mistakes/returns_right_loss_sign.py", zygote, rubric.load("reinforce"))
-    parts = document["extra_data"]["parts"]
-    assert {f: p["score"] == p["max_score"] for f, p in parts.items()} == {
-        "discounted_return": True,
-        "discounted_reward_to_go": True,
-        "gae_advantages": True,
-        "pseudo_loss": False,
-    }
-    learning = {t["name"].split(". ", 1)[1]: t["score"] for t in document["tests"] if "Trains a CartPole" in t["name"]}
-    assert learning == {
-        "discounted_reward_to_go: Trains a CartPole-v1 policy: your reward-to-go, the reference loss": 10,
-        "pseudo_loss: Trains a CartPole-v1 policy": 0,
-    }
+    document = grade(CORPUS / path, zygote, rubric.load("reinforce"))
+    tests = {t["name"].split(". ", 1)[1]: t for t in document["tests"] if "Trains a CartPole" in t["name"]}
+    assert {name: test["score"] for name, test in tests.items()} == learned
+    if not learned[TOGETHER]:
+        assert (
+            "A policy trained with your loss and your `discounted_reward_to_go` must reach" in tests[TOGETHER]["output"]
+        )
+        assert "(threshold 150) in 30 iterations" in tests[TOGETHER]["output"]
+    assert document["extra_data"]["parts"]["gae_advantages"]["score"] == 45
 
 
 def test_the_handout_ships_the_components_and_no_reference(tmp_path):
@@ -120,3 +132,16 @@ def test_make_grade_grades_the_example_class(tmp_path):
     rows = (out / "grades.csv").read_text("utf-8-sig")
     assert all(function in rows.splitlines()[0] for function in FUNCTIONS)
     assert len(list((out / "results").glob("*.json"))) == len(list((root / "examples/reinforce").glob("*.py")))
+
+
+@pytest.mark.slow
+def test_a_missing_function_zeroes_its_part_and_the_whole_training_says_why(zygote):
+    from grader.verbs.grade import grade
+
+    document = grade(CORPUS / "careless/only_the_loss.py", zygote, rubric.load("reinforce"))
+    scores = {function: part["score"] for function, part in document["extra_data"]["parts"].items()}
+    assert scores == {"discounted_return": 0, "discounted_reward_to_go": 0, "gae_advantages": 0, "pseudo_loss": 100}
+    (together,) = [t for t in document["tests"] if t["name"].endswith(TOGETHER)]
+    assert together["score"] == 0
+    assert "trains with your `discounted_reward_to_go` too, which could not be imported" in together["output"]
+    assert "no function named `discounted_reward_to_go`" in together["output"]

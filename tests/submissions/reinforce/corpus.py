@@ -3,7 +3,8 @@ and pseudo_loss in one upload). The parts' own mistakes are covered by the retur
 corpora; these show each part graded as its own exercise grades it, in one upload.
 
 Paths are relative to this folder. MISTAKES maps a file to the exact set of catalog IDs the
-diagnosis names for it, each in its own part.
+diagnosis names for it, each in its own part. careless/only_the_loss.py (no returns) is graded by
+tests/exercises/test_reinforce.py.
 """
 
 from __future__ import annotations
