@@ -115,7 +115,7 @@ def _positive(text: str) -> int:
     return int(text)
 
 
-def _grade_one(path: Path, exercise: str, public_only: bool, extra_tests: Optional[Path] = None) -> dict:
+def _grade_one(path: Path, exercise: str, public_only: bool, extra_tests: Optional[Path] = None) -> results.Results:
     import dataclasses
 
     from grader.course import rubric

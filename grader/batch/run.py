@@ -176,7 +176,7 @@ def _grade_todo(todo, rubric: Rubric, zygote, limits, jobs: int, wall_s: float, 
     function = rubric.parts[0].function
     stub = (folders(rubric.name)[0] / rubric.exercise.stub_file).read_text()  # never graded (submission/stub.py)
 
-    def work(entry: Entry) -> dict:  # runs in a worker
+    def work(entry: Entry) -> results.Results:  # runs in a worker
         if entry.refused:
             refused = text.Markdown(entry.refused)  # entries.py's words, its names put in by text.code
             document = not_graded(rubric, refused)
@@ -185,12 +185,12 @@ def _grade_todo(todo, rubric: Rubric, zygote, limits, jobs: int, wall_s: float, 
         status = status_of(document)
         found = {"files": files_found(entry.path)} if status == results.NOT_GRADED and not entry.refused else {}
         code = {"code": code_print(entry.path, function, stub)} if status == results.GRADED else {}
-        document.setdefault("extra_data", {})["batch"] = {**found, **code}
+        document["extra_data"]["batch"] = {**found, **code}
         return document
 
-    def done(entry: Entry, document: dict, seconds: float) -> None:  # runs here, once per entry
+    def done(entry: Entry, document: results.Results, seconds: float) -> None:  # runs here, once per entry
         keep_previous(files[entry.name])
-        document.setdefault("extra_data", {}).setdefault("batch", {}).update(
+        document["extra_data"].setdefault("batch", {}).update(
             {
                 "entry": entry.label,
                 "fingerprint": prints[entry.name],
@@ -223,7 +223,7 @@ def _grade_todo(todo, rubric: Rubric, zygote, limits, jobs: int, wall_s: float, 
 def _finish(
     out: Path,
     entries: Sequence[Entry],
-    documents: Dict[str, dict],
+    documents: Dict[str, results.Results],
     files: Dict[str, Path],
     header: Header,
     only: Optional[Sequence[str]] = None,

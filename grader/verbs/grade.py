@@ -19,6 +19,7 @@ from grader.checks.assessment import Learn, assess
 from grader.course.registry import folders
 from grader.course.rubric import Graded, Rubric
 from grader.outputs import results
+from grader.outputs.results import Extra, Results, Test
 from grader.sandbox.parent import Limits, Zygote
 from grader.sandbox.sandboxed import SandboxOracle
 from grader.submission.load import LoadError, Source, load
@@ -29,7 +30,7 @@ from grader.verbs.parts import Done, document, labelled, weights_of
 OUTPUT_SHOWN_BYTES = 2048
 
 
-def grade(path: Path, zygote: Zygote, rubric: Rubric, limits: Limits = Limits(), learning: bool = True) -> Dict:
+def grade(path: Path, zygote: Zygote, rubric: Rubric, limits: Limits = Limits(), learning: bool = True) -> Results:
     start = time.monotonic()
     lead = rubric.parts[0]
     course = CourseTests(rubric.extra_tests, lead.part.contract) if rubric.extra_tests else None
@@ -37,7 +38,7 @@ def grade(path: Path, zygote: Zygote, rubric: Rubric, limits: Limits = Limits(),
         source = load(path, lead.function, _stub(rubric), rubric.exercise.functions[1:])
     except LoadError as exc:
         return not_graded(rubric, _loader(str(exc)), learning, start, course)
-    extra: Dict[str, object] = {"graded_file": source.graded.name, "graded_why": source.why}
+    extra: Extra = {"graded_file": source.graded.name, "graded_why": source.why}
     timing = {"load": time.monotonic() - start}
     done = [
         _grade_part(graded, source, zygote, rubric, limits, learning, course if graded is lead else None)
@@ -98,8 +99,8 @@ def not_graded(
     learning: bool = True,
     start: Optional[float] = None,
     course: Optional[CourseTests] = None,
-    extra: Optional[Dict] = None,
-) -> Dict:
+    extra: Optional[Extra] = None,
+) -> Results:
     """Every test of every part at zero, the course's own too, for a submission that could not run at all."""
     several = len(rubric.parts) > 1
     weights: Dict[str, float] = {}
@@ -109,7 +110,7 @@ def not_graded(
             title = graded.part.titles[key]
             key, title = labelled(graded.function, key, title) if several else (key, title)
             weights[key], titles[key] = weight, title
-    more: List[Dict] = []
+    more: List[Test] = []
     if course:
         course.not_run(reason)
         more = course.tests(len(weights) + 1)
@@ -117,7 +118,7 @@ def not_graded(
     return results.not_graded(weights, titles, reason, seconds, extra=extra, more=more)
 
 
-def grade_safely(path: Path, zygote: Zygote, rubric: Rubric, **options) -> Dict:
+def grade_safely(path: Path, zygote: Zygote, rubric: Rubric, **options) -> Results:
     """grade(), but a fault of ours becomes an "Autograder error" result instead of an exception."""
     start = time.monotonic()
     try:

@@ -26,7 +26,7 @@ from grader.text import printable
 
 def run(root: Path, exercise: str) -> int:
     start = time.monotonic()
-    document: Optional[dict] = None
+    document: Optional[results.Results] = None
     try:
         document = _grade(root, exercise)
     except Exception:
@@ -40,7 +40,7 @@ def run(root: Path, exercise: str) -> int:
     return 0
 
 
-def _grade(root: Path, exercise: str) -> dict:
+def _grade(root: Path, exercise: str) -> results.Results:
     from grader.sandbox.parent import Zygote
 
     with Zygote.start() as zygote:  # before the rubric imports the reference
@@ -49,7 +49,7 @@ def _grade(root: Path, exercise: str) -> dict:
 
         print(printable(_who(root / "submission_metadata.json")))  # stdout: instructors read it on Gradescope
         document = grade_safely(root / "submission", zygote, rubric.load(exercise))
-    extra = document.get("extra_data", {})
+    extra = document["extra_data"]
     print(
         printable(
             f"graded file: {extra.get('graded_file')}; sandbox layers: {', '.join(extra.get('sandbox', [])) or 'none'}"

@@ -29,7 +29,9 @@ from grader.verbs.public_data import EXERCISE, PublicData, PublicPart, load_publ
 from grader.verbs.terminal import report, wrap
 
 
-def check_function(function: Callable, data: Optional[PublicData] = None, notes: Sequence[Markdown] = ()) -> dict:
+def check_function(
+    function: Callable, data: Optional[PublicData] = None, notes: Sequence[Markdown] = ()
+) -> results.Results:
     """The self-check's results.json for the exercise's first function (runs it in this process)."""
     data = data or load_public_data()
     return check_functions({data.parts[0].part.function: function}, data, notes)
@@ -37,7 +39,7 @@ def check_function(function: Callable, data: Optional[PublicData] = None, notes:
 
 def check_functions(
     functions: Mapping[str, Optional[Callable]], data: Optional[PublicData] = None, notes: Sequence[Markdown] = ()
-) -> dict:
+) -> results.Results:
     """The self-check's results.json for every part: each function of functions (None: not defined)
     checked as its part; a part functions does not name is left out."""
     data = data or load_public_data()
@@ -91,7 +93,7 @@ def explain_function(function: Callable, data: Optional[PublicData] = None, name
     return steps + _verdict(check_function(function, data), data.parts[0].catalog)
 
 
-def _verdict(document: dict, catalog: Catalog) -> str:
+def _verdict(document: results.Results, catalog: Catalog) -> str:
     """What the self-check finds, after the walk-through: one small batch cannot show every mistake
     (inputs changed in place, extreme logits, a combination), and the student must not read the
     walk-through's "matches" or "none of the usual wrong turns" as the self-check's verdict."""
