@@ -13,11 +13,12 @@ import sys
 from pathlib import Path
 from typing import List, NoReturn, Optional
 
+from grader.errors import Exit
 from grader.outputs import results
 from grader.sandbox.parent import Zygote
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: Optional[List[str]] = None) -> Exit:
     args = _parser().parse_args(argv)
     return args.run(args)
 
@@ -94,7 +95,7 @@ def _exercise(args) -> str:
 def _usage_error(message: str) -> NoReturn:
     """A misused command: the message on stderr and exit status 2, as argparse does."""
     print(f"python -m grader: error: {message}", file=sys.stderr)
-    raise SystemExit(2)
+    raise SystemExit(Exit.USAGE)
 
 
 def _existing(text: str) -> Path:
@@ -134,27 +135,27 @@ def _grade_one(path: Path, exercise: str, public_only: bool, extra_tests: Option
         return grade_safely(path, zygote, graded)
 
 
-def _check(args) -> int:
+def _check(args) -> Exit:
     print(results.to_text(_grade_one(args.submission, _exercise(args), public_only=True)))
-    return 0
+    return Exit.OK
 
 
-def _grade(args) -> int:
+def _grade(args) -> Exit:
     document = _grade_one(args.submission, _exercise(args), public_only=False, extra_tests=args.extra_tests)
     print(results.dumps(document) if args.json else results.to_text(document))
-    return 0
+    return Exit.OK
 
 
-def _explain(args) -> int:
+def _explain(args) -> Exit:
     from grader.verbs.explain import explain_submission
 
     exercise = _exercise(args)
     with Zygote.start() as zygote:
         print(explain_submission(args.submission, zygote, exercise))
-    return 0
+    return Exit.OK
 
 
-def _batch(args) -> int:
+def _batch(args) -> Exit:
     from grader.batch.run import run_batch
 
     return run_batch(
@@ -169,7 +170,7 @@ def _batch(args) -> int:
     )
 
 
-def _gradescope(args) -> int:
+def _gradescope(args) -> Exit:
     from grader.verbs import gradescope
 
     return gradescope.run(args.root, _exercise(args))

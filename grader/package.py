@@ -24,7 +24,7 @@ from typing import Iterable, List, Set, Tuple
 from grader.checks.part import Exercise
 from grader.course import registry, rubric
 from grader.course.registry import ROOT
-from grader.errors import GraderError
+from grader.errors import Exit, GraderError
 
 _SKIP_PARTS = {"__pycache__", ".pytest_cache", ".ipynb_checkpoints"}
 # What the handout's own code starts from; the grader modules it needs are followed from there.
@@ -232,7 +232,7 @@ def write_notebook(stub: Path, out: Path, spec: Exercise) -> Path:
     return out
 
 
-def main(argv=None) -> int:
+def main(argv=None) -> Exit:
     import argparse
 
     parser = argparse.ArgumentParser(prog="python -m grader.package", description="Build a course's zips.")
@@ -245,9 +245,9 @@ def main(argv=None) -> int:
         exercise = registry.resolve(args.exercise)
         out = builders[args.kind](args.out, exercise)
     except GraderError as exc:  # an unknown exercise; course tests that cannot be loaded
-        parser.error(str(exc))  # exits 2, like every misused command
+        parser.error(str(exc))  # exits Exit.USAGE, like every misused command
     print(f"wrote {out} ({out.stat().st_size // 1024} KiB)")
-    return 0
+    return Exit.OK
 
 
 if __name__ == "__main__":

@@ -328,17 +328,19 @@ def _judged(
     """One declared check over its trials: its own judge, or the library's it names."""
     if check.own is not None:
         return check.own(on)
+    library = check.judge
+    assert library is not None  # Check: a check without its own judge is the library's
     if not part.contract.loss:
-        return arrays.judge(check.judge, on, repeat, part.stable if check.judge == "stability" else "")
-    if check.judge == "interface":
+        return arrays.judge(library, on, repeat, part.stable if library == "stability" else "")
+    if library == "interface":
         return check_interface(on, consistency, part.contract)
-    if check.judge == "value":
+    if library == "value":
         return check_value(on)
-    if check.judge == "gradient":
+    if library == "gradient":
         return check_gradient(on)
-    if check.judge == "sampled_actions":
+    if library == "sampled_actions":
         return check_sampled_actions(on, part.sampled_not_zero)
-    if check.judge == "stability":
+    if library == "stability":
         return check_stability(on, trials.get(part.kinds[0], []), part.stable, part.unstable_advice)
     return check_purity(on, repeat)
 

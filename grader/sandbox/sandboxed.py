@@ -14,7 +14,7 @@ from typing import Dict, Optional
 import numpy as np
 
 from grader.calling.answer import VALUE_CAP, Answer
-from grader.calling.oracle import Failure, Outcome, grad_shapes
+from grader.calling.oracle import Failure, FailureKind, Outcome, grad_shapes
 from grader.contract import Contract
 from grader.errors import SubmissionError
 from grader.sandbox import protocol
@@ -119,7 +119,7 @@ class SandboxOracle:
         finally:
             self._spent_s += time.monotonic() - start
 
-    def _fail(self, kind: str, message: str) -> Failure:
+    def _fail(self, kind: FailureKind, message: str) -> Failure:
         self._failures += 1
         self._stop()
         return Failure(kind, message)

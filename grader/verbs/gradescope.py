@@ -20,11 +20,12 @@ import traceback
 from pathlib import Path
 from typing import Optional
 
+from grader.errors import Exit
 from grader.outputs import results
 from grader.text import printable
 
 
-def run(root: Path, exercise: str) -> int:
+def run(root: Path, exercise: str) -> Exit:
     start = time.monotonic()
     document: Optional[results.Results] = None
     try:
@@ -37,7 +38,7 @@ def run(root: Path, exercise: str) -> int:
         if document is None:  # a BaseException (KeyboardInterrupt, SystemExit) is on its way up
             document = results.grader_fault("interrupted", time.monotonic() - start)
         results.write(root / "results" / "results.json", document)
-    return 0
+    return Exit.OK  # results.json says the rest, whatever happened
 
 
 def _grade(root: Path, exercise: str) -> results.Results:
