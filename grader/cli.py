@@ -125,10 +125,10 @@ def _grade_one(path: Path, exercise: str, public_only: bool, extra_tests: Option
     from grader.verbs.grade import grade_safely
 
     with Zygote.start() as zygote:  # before the rubric imports the reference, and the course tests may
-        graded = rubric.load(exercise, public_only=public_only)
+        graded = rubric.load_rubric(exercise, public_only=public_only)
         if extra_tests is not None:
             try:
-                course.load(extra_tests.resolve())
+                course.load_course_tests(extra_tests.resolve())
             except GraderError as exc:  # the file is the command's argument: a usage error
                 _usage_error(str(exc))
             graded = dataclasses.replace(graded, extra_tests=extra_tests.resolve())

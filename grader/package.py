@@ -106,9 +106,9 @@ def autograder(out: Path, exercise: str) -> Path:
     members += [(p, str(p.relative_to(ROOT))) for p in _files(private)]
     course_tests = rubric.extra_tests_file(exercise)  # in reference/NAME, so shipped above
     if course_tests is not None:  # imported and checked here: a broken file fails the build, not every upload
-        from grader.verbs.extra_tests import load
+        from grader.verbs.extra_tests import load_course_tests
 
-        load(course_tests)
+        load_course_tests(course_tests)
     return _write(out, members)
 
 

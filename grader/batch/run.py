@@ -52,7 +52,7 @@ from grader.outputs.table import status_of, summary_table
 if TYPE_CHECKING:  # the rubric imports torch, which a batch imports only once its zygote is forked
     from grader.course.rubric import Rubric
 
-ENTRY_WALL_S = 15 * 60.0  # last resort: grade() enforces the real budgets itself
+ENTRY_WALL_S = 15 * 60.0  # last resort: grade_submission() enforces the real budgets itself
 
 
 def run_batch(
@@ -123,7 +123,7 @@ def _run(
 ) -> Exit:
     from grader.course import rubric as rubric_module
 
-    rubric = rubric_module.load(exercise)
+    rubric = rubric_module.load_rubric(exercise)
     for graded in rubric.parts:  # built once here and shared by every forked worker
         rubric.suspects(graded.function)
     try:

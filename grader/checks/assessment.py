@@ -81,9 +81,9 @@ def assess(
     with _timed(result, "hidden"):
         hidden = _ask_hidden(oracle, hidden_oracle, cases)
     if held is None:
-        result.checks = checks.grade(public, hidden, weights, part)
+        result.checks = checks.score(public, hidden, weights, part)
     else:
-        result.checks = held_tests.grade(public, hidden, weights, cases, part, held)
+        result.checks = held_tests.score_held(public, hidden, weights, cases, part, held)
     result.extra["hidden"] = hidden_results(result.checks)
     if part.diagnostics and not all(check.passed for check in result.checks):
         with _timed(result, "diagnosis"):

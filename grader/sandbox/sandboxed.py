@@ -40,7 +40,7 @@ class SandboxOracle:
         self.layers: tuple = ()
         self.output = Output(limits.output_bytes)
 
-    def load(self) -> Optional[str]:
+    def import_submission(self) -> Optional[str]:
         """Start a child and import the submission; return the import error, if any."""
         self.load_error = self._start()
         return self.load_error
@@ -103,7 +103,7 @@ class SandboxOracle:
 
     def _ask(self, header: dict, arrays: Optional[dict], timeout_s: float, bounds: protocol.Bounds = protocol.Bounds()):
         session = self._session
-        assert session is not None  # started by load(), or by call() before it asks
+        assert session is not None  # started by import_submission(), or by call() before it asks
         start = time.monotonic()
         try:
             return session.ask(header, arrays, min(timeout_s, max(self.limits.budget_s - self._spent_s, 0.1)), bounds)

@@ -110,7 +110,7 @@ class _Runner(JSONTestRunner):
 
 
 @lru_cache(maxsize=8)
-def load(path: Path) -> ModuleType:
+def load_course_tests(path: Path) -> ModuleType:
     """The course tests' file as a module of its own (imported once per process); GraderError
     when it cannot be imported, defines no test, or decorates one with a value Gradescope refuses."""
     name = "_course_tests_" + hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:16]
@@ -172,7 +172,7 @@ class CourseTests:
 
     def __init__(self, path: Path, contract: Contract):
         self.path = path
-        self._module = load(path)
+        self._module = load_course_tests(path)
         self._contract = contract
         self._results: List[Dict] = []
 

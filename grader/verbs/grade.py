@@ -2,7 +2,7 @@
 course's own tests → its child ends → hidden cases in a fresh child → checks, diagnosis → one
 results.json for the upload.
 
-``grade`` never raises for anything a submission does; ``grade_safely`` also
+``grade_submission`` never raises for anything a submission does; ``grade_safely`` also
 turns a fault of the grader itself into a valid results.json, so a file is
 always written.
 """
@@ -22,7 +22,7 @@ from grader.outputs import results
 from grader.outputs.results import Extra, Results, Test
 from grader.sandbox.parent import Limits, Zygote
 from grader.sandbox.sandboxed import SandboxOracle
-from grader.submission.load import LoadError, Source, load
+from grader.submission.load import LoadError, Source, load_submission
 from grader.text import Markdown
 from grader.verbs.extra_tests import CourseTests
 from grader.verbs.parts import Done, document, labelled, weights_of
@@ -30,12 +30,14 @@ from grader.verbs.parts import Done, document, labelled, weights_of
 OUTPUT_SHOWN_BYTES = 2048
 
 
-def grade(path: Path, zygote: Zygote, rubric: Rubric, limits: Limits = Limits(), learning: bool = True) -> Results:
+def grade_submission(
+    path: Path, zygote: Zygote, rubric: Rubric, limits: Limits = Limits(), learning: bool = True
+) -> Results:
     start = time.monotonic()
     lead = rubric.parts[0]
     course = CourseTests(rubric.extra_tests, lead.part.contract) if rubric.extra_tests else None
     try:
-        source = load(path, lead.function, _stub(rubric), rubric.exercise.functions[1:])
+        source = load_submission(path, lead.function, _stub(rubric), rubric.exercise.functions[1:])
     except LoadError as exc:
         return not_graded(rubric, _loader(str(exc)), learning, start, course)
     extra: Extra = {"graded_file": source.graded.name, "graded_why": source.why}
@@ -71,7 +73,7 @@ def _grade_part(
     # Its child starts only once oracle's has ended (assessment.py); what it prints is never shown.
     hidden_oracle = SandboxOracle(zygote, source.files, contract, limits, source.shown)
     try:
-        error = oracle.load()
+        error = oracle.import_submission()
         if error is not None:
             return Done(graded, weights, None, error, _printed(oracle), oracle.layers)
         imported = time.monotonic()
@@ -119,10 +121,10 @@ def not_graded(
 
 
 def grade_safely(path: Path, zygote: Zygote, rubric: Rubric, **options) -> Results:
-    """grade(), but a fault of ours becomes an "Autograder error" result instead of an exception."""
+    """grade_submission(), but a fault of ours becomes an "Autograder error" result instead of an exception."""
     start = time.monotonic()
     try:
-        return grade(path, zygote, rubric, **options)
+        return grade_submission(path, zygote, rubric, **options)
     except Exception:
         return results.grader_fault(traceback.format_exc(), time.monotonic() - start)
 

@@ -49,7 +49,7 @@ def _grade(root: Path, exercise: str) -> results.Results:
         from grader.verbs.grade import grade_safely
 
         print(printable(_who(root / "submission_metadata.json")))  # stdout: instructors read it on Gradescope
-        document = grade_safely(root / "submission", zygote, rubric.load(exercise))
+        document = grade_safely(root / "submission", zygote, rubric.load_rubric(exercise))
     extra = document["extra_data"]
     print(
         printable(

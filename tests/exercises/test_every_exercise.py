@@ -39,7 +39,7 @@ def grade(zygote):
     from grader.verbs.grade import grade_safely
 
     def run(name: str, path: str) -> dict:
-        return grade_safely(CORPORA / name / path, zygote, rubric.load(name), learning=False)
+        return grade_safely(CORPORA / name / path, zygote, rubric.load_rubric(name), learning=False)
 
     return run
 
@@ -94,7 +94,7 @@ def test_catalog_ids_are_unique_across_parts_and_every_entry_is_named_in_process
     from grader.checks.assessment import assess
     from grader.course import rubric
 
-    graded = rubric.load(name, public_only=True)
+    graded = rubric.load_rubric(name, public_only=True)
     ids = [m.id for part in graded.parts for m in rubric.solution(name, part.function).catalog]
     assert len(ids) == len(set(ids)), ids
     unnamed = []
@@ -118,7 +118,7 @@ def test_the_reference_passes_every_check_on_every_case(name):
     from grader.checks.assessment import assess
     from grader.course import rubric
 
-    graded = rubric.load(name)
+    graded = rubric.load_rubric(name)
     for part in graded.parts:
         weights = {k: w for k, w in part.weights.items() if not part.part.learning or k != part.part.learning.key}
         oracle = LocalOracle(rubric.solution(name, part.function).reference, part.part.contract)

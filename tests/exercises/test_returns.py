@@ -27,7 +27,7 @@ def graded(zygote):
     from grader.course import rubric
     from grader.verbs.grade import grade_safely
 
-    exercise = rubric.load("returns")
+    exercise = rubric.load_rubric("returns")
     done: Dict[str, dict] = {}
 
     def run(name: str) -> dict:
