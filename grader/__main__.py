@@ -4,6 +4,7 @@ it, and every child it forks, then holds nothing of this run (no class folder, n
 import os
 import sys
 
+from grader.errors import Exit
 from grader.sandbox.parent import Zygote
 
 Zygote.fork_early()
@@ -17,5 +18,5 @@ try:
     sys.stdout.flush()
     sys.stderr.flush()
 except (BrokenPipeError, ValueError):  # the reader went away, or a stream was closed
-    code = code or 1
-os._exit(code if isinstance(code, int) else 1)
+    code = code or Exit.FAILED
+os._exit(code if isinstance(code, int) else Exit.FAILED)

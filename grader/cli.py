@@ -13,11 +13,12 @@ import sys
 from pathlib import Path
 from typing import List, NoReturn, Optional
 
+from grader.errors import Exit
 from grader.outputs import results
 from grader.sandbox.parent import Zygote
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: Optional[List[str]] = None) -> Exit:
     args = _parser().parse_args(argv)
     return args.run(args)
 
@@ -94,7 +95,7 @@ def _exercise(args) -> str:
 def _usage_error(message: str) -> NoReturn:
     """A misused command: the message on stderr and exit status 2, as argparse does."""
     print(f"python -m grader: error: {message}", file=sys.stderr)
-    raise SystemExit(2)
+    raise SystemExit(Exit.USAGE)
 
 
 def _existing(text: str) -> Path:
@@ -115,7 +116,7 @@ def _positive(text: str) -> int:
     return int(text)
 
 
-def _grade_one(path: Path, exercise: str, public_only: bool, extra_tests: Optional[Path] = None) -> dict:
+def _grade_one(path: Path, exercise: str, public_only: bool, extra_tests: Optional[Path] = None) -> results.Results:
     import dataclasses
 
     from grader.course import rubric
@@ -124,37 +125,37 @@ def _grade_one(path: Path, exercise: str, public_only: bool, extra_tests: Option
     from grader.verbs.grade import grade_safely
 
     with Zygote.start() as zygote:  # before the rubric imports the reference, and the course tests may
-        graded = rubric.load(exercise, public_only=public_only)
+        graded = rubric.load_rubric(exercise, public_only=public_only)
         if extra_tests is not None:
             try:
-                course.load(extra_tests.resolve())
+                course.load_course_tests(extra_tests.resolve())
             except GraderError as exc:  # the file is the command's argument: a usage error
                 _usage_error(str(exc))
             graded = dataclasses.replace(graded, extra_tests=extra_tests.resolve())
         return grade_safely(path, zygote, graded)
 
 
-def _check(args) -> int:
+def _check(args) -> Exit:
     print(results.to_text(_grade_one(args.submission, _exercise(args), public_only=True)))
-    return 0
+    return Exit.OK
 
 
-def _grade(args) -> int:
+def _grade(args) -> Exit:
     document = _grade_one(args.submission, _exercise(args), public_only=False, extra_tests=args.extra_tests)
     print(results.dumps(document) if args.json else results.to_text(document))
-    return 0
+    return Exit.OK
 
 
-def _explain(args) -> int:
+def _explain(args) -> Exit:
     from grader.verbs.explain import explain_submission
 
     exercise = _exercise(args)
     with Zygote.start() as zygote:
         print(explain_submission(args.submission, zygote, exercise))
-    return 0
+    return Exit.OK
 
 
-def _batch(args) -> int:
+def _batch(args) -> Exit:
     from grader.batch.run import run_batch
 
     return run_batch(
@@ -169,7 +170,7 @@ def _batch(args) -> int:
     )
 
 
-def _gradescope(args) -> int:
+def _gradescope(args) -> Exit:
     from grader.verbs import gradescope
 
     return gradescope.run(args.root, _exercise(args))

@@ -3,8 +3,19 @@
 A ``GraderError`` means the grader or its machine failed: the result says so
 ("Autograder error") and keeps the traceback for the course staff. A
 ``SubmissionError`` is something the submission is or did: it is graded, with a
-message for the student, and never costs anyone else anything.
+message for the student, and never costs anyone else anything. How a command ends is ``Exit``.
 """
+
+from enum import IntEnum
+
+
+class Exit(IntEnum):
+    """The exit statuses of `python -m grader`, of its package builder and of the handout's selfcheck.py."""
+
+    OK = 0  # done; the self-check: every check passed
+    FAILED = 1  # what was checked did not pass: a check, the import; a batch left an entry without a result
+    USAGE = 2  # it could not start: a misused command (argparse's status), a file or a package missing
+    INTERRUPTED = 130  # stopped by Ctrl-C or SIGTERM (128 + SIGINT, as a shell reports it); a rerun resumes
 
 
 class GraderError(Exception):

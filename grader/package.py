@@ -25,7 +25,7 @@ from typing import Iterable, List, Set, Tuple
 from grader.checks.part import Exercise
 from grader.course import registry, rubric
 from grader.course.registry import ROOT
-from grader.errors import GraderError
+from grader.errors import Exit, GraderError
 
 _SKIP_PARTS = {"__pycache__", ".pytest_cache", ".ipynb_checkpoints"}
 # What the handout's own code starts from; the grader modules it needs are followed from there.
@@ -122,9 +122,9 @@ def _graded_files(exercise: str) -> List[Tuple[Path, str]]:
         members += [(p, str(p.relative_to(ROOT))) for p in shipped]
     course_tests = rubric.extra_tests_file(exercise)  # in reference/NAME, so shipped above
     if course_tests is not None:  # imported and checked here: a broken file fails the build, not every upload
-        from grader.verbs.extra_tests import load
+        from grader.verbs.extra_tests import load_course_tests
 
-        load(course_tests)
+        load_course_tests(course_tests)
     return members
 
 
@@ -257,7 +257,7 @@ def write_notebook(stub: Path, readme: Path, out: Path, spec: Exercise) -> Path:
     return out
 
 
-def main(argv=None) -> int:
+def main(argv=None) -> Exit:
     import argparse
 
     parser = argparse.ArgumentParser(prog="python -m grader.package", description="Build a course's zips.")
@@ -270,9 +270,9 @@ def main(argv=None) -> int:
         exercise = registry.resolve(args.exercise)
         out = builders[args.kind](args.out, exercise)
     except GraderError as exc:  # an unknown exercise; course tests that cannot be loaded
-        parser.error(str(exc))  # exits 2, like every misused command
+        parser.error(str(exc))  # exits Exit.USAGE, like every misused command
     print(f"wrote {out} ({out.stat().st_size // 1024} KiB)")
-    return 0
+    return Exit.OK
 
 
 if __name__ == "__main__":

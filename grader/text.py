@@ -153,6 +153,21 @@ def escaped(untrusted: str) -> Markdown:
     return Markdown("".join(parts + [_prose(text[at:], at == 0)]))
 
 
+_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])|&#(9|32);")  # _prose's escapes and references
+
+
+def plain(markdown: str) -> str:
+    """The grader's Markdown as one line of text, for a table cell or a CSV: escapes undone outside
+    code spans (where a backslash is itself), its code spans' backticks kept, as they name code."""
+    parts: List[str] = []
+    at = 0
+    for start, end in [*code_spans(markdown), (len(markdown), len(markdown))]:
+        parts += [_ESCAPED.sub(lambda found: found.group(1) or chr(int(found.group(2))), markdown[at:start])]
+        parts += [markdown[start:end]]
+        at = end
+    return " ".join("".join(parts).split())
+
+
 def _prose(text: str, first: bool) -> str:
     """Text with no code span in it, escaped; each line as if it started one (an escape that was
     not needed shows nothing). first: the text starts where the untrusted text does, which may be

@@ -44,7 +44,7 @@ import gymnasium as gym  # noqa: E402
 import numpy as np  # noqa: E402
 
 from grader.course import registry, rubric  # noqa: E402
-from grader.verbs.grade import grade  # noqa: E402
+from grader.verbs.grade import grade_submission  # noqa: E402
 
 SUBMISSIONS = ROOT / "tests" / "submissions" / "discrete"
 CORRECT = SUBMISSIONS / "correct" / "cross_entropy_none.py"
@@ -81,12 +81,12 @@ def env_floor(repeats: int = 5, steps: int = 2000) -> float:
 
 
 def warm_grades(repeats: int) -> None:
-    graded = rubric.load("discrete")
-    grade(CORRECT, ZYGOTE, graded)  # the first grade pays one-off costs (catalog fingerprints, lazy imports)
+    graded = rubric.load_rubric("discrete")
+    grade_submission(CORRECT, ZYGOTE, graded)  # the first grade pays one-off costs (catalog fingerprints, lazy imports)
     walls, phases, steps = [], {}, set()
     for _ in range(repeats):
         start = time.perf_counter()
-        document = grade(CORRECT, ZYGOTE, graded)
+        document = grade_submission(CORRECT, ZYGOTE, graded)
         walls.append(time.perf_counter() - start)
         for phase, seconds in document["extra_data"]["timing"].items():
             phases.setdefault(phase, []).append(seconds)
@@ -94,7 +94,7 @@ def warm_grades(repeats: int) -> None:
     assert len(steps) == 1, f"the learning check is not deterministic: {steps}"
     env_steps, floor = steps.pop(), env_floor()
     learning = median(phases["learning"])
-    wrong = [grade(WRONG, ZYGOTE, graded) for _ in range(repeats)]
+    wrong = [grade_submission(WRONG, ZYGOTE, graded) for _ in range(repeats)]
     print(f"Full grade of a correct submission, warm zygote (median of {repeats})")
     for phase in ("load", "import", "checks", "diagnosis", "learning", "hidden"):
         if phase in phases:
@@ -113,9 +113,9 @@ def every_exercise(repeats: int = 3) -> None:
     """Each exercise of the registry, graded warm on the first correct file of its corpus."""
     print(f"Every exercise of assignment/exercises.json: its corpus's first correct file, warm (median of {repeats})")
     for name, path in first_correct().items():
-        graded = rubric.load(name)
-        grade(path, ZYGOTE, graded)
-        documents = [grade(path, ZYGOTE, graded) for _ in range(repeats)]
+        graded = rubric.load_rubric(name)
+        grade_submission(path, ZYGOTE, graded)
+        documents = [grade_submission(path, ZYGOTE, graded) for _ in range(repeats)]
         learning = [d["extra_data"]["timing"].get("learning") for d in documents]
         if all(seconds is not None for seconds in learning):
             row(f"{name}: learning check", f"{median(learning):.3f} s")

@@ -29,7 +29,7 @@ def pytest_unconfigure(config):
 def rubric():
     from grader.course import rubric as rubric_module
 
-    return rubric_module.load("discrete")
+    return rubric_module.load_rubric("discrete")
 
 
 @pytest.fixture(scope="session")

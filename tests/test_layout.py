@@ -233,7 +233,7 @@ def test_every_exercise_has_its_reference_and_loads(name):
     assert (private / "__init__.py").is_file() and (private / "rubric.json").is_file()
     assert name in registry.names() and registry.resolve(name) == name
     assert registry.folders(name) == (REPO / "assignment" / name, private)
-    graded = rubric.load(name)
+    graded = rubric.load_rubric(name)
     assert graded.name == name and tuple(part.function for part in graded.parts) == graded.exercise.functions
     assert all(path.is_file() for path in graded.files())
     for part in graded.parts:
@@ -242,7 +242,7 @@ def test_every_exercise_has_its_reference_and_loads(name):
         lead = next(iter(part.cases.values()))
         assert any(not case.hidden for case, _ in lead)  # the public case asked first
         assert any(case.hidden for pairs in part.cases.values() for case, _ in pairs)
-        assert next(iter(rubric.load(name, public_only=True).parts[graded.parts.index(part)].cases.values()))
+        assert next(iter(rubric.load_rubric(name, public_only=True).parts[graded.parts.index(part)].cases.values()))
         suspects, catalog = rubric.suspects(name, part.function)
         assert graded.suspects(part.function) == (suspects, catalog)
         if part.part.diagnostics:

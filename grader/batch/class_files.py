@@ -16,9 +16,9 @@ from grader.outputs.atomic import write_atomic
 from grader.outputs.feedback import feedback_markdown
 from grader.outputs.gradebook import canvas_csv, grades_csv, grades_xlsx
 from grader.outputs.report import Header, markdown, write_report
-from grader.outputs.results import GRADED, NOT_GRADED
+from grader.outputs.results import GRADED, NOT_GRADED, Results
 from grader.outputs.students import OVERRIDES, LatePolicy, Student, parse_policy, policy_of, read_overrides, students
-from grader.outputs.table import CSV_ENCODING, row_of
+from grader.outputs.table import CSV_ENCODING, Row, row_of
 from grader.outputs.trail import CHANGES, SHOWN, differences, last_run, record, section, snapshot
 
 
@@ -26,7 +26,7 @@ from grader.outputs.trail import CHANGES, SHOWN, differences, last_run, record, 
 class Written:
     """What the terminal is told after the files are written."""
 
-    rows: List[dict]
+    rows: List[Row]
     lines: List[Student]
     changes: List[str] = field(default_factory=list)
     gradescope: List[str] = field(default_factory=list)  # differences with Gradescope's recorded scores
@@ -36,7 +36,7 @@ class Written:
 def write_class_files(
     out: Path,
     entries: Sequence[Entry],
-    documents: Mapping[str, dict],
+    documents: Mapping[str, Results],
     result_paths: Mapping[str, Path],
     titles: Mapping[str, str],
     header: Header,

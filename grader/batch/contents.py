@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import List
 
 from grader.errors import LoadError
-from grader.submission.load import load
+from grader.submission.load import load_submission
 
 FILES_LISTED = 20
 _SKIPPED = {tokenize.COMMENT, tokenize.NL, tokenize.ENCODING, tokenize.ENDMARKER}
@@ -28,7 +28,7 @@ def code_print(path: Path, function: str, stub: str = "") -> str:
     """A hash of the code a submission is graded on (its graded file and helper modules), the
     same whatever its comments, blank lines and spacing; "" when it cannot be loaded."""
     try:
-        files = load(path, function, stub).files
+        files = load_submission(path, function, stub).files
     except LoadError:
         return ""
     digest = hashlib.sha256()

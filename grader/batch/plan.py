@@ -14,7 +14,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Collection, Dict, List, Optional, Sequence, Tuple
+from typing import Collection, Dict, List, Optional, Sequence, Tuple, cast
 
 import grader
 from grader.batch.entries import Entry
@@ -27,14 +27,14 @@ GRADER_ERROR_ATTEMPTS = 2  # a grader error is graded once more; a second one ma
 
 @dataclass
 class Plan:
-    documents: Dict[str, dict] = field(default_factory=dict)  # the results kept, by entry name
+    documents: Dict[str, results.Results] = field(default_factory=dict)  # the results kept, by entry name
     todo: List[Entry] = field(default_factory=list)  # the entries to grade
     attempts: Dict[str, int] = field(default_factory=dict)  # which attempt each grade is
     outdated: int = 0  # with --only: results kept although made from other content or grader
     missing: int = 0  # with --only: entries left without any result
 
 
-def previous(path: Path, wanted: str) -> Tuple[Optional[dict], int]:
+def previous(path: Path, wanted: str) -> Tuple[Optional[results.Results], int]:
     """The previous result if it can be kept, and how many grades in a row ended in a grader
     error. Kept: made from the same content and grader, and not a grader error that may
     still be retried (one may be the machine's doing; a second is kept, or every rerun would
@@ -49,17 +49,17 @@ def previous(path: Path, wanted: str) -> Tuple[Optional[dict], int]:
     return (document if failures >= GRADER_ERROR_ATTEMPTS else None), failures
 
 
-def _read(path: Path) -> Optional[dict]:
+def _read(path: Path) -> Optional[results.Results]:
     """A result file as written by the batch, or None."""
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
         document["extra_data"]["batch"]
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    return document if isinstance(document, dict) else None
+    return cast(results.Results, document) if isinstance(document, dict) else None  # as run.py wrote it
 
 
-def attempts_of(document: dict) -> int:
+def attempts_of(document: results.Results) -> int:
     """Which attempt at grading the same content a result was (1 if it does not say)."""
     value = ((document.get("extra_data") or {}).get("batch") or {}).get("attempts")
     return value if isinstance(value, int) and value > 0 else 1

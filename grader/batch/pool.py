@@ -36,6 +36,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple, TypeVar
 
 from grader import process
 from grader.outputs import results
+from grader.outputs.results import Results
 
 WORKER_MEMORY_MB = 3072  # address space a worker may add to what it maps at birth
 ANSWER_MAX_BYTES = 64 * 1024 * 1024
@@ -55,11 +56,11 @@ class _Worker:
 
 def run_pool(
     jobs: Sequence[Job],
-    work: Callable[[Job], dict],
+    work: Callable[[Job], Results],
     *,
     workers: int,
     wall_s: float,
-    done: Callable[[Job, dict, float], None],
+    done: Callable[[Job, Results, float], None],
     tick: Optional[Callable[[List[Tuple[Job, float]]], None]] = None,
     meanwhile: Optional[Callable[[], None]] = None,
 ) -> None:

@@ -13,6 +13,7 @@ import time
 from typing import Optional, Sequence, Tuple
 
 from grader.outputs import results
+from grader.outputs.results import Results
 from grader.outputs.table import score_text, status_of
 from grader.text import printable
 
@@ -31,7 +32,7 @@ class Progress:
             tqdm.monitor_interval = 0  # no monitor thread: workers are forked from this process
             self.bar = tqdm(total=total, unit="entry", file=stream, dynamic_ncols=True)
 
-    def update(self, label: str, document: dict, seconds: float) -> None:
+    def update(self, label: str, document: Results, seconds: float) -> None:
         """One entry is done."""
         self.count += 1
         status = status_of(document)

@@ -43,7 +43,7 @@ from grader.batch.entries import Entry, discover, fingerprint, result_files
 from grader.batch.plan import GRADER_ERROR_ATTEMPTS, attempts_of, choose, plan, plan_text, previous, rubric_hash, salt
 from grader.batch.pool import run_pool
 from grader.batch.progress import Progress, running_labels
-from grader.errors import GraderError
+from grader.errors import Exit, GraderError
 from grader.outputs import plots, results
 from grader.outputs.report import Header
 from grader.outputs.students import LatePolicy
@@ -52,9 +52,7 @@ from grader.outputs.table import status_of, summary_table
 if TYPE_CHECKING:  # the rubric imports torch, which a batch imports only once its zygote is forked
     from grader.course.rubric import Rubric
 
-ENTRY_WALL_S = 15 * 60.0  # last resort: grade() enforces the real budgets itself
-EXIT_INTERRUPTED = 130
-EXIT_USAGE = 2
+ENTRY_WALL_S = 15 * 60.0  # last resort: grade_submission() enforces the real budgets itself
 
 
 def run_batch(
@@ -69,7 +67,7 @@ def run_batch(
     limits=None,
     entry_wall_s: float = ENTRY_WALL_S,
     late_policy: Optional[str] = None,
-) -> int:
+) -> Exit:
     """Grade every entry of `directory` into `out` on `exercise` (default: registry.resolve's);
     0 when every entry has a results file. only: regrade just these entries (names in
     `directory`), keeping every other result; then 0 when each of them has one, and 2 if one
@@ -85,7 +83,7 @@ def run_batch(
         policy = late_policy_of(name, late_policy)
     except GraderError as exc:
         print(f"error: {text.printable(str(exc))}", file=sys.stderr)
-        return EXIT_USAGE
+        return Exit.USAGE
 
     try:
         # The zygote first, before grader.course.rubric imports the reference: see sandbox/parent.py.
@@ -107,7 +105,7 @@ def run_batch(
         print(
             "\nInterrupted; the results written so far are kept. Run the same command again to finish.", file=sys.stderr
         )
-        return EXIT_INTERRUPTED
+        return Exit.INTERRUPTED
 
 
 def _run(
@@ -122,22 +120,22 @@ def _run(
     only: Sequence[str] = (),
     skip: Sequence[str] = (),
     policy: Optional[LatePolicy] = None,
-) -> int:
+) -> Exit:
     from grader.course import rubric as rubric_module
 
-    rubric = rubric_module.load(exercise)
+    rubric = rubric_module.load_rubric(exercise)
     for graded in rubric.parts:  # built once here and shared by every forked worker
         rubric.suspects(graded.function)
     try:
         entries, origin = discover(directory, exclude=out)
     except GraderError as exc:  # the folder given is not one class
         print(f"error: {text.printable(str(exc))}", file=sys.stderr)
-        return EXIT_USAGE
+        return Exit.USAGE
     entries = [entry for entry in entries if entry.name not in skip]
     chosen, unknown = choose(entries, only)
     if unknown:
         print("\n".join(f"error: {text.printable(origin)}: {line}" for line in unknown), file=sys.stderr)
-        return EXIT_USAGE
+        return Exit.USAGE
     store = _folders(out)
     salted = salt(limits, rubric.files())
     prints = {entry.name: fingerprint(entry.path, salted, follow=not entry.refused) for entry in entries}
@@ -157,7 +155,7 @@ def _run(
             for entry in entries
         )
         _say_interrupted(have, len(entries), force)
-        return EXIT_INTERRUPTED
+        return Exit.INTERRUPTED
     header = Header(
         text.printable(os.path.abspath(directory)), _now(), grader.__version__, rubric_hash(rubric.files()), exercise
     )
@@ -176,7 +174,7 @@ def _grade_todo(todo, rubric: Rubric, zygote, limits, jobs: int, wall_s: float, 
     function = rubric.parts[0].function
     stub = stub_text(rubric.name)  # never graded (submission/stub.py)
 
-    def work(entry: Entry) -> dict:  # runs in a worker
+    def work(entry: Entry) -> results.Results:  # runs in a worker
         if entry.refused:
             refused = text.Markdown(entry.refused)  # entries.py's words, its names put in by text.code
             document = not_graded(rubric, refused)
@@ -185,12 +183,12 @@ def _grade_todo(todo, rubric: Rubric, zygote, limits, jobs: int, wall_s: float, 
         status = status_of(document)
         found = {"files": files_found(entry.path)} if status == results.NOT_GRADED and not entry.refused else {}
         code = {"code": code_print(entry.path, function, stub)} if status == results.GRADED else {}
-        document.setdefault("extra_data", {})["batch"] = {**found, **code}
+        document["extra_data"]["batch"] = {**found, **code}
         return document
 
-    def done(entry: Entry, document: dict, seconds: float) -> None:  # runs here, once per entry
+    def done(entry: Entry, document: results.Results, seconds: float) -> None:  # runs here, once per entry
         keep_previous(files[entry.name])
-        document.setdefault("extra_data", {}).setdefault("batch", {}).update(
+        document["extra_data"].setdefault("batch", {}).update(
             {
                 "entry": entry.label,
                 "fingerprint": prints[entry.name],
@@ -223,12 +221,12 @@ def _grade_todo(todo, rubric: Rubric, zygote, limits, jobs: int, wall_s: float, 
 def _finish(
     out: Path,
     entries: Sequence[Entry],
-    documents: Dict[str, dict],
+    documents: Dict[str, results.Results],
     files: Dict[str, Path],
     header: Header,
     only: Optional[Sequence[str]] = None,
     policy: Optional[LatePolicy] = None,
-) -> int:
+) -> Exit:
     """The class's files and the summary table, from every entry's result; 0 when every entry
     (or every one of `only`) has a result."""
     from grader.course.rubric import mistake_titles
@@ -246,7 +244,7 @@ def _finish(
         )
     print("\n".join(told(written, text.printable(str(out)))))  # stdout would refuse a path that is not UTF-8
     wanted = [entry.name for entry in entries] if only is None else only
-    return 0 if all(name in documents for name in wanted) else 1
+    return Exit.OK if all(name in documents for name in wanted) else Exit.FAILED
 
 
 def _folders(out: Path) -> Path:

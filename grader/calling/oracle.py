@@ -12,19 +12,23 @@ This module needs nothing but numpy and torch, so the student handout can ship i
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Dict, Optional, Protocol, Sequence, Tuple, Union
+from typing import Callable, Dict, Literal, Optional, Protocol, Sequence, Tuple, Union
 
 import numpy as np
 
 from grader.calling.answer import Answer, Inputs, evaluate, make_inputs
 from grader.contract import Contract
 
+# Why a call got no answer: it hung; its process died (a crash, a signal, out of memory); it broke the
+# protocol; the function never loaded; it was not asked (the submission's budget or patience ran out).
+FailureKind = Literal["timeout", "died", "garbage", "not_loaded", "skipped"]
+
 
 @dataclass(frozen=True)
 class Failure:
     """A call that got no answer."""
 
-    kind: str  # "timeout", "died", "garbage", "not_loaded", "skipped"
+    kind: FailureKind
     message: str  # plain words, for the student
 
 

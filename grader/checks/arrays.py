@@ -12,6 +12,7 @@ from typing import Optional, Sequence
 import numpy as np
 
 from grader.calling.answer import Answer
+from grader.checks.part import Library
 from grader.checks.purity import check_purity
 from grader.checks.trials import Judged, Trial, over_cases
 from grader.text import code, fmt
@@ -19,7 +20,7 @@ from grader.text import code, fmt
 WHAT = "floating-point numbers of the expected shape"
 
 
-def judge(uses: str, trials: Sequence[Trial], repeat: Optional[Trial], success: str = "") -> Judged:
+def judge(uses: Library, trials: Sequence[Trial], repeat: Optional[Trial], success: str = "") -> Judged:
     """The library check `uses` over an array function's trials (Part allows no other)."""
     if uses == "interface":
         return over_cases(list(trials), interface_problem, f"Returns {WHAT} on every case.")

@@ -82,9 +82,9 @@ def assess(
     with _timed(result, "hidden"):
         hidden = _ask_hidden(oracle, hidden_oracle, cases)
     if held is None:
-        result.checks = checks.grade(public, hidden, weights, part)
+        result.checks = checks.score(public, hidden, weights, part)
     else:
-        result.checks = held_tests.grade(public, hidden, weights, cases, part, held)
+        result.checks = held_tests.score_held(public, hidden, weights, cases, part, held)
     result.extra["hidden"] = hidden_results(result.checks)
     if part.diagnostics and not all(check.passed for check in result.checks):
         with _timed(result, "diagnosis"):
@@ -194,17 +194,24 @@ def _with_diagnosis(check: CheckResult, found: Diagnosis) -> CheckResult:
 
 def summary(result: Assessment, catalog: Catalog, notes: Sequence[Markdown] = ()) -> Markdown:
     """The top-level feedback: one sentence on what is wrong, and the loader's notes."""
-    shown = [check for check in result.checks if check.visibility == VISIBLE]  # held.py: only what is seen
-    failed = [check for check in shown if not check.passed]
+    wrong = what_is_wrong(result, catalog)
+    if wrong:  # the failed tests follow: no list of them here
+        return Markdown("\n\n".join([f"What is wrong: {wrong}", *notes]))
+    shown = [check for check in result.checks if check.visibility == VISIBLE]
+    passed = "All checks passed." if len(shown) == len(result.checks) else "All the tests shown now passed."
+    return Markdown("\n\n".join([passed, *notes]))
+
+
+def what_is_wrong(result: Assessment, catalog: Catalog) -> Markdown:
+    """The summary's sentence on what is wrong, from the tests a student sees now (held.py); "" when
+    none of them failed."""
+    failed = [check for check in result.checks if check.visibility == VISIBLE and not check.passed]
     if not failed:
-        passed = "All checks passed." if len(shown) == len(result.checks) else "All the tests shown now passed."
-        return Markdown("\n\n".join([passed, *notes]))
+        return Markdown("")
     if result.mistakes:
         named = "; and ".join(catalog[m].title for m in result.mistakes)  # IDs are in extra_data, for tools
-        wrong = f"What is wrong: {named}. The failing tests show the numbers."
-    else:  # the first failing check's first sentence: its smallest evidence
-        wrong = f"What is wrong: {first_sentence(failed[0].output)}"
-    return Markdown("\n\n".join([wrong, *notes]))  # the failed tests follow: no list of them here
+        return Markdown(f"{named}. The failing tests show the numbers.")
+    return Markdown(first_sentence(failed[0].output))  # the first failing check's: its smallest evidence
 
 
 def first_sentence(text: str) -> str:

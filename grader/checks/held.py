@@ -63,7 +63,7 @@ def split(
     return {key: float(weight) - later.get(key, 0.0) for key, weight in weights.items()}, later
 
 
-def grade(
+def score_held(
     public: Public,
     hidden: Dict[str, List[Trial]],
     weights: Mapping[str, float],

@@ -27,6 +27,7 @@ from typing import (
     Type,
     TypeVar,
     Union,
+    cast,
     get_args,
 )
 
@@ -56,18 +57,19 @@ class Check:
     key: str  # stable: rubric.json's weights, results.json, the TA's files
     title: str  # the test's name a student reads
     kinds: Tuple[str, ...] = ()  # the kinds of case it judges, in the order its feedback goes through them
-    uses: str = ""  # the library check it is; "" for the key's own, if the key is the library's
+    uses: Union[Library, Literal[""]] = ""  # the library check it is; "" for the key's own, if the key is the library's
     own: Optional[OwnJudge] = None  # a check no library check does
 
     def __post_init__(self):
-        if not self.key.isidentifier() or (self.own is None and self.judge not in LIBRARY):
+        if not self.key.isidentifier() or (self.own is None and self.judge is None):
             raise ValueError(f"check {self.key!r} is neither the library's ({', '.join(LIBRARY)}) nor has its own")
         if (self.judge == "learning") == bool(self.kinds):
             raise ValueError(f"check {self.key!r}: the learning check judges no case, every other some")
 
     @property
-    def judge(self) -> str:
-        return self.uses or self.key
+    def judge(self) -> Optional[Library]:
+        """The library check it is: `uses`, or its key if that is the library's; None for a check of its own."""
+        return self.uses or (cast(Library, self.key) if self.key in LIBRARY else None)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ only whether any failed a check (trials.Hidden).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple, cast
 
 import numpy as np
 
@@ -18,7 +18,7 @@ from grader.calling.answer import Answer
 from grader.calling.oracle import Oracle
 from grader.checks import arrays
 from grader.checks.cases import Case, CaseSet, Expected, negligible
-from grader.checks.part import Check, Part
+from grader.checks.part import Check, Library, Part
 from grader.checks.purity import check_purity
 from grader.checks.trials import Hidden, Judged, Trial, over_cases, quoted
 from grader.contract import Contract
@@ -292,7 +292,7 @@ def _finite(trial: Trial) -> bool:
     return not isinstance(answer, Answer) or answer.value is None or bool(np.all(np.isfinite(answer.value)))
 
 
-def grade(public: Public, hidden: Dict[str, List[Trial]], weights: Dict[str, float], part: Part) -> List[CheckResult]:
+def score(public: Public, hidden: Dict[str, List[Trial]], weights: Dict[str, float], part: Part) -> List[CheckResult]:
     """Every check but learning, from the answers of both phases."""
     trials = {kind: public.trials[kind] + hidden.get(kind, []) for kind in public.trials}
     return judge(trials, public.repeat, public.consistency, weights, part)
@@ -328,17 +328,18 @@ def _judged(
     """One declared check over its trials: its own judge, or the library's it names."""
     if check.own is not None:
         return check.own(on)
+    library = cast(Library, check.judge)  # Check: a check without a judge of its own is the library's
     if not part.contract.loss:
-        return arrays.judge(check.judge, on, repeat, part.stable if check.judge == "stability" else "")
-    if check.judge == "interface":
+        return arrays.judge(library, on, repeat, part.stable if library == "stability" else "")
+    if library == "interface":
         return check_interface(on, consistency, part.contract)
-    if check.judge == "value":
+    if library == "value":
         return check_value(on)
-    if check.judge == "gradient":
+    if library == "gradient":
         return check_gradient(on)
-    if check.judge == "sampled_actions":
+    if library == "sampled_actions":
         return check_sampled_actions(on, part.sampled_not_zero)
-    if check.judge == "stability":
+    if library == "stability":
         return check_stability(on, trials.get(part.kinds[0], []), part.stable, part.unstable_advice)
     return check_purity(on, repeat)
 

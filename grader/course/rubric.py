@@ -86,7 +86,7 @@ class Rubric:
 
 
 @lru_cache(maxsize=4)
-def load(name: str, public_only: bool = False) -> Rubric:
+def load_rubric(name: str, public_only: bool = False) -> Rubric:
     """The exercise's rubric; public_only (the self-check): no hidden case, no course test (they
     are instructor-only). A part from a component (Exercise.components) has that exercise's cases
     and points; an exercise of several parts keys its cases and weights by function."""
@@ -172,7 +172,7 @@ def solution(name: str, function: str) -> Solution:
 @lru_cache(maxsize=8)
 def suspects(name: str, function: str) -> Tuple[List[Suspect], Catalog]:
     """The diagnosis's suspects from the reference and the mistake catalog, and the catalog by
-    ID; built once per process (instructor only, like load)."""
+    ID; built once per process (instructor only, like load_rubric)."""
     held, part = solution(name, function), exercise(name).part(function)
     found = part.diagnostics.suspects(held.reference, held.catalog, held.same_numbers) if part.diagnostics else []
     return found, {m.id: m for m in held.catalog}

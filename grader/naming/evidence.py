@@ -210,7 +210,7 @@ class Explainer:
         why = outcome.error if isinstance(outcome, Answer) else getattr(outcome, "message", None)
         first = (why or "no value").strip().splitlines()[0][:160] if why else "no value"
         notes = [
-            Observation(
+            Observation.of(
                 "raised",
                 f"your function gave no number on {len(silent)} of the {len(d.ordinary)} test inputs "
                 f"(on the smallest: {code(first)})",
@@ -229,10 +229,10 @@ class Explainer:
         where = f"on the {len(ran)} test inputs where it gave a number"
         smallest = by_size(d.probes, ran)[0]
         if fewest == 0:
-            notes.append(Observation("ran like", f"{where} it gives exactly the correct numbers", smallest))
+            notes.append(Observation.of("ran like", f"{where} it gives exactly the correct numbers", smallest))
         elif simplest and len(simplest) <= 2:
             notes.append(
-                Observation("ran like", f"{where} it behaves exactly like {' and like '.join(simplest)}", smallest)
+                Observation.of("ran like", f"{where} it behaves exactly like {' and like '.join(simplest)}", smallest)
             )
         return notes
 

@@ -16,7 +16,7 @@ printed: "−1", "N", "1/A", "0.001"), "offset", "single zero", "single nan",
 
 from __future__ import annotations
 
-from typing import Dict, FrozenSet, List, Optional, Sequence, Tuple
+from typing import Dict, FrozenSet, List, Optional, Sequence, Tuple, get_args
 
 import numpy as np
 
@@ -25,6 +25,7 @@ from grader.naming.probes import (
     RTOL,
     Answers,
     Diagnostics,
+    Kind,
     Observation,
     Sig,
     Sizes,
@@ -68,11 +69,11 @@ def constant(a: Answers) -> Optional[Observation]:
         return None
     value = float(values[0] or 0.0)
     if all(zero(value, scale(a.pair(i)[1])) for i in shown):
-        return Observation(
+        return Observation.of(
             "constant", f"your loss is 0 for every input tried ({a.on(len(shown))}), so its gradient is 0", shown[0]
         )
     text = f"your loss is {fmt(value)} whatever the inputs ({a.on(len(shown))}) and its gradient is zero"
-    return Observation("constant", text, shown[0])
+    return Observation.of("constant", text, shown[0])
 
 
 def _not_finite(a: Answers) -> List[Observation]:
@@ -87,10 +88,10 @@ def _not_finite(a: Answers) -> List[Observation]:
     longer = [i for i in a.finite if a.probes[i].rows > 1]
     if all(a.probes[i].rows == 1 for i in bad) and longer:
         text = f"for a single sample your loss is {what}, while it is finite on the {len(longer)} test inputs with more rows"
-        return [Observation("single nan", text, bad[0])]
+        return [Observation.of("single nan", text, bad[0])]
     count = f"all {len(bad)}" if len(bad) == len(a.answered) else f"{len(bad)} of the {len(a.answered)}"
     text = f"your loss is not finite on {count} test inputs that gave an answer (on the smallest it is {what})"
-    return [Observation("not finite", text, bad[0])]
+    return [Observation.of("not finite", text, bad[0])]
 
 
 def _single_zero(a: Answers) -> List[Observation]:
@@ -99,7 +100,7 @@ def _single_zero(a: Answers) -> List[Observation]:
         assert mine.value is not None and correct.value is not None
         if a.probes[i].rows == 1 and zero(mine.value, scale(correct)) and flat(mine, correct):
             text = f"for a single sample your loss is 0 and its gradient zero, where the correct loss is {fmt(correct.value)}"
-            return [Observation("single zero", text, i)]
+            return [Observation.of("single zero", text, i)]
     return []
 
 
@@ -113,18 +114,11 @@ def _zero_gradient(a: Answers) -> List[Observation]:
                 f"dL/d{name} is zero {a.on(len(shown))}, while the correct gradient is not "
                 f"(its largest entry is {fmt(largest)} on the smallest test input)"
             )
-            found.append(Observation("zero gradient", text, shown[0]))
+            found.append(Observation.of("zero gradient", text, shown[0]))
     return found
 
 
-# The kinds of observation the engine makes, which an exercise's Diagnostics.meanings may key (besides
-# "ratio <factor>" of its sizes and those its variations name: meaning_keys).
-KINDS = frozenset(
-    {
-        "agrees where", "constant", "direction", "not finite", "offset", "quadratic", "raised",
-        "ran like", "rows", "single nan", "single zero", "varies", "zero gradient",
-    }
-)  # fmt: skip
+KINDS: FrozenSet[str] = frozenset(get_args(Kind))  # probes.Kind, as the keys a meaning may have
 
 
 def meaning_keys(diagnostics: Diagnostics) -> FrozenSet[str]:
@@ -225,7 +219,7 @@ def _offset(a: Answers) -> List[Observation]:
         text = f"{right} {a.on(len(shown))}, and your loss is the correct one plus {fmt(offsets[0])}"
     else:
         text = f"{right} {a.on(len(shown))}, but your loss's value is not on {len(wrong)} of them"
-    return [Observation("offset", text, wrong[0])]
+    return [Observation.of("offset", text, wrong[0])]
 
 
 def _varies(a: Answers) -> List[Observation]:
@@ -237,18 +231,18 @@ def _varies(a: Answers) -> List[Observation]:
     ratios = [float(a.pair(i)[0].value or 0.0) / float(a.pair(i)[1].value or 1.0) for i in shown]
     if len(shown) == 1:
         text = f"on the only test input that gave a number your loss is {fmt(ratios[0])} times the correct one"
-        return [Observation("varies", text, shown[0])]
+        return [Observation.of("varies", text, shown[0])]
     other = next((k for k in range(1, len(shown)) if not close(ratios[k], ratios[0])), None)
     if other is not None:
         text = (
             f"your loss is not the correct one times a constant: yours / correct is {fmt(ratios[0])} on the "
             f"smallest test input and {fmt(ratios[other])} on {_named(a, shown[other])}"
         )
-        return [Observation("varies", text, shown[other])]
+        return [Observation.of("varies", text, shown[other])]
     wrong = next((i for i in shown if not agrees(*a.pair(i))), shown[0])
     value = "equals the correct one" if close(ratios[0], 1.0) else f"is {fmt(ratios[0])} times the correct one"
     text = f"your loss {value} {a.on(len(shown))} (to {RTOL:.1%}), but not its {a.gradients()}"
-    return [Observation("varies", text, wrong)]
+    return [Observation.of("varies", text, wrong)]
 
 
 def _named(a: Answers, i: int) -> str:

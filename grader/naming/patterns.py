@@ -58,7 +58,7 @@ def quadratic(a: Answers) -> List[Observation]:
                 f"an {size} × {size} intermediate: with {probe.rows} rows your code made a tensor of at least "
                 f"{probe.rows} × {probe.rows} = {probe.rows**2} entries, where no input has more than {largest}"
             )
-            return [Observation("quadratic", text, i)]
+            return [Observation.of("quadratic", text, i)]
     return []
 
 
@@ -89,14 +89,14 @@ def wrong_rows(a: Answers) -> List[Observation]:
                 f"{_rows_named(wrong)} of your dL/d{name} {verb}{_which(a, i, wrong, right)}, and "
                 f"{_rows_named(right)} {'agrees' if len(right) == 1 else 'agree'} (rows counted from 0)"
             )
-            return [Observation("rows", text, i)]
+            return [Observation.of("rows", text, i)]
         if 0 < len(flat_rows) < rows and max(len(flat_rows), rows - len(flat_rows)) <= _LISTED:
             others = [r for r in range(rows) if r not in flat_rows]
             text = (
                 f"{_rows_named(flat_rows)} of your dL/d{name} {'is' if len(flat_rows) == 1 else 'are'} zero where the correct "
                 f"one is not, and only {_rows_named(others)} {'is' if len(others) == 1 else 'are'} not (rows counted from 0)"
             )
-            return [Observation("rows", text, i)]
+            return [Observation.of("rows", text, i)]
     return []
 
 
@@ -160,7 +160,7 @@ def direction(a: Answers) -> List[Observation]:
     if not all(x < 0 for x in cosines):
         return []
     text = f"your dL/d{name} points away from the correct one {a.on(len(shown))} (their cosine is {fmt(cosines[0])} on the smallest)"
-    return [Observation("direction", text, shown[0])]
+    return [Observation.of("direction", text, shown[0])]
 
 
 def agreement(a: Answers) -> List[Observation]:
@@ -172,6 +172,6 @@ def agreement(a: Answers) -> List[Observation]:
     for name, value in a.sizes(a.probes[right[0]]):
         if {i for i in a.answered if dict(a.sizes(a.probes[i]))[name] == value} == set(right):
             text = f"your loss agrees with the correct one (to {RTOL:.1%}) on {probes} with {name} = {value} and on none of the other {len(wrong)}"
-            return [Observation("agrees where", text, wrong[0])]
+            return [Observation.of("agrees where", text, wrong[0])]
     text = f"your loss agrees with the correct one (to {RTOL:.1%}) on {len(right)} of the {len(a.answered)} test inputs that gave an answer"
-    return [Observation("agrees where", text, wrong[0])]
+    return [Observation.of("agrees where", text, wrong[0])]

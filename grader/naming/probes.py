@@ -12,7 +12,7 @@ size on the same probe.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, FrozenSet, List, Mapping, Optional, Sequence, Tuple
+from typing import Callable, FrozenSet, List, Literal, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -145,12 +145,25 @@ class Variation:
     offset: str = ""  # what a wrong part that does not change under it usually is, as a clause
 
 
+# The kinds of observation the engine makes whatever the exercise, which its Diagnostics.meanings may
+# key; the others are "ratio F" and those its variations name (observations.meaning_keys), and its own.
+Kind = Literal[
+    "agrees where", "constant", "direction", "not finite", "offset", "quadratic", "raised",
+    "ran like", "rows", "single nan", "single zero", "varies", "zero gradient",
+]  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Observation:
-    kind: str  # see the module docstring
+    kind: str  # a Kind, "ratio F", "ignores ARG", "extra term without ARG", or one of the exercise's own
     text: str  # one sentence with its numbers
     probe: int  # the smallest probe that shows it
     meaning: str = ""  # what it usually means, when the observation itself knows (a Variation's words)
+
+    @classmethod
+    def of(cls, kind: Kind, text: str, probe: int) -> Observation:
+        """An observation of one of the engine's own kinds, its spelling checked by mypy."""
+        return cls(kind, text, probe)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Dict, List, Optional, Sequence
 
 from grader.checks.held import VISIBLE, WHEN
+from grader.outputs.results import Results
 from grader.outputs.students import LatePolicy, Student
 from grader.text import Markdown, code, escaped, printable
 
@@ -22,7 +23,7 @@ TITLE = "# Autograder feedback"
 def feedback_markdown(
     entry: str,
     people: Sequence[Dict[str, str]],
-    document: dict,
+    document: Results,
     lines: Sequence[Student] = (),
     policy: Optional[LatePolicy] = None,
 ) -> Markdown:

@@ -15,7 +15,7 @@ import io
 from typing import List, Optional, Sequence
 
 from grader.outputs.students import Student, students
-from grader.outputs.table import TIMES, number, part_columns, spreadsheet_safe, test_columns
+from grader.outputs.table import TIMES, Row, number, part_columns, spreadsheet_safe, test_columns
 
 GRADEBOOK = ["late_penalty", "adjustment", "comment", "final"]
 SHEET = "grades"
@@ -23,7 +23,7 @@ CANVAS_HEADER = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
 TEXT_COLUMNS = {"entry", "name", "email", "sid", "status", "reason", "mistakes", "submitted", "due", "late", "comment"}
 
 
-def gradebook_header(rows: Sequence[dict]) -> List[str]:
+def gradebook_header(rows: Sequence[Row]) -> List[str]:
     """grades.csv's columns (and grades.xlsx's)."""
     return (
         [
@@ -71,7 +71,7 @@ def gradebook_cells(line: Student, columns: Sequence[str], parts: Sequence[str] 
     ]
 
 
-def grades_csv(rows: Sequence[dict], lines: Optional[Sequence[Student]] = None) -> str:
+def grades_csv(rows: Sequence[Row], lines: Optional[Sequence[Student]] = None) -> str:
     """The gradebook: one row per student (students.Student lines, made from `rows` without late
     policy or overrides if not given; each member of a group gets the group's row), text quoted
     and numbers not, so that a spreadsheet told to read quoted fields as text keeps an SID's
@@ -88,7 +88,7 @@ def grades_csv(rows: Sequence[dict], lines: Optional[Sequence[Student]] = None) 
     return stream.getvalue()
 
 
-def _rows(lines: Sequence[Student]) -> List[dict]:
+def _rows(lines: Sequence[Student]) -> List[Row]:
     return list({id(line.row): line.row for line in lines}.values())
 
 

@@ -14,12 +14,12 @@ from typing import Dict, List, Sequence
 
 from grader.outputs.cells import linked, quoted
 from grader.outputs.results import GRADED, GRADER_ERROR, NOT_GRADED
-from grader.outputs.table import who
+from grader.outputs.table import Row, who
 
 FILES_SHOWN = 6
 
 
-def needs_a_human(rows: Sequence[dict], lines: Sequence, problems: Sequence[str] = ()) -> List[str]:
+def needs_a_human(rows: Sequence[Row], lines: Sequence, problems: Sequence[str] = ()) -> List[str]:
     """The section's Markdown lines; lines: students.Student of every student."""
     parts: List[List[str]] = [
         _not_graded(rows),
@@ -36,7 +36,7 @@ def needs_a_human(rows: Sequence[dict], lines: Sequence, problems: Sequence[str]
     return [line for part in found for line in part + [""]][:-1]
 
 
-def _who(row: dict, named: bool = True) -> str:
+def _who(row: Row, named: bool = True) -> str:
     """The submitters' cell, with the | that ends it; nothing in a class without names."""
     return f" {quoted(who(row), 80)} |" if named else ""
 
@@ -47,7 +47,7 @@ def _head(named: bool, *after: str) -> List[str]:
     return ["| " + " | ".join(names) + " |", "|" + "---|" * len(names)]
 
 
-def _not_graded(rows: Sequence[dict]) -> List[str]:
+def _not_graded(rows: Sequence[Row]) -> List[str]:
     found = [row for row in rows if row["status"] == NOT_GRADED and not row.get("absent")]  # those: _unlisted
     if not found:
         return []
@@ -62,7 +62,7 @@ def _not_graded(rows: Sequence[dict]) -> List[str]:
     return lines
 
 
-def _crashed(rows: Sequence[dict]) -> List[str]:
+def _crashed(rows: Sequence[Row]) -> List[str]:
     found = [row for row in rows if row["status"] == GRADED and row["reason"].startswith("scored 0: ")]
     if not found:
         return []
@@ -74,7 +74,7 @@ def _crashed(rows: Sequence[dict]) -> List[str]:
     return lines
 
 
-def _errors(rows: Sequence[dict]) -> List[str]:
+def _errors(rows: Sequence[Row]) -> List[str]:
     found = [row for row in rows if row["status"] == GRADER_ERROR]
     if not found:
         return []
@@ -101,7 +101,7 @@ def _late(lines: Sequence) -> List[str]:
     return table
 
 
-def _unlisted(rows: Sequence[dict]) -> List[str]:
+def _unlisted(rows: Sequence[Row]) -> List[str]:
     """In an export (some entry has names): folders the metadata does not name, and the reverse."""
     if not any(row.get("people") for row in rows):
         return []
@@ -117,8 +117,8 @@ def _unlisted(rows: Sequence[dict]) -> List[str]:
     return lines
 
 
-def _identical(rows: Sequence[dict]) -> List[str]:
-    groups: Dict[str, List[dict]] = defaultdict(list)
+def _identical(rows: Sequence[Row]) -> List[str]:
+    groups: Dict[str, List[Row]] = defaultdict(list)
     for row in rows:
         if row.get("code") and row["status"] == GRADED:
             groups[row["code"]].append(row)

@@ -12,6 +12,7 @@ import io
 from typing import Dict, List, Mapping, Sequence
 
 from grader.outputs import stats
+from grader.outputs.table import Row
 
 FILES = {"scores": "scores.png", "mistakes": "mistakes.png", "learning": "learning.png"}
 DPI = 100
@@ -32,7 +33,7 @@ def preload() -> None:
     from matplotlib import pyplot  # noqa: F401
 
 
-def draw(rows: Sequence[dict]) -> Dict[str, bytes]:
+def draw(rows: Sequence[Row]) -> Dict[str, bytes]:
     """Every plot's PNG, by file name."""
     from matplotlib import pyplot
 
@@ -66,7 +67,7 @@ def _empty(axes, title: str, text: str) -> None:
     axes.set_yticks([])
 
 
-def _draw_scores(axes, rows: Sequence[dict]) -> None:
+def _draw_scores(axes, rows: Sequence[Row]) -> None:
     scored, top = stats.scored(rows), stats.possible(rows)
     if not scored:
         return _empty(axes, "Scores", "no scores")
@@ -89,7 +90,7 @@ def _draw_scores(axes, rows: Sequence[dict]) -> None:
     axes.legend(loc="upper center", frameon=False)
 
 
-def _draw_mistakes(axes, rows: Sequence[dict]) -> None:
+def _draw_mistakes(axes, rows: Sequence[Row]) -> None:
     every = stats.mistake_counts(rows)
     ranked = every[:MISTAKES_DRAWN]
     if not ranked:
@@ -117,7 +118,7 @@ def _colours(runs: Sequence[stats.Run]) -> Dict[str, str]:
     return colours
 
 
-def _draw_learning(axes, rows: Sequence[dict]) -> None:
+def _draw_learning(axes, rows: Sequence[Row]) -> None:
     runs = stats.learning_runs(rows)
     if not runs:
         return _empty(axes, "Learning curves", "no learning data in these results")

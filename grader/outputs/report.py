@@ -1,7 +1,7 @@
 """The class report: OUT/report.md, OUT/report.html and the PNG plots beside them.
 
 ``markdown(rows, ...)`` makes report.md from the rows that table.row_of() makes (their
-fields are listed in stats.py) and every student's gradebook line (students.py);
+fields: table.Row) and every student's gradebook line (students.py);
 ``write_report`` writes it, report.html and the plots. report.md and report.html say the
 same: the HTML is the Markdown rendered, with the plots embedded and the students' table
 sortable, so that one file can be mailed. Each plot is shown once, in its section.
@@ -20,6 +20,7 @@ from grader.outputs.cells import cell, linked, pct, quoted
 from grader.outputs.human import needs_a_human
 from grader.outputs.results import GRADER_ERROR, STATUSES
 from grader.outputs.students import Student, students
+from grader.outputs.table import Row
 from grader.text import Markdown, printable
 
 SLOWEST = 5
@@ -38,7 +39,7 @@ class Header:
     exercise: str = ""
 
 
-def write_report(out: Path, rows: Sequence[dict], text: Markdown, header: Header = Header()) -> List[Path]:
+def write_report(out: Path, rows: Sequence[Row], text: Markdown, header: Header = Header()) -> List[Path]:
     """Write report.md (`text`, made by markdown()), report.html and the plots into `out`; return
     the paths written."""
     from grader.outputs.report_html import html
@@ -63,7 +64,7 @@ def _title(header: Header) -> str:
 
 
 def markdown(
-    rows: Sequence[dict],
+    rows: Sequence[Row],
     titles: Mapping[str, str] = {},
     header: Header = Header(),
     lines: Optional[Sequence[Student]] = None,
@@ -137,7 +138,7 @@ def _header(header: Header) -> List[str]:
     return [shown[:1].upper() + shown[1:], ""] if shown else []
 
 
-def _summary(rows: Sequence[dict]) -> List[str]:
+def _summary(rows: Sequence[Row]) -> List[str]:
     scores = [row["score"] for row in stats.scored(rows)]
     top = stats.possible(rows)
     full = sum(stats.full_marks(row) for row in rows)
@@ -160,7 +161,7 @@ def _summary(rows: Sequence[dict]) -> List[str]:
     return lines
 
 
-def _distribution(rows: Sequence[dict]) -> List[str]:
+def _distribution(rows: Sequence[Row]) -> List[str]:
     scores = [row["score"] for row in stats.scored(rows)]
     if not scores:
         return ["No scores."]
@@ -171,7 +172,7 @@ def _distribution(rows: Sequence[dict]) -> List[str]:
     return lines
 
 
-def _mistakes(rows: Sequence[dict], titles: Mapping[str, str]) -> List[str]:
+def _mistakes(rows: Sequence[Row], titles: Mapping[str, str]) -> List[str]:
     ranked = stats.mistake_counts(rows)
     if not ranked:
         return ["No known mistake was diagnosed."]
@@ -192,12 +193,12 @@ def _mistakes(rows: Sequence[dict], titles: Mapping[str, str]) -> List[str]:
     return lines
 
 
-def _learning(rows: Sequence[dict]) -> List[str]:
+def _learning(rows: Sequence[Row]) -> List[str]:
     runs = stats.learning_runs(rows)
     if not runs:
         return ["No learning curves: the results hold no learning-check data."]
-    with_data = [row for row in rows if isinstance(row.get("learning"), dict)]
-    learned = sum(bool(row["learning"].get("passed")) for row in with_data)
+    with_data = [learning for row in rows if isinstance(learning := row.get("learning"), dict)]
+    learned = sum(bool(learning.get("passed")) for learning in with_data)
     return [
         f"{learned} of {len(with_data)} entries trained a policy to the threshold on every seed "
         f"({len(runs)} runs drawn, coloured by the entry's diagnosed mistake; solid lines reached the "

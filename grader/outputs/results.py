@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Dict, List, Literal, Mapping, Optional, Sequence, Tuple
+from typing import Dict, List, Literal, Mapping, Optional, Sequence, Tuple, TypedDict
 
 from grader.checks.held import VISIBLE, WHEN
 from grader.checks.verdicts import CheckResult
 from grader.outputs.atomic import write_atomic
-from grader.text import Markdown, cap_text, open_fence, printable
+from grader.text import Markdown, cap_text, open_fence, plain, printable
 
 TEST_OUTPUT_BYTES = 4096  # per test, what a student sees
 TOP_OUTPUT_BYTES = 16384
@@ -30,6 +30,64 @@ GRADER_ERROR: Status = "grader error"
 STATUSES: Tuple[Status, ...] = (GRADED, NOT_GRADED, GRADER_ERROR)
 
 
+class _TestRequired(TypedDict):
+    name: str
+    score: float
+    max_score: float
+    status: Literal["passed", "failed"]
+
+
+class Test(_TestRequired, total=False):
+    """One test as Gradescope reads it (test_entry)."""
+
+    number: str
+    output: str
+    output_format: str
+    visibility: str
+    tags: List[str]  # the mistake IDs its feedback names
+
+
+class NotGraded(TypedDict):
+    reason: str  # why the submission could not run at all, as plain text (the summary says it in Markdown)
+
+
+class PartScore(TypedDict):
+    score: float  # every test of the part, held back or not
+    max_score: float
+    mistakes: List[str]
+
+
+class Extra(TypedDict, total=False):
+    """extra_data: what the course staff's tools read, never shown to a student."""
+
+    status: Status
+    mistakes: List[str]  # the IDs of the mistakes named
+    not_graded: NotGraded  # with status NOT_GRADED
+    wrong: str  # the summary's "What is wrong" sentence, as plain text; "" when nothing shown failed
+    grader_fault: str  # with status GRADER_ERROR: the traceback
+    graded_file: str
+    graded_why: str
+    sandbox: List[str]  # the sandbox's layers the child had
+    hidden: Dict[str, Dict]  # per check, its failed hidden cases (checks/assessment.hidden_results)
+    timing: Dict[str, float]  # seconds per phase
+    parts: Dict[str, PartScore]  # by function, in an exercise of several parts
+    extra_tests: Dict  # the course's own tests (verbs/extra_tests.py)
+    learning: Dict  # the learning check's runs (outputs/stats.py)
+    batch: Dict  # what the batch adds: fingerprint, code, files, seconds, attempts
+
+
+class Results(TypedDict):
+    """results.json, as _document makes it."""
+
+    score: float
+    execution_time: float
+    output: str
+    output_format: str
+    stdout_visibility: str
+    tests: List[Test]
+    extra_data: Extra
+
+
 def test_entry(
     number: object,
     name: str,
@@ -39,9 +97,9 @@ def test_entry(
     output: Markdown,
     visibility: str = VISIBLE,
     tags: Sequence[str] = (),
-) -> Dict:
+) -> Test:
     """One test as Gradescope reads it; tags (the mistake IDs its feedback names) only when there are some."""
-    entry = {
+    entry: Test = {
         "name": name,
         "number": str(number),
         "score": score,
@@ -51,7 +109,9 @@ def test_entry(
         "output_format": "md",
         "visibility": visibility,
     }
-    return {**entry, "tags": list(tags)} if tags else entry
+    if tags:
+        entry["tags"] = list(tags)
+    return entry
 
 
 def build(
@@ -59,10 +119,10 @@ def build(
     *,
     summary: Markdown,
     mistakes: Sequence[str] = (),
-    extra: Optional[Dict] = None,
+    extra: Optional[Extra] = None,
     seconds: float = 0.0,
-    more: Sequence[Dict] = (),
-) -> Dict:
+    more: Sequence[Test] = (),
+) -> Results:
     """The whole results.json document for graded checks; more: tests made elsewhere, already in
     Gradescope's form (the course's own, verbs/extra_tests.py), after ours."""
     tests = [
@@ -81,23 +141,21 @@ def build(
     return _document(tests + list(more), summary, mistakes, {"status": GRADED, **(extra or {})}, seconds)
 
 
-def _document(
-    tests: List[Dict], summary: Markdown, mistakes: Sequence[str], extra: Optional[Dict], seconds: float
-) -> Dict:
+def _document(tests: List[Test], summary: Markdown, mistakes: Sequence[str], extra: Extra, seconds: float) -> Results:
     """extra_data is never shown to students: instructor-only details go there."""
-    document = {
+    document: Results = {
         "score": sum(test["score"] for test in tests),
         "execution_time": round(seconds, 3),
         "output": cap_text(f"{score_line(tests)}\n\n{summary}", TOP_OUTPUT_BYTES),
         "output_format": "md",
         "stdout_visibility": "hidden",
         "tests": tests,
-        "extra_data": {"mistakes": list(mistakes), **(extra or {})},
+        "extra_data": {"mistakes": list(mistakes), **extra},
     }
     return document
 
 
-def score_line(tests: Sequence[Dict]) -> str:
+def score_line(tests: Sequence[Test]) -> str:
     """The top of the summary: the score of the tests a student can see now, and when the others
     are shown (Gradescope shows no total while a test is held back: checks/held.py)."""
     later = [test for test in tests if test.get("visibility", VISIBLE) != VISIBLE]
@@ -115,9 +173,9 @@ def not_graded(
     titles: Mapping[str, str],
     reason: Markdown,
     seconds: float = 0.0,
-    extra: Optional[Dict] = None,
-    more: Sequence[Dict] = (),
-) -> Dict:
+    extra: Optional[Extra] = None,
+    more: Sequence[Test] = (),
+) -> Results:
     """Every check at zero, for a submission that could not be run at all (titles: by check, in order);
     more: other tests, as build's."""
     checks = [
@@ -129,12 +187,12 @@ def not_graded(
         checks,
         summary=Markdown(f"Your submission could not be graded: {reason}"),
         seconds=seconds,
-        extra={**(extra or {}), "status": NOT_GRADED},
+        extra={**(extra or {}), "status": NOT_GRADED, "not_graded": {"reason": plain(reason)}},
         more=more,
     )
 
 
-def grader_fault(trace: str, seconds: float = 0.0) -> Dict:
+def grader_fault(trace: str, seconds: float = 0.0) -> Results:
     """The grader itself failed: one visible zero test, the traceback only for instructors."""
     test = test_entry(
         1,
@@ -153,7 +211,7 @@ def grader_fault(trace: str, seconds: float = 0.0) -> Dict:
     )
 
 
-def to_text(document: Dict) -> str:
+def to_text(document: Results) -> str:
     """A results.json document as a student reads it in a terminal: each paragraph once, since
     the diagnosis is repeated in every failing test for Gradescope's sake; a test whose paragraphs
     were all shown above says under which test."""
@@ -195,7 +253,7 @@ def _paragraphs(text: str) -> List[str]:
     return [part for part in found if part.strip()]
 
 
-def dumps(document: Dict) -> str:
+def dumps(document: Results) -> str:
     """The document as JSON, no string in it holding a control, invisible or direction character
     raw (printable), wherever in the document it came from."""
     return json.dumps(_visible(document), indent=2, sort_keys=False)
@@ -211,5 +269,5 @@ def _visible(value: object) -> object:
     return value
 
 
-def write(path: Path, document: Dict) -> None:
+def write(path: Path, document: Results) -> None:
     write_atomic(path, dumps(document))

@@ -1,11 +1,8 @@
 """The class's numbers, shared by report.md, report.html and the plots.
 
-Every function takes the rows that table.row_of() makes, one per entry: plain dicts
-with ``entry``, ``status`` ("graded", "not graded", "grader error"), ``score``,
-``max_score``, ``tests`` (``name``, ``score``, ``max_score``, ``passed``),
-``mistakes`` (catalog IDs), ``seconds``, ``reason`` and ``learning`` (the results'
-``extra_data["learning"]``: ``{"passed", "threshold", "summary", "runs": [{"seed",
-"passed", "iterations", "env_steps", "returns": [...]}]}``, or None).
+Every function takes the rows that table.row_of() makes, one per entry (table.Row); their
+``learning`` is the results' ``extra_data["learning"]``: ``{"passed", "threshold", "summary",
+"runs": [{"seed", "passed", "iterations", "env_steps", "returns": [...]}]}``, or None.
 """
 
 from __future__ import annotations
@@ -14,28 +11,29 @@ from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from grader.outputs.results import GRADED, GRADER_ERROR
+from grader.outputs.table import Row
 
 NO_MISTAKE = "no mistake named"  # the learning curves' group for an entry without a diagnosis
 
 
-def graded(rows: Sequence[dict]) -> List[dict]:
+def graded(rows: Sequence[Row]) -> List[Row]:
     return [row for row in rows if row["status"] == GRADED]
 
 
-def scored(rows: Sequence[dict]) -> List[dict]:
+def scored(rows: Sequence[Row]) -> List[Row]:
     """Entries that have a score out of the rubric's total (a grader error has none)."""
     return [row for row in rows if row["status"] != GRADER_ERROR]
 
 
-def possible(rows: Sequence[dict]) -> float:
+def possible(rows: Sequence[Row]) -> float:
     return max((row["max_score"] for row in scored(rows)), default=0.0)
 
 
-def full_marks(row: dict) -> bool:
+def full_marks(row: Row) -> bool:
     return row["status"] == GRADED and row["max_score"] > 0 and row["score"] == row["max_score"]
 
 
-def mistake_counts(rows: Sequence[dict]) -> List[Tuple[str, List[str]]]:
+def mistake_counts(rows: Sequence[Row]) -> List[Tuple[str, List[str]]]:
     """(mistake ID, entries) ranked by how many entries made it, then by ID."""
     found: Dict[str, List[str]] = {}
     for row in rows:
@@ -44,7 +42,7 @@ def mistake_counts(rows: Sequence[dict]) -> List[Tuple[str, List[str]]]:
     return sorted(found.items(), key=lambda item: (-len(item[1]), item[0]))
 
 
-def pass_rates(rows: Sequence[dict]) -> List[Tuple[str, int, int]]:
+def pass_rates(rows: Sequence[Row]) -> List[Tuple[str, int, int]]:
     """(test name, passed, attempted) for every test, in the results' order."""
     order: List[str] = []
     passed: Dict[str, int] = {}
@@ -83,11 +81,11 @@ class Run:
     returns: List[float]
 
 
-def group_of(row: dict) -> str:
+def group_of(row: Row) -> str:
     return " + ".join(dict.fromkeys(row["mistakes"])) or NO_MISTAKE
 
 
-def learning_runs(rows: Sequence[dict]) -> List[Run]:
+def learning_runs(rows: Sequence[Row]) -> List[Run]:
     """Every learning-check run in the results."""
     runs = []
     for row in rows:
@@ -102,7 +100,7 @@ def learning_runs(rows: Sequence[dict]) -> List[Run]:
     return runs
 
 
-def curves_title(rows: Sequence[dict]) -> str:
+def curves_title(rows: Sequence[Row]) -> str:
     """The learning curves' heading, with the environment the results name (the exercise's
     trainer does: "CartPole-v1 learning curves"), or just "Learning curves"."""
     for row in rows:
@@ -112,7 +110,7 @@ def curves_title(rows: Sequence[dict]) -> str:
     return "Learning curves"
 
 
-def threshold(rows: Sequence[dict]) -> Optional[float]:
+def threshold(rows: Sequence[Row]) -> Optional[float]:
     """The learning check's return threshold, as the results recorded it."""
     for row in rows:
         learning = row.get("learning")

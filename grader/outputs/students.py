@@ -19,12 +19,12 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple, Union
+from typing import List, Optional, Sequence, Tuple, Union
 
 from grader.errors import GraderError
 from grader.outputs.atomic import write_atomic
 from grader.outputs.results import GRADER_ERROR
-from grader.outputs.table import PERSON, lateness
+from grader.outputs.table import Person, Row, lateness
 from grader.text import printable
 
 OVERRIDES = "overrides.csv"
@@ -113,8 +113,8 @@ def read_overrides(path: Path) -> Tuple[List[Override], List[str]]:
 class Student:
     """One student's line of the gradebook."""
 
-    row: dict  # the entry's row (table.row_of)
-    person: Dict[str, str]  # name, email, sid, due ("" each when the class has no names)
+    row: Row  # the entry's row (table.row_of)
+    person: Person  # name, email, sid, due ("" each when the class has no names)
     late: str = ""  # "yes", "no", or "" when unknown
     hours_late: Union[str, float] = ""  # "" when unknown
     late_penalty: float = 0.0
@@ -136,12 +136,12 @@ class Student:
 
 
 def students(
-    rows: Sequence[dict], policy: Optional[LatePolicy] = None, overrides: Sequence[Override] = ()
+    rows: Sequence[Row], policy: Optional[LatePolicy] = None, overrides: Sequence[Override] = ()
 ) -> Tuple[List[Student], List[str]]:
     """Every student's line, and a line for each override that names no student or several."""
     lines: List[Student] = []
     for row in rows:
-        for person in row.get("people") or [{key: row.get(key, "") for key in PERSON}]:
+        for person in row.get("people") or [Person(name=row["name"], email=row["email"], sid=row["sid"], due="")]:
             late, hours = lateness(row.get("submitted", ""), person.get("due", ""))
             line = Student(row, person, late, hours)
             if policy is not None and late == "yes" and row["status"] != GRADER_ERROR:
@@ -154,9 +154,7 @@ def _apply(lines: Sequence[Student], overrides: Sequence[Override]) -> List[str]
     problems = []
     for override in overrides:
         key = student_key(override.student)
-        by_person = [
-            line for line in lines if key in {student_key(line.person.get(f, "")) for f in ("sid", "email", "name")}
-        ]
+        by_person = [line for line in lines if key in {student_key(line.person[f]) for f in ("sid", "email", "name")}]
         matched = by_person or [line for line in lines if student_key(line.row["entry"]) == key]  # a group: each member
         if not matched or len(by_person) > 1:
             found = "; ".join(f"{m.shown} in {m.row['entry']}" for m in matched)

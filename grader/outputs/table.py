@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple, TypedDict, Union
 
-from grader.outputs.results import GRADED, GRADER_ERROR, NOT_GRADED, STATUSES
+from grader.outputs.results import GRADED, GRADER_ERROR, NOT_GRADED, STATUSES, Results, Status
 from grader.text import printable
 
 # A spreadsheet runs a cell starting with = + - @ (or tab, CR) as a formula. The TA's may split
@@ -19,20 +19,64 @@ TIMES = ["submitted", "due", "late", "hours_late", "seconds"]
 _FORMULA = re.compile(r'(^|[,;\t|\r\n])([\s"]*)(?=[=+\-@\t\r])')
 
 
+class Person(TypedDict):
+    """A submitter, as the export's metadata names them (PERSON)."""
+
+    name: str
+    email: str
+    sid: str
+    due: str
+
+
+class TestRow(TypedDict):
+    name: str  # without its number
+    score: float
+    max_score: float
+    passed: bool
+
+
+class _Made(TypedDict):
+    entry: str
+    name: str  # the submitters', joined by "; "
+    email: str
+    sid: str
+    people: List[Person]
+    submitted: str  # when it was uploaded (ISO 8601)
+    status: Status
+    score: float
+    max_score: float
+    tests: List[TestRow]
+    mistakes: List[str]
+    seconds: float
+    reason: str  # one line on why it is below full marks, "" when it is not
+    learning: Optional[Dict]  # extra_data["learning"] (outputs/stats.py)
+    code: str  # a hash of its code without comments and blank space
+    files: List[str]  # the files found in an upload that was not graded
+    recorded: Optional[float]  # the score Gradescope recorded for it
+    feedback: str  # feedback/<file>.md, once the batch has named it
+    parts: Dict[str, float]  # an exercise of several parts: each part's score, by function
+
+
+class Row(_Made, total=False):
+    """One entry of a class, as the CSV, the summary and the report read it (row_of)."""
+
+    absent: bool  # listed in the metadata, with no folder (batch/class_files.py)
+
+
 def spreadsheet_safe(text: str) -> str:
     return _FORMULA.sub(lambda match: f"{match.group(1)}{match.group(2)}'", text)
 
 
-def status_of(document: dict) -> str:
+def status_of(document: Results) -> Status:
     """graded; not graded (the submission could not run at all, score 0); grader error."""
     return (document.get("extra_data") or {}).get("status", GRADED)
 
 
-def max_score(document: dict) -> float:
+def max_score(document: Results) -> float:
     return float(sum(test.get("max_score", 0) for test in document.get("tests") or []))
 
 
-def score_text(document: dict) -> str:
+def score_text(document: Results) -> str:
     return f"{float(document.get('score', 0)):g}/{max_score(document):g}"
 
 
@@ -44,19 +88,19 @@ def _short(name: str) -> str:
 
 def row_of(
     entry: str,
-    people: Sequence[dict],
-    document: dict,
+    people: Sequence[Mapping[str, str]],
+    document: Results,
     submitted: str = "",
     titles: Mapping[str, str] = {},
     recorded: Optional[float] = None,
-) -> dict:
+) -> Row:
     """What the CSV, the summary and the report need to know about one entry. people: its
     submitters (name, email, sid, due); submitted: when it was uploaded (ISO 8601); titles:
     each mistake's one-line title by ID, for the reason an entry lost points; recorded: the
     score Gradescope recorded for it."""
     extra = document.get("extra_data") or {}
     batch = extra.get("batch") or {}
-    tests = [
+    tests: List[TestRow] = [
         {
             "name": _short(str(test.get("name", ""))),
             "score": float(test.get("score", 0)),
@@ -66,7 +110,7 @@ def row_of(
         for test in document.get("tests") or []
     ]
     mistakes = [str(mistake) for mistake in extra.get("mistakes") or []]
-    shown = [{key: printable(str(person.get(key, "")), lines=False) for key in PERSON} for person in people]
+    shown = [_person(person) for person in people]
     return {  # text from students or Gradescope escaped once, here, for every output
         "entry": printable(entry, lines=False),
         "name": "; ".join(person["name"] for person in shown),
@@ -94,7 +138,12 @@ def row_of(
     }
 
 
-def _reason(document: dict, tests: Sequence[dict], mistakes: Sequence[str], titles: Mapping[str, str]) -> str:
+def _person(person: Mapping[str, str]) -> Person:
+    name, email, sid, due = (printable(str(person.get(key, "")), lines=False) for key in PERSON)
+    return {"name": name, "email": email, "sid": sid, "due": due}
+
+
+def _reason(document: Results, tests: Sequence[TestRow], mistakes: Sequence[str], titles: Mapping[str, str]) -> str:
     """One line saying why an entry is below full marks ("" when it is not)."""
     extra = document.get("extra_data") or {}
     status = status_of(document)
@@ -102,12 +151,11 @@ def _reason(document: dict, tests: Sequence[dict], mistakes: Sequence[str], titl
         lines = [line for line in str(extra.get("grader_fault", "")).splitlines() if line.strip()]
         return lines[-1].strip() if lines else GRADER_ERROR
     if status == NOT_GRADED:
-        reason = str(document.get("output", "")).split("\n\n", 1)[-1].split("\n\n")[0]
-        return " ".join(reason.replace("Your submission could not be graded: ", "").split())
+        return _line(extra.get("not_graded", {"reason": ""})["reason"])
     lost = [f"{number}. {test['name']}" for number, test in enumerate(tests, 1) if test["score"] < test["max_score"]]
     if not lost:
         return ""
-    cause = _cause(document) if not mistakes and not any(test["score"] for test in tests) else ""
+    cause = _line(extra.get("wrong", ""))[:300] if not mistakes and not any(test["score"] for test in tests) else ""
     if cause:  # it crashed, hung or ran out of memory: that, not the list of every test, is the reason
         return f"scored 0: {cause}"
     if len(lost) > 2:  # their names are the CSV's column heads
@@ -117,15 +165,6 @@ def _reason(document: dict, tests: Sequence[dict], mistakes: Sequence[str], titl
     )
     failed = f"failed: {', '.join(lost)}{_hidden(extra.get('hidden') or {})}"
     return f"{named}; {failed}" if named else failed
-
-
-def _cause(document: dict) -> str:
-    """The summary's "What is wrong:" sentence (the function raised, hung, ran out of memory), as text."""
-    for paragraph in str(document.get("output", "")).split("\n\n"):
-        if paragraph.startswith("What is wrong:"):
-            said = re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", paragraph[len("What is wrong:") :])  # Markdown escapes
-            return _line(said)[:300]
-    return ""
 
 
 def _hidden(counts: Mapping[str, dict]) -> str:
@@ -138,7 +177,7 @@ def _line(text: str) -> str:
     return " ".join(str(text).split())
 
 
-def part_columns(rows: Sequence[dict]) -> List[str]:
+def part_columns(rows: Sequence[Row]) -> List[str]:
     """The parts' names, in the order the results list them, when the exercise has several."""
     names: List[str] = []
     for row in rows:
@@ -146,7 +185,7 @@ def part_columns(rows: Sequence[dict]) -> List[str]:
     return names
 
 
-def test_columns(rows: Sequence[dict]) -> List[str]:
+def test_columns(rows: Sequence[Row]) -> List[str]:
     """Every test name, in the order the results list them (grader errors have none of them)."""
     names: List[str] = []
     for row in rows:
@@ -169,7 +208,7 @@ def number(value: float) -> Union[int, float]:
     return int(value) if float(value).is_integer() else value
 
 
-def who(row: dict) -> str:
+def who(row: Row) -> str:
     """An entry's submitters as a TA looks them up: "Ada Lovelace (01815); Alan Turing (01234)"."""
     return "; ".join(
         f"{person['name']} ({person['sid']})" if person.get("sid") else person.get("name") or person.get("email", "")
@@ -177,7 +216,7 @@ def who(row: dict) -> str:
     )
 
 
-def summary_table(rows: Sequence[dict]) -> str:
+def summary_table(rows: Sequence[Row]) -> str:
     """The class at a glance, for the terminal."""
     if not rows:
         return "No entries."

@@ -16,7 +16,7 @@ from typing import Dict, List, Optional, Sequence
 
 from grader.outputs.atomic import write_atomic
 from grader.outputs.cells import quoted
-from grader.outputs.table import who
+from grader.outputs.table import Row, who
 from grader.text import Markdown
 
 HISTORY = "history.jsonl"
@@ -106,14 +106,14 @@ def _grade(student: dict) -> str:
     return shown if student["status"] == "graded" else f"{shown} ({student['status']})"
 
 
-def differences(rows: Sequence[dict]) -> List[str]:
+def differences(rows: Sequence[Row]) -> List[str]:
     """Entries whose score here is not the one Gradescope recorded (the export's metadata)."""
     found = []
     for row in rows:
-        if row.get("recorded") is not None and row["status"] != "grader error":
-            if abs(row["score"] - row["recorded"]) > 0.005:
-                student = who(row) or row["entry"]
-                found.append(f"{student}, {row['entry']}: Gradescope {row['recorded']:g}, here {row['score']:g}")
+        recorded = row.get("recorded")
+        if recorded is not None and row["status"] != "grader error" and abs(row["score"] - recorded) > 0.005:
+            student = who(row) or row["entry"]
+            found.append(f"{student}, {row['entry']}: Gradescope {recorded:g}, here {row['score']:g}")
     return found
 
 

@@ -14,7 +14,7 @@ from typing import Dict, Optional
 import numpy as np
 
 from grader.calling.answer import VALUE_CAP, Answer
-from grader.calling.oracle import Failure, Outcome, grad_shapes
+from grader.calling.oracle import Failure, FailureKind, Outcome, grad_shapes
 from grader.contract import Contract
 from grader.errors import SubmissionError
 from grader.sandbox import protocol
@@ -40,7 +40,7 @@ class SandboxOracle:
         self.layers: tuple = ()
         self.output = Output(limits.output_bytes)
 
-    def load(self) -> Optional[str]:
+    def import_submission(self) -> Optional[str]:
         """Start a child and import the submission; return the import error, if any."""
         self.load_error = self._start()
         return self.load_error
@@ -103,7 +103,7 @@ class SandboxOracle:
 
     def _ask(self, header: dict, arrays: Optional[dict], timeout_s: float, bounds: protocol.Bounds = protocol.Bounds()):
         session = self._session
-        assert session is not None  # started by load(), or by call() before it asks
+        assert session is not None  # started by import_submission(), or by call() before it asks
         start = time.monotonic()
         try:
             return session.ask(header, arrays, min(timeout_s, max(self.limits.budget_s - self._spent_s, 0.1)), bounds)
@@ -119,7 +119,7 @@ class SandboxOracle:
         finally:
             self._spent_s += time.monotonic() - start
 
-    def _fail(self, kind: str, message: str) -> Failure:
+    def _fail(self, kind: FailureKind, message: str) -> Failure:
         self._failures += 1
         self._stop()
         return Failure(kind, message)

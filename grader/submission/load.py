@@ -45,7 +45,7 @@ class Source:
         return re.sub(r"[^\w.+-]", "_", self.graded.name)[:100] or SUBMISSION_FILE
 
 
-def load(path: Path, function: str, stub: str = "", also: Tuple[str, ...] = ()) -> Source:
+def load_submission(path: Path, function: str, stub: str = "", also: Tuple[str, ...] = ()) -> Source:
     """The code to run for a submission that must define `function`, with the loader's notes.
     stub: the handout's stub module, never graded while another file defines `function` (stub.py).
     also: the functions of the exercise's other parts, which a notebook's extract serves too.
@@ -61,7 +61,7 @@ def _prepare_notebooks() -> None:
 
 
 def _loaded(path: Path, function: str, stub: str, also: Tuple[str, ...]) -> Dict[str, object]:
-    """load's work, in the reader: the source as JSON-able data."""
+    """load_submission's work, in the reader: the source as JSON-able data."""
     if path.is_dir():
         entry, notes, why = pick(path, function, stub)
     elif path.is_file():

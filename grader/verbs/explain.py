@@ -42,7 +42,7 @@ def explain_submission(path: Path, zygote: Zygote, exercise: str) -> str:
     """The walk-through beside a submission's answer, which runs in the sandbox (public data only)."""
     from grader.course import registry, rubric
     from grader.sandbox.sandboxed import SandboxOracle
-    from grader.submission.load import load
+    from grader.submission.load import load_submission
 
     folder = registry.folders(exercise)[0]
     spec = rubric.exercise(exercise)
@@ -51,13 +51,13 @@ def explain_submission(path: Path, zygote: Zygote, exercise: str) -> str:
     if walkthrough is None:
         return f"The exercise {exercise!r} has no walk-through."
     try:
-        source = load(path, contract.function, (folder / spec.stub_file).read_text(), spec.functions[1:])
+        source = load_submission(path, contract.function, (folder / spec.stub_file).read_text(), spec.functions[1:])
     except LoadError as exc:
         return printable(f"Your submission could not be read: {exc}")
     notes = "".join(f"{note}\n\n" for note in source.notes)
     oracle = SandboxOracle(zygote, source.files, contract, name=source.shown)
     try:
-        error = oracle.load()
+        error = oracle.import_submission()
         text = (
             f"Importing {code(source.shown)} failed: {error}" if error else explain(oracle, walkthrough, source.shown)
         )

@@ -37,7 +37,7 @@ from grader.calling.oracle import Failure, Oracle, Outcome
 from grader.checks.trials import headline
 from grader.contract import Contract
 from grader.errors import GraderError
-from grader.outputs.results import test_entry
+from grader.outputs.results import Test, test_entry
 from grader.text import Markdown, code, fenced, printable
 
 VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")  # Gradescope's
@@ -110,7 +110,7 @@ class _Runner(JSONTestRunner):
 
 
 @lru_cache(maxsize=8)
-def load(path: Path) -> ModuleType:
+def load_course_tests(path: Path) -> ModuleType:
     """The course tests' file as a module of its own (imported once per process); GraderError
     when it cannot be imported, defines no test, or decorates one with a value Gradescope refuses."""
     name = "_course_tests_" + hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:16]
@@ -172,7 +172,7 @@ class CourseTests:
 
     def __init__(self, path: Path, contract: Contract):
         self.path = path
-        self._module = load(path)
+        self._module = load_course_tests(path)
         self._contract = contract
         self._results: List[Dict] = []
 
@@ -186,7 +186,7 @@ class CourseTests:
             {**result, "_not_run": reason} for result in run(self._module, _Unanswering(reason), self._contract)
         ]
 
-    def tests(self, first: int, unscored: str = "") -> List[Dict]:
+    def tests(self, first: int, unscored: str = "") -> List[Test]:
         """The tests in results.json's form, numbered from `first` on (after ours); unscored: why
         the loss earns nothing, said first in each."""
         taken = {str(number) for number in range(1, first)}
@@ -205,7 +205,7 @@ class CourseTests:
         return {"file": self.path.name, "raised": raised}
 
 
-def _entry(result: Dict, number: str, unscored: str) -> Dict:
+def _entry(result: Dict, number: str, unscored: str) -> Test:
     """One runner result as one of results.json's tests."""
     name = " ".join(printable(str(result.get("name", ""))).split())
     max_score = _points(result.get("max_score"))

@@ -2,7 +2,7 @@
 course's own tests → its child ends → hidden cases in a fresh child → checks, diagnosis → one
 results.json for the upload.
 
-``grade`` never raises for anything a submission does; ``grade_safely`` also
+``grade_submission`` never raises for anything a submission does; ``grade_safely`` also
 turns a fault of the grader itself into a valid results.json, so a file is
 always written.
 """
@@ -23,9 +23,10 @@ from grader.checks.verdicts import CheckResult
 from grader.contract import Contract
 from grader.course.rubric import Graded, Rubric, stub_text
 from grader.outputs import results
+from grader.outputs.results import Extra, Results, Test
 from grader.sandbox.parent import Limits, Zygote
 from grader.sandbox.sandboxed import SandboxOracle
-from grader.submission.load import LoadError, Source, load
+from grader.submission.load import LoadError, Source, load_submission
 from grader.text import Markdown
 from grader.verbs.extra_tests import CourseTests
 from grader.verbs.parts import Done, document, labelled, weights_of
@@ -33,15 +34,17 @@ from grader.verbs.parts import Done, document, labelled, weights_of
 OUTPUT_SHOWN_BYTES = 2048
 
 
-def grade(path: Path, zygote: Zygote, rubric: Rubric, limits: Limits = Limits(), learning: bool = True) -> Dict:
+def grade_submission(
+    path: Path, zygote: Zygote, rubric: Rubric, limits: Limits = Limits(), learning: bool = True
+) -> Results:
     start = time.monotonic()
     lead = rubric.parts[0]
     course = CourseTests(rubric.extra_tests, lead.part.contract) if rubric.extra_tests else None
     try:
-        source = load(path, lead.function, _stub(rubric), rubric.exercise.functions[1:])
+        source = load_submission(path, lead.function, _stub(rubric), rubric.exercise.functions[1:])
     except LoadError as exc:
         return not_graded(rubric, _loader(str(exc)), learning, start, course)
-    extra: Dict[str, object] = {"graded_file": source.graded.name, "graded_why": source.why}
+    extra: Extra = {"graded_file": source.graded.name, "graded_why": source.why}
     timing = {"load": time.monotonic() - start}
     done = [
         _grade_part(graded, source, zygote, rubric, limits, learning, course if graded is lead else None)
@@ -74,7 +77,7 @@ def _grade_part(
     # Its child starts only once oracle's has ended (assessment.py); what it prints is never shown.
     hidden_oracle = _oracle(zygote, source, contract, limits)
     try:
-        error = oracle.load()
+        error = oracle.import_submission()
         if error is not None:
             return Done(graded, weights, None, error, _printed(oracle), oracle.layers)
         imported = time.monotonic()
@@ -102,8 +105,8 @@ def not_graded(
     learning: bool = True,
     start: Optional[float] = None,
     course: Optional[CourseTests] = None,
-    extra: Optional[Dict] = None,
-) -> Dict:
+    extra: Optional[Extra] = None,
+) -> Results:
     """Every test of every part at zero, the course's own too, for a submission that could not run at all."""
     several = len(rubric.parts) > 1
     weights: Dict[str, float] = {}
@@ -113,7 +116,7 @@ def not_graded(
             title = graded.part.titles[key]
             key, title = labelled(graded.function, key, title) if several else (key, title)
             weights[key], titles[key] = weight, title
-    more: List[Dict] = []
+    more: List[Test] = []
     if course:
         course.not_run(reason)
         more = course.tests(len(weights) + 1)
@@ -121,11 +124,11 @@ def not_graded(
     return results.not_graded(weights, titles, reason, seconds, extra=extra, more=more)
 
 
-def grade_safely(path: Path, zygote: Zygote, rubric: Rubric, **options) -> Dict:
-    """grade(), but a fault of ours becomes an "Autograder error" result instead of an exception."""
+def grade_safely(path: Path, zygote: Zygote, rubric: Rubric, **options) -> Results:
+    """grade_submission(), but a fault of ours becomes an "Autograder error" result instead of an exception."""
     start = time.monotonic()
     try:
-        return grade(path, zygote, rubric, **options)
+        return grade_submission(path, zygote, rubric, **options)
     except Exception:
         return results.grader_fault(traceback.format_exc(), time.monotonic() - start)
 
@@ -155,7 +158,7 @@ def _learns(
             for function in also_of(learning):
                 part = rubric.exercise.part(function)
                 opened.append(open_oracle(part.contract))
-                error = opened[-1].load()
+                error = opened[-1].import_submission()
                 if error is not None:
                     why = f"This check trains with your `{function}` too, which could not be imported: "
                     return CheckResult(

@@ -20,13 +20,14 @@ import traceback
 from pathlib import Path
 from typing import Optional
 
+from grader.errors import Exit
 from grader.outputs import results
 from grader.text import printable
 
 
-def run(root: Path, exercise: str) -> int:
+def run(root: Path, exercise: str) -> Exit:
     start = time.monotonic()
-    document: Optional[dict] = None
+    document: Optional[results.Results] = None
     try:
         document = _grade(root, exercise)
     except Exception:
@@ -37,10 +38,10 @@ def run(root: Path, exercise: str) -> int:
         if document is None:  # a BaseException (KeyboardInterrupt, SystemExit) is on its way up
             document = results.grader_fault("interrupted", time.monotonic() - start)
         results.write(root / "results" / "results.json", document)
-    return 0
+    return Exit.OK  # results.json says the rest, whatever happened
 
 
-def _grade(root: Path, exercise: str) -> dict:
+def _grade(root: Path, exercise: str) -> results.Results:
     from grader.sandbox.parent import Zygote
 
     with Zygote.start() as zygote:  # before the rubric imports the reference
@@ -48,8 +49,8 @@ def _grade(root: Path, exercise: str) -> dict:
         from grader.verbs.grade import grade_safely
 
         print(printable(_who(root / "submission_metadata.json")))  # stdout: instructors read it on Gradescope
-        document = grade_safely(root / "submission", zygote, rubric.load(exercise))
-    extra = document.get("extra_data", {})
+        document = grade_safely(root / "submission", zygote, rubric.load_rubric(exercise))
+    extra = document["extra_data"]
     print(
         printable(
             f"graded file: {extra.get('graded_file')}; sandbox layers: {', '.join(extra.get('sandbox', [])) or 'none'}"

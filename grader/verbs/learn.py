@@ -36,7 +36,7 @@ def reference_learning(exercise: str) -> Dict[str, Any]:
     pins = dict(
         line.split("==", 1) for line in (registry.ROOT / "requirements.txt").read_text().split() if "==" in line
     )
-    loaded = rubric.load(exercise, public_only=True)
+    loaded = rubric.load_rubric(exercise, public_only=True)
     graded = next((g for g in loaded.parts if g.part.learning), None)
     if graded is None or graded.part.learning is None:
         return {}

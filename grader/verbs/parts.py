@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple, cast
 
 from grader import text
-from grader.checks.assessment import Assessment, hidden_results, summary
+from grader.checks.assessment import Assessment, hidden_results, summary, what_is_wrong
 from grader.checks.held import VISIBLE
 from grader.checks.part import Part
 from grader.checks.verdicts import CheckResult
 from grader.outputs import results
+from grader.outputs.results import Extra, PartScore, Results
 from grader.text import Markdown
 
 if TYPE_CHECKING:  # the self-check uses section and not_run, and its handout has no rubric
@@ -43,30 +44,34 @@ def document(
     rubric: Rubric,
     course: Optional[CourseTests],
     notes: Sequence[Markdown],
-    extra: Dict[str, object],
+    extra: Extra,
     seconds: float,
     timing: Dict[str, float],
-) -> Dict:
+) -> Results:
     """The results document of a submission that ran: each part's checks, then the course's own tests.
     timing: seconds per phase before the parts ran (loading), to which the parts' own are added."""
     several = len(done) > 1
     checks: List[CheckResult] = []
     sections: List[Markdown] = []
     mistakes: List[str] = []
+    wrong: List[str] = []
     timing = dict(timing)
-    per_part: Dict[str, Dict] = {}
+    per_part: Dict[str, PartScore] = {}
     for part in done:
-        found, said = _part(part, rubric, several)
+        found, said, why = _part(part, rubric)
+        found, said = section(part.graded.function, found, said) if several else (found, said)
         checks += found
         sections.append(said)
+        wrong += [f"{part.graded.function}: {why}" if several else why] if why else []
         per_part[part.graded.function] = _scores(found, part)
         if part.assessment is not None:
             mistakes += part.assessment.mistakes
-            extra.update(part.assessment.extra)
+            extra.update(cast(Extra, part.assessment.extra))  # its learning's runs and hidden cases
             for phase, spent in part.assessment.timing.items():
                 timing[phase] = timing.get(phase, 0.0) + spent
     extra["hidden"] = hidden_results(checks)
     extra["timing"] = {key: round(value, 4) for key, value in timing.items()}
+    extra["wrong"] = "; ".join(wrong)
     if several:
         extra["parts"] = per_part
     unscored = done[0].assessment.unscored if done[0].assessment else ""
@@ -79,14 +84,14 @@ def document(
     return results.build(checks, summary=said, mistakes=mistakes, extra=extra, seconds=seconds, more=more)
 
 
-def _part(part: Done, rubric: Rubric, several: bool) -> Tuple[List[CheckResult], Markdown]:
-    """A part's checks and its summary, both named after its function when the exercise has several."""
+def _part(part: Done, rubric: Rubric) -> Tuple[List[CheckResult], Markdown, str]:
+    """A part's checks, its summary and what is wrong with it as plain text ("" when nothing shown failed)."""
     if part.assessment is None:
-        found, said = not_run(part.graded.part, part.weights, text.escaped(part.error))
-    else:
-        catalog = rubric.suspects(part.graded.function)[1] if part.assessment.mistakes else {}
-        found, said = part.assessment.checks, summary(part.assessment, catalog)
-    return section(part.graded.function, found, said) if several else (found, said)
+        reason = text.escaped(part.error)
+        return (*not_run(part.graded.part, part.weights, reason), f"not graded: {text.plain(reason)}")
+    catalog = rubric.suspects(part.graded.function)[1] if part.assessment.mistakes else {}
+    wrong = text.plain(what_is_wrong(part.assessment, catalog))
+    return part.assessment.checks, summary(part.assessment, catalog), wrong
 
 
 def not_run(part: Part, weights: Dict[str, float], reason: str) -> Tuple[List[CheckResult], Markdown]:
@@ -116,7 +121,7 @@ def _seen(checks: Sequence[CheckResult]) -> Tuple[float, float]:
     return sum(check.score for check in shown), sum(check.max_score for check in shown)
 
 
-def _scores(checks: Sequence[CheckResult], part: Done) -> Dict[str, object]:
+def _scores(checks: Sequence[CheckResult], part: Done) -> PartScore:
     """A part's score for the course staff (every test, held back or not), and the mistakes it named."""
     return {
         "score": sum(check.score for check in checks),

@@ -43,7 +43,7 @@ def write_public_data(path: Path, exercise: str) -> Path:
     from grader.course import rubric
     from grader.verbs.learn import reference_learning
 
-    loaded = rubric.load(exercise, public_only=True)
+    loaded = rubric.load_rubric(exercise, public_only=True)
     arrays: Dict[str, np.ndarray] = {}
     meta: Dict[str, Any] = {
         "parts": [],

@@ -19,6 +19,7 @@ from grader.calling.raised import error_text
 from grader.checks.assessment import assess, summary
 from grader.checks.part import Catalog, Part, load_walkthrough
 from grader.checks.verdicts import CheckResult
+from grader.errors import Exit
 from grader.outputs import results
 from grader.text import Markdown, code, printable
 from grader.verbs.choice import choose
@@ -29,7 +30,9 @@ from grader.verbs.public_data import EXERCISE, PublicData, PublicPart, load_publ
 from grader.verbs.terminal import report, wrap
 
 
-def check_function(function: Callable, data: Optional[PublicData] = None, notes: Sequence[Markdown] = ()) -> dict:
+def check_function(
+    function: Callable, data: Optional[PublicData] = None, notes: Sequence[Markdown] = ()
+) -> results.Results:
     """The self-check's results.json for the exercise's first function (runs it in this process)."""
     data = data or load_public_data()
     return check_functions({data.parts[0].part.function: function}, data, notes)
@@ -37,7 +40,7 @@ def check_function(function: Callable, data: Optional[PublicData] = None, notes:
 
 def check_functions(
     functions: Mapping[str, Optional[Callable]], data: Optional[PublicData] = None, notes: Sequence[Markdown] = ()
-) -> dict:
+) -> results.Results:
     """The self-check's results.json for every part: each function of functions (None: not defined)
     checked as its part; a part functions does not name is left out."""
     data = data or load_public_data()
@@ -91,7 +94,7 @@ def explain_function(function: Callable, data: Optional[PublicData] = None, name
     return steps + _verdict(check_function(function, data), data.parts[0].catalog)
 
 
-def _verdict(document: dict, catalog: Catalog) -> str:
+def _verdict(document: results.Results, catalog: Catalog) -> str:
     """What the self-check finds, after the walk-through: one small batch cannot show every mistake
     (inputs changed in place, extreme logits, a combination), and the student must not read the
     walk-through's "matches" or "none of the usual wrong turns" as the self-check's verdict."""
@@ -121,7 +124,7 @@ def _learning_part(data: PublicData) -> Part:
     return next(p.part for p in data.parts if p.part.learning)
 
 
-def main(argv: Sequence[str] = ()) -> int:
+def main(argv: Sequence[str] = ()) -> Exit:
     data = load_public_data()
     functions = data.exercise.functions
     parser = argparse.ArgumentParser(prog="python selfcheck.py", description="Check your work on the public cases.")
@@ -136,7 +139,7 @@ def main(argv: Sequence[str] = ()) -> int:
     path, notes = choose(args.file, functions[0], data.stub, data.exercise.stub_file)
     if not path.is_file():
         print(f"error: {path} does not exist; run this next to your {path.name} or pass its path", file=sys.stderr)
-        return 2
+        return Exit.USAGE
     if path.suffix != ".py":
         print(wrap(printable("\n\n".join(notes))), end="\n\n" if notes else "")
         print(
@@ -144,44 +147,44 @@ def main(argv: Sequence[str] = ()) -> int:
             "its check cell; or pass a .py file to check",
             file=sys.stderr,
         )
-        return 2
+        return Exit.USAGE
     try:
         module = import_file(path)
     except (Exception, SystemExit) as exc:  # the student's sys.exit() at import too
         print(printable(f"Importing {path} failed: {error_text(exc)}"))
-        return 1
+        return Exit.FAILED
     found: Dict[str, Optional[Callable]] = {name: getattr(module, name, None) for name in functions}
     found = {name: function if callable(function) else None for name, function in found.items()}
     if not any(found.values()):
         print(printable(f"{path} defines no function named {' or '.join(functions)}"))
-        return 1
+        return Exit.FAILED
     if args.explain:
         return _explain(path, notes, data, found[functions[0]])
     if getattr(args, "learn", False):
         return _learn(path, notes, data, found[_learning_part(data).function])
     document = check_functions(found, data, notes)
     print(results.dumps(document) if args.json else report(document))
-    return 0 if all(test["status"] == "passed" for test in document["tests"]) else 1
+    return Exit.OK if all(test["status"] == "passed" for test in document["tests"]) else Exit.FAILED
 
 
-def _explain(path: Path, notes: List[Markdown], data: PublicData, function: Optional[Callable]) -> int:
+def _explain(path: Path, notes: List[Markdown], data: PublicData, function: Optional[Callable]) -> Exit:
     if function is None:
         print(printable(f"{path} defines no function named {data.parts[0].part.function}"))
-        return 1
+        return Exit.FAILED
     print(wrap(printable("\n\n".join([*notes, explain_function(function, data, path.name)]))))
-    return 0
+    return Exit.OK
 
 
-def _learn(path: Path, notes: List[Markdown], data: PublicData, function: Optional[Callable]) -> int:
+def _learn(path: Path, notes: List[Markdown], data: PublicData, function: Optional[Callable]) -> Exit:
     from grader.verbs.learn import learn_function  # gymnasium only when asked for
 
     part = _learning_part(data)
     if function is None:
         print(printable(f"{path} defines no function named {part.function}"))
-        return 1
+        return Exit.FAILED
     print(wrap(printable("\n\n".join(notes))), end="\n\n" if notes else "")
     passed = learn_function(function, part, data.learning)
-    return 2 if passed is None else 0 if passed else 1
+    return Exit.USAGE if passed is None else Exit.OK if passed else Exit.FAILED
 
 
 if __name__ == "__main__":

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import re
 import textwrap
-from typing import Dict, List, Set
+from typing import List, Set
 
 from grader.checks.dependence import PASSED_ALONE
-from grader.outputs.results import to_text
+from grader.outputs.results import Results, Test, to_text
 
 WIDTH = 100
 _LEAD = re.compile(r"\s*(?:[-*] |\d+\. |\[(?:PASS|FAIL)\] )?")  # an item's mark: its wrapped lines go under its text
@@ -33,17 +33,17 @@ def wrap(text: str, width: int = WIDTH) -> str:
     return "\n".join(out)
 
 
-def report(document: Dict) -> str:
+def report(document: Results) -> str:
     """A results document as the self-check prints it: the score and what is wrong, then each check,
     no paragraph said twice. A check that passed but scores nothing, because the loss cannot train
     (said above), is shown as passed, with 0 points."""
     said = {part.strip() for part in document["output"].split("\n\n")}
     tests = [_shown(test, said) for test in document["tests"]]
     checks = to_text({**document, "tests": tests, "output": ""}).rstrip()
-    return wrap(to_text({"tests": [], "output": document["output"]}).strip() + "\n\n" + checks)
+    return wrap(to_text({**document, "tests": []}).strip() + "\n\n" + checks)
 
 
-def _shown(test: Dict, said: Set[str]) -> Dict:
+def _shown(test: Test, said: Set[str]) -> Test:
     output = test.get("output", "")
     if PASSED_ALONE in output:
         return {**test, "status": "passed", "output": output.split(PASSED_ALONE, 1)[1]}

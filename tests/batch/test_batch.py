@@ -779,7 +779,7 @@ def test_grades_csv_has_a_reason_for_lost_points_and_a_row_per_student():
     from grader.outputs.gradebook import grades_csv
     from grader.outputs.table import CSV_ENCODING, row_of
 
-    def document(scores, mistakes=(), status="graded", output=""):
+    def document(scores, mistakes=(), status="graded", **facts):
         tests = [
             {
                 "name": f"{n}. Check {n}",
@@ -789,8 +789,8 @@ def test_grades_csv_has_a_reason_for_lost_points_and_a_row_per_student():
             }
             for n, (got, out_of) in enumerate(scores, start=1)
         ]
-        extra = {"status": status, "mistakes": list(mistakes), "batch": {"seconds": 1.234}}
-        return {"score": sum(got for got, _ in scores), "tests": tests, "output": output, "extra_data": extra}
+        extra = {"status": status, "mistakes": list(mistakes), "batch": {"seconds": 1.234}, **facts}
+        return {"score": sum(got for got, _ in scores), "tests": tests, "output": "", "extra_data": extra}
 
     pair = ({"name": "Zoë", "email": "z@x.edu", "sid": "007", "due": "2025-02-04T23:59:00-08:00"}, {"name": "Li"})
     rows = [
@@ -807,11 +807,13 @@ def test_grades_csv_has_a_reason_for_lost_points_and_a_row_per_student():
         row_of(
             "broken",
             (),
-            document(
-                [(0, 10)],
-                status="not graded",
-                output="**Score: 0 / 10**\n\nYour submission could not be graded: `x.py` is empty\n\nmore",
-            ),
+            document([(0, 10)], status="not graded", not_graded={"reason": "`x.py`  is\nempty"}),
+        ),
+        row_of("crashed", (), document([(0, 10), (0, 20)], wrong="The function raised `ValueError`.")),
+        row_of(
+            "crashed with a mistake named",
+            (),
+            document([(0, 10), (0, 20)], ["sign_flipped"], wrong="The sign is flipped."),
         ),
     ]
     assert [row["reason"] for row in rows] == [
@@ -820,10 +822,12 @@ def test_grades_csv_has_a_reason_for_lost_points_and_a_row_per_student():
         "failed: 2. Check 2",
         "failed: tests 1, 2, 3",
         "`x.py` is empty",
+        "scored 0: The function raised `ValueError`.",
+        "sign_flipped; failed: 1. Check 1, 2. Check 2",
     ]
     text = grades_csv(rows)
     table = list(csv.DictReader(text.splitlines()))
-    assert [row["entry"] for row in table] == ["full", "pair", "pair", "learning", "many", "broken"]
+    assert [row["entry"] for row in table][:6] == ["full", "pair", "pair", "learning", "many", "broken"]
     zoe, li = table[1], table[2]
     assert (zoe["name"], zoe["sid"], zoe["late"], zoe["hours_late"], zoe["total"]) == ("Zoë", "007", "yes", "1.5", "10")
     assert (li["name"], li["sid"], li["due"], li["late"], li["hours_late"]) == ("Li", "", "", "", "")

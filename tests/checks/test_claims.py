@@ -294,7 +294,7 @@ def test_a_clamped_variance_is_named_on_the_tiny_std_probe():
 
 
 def test_a_confident_case_has_a_std_below_the_clamp():
-    graded = rubric.load("gaussian").parts[0]
+    graded = rubric.load_rubric("gaussian").parts[0]
     confident = [case for case, _ in graded.cases["confident"] if not case.hidden]
     assert all(case.arrays[1].min() < np.log(1e-3) for case in confident)
 

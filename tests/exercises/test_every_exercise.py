@@ -40,7 +40,7 @@ def grade(zygote):
     from grader.verbs.grade import grade_safely
 
     def run(name: str, path: str) -> dict:
-        return grade_safely(CORPORA / name / path, zygote, rubric.load(name), learning=False)
+        return grade_safely(CORPORA / name / path, zygote, rubric.load_rubric(name), learning=False)
 
     return run
 
@@ -95,7 +95,7 @@ def test_catalog_ids_are_unique_across_parts_and_every_entry_is_named_in_process
     from grader.checks.assessment import assess
     from grader.course import rubric
 
-    graded = rubric.load(name, public_only=True)
+    graded = rubric.load_rubric(name, public_only=True)
     ids = [m.id for part in graded.parts for m in rubric.solution(name, part.function).catalog]
     assert len(ids) == len(set(ids)), ids
     unnamed = []
@@ -119,7 +119,7 @@ def test_the_reference_passes_every_check_on_every_case(name):
     from grader.checks.assessment import assess
     from grader.course import rubric
 
-    graded = rubric.load(name)
+    graded = rubric.load_rubric(name)
     for part in graded.parts:
         weights = weights_of(part, learning=False)
         oracle = LocalOracle(rubric.solution(name, part.function).reference, part.part.contract)

@@ -42,7 +42,7 @@ REQUIRED = {
 
 @pytest.fixture(scope="module")
 def graded():
-    return rubric.load("gaussian")
+    return rubric.load_rubric("gaussian")
 
 
 def _function(path: Path):

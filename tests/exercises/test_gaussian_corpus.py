@@ -22,7 +22,7 @@ def grade(zygote):
     from grader.course import rubric
     from grader.verbs.grade import grade_safely
 
-    graded = rubric.load("gaussian")
+    graded = rubric.load_rubric("gaussian")
 
     def run(path, **options):
         return grade_safely(Path(path), zygote, graded, **options)

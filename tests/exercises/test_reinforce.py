@@ -23,11 +23,11 @@ FUNCTIONS = ("discounted_return", "discounted_reward_to_go", "gae_advantages", "
 
 
 def test_each_part_has_its_own_exercises_cases_points_and_reference():
-    whole = rubric.load("reinforce")
+    whole = rubric.load_rubric("reinforce")
     assert whole.exercise.functions == FUNCTIONS
     for graded in whole.parts:
         home = whole.exercise.homes[graded.function]
-        alone = next(g for g in rubric.load(home).parts if g.function == graded.function)
+        alone = next(g for g in rubric.load_rubric(home).parts if g.function == graded.function)
         added = {"together": 10.0} if graded.function == "pseudo_loss" else {}
         assert graded.weights == {**alone.weights, **added}
         assert {kind: [(c.seed, c.hidden, c.sizes) for c, _ in cases] for kind, cases in graded.cases.items()} == {
@@ -53,7 +53,7 @@ def test_the_stub_joins_the_components_stubs_and_is_never_graded(zygote):
     path = registry.folders("reinforce")[0] / "unchanged.py"
     try:
         path.write_text(stub)
-        document = grade_safely(path, zygote, rubric.load("reinforce"), learning=False)
+        document = grade_safely(path, zygote, rubric.load_rubric("reinforce"), learning=False)
     finally:
         path.unlink()
     assert document["score"] == 0
@@ -77,9 +77,9 @@ TOGETHER = "pseudo_loss: Trains a CartPole-v1 policy: your reward-to-go and your
     ],
 )
 def test_each_part_learns_with_the_others_reference_and_the_whole_with_both(zygote, path, learned):
-    from grader.verbs.grade import grade
+    from grader.verbs.grade import grade_submission
 
-    document = grade(CORPUS / path, zygote, rubric.load("reinforce"))
+    document = grade_submission(CORPUS / path, zygote, rubric.load_rubric("reinforce"))
     tests = {t["name"].split(". ", 1)[1]: t for t in document["tests"] if "Trains a CartPole" in t["name"]}
     assert {name: test["score"] for name, test in tests.items()} == learned
     if not learned[TOGETHER]:
@@ -136,9 +136,9 @@ def test_make_grade_grades_the_example_class(tmp_path):
 
 @pytest.mark.slow
 def test_a_missing_function_zeroes_its_part_and_the_whole_training_says_why(zygote):
-    from grader.verbs.grade import grade
+    from grader.verbs.grade import grade_submission
 
-    document = grade(CORPUS / "careless/only_the_loss.py", zygote, rubric.load("reinforce"))
+    document = grade_submission(CORPUS / "careless/only_the_loss.py", zygote, rubric.load_rubric("reinforce"))
     scores = {function: part["score"] for function, part in document["extra_data"]["parts"].items()}
     assert scores == {"discounted_return": 0, "discounted_reward_to_go": 0, "gae_advantages": 0, "pseudo_loss": 100}
     (together,) = [t for t in document["tests"] if t["name"].endswith(TOGETHER)]

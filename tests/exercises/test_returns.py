@@ -27,7 +27,7 @@ def graded(zygote):
     from grader.course import rubric
     from grader.verbs.grade import grade_safely
 
-    exercise = rubric.load("returns")
+    exercise = rubric.load_rubric("returns")
     done: Dict[str, dict] = {}
 
     def run(name: str) -> dict:
@@ -141,16 +141,16 @@ def test_the_learning_check_trains_with_the_students_reward_to_go(zygote):
     not accumulated stops learning; a discount from the episode's start only slows it (the value
     checks name that one); the check's points are the reward-to-go part's alone."""
     from grader.course import rubric
-    from grader.verbs.grade import grade
+    from grader.verbs.grade import grade_submission
 
-    exercise = rubric.load("returns")
+    exercise = rubric.load_rubric("returns")
     title = "discounted_reward_to_go: Trains a CartPole-v1 policy: your reward-to-go, the reference loss"
     for name, passed in (
         ("correct/python_loops.py", True),
         ("mistakes/exponent_t_prime_docstring.py", True),
         ("mistakes/sum_not_accumulated_plus.py", False),
     ):
-        document = grade(CORPUS / name, zygote, exercise)
+        document = grade_submission(CORPUS / name, zygote, exercise)
         (check,) = [t for t in document["tests"] if t["name"].endswith(title)]
         assert (check["score"] == 10) == passed, (name, check["output"])
         assert "Seed 0: return " in check["output"]

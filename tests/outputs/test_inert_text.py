@@ -44,7 +44,7 @@ from grader.outputs.gradebook import grades_csv
 from grader.outputs.report import markdown
 from grader.outputs.report_html import SCRIPT, html
 from grader.outputs.table import row_of, summary_table
-from grader.submission.load import load
+from grader.submission.load import load_submission
 from grader.text import Markdown, cap_text, code, escaped, fenced, printable
 from grader.verbs.explain import explain
 
@@ -309,14 +309,14 @@ def test_loader_notes_and_errors_render_as_text(name, line):
         # code imports them, which no name of this test's could be.)
         os.mkfifo(folder / f"{name}3.py")
         try:
-            notes = list(load(folder, "pseudo_loss", "").notes)
+            notes = list(load_submission(folder, "pseudo_loss", "").notes)
             said = " ".join(notes)
             assert "Graded " in said and "Skipped, because" in said
         except LoadError as exc:  # a cell with a syntax error that names pseudo_loss
             notes = [str(exc)]
         (folder / "bad.py").write_text(f"def pseudo_loss(:\n    {line}\n")
         try:
-            load(folder / "bad.py", "pseudo_loss", "")
+            load_submission(folder / "bad.py", "pseudo_loss", "")
         except LoadError as exc:
             notes.append(str(exc))
         notes.append(str(_notebook_error(folder / f"{name}.ipynb")))
@@ -327,7 +327,7 @@ def test_loader_notes_and_errors_render_as_text(name, line):
 
 def _notebook_error(path: Path) -> str:
     try:
-        return " ".join(load(path, "pseudo_loss", "").notes)
+        return " ".join(load_submission(path, "pseudo_loss", "").notes)
     except LoadError as exc:
         return str(exc)
 

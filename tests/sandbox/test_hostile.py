@@ -81,7 +81,7 @@ def graded(grade, tmp_path_factory):
     """graded(path_or_source, limits, learning) -> (document, seconds); sources and files are cached."""
     from grader.verbs import grade as grade_module
 
-    takes_learning = "learning" in inspect.signature(grade_module.grade).parameters
+    takes_learning = "learning" in inspect.signature(grade_module.grade_submission).parameters
     folder = tmp_path_factory.mktemp("twins")
     cache: Dict[Tuple, Tuple[dict, float]] = {}
 

@@ -111,7 +111,7 @@ code = (
     "    grader = type(exc).__name__\\nprint('FILES', os.listdir('.'), grader)\\n" + sys.argv[3]
 )
 oracle = SandboxOracle(zygote, {"submission.py": code}, rubric.exercise("discrete").parts[0].contract)
-error, layers = oracle.load(), oracle.layers
+error, layers = oracle.import_submission(), oracle.layers
 oracle.close()  # its output is drained by a thread, which closing joins: read it after
 print(error, layers, oracle.output.text(), flush=True)
 zygote.close()

@@ -28,7 +28,7 @@ CORRECT = "import torch.nn.functional as F\ndef pseudo_loss(l, a, q):\n    retur
 def run(zygote, code: str, limits: Limits = Limits(), calls: int = 1):
     """Import code in a sandbox, call it `calls` times; return (outcomes, printed text, oracle)."""
     oracle = SandboxOracle(zygote, {"submission.py": code}, CONTRACT, limits)
-    error = oracle.load()
+    error = oracle.import_submission()
     outcomes = [oracle.call(*CASE) for _ in range(calls)] if error is None else []
     oracle.close()
     return outcomes, oracle.output.text(), oracle
@@ -213,7 +213,7 @@ from grader.course import rubric
 contract = rubric.exercise("discrete").parts[0].contract
 for code in sys.argv[1:]:
     oracle = SandboxOracle(zygote, {"submission.py": code}, contract)
-    error = oracle.load()
+    error = oracle.import_submission()
     oracle.close()
     print(error or oracle.output.text(), flush=True)
 zygote.close()

@@ -15,7 +15,7 @@ from grader.errors import GraderError
 from grader.submission import bounded as bounded_module
 from grader.submission.bounded import READ_MEMORY_MB, bounded
 from grader.submission.files import read_source
-from grader.submission.load import LoadError, load
+from grader.submission.load import LoadError, load_submission
 
 FUNCTION = rubric.exercise("discrete").parts[0].contract.function
 MB = 1024 * 1024
@@ -25,7 +25,7 @@ TOO_LARGE = f"is too large for the grader to read: reading it took more than the
 def test_a_file_the_parser_cannot_afford_is_too_large_to_read_and_named(grade, tmp_path):
     path = make.statements(tmp_path / "pseudo_loss.py")  # Python's parser would take about 600 MB
     with pytest.raises(LoadError) as raised:
-        load(path, FUNCTION)
+        load_submission(path, FUNCTION)
     assert str(raised.value) == (
         f"`pseudo_loss.py` (1.0 MB) {TOO_LARGE} the grader has for reading a submission, so it was not run. "
         "Submit only your code"
@@ -43,7 +43,7 @@ def test_the_helper_module_that_is_too_large_is_the_one_named(tmp_path):
     )
     make.statements(folder / "lib" / "weights.py")
     with pytest.raises(LoadError, match=f"^`lib/weights.py` \\(1.0 MB\\) {TOO_LARGE}"):
-        load(folder, FUNCTION)
+        load_submission(folder, FUNCTION)
 
 
 def test_a_budget_run_out_counts_even_if_the_memory_error_was_caught():
@@ -63,7 +63,7 @@ def test_a_memory_error_of_the_parser_on_deep_nesting_is_not_called_too_large(tm
     path = tmp_path / "deep.py"
     path.write_text("x = " + "-" * 100_000 + "1\n")  # the parser's own stack runs out, in a few MB
     with pytest.raises(LoadError, match=r"^`deep.py` cannot be parsed as Python: MemoryError$"):
-        load(path, FUNCTION)
+        load_submission(path, FUNCTION)
 
 
 def test_a_reader_that_stalls_is_stopped_at_its_wall_clock_naming_the_file(tmp_path, monkeypatch):

@@ -16,7 +16,7 @@ from submissions.discrete.careless import make
 from grader.contract import SUBMISSION_FILE
 from grader.course import rubric
 from grader.submission.listing import MAX_LOOKED_AT
-from grader.submission.load import LoadError, helpers, load, pick
+from grader.submission.load import LoadError, helpers, load_submission, pick
 
 FUNCTION = rubric.exercise("discrete").parts[0].contract.function
 CARELESS = SUBMISSIONS / "careless"
@@ -44,7 +44,7 @@ def test_data_modules_beside_the_code_are_neither_parsed_nor_sent(grade, tmp_pat
     assert (chosen.name, why) == ("hw2.py", f"defines {FUNCTION}")
     assert set(modules) == {"policy_utils.py"} and notes == []
     assert max(parsed) < 2_000  # hw2.py and policy_utils.py, never a 1.9 MB data module
-    source = load(folder, FUNCTION)
+    source = load_submission(folder, FUNCTION)
     assert set(source.files) == {SUBMISSION_FILE, "policy_utils.py"}
     document = grade(folder, learning=False)
     assert full_marks(document), scores(document)
@@ -56,7 +56,7 @@ def test_data_modules_beside_the_code_are_neither_parsed_nor_sent(grade, tmp_pat
 
 def test_an_assignment_to_the_function_picks_its_file_over_a_helper(grade):
     folder = CARELESS / "compiled_beside_helper"
-    source = load(folder, FUNCTION)
+    source = load_submission(folder, FUNCTION)
     assert (source.graded.name, source.why) == ("solution.py", f"defines {FUNCTION}")
     document = grade(folder, learning=False)
     assert full_marks(document), scores(document)
@@ -65,7 +65,7 @@ def test_an_assignment_to_the_function_picks_its_file_over_a_helper(grade):
 
 def test_an_assignment_to_the_function_in_a_notebook_is_kept(grade):
     path = CARELESS / "compiled_in_notebook.ipynb"
-    source = load(path, FUNCTION)
+    source = load_submission(path, FUNCTION)
     assert f"{FUNCTION} = torch.compile(_{FUNCTION})" in source.files[SUBMISSION_FILE]
     assert "train_step" not in source.files[SUBMISSION_FILE]
     document = grade(path, learning=False)
@@ -78,7 +78,7 @@ def test_an_assignment_to_the_function_in_a_notebook_is_kept(grade):
 
 def test_code_beside_tens_of_thousands_of_files_is_found(grade, tmp_path):
     folder = make.code_beside_runs(tmp_path / "upload")
-    source = load(folder, FUNCTION)
+    source = load_submission(folder, FUNCTION)
     assert source.graded == folder / "code" / "hw2" / f"{FUNCTION}.py"
     document = grade(folder, learning=False)
     assert full_marks(document), scores(document)
@@ -87,7 +87,7 @@ def test_code_beside_tens_of_thousands_of_files_is_found(grade, tmp_path):
 def test_a_listing_cut_short_never_says_the_folder_has_no_python_file(grade, tmp_path):
     folder = make.files(tmp_path / "upload" / "data", MAX_LOOKED_AT + 1_000, "frame_{:06d}.png").parent
     with pytest.raises(LoadError) as raised:
-        load(folder, FUNCTION)
+        load_submission(folder, FUNCTION)
     message = str(raised.value)
     assert message.startswith(f"the grader stopped looking through `upload` after {MAX_LOOKED_AT:,} files and folders")
     assert f"(`data` alone holds {MAX_LOOKED_AT - 1:,} or more)" in message
@@ -101,7 +101,7 @@ def test_a_listing_cut_short_never_says_the_folder_has_no_python_file(grade, tmp
 
 def test_a_latin1_file_with_a_coding_line_is_read_as_python_reads_it(grade):
     path = CARELESS / "latin1_declared.py"
-    code = load(path, FUNCTION).files[SUBMISSION_FILE]
+    code = load_submission(path, FUNCTION).files[SUBMISSION_FILE]
     assert 'AUTHOR = "Jos\u00e9"' in code and code.startswith("# -*- coding: utf-8 -*-\n")
     assert code.splitlines()[1:] == path.read_bytes().decode("latin-1").splitlines()[1:]  # nothing else changed
     document = grade(path, learning=False)
@@ -110,7 +110,7 @@ def test_a_latin1_file_with_a_coding_line_is_read_as_python_reads_it(grade):
 
 def test_a_latin1_helper_module_means_the_same_in_the_sandbox(grade, tmp_path):
     folder = shutil.copytree(CARELESS / "latin1_helper", tmp_path / "upload")
-    helper = load(folder, FUNCTION).files["accents.py"]
+    helper = load_submission(folder, FUNCTION).files["accents.py"]
     assert helper.splitlines()[1] == "# vim: set fileencoding=utf-8 :" and 'AUTHOR = "Jos\u00e9"' in helper
     document = grade(folder, learning=False)
     assert full_marks(document), scores(document)  # its import asserts AUTHOR == "José"
@@ -135,7 +135,7 @@ def test_a_coding_line_python_would_refuse_is_a_load_error(tmp_path, content, me
     path = tmp_path / "bad.py"
     path.write_bytes(content)
     with pytest.raises(LoadError) as raised:
-        load(path, FUNCTION)
+        load_submission(path, FUNCTION)
     assert str(raised.value) == message
 
 

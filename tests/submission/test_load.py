@@ -22,7 +22,7 @@ from grader.contract import SUBMISSION_FILE
 from grader.course import registry, rubric
 from grader.sandbox.parent import Limits
 from grader.submission.files import read_text
-from grader.submission.load import SUBMISSION_NAMES, LoadError, defines_function, load, pick
+from grader.submission.load import SUBMISSION_NAMES, LoadError, defines_function, load_submission, pick
 
 EXERCISE = "discrete"  # the exercise tests/submissions/ is written for
 FUNCTION = rubric.exercise(EXERCISE).parts[0].contract.function  # what a submission must define
@@ -108,13 +108,13 @@ def test_broken_files_are_what_they_claim_to_be():
 @pytest.mark.parametrize("name", sorted(LOAD_ERRORS))
 def test_unreadable_file_is_a_load_error_with_a_specific_message(name):
     with pytest.raises(LoadError) as raised:
-        load(BROKEN / name, FUNCTION)
+        load_submission(BROKEN / name, FUNCTION)
     assert LOAD_ERRORS[name] in str(raised.value)
 
 
 def test_syntax_error_message_quotes_the_line_and_says_what_is_wrong():
     with pytest.raises(LoadError) as raised:
-        load(BROKEN / "syntax_error.py", FUNCTION)
+        load_submission(BROKEN / "syntax_error.py", FUNCTION)
     message = str(raised.value)
     assert "expected ':'" in message
     assert "`def pseudo_loss(logits, actions, q_values)`" in message
@@ -122,14 +122,14 @@ def test_syntax_error_message_quotes_the_line_and_says_what_is_wrong():
 
 def test_non_utf8_message_points_at_the_offending_byte():
     with pytest.raises(LoadError) as raised:
-        load(BROKEN / "latin1.py", FUNCTION)
+        load_submission(BROKEN / "latin1.py", FUNCTION)
     offset = (BROKEN / "latin1.py").read_bytes().index(b"\xe9")
     assert f"byte {offset} is not valid" in str(raised.value)
 
 
 def test_missing_path_is_a_load_error(tmp_path):
     with pytest.raises(LoadError, match="`nowhere.py` does not exist"):
-        load(tmp_path / "nowhere.py", FUNCTION)
+        load_submission(tmp_path / "nowhere.py", FUNCTION)
 
 
 @pytest.mark.parametrize("name", sorted(LOAD_ERRORS))
@@ -178,7 +178,7 @@ def test_missing_package_names_the_line_of_the_import(grade):
 def test_windows_file_with_bom_and_crlf_loads_and_gets_full_marks(grade, tmp_path):
     path = tmp_path / "pseudo_loss.py"
     path.write_bytes(b"\xef\xbb\xbf" + CORRECT.replace("\n", "\r\n").encode())
-    source = load(path, FUNCTION)
+    source = load_submission(path, FUNCTION)
     assert not source.files[SUBMISSION_FILE].startswith("\ufeff")
     assert full_marks(grade(path, learning=False))
 
@@ -188,7 +188,7 @@ def test_windows_file_with_bom_and_crlf_loads_and_gets_full_marks(grade, tmp_pat
 
 def test_folder_with_a_helper_module_sends_it_and_gets_full_marks(grade, tmp_path):
     folder = write(tmp_path / "alice", {"pseudo_loss.py": USES_HELPER, "policy_utils.py": HELPER})
-    source = load(folder, FUNCTION)
+    source = load_submission(folder, FUNCTION)
     assert source.files == {SUBMISSION_FILE: USES_HELPER, "policy_utils.py": HELPER}
     assert source.graded == folder / "pseudo_loss.py"
     document = grade(folder, learning=False)
@@ -198,7 +198,7 @@ def test_folder_with_a_helper_module_sends_it_and_gets_full_marks(grade, tmp_pat
 
 def test_folder_prefers_pseudo_loss_py_over_other_files_that_define_it(grade, tmp_path):
     folder = write(tmp_path / "bob", {"a_draft.py": SIGN_FLIPPED, "pseudo_loss.py": CORRECT, "plots.py": NO_FUNCTION})
-    assert load(folder, FUNCTION).graded.name == "pseudo_loss.py"
+    assert load_submission(folder, FUNCTION).graded.name == "pseudo_loss.py"
     document = grade(folder, learning=False)
     assert full_marks(document), scores(document)
     assert document["extra_data"]["graded_file"] == "pseudo_loss.py"
@@ -209,7 +209,7 @@ def test_folder_without_the_preferred_name_grades_the_file_that_defines_pseudo_l
     folder = write(
         tmp_path / "carol", {"a_utils.py": NO_FUNCTION, "hw3_solution.py": CORRECT, "b_notes.py": "# notes\n"}
     )
-    assert load(folder, FUNCTION).graded.name == "hw3_solution.py"
+    assert load_submission(folder, FUNCTION).graded.name == "hw3_solution.py"
     document = grade(folder, learning=False)
     assert full_marks(document), scores(document)
     assert document["extra_data"]["graded_file"] == "hw3_solution.py"
@@ -223,14 +223,16 @@ def test_the_exercise_function_names_the_preferred_file_and_the_definition_looke
     folder = write(
         tmp_path / "erin", {"pseudo_loss.py": CORRECT, "submission.py": CORRECT, "value_loss.py": value_loss}
     )
-    assert load(folder, "value_loss").graded.name == "value_loss.py"
-    assert load(folder, FUNCTION).graded.name == "pseudo_loss.py"
+    assert load_submission(folder, "value_loss").graded.name == "value_loss.py"
+    assert load_submission(folder, FUNCTION).graded.name == "pseudo_loss.py"
     assert SUBMISSION_NAMES == ("submission.py", "submission.ipynb")
     fallback = write(tmp_path / "fay", {"a.py": value_loss, "submission.py": CORRECT})
-    assert load(fallback, "value_loss").graded.name == "submission.py"  # the generic name before a definition
+    assert (
+        load_submission(fallback, "value_loss").graded.name == "submission.py"
+    )  # the generic name before a definition
     other = write(tmp_path / "gil", {"a_first.py": CORRECT, "b_second.py": value_loss})
-    assert load(other, "value_loss").graded.name == "b_second.py"
-    assert load(other, FUNCTION).graded.name == "a_first.py"
+    assert load_submission(other, "value_loss").graded.name == "b_second.py"
+    assert load_submission(other, FUNCTION).graded.name == "a_first.py"
     assert pick(other, "value_loss")[0].name == "b_second.py"
     assert defines_function(other / "b_second.py", "value_loss")
     assert not defines_function(other / "b_second.py", FUNCTION)
@@ -257,7 +259,7 @@ def test_nested_folder_of_a_gradescope_upload_is_found_with_its_helper(grade, tm
             "Homework 3/README.md": "my answers\n",
         },
     )
-    source = load(folder, FUNCTION)
+    source = load_submission(folder, FUNCTION)
     assert source.graded == folder / inner / "pseudo_loss.py"
     assert set(source.files) == {SUBMISSION_FILE, "policy_utils.py"}
     document = grade(folder, learning=False)
@@ -267,7 +269,7 @@ def test_nested_folder_of_a_gradescope_upload_is_found_with_its_helper(grade, tm
 
 def test_top_level_file_wins_over_an_older_copy_in_a_subfolder(tmp_path):
     folder = write(tmp_path / "erin", {"old/pseudo_loss.py": SIGN_FLIPPED, "pseudo_loss.py": CORRECT})
-    source = load(folder, FUNCTION)
+    source = load_submission(folder, FUNCTION)
     assert source.graded == folder / "pseudo_loss.py"
     assert source.files[SUBMISSION_FILE] == CORRECT
 
@@ -283,7 +285,7 @@ def test_mac_zip_leftovers_are_neither_graded_nor_mentioned(grade, tmp_path):
             ".DS_Store": b"\0\0\0\1Bud1",
         },
     )
-    source = load(folder, FUNCTION)
+    source = load_submission(folder, FUNCTION)
     assert set(source.files) == {SUBMISSION_FILE}
     document = grade(folder, learning=False)
     assert full_marks(document), scores(document)
@@ -293,12 +295,12 @@ def test_mac_zip_leftovers_are_neither_graded_nor_mentioned(grade, tmp_path):
 def test_helper_that_is_not_utf8_is_left_out_with_a_note_when_imported(grade, tmp_path):
     latin1 = "# r\xe9sum\xe9\nSCALE = 1.0\n".encode("latin-1")
     unused = write(tmp_path / "gina", {"pseudo_loss.py": CORRECT, "notes.py": latin1})
-    source = load(unused, FUNCTION)
+    source = load_submission(unused, FUNCTION)
     assert set(source.files) == {SUBMISSION_FILE}  # nothing imports it: never read
     assert not any("Helper modules" in note for note in source.notes)
     assert full_marks(grade(unused, learning=False))
     folder = write(tmp_path / "hal", {"pseudo_loss.py": "from notes import SCALE\n" + CORRECT, "notes.py": latin1})
-    source = load(folder, FUNCTION)
+    source = load_submission(folder, FUNCTION)
     assert set(source.files) == {SUBMISSION_FILE}
     assert any("notes.py" in note for note in source.notes)
     document = grade(folder, learning=False)
@@ -315,7 +317,7 @@ def test_helper_that_is_not_utf8_is_left_out_with_a_note_when_imported(grade, tm
 def test_folder_without_a_python_file_says_so(grade, tmp_path, files):
     folder = write(tmp_path / "hana", files)
     with pytest.raises(LoadError, match="the folder `hana` contains no `.py` or `.ipynb` file"):
-        load(folder, FUNCTION)
+        load_submission(folder, FUNCTION)
     document = grade(folder)
     assert document["score"] == 0
     assert "contains no `.py` or `.ipynb` file" in document["output"]
@@ -327,7 +329,7 @@ def test_pseudo_loss_py_five_folders_down_is_found_with_its_helper(grade, tmp_pa
         tmp_path / "upload",
         {f"{inner}/pseudo_loss.py": USES_HELPER, f"{inner}/policy_utils.py": HELPER, "export/README.md": "exported\n"},
     )
-    source = load(folder, FUNCTION)
+    source = load_submission(folder, FUNCTION)
     assert source.graded == folder / inner / "pseudo_loss.py"
     assert set(source.files) == {SUBMISSION_FILE, "policy_utils.py"}
     document = grade(folder, learning=False)
@@ -340,12 +342,16 @@ def test_deep_folders_keep_the_preference_rules(tmp_path):
         tmp_path / "upload",
         {"a/b/hw3.py": CORRECT, "a/b/c/d/e/f/pseudo_loss.py": CORRECT, "a/b/c/d/e/f/g/h/pseudo_loss.py": SIGN_FLIPPED},
     )
-    assert load(folder, FUNCTION).graded == folder / "a/b/c/d/e/f/pseudo_loss.py"  # the name first, then the shallowest
+    assert (
+        load_submission(folder, FUNCTION).graded == folder / "a/b/c/d/e/f/pseudo_loss.py"
+    )  # the name first, then the shallowest
     other = write(
         tmp_path / "other",
         {"a/notes.py": NO_FUNCTION, "a/b/c/d/e/f/g/solution.py": SIGN_FLIPPED, "a/b/c/d/e/hw3.py": CORRECT},
     )
-    assert load(other, FUNCTION).graded == other / "a/b/c/d/e/hw3.py"  # else the shallowest that defines pseudo_loss
+    assert (
+        load_submission(other, FUNCTION).graded == other / "a/b/c/d/e/hw3.py"
+    )  # else the shallowest that defines pseudo_loss
 
 
 def test_a_file_too_deep_in_the_folder_tree_is_named(grade, tmp_path):
@@ -353,7 +359,7 @@ def test_a_file_too_deep_in_the_folder_tree_is_named(grade, tmp_path):
     folder = write(tmp_path / "upload", {f"{deep}/pseudo_loss.py": CORRECT})
     message = f"`{deep}/pseudo_loss.py` is 10 folders down in `upload`, and the grader looks at most 8 folders down"
     with pytest.raises(LoadError, match=message):
-        load(folder, FUNCTION)
+        load_submission(folder, FUNCTION)
     document = grade(folder)
     assert document["score"] == 0 and document["extra_data"]["status"] == "not graded"
     assert message in document["output"]
@@ -381,7 +387,7 @@ def _outcome(function, *args):
 def test_a_named_pipe_as_a_helper_is_skipped_and_named_not_opened(grade, tmp_path):
     folder = write(tmp_path / "ivan", {"pseudo_loss.py": CORRECT})
     os.mkfifo(folder / "utils.py")  # opening it for reading blocks until someone writes: forever
-    source = within(10, load, folder, FUNCTION)
+    source = within(10, load_submission, folder, FUNCTION)
     assert set(source.files) == {SUBMISSION_FILE}
     assert "Skipped, because not regular files: `utils.py` (a named pipe)." in source.notes
     document = within(60, lambda: grade(folder, learning=False))
@@ -392,7 +398,7 @@ def test_a_named_pipe_as_a_helper_is_skipped_and_named_not_opened(grade, tmp_pat
 def test_a_named_pipe_named_pseudo_loss_py_says_what_it_is(grade, tmp_path):
     os.mkfifo(tmp_path / "pseudo_loss.py")
     with pytest.raises(LoadError, match="^`pseudo_loss.py` is a named pipe, not a file$"):
-        within(10, load, tmp_path / "pseudo_loss.py", FUNCTION)
+        within(10, load_submission, tmp_path / "pseudo_loss.py", FUNCTION)
     with pytest.raises(LoadError, match="is a named pipe, not a file the grader reads"):
         within(10, read_text, tmp_path / "pseudo_loss.py")
     with pytest.raises(
@@ -400,7 +406,7 @@ def test_a_named_pipe_named_pseudo_loss_py_says_what_it_is(grade, tmp_path):
         match=r"contains no `.py` or `.ipynb` file that is a regular file: "
         r"`pseudo_loss.py` \(a named pipe\)",
     ):
-        within(10, load, tmp_path, FUNCTION)
+        within(10, load_submission, tmp_path, FUNCTION)
     for path in (tmp_path, tmp_path / "pseudo_loss.py"):
         document = within(60, grade, path)
         assert document["score"] == 0 and document["extra_data"]["status"] == "not graded"
@@ -412,7 +418,7 @@ def test_a_named_pipe_named_pseudo_loss_py_says_what_it_is(grade, tmp_path):
 
 def test_a_device_is_not_read_as_a_submission(tmp_path):
     with pytest.raises(LoadError, match="^`null` is a character device, not a file$"):
-        load(Path("/dev/null"), FUNCTION)
+        load_submission(Path("/dev/null"), FUNCTION)
     with pytest.raises(LoadError, match="`zero` is a character device, not a file the grader reads"):
         read_text(Path("/dev/zero"))
 
@@ -423,7 +429,7 @@ def test_an_unreadable_file_is_a_load_error(tmp_path):
     if os.access(path, os.R_OK):
         pytest.skip("running as root: every file is readable")
     with pytest.raises(LoadError, match="`pseudo_loss.py` cannot be read"):
-        load(path, FUNCTION)
+        load_submission(path, FUNCTION)
 
 
 # --- a single file is graded alone ---------------------------------------------------------------------
@@ -436,8 +442,8 @@ def test_single_file_never_receives_its_siblings_as_helpers(tmp_path):
         {"alice.py": CORRECT, "bob.py": SIGN_FLIPPED, "policy_utils.py": HELPER, "carol/pseudo_loss.py": CORRECT},
     )
     for name in ("alice.py", "bob.py", "policy_utils.py"):
-        assert set(load(klass / name, FUNCTION).files) == {SUBMISSION_FILE}
-    assert load(klass / "alice.py", FUNCTION).files[SUBMISSION_FILE] == CORRECT
+        assert set(load_submission(klass / name, FUNCTION).files) == {SUBMISSION_FILE}
+    assert load_submission(klass / "alice.py", FUNCTION).files[SUBMISSION_FILE] == CORRECT
 
 
 def test_single_file_cannot_import_a_sibling_even_if_it_tries(grade, tmp_path):

@@ -23,7 +23,7 @@ from conftest import SUBMISSIONS, scores
 from submissions.discrete.notebooks import make
 
 from grader.course import rubric
-from grader.submission.load import LoadError, load
+from grader.submission.load import LoadError, load_submission
 from grader.submission.notebook import extract
 
 FUNCTION = rubric.exercise("discrete").parts[0].contract.function  # what the notebook must define
@@ -452,13 +452,13 @@ def test_a_helper_module_beside_the_notebook_counts_as_installed(tmp_path):
             make.CORRECT_LOSS.replace("* q_values", "* weight(q_values)"),
         ],
     )
-    source = load(tmp_path, FUNCTION)
+    source = load_submission(tmp_path, FUNCTION)
     assert source.graded == path and "from loss_helpers import weight" in source.files["submission.py"]
     assert "loss_helpers.py" in source.files
 
 
 def test_the_loader_passes_the_notes_on():
-    source = load(NOTEBOOKS / "colab_correct.ipynb", FUNCTION)
+    source = load_submission(NOTEBOOKS / "colab_correct.ipynb", FUNCTION)
     assert source.graded.name == "colab_correct.ipynb"
     assert "def pseudo_loss(" in source.files["submission.py"]
     assert any(note.startswith("Dropped from the notebook") for note in source.notes)
@@ -579,7 +579,7 @@ def test_annotations_count_as_used_at_definition_unless_postponed(tmp_path, futu
 
 
 def test_a_notebook_saved_with_a_py_name_is_graded_as_a_notebook():
-    source = load(NOTEBOOKS / "notebook_saved_as.py", FUNCTION)
+    source = load_submission(NOTEBOOKS / "notebook_saved_as.py", FUNCTION)
     assert source.graded.name == "notebook_saved_as.py"
     assert source.notes[0] == (
         "`notebook_saved_as.py` is a Jupyter notebook saved with a `.py` name: it was "
@@ -599,7 +599,7 @@ def test_a_notebook_saved_with_a_py_name_gets_full_marks(grade):
 def test_a_broken_notebook_saved_with_a_py_name_says_it_is_a_notebook(tmp_path):
     (tmp_path / "hw3.py").write_text((NOTEBOOKS / "no_pseudo_loss.ipynb").read_text())
     with pytest.raises(LoadError) as caught:
-        load(tmp_path / "hw3.py", FUNCTION)
+        load_submission(tmp_path / "hw3.py", FUNCTION)
     assert str(caught.value).startswith(
         "`hw3.py` is a Jupyter notebook saved with a `.py` name; graded as a "
         "notebook: the notebook `hw3.py` defines no function named `pseudo_loss`"
@@ -610,7 +610,7 @@ def test_a_broken_notebook_saved_with_a_py_name_says_it_is_a_notebook(tmp_path):
 def test_a_notebook_with_a_py_name_in_a_folder_is_picked_as_defining_pseudo_loss(tmp_path):
     (tmp_path / "a_plots.py").write_text("import matplotlib\n")
     (tmp_path / "hw3.py").write_text((NOTEBOOKS / "colab_correct.ipynb").read_text())
-    source = load(tmp_path, FUNCTION)
+    source = load_submission(tmp_path, FUNCTION)
     assert source.graded.name == "hw3.py" and "def pseudo_loss(" in source.files["submission.py"]
 
 

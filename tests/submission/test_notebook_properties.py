@@ -24,7 +24,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_raw_
 from submissions.discrete.notebooks import make
 
 from grader.course import rubric
-from grader.submission.load import LoadError, load
+from grader.submission.load import LoadError, load_submission
 
 FUNCTION = rubric.exercise("discrete").parts[0].contract.function  # what the notebook must define
 DEEP = "\0deep:"  # a string replaced, in the JSON text, by lists nested that deep (json.dumps cannot write them)
@@ -175,12 +175,12 @@ def json_text(document: Any) -> str:
 
 
 def loaded(text: str, name: str = NAME):
-    """load() of a file with this text: the Source, or the LoadError; anything else propagates."""
+    """load_submission() of a file with this text: the Source, or the LoadError; anything else propagates."""
     with tempfile.TemporaryDirectory() as scratch:
         path = Path(scratch) / name
         path.write_text(text, encoding="utf-8")
         try:
-            source = load(path, FUNCTION)
+            source = load_submission(path, FUNCTION)
         except LoadError as exc:
             assert f"`{name}`" in str(exc), str(exc)  # the message says which file it is about
             event(str(exc)[:40])
@@ -215,7 +215,7 @@ def test_any_bytes_are_a_load_error_or_load(content):
         path = Path(scratch) / NAME
         path.write_bytes(content)
         try:
-            load(path, FUNCTION)
+            load_submission(path, FUNCTION)
         except LoadError:
             pass
 

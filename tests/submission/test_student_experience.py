@@ -12,7 +12,7 @@ from conftest import SUBMISSIONS, scores
 
 from grader.checks.assessment import first_sentence
 from grader.course import registry, rubric
-from grader.submission.load import load
+from grader.submission.load import load_submission
 from grader.submission.notebook import extract
 from grader.submission.stub import has_work, is_stub
 
@@ -68,7 +68,7 @@ def test_the_stub_alone_is_graded_and_called_the_stub(grade):
 def test_a_folder_with_only_the_stub_grades_the_stub(tmp_path):
     (tmp_path / "pseudo_loss.py").write_text(STUB)
     (tmp_path / "notes.py").write_text("LEARNING_RATE = 1e-2\n")  # defines no pseudo_loss: not work
-    source = load(tmp_path, "pseudo_loss", STUB)
+    source = load_submission(tmp_path, "pseudo_loss", STUB)
     assert source.graded.name == "pseudo_loss.py" and "stub, unchanged" in source.why
 
 

@@ -177,7 +177,7 @@ def test_a_course_test_that_raises_is_one_clear_failed_test(tmp_path, rubric):
 )
 def test_course_tests_gradescope_would_refuse_are_refused_on_loading(tmp_path, body, says):
     with pytest.raises(GraderError, match=says):
-        extra_tests.load(write(tmp_path, body))
+        extra_tests.load_course_tests(write(tmp_path, body))
 
 
 def test_the_autograder_zip_is_not_built_with_course_tests_that_cannot_load(tmp_path, monkeypatch):
@@ -213,7 +213,7 @@ def test_a_hostile_submission_cannot_reach_the_trusted_process_through_them(grad
     assert "the function gave no answer: the process stopped" in tests[PER_SAMPLE]["output"]
     assert document["output"].startswith("**Score: 100 / 110**")
     assert sys.stdout is stdout
-    module = extra_tests.load(EXAMPLE)
+    module = extra_tests.load_course_tests(EXAMPLE)
     assert module.PseudoLossProperties.oracle is None and module.PseudoLossProperties.contract is None
 
 
@@ -259,10 +259,10 @@ def test_a_batch_skips_course_files_and_runs_the_tests_the_rubric_names(tmp_path
     for name in ("alice.py", "grace.py", "extra_tests.py"):
         (directory / name).write_text((ROOT / "examples" / name).read_text())
     script = (
-        "import dataclasses, sys\nfrom pathlib import Path\nfrom grader import cli\nfrom grader.course import rubric\nreal = rubric.load\n"
+        "import dataclasses, sys\nfrom pathlib import Path\nfrom grader import cli\nfrom grader.course import rubric\nreal = rubric.load_rubric\n"
         "def load(name, public_only=False):\n    found = real(name, public_only)\n"
         "    return found if public_only else dataclasses.replace(found, extra_tests=Path(sys.argv[1]))\n"
-        "rubric.load = load\nsys.exit(cli.main(sys.argv[2:]))\n"
+        "rubric.load_rubric = load\nsys.exit(cli.main(sys.argv[2:]))\n"
     )
     out = tmp_path / "out"
     command = [sys.executable, "-c", script, str(EXAMPLE), "batch", str(directory), "--out", str(out)]

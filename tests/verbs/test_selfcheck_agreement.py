@@ -21,7 +21,7 @@ from conftest import SUBMISSIONS
 from grader.contract import SUBMISSION_FILE
 from grader.course import registry, rubric
 from grader.outputs.results import NOT_GRADED
-from grader.submission.load import load
+from grader.submission.load import load_submission
 from grader.verbs import public_data, selfcheck
 from grader.verbs.choice import choose
 from grader.verbs.grade import grade_safely
@@ -78,7 +78,9 @@ def _self_check(name: str) -> Dict:
         if chosen.suffix == ".ipynb":  # the student runs its check cell
             module: dict = {}
             notebook = chosen
-            exec(compile(load(notebook, function_name).files[SUBMISSION_FILE], notebook.name, "exec"), module)
+            exec(
+                compile(load_submission(notebook, function_name).files[SUBMISSION_FILE], notebook.name, "exec"), module
+            )
             function = module.get(function_name)
         elif chosen.suffix != ".py" or not chosen.is_file():
             return {"run": False}
@@ -128,7 +130,7 @@ def self_checked(data) -> Dict[str, Dict]:
 
 @pytest.mark.slow
 def test_the_self_check_and_the_grader_agree_on_every_submission(zygote, self_checked):
-    public = rubric.load(EXERCISE, public_only=True)
+    public = rubric.load_rubric(EXERCISE, public_only=True)
     disagree = []
     for name, mine in self_checked.items():
         document = grade_safely(SUBMISSIONS / name, zygote, public, learning=False)

@@ -151,9 +151,10 @@ def _search_memory():
             _found(f"module {name} is loaded")
             if hasattr(module, "pseudo_loss"):
                 _reference.append(module.pseudo_loss)
-    rubric = sys.modules.get("grader.rubric")
-    if rubric is not None and hasattr(getattr(rubric, "load", None), "cache_info") and rubric.load.cache_info().currsize:
-        _found("grader.rubric.load has a cached rubric")
+    rubric = sys.modules.get("grader.course.rubric")
+    cached = getattr(getattr(rubric, "load_rubric", None), "cache_info", None)
+    if cached is not None and cached().currsize:
+        _found("grader.course.rubric.load_rubric has a cached rubric")
     me = sys.modules.get("submission")
     warnings.simplefilter("ignore")  # getattr on some torch objects warns about deprecations
     for obj in gc.get_objects():
