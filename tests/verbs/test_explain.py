@@ -14,12 +14,12 @@ import torch
 from conftest import SUBMISSIONS
 
 from grader.calling.oracle import LocalOracle
-from grader.checks.part import load_walkthrough
+from grader.checks.part import load_walkthroughs
 from grader.course import registry, rubric
 from grader.verbs.explain import explain, explain_submission
 
 EXERCISE = "discrete"
-WALKTHROUGH = load_walkthrough(registry.folders(EXERCISE)[0] / "exercise.py")
+(WALKTHROUGH,) = load_walkthroughs(registry.folders(EXERCISE)[0] / "exercise.py")
 REPO = Path(__file__).resolve().parents[2]
 NUMBER = r"-?\d+(?:\.\d+)?(?:e-?\d+)?"
 
