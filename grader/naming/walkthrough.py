@@ -109,7 +109,8 @@ class Walkthrough:
         if not text:
             entry = catalog.get(turn.mistakes[0])
             text = f"{entry.title}. {entry.explanation}" if entry else f"the known mistake {turn.mistakes[0]}."
-        return self.parted.format(step=turn.step, text=text, Text=text[:1].upper() + text[1:])
+        first = text[:1].upper() if text[:1].isascii() else text[:1]  # δ is not Δ
+        return self.parted.format(step=turn.step, text=text, Text=first + text[1:])
 
     def _loss_lines(self, answer: Answer) -> Tuple[List[str], bool]:
         """A loss's value and gradients, and whether they already say why it is right or wrong (else a turn does)."""

@@ -11,10 +11,10 @@ here depends on a hidden input. The handout ships this module: only
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, List, Optional, Sequence, Tuple, Union
 
 from grader.calling.answer import Answer
-from grader.calling.oracle import Oracle
+from grader.calling.oracle import Oracle, Outcome
 from grader.checks.part import Catalog, Walkthrough, load_walkthroughs
 from grader.errors import LoadError
 from grader.text import code, printable
@@ -27,7 +27,11 @@ if TYPE_CHECKING:  # the handout has no sandbox
 def explain(oracle: Oracle, walkthrough: Walkthrough, name: str, catalog: Optional[Catalog] = None) -> str:
     """The steps on the walk-through's batch, then the student's answer (name: their file's) on it,
     for a terminal: whatever the submission said is printable. catalog: the part's mistakes' texts."""
-    outcome = oracle.call(*walkthrough.arrays)
+    return told(walkthrough, oracle.call(*walkthrough.arrays), name, catalog)
+
+
+def told(walkthrough: Walkthrough, outcome: Outcome, name: str, catalog: Optional[Catalog] = None) -> str:
+    """The steps, then what the student's function (in file name) gave on their batch."""
     head = f"Yours ({name if name.startswith('your ') else code(name)}) on the same batch:"
     if not isinstance(outcome, Answer):
         tail = f"   no answer: {outcome.message}."
@@ -48,35 +52,44 @@ def sections(explained: Sequence[Tuple[str, str]]) -> str:
 
 def explain_submission(path: Path, zygote: Zygote, exercise: str) -> str:
     """The walk-throughs beside a submission's answers, which run in the sandbox (public data only)."""
+    from grader.course import rubric
+
+    try:
+        source, answered = sandboxed_outcomes(path, zygote, exercise)
+    except LoadError as exc:
+        return printable(f"Your submission could not be read: {exc}")
+    if not answered:
+        return f"The exercise {exercise!r} has no walk-through."
+    explained = []
+    for walkthrough, outcome in answered:
+        catalog = {m.id: m for m in rubric.solution(exercise, walkthrough.function).catalog}
+        said = (
+            told(walkthrough, outcome, source.shown, catalog)
+            if not isinstance(outcome, str)
+            else f"Importing {code(source.shown)} failed: {outcome}"
+        )
+        explained.append((walkthrough.function, said))
+    return printable("".join(f"{note}\n\n" for note in source.notes) + sections(explained))
+
+
+def sandboxed_outcomes(
+    path: Path, zygote: Zygote, exercise: str
+) -> Tuple[Source, List[Tuple[Walkthrough, Union[Outcome, str]]]]:
+    """Each walk-through with what the submission's function of its part gave on its batch, in a
+    child of its own (or why the function could not be imported). Raises LoadError for an unreadable file."""
     from grader.course import registry, rubric
+    from grader.sandbox.sandboxed import SandboxOracle
     from grader.submission.load import load
 
     folder = registry.folders(exercise)[0]
     spec = rubric.exercise(exercise)
-    walkthroughs = load_walkthroughs(folder / "exercise.py")
-    if not walkthroughs:
-        return f"The exercise {exercise!r} has no walk-through."
-    try:
-        source = load(path, spec.functions[0], (folder / spec.stub_file).read_text(), spec.functions[1:])
-    except LoadError as exc:
-        return printable(f"Your submission could not be read: {exc}")
-    notes = "".join(f"{note}\n\n" for note in source.notes)
-    explained = [(w.function, _in_sandbox(source, zygote, exercise, w)) for w in walkthroughs]
-    return printable(notes + sections(explained))
-
-
-def _in_sandbox(source: Source, zygote: Zygote, exercise: str, walkthrough: Walkthrough) -> str:
-    """One part's walk-through beside the answer of the submission's function, in a child of its own."""
-    from grader.course import rubric
-    from grader.sandbox.sandboxed import SandboxOracle
-
-    contract = rubric.exercise(exercise).part(walkthrough.function).contract
-    catalog = {m.id: m for m in rubric.solution(exercise, walkthrough.function).catalog}
-    oracle = SandboxOracle(zygote, source.files, contract, name=source.shown)
-    try:
-        error = oracle.load()
-        if error:
-            return f"Importing {code(source.shown)} failed: {error}"
-        return explain(oracle, walkthrough, source.shown, catalog)
-    finally:
-        oracle.close()
+    source = load(path, spec.functions[0], (folder / spec.stub_file).read_text(), spec.functions[1:])
+    found: List[Tuple[Walkthrough, Union[Outcome, str]]] = []
+    for walkthrough in load_walkthroughs(folder / "exercise.py"):
+        oracle = SandboxOracle(zygote, source.files, spec.part(walkthrough.function).contract, name=source.shown)
+        try:
+            error = oracle.load()
+            found.append((walkthrough, error if error else oracle.call(*walkthrough.arrays)))
+        finally:
+            oracle.close()
+    return source, found
