@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from conftest import CORPORA
-from test_explain import TORCH_ONLY
+from test_explain import explain_torch_only
 
 from grader.course import rubric
 
@@ -61,14 +61,7 @@ def test_selfcheck_explain_walks_the_parts_a_file_defines_and_says_which_it_does
 
     folder = unpacked_handout(tmp_path, "returns")
     (folder / "mine.py").write_text((RETURNS / "careless/missing_gae.py").read_text())
-    finished = subprocess.run(
-        [sys.executable, "-c", TORCH_ONLY, "selfcheck.py", "--explain", "mine.py"],
-        cwd=folder,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={"PATH": "/usr/bin:/bin"},
-    )
+    finished = explain_torch_only(folder, "mine.py")
     assert finished.returncode == 0, finished.stderr
     out = finished.stdout
     assert out.count("Yours (`mine.py`) on the same batch:") == 2
