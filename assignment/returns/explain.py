@@ -15,7 +15,7 @@ import numpy as np
 
 from grader.author import Turn, Walkthrough, num, row
 
-REWARDS = np.array([1.0, -0.5, 2.0, 1.0])
+REWARDS = np.array([1.0, 2.0, 3.0, 4.0])  # the handout README's worked example, as the batch below
 GAMMA = 0.9
 TOLERANCE = 1e-4  # of the size of the terms each entry sums (the grader's own, see exercise.py)
 
@@ -86,8 +86,8 @@ _TRAJECTORY_TOLERANCE = TOLERANCE * float(np.abs(REWARDS).sum())
 _FORWARD = _backwards(REWARDS[::-1], np.full(T, GAMMA))[::-1]  # entry t sums the rewards up to t
 
 # --- one GAE batch: two trajectories laid end to end -------------------------------------------
-B_REWARDS = np.array([1.0, 0.5, 2.0, -1.0, 1.5])
-B_VALUES = np.array([0.6, 1.2, 0.8, 1.5, 0.4])
+B_REWARDS = np.array([1.0, 0.0, 2.0, 1.0, 1.0])
+B_VALUES = np.array([0.5, 0.2, 1.0, 0.3, 0.4])
 TERMINALS = np.array([0.0, 0.0, 1.0, 0.0, 1.0])
 LAMBDA = 0.8
 B = len(B_REWARDS)

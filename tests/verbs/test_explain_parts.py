@@ -48,12 +48,13 @@ def test_the_cli_walks_every_part_and_names_each_parts_own_wrong_turn():
     ret, rtg, gae = found[2::2]
     titles = _titles()
     assert "One trajectory, step by step: T = 4 steps, γ = 0.9." in ret
-    assert "2.899" in ret and "yours:  [  3.5000   3.5000   3.5000   3.5000 ]" in ret  # 1 - 0.5 + 2 + 1, undiscounted
+    assert "= 8.146;" in ret and "yours:  [ 10.0000  10.0000  10.0000  10.0000 ]" in ret  # 1 + 2 + 3 + 4, undiscounted
     assert f"Where yours parts from the steps: step 2. {titles['return_not_discounted']}." in ret
     assert rtg.rstrip().endswith("Yours matches at every step.")
     assert "B = 5 steps of two trajectories" in gae and "λ = 0.8" in gae
     assert f"step 2. {titles['bootstraps_across_trajectories']}." in gae
-    assert "The first entry that differs is [0]: 2.116 correct, 2.816 yours." in gae
+    assert "advantages: [  1.7024   1.4200   1.0000   1.4920   0.6000 ]" in gae  # the handout README's
+    assert "The first entry that differs is [0]: 1.702 correct, 1.842 yours." in gae  # + 0.9 × V_3 = 0.27 at i = 2
 
 
 def test_selfcheck_explain_walks_the_parts_a_file_defines_and_says_which_it_does_not(tmp_path):
