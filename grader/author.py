@@ -16,7 +16,7 @@ import math
 
 from grader.calling.answer import Answer
 from grader.checks.cases import Case, Expected, float64_answer
-from grader.checks.part import LIBRARY, Check, Exercise, Mistake, Part, Solution, Walkthrough
+from grader.checks.part import LIBRARY, Check, Exercise, Mistake, Part, Solution
 from grader.checks.trials import Judged, Trial
 from grader.contract import Argument, Contract
 from grader.learning.runs import (
@@ -44,6 +44,7 @@ from grader.naming.probes import (
     flat,
     make_probe,
 )
+from grader.naming.walkthrough import Turn, Walkthrough, num, row
 from grader.text import fmt
 
 HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)  # a normal density's log has −½·log 2π per dimension
@@ -76,6 +77,7 @@ __all__ = [
     "Solution",
     "Suspect",
     "Trial",
+    "Turn",
     "Variation",
     "Walkthrough",
     "answer_all",
@@ -86,7 +88,9 @@ __all__ = [
     "fmt",
     "make_probe",
     "needed_return",
+    "num",
     "reductions",
+    "row",
     "scaled",
     "verdict",
 ]

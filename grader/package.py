@@ -225,12 +225,15 @@ def write_notebook(stub: Path, readme: Path, out: Path, spec: Exercise) -> Path:
         new_code_cell(stub.read_text().strip()),
     ]
     if spec.walkthrough:
+        several = len(spec.parts) > 1
+        beside = "each function's answers" if several else "your function's value and gradient"
+        call, argument = ("explain_functions", f"{{{checked}}}") if several else ("explain_function", first)
         cells += [
             new_markdown_cell(
                 "To see where your numbers part from the correct ones, this cell works through one small batch "
-                "step by step, with your function's value and gradient beside it (`python selfcheck.py --explain`)."
+                f"step by step, with {beside} beside it (`python selfcheck.py --explain`)."
             ),
-            new_code_cell(f"from grader.verbs.selfcheck import explain_function\n\nprint(explain_function({first}))"),
+            new_code_cell(f"from grader.verbs.selfcheck import {call}\n\nprint({call}({argument}))"),
         ]
     cells += [
         new_markdown_cell("Check your work on the public cases (`python selfcheck.py`):"),

@@ -164,4 +164,4 @@ PARTS = (
         Matching(GAE, _batch_probes()),
     ),
 )
-EXERCISE = Exercise(PARTS, stub="returns.py")
+EXERCISE = Exercise(PARTS, stub="returns.py", walkthrough="explain.py")

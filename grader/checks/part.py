@@ -31,15 +31,13 @@ from typing import (
     get_args,
 )
 
-import numpy as np
-
-from grader.calling.answer import Answer
 from grader.checks.cases import Case, Expected, MakeCase
 from grader.checks.trials import Judged, Trial
 from grader.contract import Contract
 from grader.naming.matching import Matching
 from grader.naming.observations import meaning_keys
 from grader.naming.probes import Diagnostics
+from grader.naming.walkthrough import Walkthrough
 
 T = TypeVar("T")
 # The engine's checks. An exercise declares which of them each part has (and checks of its own),
@@ -129,7 +127,7 @@ class Part:
 class Exercise:
     parts: Tuple[Part, ...] = ()  # graded in this order, each with its own points, in one upload
     stub: str = ""  # the file the handout gives students to fill in; defaults to <first function>.py
-    walkthrough: str = ""  # a public module beside this one defining WALKTHROUGH, for `explain`; none if empty
+    walkthrough: str = ""  # a public module beside this one defining WALKTHROUGHS, for `explain`; none if empty
     # Exercises whose parts follow this one's own, each graded as its own exercise grades it (its
     # cases, points and reference); load_public puts them in `parts` and their names in `homes`.
     components: Tuple[str, ...] = ()
@@ -190,16 +188,6 @@ class Solution:
 Catalog = Mapping[str, Mistake]  # by mistake ID, in the catalog's order
 
 
-@dataclass(frozen=True)
-class Walkthrough:
-    """One small batch worked through step by step with real numbers, beside the student's own
-    answer on it (`python -m grader explain`, `selfcheck.py --explain`)."""
-
-    arrays: Tuple[np.ndarray, ...]  # the batch: the contract's arguments, in order
-    steps: Callable[[], str]  # the correct computation on it, step by step
-    compare: Callable[[Answer], str]  # the student's value and gradient there, and the first step where they part
-
-
 ASSIGNMENT = Path(__file__).resolve().parents[2] / "assignment"  # every exercise's public folder, in a handout too
 
 
@@ -217,10 +205,15 @@ def load_public(path: Path) -> Exercise:
     return dataclasses.replace(exercise, parts=tuple(parts), components=(), adds={}, homes=homes)
 
 
-def load_walkthrough(path: Path) -> Optional[Walkthrough]:
-    """The walk-through of the exercise whose public module is at path, if it has one."""
-    name = load_public(path).walkthrough
-    return _defined(path.with_name(name), "WALKTHROUGH", Walkthrough) if name else None
+def load_walkthroughs(path: Path) -> Tuple[Walkthrough, ...]:
+    """The walk-throughs (one per part that has one) of the exercise whose public module is at path."""
+    exercise = load_public(path)
+    if not exercise.walkthrough:
+        return ()
+    found = _defined(path.with_name(exercise.walkthrough), "WALKTHROUGHS", tuple)
+    if not found or not all(isinstance(w, Walkthrough) and w.function in exercise.functions for w in found):
+        raise ImportError(f"{exercise.walkthrough}'s WALKTHROUGHS are not walk-throughs of {exercise.functions}")
+    return found
 
 
 def _defined(path: Path, name: str, kind: Type[T]) -> T:

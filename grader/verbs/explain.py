@@ -1,7 +1,7 @@
 """`python -m grader explain SUB` (and `selfcheck.py --explain`): one small batch walked through.
 
-The exercise's walk-through (checks.part.Walkthrough, in a public module of
-the exercise) gives the batch, the correct steps with their numbers, and how
+Each walk-through of the exercise (naming.walkthrough.Walkthrough, one per part, in a public
+module of the exercise) gives the batch, the correct steps with their numbers, and how
 the student's own answer on that batch compares; this module asks the oracle
 for that answer and puts the text together. The batch is public, so nothing
 here depends on a hidden input. The handout ships this module: only
@@ -11,22 +11,27 @@ here depends on a hidden input. The handout ships this module: only
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, List, Optional, Sequence, Tuple, Union
 
 from grader.calling.answer import Answer
-from grader.calling.oracle import Oracle
-from grader.checks.part import Walkthrough, load_walkthrough
+from grader.calling.oracle import Oracle, Outcome
+from grader.checks.part import Catalog, Walkthrough, load_walkthroughs
 from grader.errors import LoadError
 from grader.text import code, printable
 
 if TYPE_CHECKING:  # the handout has no sandbox
     from grader.sandbox.parent import Zygote
+    from grader.submission.load import Source
 
 
-def explain(oracle: Oracle, walkthrough: Walkthrough, name: str) -> str:
+def explain(oracle: Oracle, walkthrough: Walkthrough, name: str, catalog: Optional[Catalog] = None) -> str:
     """The steps on the walk-through's batch, then the student's answer (name: their file's) on it,
-    for a terminal: whatever the submission said is printable."""
-    outcome = oracle.call(*walkthrough.arrays)
+    for a terminal: whatever the submission said is printable. catalog: the part's mistakes' texts."""
+    return told(walkthrough, oracle.call(*walkthrough.arrays), name, catalog)
+
+
+def told(walkthrough: Walkthrough, outcome: Outcome, name: str, catalog: Optional[Catalog] = None) -> str:
+    """The steps, then what the student's function (in file name) gave on their batch."""
     head = f"Yours ({name if name.startswith('your ') else code(name)}) on the same batch:"
     if not isinstance(outcome, Answer):
         tail = f"   no answer: {outcome.message}."
@@ -34,33 +39,57 @@ def explain(oracle: Oracle, walkthrough: Walkthrough, name: str) -> str:
         where = "".join(f"\n   {line}" for line in (outcome.traceback or "").rstrip().splitlines())
         tail = f"   it raised `{outcome.error}`{where}"
     else:
-        tail = walkthrough.compare(outcome)
+        tail = walkthrough.compare(outcome, catalog or {})
     return printable("\n".join([walkthrough.steps(), "", head, tail]))
 
 
+def sections(explained: Sequence[Tuple[str, str]]) -> str:
+    """Each part's walk-through (function, text), under its function's name when there are several."""
+    if len(explained) == 1:
+        return explained[0][1]
+    return "\n\n".join(f"{function}\n{'=' * len(function)}\n\n{text}" for function, text in explained)
+
+
 def explain_submission(path: Path, zygote: Zygote, exercise: str) -> str:
-    """The walk-through beside a submission's answer, which runs in the sandbox (public data only)."""
+    """The walk-throughs beside a submission's answers, which run in the sandbox (public data only)."""
+    from grader.course import rubric
+
+    try:
+        source, answered = sandboxed_outcomes(path, zygote, exercise)
+    except LoadError as exc:
+        return printable(f"Your submission could not be read: {exc}")
+    if not answered:
+        return f"The exercise {exercise!r} has no walk-through."
+    explained = []
+    for walkthrough, outcome in answered:
+        catalog = {m.id: m for m in rubric.solution(exercise, walkthrough.function).catalog}
+        said = (
+            told(walkthrough, outcome, source.shown, catalog)
+            if not isinstance(outcome, str)
+            else f"Importing {code(source.shown)} failed: {outcome}"
+        )
+        explained.append((walkthrough.function, said))
+    return printable("".join(f"{note}\n\n" for note in source.notes) + sections(explained))
+
+
+def sandboxed_outcomes(
+    path: Path, zygote: Zygote, exercise: str
+) -> Tuple[Source, List[Tuple[Walkthrough, Union[Outcome, str]]]]:
+    """Each walk-through with what the submission's function of its part gave on its batch, in a
+    child of its own (or why the function could not be imported). Raises LoadError for an unreadable file."""
     from grader.course import registry, rubric
     from grader.sandbox.sandboxed import SandboxOracle
     from grader.submission.load import load_submission
 
     folder = registry.folders(exercise)[0]
     spec = rubric.exercise(exercise)
-    walkthrough = load_walkthrough(folder / "exercise.py")  # of its first part
-    contract = spec.parts[0].contract
-    if walkthrough is None:
-        return f"The exercise {exercise!r} has no walk-through."
-    try:
-        source = load_submission(path, contract.function, (folder / spec.stub_file).read_text(), spec.functions[1:])
-    except LoadError as exc:
-        return printable(f"Your submission could not be read: {exc}")
-    notes = "".join(f"{note}\n\n" for note in source.notes)
-    oracle = SandboxOracle(zygote, source.files, contract, name=source.shown)
-    try:
-        error = oracle.import_submission()
-        text = (
-            f"Importing {code(source.shown)} failed: {error}" if error else explain(oracle, walkthrough, source.shown)
-        )
-    finally:
-        oracle.close()
-    return printable(notes + text)
+    source = load_submission(path, spec.functions[0], rubric.stub_text(exercise), spec.functions[1:])
+    found: List[Tuple[Walkthrough, Union[Outcome, str]]] = []
+    for walkthrough in load_walkthroughs(folder / "exercise.py"):
+        oracle = SandboxOracle(zygote, source.files, spec.part(walkthrough.function).contract, name=source.shown)
+        try:
+            error = oracle.import_submission()
+            found.append((walkthrough, error if error else oracle.call(*walkthrough.arrays)))
+        finally:
+            oracle.close()
+    return source, found

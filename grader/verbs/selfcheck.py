@@ -17,13 +17,13 @@ from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 from grader.calling.oracle import LocalOracle
 from grader.calling.raised import error_text
 from grader.checks.assessment import assess, summary
-from grader.checks.part import Catalog, Part, load_walkthrough
+from grader.checks.part import Catalog, Part, load_walkthroughs
 from grader.checks.verdicts import CheckResult
 from grader.errors import Exit
 from grader.outputs import results
 from grader.text import Markdown, code, printable
 from grader.verbs.choice import choose
-from grader.verbs.explain import explain
+from grader.verbs.explain import explain, sections
 from grader.verbs.inprocess import as_graded, import_file
 from grader.verbs.parts import not_run, section
 from grader.verbs.public_data import EXERCISE, PublicData, PublicPart, load_public_data
@@ -83,15 +83,36 @@ def _check_part(
 
 
 def explain_function(function: Callable, data: Optional[PublicData] = None, name: str = "") -> str:
-    """One small batch walked through step by step, beside what the function (in file name) gives."""
+    """The first part's walk-through beside what the function (in file name) gives."""
     data = data or load_public_data()
-    walkthrough = load_walkthrough(EXERCISE)
-    if walkthrough is None:
+    return explain_functions({data.parts[0].part.function: function}, data, name)
+
+
+def explain_functions(
+    functions: Mapping[str, Optional[Callable]], data: Optional[PublicData] = None, name: str = ""
+) -> str:
+    """Each walk-through of a part functions names, step by step, beside what the student's
+    function of that part (in file name; None: not defined) gives; then the self-check's verdict."""
+    data = data or load_public_data()
+    explained = []
+    for walkthrough in load_walkthroughs(EXERCISE):
+        if walkthrough.function not in functions:
+            continue
+        public = next(p for p in data.parts if p.part.function == walkthrough.function)
+        function = functions[walkthrough.function]
+        if function is None:
+            explained.append(
+                (walkthrough.function, f"{name or 'Your file'} defines no function named {walkthrough.function}.")
+            )
+            continue
+        oracle = LocalOracle(function, public.part.contract)
+        with as_graded():
+            said = explain(oracle, walkthrough, name or f"your {walkthrough.function}", public.catalog)
+        explained.append((walkthrough.function, said))
+    if not explained:
         return "This exercise has no walk-through."
-    contract = data.parts[0].part.contract  # the walk-through is of the first part
-    with as_graded():
-        steps = explain(LocalOracle(function, contract), walkthrough, name or f"your {contract.function}")
-    return steps + _verdict(check_function(function, data), data.parts[0].catalog)
+    catalog = {key: entry for public in data.parts for key, entry in public.catalog.items()}
+    return sections(explained) + _verdict(check_functions(functions, data), catalog)
 
 
 def _verdict(document: results.Results, catalog: Catalog) -> str:
@@ -159,20 +180,13 @@ def main(argv: Sequence[str] = ()) -> Exit:
         print(printable(f"{path} defines no function named {' or '.join(functions)}"))
         return Exit.FAILED
     if args.explain:
-        return _explain(path, notes, data, found[functions[0]])
+        print(wrap(printable("\n\n".join([*notes, explain_functions(found, data, path.name)]))))
+        return Exit.OK
     if getattr(args, "learn", False):
         return _learn(path, notes, data, found[_learning_part(data).function])
     document = check_functions(found, data, notes)
     print(results.dumps(document) if args.json else report(document))
     return Exit.OK if all(test["status"] == "passed" for test in document["tests"]) else Exit.FAILED
-
-
-def _explain(path: Path, notes: List[Markdown], data: PublicData, function: Optional[Callable]) -> Exit:
-    if function is None:
-        print(printable(f"{path} defines no function named {data.parts[0].part.function}"))
-        return Exit.FAILED
-    print(wrap(printable("\n\n".join([*notes, explain_function(function, data, path.name)]))))
-    return Exit.OK
 
 
 def _learn(path: Path, notes: List[Markdown], data: PublicData, function: Optional[Callable]) -> Exit:

@@ -14,6 +14,7 @@ import json
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import CORPORA
 
@@ -28,6 +29,13 @@ LAUNCHER = "selfcheck.py"  # the handout's entry point, which runs the engine's 
 
 def _corpus(name: str):
     return importlib.import_module(f"submissions.{name}.corpus")
+
+
+def _walkthroughs_of(name: str):
+    from grader.checks.part import load_walkthroughs
+    from grader.course import registry
+
+    return load_walkthroughs(registry.folders(name)[0] / "exercise.py")
 
 
 CORRECT = [(name, path) for name in EXERCISES for path in _corpus(name).CORRECT]
@@ -141,3 +149,57 @@ def test_a_meaning_for_an_observation_the_engine_never_makes_is_refused():
     misspelt = dict(part.diagnostics.meanings, **{"ratio  N": "a sum over the batch"})
     with pytest.raises(ValueError, match=r"\['ratio  N'\]"):
         dataclasses.replace(part, diagnostics=dataclasses.replace(part.diagnostics, meanings=misspelt))
+
+
+# --- the walk-through (`explain`) of every exercise that has one ------------------------------------
+WALKED = [name for name in EXERCISES if _walkthroughs_of(name)]
+
+
+@pytest.mark.parametrize("name", WALKED)
+def test_the_walkthrough_numbers_are_the_references(name):
+    """Each part's steps end in what the reference gives on their batch, and the reference's answer
+    reads as matching every step (a loss's gradients too)."""
+    from grader.calling.answer import Answer
+    from grader.calling.oracle import LocalOracle
+    from grader.course import rubric
+
+    for walkthrough in _walkthroughs_of(name):
+        contract = rubric.exercise(name).part(walkthrough.function).contract
+        reference = rubric.solution(name, walkthrough.function).reference
+        answer = LocalOracle(reference, contract).call(*walkthrough.arrays)
+        assert isinstance(answer, Answer) and answer.value is not None, walkthrough.function
+        expected = np.asarray(walkthrough.answer, np.float64)
+        np.testing.assert_allclose(answer.value.reshape(expected.shape), expected, atol=walkthrough.tolerance)
+        assert walkthrough.named(answer) is None
+        said = walkthrough.compare(answer, {})
+        assert said.splitlines()[-1].startswith("   Yours matches at every step"), said
+
+
+@pytest.fixture(scope="module")
+def walked(zygote):
+    """The turn each walk-through names for a corpus file's function of its part (None: none), by part."""
+    from grader.calling.answer import Answer
+    from grader.verbs.explain import sandboxed_outcomes
+
+    def run(name: str, path: str) -> dict:
+        _, answered = sandboxed_outcomes(CORPORA / name / path, zygote, name)
+        return {
+            walkthrough.function: walkthrough.named(outcome) if isinstance(outcome, Answer) else None
+            for walkthrough, outcome in answered
+        }
+
+    return run
+
+
+@pytest.mark.parametrize(("name", "path"), [(n, p) for n, p in MISTAKES if n in WALKED])
+def test_the_walkthrough_names_the_graders_mistake_or_none(walked, name, path):
+    """The manifest's mistakes are the grader's (test_every_mistake_file_is_named_with_its_numbers)."""
+    expected = _corpus(name).MISTAKES[path]
+    named = {part: turn.mistakes for part, turn in walked(name, path).items() if turn is not None}
+    assert all(set(mistakes) & expected for mistakes in named.values()), (named, expected)
+
+
+@pytest.mark.parametrize(("name", "path"), [(n, p) for n, p in CORRECT if n in WALKED])
+def test_the_walkthrough_names_nothing_in_a_correct_file(walked, name, path):
+    named = walked(name, path)
+    assert named and all(turn is None for turn in named.values()), named

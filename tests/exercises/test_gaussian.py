@@ -175,10 +175,10 @@ def test_corpus_manifest_lists_exactly_the_files_on_disk():
 
 
 def test_walkthrough_steps_are_the_reference_and_name_the_wrong_turn():
-    from grader.checks.part import load_walkthrough
+    from grader.checks.part import load_walkthroughs
     from grader.verbs.explain import explain
 
-    walkthrough = load_walkthrough(registry.folders("gaussian")[0] / "exercise.py")
+    (walkthrough,) = load_walkthroughs(registry.folders("gaussian")[0] / "exercise.py")
     assert walkthrough is not None
     contract = rubric.exercise("gaussian").parts[0].contract
     correct = LocalOracle(reference, contract).call(*walkthrough.arrays)

@@ -32,7 +32,7 @@ from markdown_it import MarkdownIt
 from grader.calling.answer import Answer
 from grader.calling.oracle import Failure
 from grader.checks.cases import Case, Expected
-from grader.checks.part import load_walkthrough
+from grader.checks.part import load_walkthroughs
 from grader.checks.trials import Trial, over_cases
 from grader.checks.verdicts import CheckResult, interface_problem
 from grader.contract import Contract
@@ -263,7 +263,7 @@ def test_grades_csv_keeps_every_name_and_holds_no_raw_invisible_character(names)
 # --- the terminal: explain ----------------------------------------------------------------------
 
 
-WALKTHROUGH = load_walkthrough(registry.folders("discrete")[0] / "exercise.py")
+(WALKTHROUGH,) = load_walkthroughs(registry.folders("discrete")[0] / "exercise.py")
 
 
 class _Says:

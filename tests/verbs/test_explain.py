@@ -14,12 +14,12 @@ import torch
 from conftest import SUBMISSIONS
 
 from grader.calling.oracle import LocalOracle
-from grader.checks.part import load_walkthrough
+from grader.checks.part import load_walkthroughs
 from grader.course import registry, rubric
 from grader.verbs.explain import explain, explain_submission
 
 EXERCISE = "discrete"
-WALKTHROUGH = load_walkthrough(registry.folders(EXERCISE)[0] / "exercise.py")
+(WALKTHROUGH,) = load_walkthroughs(registry.folders(EXERCISE)[0] / "exercise.py")
 REPO = Path(__file__).resolve().parents[2]
 NUMBER = r"-?\d+(?:\.\d+)?(?:e-?\d+)?"
 
@@ -149,19 +149,24 @@ runpy.run_path(sys.argv[0], run_name="__main__")
 """
 
 
-def test_selfcheck_explain_needs_only_torch(tmp_path):
-    from readme_examples import unpacked_handout
-
-    folder = unpacked_handout(tmp_path, EXERCISE)
-    (folder / "mine.py").write_text((SUBMISSIONS / "mistakes/unweighted_nll.py").read_text())
-    finished = subprocess.run(
-        [sys.executable, "-c", TORCH_ONLY, "selfcheck.py", "--explain", "mine.py"],
+def explain_torch_only(folder: Path, name: str) -> subprocess.CompletedProcess:
+    """`python selfcheck.py --explain NAME` in an unpacked handout, where only torch and numpy are."""
+    return subprocess.run(
+        [sys.executable, "-c", TORCH_ONLY, "selfcheck.py", "--explain", name],
         cwd=folder,
         capture_output=True,
         text=True,
         timeout=120,
         env={"PATH": "/usr/bin:/bin"},
     )
+
+
+def test_selfcheck_explain_needs_only_torch(tmp_path):
+    from readme_examples import unpacked_handout
+
+    folder = unpacked_handout(tmp_path, EXERCISE)
+    (folder / "mine.py").write_text((SUBMISSIONS / "mistakes/unweighted_nll.py").read_text())
+    finished = explain_torch_only(folder, "mine.py")
     assert finished.returncode == 0, finished.stderr
     assert "Yours (`mine.py`) on the same batch:" in finished.stdout
     assert "step 5. The weights q are missing" in finished.stdout
