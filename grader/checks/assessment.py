@@ -20,7 +20,7 @@ import dataclasses
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Optional, Sequence, Tuple, cast
+from typing import Callable, Dict, FrozenSet, List, Optional, Sequence, Tuple, cast
 
 from grader.calling.oracle import ClosableOracle, Failure, Oracle, Outcome
 from grader.checks import dependence
@@ -44,6 +44,7 @@ Learn = Callable[[Oracle], Tuple[CheckResult, Dict]]  # oracle -> learning check
 class Assessment:
     checks: List[CheckResult]
     mistakes: Tuple[str, ...] = ()
+    possible: FrozenSet[str] = frozenset()  # of the mistakes, look-alikes the tests cannot tell apart
     extra: Dict = field(default_factory=dict)
     timing: Dict[str, float] = field(default_factory=dict)
     unscored: str = ""  # why the loss earns nothing (dependence.py), as the visible tests say it; "" if it does
@@ -89,7 +90,7 @@ def assess(
         with _timed(result, "diagnosis"):
             found_suspects, catalog = suspects()
             found = _name(probes, part, found_suspects, catalog)
-        result.mistakes = found.mistakes
+        result.mistakes, result.possible = found.mistakes, found.possible
         result.checks = [_with_diagnosis(check, found) for check in result.checks]
     if learning is not None:  # after the visible checks, before any held back; failing, tagged too
         tagged = learning if learning.passed else dataclasses.replace(learning, tags=result.mistakes)
@@ -191,18 +192,37 @@ def _with_diagnosis(check: CheckResult, found: Diagnosis) -> CheckResult:
 
 
 def summary(result: Assessment, catalog: Catalog, notes: Sequence[Markdown] = ()) -> Markdown:
-    """The top-level feedback: one sentence on what is wrong, and the loader's notes."""
+    """The top-level feedback: one sentence on what is wrong, one line per named mistake on what to
+    change, and the loader's notes."""
     shown = [check for check in result.checks if check.visibility == VISIBLE]  # held.py: only what is seen
     failed = [check for check in shown if not check.passed]
     if not failed:
         passed = "All checks passed." if len(shown) == len(result.checks) else "All the tests shown now passed."
         return Markdown("\n\n".join([passed, *notes]))
     if result.mistakes:
-        named = "; and ".join(catalog[m].title for m in result.mistakes)  # IDs are in extra_data, for tools
-        wrong = f"What is wrong: {named}. The failing tests show the numbers."
+        wrong = f"What is wrong: {_named(result, catalog)}. The failing tests show the numbers.\n\n"
+        wrong += _changes(result, catalog)
     else:  # the first failing check's first sentence: its smallest evidence
         wrong = f"What is wrong: {first_sentence(failed[0].output)}"
     return Markdown("\n\n".join([wrong, *notes]))  # the failed tests follow: no list of them here
+
+
+def _named(result: Assessment, catalog: Catalog) -> str:
+    """The named mistakes' titles (their IDs are in extra_data, for tools); look-alikes as one or the other."""
+    sure = [catalog[m].title for m in result.mistakes if m not in result.possible]
+    alike = " or ".join(catalog[m].title for m in result.mistakes if m in result.possible)
+    return "; and ".join(sure + ([f"{alike} (the tests cannot tell which)"] if alike else []))
+
+
+def _changes(result: Assessment, catalog: Catalog) -> str:
+    """What to change: each named mistake's line, a look-alike's only as what to do if it is that one."""
+    lines = [catalog[m].change for m in result.mistakes if m not in result.possible]  # in _named's order
+    lines += [f"If it is “{catalog[m].title}”: {catalog[m].change}" for m in result.mistakes if m in result.possible]
+    return (
+        f"What to change: {lines[0]}"
+        if len(lines) == 1
+        else "What to change:\n" + "\n".join(f"- {line}" for line in lines)
+    )
 
 
 def first_sentence(text: str) -> str:

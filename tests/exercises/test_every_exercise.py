@@ -16,8 +16,7 @@ from pathlib import Path
 
 import pytest
 from conftest import CORPORA
-
-from grader.course.rubric import mistake_titles
+from markdown_it import MarkdownIt
 
 ROOT = Path(__file__).resolve().parents[2]
 EXERCISES = sorted(json.loads((ROOT / "assignment" / "exercises.json").read_text())["exercises"])
@@ -60,14 +59,43 @@ def test_every_mistake_file_is_named_with_its_numbers(grade, name, path):
     assert set(document["extra_data"]["mistakes"]) == expected
     failing = [test["output"] for test in document["tests"] if test["status"] == "failed"]
     assert failing and document["score"] < sum(test["max_score"] for test in document["tests"])
-    titles = mistake_titles(name)
+    catalog = _catalog(name)
     for mistake in expected:  # named by its title; the ID is for tools, in extra_data
-        heading = re.compile(r"\*\*(Possibly: )?" + re.escape(titles[mistake]) + r"\*\*")  # look-alikes: possibly
-        assert any(heading.search(output) for output in failing), mistake
+        assert any(_change_after_title(output, catalog[mistake]) for output in failing), mistake
+        assert catalog[mistake].change in document["output"], mistake  # the lead says it too
         assert not any(f"`{mistake}`" in output for output in failing)
     assert any(NUMBERS.search(output) for output in failing), failing[0]
     for part, found in document["extra_data"].get("parts", {}).items():  # the mistake costs its own part only
         assert (found["score"] < found["max_score"]) == bool(found["mistakes"]), (part, found)
+
+
+def _catalog(name: str) -> dict:
+    """Every part's catalog of the exercise, by mistake ID (the IDs are unique across parts)."""
+    from grader.course import rubric
+
+    return {m.id: m for function in rubric.exercise(name).functions for m in rubric.solution(name, function).catalog}
+
+
+def _change_after_title(feedback: str, mistake) -> bool:
+    """Whether the feedback, rendered as Gradescope does, heads a paragraph with the mistake's title
+    and follows it with its change: as fact, or as a possibility under a "Possibly:" title."""
+    paragraphs = [token.content for token in MarkdownIt("commonmark").parse(feedback) if token.type == "inline"]
+    follows = {
+        f"**{mistake.title}**": f"What to change: {mistake.change}",
+        f"**Possibly: {mistake.title}**": f"If it is this one, change this: {mistake.change}",
+    }
+    return any(follows.get(first) == then for first, then in zip(paragraphs, paragraphs[1:]))
+
+
+@pytest.mark.parametrize("name", EXERCISES)
+def test_every_catalog_entry_says_in_one_line_what_to_change(name):
+    catalog = _catalog(name)
+    long = {
+        key: m.change for key, m in catalog.items() if not m.change.strip() or "\n" in m.change or len(m.change) > 120
+    }
+    assert not long, long
+    changes = [m.change for m in catalog.values()]
+    assert len(set(changes)) == len(changes), "two mistakes of one exercise with the same change"
 
 
 def _grader_imports(path: Path) -> set:
