@@ -168,3 +168,96 @@ def test_a_meaning_for_an_observation_the_engine_never_makes_is_refused():
     misspelt = dict(part.diagnostics.meanings, **{"ratio  N": "a sum over the batch"})
     with pytest.raises(ValueError, match=r"\['ratio  N'\]"):
         dataclasses.replace(part, diagnostics=dataclasses.replace(part.diagnostics, meanings=misspelt))
+
+
+# The handout's own self-check over files given as arguments, each in a forked copy (no file changes
+# the next one's torch), run from the handout's folder: its grader, not this tree's. Prints, as JSON,
+# each file's exit code and its `--json` document.
+_SELF_CHECK_EACH = """
+import contextlib, io, json, os, signal, sys
+from pathlib import Path
+import grader
+assert Path(grader.__file__).resolve().is_relative_to(Path.cwd().resolve()), grader.__file__
+from grader.verbs import selfcheck
+data = selfcheck.load_public_data()  # read once: its thousands of arrays take a second to read, the check less
+selfcheck.load_public_data = lambda: data
+answers = {}
+for path in sys.argv[1:]:
+    read, write = os.pipe()
+    if os.fork() == 0:
+        os.close(read)
+        signal.alarm(120)
+        printed = io.StringIO()
+        with contextlib.redirect_stdout(printed):
+            code = selfcheck.main([path, "--json"])
+        with os.fdopen(write, "w") as pipe:
+            json.dump({"code": code, "printed": printed.getvalue()}, pipe)
+        os._exit(0)
+    os.close(write)
+    with os.fdopen(read) as pipe:
+        text = pipe.read()
+    os.wait()
+    answers[path] = json.loads(text) if text else {"code": "no answer"}
+print(json.dumps(answers))
+"""
+
+
+@pytest.fixture(scope="module")
+def self_checked(tmp_path_factory):
+    """Each exercise's handout, built once and unzipped into an empty folder, and its self-check's
+    answer on every correct and mistake file of the corpus (a notebook: the grader's extract of it,
+    as a .py file, since the self-check takes .py files and a notebook checks itself in its cell)."""
+    import subprocess
+    import sys
+    import zipfile
+
+    from grader import package
+    from grader.contract import SUBMISSION_FILE
+    from grader.course import rubric
+    from grader.submission.load import load
+
+    def run(name: str) -> dict:
+        folder = tmp_path_factory.mktemp(f"{name}_handout")
+        with zipfile.ZipFile(package.handout(tmp_path_factory.mktemp(name) / "handout.zip", name)) as archive:
+            archive.extractall(folder)
+        files = {}
+        for path in [*_corpus(name).CORRECT, *_corpus(name).MISTAKES]:
+            files[path] = CORPORA / name / path
+            if path.endswith(".ipynb"):
+                functions = rubric.exercise(name).functions
+                source = load(CORPORA / name / path, functions[0], also=functions[1:]).files[SUBMISSION_FILE]
+                files[path] = folder.parent / f"{name}_{Path(path).stem}.py"
+                files[path].write_text(source)
+        finished = subprocess.run(
+            [sys.executable, "-c", _SELF_CHECK_EACH, *map(str, files.values())],
+            cwd=folder,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            env={"PATH": "/usr/bin:/bin"},
+        )
+        assert finished.returncode == 0, finished.stderr
+        answers = json.loads(finished.stdout)
+        return {path: answers[str(file)] for path, file in files.items()}
+
+    return {name: run(name) for name in EXERCISES}
+
+
+@pytest.mark.parametrize("name", EXERCISES)
+def test_the_handouts_self_check_agrees_with_the_grader_on_the_corpus(self_checked, name):
+    """From the built handout: every correct file passes, every mistake file is named as the grader
+    names it (the manifest), with each mistake's change in the lead."""
+    catalog, wrong = _catalog(name), []
+    for path, answer in self_checked[name].items():
+        if "printed" not in answer:
+            wrong.append(f"{path}: {answer}")
+            continue
+        document = json.loads(answer["printed"])
+        named = set(document["extra_data"]["mistakes"])
+        expected = _corpus(name).MISTAKES.get(path, frozenset())
+        failed = [test["name"] for test in document["tests"] if test["status"] != "passed"]
+        if named != expected or bool(failed) != bool(expected) or answer["code"] != (1 if expected else 0):
+            wrong.append(f"{path}: named {sorted(named)}, failed {failed}, exit {answer['code']}")
+        elif not all(catalog[m].change in document["output"] for m in expected):
+            wrong.append(f"{path}: the lead lacks a change: {document['output']}")
+    assert not wrong, "\n".join(wrong)
