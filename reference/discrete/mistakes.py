@@ -192,7 +192,7 @@ CATALOG: Tuple[Mistake, ...] = (
     Mistake(
         "sign_flipped",
         "The sign is flipped: gradient ascent on the loss",
-        "Negate the loss: it is −mean(log π(aᵢ|sᵢ)·qᵢ), minus the mean of the weighted log-probabilities.",
+        "Negate the loss: the pseudo-loss is −mean(log π(aᵢ|sᵢ)·qᵢ).",
         "The optimizer *minimises* the loss, and the policy gradient points towards a *higher* return, "
         "so the pseudo-loss must be minus the mean of log π(aᵢ|sᵢ)·qᵢ. With the sign flipped every step "
         "makes good actions less likely and bad ones more likely, and the return goes down. Note that "
@@ -269,7 +269,7 @@ CATALOG: Tuple[Mistake, ...] = (
     Mistake(
         "clamped_log_prob",
         "Clamped log-probabilities: right at ordinary logits, finite but wrong at extreme ones",
-        "Drop the clamp or epsilon; `F.log_softmax` and `Categorical(logits=...)` are finite for any logits.",
+        "Drop the clamp or epsilon, and compute log-probabilities with `F.log_softmax` or `Categorical(logits=...)`.",
         "Your loss is right for ordinary logits, but where an action is very unlikely it is finite and "
         "wrong: the log-probability, or the probability before its log, is clamped, by `.clamp(min=...)`, "
         "by adding an epsilon, or by `Categorical(probs=...)`, which clamps probabilities to the float "
@@ -305,7 +305,7 @@ CATALOG: Tuple[Mistake, ...] = (
     Mistake(
         "double_softmax",
         "Softmax is applied twice",
-        "Pass the raw logits, not `softmax(logits)`, to `F.log_softmax`, `F.cross_entropy` or `Categorical`.",
+        "Pass the raw logits, not `softmax(logits)`, to `F.log_softmax`, `F.cross_entropy` or `Categorical(logits=...)`.",
         "Your code turns the logits into probabilities and then passes them to something that expects "
         "logits (`F.log_softmax`, `F.cross_entropy`, `Categorical(logits=...)`), which normalises them "
         "a second time. Probabilities all lie between zero and one, so the second softmax is nearly "

@@ -14,7 +14,7 @@ _FIX = (
 TEXTS: Dict[str, Tuple[str, str, str]] = {
     "sign_flipped": (
         "The sign is flipped: gradient ascent on the loss",
-        "Negate the loss: it is −mean(qᵢ·log π(aᵢ|sᵢ)), minus the mean of the weighted log-densities.",
+        "Negate the loss: the pseudo-loss is −mean(log π(aᵢ|sᵢ)·qᵢ).",
         "The optimizer *minimises* the loss and the policy gradient points towards a *higher* return, so "
         "the pseudo-loss is minus the mean of log π(aᵢ|sᵢ)·qᵢ. With the sign flipped every step moves the "
         "mean away from the actions that earned high q and towards those that earned low q.",
@@ -105,7 +105,7 @@ TEXTS: Dict[str, Tuple[str, str, str]] = {
     ),
     "no_log": (
         "The density instead of the log-density",
-        "Use the log-density, `Normal(mean, log_std.exp()).log_prob(actions)`, not the density.",
+        "Use the log-density, `Normal(mean, log_std.exp()).log_prob(actions).sum(-1)`, not the density.",
         "Your loss weights the probability density π(aᵢ|sᵢ) by qᵢ, but the policy gradient is built from "
         "the gradient of log π(a|s). The gradient of π is π times the gradient of log π, so every sample "
         "is scaled by its own density: actions far from the mean barely count, and a narrow policy's large "
