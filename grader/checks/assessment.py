@@ -20,7 +20,7 @@ import dataclasses
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Optional, Sequence, Tuple, cast
+from typing import Callable, Dict, FrozenSet, List, Optional, Sequence, Tuple, cast
 
 from grader.calling.oracle import ClosableOracle, Failure, Oracle, Outcome
 from grader.checks import dependence
@@ -44,6 +44,7 @@ Learn = Callable[[Oracle], Tuple[CheckResult, Dict]]  # oracle -> learning check
 class Assessment:
     checks: List[CheckResult]
     mistakes: Tuple[str, ...] = ()
+    possible: FrozenSet[str] = frozenset()  # of the mistakes, look-alikes the tests cannot tell apart
     extra: Dict = field(default_factory=dict)
     timing: Dict[str, float] = field(default_factory=dict)
     unscored: str = ""  # why the loss earns nothing (dependence.py), as the visible tests say it; "" if it does
@@ -90,7 +91,7 @@ def assess(
         with _timed(result, "diagnosis"):
             found_suspects, catalog = suspects()
             found = _name(probes, part, found_suspects, catalog)
-        result.mistakes = found.mistakes
+        result.mistakes, result.possible = found.mistakes, found.possible
         result.checks = [_with_diagnosis(check, found) for check in result.checks]
     at = sum(check.visibility == VISIBLE for check in result.checks)
     for learning in reversed(learned):  # after the visible checks, before any held back; failing, tagged too
@@ -193,10 +194,12 @@ def _with_diagnosis(check: CheckResult, found: Diagnosis) -> CheckResult:
 
 
 def summary(result: Assessment, catalog: Catalog, notes: Sequence[Markdown] = ()) -> Markdown:
-    """The top-level feedback: one sentence on what is wrong, and the loader's notes."""
+    """The top-level feedback: one sentence on what is wrong, one line per named mistake on what to
+    change, and the loader's notes."""
     wrong = what_is_wrong(result, catalog)
     if wrong:  # the failed tests follow: no list of them here
-        return Markdown("\n\n".join([f"What is wrong: {wrong}", *notes]))
+        changes = [_changes(result, catalog)] if result.mistakes else []
+        return Markdown("\n\n".join([f"What is wrong: {wrong}", *changes, *notes]))
     shown = [check for check in result.checks if check.visibility == VISIBLE]
     passed = "All checks passed." if len(shown) == len(result.checks) else "All the tests shown now passed."
     return Markdown("\n\n".join([passed, *notes]))
@@ -209,9 +212,26 @@ def what_is_wrong(result: Assessment, catalog: Catalog) -> Markdown:
     if not failed:
         return Markdown("")
     if result.mistakes:
-        named = "; and ".join(catalog[m].title for m in result.mistakes)  # IDs are in extra_data, for tools
-        return Markdown(f"{named}. The failing tests show the numbers.")
+        return Markdown(f"{_named(result, catalog)}. The failing tests show the numbers.")
     return Markdown(first_sentence(failed[0].output))  # the first failing check's: its smallest evidence
+
+
+def _named(result: Assessment, catalog: Catalog) -> str:
+    """The named mistakes' titles (their IDs are in extra_data, for tools); look-alikes as one or the other."""
+    sure = [catalog[m].title for m in result.mistakes if m not in result.possible]
+    alike = " or ".join(catalog[m].title for m in result.mistakes if m in result.possible)
+    return "; and ".join(sure + ([f"{alike} (the tests cannot tell which)"] if alike else []))
+
+
+def _changes(result: Assessment, catalog: Catalog) -> str:
+    """What to change: each named mistake's line, a look-alike's only as what to do if it is that one."""
+    lines = [catalog[m].change for m in result.mistakes if m not in result.possible]  # in _named's order
+    lines += [f"If it is “{catalog[m].title}”: {catalog[m].change}" for m in result.mistakes if m in result.possible]
+    return (
+        f"What to change: {lines[0]}"
+        if len(lines) == 1
+        else "What to change:\n" + "\n".join(f"- {line}" for line in lines)
+    )
 
 
 def first_sentence(text: str) -> str:

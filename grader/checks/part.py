@@ -158,10 +158,18 @@ class Mistake:
 
     id: str  # stable identifier, in results.json's extra_data.mistakes
     title: str  # one line, the headline of the feedback
+    change: str  # one line, plain words: what to change in the code, true of this mistake
     explanation: str  # Markdown, plain words, no numbers: the diagnosis adds the evidence
     function: Optional[Callable] = None  # the wrong implementation, with the part's signature
     random_value: bool = False  # its value depends on fresh random draws: only gradients are compared
     meant: str = ""  # the entry this code computes where its slip raises no error (feedback shows its numbers there)
+
+    def headed(self, possibly: bool = False) -> str:
+        """Its feedback: the title, then what to change, then why. A look-alike that nothing tells
+        apart from another (possibly) may not be the student's mistake, so neither is its change."""
+        if possibly:
+            return f"**Possibly: {self.title}**\n\nIf it is this one, change this: {self.change}\n\n{self.explanation}"
+        return f"**{self.title}**\n\nWhat to change: {self.change}\n\n{self.explanation}"
 
 
 @dataclass(frozen=True)

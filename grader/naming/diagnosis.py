@@ -26,7 +26,7 @@ is named nothing: that simpler truth is what its feedback says.
 
 What the feedback shows
 -----------------------
-Each named mistake: its title and explanation, and the smallest probe where
+Each named mistake: its title, what to change and why, and the smallest probe where
 that mistake shows (where the student differs from the same suspect without
 it). No match: the observations (grader.naming.observations) that hold, each
 with the smallest probe that shows it, and the smallest probe where the
@@ -148,7 +148,7 @@ def diagnose(
             "code computed tells them apart, so these tests cannot tell which one you made. Each is described "
             f"below as a possibility.\n\n{feedback}"
         )
-    return Diagnosis(ordered, feedback)
+    return Diagnosis(ordered, feedback, frozenset(either))
 
 
 def _vanishes(suspect: Suspect, probes: List[int]) -> bool:

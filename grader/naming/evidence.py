@@ -44,12 +44,11 @@ class Explainer:
         )
 
     def named(self, ids: Sequence[str], match: Optional[Suspect] = None, either: FrozenSet[str] = frozenset()) -> str:
-        """Each mistake's title, explanation and the smallest probe that shows it; those in either
+        """Each mistake's title, change, explanation and the smallest probe that shows it; those in either
         (look-alikes nothing tells apart) as possibilities, not as fact."""
         blocks, shown = [], set()
         for mistake in ids:
-            title = ("Possibly: " if mistake in either else "") + self.catalog[mistake].title
-            block = f"**{title}**\n\n{self.catalog[mistake].explanation}"
+            block = self.catalog[mistake].headed(possibly=mistake in either)
             index, without = self._showing(mistake, match)
             if index is not None and index in shown:
                 block += "\n\nThe example above shows it too."

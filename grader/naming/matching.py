@@ -72,13 +72,16 @@ def name(
     wrong = sorted(by_size(matching.probes, differs), key=lambda i: matching.probes[i].size == 1)
     titles = [catalog[m].title for m in ids]
     evidence = _evidence(matching, wrong[0], sigs[wrong[0]], reference.sigs[wrong[0]], titles) if wrong else ""
-    blocks = [f"**{catalog[m].title}**\n\n{catalog[m].explanation}" for m in ids]  # the IDs are for tools (extra_data)
+    # Several fit: each is a possibility, and so is its change. The IDs are for tools (extra_data).
+    blocks = [catalog[m].headed(possibly=len(ids) > 1) for m in ids]
     if len(ids) > 1:
         listed = " or ".join(f"“{catalog[m].title}”" for m in ids)
         blocks.insert(0, f"Your answers fit {listed} equally: they give the same numbers on every test input.")
     if not ids and evidence:
         blocks.append("**Not one of the known mistakes.**")
-    return Diagnosis(ids, "\n\n".join(blocks + ([evidence] if evidence else [])))
+    return Diagnosis(
+        ids, "\n\n".join(blocks + ([evidence] if evidence else [])), frozenset(ids if len(ids) > 1 else ())
+    )
 
 
 def _evidence(

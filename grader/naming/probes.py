@@ -251,6 +251,7 @@ class Suspect:
 class Diagnosis:
     mistakes: Tuple[str, ...]
     feedback: str  # markdown: what is wrong and the numbers that show it ("" if nothing)
+    possible: FrozenSet[str] = frozenset()  # of the mistakes, look-alikes nothing told apart: each only possibly
 
 
 Hints = Callable[[Answers], List[Observation]]  # the exercise's own observations, beside the generic ones

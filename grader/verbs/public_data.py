@@ -59,7 +59,10 @@ def write_public_data(path: Path, exercise: str) -> Path:
                 "weights": {k: w for k, w in graded.weights.items() if k not in learning},
                 "cases": _cases_meta(f"p{j}", graded.part, graded.cases, arrays),
                 "suspects": [_suspect_meta(f"p{j}s{s}", suspect, arrays) for s, suspect in enumerate(suspects)],
-                "catalog": {key: {"title": m.title, "explanation": m.explanation} for key, m in catalog.items()},
+                "catalog": {
+                    key: {"title": m.title, "change": m.change, "explanation": m.explanation}
+                    for key, m in catalog.items()
+                },
             }
         )
     arrays["meta"] = np.array(json.dumps(meta))

@@ -1,6 +1,6 @@
 """The mistake catalog: known wrong pseudo-losses, each with the feedback a student reads.
 
-Every entry is an ID, a one-line title, a plain-words explanation (what is wrong,
+Every entry is an ID, a one-line title, one line on what to change, a plain-words explanation (what is wrong,
 why it hurts learning, how to fix it; the diagnosis adds the numbers) and a real
 wrong implementation with the student signature ``loss(logits, actions, q_values)``:
 
@@ -179,6 +179,7 @@ CATALOG: Tuple[Mistake, ...] = (
     Mistake(
         "sum_over_actions",
         "Probabilities of all actions times q: the loss is a constant with zero gradient",
+        "Weight the taken action's log-probability (`log_softmax` at `actions`) by q, not every action's probability.",
         "Your loss multiplies the probability of *every* action by q and averages. Softmax sums to one "
         "over the actions, so the sum of p(a)·q over actions is just q and the loss equals mean(q)/A "
         "(or mean(q) if you sum over actions): a constant that does not depend on the logits, so its "
@@ -191,6 +192,7 @@ CATALOG: Tuple[Mistake, ...] = (
     Mistake(
         "sign_flipped",
         "The sign is flipped: gradient ascent on the loss",
+        "Negate the loss: the pseudo-loss is −mean(log π(aᵢ|sᵢ)·qᵢ).",
         "The optimizer *minimises* the loss, and the policy gradient points towards a *higher* return, "
         "so the pseudo-loss must be minus the mean of log π(aᵢ|sᵢ)·qᵢ. With the sign flipped every step "
         "makes good actions less likely and bad ones more likely, and the return goes down. Note that "
@@ -200,6 +202,7 @@ CATALOG: Tuple[Mistake, ...] = (
     Mistake(
         "no_log",
         "Probabilities instead of log-probabilities",
+        "Use log-probabilities, `F.log_softmax(logits, dim=-1)`, where you use probabilities.",
         "Your loss weights the probability π(aᵢ|sᵢ) by qᵢ, but the policy gradient is built from the "
         "gradient of log π(a|s). The gradient of π is π times the gradient of log π, so every sample is "
         "scaled down by the probability of the action taken: rare actions barely count and the estimate "
@@ -210,6 +213,7 @@ CATALOG: Tuple[Mistake, ...] = (
     Mistake(
         "greedy_labels",
         "The most likely action (argmax) is used instead of the action that was sampled",
+        "Use the `actions` argument as the labels, not the argmax of the logits.",
         "The q values belong to the actions the agent actually took, and those were *sampled* from the "
         "policy, often not its most likely action. Pairing the argmax with the q of a different action "
         "gives the wrong gradient: the update is about an action the agent may never have taken, and "
@@ -221,6 +225,7 @@ CATALOG: Tuple[Mistake, ...] = (
     Mistake(
         "unweighted",
         "The q values are ignored",
+        "Multiply each sample's −log π(aᵢ|sᵢ) by its own qᵢ before averaging.",
         "Your loss is the plain cross-entropy of the sampled actions: it makes every action that was "
         "taken more likely, good or bad alike, which imitates past behaviour instead of reinforcing good "
         "behaviour. The q value of each sample is what tells the gradient which actions to encourage and "
@@ -230,6 +235,7 @@ CATALOG: Tuple[Mistake, ...] = (
     Mistake(
         "broadcast",
         "Shapes (N, 1) and (N,) broadcast into an N × N matrix",
+        "Make both factors shape (N,) before multiplying them, e.g. `.squeeze(-1)` after `gather`.",
         "Your per-sample log-probabilities have shape `(N, 1)` while q has shape `(N,)` (or the other "
         "way round), and broadcasting multiplies them into an `N × N` matrix that pairs every sample's "
         "log-probability with every other sample's q. Its mean is −mean(log π)·mean(q): each sample is "
@@ -241,6 +247,7 @@ CATALOG: Tuple[Mistake, ...] = (
     Mistake(
         "sum_reduction",
         "Sum over the batch instead of the mean",
+        "Average over the batch with `.mean()` instead of `.sum()`.",
         "Your loss sums the per-sample terms instead of averaging them, so its value and its gradient "
         "grow with the batch size. The effective learning rate then depends on how many samples you "
         "collected, and large batches take steps big enough to wreck the policy. Use `.mean()`, or "
@@ -250,6 +257,7 @@ CATALOG: Tuple[Mistake, ...] = (
     Mistake(
         "unstable_log",
         "`log(softmax(x))` underflows at large logits: the loss becomes infinite or NaN",
+        "Compute `F.log_softmax(logits, dim=-1)` directly instead of the log of `softmax`.",
         "You compute probabilities first and take their log afterwards. When one logit is much larger "
         "than another, softmax rounds the small probability to exactly zero and its log is −∞ (and `exp` "
         "of a large raw logit overflows to infinity): the loss becomes infinite or NaN, and one NaN "
@@ -261,6 +269,7 @@ CATALOG: Tuple[Mistake, ...] = (
     Mistake(
         "clamped_log_prob",
         "Clamped log-probabilities: right at ordinary logits, finite but wrong at extreme ones",
+        "Drop the clamp or epsilon, and compute log-probabilities with `F.log_softmax` or `Categorical(logits=...)`.",
         "Your loss is right for ordinary logits, but where an action is very unlikely it is finite and "
         "wrong: the log-probability, or the probability before its log, is clamped, by `.clamp(min=...)`, "
         "by adding an epsilon, or by `Categorical(probs=...)`, which clamps probabilities to the float "
@@ -274,6 +283,7 @@ CATALOG: Tuple[Mistake, ...] = (
     Mistake(
         "not_differentiable",
         "The loss is not connected to the logits: no gradient flows",
+        "Compute the loss with torch operations on `logits` itself: no `.detach()`, `.item()`, NumPy or new tensors.",
         "Your loss is computed outside autograd (through NumPy, `.item()`, `.detach()` or a new "
         "`torch.tensor(...)`), so PyTorch cannot trace it back to the logits: `backward()` fails, or "
         "succeeds and leaves the network's gradients empty. The value may be right, but the policy "
@@ -284,6 +294,7 @@ CATALOG: Tuple[Mistake, ...] = (
     Mistake(
         "not_scalar",
         "The loss is not a 0-dim tensor (a single number)",
+        "Reduce to a 0-dim tensor: `.mean()` of the per-sample terms without `keepdim`, or `.squeeze()`.",
         "Your function returns a tensor that is not zero-dimensional: one entry per sample, or a shape "
         "such as `(1,)`. With more than one entry, `backward()` raises an error unless you hand it a "
         "gradient; a one-element tensor of shape `(1,)` does backpropagate, but it is still not the scalar "
@@ -294,6 +305,7 @@ CATALOG: Tuple[Mistake, ...] = (
     Mistake(
         "double_softmax",
         "Softmax is applied twice",
+        "Pass the raw logits, not `softmax(logits)`, to `F.log_softmax`, `F.cross_entropy` or `Categorical(logits=...)`.",
         "Your code turns the logits into probabilities and then passes them to something that expects "
         "logits (`F.log_softmax`, `F.cross_entropy`, `Categorical(logits=...)`), which normalises them "
         "a second time. Probabilities all lie between zero and one, so the second softmax is nearly "
@@ -305,6 +317,7 @@ CATALOG: Tuple[Mistake, ...] = (
     Mistake(
         "two_actions_only",
         "A two-action shortcut (log-sigmoid of a logit difference) used with more actions",
+        "Replace the log-sigmoid of a logit difference with `F.log_softmax(logits, dim=-1)` gathered at `actions`.",
         "You compute log π(a|s) from the difference of the first two logits, with a log-sigmoid or a "
         "binary cross-entropy. That identity holds only when there are exactly two actions; with more, "
         "the other actions' logits are ignored and actions beyond the second are mislabelled, so the "
@@ -315,6 +328,7 @@ CATALOG: Tuple[Mistake, ...] = (
     Mistake(
         "normalized_inside",
         "q is standardised inside the loss",
+        "Use `q_values` as given: remove the subtraction of their mean and the division by their std.",
         "Your loss subtracts the mean of q and divides by its standard deviation before weighting. "
         "Normalising the returns is the caller's job (the training loop that calls your loss does it; "
         "the grader's test inputs are not standardised), and doing "
@@ -325,6 +339,7 @@ CATALOG: Tuple[Mistake, ...] = (
     Mistake(
         "mutates_inputs",
         "The inputs are modified in place",
+        "Work on new tensors: `x = x - m` rather than `x -= m`, no `.data`, no methods ending in `_`.",
         "Your function changes the tensors it was given (for example `logits.data -= ...`, "
         "`q_values.sub_(...)` or `actions.unsqueeze_(...)`). The caller still uses them afterwards, to "
         "log, to compute other losses or to call your function again, so the same batch gives a "
@@ -336,6 +351,7 @@ CATALOG: Tuple[Mistake, ...] = (
     Mistake(
         "logits_as_logprobs",
         "Raw logits are used as log-probabilities",
+        "Turn the logits into log-probabilities with `F.log_softmax(logits, dim=-1)` before picking the action's.",
         "Your loss treats the network's raw outputs as if they were log π(a|s), but logits become "
         "log-probabilities only after `log_softmax` subtracts their log-sum-exp over the actions. "
         "Without it, the gradient moves only the logit of the action taken and never the others, so "
@@ -346,6 +362,7 @@ CATALOG: Tuple[Mistake, ...] = (
     Mistake(
         "wrong_softmax_dim",
         "Softmax over the batch (dim=0) instead of over the actions",
+        "Normalise over the actions: `F.log_softmax(logits, dim=-1)`, not `dim=0`.",
         "Your log-softmax normalises along the first dimension, across the samples of the batch, "
         "instead of across the actions of each sample. Each state's action probabilities then depend on "
         "the other states in the batch and do not sum to one, so the loss and its gradient are wrong; "
@@ -356,6 +373,7 @@ CATALOG: Tuple[Mistake, ...] = (
     Mistake(
         "weight_after_reduction",
         "The loss is averaged before it is weighted by q",
+        'Weight each sample before averaging: `(F.cross_entropy(logits, actions, reduction="none") * q_values).mean()`.',
         "Your loss averages the cross-entropy over the batch first and multiplies by q (or its mean) "
         "afterwards, so every sample is weighted by the batch's average q instead of its own. Which "
         "actions were good is lost, and with standardised q the average is about zero, so the gradient "
@@ -366,6 +384,7 @@ CATALOG: Tuple[Mistake, ...] = (
     Mistake(
         "all_actions_weighted",
         "Every action's log-probability is weighted by q, not the action taken",
+        "Gather the taken action's log-probability (`.gather(-1, actions.unsqueeze(-1))`) before weighting by q.",
         "Your loss averages log π(a|s)·q over *all* actions instead of picking the one that was taken, "
         "so the `actions` argument has no effect. The gradient then pushes each state's policy towards "
         "uniform when q is positive and away from uniform when q is negative, whatever the agent did. "
@@ -376,6 +395,7 @@ CATALOG: Tuple[Mistake, ...] = (
     Mistake(
         "q_on_action_axis",
         "q of shape (N,) multiplied into softmax of shape (N, A): it lines up with the actions",
+        "Replace `softmax(logits) * q_values` with the taken action's log-probability times q, averaged and negated.",
         "Your loss multiplies `softmax(logits)`, of shape `(N, A)`, by `q_values`, of shape `(N,)`. "
         "Broadcasting lines shapes up from the right, so q is paired with the *action* axis: that is an "
         "error whenever N differs from A, and when N equals A (as in a small square example) it silently "
@@ -389,6 +409,7 @@ CATALOG: Tuple[Mistake, ...] = (
     Mistake(
         "policy_as_labels",
         "Cross-entropy against the policy's own probabilities: its gradient is zero",
+        "Use `actions` as the labels of the cross-entropy, not the policy's own detached probabilities.",
         "Your loss is the cross-entropy of the policy with its own probabilities as labels. Those labels "
         "equal the prediction, so the cross-entropy is the policy's entropy and its gradient, the "
         "prediction minus the labels, is zero (up to rounding): for this loss the worry that the pseudo-loss is "
@@ -400,6 +421,7 @@ CATALOG: Tuple[Mistake, ...] = (
     Mistake(
         "policy_as_labels_attached",
         "Cross-entropy against the policy's own probabilities (not detached): a q-weighted entropy",
+        "Use `actions` as the labels of the cross-entropy, not `softmax(logits)`.",
         "Your loss is the cross-entropy of the policy with its own probabilities as labels, which is the "
         "entropy of the policy weighted by q. It never looks at the actions, so its gradient only makes "
         "each state's policy more or less random according to q, whatever the agent did. The sampled "

@@ -1,6 +1,6 @@
 """The mistake catalog of the Gaussian pseudo-loss: known wrong losses and the feedback a student reads.
 
-Every entry is an ID, a one-line title, a plain-words explanation (the diagnosis
+Every entry is an ID, a one-line title, one line on what to change, a plain-words explanation (the diagnosis
 adds the numbers) and a real wrong implementation with the student signature
 ``loss(mean, log_std, actions, q_values)``:
 

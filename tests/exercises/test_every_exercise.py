@@ -17,8 +17,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 from conftest import CORPORA
+from markdown_it import MarkdownIt
 
-from grader.course.rubric import mistake_titles
 from grader.verbs.parts import weights_of
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -69,14 +69,43 @@ def test_every_mistake_file_is_named_with_its_numbers(grade, name, path):
     assert set(document["extra_data"]["mistakes"]) == expected
     failing = [test["output"] for test in document["tests"] if test["status"] == "failed"]
     assert failing and document["score"] < sum(test["max_score"] for test in document["tests"])
-    titles = mistake_titles(name)
+    catalog = _catalog(name)
     for mistake in expected:  # named by its title; the ID is for tools, in extra_data
-        heading = re.compile(r"\*\*(Possibly: )?" + re.escape(titles[mistake]) + r"\*\*")  # look-alikes: possibly
-        assert any(heading.search(output) for output in failing), mistake
+        assert any(_change_after_title(output, catalog[mistake]) for output in failing), mistake
+        assert catalog[mistake].change in document["output"], mistake  # the lead says it too
         assert not any(f"`{mistake}`" in output for output in failing)
     assert any(NUMBERS.search(output) for output in failing), failing[0]
     for part, found in document["extra_data"].get("parts", {}).items():  # the mistake costs its own part only
         assert (found["score"] < found["max_score"]) == bool(found["mistakes"]), (part, found)
+
+
+def _catalog(name: str) -> dict:
+    """Every part's catalog of the exercise, by mistake ID (the IDs are unique across parts)."""
+    from grader.course import rubric
+
+    return {m.id: m for function in rubric.exercise(name).functions for m in rubric.solution(name, function).catalog}
+
+
+def _change_after_title(feedback: str, mistake) -> bool:
+    """Whether the feedback, rendered as Gradescope does, heads a paragraph with the mistake's title
+    and follows it with its change: as fact, or as a possibility under a "Possibly:" title."""
+    paragraphs = [token.content for token in MarkdownIt("commonmark").parse(feedback) if token.type == "inline"]
+    follows = {
+        f"**{mistake.title}**": f"What to change: {mistake.change}",
+        f"**Possibly: {mistake.title}**": f"If it is this one, change this: {mistake.change}",
+    }
+    return any(follows.get(first) == then for first, then in zip(paragraphs, paragraphs[1:]))
+
+
+@pytest.mark.parametrize("name", EXERCISES)
+def test_every_catalog_entry_says_in_one_line_what_to_change(name):
+    catalog = _catalog(name)
+    long = {
+        key: m.change for key, m in catalog.items() if not m.change.strip() or "\n" in m.change or len(m.change) > 120
+    }
+    assert not long, long
+    changes = [m.change for m in catalog.values()]
+    assert len(set(changes)) == len(changes), "two mistakes of one exercise with the same change"
 
 
 def _grader_imports(path: Path) -> set:
@@ -203,3 +232,96 @@ def test_the_walkthrough_names_the_graders_mistake_or_none(walked, name, path):
 def test_the_walkthrough_names_nothing_in_a_correct_file(walked, name, path):
     named = walked(name, path)
     assert named and all(turn is None for turn in named.values()), named
+
+
+# The handout's own self-check over files given as arguments, each in a forked copy (no file changes
+# the next one's torch), run from the handout's folder: its grader, not this tree's. Prints, as JSON,
+# each file's exit code and its `--json` document.
+_SELF_CHECK_EACH = """
+import contextlib, io, json, os, signal, sys
+from pathlib import Path
+from grader import __file__ as engine
+assert Path(engine).resolve().is_relative_to(Path.cwd().resolve()), engine
+from grader.verbs import selfcheck
+data = selfcheck.load_public_data()  # read once: its thousands of arrays take a second to read, the check less
+selfcheck.load_public_data = lambda: data
+answers = {}
+for path in sys.argv[1:]:
+    read, write = os.pipe()
+    if os.fork() == 0:
+        os.close(read)
+        signal.alarm(120)
+        printed = io.StringIO()
+        with contextlib.redirect_stdout(printed):
+            code = selfcheck.main([path, "--json"])
+        with os.fdopen(write, "w") as pipe:
+            json.dump({"code": code, "printed": printed.getvalue()}, pipe)
+        os._exit(0)
+    os.close(write)
+    with os.fdopen(read) as pipe:
+        text = pipe.read()
+    os.wait()
+    answers[path] = json.loads(text) if text else {"code": "no answer"}
+print(json.dumps(answers))
+"""
+
+
+@pytest.fixture(scope="module")
+def self_checked(tmp_path_factory):
+    """Each exercise's handout, built once and unzipped into an empty folder, and its self-check's
+    answer on every correct and mistake file of the corpus (a notebook: the grader's extract of it,
+    as a .py file, since the self-check takes .py files and a notebook checks itself in its cell)."""
+    import subprocess
+    import sys
+    import zipfile
+
+    from grader import package
+    from grader.contract import SUBMISSION_FILE
+    from grader.course import rubric
+    from grader.submission.load import load_submission
+
+    def run(name: str) -> dict:
+        folder = tmp_path_factory.mktemp(f"{name}_handout")
+        with zipfile.ZipFile(package.handout(tmp_path_factory.mktemp(name) / "handout.zip", name)) as archive:
+            archive.extractall(folder)
+        files = {}
+        for path in [*_corpus(name).CORRECT, *_corpus(name).MISTAKES]:
+            files[path] = CORPORA / name / path
+            if path.endswith(".ipynb"):
+                functions = rubric.exercise(name).functions
+                source = load_submission(CORPORA / name / path, functions[0], also=functions[1:]).files[SUBMISSION_FILE]
+                files[path] = folder.parent / f"{name}_{Path(path).stem}.py"
+                files[path].write_text(source)
+        finished = subprocess.run(
+            [sys.executable, "-c", _SELF_CHECK_EACH, *map(str, files.values())],
+            cwd=folder,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            env={"PATH": "/usr/bin:/bin"},
+        )
+        assert finished.returncode == 0, finished.stderr
+        answers = json.loads(finished.stdout)
+        return {path: answers[str(file)] for path, file in files.items()}
+
+    return {name: run(name) for name in EXERCISES}
+
+
+@pytest.mark.parametrize("name", EXERCISES)
+def test_the_handouts_self_check_agrees_with_the_grader_on_the_corpus(self_checked, name):
+    """From the built handout: every correct file passes, every mistake file is named as the grader
+    names it (the manifest), with each mistake's change in the lead."""
+    catalog, wrong = _catalog(name), []
+    for path, answer in self_checked[name].items():
+        if "printed" not in answer:
+            wrong.append(f"{path}: {answer}")
+            continue
+        document = json.loads(answer["printed"])
+        named = set(document["extra_data"]["mistakes"])
+        expected = _corpus(name).MISTAKES.get(path, frozenset())
+        failed = [test["name"] for test in document["tests"] if test["status"] != "passed"]
+        if named != expected or bool(failed) != bool(expected) or answer["code"] != (1 if expected else 0):
+            wrong.append(f"{path}: named {sorted(named)}, failed {failed}, exit {answer['code']}")
+        elif not all(catalog[m].change in document["output"] for m in expected):
+            wrong.append(f"{path}: the lead lacks a change: {document['output']}")
+    assert not wrong, "\n".join(wrong)
