@@ -168,6 +168,9 @@ def handout(out: Path, exercise: str) -> Path:
         # A component's public module, where load_public finds it: as in this tree.
         homes = [registry.folders(name)[0] for name in dict.fromkeys(spec.homes.values())]
         components = [home / "exercise.py" for home in homes]
+        components += [
+            home / rubric.exercise(home.name).walkthrough for home in homes if rubric.exercise(home.name).walkthrough
+        ]
         members += [(p, str(p.relative_to(ROOT))) for p in components]
         members += [(home / "README.md", f"README-{home.name}.md") for home in homes]  # what each part asks
         members += [(launcher, launcher.name), (notebook, notebook.name), (data, data.name)]

@@ -214,14 +214,16 @@ def load_public(path: Path) -> Exercise:
 
 
 def load_walkthroughs(path: Path) -> Tuple[Walkthrough, ...]:
-    """The walk-throughs (one per part that has one) of the exercise whose public module is at path."""
+    """The walk-throughs (one per part that has one) of the exercise whose public module is at path,
+    then its components'."""
     exercise = load_public(path)
+    theirs = [load_walkthroughs(ASSIGNMENT / home / "exercise.py") for home in dict.fromkeys(exercise.homes.values())]
     if not exercise.walkthrough:
-        return ()
+        return sum(theirs, ())
     found = _defined(path.with_name(exercise.walkthrough), "WALKTHROUGHS", tuple)
     if not found or not all(isinstance(w, Walkthrough) and w.function in exercise.functions for w in found):
         raise ImportError(f"{exercise.walkthrough}'s WALKTHROUGHS are not walk-throughs of {exercise.functions}")
-    return found
+    return sum(theirs, found)
 
 
 def _defined(path: Path, name: str, kind: Type[T]) -> T:
