@@ -161,4 +161,4 @@ PARTS = (
         Matching(GAE, _batch_probes()),
     ),
 )
-EXERCISE = Exercise(PARTS, stub="returns.py")
+EXERCISE = Exercise(PARTS, stub="returns.py", preload=("scipy.signal",))  # Spinning Up's discount_cumsum

@@ -122,6 +122,7 @@ class Exercise:
     parts: Tuple[Part, ...]  # graded in this order, each with its own points, in one upload
     stub: str = ""  # the file the handout gives students to fill in; defaults to <first function>.py
     walkthrough: str = ""  # a public module beside this one defining WALKTHROUGH, for `explain`; none if empty
+    preload: Tuple[str, ...] = ()  # modules its submissions may import, imported once before the children fork
 
     def __post_init__(self):
         functions = [part.function for part in self.parts]

@@ -80,6 +80,34 @@ def test_careless_upload_is_graded_on_its_merits(graded, name):
     assert SAYS[name] in _failing(document, loser)
 
 
+def test_scipy_lfilter_is_graded_with_scipy_already_in_its_child(graded, zygote):
+    """Spinning Up's discount_cumsum: full marks, and every child forked after it has scipy.signal
+    before the submission runs (the zygote imported it once: 1 s a child otherwise)."""
+    from grader.course import rubric
+    from grader.sandbox.sandboxed import SandboxOracle
+
+    assert graded("correct/lfilter_discount_cumsum.py")["score"] == 100
+    had = "import sys\nHAD = float('scipy.signal' in sys.modules)\ndef discounted_return(rewards, gamma):\n    return rewards * 0 + HAD\n"
+    oracle = SandboxOracle(zygote, {"submission.py": had}, rubric.exercise("returns").parts[0].contract)
+    try:
+        assert oracle.load() is None
+        answer = oracle.call(np.ones(3), np.asarray(0.9))
+    finally:
+        oracle.close()
+    assert answer.value.tolist() == [1.0, 1.0, 1.0]
+
+
+def test_only_a_submission_that_names_scipy_waits_for_its_import():
+    from grader.submission.load import Source
+    from grader.verbs.grade import _named
+
+    def named(text: str):
+        return _named(("scipy.signal",), Source({"submission.py": text}, Path("x.py"), (), ""))
+
+    assert named("from scipy.signal import lfilter") == ("scipy.signal",)
+    assert named("import numpy as np") == ()
+
+
 def test_a_mistake_costs_the_value_checks_not_the_interface_or_purity(graded):
     scores = {t["name"].split(". ", 1)[1]: t["score"] for t in graded("mistakes/value_not_subtracted.py")["tests"]}
     gae = {name.split(": ", 1)[1]: score for name, score in scores.items() if name.startswith("gae_advantages")}
