@@ -42,7 +42,7 @@ from grader.naming.probes import Diagnostics
 T = TypeVar("T")
 # The engine's checks. An exercise declares which of them each part has (and checks of its own),
 # with titles, the kinds of case each judges, and points in rubric.json.
-Library = Literal["interface", "value", "gradient", "sampled_actions", "stability", "purity", "learning"]
+Library = Literal["interface", "value", "gradient", "sampled_actions", "stability", "purity", "speed", "learning"]
 LIBRARY: Tuple[str, ...] = get_args(Library)
 Naming = Union[Diagnostics, Matching]  # a loss's diagnosis, an array function's matching
 OwnJudge = Callable[[Sequence[Trial]], Judged]  # a check of the part's own, over the trials of its kinds
@@ -81,11 +81,16 @@ class Part:
     stable: str = ""  # what a function that passes the stability check does, for its feedback
     unstable_advice: str = ""  # the fix when it is not finite on the extreme cases
     sampled_not_zero: str = ""  # why the correct loss is not zero on actions sampled from the policy
+    budget_s: float = 0.0  # the speed check's: CPU seconds the largest public case may take
 
     def __post_init__(self):
         keys = [check.key for check in self.checks]
         if len(set(keys)) != len(keys) or not keys:
             raise ValueError(f"{self.contract.function}: check keys {keys} are not unique")
+        if any(check.judge == "speed" and not check.own for check in self.checks) and (
+            self.budget_s <= 0 or self.contract.loss
+        ):
+            raise ValueError(f"{self.contract.function}: a speed check times an array function, within budget_s")
         no_gradient = [c.key for c in self.checks if c.judge in ("gradient", "sampled_actions") and not c.own]
         if no_gradient and not self.contract.loss:
             raise ValueError(f"{self.contract.function} has no gradient to check: {no_gradient}")

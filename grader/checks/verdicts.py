@@ -329,7 +329,7 @@ def _judged(
     if check.own is not None:
         return check.own(on)
     if not part.contract.loss:
-        return arrays.judge(check.judge, on, repeat, part.stable if check.judge == "stability" else "")
+        return arrays.judge(check.judge, on, repeat, part.stable if check.judge == "stability" else "", part.budget_s)
     if check.judge == "interface":
         return check_interface(on, consistency, part.contract)
     if check.judge == "value":
