@@ -248,6 +248,11 @@ def gradescope_box() -> None:
     for label, submission, exercise in (
         ("memory hog, 32 MB steps", HOG, "discrete"),
         *((f"{name}, correct submission", path, name) for name, path in first_correct().items()),
+        (
+            "returns, scipy.signal.lfilter (preloaded)",
+            CORPORA / "returns/correct/lfilter_discount_cumsum.py",
+            "returns",
+        ),
     ):
         wall, cpu, peak, score = measured_grade(submission, exercise=exercise)
         correct = submission != HOG

@@ -17,6 +17,11 @@ import numpy as np
 from grader.author import Argument, Case, Check, Contract, Exercise, Expected, Matching, Part, make_probe
 
 MAX_STEPS = 2048  # a correct T x T discount matrix (32 MB) still fits the sandbox's memory
+# CPU seconds the largest public case (2048 steps) may take. Measured in the sandbox on a 2.6 GHz EPYC:
+# a loop over the steps about 1 ms (over 1000 times within), a T x T discount matrix 50 ms, the
+# definition's loop inside a loop 0.5 s (three times within, for a slower CPU); a loop inside a loop
+# with np.power per term 3.5 s.
+BUDGET_S = 1.5
 TOLERANCE = 1e-4  # of the size of the terms each entry sums: float32 accumulation passes, a wrong index does not
 _EDGE_GAMMAS = (0.0, 1.0)  # by seed, for one trajectory
 _EDGE_PAIRS = ((0.0, 0.0), (1.0, 1.0), (0.0, 1.0), (1.0, 0.0))  # (gamma, lambda) by seed, for GAE
@@ -37,12 +42,17 @@ GAE = Contract(
 )
 
 
+def _speed(steps: str) -> Check:
+    return Check("speed", f"Fast enough: {steps} = {MAX_STEPS} in {BUDGET_S:g} s of CPU time", ("speed",))
+
+
 def _trajectory_checks(what: str) -> Tuple[Check, ...]:
     return (
         Check("interface", "Interface: returns a float array of shape (T,)", ("ordinary", "edges")),
         Check("value", f"{what} equals the reference", ("ordinary",)),
         Check("edges", "Correct at the edges: one step, γ = 0 or 1, a thousand steps", ("edges",), uses="value"),
         Check("purity", "Pure: rewards unchanged, same answer twice", ("ordinary", "edges")),
+        _speed("T"),
     )
 
 
@@ -58,12 +68,12 @@ def make_trajectory(kind: str, seed: int, sizes: Tuple[int, ...], hidden: bool =
     if not 1 <= steps <= MAX_STEPS:
         raise ValueError(f"bad case {kind} {seed} {steps}")
     rng = np.random.default_rng(seed)
-    gamma = rng.uniform(0.8, 0.999) if kind == "ordinary" else _EDGE_GAMMAS[seed % 2]
+    gamma = _EDGE_GAMMAS[seed % 2] if kind == "edges" else rng.uniform(0.8, 0.999)
     return Case(kind, seed, hidden, (_rewards(rng, steps), np.asarray(gamma)), (("T", steps),))
 
 
 def make_batch(kind: str, seed: int, sizes: Tuple[int, ...], hidden: bool = False) -> Case:
-    """K trajectories laid end to end in B steps; 'boundaries' has many short ones."""
+    """K trajectories laid end to end in B steps; 'boundaries' has many short ones, 'speed' long ones."""
     steps, count = sizes
     if not 1 <= count <= steps <= MAX_STEPS:
         raise ValueError(f"bad case {kind} {seed} {steps} {count}")
@@ -137,6 +147,7 @@ PARTS = (
         make_trajectory,
         solve_trajectory,
         Matching(RETURN, _trajectory_probes(RETURN)),
+        budget_s=BUDGET_S,
     ),
     Part(
         REWARD_TO_GO,
@@ -147,6 +158,7 @@ PARTS = (
         make_trajectory,
         solve_trajectory,
         Matching(REWARD_TO_GO, _trajectory_probes(REWARD_TO_GO)),
+        budget_s=BUDGET_S,
     ),
     Part(
         GAE,
@@ -158,10 +170,14 @@ PARTS = (
             ),
             Check("edges", "Correct at the edges: γ and λ 0 or 1, one step, long batches", ("edges",), uses="value"),
             Check("purity", "Pure: inputs unchanged, same answer twice", ("ordinary", "boundaries", "edges")),
+            _speed("B"),
         ),
         make_batch,
         solve_batch,
         Matching(GAE, _batch_probes()),
+        budget_s=BUDGET_S,
     ),
 )
-EXERCISE = Exercise(PARTS, stub="returns.py", walkthrough="explain.py")
+EXERCISE = Exercise(
+    PARTS, stub="returns.py", walkthrough="explain.py", preload=("scipy.signal",)
+)  # Spinning Up's discount_cumsum

@@ -91,7 +91,7 @@ def evaluate(fn: Callable, inputs: Inputs, contract: Contract, trace: bool = Fal
     With trace, also report the largest intermediate tensor (slower: a hook per torch call).
     Passing the same inputs twice shows whether a first call's in-place changes alter the answer."""
     before = tuple(_snapshot(value) for value in inputs)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.thread_time()
     header: dict = {
         "kind": "answer",
         "error": None,
@@ -121,6 +121,9 @@ def evaluate(fn: Callable, inputs: Inputs, contract: Contract, trace: bool = Fal
             header.update(describe_error(exc))
             header["seconds"] = time.perf_counter() - start
             return header, arrays
+        # The calling thread's CPU time: the process's clock advances only by scheduler ticks in a child
+        # under RLIMIT_CPU. The call's own time, not the reading of its result.
+        header["cpu_seconds"] = time.thread_time() - cpu
         try:
             with _no_torch_function():  # read the result with torch's own functions, not a submission's
                 _describe_result(out, inputs, contract, before, header, arrays)
@@ -228,6 +231,7 @@ class Answer:
     seconds: float
     value: Optional[np.ndarray]  # float64, the returned value (when small enough)
     grads: Mapping[str, np.ndarray]  # dL/d(input) by argument name, float64; empty when not connected
+    cpu_s: float = 0.0  # CPU time of the call itself in the calling thread (the speed check's); 0 if it raised
 
     @property
     def scalar(self) -> Optional[float]:
@@ -255,6 +259,7 @@ class Answer:
         mutated = _names(header.get("mutated"), contract.names)
         largest = _count(header.get("largest"))
         seconds = _seconds(header.get("seconds"))
+        cpu_s = _seconds(header.get("cpu_seconds", 0.0))
         value = _array(arrays, "value", None)
         found = {name: _array(arrays, f"grad_{name}", tuple(shapes[name])) for name in contract.differentiable}
         grads = {name: grad for name, grad in found.items() if grad is not None}
@@ -284,6 +289,7 @@ class Answer:
             seconds=seconds,
             value=value,
             grads=grads,
+            cpu_s=cpu_s,
         )
 
 

@@ -2,7 +2,8 @@
 
 The same checks a loss has, read for an array: the interface is the shape and a
 floating-point dtype, the value is every entry within its tolerance (each case's
-expected answer says how far), and the purity check is the loss's own.
+expected answer says how far), and the purity check is the loss's own. The speed
+check is an array function's alone: the time of a loss's call leaves out its backward.
 """
 
 from __future__ import annotations
@@ -14,14 +15,19 @@ import numpy as np
 from grader.calling.answer import Answer
 from grader.checks.part import Library
 from grader.checks.purity import check_purity
+from grader.checks.speed import check_speed
 from grader.checks.trials import Judged, Trial, over_cases
 from grader.text import code, fmt
 
 WHAT = "floating-point numbers of the expected shape"
 
 
-def judge(uses: Library, trials: Sequence[Trial], repeat: Optional[Trial], success: str = "") -> Judged:
+def judge(
+    uses: Library, trials: Sequence[Trial], repeat: Optional[Trial], success: str = "", budget_s: float = 0
+) -> Judged:
     """The library check `uses` over an array function's trials (Part allows no other)."""
+    if uses == "speed":
+        return check_speed(trials, budget_s)
     if uses == "interface":
         return over_cases(list(trials), interface_problem, f"Returns {WHAT} on every case.")
     if uses == "purity":

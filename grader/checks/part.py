@@ -42,7 +42,7 @@ from grader.naming.walkthrough import Walkthrough
 T = TypeVar("T")
 # The engine's checks. An exercise declares which of them each part has (and checks of its own),
 # with titles, the kinds of case each judges, and points in rubric.json.
-Library = Literal["interface", "value", "gradient", "sampled_actions", "stability", "purity", "learning"]
+Library = Literal["interface", "value", "gradient", "sampled_actions", "stability", "purity", "speed", "learning"]
 LIBRARY: Tuple[str, ...] = get_args(Library)
 Naming = Union[Diagnostics, Matching]  # a loss's diagnosis, an array function's matching
 OwnJudge = Callable[[Sequence[Trial]], Judged]  # a check of the part's own, over the trials of its kinds
@@ -82,11 +82,16 @@ class Part:
     stable: str = ""  # what a function that passes the stability check does, for its feedback
     unstable_advice: str = ""  # the fix when it is not finite on the extreme cases
     sampled_not_zero: str = ""  # why the correct loss is not zero on actions sampled from the policy
+    budget_s: float = 0.0  # the speed check's: CPU seconds the largest public case may take
 
     def __post_init__(self):
         keys = [check.key for check in self.checks]
         if len(set(keys)) != len(keys) or not keys:
             raise ValueError(f"{self.contract.function}: check keys {keys} are not unique")
+        if any(check.judge == "speed" and not check.own for check in self.checks) and (
+            self.budget_s <= 0 or self.contract.loss
+        ):
+            raise ValueError(f"{self.contract.function}: a speed check times an array function, within budget_s")
         no_gradient = [c.key for c in self.checks if c.judge in ("gradient", "sampled_actions") and not c.own]
         if no_gradient and not self.contract.loss:
             raise ValueError(f"{self.contract.function} has no gradient to check: {no_gradient}")
@@ -133,6 +138,7 @@ class Exercise:
     components: Tuple[str, ...] = ()
     adds: Mapping[str, Tuple[Check, ...]] = field(default_factory=dict)  # checks added to a component's part
     homes: Mapping[str, str] = field(default_factory=dict, compare=False)  # function -> the component it is from
+    preload: Tuple[str, ...] = ()  # modules its submissions may import, imported once before the children fork
 
     def __post_init__(self):
         functions = [part.function for part in self.parts]
@@ -205,12 +211,15 @@ def load_public(path: Path) -> Exercise:
     exercise = _defined(path, "EXERCISE", Exercise)
     if not exercise.components:
         return exercise
-    parts, homes = list(exercise.parts), {}
+    parts, homes, preload = list(exercise.parts), {}, list(exercise.preload)
     for name in exercise.components:
-        for part in load_public(ASSIGNMENT / name / "exercise.py").parts:
+        component = load_public(ASSIGNMENT / name / "exercise.py")
+        for part in component.parts:
             parts.append(dataclasses.replace(part, checks=part.checks + exercise.adds.get(part.function, ())))
             homes[part.function] = name
-    return dataclasses.replace(exercise, parts=tuple(parts), components=(), adds={}, homes=homes)
+        preload += component.preload
+    preloaded = tuple(dict.fromkeys(preload))
+    return dataclasses.replace(exercise, parts=tuple(parts), components=(), adds={}, homes=homes, preload=preloaded)
 
 
 def load_walkthroughs(path: Path) -> Tuple[Walkthrough, ...]:

@@ -330,7 +330,7 @@ def _judged(
         return check.own(on)
     library = cast(Library, check.judge)  # Check: a check without a judge of its own is the library's
     if not part.contract.loss:
-        return arrays.judge(library, on, repeat, part.stable if library == "stability" else "")
+        return arrays.judge(library, on, repeat, part.stable if library == "stability" else "", part.budget_s)
     if library == "interface":
         return check_interface(on, consistency, part.contract)
     if library == "value":

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -15,7 +16,7 @@ import numpy as np
 import pytest
 from conftest import CORPORA
 from rendered import document_problems
-from submissions.returns.corpus import CARELESS, CORRECT, MISTAKES, SAYS
+from submissions.returns.corpus import CARELESS, CORRECT, MISTAKES, SAYS, SLOW
 
 CORPUS = CORPORA / "returns"
 ROOT = Path(__file__).resolve().parents[2]
@@ -60,7 +61,7 @@ def _failing(document: dict, function: str) -> str:
 
 
 def test_corpus_files_exist():
-    named = [*CORRECT, *MISTAKES, *CARELESS]
+    named = [*CORRECT, *MISTAKES, *CARELESS, *SLOW]
     assert all((CORPUS / name).is_file() for name in named)
     on_disk = {str(p.relative_to(CORPUS)) for p in CORPUS.rglob("*") if p.suffix in (".py", ".ipynb")}
     assert on_disk - set(named) == {"corpus.py", "careless/make.py"}
@@ -78,6 +79,65 @@ def test_careless_upload_is_graded_on_its_merits(graded, name):
     assert document["extra_data"]["mistakes"] == []
     (loser,) = [function for function, score in got.items() if score < _parts(document)[function]["max_score"]]
     assert SAYS[name] in _failing(document, loser)
+
+
+def _speed(document: dict, function: str) -> dict:
+    return next(t for t in document["tests"] if t["name"].split(". ", 1)[1].startswith(f"{function}: Fast enough"))
+
+
+@pytest.mark.parametrize("name", sorted(SLOW))
+def test_too_slow_costs_the_speed_points_only(graded, name):
+    """A correct GAE as a loop inside a loop: 3.5 s of CPU on 2048 steps, past the 1.5 s budget."""
+    document = graded(name)
+    assert {function: part["score"] for function, part in _parts(document).items()} == SLOW[name]
+    speed = _speed(document, "gae_advantages")
+    assert speed["score"] == 0 and "the budget is 1.5 s" in speed["output"]
+    assert [t["name"] for t in document["tests"] if t["status"] == "failed"] == [speed["name"]]
+    assert document["extra_data"]["mistakes"] == []
+
+
+def test_quadratic_time_within_the_budget_is_said_with_full_points(graded):
+    """A T x T discount matrix: about 16 times as long for 4 times the steps (25 here), said, with the
+    seconds measured; full points. (Its GAE's fixed costs bring its ratio near the threshold: not asserted.)"""
+    document = graded("speed/triangle_matrix.py")
+    assert document["score"] == 100
+    said = _speed(document, "discounted_reward_to_go")["output"]
+    seconds = [float(n) * (1e-3 if unit == "ms" else 1) for n, unit in re.findall(r"took ([0-9.]+) (m?s)", said)]
+    assert len(seconds) == 2 and 0 < seconds[1] < seconds[0] <= 1.5, said
+    assert "grows about as the square of the size" in said and "the budget is 1.5 s" in said
+
+
+def test_a_loop_over_the_steps_is_timed_without_remark(graded):
+    said = _speed(graded("correct/reversed_running_sum.py"), "discounted_reward_to_go")["output"]
+    assert "square" not in said and re.search(r"took [0-9.]+ ms of CPU time", said), said
+
+
+def test_scipy_lfilter_is_graded_with_scipy_already_in_its_child(graded, zygote):
+    """Spinning Up's discount_cumsum: full marks, and every child forked after it has scipy.signal
+    before the submission runs (the zygote imported it once: 1 s a child otherwise)."""
+    from grader.course import rubric
+    from grader.sandbox.sandboxed import SandboxOracle
+
+    assert graded("correct/lfilter_discount_cumsum.py")["score"] == 100
+    had = "import sys\nHAD = float('scipy.signal' in sys.modules)\ndef discounted_return(rewards, gamma):\n    return rewards * 0 + HAD\n"
+    oracle = SandboxOracle(zygote, {"submission.py": had}, rubric.exercise("returns").parts[0].contract)
+    try:
+        assert oracle.load() is None
+        answer = oracle.call(np.ones(3), np.asarray(0.9))
+    finally:
+        oracle.close()
+    assert answer.value.tolist() == [1.0, 1.0, 1.0]
+
+
+def test_only_a_submission_that_names_scipy_waits_for_its_import():
+    from grader.submission.load import Source
+    from grader.verbs.grade import _named
+
+    def named(text: str):
+        return _named(("scipy.signal",), Source({"submission.py": text}, Path("x.py"), (), ""))
+
+    assert named("from scipy.signal import lfilter") == ("scipy.signal",)
+    assert named("import numpy as np") == ()
 
 
 def test_a_mistake_costs_the_value_checks_not_the_interface_or_purity(graded):
@@ -131,8 +191,8 @@ def test_a_class_gets_a_column_per_part_in_grades_csv(tmp_path):
     rows = {row["entry"]: row for row in csv.DictReader(io.StringIO((out / "grades.csv").read_text("utf-8-sig")))}
     parts = ("discounted_return", "discounted_reward_to_go", "gae_advantages")
     assert [float(rows["python_loops.py"][part]) for part in parts] == [25, 40, 45]
-    assert [float(rows["sum_not_accumulated_plus.py"][part]) for part in parts] == [25, 10, 45]
-    assert float(rows["sum_not_accumulated_plus.py"]["total"]) == 80
+    assert [float(rows["sum_not_accumulated_plus.py"][part]) for part in parts] == [25, 15, 45]
+    assert float(rows["sum_not_accumulated_plus.py"]["total"]) == 85
 
 
 @pytest.mark.slow

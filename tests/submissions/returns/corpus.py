@@ -5,7 +5,8 @@ Paths are relative to this folder. Every file defines the three functions (but
 IDs (reference/returns/mistakes.py) the diagnosis names for it; each such file
 has its mistake in one part and the other two parts right, so only that part
 loses points (the combo file has one in each of two parts). CARELESS maps a file to each part's expected score, and SAYS to
-what the feedback of the part that loses points must say.
+what the feedback of the part that loses points must say. SLOW maps a file whose numbers are right but
+whose time is past the speed check's budget to each part's score.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ CORRECT: Tuple[str, ...] = (
     "correct/float32_accumulation.py",  # every sum accumulated in float32
     "correct/vectorised_gae_split.py",  # np.split at the terminals, a discount matrix per piece
     "correct/reversed_running_sum.py",  # rtg[t] += gamma * rtg[t + 1] on a copy; values padded with a 0
+    "speed/triangle_matrix.py",  # np.triu of T x T discounts: quadratic time, said, but within the budget
     "careless/hw2_returns.ipynb",  # a notebook: the three functions among prints, a plot and `!pip`
 )
 
@@ -51,15 +53,19 @@ MISTAKES: Dict[str, FrozenSet[str]] = {
 _FULL = {"discounted_return": 25.0, "discounted_reward_to_go": 30.0, "gae_advantages": 45.0}
 
 CARELESS: Dict[str, Dict[str, float]] = {
-    # np.zeros_like of an int copy of the rewards: every sum truncated; only purity holds
-    "careless/int_rewards_zeros_like.py": {**_FULL, "discounted_reward_to_go": 5.0},
-    # one float, not one per step: only purity holds
+    # np.zeros_like of an int copy of the rewards: every sum truncated; only purity and speed hold
+    "careless/int_rewards_zeros_like.py": {**_FULL, "discounted_reward_to_go": 10.0},
+    # one float, not one per step: only purity and speed hold
     "careless/return_python_float.py": {**_FULL, "discounted_return": 5.0},
     # right numbers, written into the caller's rewards: purity lost, nothing else
     "careless/inplace_reversed_cumsum.py": {**_FULL, "discounted_reward_to_go": 25.0},
     # no gae_advantages at all: that part 0, the other two graded
     "careless/missing_gae.py": {**_FULL, "gae_advantages": 0.0},
 }
+
+# Right numbers, too slow: GAE as a loop inside a loop (np.power for every term) takes about 3.5 s of CPU on
+# one trajectory of 2048 steps, past the 1.5 s budget (or past the call's 5 s timeout on a busy machine).
+SLOW: Dict[str, Dict[str, float]] = {"speed/quadratic_gae_loops.py": {**_FULL, "gae_advantages": 40.0}}
 
 SAYS: Dict[str, str] = {
     "careless/int_rewards_zeros_like.py": "returned `int64` numbers; discounted sums have fractions",
