@@ -122,7 +122,7 @@ def test_scipy_lfilter_is_graded_with_scipy_already_in_its_child(graded, zygote)
     had = "import sys\nHAD = float('scipy.signal' in sys.modules)\ndef discounted_return(rewards, gamma):\n    return rewards * 0 + HAD\n"
     oracle = SandboxOracle(zygote, {"submission.py": had}, rubric.exercise("returns").parts[0].contract)
     try:
-        assert oracle.load() is None
+        assert oracle.import_submission() is None
         answer = oracle.call(np.ones(3), np.asarray(0.9))
     finally:
         oracle.close()
