@@ -150,6 +150,45 @@ def test_catalog_ids_are_unique_across_parts_and_every_entry_is_named_in_process
     assert not unnamed, unnamed
 
 
+def _learning_checks() -> list:
+    """(exercise, function, check key) of every learning check, each trainer and function once
+    (a composite's parts train as their own exercise's do)."""
+    from grader.course import rubric
+
+    found, seen = [], set()
+    for name in EXERCISES:
+        for part in rubric.exercise(name).parts:
+            for check in part.learnings:
+                trainer = rubric.solution(name, part.function).trainer(check)
+                if (trainer, part.function) not in seen:
+                    seen.add((trainer, part.function))
+                    found.append((name, part.function, check.key))
+    return found
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("name", "function", "key"), _learning_checks())
+def test_the_reference_passes_every_learning_check_on_the_grading_seeds(name, function, key):
+    """Trained with the references alone (the part's and those of the functions its trainer also
+    asks), every learning check passes on every grading seed."""
+    from grader.calling.oracle import LocalOracle
+    from grader.course import rubric
+    from grader.learning.check import also_of, check_learning, trainer
+
+    spec = rubric.exercise(name)
+    part = spec.part(function)
+    check = next(check for check in part.learnings if check.key == key)
+    learning = trainer(rubric.solution(name, function).trainer(check))
+    also = {
+        other: (LocalOracle(rubric.solution(name, other).reference, spec.part(other).contract), spec.part(other))
+        for other in also_of(learning)
+    }
+    reference = LocalOracle(rubric.solution(name, function).reference, part.contract)
+    result, extra = check_learning(reference, part, check, learning, 1.0, also=also)
+    assert result.passed, result.output
+    assert [run["seed"] for run in extra[key]["runs"]] == list(learning.GRADING_SEEDS)
+
+
 @pytest.mark.parametrize("name", EXERCISES)
 def test_the_reference_passes_every_check_on_every_case(name):
     from grader.calling.oracle import LocalOracle
