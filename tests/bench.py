@@ -112,6 +112,7 @@ def warm_grades(repeats: int) -> None:
 def every_exercise(repeats: int = 3) -> None:
     """Each exercise of the registry, graded warm on the first correct file of its corpus."""
     print(f"Every exercise of assignment/exercises.json: its corpus's first correct file, warm (median of {repeats})")
+    walls = {}
     for name, path in first_correct().items():
         graded = rubric.load_rubric(name)
         grade_submission(path, ZYGOTE, graded)
@@ -119,8 +120,10 @@ def every_exercise(repeats: int = 3) -> None:
         learning = [d["extra_data"]["timing"].get("learning") for d in documents]
         if all(seconds is not None for seconds in learning):
             row(f"{name}: learning check", f"{median(learning):.3f} s")
-        wall = median(d["execution_time"] for d in documents)
+        wall = walls[name] = median(d["execution_time"] for d in documents)
         row(f"{name}: total wall ({path.name}, score {documents[0]['score']:g})", f"{wall:.3f} s", "target ≤ 3 s")
+    if "reinforce" in walls:  # the whole homework against its loss alone
+        row("reinforce / discrete", f"{walls['reinforce'] / walls['discrete']:.2f}×", "target ≤ 1.5×")
 
 
 def first_correct() -> dict:
