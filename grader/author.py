@@ -29,21 +29,19 @@ from grader.learning.runs import (
     needed_return,
     verdict,
 )
-from grader.naming.diagnosis import answer_all, reductions, scaled
 from grader.naming.matching import Matching
 from grader.naming.probes import (
     Answers,
     Diagnostics,
     Observation,
     Probe,
-    Sig,
     Sizes,
-    Suspect,
     Variation,
     close_grad,
     flat,
     make_probe,
 )
+from grader.naming.variants import Spelling, SuspectRules, Variant, standardized
 from grader.naming.walkthrough import Turn, Walkthrough, num, row
 from grader.text import fmt
 
@@ -72,15 +70,15 @@ __all__ = [
     "Part",
     "Probe",
     "Progress",
-    "Sig",
     "Sizes",
+    "Spelling",
     "Solution",
-    "Suspect",
+    "SuspectRules",
     "Trial",
     "Turn",
+    "Variant",
     "Variation",
     "Walkthrough",
-    "answer_all",
     "close_grad",
     "flat",
     "float64_answer",
@@ -89,8 +87,7 @@ __all__ = [
     "make_probe",
     "needed_return",
     "num",
-    "reductions",
     "row",
-    "scaled",
+    "standardized",
     "verdict",
 ]

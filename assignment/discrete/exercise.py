@@ -8,7 +8,8 @@ the hidden cases are in reference/discrete/.
 
 from __future__ import annotations
 
-from typing import Callable, FrozenSet, List, Optional, Sequence, Tuple
+from functools import partial
+from typing import Callable, List, Optional, Tuple
 
 import numpy as np
 import torch
@@ -25,15 +26,15 @@ from grader.author import (
     Observation,
     Part,
     Probe,
-    Suspect,
+    Spelling,
+    SuspectRules,
+    Variant,
     Variation,
-    answer_all,
     flat,
     float64_answer,
     fmt,
     make_probe,
-    reductions,
-    scaled,
+    standardized,
 )
 
 CONTRACT = Contract(
@@ -110,16 +111,16 @@ def solve(function: Callable, case: Case) -> Expected:
 
 # Mistakes that build an (N, A) tensor: reducing it with .sum(-1).mean() instead of .mean()
 # multiplies by A and is still the same mistake.
-_PER_ACTION = ("sum_over_actions", "all_actions_weighted")
-_NOT_IN_SUSPECTS = (
-    "mutates_inputs",
-    "not_scalar",
-    "not_differentiable",
-    "unstable_log",
-    "clamped_log_prob",
-    "normalized_inside",
-)
+_PER_ACTION = (Spelling(), Spelling(times="A"))
 _STANDARDISED = ((0, 1e-8), (0, 0.0), (1, 1e-8))  # (ddof, epsilon): np.std + eps, np.std, torch's std + eps
+SUSPECTS = SuspectRules(
+    left_out=("normalized_inside",),  # its variants stand for it, one per way of standardising
+    variants=(
+        Variant("unweighted", "q_values", np.ones_like),  # q ignored besides: every q read as one
+        *(Variant("normalized_inside", "q_values", partial(standardized, ddof=d, epsilon=e)) for d, e in _STANDARDISED),
+    ),
+    spellings={"sum_over_actions": _PER_ACTION, "all_actions_weighted": _PER_ACTION},
+)
 
 
 def _random_probe(name: str, seed: int, n: int, a: int, **flags) -> Probe:
@@ -204,39 +205,6 @@ def _sizes(probe: Probe) -> Tuple[Tuple[str, int], ...]:
     return (("N", probe.rows), ("A", probe.arrays[0].shape[1]))
 
 
-def _standardize(q: np.ndarray, ddof: int, epsilon: float) -> np.ndarray:
-    q = q.astype(np.float64)
-    if q.size <= ddof:  # one sample has no unbiased std: NaN, as in torch
-        return np.full(q.shape, np.nan, np.float32)
-    with np.errstate(invalid="ignore", divide="ignore"):  # np.std without epsilon: 0 / 0 for one sample
-        return ((q - q.mean()) / (q.std(ddof=ddof) + epsilon)).astype(np.float32)
-
-
-def _suspects(reference: Callable, catalog: Sequence, same_numbers: Sequence[FrozenSet[str]]) -> List[Suspect]:
-    twins = set().union(*same_numbers) if same_numbers else set()
-    bases = [(frozenset(), reference, False)] + [
-        (frozenset({m.id}), m.function, m.id in twins) for m in catalog if m.id not in _NOT_IN_SUSPECTS
-    ]
-    suspects = []
-    for ids, function, twin in bases:
-        variants = [(ids, answer_all(function, DIAGNOSTICS))]
-        if ids and "unweighted" not in ids:  # q ignored besides: every q read as one
-            ones = lambda arrays: (arrays[0], arrays[1], np.ones_like(arrays[2]))  # noqa: E731
-            variants.append((ids | {"unweighted"}, answer_all(function, DIAGNOSTICS, ones)))
-        for ddof, eps in _STANDARDISED:
-            inside = lambda arrays, d=ddof, e=eps: (arrays[0], arrays[1], _standardize(arrays[2], d, e))  # noqa: E731
-            variants.append((ids | {"normalized_inside"}, answer_all(function, DIAGNOSTICS, inside)))
-        by_a = (False, True) if ids & set(_PER_ACTION) else (False,)
-        for variant_ids, sigs in variants:
-            for sign, by_n, extra in reductions(sigs, "sign_flipped", "sum_reduction", variant_ids):
-                for times_a in by_a:
-                    factors = [
-                        sign * (p.rows if by_n else 1) * (p.arrays[0].shape[1] if times_a else 1) for p in PROBES
-                    ]
-                    suspects.append(Suspect(variant_ids | extra, scaled(sigs, factors), twin))
-    return suspects
-
-
 def _hints(answers: Answers) -> List[Observation]:
     """What only a softmax policy's gradient shows: its rows sum to zero, and in each row the
     taken action's entry is the one of opposite sign (for q ≠ 0 and three actions or more)."""
@@ -284,7 +252,7 @@ def _odd_one_out(grad: np.ndarray) -> List[Optional[int]]:
 DIAGNOSTICS = Diagnostics(
     CONTRACT,
     PROBES,
-    _suspects,
+    SUSPECTS,
     _hints,
     unstable="unstable_log",
     inexact="clamped_log_prob",

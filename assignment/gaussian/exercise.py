@@ -10,10 +10,10 @@ reference, the catalog and the hidden cases are in reference/gaussian/.
 from __future__ import annotations
 
 import math
-from typing import Callable, FrozenSet, List, Optional, Sequence, Tuple
+from functools import partial
+from typing import Callable, List, Tuple
 
 import numpy as np
-import torch
 
 from grader.author import (
     HALF_LOG_2PI,
@@ -28,16 +28,15 @@ from grader.author import (
     Observation,
     Part,
     Probe,
-    Sig,
     Sizes,
-    Suspect,
+    Spelling,
+    SuspectRules,
+    Variant,
     Variation,
-    answer_all,
     close_grad,
     float64_answer,
     make_probe,
-    reductions,
-    scaled,
+    standardized,
 )
 
 CONTRACT = Contract(
@@ -119,15 +118,15 @@ def solve(function: Callable, case: Case) -> Expected:
 # (sum_reduction), with q standardised inside (either std); the regression with any of the
 # constant factors its common spellings have.
 
-_NOT_IN_SUSPECTS = (
-    "mutates_inputs",
-    "not_scalar",
-    "not_differentiable",
-    "unstable_log",
-    "clamped_variance",
-    "normalized_inside",
+# ((a - mean)**2).sum(-1), or half of it; .mean(-1) instead adds 1/D
+_REGRESSION = tuple(Spelling(c, per=per) for c in (1.0, 0.5) for per in ("", "D"))
+SUSPECTS = SuspectRules(
+    left_out=("normalized_inside",),  # its variants stand for it, one per std
+    variants=tuple(
+        Variant("normalized_inside", "q_values", partial(standardized, ddof=d, epsilon=1e-8)) for d in (0, 1)
+    ),
+    spellings={"mse_regression": _REGRESSION},
 )
-_SPELLINGS = {"mse_regression": (1.0, 0.5)}  # ((a - mean)**2).sum(-1), or half of it; .mean(-1) adds 1/D
 
 
 def _random_probe(name: str, seed: int, n: int, d: int, **flags) -> Probe:
@@ -182,48 +181,6 @@ def _make_probes() -> Tuple[Probe, ...]:
 PROBES = _make_probes()
 
 
-def _standardize(q: np.ndarray, ddof: int) -> np.ndarray:
-    q = q.astype(np.float64)
-    if q.size <= ddof:  # one sample has no unbiased std: NaN, as in torch
-        return np.full(q.shape, np.nan, np.float32)
-    return ((q - q.mean()) / (q.std(ddof=ddof) + 1e-8)).astype(np.float32)
-
-
-def _answers(function: Callable, random_value: bool, transform=None) -> Tuple[Optional[Sig], ...]:
-    """The function's signatures; a loss of fresh random draws is matched on its gradients alone
-    (value None), and drawn without touching the caller's random state."""
-    if not random_value:
-        return answer_all(function, DIAGNOSTICS, transform)
-    with torch.random.fork_rng(devices=[]):
-        sigs = answer_all(function, DIAGNOSTICS, transform)
-    return tuple(None if s is None else Sig(None, s.grads, s.quadratic) for s in sigs)
-
-
-def _suspects(reference: Callable, catalog: Sequence, same_numbers: Sequence[FrozenSet[str]]) -> List[Suspect]:
-    twins = set().union(*same_numbers) if same_numbers else set()
-    bases = [(frozenset(), reference, False, False)] + [
-        (frozenset({m.id}), m.function, m.id in twins, m.random_value) for m in catalog if m.id not in _NOT_IN_SUSPECTS
-    ]
-    suspects = []
-    for ids, function, twin, random_value in bases:
-        variants = [(ids, _answers(function, random_value))]
-        for ddof in (0, 1):
-            inside = lambda arrays, d=ddof: (*arrays[:3], _standardize(arrays[3], d))  # noqa: E731
-            variants.append((ids | {"normalized_inside"}, _answers(function, random_value, inside)))
-        key = next(iter(ids), "")
-        spellings = (
-            [(c, per_d) for c in _SPELLINGS[key] for per_d in (False, True)] if key in _SPELLINGS else [(1.0, False)]
-        )
-        for variant_ids, sigs in variants:
-            for sign, by_n, extra in reductions(sigs, "sign_flipped", "sum_reduction", variant_ids):
-                for c, per_d in spellings:
-                    factors = [
-                        sign * c * (p.rows if by_n else 1) / (p.arrays[0].shape[1] if per_d else 1) for p in PROBES
-                    ]
-                    suspects.append(Suspect(variant_ids | extra, scaled(sigs, factors), twin))
-    return suspects
-
-
 def _sizes(probe: Probe) -> Sizes:
     return (("N", probe.rows), ("D", probe.arrays[0].shape[1]))
 
@@ -263,7 +220,7 @@ _MEANINGS = {
 DIAGNOSTICS = Diagnostics(
     CONTRACT,
     PROBES,
-    _suspects,
+    SUSPECTS,
     _hints,
     "unstable_log",
     inexact="clamped_variance",

@@ -23,7 +23,7 @@ from grader.checks.held import Held
 from grader.checks.part import Catalog, Exercise, Part, Solution, load_public
 from grader.course.registry import folders
 from grader.errors import GraderError
-from grader.naming.diagnosis import Suspect
+from grader.naming.suspects import Suspect, build_suspects
 
 
 def exercise(name: str) -> Exercise:
@@ -173,8 +173,8 @@ def solution(name: str, function: str) -> Solution:
 def suspects(name: str, function: str) -> Tuple[List[Suspect], Catalog]:
     """The diagnosis's suspects from the reference and the mistake catalog, and the catalog by
     ID; built once per process (instructor only, like load_rubric)."""
-    held, part = solution(name, function), exercise(name).part(function)
-    found = part.diagnostics.suspects(held.reference, held.catalog, held.same_numbers) if part.diagnostics else []
+    held, naming = solution(name, function), exercise(name).part(function).diagnostics
+    found = build_suspects(naming, held.reference, held.catalog, held.same_numbers) if naming else []
     return found, {m.id: m for m in held.catalog}
 
 

@@ -6,9 +6,8 @@ The probes are small hand-made inputs chosen by the exercise so that every
 catalog entry answers differently (``Diagnostics.probes``). A *suspect* is one
 way of being wrong, with the numbers it produces on every probe: a catalog
 entry, the reference itself, or either combined with the changes the exercise
-lists (an output scale, a transformed input; ``Diagnostics.suspects`` builds
-them once per process from the trusted catalog, with ``answer_all`` and
-``scaled``).
+declares in ``Diagnostics.suspects`` (a transformed input, an output scale);
+grader.naming.suspects builds them once per process from the trusted catalog.
 
 Three mistakes are properties rather than numbers, read off the answers before
 matching (``PROPERTY_MISTAKES``: an input changed, a non-scalar result whose
@@ -35,12 +34,12 @@ student differs from the reference.
 
 from __future__ import annotations
 
-from typing import Any, Callable, FrozenSet, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 
 from grader.calling.answer import Answer
-from grader.calling.oracle import LocalOracle, Oracle, Outcome
+from grader.calling.oracle import Oracle, Outcome
 from grader.naming.evidence import Explainer
 from grader.naming.observations import constant
 from grader.naming.probes import (
@@ -57,7 +56,6 @@ from grader.naming.probes import (
     mutates,
     non_scalar,
     scaled,
-    signature,
 )
 from grader.text import fmt
 
@@ -67,46 +65,12 @@ __all__ = [
     "Probe",
     "Sig",
     "Suspect",
-    "answer_all",
     "ask_probes",
     "diagnose",
-    "reductions",
-    "scaled",
 ]
 
 
 PROPERTY_MISTAKES = ("mutates_inputs", "not_scalar", "not_differentiable")  # every catalog has these IDs
-
-
-def answer_all(
-    function: Callable, diagnostics: Diagnostics, transform: Optional[Callable] = None
-) -> Tuple[Optional[Sig], ...]:
-    """A trusted function's signature on every probe; transform(arrays) changes the inputs first."""
-    oracle = LocalOracle(function, diagnostics.contract)
-    sigs = []
-    for probe in diagnostics.probes:
-        arrays = probe.arrays if transform is None else transform(probe.arrays)
-        sigs.append(signature(oracle.call(*arrays, trace=probe.trace), probe))
-    return tuple(sigs)
-
-
-def reductions(
-    sigs: Sequence[Optional[Sig]], flipped: str, summed: str, made: FrozenSet[str] = frozenset()
-) -> List[Tuple[float, bool, FrozenSet[str]]]:
-    """The output changes any mean-reduced loss can make, as (sign, times N, the IDs they add):
-    none, ×−1 (`flipped`), ×N (`summed`, a sum instead of a mean over the batch) and both. A loss
-    whose gradient is zero anyway gets no `flipped`: its sign is not a mistake worth naming; a loss
-    that already makes one of them (made: its IDs) does not make it twice (a sign flipped twice is
-    the loss itself, a batch summed twice is no mistake of the catalog)."""
-    flat = all(sig is None or sig.flat for sig in sigs)
-    flip = frozenset() if flat else frozenset({flipped})
-    changes = [
-        (1.0, False, frozenset()),
-        (-1.0, False, flip),
-        (1.0, True, frozenset({summed})),
-        (-1.0, True, flip | {summed}),
-    ]
-    return [(sign, by_n, ids) for sign, by_n, ids in changes if not ids & made]
 
 
 def ask_probes(oracle: Oracle, diagnostics: Diagnostics) -> List[Outcome]:

@@ -32,13 +32,6 @@ class Matching:
     contract: Contract
     probes: Tuple[Probe, ...]
 
-    def suspects(self, reference: Callable, catalog: Sequence, same_numbers: Sequence) -> List[Suspect]:
-        """The reference first, then every catalog entry with an implementation."""
-        twins = set().union(*same_numbers) if same_numbers else set()
-        found = [Suspect(frozenset(), self.outputs(reference), False)]
-        found += [Suspect(frozenset({m.id}), self.outputs(m.function), m.id in twins) for m in catalog if m.function]
-        return found
-
     def outputs(self, function: Callable) -> Tuple[Optional[Sig], ...]:
         """A trusted function's output on every probe."""
         oracle = LocalOracle(function, self.contract)

@@ -19,6 +19,7 @@ import numpy as np
 from grader.calling.answer import Answer
 from grader.calling.oracle import Outcome
 from grader.contract import Contract
+from grader.naming.variants import SuspectRules
 from grader.text import fmt_array
 
 RTOL, ATOL = 1e-3, 1e-5  # matching a student to a suspect: loose, since suspects are computed in float32
@@ -267,7 +268,7 @@ class Diagnostics:
 
     contract: Contract
     probes: Tuple[Probe, ...]
-    suspects: Callable[[Callable, Sequence, Sequence[FrozenSet[str]]], List[Suspect]]  # reference, catalog, twins
+    suspects: SuspectRules  # which catalog entries are suspects, and what varies them
     hints: Hints  # what the probes show when no catalog entry fits, in the exercise's terms
     unstable: str  # the catalog ID of a loss right on the ordinary probes and not finite on an extreme one
     inexact: str = ""  # ... and finite but wrong on an extreme one (if empty: unstable as well)

@@ -1,10 +1,16 @@
 """The handout's public_data.npz: for each part, the public cases with their expected answers, and the
 known mistakes' answers on the probes (numbers only, no implementation); the reference's learning
-curves. `write_public_data` (run by `make handout`) is the only part that needs reference/."""
+curves. `write_public_data` (run by `make handout`) is the only part that needs reference/.
+
+The file holds one flat array per dtype and a JSON index (each named array's dtype, offset and
+shape) beside the rest of the meta: numpy pays for each member of an .npz (a zip entry, a header
+to parse) whatever its size, and the self-check needs some three thousand small arrays, which
+took a third of a second to read one by one. No pickles."""
 
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
@@ -65,10 +71,34 @@ def write_public_data(path: Path, exercise: str) -> Path:
                 },
             }
         )
-    arrays["meta"] = np.array(json.dumps(meta))
+    packed, meta["index"] = _pack(arrays)
+    packed["meta"] = np.array(json.dumps(meta))
     path.parent.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(path, **arrays)  # type: ignore[arg-type]  # numpy's stub: a key could be allow_pickle
+    np.savez_compressed(path, **packed)  # type: ignore[arg-type]  # numpy's stub: a key could be allow_pickle
     return path
+
+
+def _pack(arrays: Dict[str, np.ndarray]) -> Tuple[Dict[str, np.ndarray], Dict[str, list]]:
+    """The arrays laid end to end, one flat array per dtype, and where each one is: name ->
+    [dtype, offset, shape]."""
+    runs: Dict[str, List[np.ndarray]] = {}
+    ends: Dict[str, int] = {}
+    index: Dict[str, list] = {}
+    for name, array in arrays.items():
+        dtype = array.dtype.name
+        index[name] = [dtype, ends.get(dtype, 0), list(array.shape)]
+        ends[dtype] = ends.get(dtype, 0) + array.size
+        runs.setdefault(dtype, []).append(array.ravel())
+    return {dtype: np.concatenate(run) for dtype, run in runs.items()}, index
+
+
+def _unpack(data: Any, index: Dict[str, list]) -> Dict[str, np.ndarray]:
+    """Each named array, a view of its dtype's flat array."""
+    flat = {dtype: data[dtype] for dtype in {dtype for dtype, _, _ in index.values()}}
+    return {
+        name: flat[dtype][offset : offset + math.prod(shape)].reshape(shape)
+        for name, (dtype, offset, shape) in index.items()
+    }
 
 
 def _cases_meta(prefix: str, part: Part, cases: CaseSet, arrays: Dict[str, np.ndarray]) -> List[dict]:
@@ -108,8 +138,10 @@ def load_public_data(path: Path = PUBLIC_DATA, exercise: Optional[Exercise] = No
     """The data `make handout` saved; `exercise` defaults to the handout's exercise/exercise.py."""
     exercise = exercise or load_public(EXERCISE)
     with np.load(path, allow_pickle=False) as data:
-        arrays = {name: data[name] for name in data.files}
-    meta = json.loads(str(arrays["meta"]))
+        meta = json.loads(str(data["meta"]))
+        if "index" not in meta:  # one array per name: written before the arrays were packed
+            raise ValueError(f"{path} was made for another version of the self-check")
+        arrays = _unpack(data, meta["index"])
     if [part["function"] for part in meta["parts"]] != list(exercise.functions):
         raise ValueError(f"{path} was made for another exercise")
     parts = tuple(

@@ -129,6 +129,29 @@ def test_no_reference_implementation_and_no_hidden_seed(handout):
     assert "learning" not in part["weights"]
 
 
+def test_public_data_is_a_few_flat_arrays_that_give_back_every_case_and_suspect(handout):
+    """Thousands of small arrays are stored as one flat array per dtype (numpy pays for each member
+    of an .npz whatever its size), and read back exactly as the grader builds them."""
+    from grader.verbs.public_data import load_public_data
+
+    with np.load(handout / "public_data.npz", allow_pickle=False) as data:
+        assert len(data.files) <= 4, data.files  # float32, float64, int64 and the meta
+    (saved,) = load_public_data(handout / "public_data.npz", rubric.exercise(EXERCISE)).parts
+    (graded,) = rubric.load_rubric(EXERCISE, public_only=True).parts
+    for kind, pairs in graded.cases.items():
+        for (case, expected), (kept, kept_expected) in zip(pairs, saved.cases[kind], strict=True):
+            assert all(a.dtype == b.dtype and np.array_equal(a, b) for a, b in zip(case.arrays, kept.arrays))
+            assert kept_expected.value == expected.value and kept_expected.atol == expected.atol
+    suspects, _ = rubric.suspects(EXERCISE, "pseudo_loss")
+    assert [s.ids for s in saved.suspects] == [s.ids for s in suspects]
+    for kept, built in zip(saved.suspects, suspects):
+        for a, b in zip(kept.sigs, built.sigs, strict=True):
+            assert (a is None) == (b is None)
+            if a is not None and b is not None:
+                assert str(a.value) == str(b.value)  # exactly, NaN too
+                assert all(np.array_equal(a.grads[k], b.grads[k], equal_nan=True) for k in b.grads)
+
+
 def test_json_for_tools_carries_the_mistake_ids_the_text_leaves_out(handout):
     finished = selfcheck(handout, "--json", str(SUBMISSIONS / "mistakes/sum_over_actions_categorical_probs.py"))
     assert finished.returncode == 1, finished.stderr
