@@ -176,18 +176,20 @@ def _mistakes(rows: Sequence[Row], titles: Mapping[str, str]) -> List[str]:
     ranked = stats.mistake_counts(rows)
     if not ranked:
         return ["No known mistake was diagnosed."]
+    parts = stats.mistake_parts(rows)  # several parts: a column says which each mistake is in
     lines = [
         f"![mistake frequencies]({plots.FILES['mistakes']})",
         "",
-        "| # | mistake | what it is | entries | of graded | e.g. |",
-        "|---:|---|---|---:|---:|---|",
+        f"| # |{' part |' if parts else ''} mistake | what it is | entries | of graded | e.g. |",
+        f"|---:|{'---|' if parts else ''}---|---|---:|---:|---|",
     ]
     graded = len(stats.graded(rows))
     for rank, (mistake, entries) in enumerate(ranked, start=1):
         examples = ", ".join(quoted(entry, 40) for entry in entries[:EXAMPLES])
         more = f" +{len(entries) - EXAMPLES}" if len(entries) > EXAMPLES else ""
+        part = f" {quoted(parts.get(mistake, ''), 40)} |" if parts else ""
         lines.append(
-            f"| {rank} | `{mistake}` | {cell(titles.get(mistake, ''))} | {len(entries)} | "
+            f"| {rank} |{part} `{mistake}` | {cell(titles.get(mistake, ''))} | {len(entries)} | "
             f"{pct(len(entries), graded)} | {examples}{more} |"
         )
     return lines

@@ -42,6 +42,11 @@ def mistake_counts(rows: Sequence[Row]) -> List[Tuple[str, List[str]]]:
     return sorted(found.items(), key=lambda item: (-len(item[1]), item[0]))
 
 
+def mistake_parts(rows: Sequence[Row]) -> Dict[str, str]:
+    """The part (function) each mistake was named in, for an exercise of several parts ({} otherwise)."""
+    return {mistake: function for row in rows for mistake, function in row.get("part_of", {}).items()}
+
+
 def pass_rates(rows: Sequence[Row]) -> List[Tuple[str, int, int]]:
     """(test name, passed, attempted) for every test, in the results' order."""
     order: List[str] = []

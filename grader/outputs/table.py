@@ -55,6 +55,7 @@ class _Made(TypedDict):
     recorded: Optional[float]  # the score Gradescope recorded for it
     feedback: str  # feedback/<file>.md, once the batch has named it
     parts: Dict[str, float]  # an exercise of several parts: each part's score, by function
+    part_of: Dict[str, str]  # an exercise of several parts: the function each named mistake is in, by ID
 
 
 class Row(_Made, total=False):
@@ -134,6 +135,12 @@ def row_of(
             printable(str(function), lines=False): float(part.get("score", 0))
             for function, part in (extra.get("parts") or {}).items()
             if isinstance(part, dict)
+        },
+        "part_of": {
+            printable(str(mistake), lines=False): printable(str(function), lines=False)
+            for function, part in (extra.get("parts") or {}).items()
+            if isinstance(part, dict)
+            for mistake in part.get("mistakes") or []
         },
     }
 

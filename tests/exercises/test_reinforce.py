@@ -132,6 +132,9 @@ def test_make_grade_grades_the_example_class(tmp_path):
     rows = (out / "grades.csv").read_text("utf-8-sig")
     assert all(function in rows.splitlines()[0] for function in FUNCTIONS)
     assert len(list((out / "results").glob("*.json"))) == len(list((root / "examples/reinforce").glob("*.py")))
+    report = (out / "report.md").read_text()  # the mistakes table says which part each is in
+    assert "| # | part | mistake | what it is |" in report
+    assert "| `pseudo_loss` | `sum_over_actions` |" in report
 
 
 @pytest.mark.slow
