@@ -9,7 +9,7 @@ the homework; one that only slows it costs nothing here (the value checks name i
 
 from __future__ import annotations
 
-from typing import Callable, List, Optional, Sequence, Union
+from typing import Callable, Dict, List, Optional, Sequence, Union
 
 import numpy as np
 
@@ -32,18 +32,23 @@ def reference_gradient(logits: np.ndarray, actions: np.ndarray, q_values: np.nda
 
 
 def episodes_to_go(reward_to_go: RewardToGo, gamma: float) -> ToGo:
-    """The trainer's to_go from a reward-to-go function of one trajectory, asked per episode."""
+    """The trainer's to_go from a reward-to-go function of one trajectory, asked once per distinct
+    episode: CartPole's rewards are all 1, so episodes of one length ask the same question (a
+    function that answers it differently twice loses the purity check's points, not these)."""
+    answers: Dict[bytes, np.ndarray] = {}
 
     def to_go(rewards: np.ndarray, alive: np.ndarray) -> Union[np.ndarray, str]:
         out = np.zeros(rewards.shape)
         for column, length in enumerate(alive.sum(axis=0)):
             episode = rewards[:length, column].astype(np.float64)
-            got = reward_to_go(episode, np.asarray(gamma))
-            if got is None:
-                return "the reward-to-go gave no usable answer"
-            if np.shape(got) != (length,) or not np.isfinite(got).all():
-                return f"the reward-to-go of a {length}-step episode was not {length} finite numbers"
-            out[:length, column] = got
+            if episode.tobytes() not in answers:
+                got = reward_to_go(episode, np.asarray(gamma))
+                if got is None:
+                    return "the reward-to-go gave no usable answer"
+                if np.shape(got) != (length,) or not np.isfinite(got).all():
+                    return f"the reward-to-go of a {length}-step episode was not {length} finite numbers"
+                answers[episode.tobytes()] = np.asarray(got, np.float64)
+            out[:length, column] = answers[episode.tobytes()]
         return out
 
     return to_go
