@@ -14,7 +14,7 @@ from __future__ import annotations
 import ast
 import re
 from pathlib import Path
-from typing import Dict, FrozenSet, List, NamedTuple, Optional, Set, Tuple
+from typing import Dict, FrozenSet, Iterable, List, NamedTuple, Optional, Set, Tuple
 
 from grader.errors import LoadError
 from grader.submission.dropped import CELL_NUMBERS, Dropped
@@ -52,6 +52,18 @@ class Kept(NamedTuple):
     binds: FrozenSet[str]
     module: Optional[str]  # what an import statement imports, None for anything else
     node: ast.stmt
+
+
+def keep(
+    cells: Iterable[Tuple[int, str]], name: str, folder: Path, function: str, also: Tuple[str, ...] = ()
+) -> Tuple[str, List[str]]:
+    """The Python source to run for a notebook's code cells (numbered as grader.submission.notebook
+    numbers them), and the notes for the student on what was dropped. name: the notebook's file name,
+    for messages; folder: where it is; also: the exercise's other parts' functions, served as function is."""
+    keeper = Keeper(name, folder, function, also)
+    for number, source in cells:
+        keeper.cell(number, source)
+    return keeper.result()
 
 
 class Keeper:
