@@ -35,7 +35,8 @@ def extract(entry: Path, function: str, also: Tuple[str, ...] = ()) -> Extracted
     else:
         said = f"{md_code(entry.name)} is a Jupyter notebook saved with a `.py` name"
         try:
-            code, notes = keep(code_cells(text.text, entry.name), entry.name, entry.parent, function, also)
+            cells = code_cells(text.text, entry.name)
+            code, notes = keep(cells, entry.name, entry.parent, function, also)
         except LoadError as exc:
             if not text.renamed:
                 raise

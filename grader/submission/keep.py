@@ -1,8 +1,9 @@
 """Keep, cell by cell, the statements of a notebook that define something, and join them into one module.
 
-For each code cell: a cell magic whose body is not Python drops the whole cell;
+`keep` takes the code cells that grader.submission.notebook hands out. For each: a cell magic whose body is not Python drops the whole cell;
 otherwise its IPython lines are blanked (grader.submission.ipython), the rest is parsed
-with ``ast`` and each top-level statement judged (grader.submission.statements). A kept
+with ``ast`` and each top-level statement judged (grader.submission.statements, over
+grader.submission.names). A kept
 statement keeps its source text, which must compile, and parse on Python 3.10
 (Gradescope's) too; a dropped one is recorded for the notes (grader.submission.dropped).
 At the end, imports that nothing kept uses are dropped as well, and the kept
@@ -19,18 +20,8 @@ from typing import Dict, FrozenSet, Iterable, List, NamedTuple, Optional, Set, T
 from grader.errors import LoadError
 from grader.submission.dropped import CELL_NUMBERS, Dropped
 from grader.submission.ipython import PYTHON_CELL_MAGICS, cell_magic, strip_ipython, without_cell_magic
-from grader.submission.statements import (
-    BUILTINS,
-    FUNCTIONS,
-    Lines,
-    bound_by,
-    globals_read,
-    import_origins,
-    imported,
-    judge,
-    read_when_run,
-    segment,
-)
+from grader.submission.names import BUILTINS, FUNCTIONS, Lines, bound_by, globals_read, imported, read_when_run, segment
+from grader.submission.statements import import_origins, judge
 from grader.text import code as md_code
 from grader.text import escaped
 

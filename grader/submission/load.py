@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Iterator, List, NamedTuple, Tuple
+from typing import Dict, List, NamedTuple, Tuple
 
 from grader.contract import SUBMISSION_FILE
 from grader.errors import LoadError
@@ -60,7 +60,8 @@ def load_submission(path: Path, function: str, stub: str = "", also: Tuple[str, 
 def _loaded(path: Path, function: str, stub: str, also: Tuple[str, ...]) -> Dict[str, object]:
     """load_submission's work, in the reader: the source as JSON-able data."""
     located = locate(path, function)
-    graded = _unstubbed(located, extract(located.entry, function, also), function, stub, also)
+    extracted = extract(located.entry, function, also)
+    graded = _unstubbed(located, extracted, function, stub, also)
     modules, skipped = helpers(graded.entry, graded.code) if located.folder else ({}, [])
     return {
         "files": {SUBMISSION_FILE: graded.code, **modules},
@@ -83,7 +84,11 @@ def _unstubbed(located: Located, extracted: Extracted, function: str, stub: str,
     graded = _Graded(located.entry, extracted.code, located.notes + extracted.notes, located.why)
     if not (stub and is_stub(extracted.code, function, stub)):
         return graded
-    for path, other in _extracted(located.later, function, also):
+    for path in located.later:
+        try:
+            other = extract(path, function, also)
+        except LoadError:
+            continue  # a file that cannot be read has no work to grade instead
         if has_work(other.code, function, stub):
             assert located.folder is not None  # a single file has no later files
             was, work = located.entry.relative_to(located.folder), path.relative_to(located.folder)
@@ -98,13 +103,3 @@ def _unstubbed(located: Located, extracted: Extracted, function: str, stub: str,
         "Write your implementation in it, or hand in the file or notebook you wrote it in."
     )
     return graded._replace(notes=[*graded.notes, note], why=f"{graded.why}; it is the handout's stub, unchanged")
-
-
-def _extracted(paths: Iterator[Path], function: str, also: Tuple[str, ...]) -> Iterator[Tuple[Path, Extracted]]:
-    """Each file with its code, extracted as it is asked for; a file that cannot be read is passed over."""
-    for path in paths:
-        try:
-            found = extract(path, function, also)
-        except LoadError:
-            continue
-        yield path, found

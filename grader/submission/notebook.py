@@ -36,7 +36,7 @@ from typing import Iterator, Optional, Tuple
 
 from grader.errors import LoadError
 from grader.submission.dropped import CELL_NUMBERS
-from grader.submission.statements import PARSE_ERRORS
+from grader.submission.names import PARSE_ERRORS
 from grader.text import code as md_code
 from grader.text import escaped
 
