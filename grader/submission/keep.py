@@ -20,8 +20,18 @@ from typing import Dict, FrozenSet, Iterable, List, NamedTuple, Optional, Set, T
 from grader.errors import LoadError
 from grader.submission.dropped import CELL_NUMBERS, Dropped
 from grader.submission.ipython import PYTHON_CELL_MAGICS, cell_magic, strip_ipython, without_cell_magic
-from grader.submission.names import BUILTINS, FUNCTIONS, Lines, bound_by, globals_read, imported, read_when_run, segment
-from grader.submission.statements import import_origins, judge
+from grader.submission.names import (
+    BUILTINS,
+    FUNCTIONS,
+    Lines,
+    bound_by,
+    globals_read,
+    import_origins,
+    imported,
+    read_when_run,
+    segment,
+)
+from grader.submission.statements import judge
 from grader.text import code as md_code
 from grader.text import escaped
 

@@ -29,6 +29,16 @@ def imported(node: ast.stmt) -> Optional[str]:
     return None
 
 
+def import_origins(node: ast.stmt) -> Dict[str, str]:
+    """The dotted path each name an import binds stands for: `from torch import nn` binds nn to
+    torch.nn, `import torch.nn` binds torch to torch."""
+    if isinstance(node, ast.Import):
+        return {a.asname or a.name.split(".")[0]: a.name if a.asname else a.name.split(".")[0] for a in node.names}
+    if isinstance(node, ast.ImportFrom) and not node.level and node.module:
+        return {a.asname or a.name: f"{node.module}.{a.name}" for a in node.names if a.name != "*"}
+    return {}
+
+
 def bound_by(node: ast.AST) -> Set[str]:
     """Module-level names a statement binds (not those local to functions or classes inside it)."""
     names: Set[str] = set()

@@ -13,7 +13,7 @@ import importlib.util
 import sys
 from pathlib import Path
 from types import MappingProxyType
-from typing import AbstractSet, Dict, List, Mapping, Optional
+from typing import AbstractSet, List, Mapping, Optional
 
 from grader.submission.names import BUILTINS, DEFINITIONS, bound_by, lambda_defaults, loaded
 from grader.text import code as md_code
@@ -57,7 +57,7 @@ def judge(
     folder: where the notebook is, since a folder submission ships its .py modules beside it;
     function: the exercise's, which an assignment defines as much as a `def` does
     (`pseudo_loss = torch.compile(_pseudo_loss)`): kept, whatever it calls;
-    origins: what kept imports bound each name to (`nn` -> `torch.nn`, see import_origins).
+    origins: what kept imports bound each name to (`nn` -> `torch.nn`, see names.import_origins).
     """
     if isinstance(node, DEFINITIONS):
         return None
@@ -104,16 +104,6 @@ def _available(top: str, folder: Path) -> bool:
         return importlib.util.find_spec(top) is not None
     except (ImportError, ValueError):
         return False
-
-
-def import_origins(node: ast.stmt) -> Dict[str, str]:
-    """The dotted path each name an import binds stands for: `from torch import nn` binds nn to
-    torch.nn, `import torch.nn` binds torch to torch."""
-    if isinstance(node, ast.Import):
-        return {a.asname or a.name.split(".")[0]: a.name if a.asname else a.name.split(".")[0] for a in node.names}
-    if isinstance(node, ast.ImportFrom) and not node.level and node.module:
-        return {a.asname or a.name: f"{node.module}.{a.name}" for a in node.names if a.name != "*"}
-    return {}
 
 
 def _constructed(node: ast.expr, origins: Mapping[str, str]) -> bool:
