@@ -16,7 +16,7 @@ from collections import Counter
 from typing import AbstractSet, Dict, Iterable, List, Tuple
 
 from grader.submission.ipython import IPythonLine, without_comment
-from grader.submission.statements import BUILTINS, FUNCTIONS, bound_by
+from grader.submission.names import BUILTINS, FUNCTIONS, bound_by
 from grader.text import code as md_code
 
 CELL_NUMBERS = "cells are numbered from the top of the notebook, text cells included"

@@ -1,21 +1,28 @@
-"""Reading a submitted file safely: regular files only, never blocking, bounded, decoded, parsed."""
+"""Reading a submitted file safely: regular files only, never blocking, bounded, decoded, parsed.
+
+`read` is the loader's second stage: the text of the file `locate` chose, and whether it is a
+notebook; the primitives below it serve the other stages too (locate, helpers)."""
 
 from __future__ import annotations
 
 import ast
 import io
+import json
 import os
 import re
 import stat
 import tokenize
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Callable, NamedTuple, Optional
 
 from grader.errors import LoadError
 from grader.text import code as md_code
 from grader.text import escaped
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
+# Not MAX_FILE_BYTES: outputs (plots, a video) easily make a notebook larger
+# than that, and they are ignored anyway.
+NOTEBOOK_MAX_BYTES = 16 * 1024 * 1024
 _UTF8 = ("utf-8", "utf-8-sig")
 # PEP 263's coding line, as tokenize finds it on a file's first or second line.
 _CODING = re.compile(r"^([ \t\f]*#.*?coding[:=][ \t]*)[-\w.]+", re.ASCII)
@@ -46,6 +53,35 @@ def before_read(callback: Callable[[Path, int], None]) -> None:
     reader (bounded.py) says so to its parent, which then knows what it was reading if it dies."""
     global _before_read
     _before_read = callback
+
+
+class Text(NamedTuple):
+    text: str
+    notebook: bool  # notebook JSON, whose code cells are what runs
+    renamed: bool  # a notebook saved with a `.py` name
+
+
+def read(entry: Path) -> Text:
+    """The text of the file to grade, decoded, and whether it is a notebook (a .py file may hold one)."""
+    if entry.suffix == ".ipynb":
+        advice = ": clear its outputs (Edit → Clear all outputs) and submit it again"
+        return Text(read_text(entry, NOTEBOOK_MAX_BYTES, "a notebook", advice), True, False)
+    if entry.suffix == ".py":
+        text = read_source(entry)
+        renamed = is_notebook_json(text)
+        return Text(text, renamed, renamed)
+    raise LoadError(f"{md_code(entry.name)} is not a Python file or a notebook: submit a `.py` or `.ipynb` file")
+
+
+def is_notebook_json(text: str) -> bool:
+    """Whether a .py file holds notebook JSON (saved or renamed with the wrong extension)."""
+    if not text.lstrip().startswith("{"):  # no Python module worth grading starts with a dict
+        return False
+    try:
+        document = json.loads(text)
+    except (ValueError, RecursionError):
+        return False
+    return isinstance(document, dict) and bool({"nbformat", "cells", "worksheets"} & set(document))
 
 
 def read_text(path: Path, limit: int = MAX_FILE_BYTES, kind: str = "Python source", advice: str = "") -> str:

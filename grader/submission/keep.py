@@ -1,8 +1,9 @@
 """Keep, cell by cell, the statements of a notebook that define something, and join them into one module.
 
-For each code cell: a cell magic whose body is not Python drops the whole cell;
+`keep` takes the code cells that grader.submission.notebook hands out. For each: a cell magic whose body is not Python drops the whole cell;
 otherwise its IPython lines are blanked (grader.submission.ipython), the rest is parsed
-with ``ast`` and each top-level statement judged (grader.submission.statements). A kept
+with ``ast`` and each top-level statement judged (grader.submission.statements, over
+grader.submission.names). A kept
 statement keeps its source text, which must compile, and parse on Python 3.10
 (Gradescope's) too; a dropped one is recorded for the notes (grader.submission.dropped).
 At the end, imports that nothing kept uses are dropped as well, and the kept
@@ -14,12 +15,12 @@ from __future__ import annotations
 import ast
 import re
 from pathlib import Path
-from typing import Dict, FrozenSet, List, NamedTuple, Optional, Set, Tuple
+from typing import Dict, FrozenSet, Iterable, List, NamedTuple, Optional, Set, Tuple
 
 from grader.errors import LoadError
 from grader.submission.dropped import CELL_NUMBERS, Dropped
 from grader.submission.ipython import PYTHON_CELL_MAGICS, cell_magic, strip_ipython, without_cell_magic
-from grader.submission.statements import (
+from grader.submission.names import (
     BUILTINS,
     FUNCTIONS,
     Lines,
@@ -27,10 +28,10 @@ from grader.submission.statements import (
     globals_read,
     import_origins,
     imported,
-    judge,
     read_when_run,
     segment,
 )
+from grader.submission.statements import judge
 from grader.text import code as md_code
 from grader.text import escaped
 
@@ -52,6 +53,18 @@ class Kept(NamedTuple):
     binds: FrozenSet[str]
     module: Optional[str]  # what an import statement imports, None for anything else
     node: ast.stmt
+
+
+def keep(
+    cells: Iterable[Tuple[int, str]], name: str, folder: Path, function: str, also: Tuple[str, ...] = ()
+) -> Tuple[str, List[str]]:
+    """The Python source to run for a notebook's code cells (numbered as grader.submission.notebook
+    numbers them), and the notes for the student on what was dropped. name: the notebook's file name,
+    for messages; folder: where it is; also: the exercise's other parts' functions, served as function is."""
+    keeper = Keeper(name, folder, function, also)
+    for number, source in cells:
+        keeper.cell(number, source)
+    return keeper.result()
 
 
 class Keeper:

@@ -1,7 +1,7 @@
 """Extract a submission from a Jupyter or Colab notebook, statically.
 
-Nothing in the notebook runs here: the file is read as bytes, parsed by
-nbformat, and each code cell is parsed by ``ast``. What the sandbox later runs
+Nothing in the notebook runs here: the file is read as bytes (grader.submission.files),
+parsed by nbformat, and each code cell is parsed by ``ast``. What the sandbox later runs
 is only what a module needs in order to *define* the exercise's function:
 
 - top-level imports (of modules the grader has), function and class
@@ -20,11 +20,11 @@ text cells included: that is what a student scrolling the notebook counts, and
 neither Jupyter nor Colab shows another number that stays put (execution
 counts change on every run).
 
-This module reads the file, checks it is a notebook and hands each code cell
-to grader.submission.keep, which blanks IPython lines (grader.submission.ipython), judges each
+This module checks the text is a notebook and hands out its code cells; the
+next stage, grader.submission.keep, blanks IPython lines (grader.submission.ipython), judges each
 statement (grader.submission.statements) and records what it drops for the notes
-(grader.submission.dropped). Imports go one way: notebook, keep, dropped, then ipython
-and statements, which import neither each other nor the ones before.
+(grader.submission.dropped). Neither stage imports the other: grader.submission.extract
+passes the cells from one to the next.
 """
 
 from __future__ import annotations
@@ -32,38 +32,25 @@ from __future__ import annotations
 import ast
 import json
 import warnings
-from pathlib import Path
-from typing import List, Optional, Tuple
+from typing import Iterator, Optional, Tuple
 
 from grader.errors import LoadError
 from grader.submission.dropped import CELL_NUMBERS
-from grader.submission.files import read_text
-from grader.submission.keep import Keeper
-from grader.submission.statements import PARSE_ERRORS
+from grader.submission.names import PARSE_ERRORS
 from grader.text import code as md_code
 from grader.text import escaped
 
-# Not files.read_text's 2 MB: outputs (plots, a CartPole video) easily make a
-# notebook larger than that, and they are ignored anyway.
-NOTEBOOK_MAX_BYTES = 16 * 1024 * 1024
 
-
-def extract(path: Path, function: str, also: Tuple[str, ...] = ()) -> Tuple[str, List[str]]:
-    """The Python source to run for a notebook, and notes for the student on what was dropped.
-    also: the exercise's other parts' functions, whose definitions are served as function's are."""
-    return extract_text(_read(path), path.name, path.parent, function, also)
-
-
-def extract_text(
-    text: str, name: str, folder: Path, function: str, also: Tuple[str, ...] = ()
-) -> Tuple[str, List[str]]:
-    """extract, for a notebook's text already read: `name` is its file's, `folder` where it is."""
+def code_cells(text: str, name: str) -> Iterator[Tuple[int, str]]:
+    """A notebook's code cells, each numbered from the top (text cells counted) with its source.
+    name: the notebook's file name, for messages. The notebook is parsed at once, its cells' sources
+    taken as asked for: a damaged cell is reported only after any error in the cells above it."""
     cells, problem = _cells(text, name)
-    keeper = Keeper(name, folder, function, also)
-    for number, cell in enumerate(cells, start=1):
-        if isinstance(cell, dict) and cell.get("cell_type") == "code":
-            keeper.cell(number, _source(cell, number, name, problem))
-    return keeper.result()
+    return (
+        (number, _source(cell, number, name, problem))
+        for number, cell in enumerate(cells, start=1)
+        if isinstance(cell, dict) and cell.get("cell_type") == "code"
+    )
 
 
 def prepare() -> None:
@@ -72,12 +59,6 @@ def prepare() -> None:
     import nbformat
 
     nbformat.validate(nbformat.v4.new_notebook())
-
-
-def _read(path: Path) -> str:
-    return read_text(
-        path, NOTEBOOK_MAX_BYTES, "a notebook", ": clear its outputs (Edit → Clear all outputs) and submit it again"
-    )
 
 
 def _cells(text: str, name: str) -> Tuple[list, str]:

@@ -1,8 +1,9 @@
 """Which file the self-check checks, by the grader's rule, and a note saying which and why.
 
-The grader (submission.load.pick) takes, in a folder: the file named like the function (`.py`,
-then `.ipynb`), then `submission.py` and `submission.ipynb`, then the other files that define the
-function in name order; but never the handout's stub unchanged while a later one has work in it.
+The grader (grader.submission.locate, then the loader's stub stage) takes, in a folder: the file
+named like the function (`.py`, then `.ipynb`), then `submission.py` and `submission.ipynb`, then
+the other files that define the function in name order; but never the handout's stub unchanged
+while a later one has work in it.
 The self-check applies the same order to the folder it runs in (without the sandbox's reader,
 which the handout does not ship: notebooks are read as JSON here), so that it checks what the
 grader would grade, and says so when there was a choice.

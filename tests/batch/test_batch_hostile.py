@@ -80,7 +80,7 @@ def injected(module: str, function: str, trigger: str, effect: str) -> str:
 
 
 STALL = injected(
-    "grader.submission.load", "read_source", "stall", "time.sleep(3600)"
+    "grader.submission.files", "read_source", "stall", "time.sleep(3600)"
 )  # whatever the loader does about pipes
 FAULT = injected("grader.verbs.grade", "grade_submission", "bug", 'raise RuntimeError("a bug of the grader")')
 

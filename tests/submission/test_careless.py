@@ -15,8 +15,10 @@ from submissions.discrete.careless import make
 
 from grader.contract import SUBMISSION_FILE
 from grader.course import rubric
+from grader.submission.helpers import helpers
 from grader.submission.listing import MAX_LOOKED_AT
-from grader.submission.load import LoadError, helpers, load_submission, pick
+from grader.submission.load import LoadError, load_submission
+from grader.submission.locate import locate
 
 FUNCTION = rubric.exercise("discrete").parts[0].contract.function
 CARELESS = SUBMISSIONS / "careless"
@@ -38,7 +40,8 @@ def test_data_modules_beside_the_code_are_neither_parsed_nor_sent(grade, tmp_pat
     monkeypatch.setattr(
         ast, "parse", lambda source, *args, **kw: parsed.append(len(source)) or parse(source, *args, **kw)
     )
-    chosen, _, why = pick(folder, FUNCTION)
+    located = locate(folder, FUNCTION)
+    chosen, why = located.entry, located.why
     modules, notes = helpers(chosen, chosen.read_text())
     monkeypatch.undo()
     assert (chosen.name, why) == ("hw2.py", f"defines {FUNCTION}")

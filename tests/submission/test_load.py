@@ -22,7 +22,8 @@ from grader.contract import SUBMISSION_FILE
 from grader.course import registry, rubric
 from grader.sandbox.parent import Limits
 from grader.submission.files import read_text
-from grader.submission.load import SUBMISSION_NAMES, LoadError, defines_function, load_submission, pick
+from grader.submission.load import LoadError, load_submission
+from grader.submission.locate import SUBMISSION_NAMES, defines_function, locate
 
 EXERCISE = "discrete"  # the exercise tests/submissions/ is written for
 FUNCTION = rubric.exercise(EXERCISE).parts[0].contract.function  # what a submission must define
@@ -233,7 +234,7 @@ def test_the_exercise_function_names_the_preferred_file_and_the_definition_looke
     other = write(tmp_path / "gil", {"a_first.py": CORRECT, "b_second.py": value_loss})
     assert load_submission(other, "value_loss").graded.name == "b_second.py"
     assert load_submission(other, FUNCTION).graded.name == "a_first.py"
-    assert pick(other, "value_loss")[0].name == "b_second.py"
+    assert locate(other, "value_loss").entry.name == "b_second.py"
     assert defines_function(other / "b_second.py", "value_loss")
     assert not defines_function(other / "b_second.py", FUNCTION)
 

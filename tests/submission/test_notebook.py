@@ -23,8 +23,8 @@ from conftest import SUBMISSIONS, scores
 from submissions.discrete.notebooks import make
 
 from grader.course import rubric
+from grader.submission.extract import extract
 from grader.submission.load import LoadError, load_submission
-from grader.submission.notebook import extract
 
 FUNCTION = rubric.exercise("discrete").parts[0].contract.function  # what the notebook must define
 NOTEBOOKS = SUBMISSIONS / "notebooks"

@@ -12,8 +12,8 @@ from conftest import SUBMISSIONS, scores
 
 from grader.checks.assessment import first_sentence
 from grader.course import registry, rubric
+from grader.submission.extract import extract
 from grader.submission.load import load_submission
-from grader.submission.notebook import extract
 from grader.submission.stub import has_work, is_stub
 
 EXERCISE = "discrete"

@@ -1,4 +1,4 @@
-"""The self-check checks the file the grader would grade (submission.load.pick), and says which and why."""
+"""The self-check checks the file the grader would grade (grader.submission.load.load_submission), and says which and why."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
 from grader.course import registry, rubric
-from grader.submission.load import pick
+from grader.submission.load import load_submission
 from grader.verbs.choice import choose
 
 SPEC = rubric.exercise("discrete")
@@ -47,7 +47,7 @@ def _write(folder: Path, files: Dict[str, str]) -> None:
 @pytest.mark.parametrize("layout", sorted(LAYOUTS))
 def test_the_self_check_picks_what_the_grader_grades(tmp_path, layout):
     _write(tmp_path, LAYOUTS[layout])
-    graded, _, _ = pick(tmp_path, "pseudo_loss", STUB)
+    graded = load_submission(tmp_path, "pseudo_loss", STUB).graded
     checked, notes = choose(None, "pseudo_loss", STUB, SPEC.stub_file, tmp_path)
     assert checked == graded
     others_with_work = [name for name, text in LAYOUTS[layout].items() if text in (WORK, "notebook")]
