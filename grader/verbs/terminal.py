@@ -9,6 +9,7 @@ from typing import List, Set
 
 from grader.checks.dependence import PASSED_ALONE
 from grader.outputs.results import Results, Test, to_text
+from grader.text import unbolded
 
 WIDTH = 100
 _LEAD = re.compile(r"\s*(?:[-*] |\d+\. |\[(?:PASS|FAIL)\] )?")  # an item's mark: its wrapped lines go under its text
@@ -50,4 +51,4 @@ def _shown(test: Test, said: Set[str]) -> Test:
     if PASSED_ALONE in output or test["status"] == "passed":
         return {**test, "status": "passed", "output": ""}
     kept = "\n\n".join(part for part in output.split("\n\n") if part.strip() not in said)
-    return {**test, "output": kept.replace("**", "")}
+    return {**test, "output": unbolded(kept)}

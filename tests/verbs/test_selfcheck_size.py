@@ -66,6 +66,10 @@ def test_every_mistake_report_leads_with_the_change_and_fits_a_terminal(exercise
         more = PART_LINES * (len(data.parts) - 1) + MISTAKE_LINES * (len(mistakes) - 1)
         assert first_check <= LEAD_LINES + more, (where, lead)
         assert not ids & set(re.findall(r"\w+", _FILE_LINE.sub("", text))), where
+        flat = " ".join(text.split())
+        for mistake in mistakes:  # what to change, as the catalog words it: code spans whole (`gamma ** t`)
+            change = next(part.catalog[mistake].change for part in data.parts if mistake in part.catalog)
+            assert " ".join(change.split()) in flat, (where, change)
         _assert_checks_shown_as_they_ran(document["tests"], lines[first_check:], where)
         if len(mistakes) == 1:
             assert len(lines) <= LINES, (where, len(lines))
