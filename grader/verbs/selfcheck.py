@@ -200,6 +200,16 @@ def _learn(path: Path, notes: List[Markdown], data: PublicData, function: Option
         return Exit.FAILED
     print(wrap(printable("\n\n".join(notes))), end="\n\n" if notes else "")
     passed = learn_function(function, part, data.learning)
+    if passed:  # a mistake that only slows learning (an undiscounted reward-to-go) passes it
+        tests = check_functions({part.function: function}, data)["tests"]
+        failed = [test for test in tests if test["status"] != "passed"]
+        if failed:
+            print(
+                wrap(
+                    f"\nLearning is not the whole grade: your {part.function} still fails {len(failed)} of its "
+                    f"{len(tests)} checks on the public cases; `python selfcheck.py` says what is wrong."
+                )
+            )
     return Exit.USAGE if passed is None else Exit.OK if passed else Exit.FAILED
 
 
