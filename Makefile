@@ -10,7 +10,7 @@ PY := $(VENV)/bin/python
 EXERCISE ?= discrete
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: venv test test-fast test-unprivileged lint grade bench autograder handout clean
+.PHONY: venv test test-fast test-unprivileged lint oldest grade bench autograder handout clean
 
 venv: $(STAMP)
 
@@ -33,6 +33,19 @@ lint: venv
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy
 
+# Every handout's self-check run with the oldest torch and numpy its README claims, in a venv of
+# their own holding nothing else (not the project's .venv).
+OLDEST := .venv-oldest
+OLDEST_STAMP := $(OLDEST)/.installed-$(shell cksum < .ci/oldest-requirements.txt | cut -d' ' -f1)
+
+$(OLDEST_STAMP): .ci/oldest-requirements.txt
+	@test -x $(OLDEST)/bin/python || $(SYSTEM_PYTHON) -m venv $(OLDEST)
+	$(OLDEST)/bin/python -m pip install --quiet --disable-pip-version-check -r .ci/oldest-requirements.txt
+	@rm -f $(OLDEST)/.installed-* && touch $@
+
+oldest: venv $(OLDEST_STAMP)
+	OLDEST_PYTHON=$(abspath $(OLDEST))/bin/python $(PY) -m pytest -q -n auto tests/verbs/test_handout_oldest.py
+
 # The default exercise's example class is examples/; another exercise's, examples/NAME/, which
 # the default's batch skips (an exercise NAME is a folder assignment/NAME/ with an exercise.py).
 EXAMPLES := $(if $(wildcard examples/$(EXERCISE)/.),examples/$(EXERCISE),examples)
@@ -53,4 +66,4 @@ handout: venv
 	$(PY) -m grader.package handout dist/handout.zip --exercise $(EXERCISE)
 
 clean:
-	rm -rf out dist .pytest_cache
+	rm -rf out dist .pytest_cache $(OLDEST)

@@ -140,9 +140,9 @@ options (`--learn`, where the exercise has a learning check, also needs gymnasiu
 
 import sys
 
-from grader.verbs.selfcheck import main
+from grader.verbs.selfcheck import run
 
-raise SystemExit(main(sys.argv[1:]))
+raise SystemExit(run(sys.argv[1:]))
 '''
 
 

@@ -168,6 +168,17 @@ def plain(markdown: str) -> str:
     return " ".join("".join(parts).split())
 
 
+def unbolded(markdown: str) -> str:
+    """The grader's Markdown for a terminal: its bold marks (**) taken out, its code spans and
+    fenced blocks as written (`gamma ** t` keeps its power)."""
+    parts: List[str] = []
+    at = 0
+    for start, end in [*code_spans(markdown), (len(markdown), len(markdown))]:
+        parts += [markdown[at:start].replace("**", ""), markdown[start:end]]
+        at = end
+    return "".join(parts)
+
+
 def _prose(text: str, first: bool) -> str:
     """Text with no code span in it, escaped; each line as if it started one (an escape that was
     not needed shows nothing). first: the text starts where the untrusted text does, which may be

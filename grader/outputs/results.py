@@ -16,7 +16,7 @@ from typing import Dict, List, Literal, Mapping, Optional, Sequence, Tuple, Type
 from grader.checks.held import VISIBLE, WHEN
 from grader.checks.verdicts import CheckResult
 from grader.outputs.atomic import write_atomic
-from grader.text import Markdown, cap_text, open_fence, plain, printable
+from grader.text import Markdown, cap_text, open_fence, plain, printable, unbolded
 
 TEST_OUTPUT_BYTES = 4096  # per test, what a student sees
 TOP_OUTPUT_BYTES = 16384
@@ -234,7 +234,7 @@ def to_text(document: Results) -> str:
             where = ("tests " if len(earlier) > 1 else "test ") + " and ".join(sorted(earlier, key=_number))
             lines.append(f"       ({'the rest ' if told else ''}as under {where} above)")
     lines.append("")
-    lines.append(document["output"].replace("**", ""))
+    lines.append(unbolded(document["output"]))
     return printable("\n".join(lines))  # whatever made the document: it reaches a terminal
 
 

@@ -42,6 +42,8 @@ def choose(
     if is_stub(_code(chosen, function), function, stub):
         if not with_work:
             return chosen, [_stub_note(chosen, function)]
+        if with_work[0].name == stub_file and chosen.name == Path(stub_file).stem + ".ipynb":
+            return with_work[0], []  # work in the handout's file, its notebook untouched: nothing to explain
         mine, was = code(with_work[0].name), code(chosen.name)
         because = f"{was} is the handout's stub, unchanged, and {mine} defines `{function}`"
         return with_work[0], [Markdown(f"Checked {mine}, not {was}: {because}, as the grader would.")]

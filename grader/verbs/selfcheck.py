@@ -10,6 +10,8 @@ names the mistake the same way. It needs only numpy and torch.
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import sys
 from pathlib import Path
 from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple
@@ -198,8 +200,27 @@ def _learn(path: Path, notes: List[Markdown], data: PublicData, function: Option
         return Exit.FAILED
     print(wrap(printable("\n\n".join(notes))), end="\n\n" if notes else "")
     passed = learn_function(function, part, data.learning)
+    if passed:  # a mistake that only slows learning (an undiscounted reward-to-go) passes it
+        tests = check_functions({part.function: function}, data)["tests"]
+        failed = [test for test in tests if test["status"] != "passed"]
+        if failed:
+            print(
+                wrap(
+                    f"\nLearning is not the whole grade: your {part.function} still fails {len(failed)} of its "
+                    f"{len(tests)} checks on the public cases; `python selfcheck.py` says what is wrong."
+                )
+            )
     return Exit.USAGE if passed is None else Exit.OK if passed else Exit.FAILED
 
 
+def run(argv: Sequence[str]) -> int:
+    """main, without a traceback when the reader stops reading early (`| head`, quitting `less`)."""
+    try:
+        return main(argv)
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the flush at exit cannot fail again
+        return 128 + signal.SIGPIPE  # what a shell reports for a pipe closed under a program
+
+
 if __name__ == "__main__":
-    raise SystemExit(main(sys.argv[1:]))
+    raise SystemExit(run(sys.argv[1:]))

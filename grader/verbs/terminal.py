@@ -9,6 +9,7 @@ from typing import List, Set
 
 from grader.checks.dependence import PASSED_ALONE
 from grader.outputs.results import Results, Test, to_text
+from grader.text import unbolded
 
 WIDTH = 100
 _LEAD = re.compile(r"\s*(?:[-*] |\d+\. |\[(?:PASS|FAIL)\] )?")  # an item's mark: its wrapped lines go under its text
@@ -44,7 +45,10 @@ def report(document: Results) -> str:
 
 
 def _shown(test: Test, said: Set[str]) -> Test:
+    """A passed check as its one line: what it found is "as expected"; a failed one without the
+    paragraphs the lead said, its diagnosis's title plain text rather than markdown's bold."""
     output = test.get("output", "")
-    if PASSED_ALONE in output:
-        return {**test, "status": "passed", "output": output.split(PASSED_ALONE, 1)[1]}
-    return {**test, "output": "\n\n".join(part for part in output.split("\n\n") if part.strip() not in said)}
+    if PASSED_ALONE in output or test["status"] == "passed":
+        return {**test, "status": "passed", "output": ""}
+    kept = "\n\n".join(part for part in output.split("\n\n") if part.strip() not in said)
+    return {**test, "output": unbolded(kept)}

@@ -55,6 +55,22 @@ def test_the_self_check_picks_what_the_grader_grades(tmp_path, layout):
         assert notes and f"`{checked.name}`" in notes[0] and "grader would" in notes[0]  # which, and why
 
 
+def test_work_in_the_handouts_file_beside_its_untouched_notebook_needs_no_note(tmp_path):
+    """returns.ipynb sorts before returns.py and neither is named like a function: the grader
+    skips the unchanged notebook, and the self-check says nothing of a choice the student did not make."""
+    from readme_examples import unpacked_handout
+
+    spec = rubric.exercise("returns")
+    folder = unpacked_handout(tmp_path, "returns")
+    (folder / spec.stub_file).write_text(
+        (Path(__file__).parents[1] / "submissions/returns/correct/python_loops.py").read_text()
+    )
+    stub = (registry.folders("returns")[0] / spec.stub_file).read_text()
+    function = spec.functions[0]
+    assert pick(folder, function, stub)[0] == folder / spec.stub_file
+    assert choose(None, function, stub, spec.stub_file, folder) == (folder / spec.stub_file, [])
+
+
 def test_a_notebook_the_grader_would_grade_is_named_and_not_imported(tmp_path):
     import subprocess
     import sys

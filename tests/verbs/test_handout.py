@@ -73,6 +73,14 @@ def test_mistake_is_named_from_public_data_alone(handout):
     assert "sum_over_actions" not in finished.stdout and "probe" not in finished.stdout  # IDs are for --json
 
 
+def test_a_reader_who_stops_early_sees_no_traceback(handout):
+    """`python selfcheck.py | head`, quitting `less`: the pipe closes before the report is printed
+    (here always: `true` reads nothing and exits while the self-check is still starting)."""
+    command = f"{sys.executable} selfcheck.py {SUBMISSIONS / 'mistakes/unweighted_nll.py'} | true"
+    finished = subprocess.run(["bash", "-c", command], cwd=handout, capture_output=True, text=True, timeout=120)
+    assert finished.returncode == 0 and finished.stderr == "", finished.stderr
+
+
 def test_notebook_runs_the_self_check(handout, tmp_path):
     notebook = nbformat.read(handout / "pseudo_loss.ipynb", as_version=4)
     nbformat.validate(notebook)

@@ -137,6 +137,19 @@ def test_the_gaussian_handout_learns_and_names_mujoco_when_it_is_missing(tmp_pat
     assert "pip install gymnasium==1.4.0 mujoco==3.3.4 imageio==2.38.1 matplotlib==3.10.7" in missing.stdout
 
 
+def test_a_mistake_that_only_slows_learning_passes_it_and_is_still_said(tmp_path):
+    """The returns' undiscounted reward-to-go trains CartPole as well as the right one; --learn
+    must not leave the student thinking the function is right."""
+    folder = unpacked(tmp_path, "returns")
+    done = learn(folder, str(CORPORA / "returns/mistakes/reward_to_go_not_discounted_cumsum.py"))
+    assert done.returncode == 0 and "Learning check PASSED" in done.stdout, done.stdout + done.stderr
+    assert "your discounted_reward_to_go still fails 2 of its 4 checks on the public cases" in " ".join(
+        done.stdout.split()
+    )
+    correct = learn(folder, str(CORPORA / "returns/correct/python_loops.py"))
+    assert "Learning check PASSED" in correct.stdout and "Learning is not the whole grade" not in correct.stdout
+
+
 def test_the_stub_fails_at_its_first_iteration_saying_why_in_short_lines(handout):
     done = learn(handout)
     assert done.returncode == 1, done.stdout + done.stderr
