@@ -67,7 +67,7 @@ def test_work_in_the_handouts_file_beside_its_untouched_notebook_needs_no_note(t
     )
     stub = (registry.folders("returns")[0] / spec.stub_file).read_text()
     function = spec.functions[0]
-    assert pick(folder, function, stub)[0] == folder / spec.stub_file
+    assert load_submission(folder, function, stub, spec.functions[1:]).graded == folder / spec.stub_file
     assert choose(None, function, stub, spec.stub_file, folder) == (folder / spec.stub_file, [])
 
 
