@@ -58,12 +58,15 @@ def check_functions(
         checks += found
         sections.append(said)
         mistakes += named
-    learning = [p.part.learning for p in data.parts if p.part.learning]
-    also = (
-        f" and runs the learning check ({learning[0].title}): `python selfcheck.py --learn` runs that one here"
-        if learning
-        else ""
-    )
+    learning = [check for p in data.parts for check in p.part.learnings]
+    also = ""
+    if len(learning) == 1:
+        also = f" and runs the learning check ({learning[0].title}): `python selfcheck.py --learn` runs that one here"
+    elif learning:
+        titles = "; ".join(check.title for check in learning)
+        also = (
+            f" and runs {len(learning)} learning checks ({titles}): `python selfcheck.py --learn` runs the first here"
+        )
     not_here = Markdown(f"The real grader also checks hidden cases{also}.")
     text = Markdown("\n\n".join([*sections, *notes, not_here]))
     return results.build(checks, summary=text, mistakes=mistakes)

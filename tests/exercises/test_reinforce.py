@@ -106,6 +106,7 @@ def test_the_handout_ships_the_components_and_no_reference(tmp_path):
     )
     found = json.loads(done.stdout)
     assert found["extra_data"]["mistakes"] == ["sign_flipped"], done.stderr[-2000:]
+    assert "runs 3 learning checks (" in " ".join(found["output"].split())  # the grader's, named
 
 
 @pytest.mark.slow
