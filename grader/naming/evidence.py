@@ -225,7 +225,8 @@ class Explainer:
                 if len(s.ids) == fewest
             }
         )
-        where = f"on the {len(ran)} test inputs where it gave a number"
+        where = "on the only test input where" if len(ran) == 1 else f"on the {len(ran)} test inputs where"
+        where += " it gave a number"
         smallest = by_size(d.probes, ran)[0]
         if fewest == 0:
             notes.append(Observation.of("ran like", f"{where} it gives exactly the correct numbers", smallest))

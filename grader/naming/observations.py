@@ -230,7 +230,8 @@ def _varies(a: Answers) -> List[Observation]:
         return []
     ratios = [float(a.pair(i)[0].value or 0.0) / float(a.pair(i)[1].value or 1.0) for i in shown]
     if len(shown) == 1:
-        text = f"on the only test input that gave a number your loss is {fmt(ratios[0])} times the correct one"
+        value = "equals the correct one" if close(ratios[0], 1.0) else f"is {fmt(ratios[0])} times the correct one"
+        text = f"on the only test input that gave a number your loss {value}"
         return [Observation.of("varies", text, shown[0])]
     other = next((k for k in range(1, len(shown)) if not close(ratios[k], ratios[0])), None)
     if other is not None:

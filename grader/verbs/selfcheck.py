@@ -124,12 +124,14 @@ def _verdict(document: results.Results, catalog: Catalog) -> str:
     """What the self-check finds, after the walk-through: one small batch cannot show every mistake
     (inputs changed in place, extreme logits, a combination), and the student must not read the
     walk-through's "matches" or "none of the usual wrong turns" as the self-check's verdict."""
-    failed = [test["name"] for test in document["tests"] if test["status"] != "passed"]
+    failed = [test for test in document["tests"] if test["status"] != "passed"]
     if not failed:
         return "\n\nThe self-check passes it too (`python selfcheck.py`)."
     named = [entry.title for mistake, entry in catalog.items() if mistake in document["extra_data"]["mistakes"]]
-    found = "; and ".join(named) if named else f"it fails {failed[0]}"
-    return f"\n\nThe self-check finds: {found}. `python selfcheck.py` shows the numbers."
+    first, number = failed[0]["name"], failed[0]["number"]
+    title = first.removeprefix(f"{number}. ")  # the name carries its number for Gradescope
+    found = f": {'; and '.join(named)}" if named else f" that it fails test {number} ({title})"
+    return f"\n\nThe self-check finds{found}. `python selfcheck.py` shows the numbers."
 
 
 def learn_in_notebook(function: Callable) -> Optional[bool]:

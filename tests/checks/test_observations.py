@@ -214,6 +214,18 @@ def test_where_it_ran_it_behaves_like_a_catalog_entry():
     assert "N times the correct ones on each of the 7 test inputs that gave a number (of 8)" in found.feedback
 
 
+def test_a_loss_correct_on_the_one_probe_it_answers_says_so_in_the_singular():
+    def correct_only_for_one_sample(logits, actions, q_values):
+        if len(q_values) != 1:
+            raise ValueError("one sample only")
+        return -(log_pi(logits, actions) * q_values).mean()
+
+    feedback = diagnose(correct_only_for_one_sample).feedback
+    assert "on the only test input where it gave a number it gives exactly the correct numbers" in feedback
+    assert "on the 1 test inputs" not in feedback
+    assert "is 1 times the correct one" not in feedback  # a ratio of 1 is "equals"
+
+
 def test_a_loss_that_is_zero_everywhere_is_named_nothing_and_said_to_be_zero():
     found = diagnose(lambda logits, actions, q_values: logits.sum() * 0.0)
     assert found.mistakes == ()
