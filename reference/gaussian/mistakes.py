@@ -88,6 +88,12 @@ def _log_std_detached(mean, log_std, actions, q_values):
     return _weighted(_log_pi(mean, log_std.detach(), actions), q_values)
 
 
+def _dropped_log_std_term(mean, log_std, actions, q_values):
+    # The log-density written from its exponent alone: -z^2/2 and the constant, no -log_std.
+    z = (actions - mean) / log_std.exp()
+    return _weighted(-0.5 * z**2 - HALF_LOG_2PI, q_values)
+
+
 def _unweighted(mean, log_std, actions, q_values):
     return -_log_pi(mean, log_std, actions).sum(-1).mean()
 
@@ -159,6 +165,7 @@ _IMPLEMENTATIONS = {
     "variance_as_scale": _variance_as_scale,
     "mse_regression": _mse_regression,
     "log_std_detached": _log_std_detached,
+    "dropped_log_std_term": _dropped_log_std_term,
     "unweighted": _unweighted,
     "sum_reduction": _sum_reduction,
     "normalized_inside": _normalized_inside,

@@ -70,6 +70,15 @@ TEXTS: Dict[str, Tuple[str, str, str]] = {
         "standard deviation then never changes: it cannot narrow once good actions are found, nor widen "
         "to explore. Keep `log_std` itself in the computation.",
     ),
+    "dropped_log_std_term": (
+        "The −log σ term of the log-density is missing",
+        "Subtract `log_std` in the log-density: −½z² − log σ − ½·log 2π per dimension, then sum.",
+        "A normal density is exp(−z²/2) / (σ·√(2π)), so its log is −z²/2 − log σ − ½·log 2π, with "
+        "z = (a − mean)/σ. Without −log σ, dL/dmean is unchanged but dL/dlog_std loses the term that "
+        "pays for a wide policy: a wider σ makes every z smaller, so your log-density only grows with σ. "
+        "Every action with a positive q then pushes σ up, whether it landed near the mean or far from it; "
+        f"only actions with a negative q pull it down. Keep all three terms: {_FIX}.",
+    ),
     "unweighted": (
         "The q values are ignored",
         "Multiply each sample's −log π(aᵢ|sᵢ) by its own qᵢ before averaging.",

@@ -33,6 +33,7 @@ MISTAKES: Dict[str, FrozenSet[str]] = {
     "mistakes/mse_regression_weighted.py": frozenset({"mse_regression"}),
     "mistakes/mse_regression_half_mean.py": frozenset({"mse_regression"}),
     "mistakes/log_std_detached_normal.py": frozenset({"log_std_detached"}),
+    "mistakes/dropped_log_std_term_by_hand.py": frozenset({"dropped_log_std_term"}),
     "mistakes/unweighted_nll.py": frozenset({"unweighted"}),
     "mistakes/sum_reduction_normal.py": frozenset({"sum_reduction"}),
     "mistakes/normalized_inside_torch_std.py": frozenset({"normalized_inside"}),
