@@ -162,15 +162,12 @@ def handout(out: Path, exercise: str) -> Path:
         launcher.write_text(LAUNCHER.format(functions=" and ".join(spec.functions), stub=stub))
         # At the top the student sees their own files and the self-check; the exercise's modules
         # (the checks' data, the walk-through) are in a folder of their own.
-        modules = ["exercise.py", *([spec.walkthrough] if spec.walkthrough else [])]
+        modules = _public_modules(spec)
         members = [(filled, stub), (public / "README.md", "README.md")]
         members += [(public / name, f"{EXERCISE_FOLDER}/{name}") for name in modules]
         # A component's public module, where load_public finds it: as in this tree.
         homes = [registry.folders(name)[0] for name in dict.fromkeys(spec.homes.values())]
-        components = [home / "exercise.py" for home in homes]
-        components += [
-            home / rubric.exercise(home.name).walkthrough for home in homes if rubric.exercise(home.name).walkthrough
-        ]
+        components = [home / name for home in homes for name in _public_modules(rubric.exercise(home.name))]
         members += [(p, str(p.relative_to(ROOT))) for p in components]
         members += [(home / "README.md", f"README-{home.name}.md") for home in homes]  # what each part asks
         members += [(launcher, launcher.name), (notebook, notebook.name), (data, data.name)]
@@ -181,6 +178,11 @@ def handout(out: Path, exercise: str) -> Path:
         roots += [ROOT.joinpath(*module.split(".")).with_suffix(".py") for module in trainers]
         members += [(p, str(p.relative_to(ROOT))) for p in handout_modules(*roots)]
         return _write(out, members)
+
+
+def _public_modules(spec: Exercise) -> List[str]:
+    """An exercise's public modules a self-check imports: its exercise.py and its walk-through's."""
+    return ["exercise.py", *([spec.walkthrough] if spec.walkthrough else [])]
 
 
 def _title(readme: Path) -> str:
