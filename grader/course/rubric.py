@@ -93,22 +93,26 @@ def load_rubric(name: str, public_only: bool = False) -> Rubric:
     spec = exercise(name)
     private = folders(name)[1]
     config = json.loads((private / "rubric.json").read_text())
-    parts = tuple(_graded(name, spec.homes.get(part.function, name), part, public_only) for part in spec.parts)
+    added = config.get("parts", {}) if spec.homes else {}  # a composite weighs the checks it adds
+    parts = tuple(
+        _graded(name, spec.homes.get(part.function, name), part, public_only, added.get(part.function, {}))
+        for part in spec.parts
+    )
     if public_only:
         return Rubric(name, spec, parts)
     return Rubric(name, spec, parts, _held(config), _extra_tests(config, private))
 
 
-def _graded(name: str, home: str, part: Part, public_only: bool) -> Graded:
+def _graded(name: str, home: str, part: Part, public_only: bool, added: Dict) -> Graded:
     """A part's weights (every check it declares, in order) and cases with the reference's answers,
-    from the files of the exercise it is from (home), and of exercise name for checks it adds."""
+    from the files of the exercise it is from (home); added: exercise name's rubric.json entry for
+    the part, weighing the checks it adds."""
     public, private = folders(home)
     shown = json.loads((public / "public_cases.json").read_text())
     config = json.loads((private / "rubric.json").read_text())
     if len(exercise(home).parts) > 1:
         shown, config = shown[part.function], config["parts"][part.function]
-    if home != name:  # the composite's rubric.json weighs the checks it adds
-        added = json.loads((folders(name)[1] / "rubric.json").read_text()).get("parts", {}).get(part.function, {})
+    if home != name:
         config = {**config, "weights": {**config["weights"], **added.get("weights", {})}}
     keys = [check.key for check in part.checks]
     if set(config["weights"]) != set(keys):
