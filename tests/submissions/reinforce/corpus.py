@@ -4,7 +4,9 @@ corpora; these show each part graded as its own exercise grades it, in one uploa
 
 Paths are relative to this folder. MISTAKES maps a file to the exact set of catalog IDs the
 diagnosis names for it, each in its own part. careless/only_the_loss.py (no returns) is graded by
-tests/exercises/test_reinforce.py.
+tests/exercises/test_reinforce.py; hostile/ (one part killing its process, hanging, eating memory,
+sharing a global, printing) by tests/exercises/test_reinforce_hostile.py, listed in no manifest
+here, as no corpus lists its hostile files.
 """
 
 from __future__ import annotations
