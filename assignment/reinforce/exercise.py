@@ -6,6 +6,10 @@ with the student's reward-to-go and loss together. This module is public."""
 from grader.author import Check, Exercise
 
 TOGETHER = Check(
-    "together", "Trains a CartPole-v1 policy: your reward-to-go and your loss together", (), uses="learning"
+    "together",
+    "Trains a CartPole-v1 policy: your reward-to-go and your loss together",
+    (),
+    uses="learning",
+    together=True,
 )
 EXERCISE = Exercise(components=("returns", "discrete"), adds={"pseudo_loss": (TOGETHER,)}, stub="reinforce.py")

@@ -153,7 +153,7 @@ PARTS = (
         REWARD_TO_GO,
         (
             *_trajectory_checks("The reward-to-go"),
-            Check("learning", "Trains a CartPole-v1 policy: your reward-to-go, the reference loss", ()),
+            Check("learning", "Trains a CartPole-v1 policy: your reward-to-go, a correct loss", ()),
         ),
         make_trajectory,
         solve_trajectory,

@@ -4,7 +4,7 @@ Every check, the diagnosis and the learning check talk to an oracle and get back
 ``Answer`` (the function returned or raised) or a ``Failure`` (no answer: it hung,
 died, sent garbage, never loaded, or ran out of budget). Two oracles exist:
 ``LocalOracle`` here, in-process, for trusted code (and for a student checking
-their own code on their own machine), and ``sandbox.oracle.SandboxOracle`` for
+their own code on their own machine), and ``sandbox.sandboxed.SandboxOracle`` for
 submissions. Both build answers with ``answer.evaluate`` and ``Answer.parse``.
 This module needs nothing but numpy and torch, so the student handout can ship it.
 """
@@ -41,14 +41,6 @@ class Oracle(Protocol):
     def call(self, *arrays: np.ndarray, trace: bool = False, again: bool = False) -> Outcome:
         """One call of the loss on the contract's arguments, in order; again: on the previous
         call's very tensors."""
-        ...
-
-
-class ClosableOracle(Oracle, Protocol):
-    """An oracle with a child to stop (SandboxOracle)."""
-
-    def close(self) -> bool:
-        """Stop the child; True when every child it started is known to be dead."""
         ...
 
 

@@ -1,18 +1,17 @@
 """Checks, then diagnosis: everything about one function that does not depend on where it runs.
 
-Used by grade.py (a submission in the sandbox) and selfcheck.py (a student's own
-function on their own machine, public cases only).
+Used by grade.py (each phase below for every part of an upload, in turn) and selfcheck.py
+(``assess``: every phase of one function on the student's own machine).
 
-The order is what keeps hidden inputs out of the feedback. First the oracle
-whose printed output the student sees answers everything it will ever answer:
-the public cases, the repeat, the finite difference, the diagnosis probes (asked
-whether or not a check fails: whether one fails depends on the hidden cases), the
-learning check and the course's own tests. Only once that oracle is closed, its child dead, are the
-hidden cases asked, of a fresh one: a child cannot observe another that starts
-after it has ended, not even through the clock, and what the hidden child does
-(prints, hangs, dies) becomes nothing but failed hidden cases. Which ones and how
-many go to the course staff (``extra["hidden"]``); a student sees whether any did.
-"""
+The order is what keeps hidden inputs out of the feedback. First the child whose
+printed output the student sees answers everything it will ever answer, for
+every function of the upload: the public cases, the repeat, the finite difference,
+the diagnosis probes (``ask_public``), the learning checks and the course's own
+tests. Only once that child is dead are the hidden cases asked, of a fresh one: a
+child cannot observe another that starts after it has ended, not even through the
+clock, and what the hidden child does (prints, hangs, dies) becomes nothing but
+failed hidden cases. Which ones and how many go to the course staff
+(``extra["hidden"]``); a student sees whether any did. Then ``conclude`` scores and names."""
 
 from __future__ import annotations
 
@@ -20,9 +19,9 @@ import dataclasses
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Callable, Dict, FrozenSet, List, Optional, Sequence, Tuple, cast
+from typing import Callable, Dict, FrozenSet, List, Optional, Sequence, Tuple
 
-from grader.calling.oracle import ClosableOracle, Failure, Oracle, Outcome
+from grader.calling.oracle import Oracle, Outcome
 from grader.checks import dependence
 from grader.checks import held as held_tests
 from grader.checks import verdicts as checks
@@ -50,6 +49,63 @@ class Assessment:
     unscored: str = ""  # why the loss earns nothing (dependence.py), as the visible tests say it; "" if it does
 
 
+@dataclass
+class Asked:
+    """A part's public phase: its public cases, the changed-input trial, the diagnosis probes."""
+
+    public: checks.Public
+    changed: Optional[Tuple[checks.Trial, Outcome]]
+    probes: List[Outcome]
+    timing: Dict[str, float] = field(default_factory=dict)
+
+
+def ask_public(oracle: Oracle, part: Part, cases: CaseSet) -> Asked:
+    """Everything the oracle whose output the student sees asks of one function but the learning
+    check: the probes too, whether or not a check fails (whether one fails depends on the hidden cases)."""
+    timing: Dict[str, float] = {}
+    with timed(timing, "checks"):
+        public = checks.ask_public(oracle, cases, part.contract)
+        changed = dependence.ask_changed(oracle, public, part.contract)
+    with timed(timing, "diagnosis"):
+        probes = _ask_probes(oracle, part)
+    return Asked(public, changed, probes, timing)
+
+
+def conclude(
+    asked: Asked,
+    hidden: Dict[str, List[checks.Trial]],
+    learned: Sequence[Tuple[CheckResult, Dict]],
+    part: Part,
+    cases: CaseSet,
+    weights: Dict[str, float],
+    suspects: Callable[[], Suspects],
+    held: Optional[Held] = None,
+) -> Assessment:
+    """Grade every check from what was asked; name the mistake when one fails (a correct function
+    is never diagnosed). learned: its learning checks, with their extra data. held: hidden-case
+    tests of their own (held.py)."""
+    result = Assessment([], timing=dict(asked.timing))
+    for _, extra in learned:
+        result.extra.update(extra)
+    if held is None:
+        result.checks = checks.score(asked.public, hidden, weights, part)
+    else:
+        result.checks = held_tests.score_held(asked.public, hidden, weights, cases, part, held)
+    result.extra["hidden"] = hidden_results(result.checks)
+    if part.diagnostics and not all(check.passed for check in result.checks):
+        with timed(result.timing, "diagnosis"):
+            found_suspects, catalog = suspects()
+            found = _name(asked.probes, part, found_suspects, catalog)
+        result.mistakes, result.possible = found.mistakes, found.possible
+        result.checks = [_with_diagnosis(check, found) for check in result.checks]
+    at = sum(check.visibility == VISIBLE for check in result.checks)
+    for learning, _ in reversed(learned):  # after the visible checks, before any held back; failing, tagged too
+        tagged = learning if learning.passed else dataclasses.replace(learning, tags=result.mistakes)
+        result.checks.insert(at, tagged)
+    _unscore(result, asked.public, hidden, asked.changed, part, held)
+    return result
+
+
 def assess(
     oracle: Oracle,
     part: Part,
@@ -57,48 +113,22 @@ def assess(
     weights: Dict[str, float],
     suspects: Callable[[], Suspects],
     learn: Sequence[Learn] = (),
-    hidden_oracle: Optional[ClosableOracle] = None,
-    held: Optional[Held] = None,
     course_tests: Optional[Callable[[Oracle], None]] = None,
 ) -> Assessment:
-    """Grade every check; name the mistake when one fails (a correct function is never diagnosed).
-    With hidden_oracle, oracle is closed before the hidden cases go to hidden_oracle (see above);
-    without, trusted code answers them too, last. held: hidden-case tests of their own (held.py);
-    course_tests: the course's own questions for oracle, asked last in the public phase."""
-    result = Assessment([])
-    with _timed(result, "checks"):
-        public = checks.ask_public(oracle, cases, part.contract)
-        changed = dependence.ask_changed(oracle, public, part.contract)
-    with _timed(result, "diagnosis"):
-        probes = _ask_probes(oracle, part)
-    learned: List[CheckResult] = []
+    """One function's every check in one oracle of trusted code or the student's own machine (the
+    self-check): its public phase, learning checks and course tests, then the hidden cases. A
+    submission's grade asks the hidden cases of another child (grade.py)."""
+    asked = ask_public(oracle, part, cases)
+    learned = []
     for each in learn:
-        with _timed(result, "learning"):
-            learning, extra = each(oracle)
-        learned.append(learning)
-        result.extra.update(extra)
+        with timed(asked.timing, "learning"):
+            learned.append(each(oracle))
     if course_tests is not None:
-        with _timed(result, "course_tests"):
+        with timed(asked.timing, "course_tests"):
             course_tests(oracle)
-    with _timed(result, "hidden"):
-        hidden = _ask_hidden(oracle, hidden_oracle, cases)
-    if held is None:
-        result.checks = checks.score(public, hidden, weights, part)
-    else:
-        result.checks = held_tests.score_held(public, hidden, weights, cases, part, held)
-    result.extra["hidden"] = hidden_results(result.checks)
-    if part.diagnostics and not all(check.passed for check in result.checks):
-        with _timed(result, "diagnosis"):
-            found_suspects, catalog = suspects()
-            found = _name(probes, part, found_suspects, catalog)
-        result.mistakes, result.possible = found.mistakes, found.possible
-        result.checks = [_with_diagnosis(check, found) for check in result.checks]
-    at = sum(check.visibility == VISIBLE for check in result.checks)
-    for learning in reversed(learned):  # after the visible checks, before any held back; failing, tagged too
-        tagged = learning if learning.passed else dataclasses.replace(learning, tags=result.mistakes)
-        result.checks.insert(at, tagged)
-    _unscore(result, public, hidden, changed, part, held)
-    return result
+    with timed(asked.timing, "hidden"):
+        hidden = checks.ask_hidden(oracle, cases)
+    return conclude(asked, hidden, learned, part, cases, weights, suspects)
 
 
 def _unscore(
@@ -153,34 +183,14 @@ def hidden_results(graded: Sequence[CheckResult]) -> Dict[str, Dict]:
     }
 
 
-def _ask_hidden(
-    oracle: Oracle, hidden_oracle: Optional[ClosableOracle], cases: CaseSet
-) -> Dict[str, List[checks.Trial]]:
-    if hidden_oracle is None:
-        return checks.ask_hidden(oracle, cases)
-    # An oracle comes with a hidden one only when both are sandboxed (grade.py): it has a child to stop.
-    if not cast(ClosableOracle, oracle).close():  # a child of the public phase may still be alive: ask nothing
-        return checks.ask_hidden(_Unasked(), cases)
-    try:
-        return checks.ask_hidden(hidden_oracle, cases)
-    finally:
-        hidden_oracle.close()
-
-
-class _Unasked:
-    """Stands in for the hidden oracle when it must not start: every hidden case fails."""
-
-    def call(self, *args, **kwargs) -> Failure:
-        return Failure("skipped", "not run: the previous sandboxed process did not end")
-
-
 @contextmanager
-def _timed(result: Assessment, phase: str):
+def timed(timing: Dict[str, float], phase: str):
+    """Adds the seconds the block takes to timing[phase]."""
     tick = time.monotonic()
     try:
         yield
     finally:
-        result.timing[phase] = result.timing.get(phase, 0.0) + time.monotonic() - tick
+        timing[phase] = timing.get(phase, 0.0) + time.monotonic() - tick
 
 
 def _with_diagnosis(check: CheckResult, found: Diagnosis) -> CheckResult:

@@ -57,12 +57,15 @@ class Check:
     kinds: Tuple[str, ...] = ()  # the kinds of case it judges, in the order its feedback goes through them
     uses: Union[Library, Literal[""]] = ""  # the library check it is; "" for the key's own, if the key is the library's
     own: Optional[OwnJudge] = None  # a check no library check does
+    together: bool = False  # a learning check with the upload's own partners, whatever they are (trainings.py)
 
     def __post_init__(self):
         if not self.key.isidentifier() or (self.own is None and self.judge is None):
             raise ValueError(f"check {self.key!r} is neither the library's ({', '.join(LIBRARY)}) nor has its own")
         if (self.judge == "learning") == bool(self.kinds):
             raise ValueError(f"check {self.key!r}: the learning check judges no case, every other some")
+        if self.together and self.judge != "learning":
+            raise ValueError(f"check {self.key!r}: only a learning check trains together")
 
     @property
     def judge(self) -> Optional[Library]:

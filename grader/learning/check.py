@@ -11,7 +11,7 @@ provides ``GRADING_SEEDS``, ``THRESHOLD``, ``ENV``, ``NEEDS`` and ``train(call, 
 from __future__ import annotations
 
 import importlib
-from typing import Callable, Dict, List, Mapping, Optional, Protocol, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, List, Mapping, Optional, Protocol, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -30,12 +30,17 @@ class Trainer(Protocol):
     THRESHOLD: float  # the return a run must reach
     ENV: str  # the environment's gymnasium id, for reports ("CartPole-v1")
     NEEDS: Tuple[str, ...]  # the packages it needs besides numpy and torch, for a student's install line
-    # Optional, ALSO: Tuple[str, ...], the other functions of the upload it trains with, each
-    # given to train() as a keyword argument of its name (see also_of).
+    # Optional, PARTNERS: Tuple[str, ...], the other functions it trains with, each a keyword of
+    # train(): a correct one, the upload's or the reference's (trainings.py says which). A keyword
+    # with a default is the trainer's own correct one; one without is given the reference's.
+    # Optional, TRAINING: str, the same for trainers that train alike given the same functions
+    # (a reward-to-go's and a loss's): a check of each then shares one training (trainings.py).
 
-    def train(self, call: Call, seeds: Sequence[int], *, progress: Optional[Progress] = None) -> Sequence[Learning]:
+    def train(
+        self, call: Call, seeds: Sequence[int], *, progress: Optional[Progress] = None, **partners: Any
+    ) -> Sequence[Learning]:
         """call: the part's function as the trainer asks it, a LossGrad for a loss; for an array
-        function, its array (None when it gave nothing usable)."""
+        function, its array (None when it gave nothing usable). Its PARTNERS come as keywords."""
         ...
 
 
@@ -43,12 +48,12 @@ def trainer(module: str) -> Trainer:
     return importlib.import_module(module)  # a module that has what the Protocol names
 
 
-def also_of(learning: Trainer) -> Tuple[str, ...]:
-    """The other functions of the upload a trainer trains with besides the part's own."""
-    return tuple(getattr(learning, "ALSO", ()))
+def partners_of(learning: Trainer) -> Tuple[str, ...]:
+    """The other functions a trainer trains with besides the part's own."""
+    return tuple(getattr(learning, "PARTNERS", ()))
 
 
-class _Calls:
+class Calls:
     """What a trainer calls for the part's function: the gradients of a loss (a LossGrad), or the
     array an array function returns; None when the call gave nothing usable, remembering why."""
 
@@ -80,20 +85,34 @@ def check_learning(
     learning: Trainer,
     weight: float,
     progress: Optional[Progress] = None,
-    also: Mapping[str, Tuple[Oracle, Part]] = {},
+    partners: Mapping[str, Tuple[Oracle, Part]] = {},
 ) -> Tuple[CheckResult, Dict]:
     """Pass when a policy trained with the submission's answers learns on every grading seed
-    (progress: told of each iteration, for a student watching it run on their computer; also: the
-    oracles of the other functions the trainer asks, its ALSO, by function)."""
-    calls = _Calls(oracle, part)
-    others = {function: _Calls(*pair) for function, pair in also.items()}
-    # The trainer stops at the first failed seed: the check fails then, whatever the others do.
-    runs: List[Tuple[int, Learning]] = [
-        (run.seed, run) for run in learning.train(calls, learning.GRADING_SEEDS, progress=progress, **others)
-    ]
-    passed = len(runs) == len(learning.GRADING_SEEDS) and all(run.passed for _, run in runs)
-    seeds = [f"Seed {seed}: {summary(run)}." for seed, run in runs]
-    lines = ["\n".join(f"- {line}" for line in seeds)]  # a list: in Markdown, lines alone run together
+    (progress: told of each iteration, for a student watching it run on their computer; partners:
+    the oracles of the other functions the trainer trains with, by function; one it is not given
+    is the trainer's own)."""
+    calls = Calls(oracle, part)
+    others = {function: Calls(*pair) for function, pair in partners.items()}
+    runs = learning.train(calls, learning.GRADING_SEEDS, progress=progress, **others)
+    return report(runs, part, declared, learning, weight, calls, others)
+
+
+def report(
+    runs: Sequence[Learning],
+    part: Part,
+    declared: Check,
+    learning: Trainer,
+    weight: float,
+    calls: Calls,
+    others: Mapping[str, Calls],
+    said: Sequence[str] = (),
+) -> Tuple[CheckResult, Dict]:
+    """The check's result and extra data from its runs (the trainer stops at the first failed seed:
+    the check fails then, whatever the others do). said: sentences that follow the seeds' lines."""
+    by_seed = [(run.seed, run) for run in runs]
+    passed = len(by_seed) == len(learning.GRADING_SEEDS) and all(run.passed for _, run in by_seed)
+    seeds = [f"Seed {seed}: {summary(run)}." for seed, run in by_seed]
+    lines = ["\n".join(f"- {line}" for line in seeds), *said]  # a list: in Markdown, lines alone run together
     if not passed:
         lines += _why_not(part, calls, others)
     extra = {
@@ -110,7 +129,7 @@ def check_learning(
                     "env_steps": run.env_steps,
                     "returns": [round(float(r), 2) for r in run.returns],
                 }
-                for seed, run in runs
+                for seed, run in by_seed
             ],
         }
     }
@@ -118,7 +137,7 @@ def check_learning(
     return result, extra
 
 
-def _why_not(part: Part, calls: _Calls, others: Mapping[str, _Calls]) -> List[str]:
+def _why_not(part: Part, calls: Calls, others: Mapping[str, Calls]) -> List[str]:
     """What a failed learning check adds below the seeds' lines: why a call gave nothing, and the rule."""
     loss = part.contract.loss
     lines = [f"{'The loss function' if loss else f'Your `{part.function}`'} {calls.why}."] if calls.why else []

@@ -12,10 +12,11 @@ import os
 import socket
 import sys
 import types
+from typing import Callable, Dict, List, Tuple
 
 import torch
 
-from grader.calling.answer import evaluate, make_inputs, seed_everything
+from grader.calling.answer import Inputs, evaluate, make_inputs, seed_everything
 from grader.calling.raised import TEXT_CAP, error_text, is_bare_file_name, own_frames
 from grader.contract import SUBMISSION_FILE, Contract
 from grader.sandbox import protocol
@@ -25,34 +26,38 @@ _FROM_GRADER = protocol.Bounds(header_bytes=16 * 1024 * 1024, payload_bytes=64 *
 
 
 def serve(calls: socket.socket, workdir: str) -> None:
-    """Answer the grader's questions until it says goodbye or hangs up."""
-    function, inputs, contract = None, None, None
+    """Answer the grader's questions until it says goodbye or hangs up. One child answers for
+    every function of the upload (each a contract): they live in one module, as the student wrote them."""
+    functions: Dict[str, Tuple[Callable, Contract]] = {}
+    inputs: Dict[str, Inputs] = {}  # each function's previous inputs, for "again"
     while True:
         try:
             header, arrays = protocol.recv(calls, _FROM_GRADER)
         except protocol.ProtocolError:
             return
-        op = header.get("op")
+        op, name = header.get("op"), header.get("function")
         if op == "load":
-            contract = Contract.from_json(header["contract"])
-            reply, function = _load(header["files"], workdir, contract.function, str(header.get("name", "")))
+            contracts = [Contract.from_json(contract) for contract in header["contracts"]]
+            reply, functions = _load(header["files"], workdir, contracts, str(header.get("name", "")))
             reply_arrays: dict = {}
-        elif op == "call" and function is not None and contract is not None:
-            if not (header.get("again") and inputs is not None):  # "again": the previous call's tensors
-                inputs = make_inputs(contract, [arrays[name] for name in contract.names])
-            reply, reply_arrays = evaluate(function, inputs, contract, trace=bool(header.get("trace")))
+        elif op == "call" and name in functions:
+            function, contract = functions[name]
+            if not (header.get("again") and name in inputs):  # "again": this function's previous tensors
+                inputs[name] = make_inputs(contract, [arrays[arg] for arg in contract.names])
+            reply, reply_arrays = evaluate(function, inputs[name], contract, trace=bool(header.get("trace")))
         else:
             return
         _flush()
         protocol.send(calls, reply, reply_arrays)
 
 
-def _load(files: dict, workdir: str, wanted: str, name: str):
+def _load(files: dict, workdir: str, contracts: List[Contract], name: str):
     """Write helper modules beside the entry point, then execute the entry point as a module.
     The entry point is not written (the working directory starts empty) but compiled under the
     student's own file name (a bare name: raised.own_frames) and put in linecache under it: inspect
     finds its source there (TorchScript compiles from it), and tracebacks quote its lines and name
-    the student's file. mtime None: linecache.checkcache never drops the entry."""
+    the student's file. mtime None: linecache.checkcache never drops the entry. Returns the reply
+    (the import's error, or each wanted function's: missing, not callable) and the functions found."""
     for helper, source in files.items():
         if helper != SUBMISSION_FILE:
             with open(os.path.join(workdir, helper), "w", encoding="utf-8") as handle:
@@ -70,21 +75,30 @@ def _load(files: dict, workdir: str, wanted: str, name: str):
         code = compile(source, name, "exec")
         exec(code, module.__dict__)
     except BaseException as exc:  # SystemExit and KeyboardInterrupt at import time too
-        return _failed(exc), None
+        return _failed(exc), {}
     _eager()
-    function = module.__dict__.get(wanted)
+    found, errors = {}, {}
+    for contract in contracts:
+        error = _missing(module.__dict__, contract.function)
+        if error:
+            errors[contract.function] = error
+        else:
+            found[contract.function] = (module.__dict__[contract.function], contract)
+    return {"kind": "loaded", "error": None, "missing": errors}, found
+
+
+def _missing(namespace: dict, wanted: str) -> str:
+    """Why the module gives no function named `wanted`; "" when it does."""
+    function = namespace.get(wanted)
     if function is None:
-        names = sorted(n for n, v in module.__dict__.items() if callable(v) and not n.startswith("_"))
+        names = sorted(n for n, v in namespace.items() if callable(v) and not n.startswith("_"))
         found = f" (it defines: {', '.join(names[:10])})" if names else ""
-        return {"kind": "loaded", "error": f"the submission has no function named `{wanted}`{found}"}, None
+        return f"the submission has no function named `{wanted}`{found}"
     if not callable(function):
-        return {
-            "kind": "loaded",
-            # The type's name is the student's: in quotes, as Python's messages quote names, so that
-            # no backtick of it can pair with the grader's own when shown as Markdown (text.escaped).
-            "error": f"`{wanted}` is not a function but a value of type '{type(function).__name__}'",
-        }, None
-    return {"kind": "loaded", "error": None}, function
+        # The type's name is the student's: in quotes, as Python's messages quote names, so that
+        # no backtick of it can pair with the grader's own when shown as Markdown (text.escaped).
+        return f"`{wanted}` is not a function but a value of type '{type(function).__name__}'"
+    return ""
 
 
 def _eager() -> None:

@@ -75,21 +75,24 @@ def explain_submission(path: Path, zygote: Zygote, exercise: str) -> str:
 def sandboxed_outcomes(
     path: Path, zygote: Zygote, exercise: str
 ) -> Tuple[Source, List[Tuple[Walkthrough, Union[Outcome, str]]]]:
-    """Each walk-through with what the submission's function of its part gave on its batch, in a
-    child of its own (or why the function could not be imported). Raises LoadError for an unreadable file."""
+    """Each walk-through with what the submission's function of its part gave on its batch, in one
+    child for them all (or why the function could not be imported). Raises LoadError for an unreadable file."""
     from grader.course import registry, rubric
-    from grader.sandbox.sandboxed import SandboxOracle
+    from grader.sandbox.sandboxed import SandboxChild
     from grader.submission.load import load_submission
 
     folder = registry.folders(exercise)[0]
     spec = rubric.exercise(exercise)
     source = load_submission(path, spec.functions[0], rubric.stub_text(exercise), spec.functions[1:])
     found: List[Tuple[Walkthrough, Union[Outcome, str]]] = []
-    for walkthrough in load_walkthroughs(folder / "exercise.py"):
-        oracle = SandboxOracle(zygote, source.files, spec.part(walkthrough.function).contract, name=source.shown)
-        try:
-            error = oracle.import_submission()
-            found.append((walkthrough, error if error else oracle.call(*walkthrough.arrays)))
-        finally:
-            oracle.close()
+    child = SandboxChild(zygote, source.files, [part.contract for part in spec.parts], name=source.shown)
+    try:
+        errors = child.import_submission()
+        for walkthrough in load_walkthroughs(folder / "exercise.py"):
+            error = errors[walkthrough.function]
+            found.append(
+                (walkthrough, error if error else child.oracle(walkthrough.function).call(*walkthrough.arrays))
+            )
+    finally:
+        child.close()
     return source, found

@@ -1,6 +1,6 @@
-"""Grade one submission: load → per part, a sandboxed oracle → public cases, probes, learning, the
-course's own tests → its child ends → hidden cases in a fresh child → checks, diagnosis → one
-results.json for the upload.
+"""Grade one submission: load → one sandboxed child for every part → each part's public cases and
+probes, the learning checks, the course's own tests → the child ends → every part's hidden cases in
+a fresh child → checks, diagnosis → one results.json for the upload.
 
 ``grade_submission`` never raises for anything a submission does; ``grade_safely`` also
 turns a fault of the grader itself into a valid results.json, so a file is
@@ -13,19 +13,18 @@ import functools
 import time
 import traceback
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 from grader import text
-from grader.calling.oracle import Oracle
-from grader.checks.assessment import Learn, assess
-from grader.checks.part import Check, Part
+from grader.calling.oracle import Failure, Oracle
+from grader.checks import verdicts
+from grader.checks.assessment import Asked, ask_public, conclude, timed
 from grader.checks.verdicts import CheckResult
-from grader.contract import Contract
 from grader.course.rubric import Graded, Rubric, stub_text
 from grader.outputs import results
 from grader.outputs.results import Extra, Results, Test
 from grader.sandbox.parent import Limits, Zygote
-from grader.sandbox.sandboxed import SandboxOracle
+from grader.sandbox.sandboxed import SandboxChild
 from grader.submission.load import LoadError, Source, load_submission
 from grader.text import Markdown
 from grader.verbs.extra_tests import CourseTests
@@ -47,18 +46,29 @@ def grade_submission(
     zygote.preload(_named(rubric.exercise.preload, source))
     extra: Extra = {"graded_file": source.graded.name, "graded_why": source.why}
     timing = {"load": time.monotonic() - start}
-    done = [
-        _grade_part(graded, source, zygote, rubric, limits, learning, course if graded is lead else None)
-        for graded in rubric.parts
+    public, hidden = _child(zygote, source, rubric, limits), _child(zygote, source, rubric, limits)
+    try:
+        errors = public.import_submission()
+        extra["sandbox"] = list(public.layers)
+        timing["import"] = time.monotonic() - start - timing["load"]
+        imported = [graded for graded in rubric.parts if errors[graded.function] is None]
+        if not imported:  # nothing imported: the first part's reason says why
+            reason = Markdown(
+                " ".join([f"importing it failed: {text.escaped(errors[lead.function] or '')}", *source.notes])
+            )
+            not_run = not_graded(rubric, reason, learning, start, course, extra)
+            not_run["output"] += _printed(public)
+            return not_run
+        done = _grade_parts(rubric, imported, public, hidden, learning, course if lead in imported else None)
+    finally:
+        public.close()
+        hidden.close()
+    done += [
+        Done(g, weights_of(g, learning), None, errors[g.function] or "") for g in rubric.parts if g not in imported
     ]
-    extra["sandbox"] = list(done[0].layers)
-    if all(part.assessment is None for part in done):  # nothing imported: the first part's reason says why
-        reason = Markdown(" ".join([f"importing it failed: {text.escaped(done[0].error)}", *source.notes]))
-        not_run = not_graded(rubric, reason, learning, start, course, extra)
-        not_run["output"] += done[0].printed
-        return not_run
+    done.sort(key=lambda part: rubric.parts.index(part.graded))
     notes = [_loader(note) for note in source.notes]
-    return document(done, rubric, course, notes, extra, time.monotonic() - start, timing)
+    return document(done, rubric, course, notes, extra, time.monotonic() - start, timing, _printed(public))
 
 
 def _named(modules: Tuple[str, ...], source: Source) -> Tuple[str, ...]:
@@ -67,43 +77,47 @@ def _named(modules: Tuple[str, ...], source: Source) -> Tuple[str, ...]:
     return tuple(name for name in modules if any(name.split(".")[0] in text for text in source.files.values()))
 
 
-def _grade_part(
-    graded: Graded,
-    source: Source,
-    zygote: Zygote,
+def _grade_parts(
     rubric: Rubric,
-    limits: Limits,
+    parts: List[Graded],
+    public: SandboxChild,
+    hidden: SandboxChild,
     learning: bool,
     course: Optional[CourseTests],
-) -> Done:
-    """One part's checks on the loaded source, in a sandboxed child of its own (and one for its hidden cases)."""
-    start = time.monotonic()
-    weights = weights_of(graded, learning)
-    contract = graded.part.contract
-    oracle = _oracle(zygote, source, contract, limits)
-    # Its child starts only once oracle's has ended (assessment.py); what it prints is never shown.
-    hidden_oracle = _oracle(zygote, source, contract, limits)
-    try:
-        error = oracle.import_submission()
-        if error is not None:
-            return Done(graded, weights, None, error, _printed(oracle), oracle.layers)
-        imported = time.monotonic()
-        result = assess(
-            oracle,
-            graded.part,
-            graded.cases,
-            weights,
-            lambda: rubric.suspects(graded.function),
-            learn=_learns(rubric, graded, weights, lambda contract: _oracle(zygote, source, contract, limits)),
-            hidden_oracle=hidden_oracle,
-            held=rubric.held,
-            course_tests=course.ask if course else None,
+) -> List[Done]:
+    """The phases in the order assessment.py gives, each for every part that imported."""
+    weights = {graded.function: weights_of(graded, learning) for graded in parts}
+    asked: Dict[str, Asked] = {g.function: ask_public(public.oracle(g.function), g.part, g.cases) for g in parts}
+    with timed(asked[parts[0].function].timing, "learning"):
+        learned = _learn(rubric, parts, weights, asked, public)
+    if course is not None:
+        with timed(asked[parts[0].function].timing, "course_tests"):
+            course.ask(public.oracle(parts[0].function))
+    ended = public.close()  # a child of the public phase that may still be alive: ask nothing hidden
+    found = {}
+    for graded in parts:
+        with timed(asked[graded.function].timing, "hidden"):
+            asking: Oracle = hidden.oracle(graded.function) if ended else _Unasked()
+            found[graded.function] = verdicts.ask_hidden(asking, graded.cases)
+    hidden.close()
+    return [
+        Done(
+            graded,
+            weights[graded.function],
+            conclude(
+                asked[graded.function],
+                found[graded.function],
+                learned[graded.function],
+                graded.part,
+                graded.cases,
+                weights[graded.function],
+                functools.partial(rubric.suspects, graded.function),
+                rubric.held,
+            ),
+            "",
         )
-        result.timing = {"import": imported - start, **result.timing}
-        return Done(graded, weights, result, "", _printed(oracle), oracle.layers)
-    finally:
-        oracle.close()
-        hidden_oracle.close()
+        for graded in parts
+    ]
 
 
 def not_graded(
@@ -145,47 +159,69 @@ def _stub(rubric: Rubric) -> str:
     return stub_text(rubric.name)
 
 
-def _oracle(zygote: Zygote, source: Source, contract: Contract, limits: Limits) -> SandboxOracle:
-    return SandboxOracle(zygote, source.files, contract, limits, source.shown)
+def _child(zygote: Zygote, source: Source, rubric: Rubric, limits: Limits) -> SandboxChild:
+    contracts = [graded.part.contract for graded in rubric.parts]
+    return SandboxChild(zygote, source.files, contracts, limits, source.shown)
 
 
-def _learns(
-    rubric: Rubric, graded: Graded, weights: Dict[str, float], open_oracle: Callable[[Contract], SandboxOracle]
-) -> List[Learn]:
-    """The part's learning checks still weighed (--no-learning weighs none); a trainer that asks
-    other functions of the upload (its ALSO) gets their oracles, each in a child of its own."""
+def _learn(
+    rubric: Rubric,
+    parts: List[Graded],
+    weights: Dict[str, Dict[str, float]],
+    asked: Dict[str, Asked],
+    child: SandboxChild,
+) -> Dict[str, List[Tuple[CheckResult, Dict]]]:
+    """Every part's learning checks still weighed (--no-learning weighs none), by function, each
+    distinct training once (learning/trainings.py); a partner is the student's function when its
+    part passes every public check, else the reference's."""
+    from grader.calling.oracle import LocalOracle
     from grader.course.rubric import solution
-    from grader.learning.check import also_of, check_learning, trainer  # gymnasium only when learning is graded
+    from grader.learning import trainings  # gymnasium only when learning is graded
+    from grader.learning.check import trainer
 
-    def learn(declared: Check, oracle: Oracle) -> Tuple[CheckResult, Dict]:
-        learning, weight = trainer(solution(rubric.name, graded.function).trainer(declared)), weights[declared.key]
-        others: Dict[str, Tuple[Oracle, Part]] = {}
-        opened: List[SandboxOracle] = []
-        try:
-            for function in also_of(learning):
-                part = rubric.exercise.part(function)
-                opened.append(open_oracle(part.contract))
-                error = opened[-1].import_submission()
-                if error is not None:
-                    why = f"This check trains with your `{function}` too, which could not be imported: "
-                    return CheckResult(
-                        declared.key, declared.title, weight, False, Markdown(why + text.escaped(error))
-                    ), {}
-                others[function] = (opened[-1], part)
-            return check_learning(oracle, graded.part, declared, learning, weight, also=others)
-        finally:
-            for other in opened:
-                other.close()
+    pending = [
+        trainings.Pending(
+            g.part, check, trainer(solution(rubric.name, g.function).trainer(check)), weights[g.function][check.key]
+        )
+        for g in parts
+        for check in g.part.learnings
+        if check.key in weights[g.function]
+    ]
+    if not pending:
+        return {g.function: [] for g in parts}
+    imported = {g.function: g for g in parts}
+    functions = {
+        part.function: trainings.Function(
+            part,
+            child.oracle(part.function) if part.function in imported else None,
+            part.function in imported and _passes_public(imported[part.function], asked[part.function]),
+            LocalOracle(solution(rubric.name, part.function).reference, part.contract),
+            child.errors.get(part.function) or "",
+        )
+        for part in rubric.exercise.parts
+    }
+    results = trainings.run_checks(pending, functions)
+    return {g.function: [r for p, r in zip(pending, results) if p.part.function == g.function] for g in parts}
 
-    return [functools.partial(learn, declared) for declared in graded.part.learnings if declared.key in weights]
+
+def _passes_public(graded: Graded, asked: Asked) -> bool:
+    """Every check of the part passes on its public cases (the learning checks aside)."""
+    return all(check.passed for check in verdicts.score(asked.public, {}, graded.weights, graded.part))
 
 
-def _printed(oracle: SandboxOracle) -> Markdown:
-    printed = oracle.output.text()
+class _Unasked:
+    """Stands in for the hidden child when it must not start: every hidden case fails."""
+
+    def call(self, *args, **kwargs) -> Failure:
+        return Failure("skipped", "not run: the previous sandboxed process did not end")
+
+
+def _printed(child: SandboxChild) -> Markdown:
+    printed = child.output.text()
     if not printed.strip():
         return Markdown("")
     shown = text.fenced(text.cap_text(printed, OUTPUT_SHOWN_BYTES))
-    return Markdown(f"\n\nYour code printed ({oracle.output.total} bytes; first and last lines shown):\n{shown}")
+    return Markdown(f"\n\nYour code printed ({child.output.total} bytes; first and last lines shown):\n{shown}")
 
 
 def _loader(message: str) -> Markdown:

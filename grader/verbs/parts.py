@@ -29,8 +29,6 @@ class Done:
     weights: Dict[str, float]
     assessment: Optional[Assessment]
     error: str  # the import's error when assessment is None
-    printed: Markdown  # what its public child printed, as the summary shows it
-    layers: tuple  # the sandbox's layers its child had
 
 
 def weights_of(graded: Graded, learning: bool) -> Dict[str, float]:
@@ -47,9 +45,11 @@ def document(
     extra: Extra,
     seconds: float,
     timing: Dict[str, float],
+    printed: Markdown = Markdown(""),
 ) -> Results:
     """The results document of a submission that ran: each part's checks, then the course's own tests.
-    timing: seconds per phase before the parts ran (loading), to which the parts' own are added."""
+    timing: seconds per phase before the parts ran (loading), to which the parts' own are added;
+    printed: what the upload's public child printed, as the summary shows it."""
     several = len(done) > 1
     checks: List[CheckResult] = []
     sections: List[Markdown] = []
@@ -66,7 +66,11 @@ def document(
         per_part[part.graded.function] = _scores(found, part)
         if part.assessment is not None:
             mistakes += part.assessment.mistakes
-            extra.update(cast(Extra, part.assessment.extra))  # its learning's runs and hidden cases
+            # its learning checks' runs, by check key (named after the function when there are several parts)
+            own = part.assessment.extra
+            learned = {c.key for c in part.graded.part.learnings if c.key in own}
+            named = {labelled(part.graded.function, key, "")[0] if several else key: own[key] for key in learned}
+            extra.update(cast(Extra, named))
             for phase, spent in part.assessment.timing.items():
                 timing[phase] = timing.get(phase, 0.0) + spent
     extra["hidden"] = hidden_results(checks)
@@ -80,7 +84,7 @@ def document(
         extra["extra_tests"] = course.extra()
     failed = [test["name"] for test in more if test["status"] == "failed" and test["visibility"] == VISIBLE]
     also = f"\n\nCourse tests failed: {', '.join(text.code(name) for name in failed)}." if failed else ""
-    said = Markdown("\n\n".join([*sections, *notes]) + also + "".join(part.printed for part in done))
+    said = Markdown("\n\n".join([*sections, *notes]) + also + printed)
     return results.build(checks, summary=said, mistakes=mistakes, extra=extra, seconds=seconds, more=more)
 
 

@@ -2,9 +2,11 @@
 
 The discrete exercise's trainer (reference.discrete.cartpole) plays and updates as it does for a
 pseudo-loss; here its q_values come from the student's `discounted_reward_to_go`, asked once per
-episode (its rewards, (T,), and GAMMA) in the sandboxed child, and its gradient from the
-reference pseudo-loss, in numpy. A reward-to-go bug that stops learning shows as it would in
-the homework; one that only slows it costs nothing here (the value checks name it).
+episode (its rewards, (T,), and GAMMA) in the sandboxed child, and its gradient from a correct
+pseudo-loss: the reference's in numpy, or the student's own where the homework is handed in
+whole and it passes its public checks (grader.learning.trainings). A reward-to-go bug that stops
+learning shows as it would in the homework; one that only slows it costs nothing here (the
+value checks name it).
 """
 
 from __future__ import annotations
@@ -13,13 +15,15 @@ from typing import Callable, Dict, List, Optional, Sequence, Union
 
 import numpy as np
 
-from grader.author import Learning, Progress
+from grader.author import Learning, LossGrad, Progress
 from reference.discrete import cartpole
-from reference.discrete.seed import CartPoleConfig, ToGo
+from reference.discrete.seed import ToGo
 
 ENV, NEEDS, THRESHOLD = cartpole.ENV, cartpole.NEEDS, cartpole.THRESHOLD
 GRADING_SEEDS = (0, 1, 2)
 GAMMA = 0.99  # below 1, so a discount applied from the episode's start (γ^t', not γ^(t'−t)) shows
+PARTNERS = ("pseudo_loss",)  # a keyword of train(); its default is the reference's
+TRAINING = f"REINFORCE on {ENV}, rewards-to-go discounted by {GAMMA}"  # reference.reinforce.cartpole's too
 RewardToGo = Callable[..., Optional[np.ndarray]]  # (rewards (T,), gamma ()) -> (T,), None: no usable answer
 
 
@@ -54,13 +58,23 @@ def episodes_to_go(reward_to_go: RewardToGo, gamma: float) -> ToGo:
     return to_go
 
 
+def reinforce(
+    loss_grad: LossGrad,
+    reward_to_go: RewardToGo,
+    seeds: Sequence[int] = GRADING_SEEDS,
+    progress: Optional[Progress] = None,
+) -> List[Learning]:
+    """cartpole.train with this loss and q_values from reward_to_go (discounted by GAMMA): the
+    one training of every check with TRAINING, whichever part's function each is for."""
+    return cartpole.train(loss_grad, seeds, progress=progress, to_go=episodes_to_go(reward_to_go, GAMMA))
+
+
 def train(
     reward_to_go: RewardToGo,
     seeds: Sequence[int] = GRADING_SEEDS,
-    config: CartPoleConfig = CartPoleConfig(),
-    stop_early: bool = True,
+    *,
+    pseudo_loss: LossGrad = reference_gradient,
     progress: Optional[Progress] = None,
 ) -> List[Learning]:
-    """cartpole.train with the reference loss and q_values from reward_to_go (discounted by GAMMA)."""
-    to_go = episodes_to_go(reward_to_go, GAMMA)
-    return cartpole.train(reference_gradient, seeds, config, stop_early, progress, to_go)
+    """The reward-to-go's check: REINFORCE with it and a correct loss (pseudo_loss)."""
+    return reinforce(pseudo_loss, reward_to_go, seeds, progress)

@@ -60,7 +60,7 @@ def test_the_stub_joins_the_components_stubs_and_is_never_graded(zygote):
     assert "is the handout's stub, unchanged" in document["output"] or "NotImplementedError" in document["output"]
 
 
-RTG_LEARNS = "discounted_reward_to_go: Trains a CartPole-v1 policy: your reward-to-go, the reference loss"
+RTG_LEARNS = "discounted_reward_to_go: Trains a CartPole-v1 policy: your reward-to-go, a correct loss"
 LOSS_LEARNS = "pseudo_loss: Trains a CartPole-v1 policy"
 TOGETHER = "pseudo_loss: Trains a CartPole-v1 policy: your reward-to-go and your loss together"
 
@@ -72,16 +72,24 @@ TOGETHER = "pseudo_loss: Trains a CartPole-v1 policy: your reward-to-go and your
         ("correct/homework_loops.py", {RTG_LEARNS: 10, LOSS_LEARNS: 15, TOGETHER: 10}),
         # the loss's sign flipped: its own check and the whole's fail, the reward-to-go's passes
         ("mistakes/returns_right_loss_sign.py", {RTG_LEARNS: 10, LOSS_LEARNS: 0, TOGETHER: 0}),
-        # a reward-so-far: its own check and the whole's fail, the loss's (the reference reward-to-go) passes
+        # a reward-so-far: its own check and the whole's fail, the loss's (with the reference reward-to-go) passes
         ("mistakes/rtg_forward_loss_right.py", {RTG_LEARNS: 0, LOSS_LEARNS: 15, TOGETHER: 0}),
     ],
 )
-def test_each_part_learns_with_the_others_reference_and_the_whole_with_both(zygote, path, learned):
+def test_each_part_learns_with_a_correct_partner_and_the_whole_with_both(zygote, path, learned):
     from grader.verbs.grade import grade_submission
 
     document = grade_submission(CORPUS / path, zygote, rubric.load_rubric("reinforce"))
     tests = {t["name"].split(". ", 1)[1]: t for t in document["tests"] if "Trains a CartPole" in t["name"]}
     assert {name: test["score"] for name, test in tests.items()} == learned
+    runs = {key: value for key, value in document["extra_data"].items() if key.endswith((".learning", ".together"))}
+    if path.startswith(
+        "correct"
+    ):  # both parts right: one training, each check trained with the student's other function
+        assert len({json.dumps(value["runs"]) for value in runs.values()}) == 1, runs
+        assert "It trains with your `pseudo_loss`, which passes its public checks." in tests[RTG_LEARNS]["output"]
+    else:  # one part wrong: each check with the reference's partner, and nothing said of the student's
+        assert "which passes its public checks" not in tests[RTG_LEARNS]["output"] + tests[LOSS_LEARNS]["output"]
     if not learned[TOGETHER]:
         assert (
             "A policy trained with your loss and your `discounted_reward_to_go` must reach" in tests[TOGETHER]["output"]

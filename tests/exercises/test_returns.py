@@ -116,16 +116,16 @@ def test_scipy_lfilter_is_graded_with_scipy_already_in_its_child(graded, zygote)
     """Spinning Up's discount_cumsum: full marks, and every child forked after it has scipy.signal
     before the submission runs (the zygote imported it once: 1 s a child otherwise)."""
     from grader.course import rubric
-    from grader.sandbox.sandboxed import SandboxOracle
+    from grader.sandbox.sandboxed import SandboxChild
 
     assert graded("correct/lfilter_discount_cumsum.py")["score"] == 100
     had = "import sys\nHAD = float('scipy.signal' in sys.modules)\ndef discounted_return(rewards, gamma):\n    return rewards * 0 + HAD\n"
-    oracle = SandboxOracle(zygote, {"submission.py": had}, rubric.exercise("returns").parts[0].contract)
+    child = SandboxChild(zygote, {"submission.py": had}, [rubric.exercise("returns").parts[0].contract])
     try:
-        assert oracle.import_submission() is None
-        answer = oracle.call(np.ones(3), np.asarray(0.9))
+        assert child.import_submission()["discounted_return"] is None
+        answer = child.oracle("discounted_return").call(np.ones(3), np.asarray(0.9))
     finally:
-        oracle.close()
+        child.close()
     assert answer.value.tolist() == [1.0, 1.0, 1.0]
 
 

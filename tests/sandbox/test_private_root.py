@@ -103,17 +103,17 @@ if sys.argv[1] == "build":
 else:
     root.enter = lambda staging: False
 from grader.sandbox.parent import Zygote
-from grader.sandbox.sandboxed import SandboxOracle
+from grader.sandbox.sandboxed import SandboxChild
 zygote = Zygote.start()
 from grader.course import rubric
 code = (
     f"import os\\ntry:\\n    os.listdir({sys.argv[2]!r})\\n    grader = 'listed'\\nexcept OSError as exc:\\n"
     "    grader = type(exc).__name__\\nprint('FILES', os.listdir('.'), grader)\\n" + sys.argv[3]
 )
-oracle = SandboxOracle(zygote, {"submission.py": code}, rubric.exercise("discrete").parts[0].contract)
-error, layers = oracle.import_submission(), oracle.layers
-oracle.close()  # its output is drained by a thread, which closing joins: read it after
-print(error, layers, oracle.output.text(), flush=True)
+child = SandboxChild(zygote, {"submission.py": code}, [rubric.exercise("discrete").parts[0].contract])
+error, layers = child.import_submission()["pseudo_loss"], child.layers
+child.close()  # its output is drained by a thread, which closing joins: read it after
+print(error, layers, child.output.text(), flush=True)
 zygote.close()
 """
 

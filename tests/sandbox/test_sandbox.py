@@ -16,7 +16,7 @@ from grader.calling.answer import Answer
 from grader.calling.oracle import Failure
 from grader.course import rubric
 from grader.sandbox.parent import Died, Limits, Output, SandboxError, Zygote
-from grader.sandbox.sandboxed import SandboxOracle
+from grader.sandbox.sandboxed import SandboxChild
 
 ROOT = os.geteuid() == 0
 REPO = Path(__file__).resolve().parents[2]
@@ -26,12 +26,12 @@ CORRECT = "import torch.nn.functional as F\ndef pseudo_loss(l, a, q):\n    retur
 
 
 def run(zygote, code: str, limits: Limits = Limits(), calls: int = 1):
-    """Import code in a sandbox, call it `calls` times; return (outcomes, printed text, oracle)."""
-    oracle = SandboxOracle(zygote, {"submission.py": code}, CONTRACT, limits)
-    error = oracle.import_submission()
-    outcomes = [oracle.call(*CASE) for _ in range(calls)] if error is None else []
-    oracle.close()
-    return outcomes, oracle.output.text(), oracle
+    """Import code in a sandbox, call it `calls` times; return (outcomes, printed text, child)."""
+    child = SandboxChild(zygote, {"submission.py": code}, [CONTRACT], limits)
+    error = child.import_submission()[CONTRACT.function]
+    outcomes = [child.oracle(CONTRACT.function).call(*CASE) for _ in range(calls)] if error is None else []
+    child.close()
+    return outcomes, child.output.text(), child
 
 
 HELPERS = """
@@ -63,8 +63,8 @@ def report(zygote, expression: str) -> object:
 
 
 def test_layers_in_force(zygote):
-    _, _, oracle = run(zygote, CORRECT)
-    layers = set(oracle.layers)
+    _, _, child = run(zygote, CORRECT)
+    layers = set(child.layers)
     assert any(layer.startswith("landlock:abi") for layer in layers)
     assert {"pidns", "netns", "ipcns"} <= layers
     assert any(layer.startswith("uid:") for layer in layers) == ROOT
@@ -207,15 +207,15 @@ import sys
 from grader.sandbox import seccomp as syscalls
 syscalls.DENIED = tuple(name for name in syscalls.DENIED if name not in syscalls.SYSV_IPC)
 from grader.sandbox.parent import Zygote
-from grader.sandbox.sandboxed import SandboxOracle
+from grader.sandbox.sandboxed import SandboxChild
 zygote = Zygote.start()
 from grader.course import rubric
 contract = rubric.exercise("discrete").parts[0].contract
 for code in sys.argv[1:]:
-    oracle = SandboxOracle(zygote, {"submission.py": code}, contract)
-    error = oracle.import_submission()
-    oracle.close()
-    print(error or oracle.output.text(), flush=True)
+    child = SandboxChild(zygote, {"submission.py": code}, [contract])
+    error = child.import_submission()[contract.function]
+    child.close()
+    print(error or child.output.text(), flush=True)
 zygote.close()
 """
 SHM = """import ctypes, errno
