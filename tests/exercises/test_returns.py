@@ -204,7 +204,7 @@ def test_the_learning_check_trains_with_the_students_reward_to_go(zygote):
     from grader.verbs.grade import grade_submission
 
     exercise = rubric.load_rubric("returns")
-    title = "discounted_reward_to_go: Trains a CartPole-v1 policy: your reward-to-go, the reference loss"
+    title = "discounted_reward_to_go: Trains a CartPole-v1 policy: your reward-to-go, a correct loss"
     for name, passed in (
         ("correct/python_loops.py", True),
         ("mistakes/exponent_t_prime_docstring.py", True),
