@@ -114,6 +114,9 @@ def report(
     seeds = [f"Seed {seed}: {summary(run)}." for seed, run in by_seed]
     lines = ["\n".join(f"- {line}" for line in seeds), *said]  # a list: in Markdown, lines alone run together
     if not passed:
+        failed = next((run for _, run in by_seed if not run.passed), None)
+        lead = f"Trained with {_yours(part, others)}, a {learning.ENV} policy did not learn"
+        lines.insert(0, f"{lead} on seed {failed.seed}: {failed.reason}." if failed else f"{lead}.")
         lines += _why_not(part, calls, others)
     extra = {
         declared.key: {
@@ -142,10 +145,15 @@ def _why_not(part: Part, calls: Calls, others: Mapping[str, Calls]) -> List[str]
     loss = part.contract.loss
     lines = [f"{'The loss function' if loss else f'Your `{part.function}`'} {calls.why}."] if calls.why else []
     lines += [f"Your `{function}` {other.why}." for function, other in others.items() if other.why]
-    yours = ["your loss" if loss else f"your `{part.function}`", *(f"your `{function}`" for function in others)]
     correct = "pair" if others else "loss" if loss else "one"
     lines.append(
-        f"A policy trained with {' and '.join(yours)} must reach the return threshold on every seed; "
+        f"A policy trained with {_yours(part, others)} must reach the return threshold on every seed; "
         f"a correct {correct} does so with iterations to spare."
     )
     return lines
+
+
+def _yours(part: Part, others: Mapping[str, Calls]) -> str:
+    """The student's functions a training used, as the feedback names them: "your loss and your `f`"."""
+    yours = ["your loss" if part.contract.loss else f"your `{part.function}`"]
+    return " and ".join(yours + [f"your `{function}`" for function in others])

@@ -134,7 +134,18 @@ def test_a_reward_to_go_wrong_only_on_cartpole_costs_its_learning_and_together_n
     assert hidden and not any(hidden.values()), hidden
     assert "mean return reached only" in found[f"{RTG}.learning"]["output"]
     assert found[f"{LOSS}.learning"]["score"] == weight(f"{LOSS}.learning")
+    # the loss's own check says it first trained with the student's reward-to-go, then the reference's
+    assert (
+        "With your `discounted_reward_to_go` too (it passes its public checks), seed 0 did not learn"
+        in (found[f"{LOSS}.learning"]["output"])
+    )
     assert document["extra_data"]["mistakes"] == []
+    # what is wrong with the loss's part names both functions: the loss alone is not blamed
+    wrong = document["extra_data"]["wrong"]
+    assert (
+        f"{LOSS}: Trained with your loss and your `discounted_reward_to_go`, a CartPole-v1 policy did not learn"
+        in wrong
+    )
 
 
 @pytest.mark.slow
