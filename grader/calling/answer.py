@@ -186,7 +186,10 @@ def _tensor_value(out: torch.Tensor) -> dict:
 
 def _plain_value(out: object) -> Tuple[dict, dict]:
     """A float, numpy scalar or array, or a list of numbers still has a value worth comparing:
-    (its shape and dtype, its value), both empty when it holds no numbers."""
+    (its shape and dtype, its value), both empty when it holds no numbers (None too, which numpy
+    would read as NaN)."""
+    if out is None:
+        return {}, {}
     try:
         found = np.asarray(out)
         value = found.astype(np.float64)

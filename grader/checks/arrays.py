@@ -39,7 +39,7 @@ def interface_problem(trial: Trial, answer: Answer) -> Optional[str]:
     expected = trial.expected.shape
     if answer.value is None or answer.shape is None:
         if answer.returned == "NoneType":
-            return "returned `None`: is a `return` missing?"
+            return "returned `None` (is a `return` missing?)"
         return f"returned a {code(answer.returned or 'value')}, not an array of numbers"
     if answer.shape != expected:
         single = ", a single number where every step needs its own" if answer.shape == () else ""

@@ -15,6 +15,7 @@ import math
 from typing import Optional, Sequence
 
 from grader.calling.answer import Answer
+from grader.calling.oracle import Outcome
 from grader.checks.trials import Judged, Trial, problem, where
 
 # Below this, a time is mostly the call's fixed cost and a ratio of two says nothing of growth.
@@ -28,12 +29,11 @@ def check_speed(trials: Sequence[Trial], budget_s: float) -> Judged:
     timed = sorted((t for t in trials if not t.case.hidden), key=lambda t: t.case.rows)
     if not timed:
         raise ValueError("the speed check has no public case to time")
-    failed = next((t for t in timed if problem(t.outcome)), None)
+    failed = next((t for t in timed if problem(t.outcome) or _no_value(t.outcome)), None)
     if failed is not None:
         block = where(failed.outcome)
-        said = (
-            f"Not timed: on {failed.case.label}, the function {problem(failed.outcome)}; the budget is {_s(budget_s)}."
-        )
+        why = problem(failed.outcome) or "returned no array of numbers"
+        said = f"Not timed: on {failed.case.label}, the function {why}; the budget is {_s(budget_s)}."
         return False, said + (f"\n\n{block}" if block else ""), None
     small, large = _fastest(timed, timed[0].case.rows), _fastest(timed, timed[-1].case.rows)
     seconds = _cpu(large)
@@ -72,3 +72,8 @@ def _cpu(trial: Trial) -> float:
 
 def _s(seconds: float) -> str:
     return f"{seconds:.3g} s" if seconds >= 0.1 else f"{seconds * 1000:.2g} ms"
+
+
+def _no_value(outcome: Outcome) -> bool:
+    """An answer with no numbers in it (None, a string): there is nothing the time was spent on."""
+    return isinstance(outcome, Answer) and outcome.value is None and outcome.shape is None

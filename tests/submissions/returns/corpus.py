@@ -61,6 +61,8 @@ CARELESS: Dict[str, Dict[str, float]] = {
     "careless/inplace_reversed_cumsum.py": {**_FULL, "discounted_reward_to_go": 25.0},
     # no gae_advantages at all: that part 0, the other two graded
     "careless/missing_gae.py": {**_FULL, "gae_advantages": 0.0},
+    # the reward-to-go computed, never returned: None earns nothing, purity and speed included
+    "careless/forgot_return.py": {**_FULL, "discounted_reward_to_go": 0.0},
 }
 
 # Right numbers, too slow: GAE as a loop inside a loop (np.power for every term) takes about 3.5 s of CPU on
@@ -72,4 +74,5 @@ SAYS: Dict[str, str] = {
     "careless/return_python_float.py": "returned shape (), a single number where every step needs its own",
     "careless/inplace_reversed_cumsum.py": "the function modified `rewards` in place",
     "careless/missing_gae.py": "the submission has no function named `gae_advantages`",
+    "careless/forgot_return.py": "returned `None` (is a `return` missing?)",
 }

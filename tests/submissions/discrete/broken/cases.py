@@ -36,6 +36,7 @@ RUN_ERRORS: Dict[str, str] = {
     STUB: "NotImplementedError: implement pseudo_loss",
     "never_returns.py": "no answer within 1 s",
     "exit_at_import.py": "called sys.exit(1) while being imported",
+    "forgot_return.py": "returned a `NoneType`, not a `torch.Tensor`",
 }
 
 # Found when the module is imported: the message is the whole feedback, in every test.
