@@ -1,7 +1,7 @@
 """The whole homework, its reward-to-go sending its own process SIGKILL on every call. In the sandbox
 the child is its pid namespace's init, which a signal from inside the namespace cannot kill, so the
-call returns None. Grade: that of a reward-to-go returning None (interface, value, edges and
-learning 0; purity and speed pass); discounted_return, gae_advantages and pseudo_loss full points
+call returns None. Grade: that of a reward-to-go returning None (every check of its part 0);
+discounted_return, gae_advantages and pseudo_loss full points
 but "together", which fails saying the reward-to-go gave no usable answer."""
 
 import os
