@@ -70,7 +70,10 @@ class Calls:
         assert not isinstance(outcome, Failure)  # problem() says why a failure gave nothing
         if not self._part.contract.loss:
             if outcome.value is None:
-                self.why = f"returned a {outcome.returned or 'value'}, not an array of numbers"
+                none = outcome.returned == "NoneType"
+                self.why = (
+                    "returned `None`" if none else f"returned a {outcome.returned or 'value'}, not an array of numbers"
+                )
             return outcome.value
         if outcome.grads:  # any result with a gradient trains: a shape (1,) loss too, as backward() takes it
             return outcome.grads
