@@ -231,6 +231,7 @@ class Session:
         self._drain.start()
         self._control_lines = self._control.makefile("r", encoding="ascii")
         self.died: Optional[Died] = None
+        self.pid = 0  # the child's, in the grader's pid namespace (the monitor's hello says it)
         self.layers = self._handshake()
 
     def _handshake(self) -> Tuple[str, ...]:
@@ -240,9 +241,10 @@ class Session:
             words = self._control_lines.readline().split()
         except (TimeoutError, OSError):
             words = []
-        if len(words) < 2 or words[0] != "pid":
+        if len(words) < 2 or words[0] != "pid" or not words[1].isdigit():
             self.close()
             raise SandboxError("the sandbox monitor did not start")
+        self.pid = int(words[1])
         deadline = time.monotonic() + self.limits.start_timeout_s
         try:
             hello, _ = protocol.recv(self._calls, deadline=deadline)
@@ -277,6 +279,16 @@ class Session:
             if isinstance(exc, protocol.ProtocolError):
                 raise
             raise protocol.PeerClosed(str(exc)) from None
+
+    def cpu_s(self) -> Optional[float]:
+        """CPU seconds the child's main thread has run, as the kernel counts them (the first field of
+        /proc/<pid>/schedstat, in ns): what the child says of its own time could be forged by the
+        code it runs. None when the kernel does not say."""
+        try:
+            with open(f"/proc/{self.pid}/schedstat") as handle:
+                return int(handle.read().split()[0]) / 1e9
+        except (OSError, ValueError, IndexError):
+            return None
 
     def _kill(self) -> None:
         try:

@@ -149,14 +149,20 @@ class SandboxOracle:
         shapes = grad_shapes(self._contract, arrays)
         bounds = protocol.Bounds(payload_bytes=8 * (VALUE_CAP + sum(int(np.prod(s)) for s in shapes.values())) + 1024)
         header = {"op": "call", "function": self.function, "trace": trace, "again": again}
+        session = child._session
+        assert session is not None  # started above
+        before = session.cpu_s()
         try:
             header, reply = child._ask(self, header, named, limits.call_timeout_s, bounds)
         except _NoAnswer as failure:
             return failure.failure
+        after = session.cpu_s()
         try:
             answer = Answer.parse(header, reply, self._contract, shapes)
         except (ValueError, TypeError, OverflowError, RecursionError) as exc:
             return self.fail("garbage", f"the sandboxed process sent a malformed answer ({exc})")
+        if before is not None and after is not None and answer.error is None:  # the kernel's count, not the child's
+            answer = dataclasses.replace(answer, cpu_s=after - before)
         if answer.memory:  # a child that hit its memory limit is not trusted to run on
             self._failures += 1  # and counts against the restarts: a hog must not be rerun on every call
             child._stop()
