@@ -49,7 +49,7 @@ class _Made(TypedDict):
     mistakes: List[str]
     seconds: float
     reason: str  # one line on why it is below full marks, "" when it is not
-    learning: Optional[Dict]  # extra_data["learning"] (outputs/stats.py)
+    learning: Optional[Dict]  # extra_data["learning"], the upload's last learning check (outputs/stats.py)
     code: str  # a hash of its code without comments and blank space
     files: List[str]  # the files found in an upload that was not graded
     recorded: Optional[float]  # the score Gradescope recorded for it

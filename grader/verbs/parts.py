@@ -66,11 +66,12 @@ def document(
         per_part[part.graded.function] = _scores(found, part)
         if part.assessment is not None:
             mistakes += part.assessment.mistakes
-            # its learning checks' runs, by check key (named after the function when there are several parts)
+            # its learning checks' runs, by check key (named after the function when there are several
+            # parts); "learning", what the class report draws, is the upload's last: a composite's own
             own = part.assessment.extra
-            learned = {c.key for c in part.graded.part.learnings if c.key in own}
+            learned = [c.key for c in part.graded.part.learnings if c.key in own]
             named = {labelled(part.graded.function, key, "")[0] if several else key: own[key] for key in learned}
-            extra.update(cast(Extra, named))
+            extra.update(cast(Extra, {**named, **({"learning": own[learned[-1]]} if learned else {})}))
             for phase, spent in part.assessment.timing.items():
                 timing[phase] = timing.get(phase, 0.0) + spent
     extra["hidden"] = hidden_results(checks)

@@ -83,6 +83,7 @@ def test_each_part_learns_with_a_correct_partner_and_the_whole_with_both(zygote,
     tests = {t["name"].split(". ", 1)[1]: t for t in document["tests"] if "Trains a CartPole" in t["name"]}
     assert {name: test["score"] for name, test in tests.items()} == learned
     runs = {key: value for key, value in document["extra_data"].items() if key.endswith((".learning", ".together"))}
+    assert document["extra_data"]["learning"] == runs["pseudo_loss.together"]  # the class report's: the whole homework
     if path.startswith(
         "correct"
     ):  # both parts right: one training, each check trained with the student's other function
