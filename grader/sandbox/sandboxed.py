@@ -20,7 +20,8 @@ from grader.calling.oracle import Failure, FailureKind, Outcome, grad_shapes
 from grader.contract import Contract
 from grader.errors import SubmissionError
 from grader.sandbox import protocol
-from grader.sandbox.parent import Limits, Output, Session, Zygote
+from grader.sandbox.parent import Limits, Session, Zygote
+from grader.sandbox.seen import Output
 
 
 class SandboxChild:

@@ -15,8 +15,9 @@ import pytest
 from grader.calling.answer import Answer
 from grader.calling.oracle import Failure
 from grader.course import rubric
-from grader.sandbox.parent import Died, Limits, Output, SandboxError, Zygote
+from grader.sandbox.parent import Limits, SandboxError, Zygote
 from grader.sandbox.sandboxed import SandboxChild
+from grader.sandbox.seen import Died, Output
 
 ROOT = os.geteuid() == 0
 REPO = Path(__file__).resolve().parents[2]
