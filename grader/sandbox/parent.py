@@ -26,7 +26,7 @@ Channels, all created by the grader and handed to the zygote with SCM_RIGHTS::
     calls    socketpair  grader <-> child     framed messages (protocol.py)
     output   pipe        child fd 1, 2 -> grader  drained by a thread, head and tail kept
     control  socketpair  grader <-> monitor   monitor writes "pid <n> <layers>" then
-                                              "exit <code>", "signal <n>" or "killed";
+                                              "exit <code>", "signal <n> <cpu s>" or "killed";
                                               one byte from the grader, or its end
                                               closing, kills the child's whole tree
 
@@ -245,12 +245,13 @@ class Session:
         self._control.close()
         self._drain.join(timeout=5.0)
         code = int(words[1]) if len(words) == 2 and words[0] == "exit" else None
-        number = int(words[1]) if len(words) == 2 and words[0] == "signal" else None
-        self.died = Died(code, number, words[:1] == ["killed"])
+        number = int(words[1]) if len(words) == 3 and words[0] == "signal" else None
+        cpu_s = float(words[2]) if number is not None else None
+        self.died = Died(code, number, words[:1] == ["killed"], cpu_s)
         return self.died
 
     def _report(self, timeout_s: float) -> list:
-        """The monitor's last line: "exit <code>", "signal <n>" or "killed"."""
+        """The monitor's last line: "exit <code>", "signal <n> <CPU seconds>" or "killed"."""
         self._control.settimeout(timeout_s)
         try:
             return self._control_lines.readline().split()

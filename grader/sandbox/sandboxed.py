@@ -4,7 +4,7 @@ One child answers for every function of an upload, as one module holds them. A
 child that hangs, dies or sends garbage costs the call it was answering; the next
 call, of any function, gets a fresh child. Each function keeps its own account:
 a bug of one costs its own restarts (``Limits.restarts``) and wall time
-(``Limits.budget_s``), never another's.
+(``Limits.budget_s``), never another's; the child's CPU time is ``Limits.cpu_s`` for each.
 """
 
 from __future__ import annotations
@@ -40,7 +40,8 @@ class SandboxChild:
         self._files = files
         self._name = name  # the student's file name, which tracebacks show (the child checks it is bare)
         self._contracts = tuple(contracts)
-        self.limits = limits
+        # Its CPU seconds are the functions' together: each keeps the allowance a child of its own had.
+        self.limits = dataclasses.replace(limits, cpu_s=limits.cpu_s * max(len(self._contracts), 1))
         self._session: Optional[Session] = None
         self._unconfirmed = False  # a child whose end its monitor never reported
         self.errors: Dict[str, Optional[str]] = {}  # each function's import error, None when it loaded

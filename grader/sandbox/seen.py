@@ -17,6 +17,7 @@ class Died:
     code: Optional[int]  # exit status, if it exited
     signal: Optional[int]  # terminating signal, if killed
     killed_by_grader: bool  # we killed it (timeout or cleanup)
+    cpu_s: Optional[float] = None  # the CPU seconds it had used, when a signal ended it
 
     @property
     def reported(self) -> bool:
@@ -27,7 +28,10 @@ class Died:
     def describe(self, limits: Limits) -> str:
         if self.killed_by_grader:
             return "it was stopped by the grader"
-        if self.signal == signal.SIGXCPU:
+        # The child is its pid namespace's init, which ignores RLIMIT_CPU's SIGXCPU: the SIGKILL a
+        # second later ends it, told from another SIGKILL by the seconds it had used.
+        past_cpu = self.signal == signal.SIGKILL and self.cpu_s is not None and self.cpu_s >= limits.cpu_s
+        if self.signal == signal.SIGXCPU or past_cpu:
             return f"it used more than its {limits.cpu_s} s of CPU time"
         if self.signal is not None:
             name = (

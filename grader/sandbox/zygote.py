@@ -192,14 +192,14 @@ def _watch(child: int, to_child: socket.socket, handoff: int, layers: List[str])
     to_child.close()
     control_sock = socket.socket(fileno=control)
     control_sock.sendall(f"pid {child} {' '.join(layers)}\n".encode())
-    status, killed = _wait_or_kill(child, control_sock)
+    status, killed, cpu_s = _wait_or_kill(child, control_sock)
     _kill_leftovers()
     if killed:
         report = "killed"
     elif os.WIFEXITED(status):
         report = f"exit {os.waitstatus_to_exitcode(status)}"
-    else:
-        report = f"signal {os.WTERMSIG(status)}"
+    else:  # with the CPU seconds it had used: RLIMIT_CPU's SIGKILL is told from any other by them
+        report = f"signal {os.WTERMSIG(status)} {cpu_s:.3f}"
     try:
         control_sock.sendall(f"{report}\n".encode())
     except OSError:
@@ -214,10 +214,10 @@ def _kill_child(child: int) -> None:
             pass
 
 
-def _wait_or_kill(child: int, control: socket.socket) -> Tuple[int, bool]:
+def _wait_or_kill(child: int, control: socket.socket) -> Tuple[int, bool, float]:
     """Wait for the child to end; a byte from the grader, or its hanging up, kills it first.
-    Returns the wait status and whether we killed it. (No threads here: a process that
-    unshared its pid namespace cannot start one.)"""
+    Returns the wait status, whether we killed it and the CPU seconds it used. (No threads here: a
+    process that unshared its pid namespace cannot start one.)"""
     pidfd = os.pidfd_open(child)
     poller = select.poll()
     poller.register(pidfd, select.POLLIN)
@@ -228,7 +228,8 @@ def _wait_or_kill(child: int, control: socket.socket) -> Tuple[int, bool]:
         poller.unregister(control)
         killed = True
     os.close(pidfd)
-    return os.waitpid(child, 0)[1], killed
+    _, status, usage = os.wait4(child, 0)
+    return status, killed, usage.ru_utime + usage.ru_stime
 
 
 def _kill_leftovers() -> None:

@@ -286,3 +286,26 @@ def test_died_describes_each_way_of_ending():
     assert "CPU" in Died(None, 24, False).describe(limits)
     assert "SIGSEGV" in Died(None, 11, False).describe(limits)
     assert "stopped by the grader" in Died(None, 9, True).describe(limits)
+
+
+def test_each_function_of_an_upload_keeps_its_own_cpu_seconds_in_their_shared_child(zygote):
+    """Two functions that each burn 1.5 s of CPU a call, in a child whose limit is 2 s a function:
+    both answer (a child of their own each would have let them), and the calls that go past the
+    child's 4 s are stopped and said to be (its pid namespace's init ignores SIGXCPU: the SIGKILL a
+    second later is told by the seconds used)."""
+    from grader.course import rubric as rubrics
+
+    parts = rubrics.exercise("returns").parts[:2]
+    burn = "import time, numpy as np\ndef _burn(s):\n    end = time.process_time() + s\n    while time.process_time() < end:\n        pass\n"
+    code = burn + "".join(
+        f"def {part.function}(rewards, gamma):\n    _burn(1.5)\n    return np.zeros(len(rewards))\n" for part in parts
+    )
+    child = SandboxChild(zygote, {"submission.py": code}, [part.contract for part in parts], Limits(cpu_s=2))
+    try:
+        assert all(error is None for error in child.import_submission().values())
+        outcomes = [child.oracle(part.function).call(np.ones(3), np.asarray(0.9)) for part in parts * 2]
+    finally:
+        child.close()
+    assert [getattr(outcome, "value", np.zeros(0)).tolist() for outcome in outcomes[:2]] == [[0.0] * 3] * 2, outcomes
+    stopped = [outcome for outcome in outcomes[2:] if isinstance(outcome, Failure)]
+    assert stopped and stopped[0].message == "the process stopped: it used more than its 4 s of CPU time", outcomes
