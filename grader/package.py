@@ -20,7 +20,7 @@ import sys
 import tempfile
 import zipfile
 from pathlib import Path
-from typing import Iterable, List, Set, Tuple
+from typing import Iterable, List, Sequence, Set, Tuple
 
 from grader.checks.part import Exercise
 from grader.course import registry, rubric
@@ -147,6 +147,7 @@ raise SystemExit(run(sys.argv[1:]))
 
 
 def handout(out: Path, exercise: str) -> Path:
+    from grader.verbs.learn import watched_partners
     from grader.verbs.public_data import write_public_data
 
     public, _ = registry.folders(exercise)
@@ -157,7 +158,7 @@ def handout(out: Path, exercise: str) -> Path:
         filled = Path(scratch) / stub  # a composite's stub holds its components' functions too
         filled.write_text(rubric.stub_text(exercise))
         notebook = Path(scratch) / Path(stub).with_suffix(".ipynb").name
-        write_notebook(filled, public / "README.md", notebook, spec)
+        write_notebook(filled, public / "README.md", notebook, spec, watched_partners(exercise))
         launcher = Path(scratch) / "selfcheck.py"
         launcher.write_text(LAUNCHER.format(functions=" and ".join(spec.functions), stub=stub))
         # At the top the student sees their own files and the self-check; the exercise's modules
@@ -211,7 +212,7 @@ else:
     )"""
 
 
-def write_notebook(stub: Path, readme: Path, out: Path, spec: Exercise) -> Path:
+def write_notebook(stub: Path, readme: Path, out: Path, spec: Exercise, partners: Sequence[str] = ()) -> Path:
     """The stub as a notebook: a setup cell, a short introduction, the functions to fill in, the
     walk-through, the self-check and the learning check (those the exercise has)."""
     import nbformat
@@ -247,11 +248,12 @@ def write_notebook(stub: Path, readme: Path, out: Path, spec: Exercise) -> Path:
             f"print(report(check_functions({{{checked}}})))"
         ),
     ]
-    learning = next((part.function for part in spec.parts if part.learning), None)
-    if learning:
+    watched = spec.watched
+    if watched:
+        learning = ", ".join([watched[0].function, *(f"{p}={p}" for p in partners)])
         cells += [
             new_markdown_cell(
-                "Watch your function learn (`python selfcheck.py --learn`): this trains policies with it "
+                "Watch your code learn (`python selfcheck.py --learn`): this trains policies with it "
                 "exactly as the grader's learning check does, prints each iteration's mean return and draws "
                 "your curves beside the reference's. It needs gymnasium (`README.md` says what to install)."
             ),

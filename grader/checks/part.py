@@ -125,11 +125,6 @@ class Part:
     def learnings(self) -> Tuple[Check, ...]:
         return tuple(check for check in self.checks if check.judge == "learning")
 
-    @property
-    def learning(self) -> Optional[Check]:
-        """The first learning check: the one a student's `--learn` runs."""
-        return next(iter(self.learnings), None)
-
 
 @dataclass(frozen=True)
 class Exercise:
@@ -155,6 +150,13 @@ class Exercise:
     @property
     def functions(self) -> Tuple[str, ...]:
         return tuple(part.function for part in self.parts)
+
+    @property
+    def watched(self) -> Optional[Tuple[Part, Check]]:
+        """The learning check a student's `--learn` runs: the one that trains the upload's functions
+        together when there is one (the homework as handed in), else the first; None without any."""
+        found = [(part, check) for part in self.parts for check in part.learnings]
+        return next((pair for pair in found if pair[1].together), found[0] if found else None)
 
     def part(self, function: str) -> Part:
         return next(part for part in self.parts if part.function == function)

@@ -11,11 +11,11 @@ environment needs, such as mujoco) is an optional extra of the handout; matplotl
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Callable, Dict, Mapping, Optional, Sequence
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from grader.calling.oracle import LocalOracle
 from grader.checks.part import Part
-from grader.learning.check import Trainer, check_learning, trainer
+from grader.learning.check import Trainer, check_learning, partners_of, trainer
 from grader.outputs import plots
 from grader.text import printable
 from grader.verbs.inprocess import as_graded
@@ -28,8 +28,9 @@ PLOT_NEEDS = "matplotlib"  # the plot's, besides what the trainer NEEDS
 
 def reference_learning(exercise: str) -> Dict[str, Any]:
     """What --learn needs of the instructor side, for public_data.npz (made by `make handout`): the
-    trainer's module, what it needs installed, the check's weight and the reference's curve on
-    every grading seed, for the part with a learning check ({} if none has). Numbers and names only:
+    check it runs (Exercise.watched) and its part's function, the other functions of the upload it
+    trains with, the trainer's module, what it needs installed, the check's weight and the
+    reference's curve on every grading seed ({} without a learning check). Numbers and names only:
     no code of the reference leaves reference/."""
     from grader.course import registry, rubric
 
@@ -37,20 +38,42 @@ def reference_learning(exercise: str) -> Dict[str, Any]:
         line.split("==", 1) for line in (registry.ROOT / "requirements.txt").read_text().split() if "==" in line
     )
     loaded = rubric.load_rubric(exercise, public_only=True)
-    graded = next((g for g in loaded.parts if g.part.learning), None)
-    if graded is None or graded.part.learning is None:
+    watched = loaded.exercise.watched
+    if watched is None:
         return {}
-    held, declared = rubric.solution(exercise, graded.function), graded.part.learning
-    module = trainer(held.trainer(declared))
-    weight = graded.weights[declared.key]
-    _, extra = check_learning(LocalOracle(held.reference, graded.part.contract), graded.part, declared, module, weight)
+    part, declared = watched
+    module_name = rubric.solution(exercise, part.function).trainer(declared)
+    module = trainer(module_name)
+    together = watched_partners(exercise)
+    other = loaded.exercise.part
+    partners = {
+        name: (LocalOracle(rubric.solution(exercise, name).reference, other(name).contract), other(name))
+        for name in together
+    }
+    weight = next(g for g in loaded.parts if g.function == part.function).weights[declared.key]
+    reference = LocalOracle(rubric.solution(exercise, part.function).reference, part.contract)
+    _, extra = check_learning(reference, part, declared, module, weight, partners=partners)
     return {
-        "module": held.trainer(declared),
+        "function": part.function,
+        "key": declared.key,
+        "partners": together,
+        "module": module_name,
         "needs": list(module.NEEDS),
         "install": install_line([*module.NEEDS, PLOT_NEEDS], pins),
         "weight": weight,
-        "reference": {str(run["seed"]): run["returns"] for run in extra["learning"]["runs"]},
+        "reference": {str(run["seed"]): run["returns"] for run in extra[declared.key]["runs"]},
     }
+
+
+def watched_partners(exercise: str) -> List[str]:
+    """The other functions of the upload the check --learn runs trains with: its trainer's PARTNERS
+    when it trains them together (Check.together), else none (the trainer's own are correct)."""
+    from grader.course import rubric
+
+    watched = rubric.exercise(exercise).watched
+    if watched is None or not watched[1].together:
+        return []
+    return list(partners_of(trainer(rubric.solution(exercise, watched[0].function).trainer(watched[1]))))
 
 
 def install_line(needs: Sequence[str], pins: Mapping[str, str]) -> str:
@@ -58,18 +81,26 @@ def install_line(needs: Sequence[str], pins: Mapping[str, str]) -> str:
     return "pip install " + " ".join(f"{name}=={pins[name]}" if name in pins else name for name in needs)
 
 
-def learn_function(function: Callable, part: Part, info: Mapping[str, Any], echo: Echo = print) -> Optional[bool]:
-    """Train with function as the grader does (info: reference_learning's), telling echo each
-    iteration's mean return; True or False as the grader's learning check would pass, None when
-    gymnasium (or the like) is missing. The plot goes to PICTURE in the current folder."""
+def learn_function(
+    function: Callable,
+    part: Part,
+    info: Mapping[str, Any],
+    echo: Echo = print,
+    partners: Mapping[str, Tuple[Callable, Part]] = {},
+) -> Optional[bool]:
+    """Train with function as the grader does (info: reference_learning's; partners: the student's
+    other functions it trains with, info["partners"]), telling echo each iteration's mean return;
+    True or False as the grader's learning check would pass, None when gymnasium (or the like) is
+    missing. The plot goes to PICTURE in the current folder."""
     learning = _import_trainer(info, echo)
     if learning is None:
         return None
     reference = {int(seed): curve for seed, curve in info["reference"].items()}
     seeds = ", ".join(str(seed) for seed in learning.GRADING_SEEDS)
+    yours = " and your ".join([part.function, *partners])
     echo(
         wrap(
-            f"Training {learning.ENV} policies with your {part.function}, as the grader does: "
+            f"Training {learning.ENV} policies with your {yours}, as the grader does: "
             f"seeds {seeds}; each passes when its mean return reaches {learning.THRESHOLD:g}."
         )
     )
@@ -80,10 +111,11 @@ def learn_function(function: Callable, part: Part, info: Mapping[str, Any], echo
         echo(f"seed {seed:>3}  iteration {iteration:>3}  mean return {mean_return:6.1f}{beside}")
 
     oracle = LocalOracle(function, part.contract)
+    declared = next(check for check in part.learnings if check.key == info["key"])
+    given = {name: (LocalOracle(other, their.contract), their) for name, (other, their) in partners.items()}
     try:
         with as_graded():
-            assert part.learning is not None  # asked only of the part with a learning check
-            result, extra = check_learning(oracle, part, part.learning, learning, info["weight"], progress)
+            result, extra = check_learning(oracle, part, declared, learning, info["weight"], progress, given)
     except Exception as exc:  # the environment's own missing piece (mujoco), as gymnasium reports it
         if type(exc).__name__ != "DependencyNotInstalled":
             raise
@@ -91,7 +123,7 @@ def learn_function(function: Callable, part: Part, info: Mapping[str, Any], echo
         return None
     verdict = "PASSED" if result.passed else "FAILED"
     echo(wrap(printable(f"\nLearning check {verdict} ({result.title}).\n{result.output}")))
-    mine = {run["seed"]: run["returns"] for run in extra["learning"]["runs"]}
+    mine = {run["seed"]: run["returns"] for run in extra[declared.key]["runs"]}
     stopped = [str(seed) for seed in learning.GRADING_SEEDS if seed not in mine]
     if stopped:  # the trainer ends every run at the first failed seed, as the grader's does
         named = f"Seeds {', '.join(stopped[:-1])} and {stopped[-1]}" if len(stopped) > 1 else f"Seed {stopped[0]}"

@@ -14,7 +14,7 @@ import os
 import signal
 import sys
 from pathlib import Path
-from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple, cast
 
 from grader.calling.oracle import LocalOracle
 from grader.calling.raised import error_text
@@ -59,13 +59,15 @@ def check_functions(
         sections.append(said)
         mistakes += named
     learning = [check for p in data.parts for check in p.part.learnings]
+    watched = data.exercise.watched
     also = ""
     if len(learning) == 1:
         also = f" and runs the learning check ({learning[0].title}): `python selfcheck.py --learn` runs that one here"
-    elif learning:
+    elif learning and watched is not None:
         titles = "; ".join(check.title for check in learning)
         also = (
-            f" and runs {len(learning)} learning checks ({titles}): `python selfcheck.py --learn` runs the first here"
+            f" and runs {len(learning)} learning checks ({titles}): `python selfcheck.py --learn` runs "
+            f"“{watched[1].title}” here"
         )
     not_here = Markdown(f"The real grader also checks hidden cases{also}.")
     text = Markdown("\n\n".join([*sections, *notes, not_here]))
@@ -134,12 +136,14 @@ def _verdict(document: results.Results, catalog: Catalog) -> str:
     return f"\n\nThe self-check finds{found}. `python selfcheck.py` shows the numbers."
 
 
-def learn_in_notebook(function: Callable) -> Optional[bool]:
-    """The notebook's learning cell: `--learn`'s run, its plot shown inline as well as saved."""
+def learn_in_notebook(function: Callable, **partners: Callable) -> Optional[bool]:
+    """The notebook's learning cell: `--learn`'s run, its plot shown inline as well as saved
+    (partners: the other functions its check trains with, by name)."""
     from grader.verbs.learn import PICTURE, learn_function
 
     data = load_public_data()
-    passed = learn_function(function, _learning_part(data), data.learning)
+    given = {name: (other, data.exercise.part(name)) for name, other in partners.items()}
+    passed = learn_function(function, _learning_part(data), data.learning, partners=given)
     if passed is not None and Path(PICTURE).is_file():
         from IPython.display import Image, display  # a notebook's kernel has IPython
 
@@ -148,8 +152,8 @@ def learn_in_notebook(function: Callable) -> Optional[bool]:
 
 
 def _learning_part(data: PublicData) -> Part:
-    """The part --learn trains with (main offers --learn only when there is one)."""
-    return next(p.part for p in data.parts if p.part.learning)
+    """The part whose learning check --learn runs (main offers --learn only when there is one)."""
+    return data.exercise.part(data.learning["function"])
 
 
 def main(argv: Sequence[str] = ()) -> Exit:
@@ -190,21 +194,24 @@ def main(argv: Sequence[str] = ()) -> Exit:
         print(wrap(printable("\n\n".join([*notes, explain_functions(found, data, path.name)]))))
         return Exit.OK
     if getattr(args, "learn", False):
-        return _learn(path, notes, data, found[_learning_part(data).function])
+        return _learn(path, notes, data, found)
     document = check_functions(found, data, notes)
     print(results.dumps(document) if args.json else report(document))
     return Exit.OK if all(test["status"] == "passed" for test in document["tests"]) else Exit.FAILED
 
 
-def _learn(path: Path, notes: List[Markdown], data: PublicData, function: Optional[Callable]) -> Exit:
+def _learn(path: Path, notes: List[Markdown], data: PublicData, found: Dict[str, Optional[Callable]]) -> Exit:
     from grader.verbs.learn import learn_function  # gymnasium only when asked for
 
     part = _learning_part(data)
-    if function is None:
-        print(printable(f"{path} defines no function named {part.function}"))
+    missing = [name for name in [part.function, *data.learning["partners"]] if found.get(name) is None]
+    if missing:
+        print(printable(f"{path} defines no function named {missing[0]}, which --learn trains with"))
         return Exit.FAILED
+    function = cast(Callable, found[part.function])
     print(wrap(printable("\n\n".join(notes))), end="\n\n" if notes else "")
-    passed = learn_function(function, part, data.learning)
+    partners = {name: (cast(Callable, found[name]), data.exercise.part(name)) for name in data.learning["partners"]}
+    passed = learn_function(function, part, data.learning, partners=partners)
     if passed:  # a mistake that only slows learning (an undiscounted reward-to-go) passes it
         tests = check_functions({part.function: function}, data)["tests"]
         failed = [test for test in tests if test["status"] != "passed"]

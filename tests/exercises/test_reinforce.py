@@ -116,6 +116,24 @@ def test_the_handout_ships_the_components_and_no_reference(tmp_path):
     found = json.loads(done.stdout)
     assert found["extra_data"]["mistakes"] == ["sign_flipped"], done.stderr[-2000:]
     assert "runs 3 learning checks (" in " ".join(found["output"].split())  # the grader's, named
+    # --learn watches the whole homework: the student's reward-to-go and loss trained together
+    for path, verdict in (("mistakes/returns_right_loss_sign.py", "FAILED"), ("correct/homework_loops.py", "PASSED")):
+        (folder / "mine.py").write_text((CORPUS / path).read_text())
+        learned = subprocess.run(
+            [sys.executable, "selfcheck.py", "--learn", "mine.py"],
+            cwd=folder,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        said = " ".join(learned.stdout.split())
+        assert "Training CartPole-v1 policies with your pseudo_loss and your discounted_reward_to_go" in said, said
+        assert (
+            f"Learning check {verdict} (Trains a CartPole-v1 policy: your reward-to-go and your loss together)" in said
+        )
+    assert (folder / "learning_curves.png").stat().st_size > 0
+    notebook = (folder / "reinforce.ipynb").read_text()
+    assert "learn_in_notebook(pseudo_loss, discounted_reward_to_go=discounted_reward_to_go)" in notebook
 
 
 @pytest.mark.slow
