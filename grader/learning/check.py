@@ -113,7 +113,7 @@ def report(
     """The check's result and extra data from its runs (the trainer stops at the first failed seed:
     the check fails then, whatever the others do). said: sentences that follow the seeds' lines."""
     by_seed = [(run.seed, run) for run in runs]
-    passed = len(by_seed) == len(learning.GRADING_SEEDS) and all(run.passed for _, run in by_seed)
+    passed = learned(runs, learning)
     seeds = [f"Seed {seed}: {summary(run)}." for seed, run in by_seed]
     lines = ["\n".join(f"- {line}" for line in seeds), *said]  # a list: in Markdown, lines alone run together
     if not passed:
@@ -141,6 +141,11 @@ def report(
     }
     result = CheckResult(declared.key, declared.title, weight, passed, Markdown("\n\n".join(lines)))
     return result, extra
+
+
+def learned(runs: Sequence[Learning], learning: Trainer) -> bool:
+    """The check passes: a run on every grading seed, each passed."""
+    return len(runs) == len(learning.GRADING_SEEDS) and all(run.passed for run in runs)
 
 
 def _why_not(part: Part, calls: Calls, others: Mapping[str, Calls]) -> List[str]:

@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import inspect
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, FrozenSet, List, Mapping, NamedTuple, Optional, Sequence, Tuple
 
 from grader import text
 from grader.calling.oracle import Oracle
 from grader.checks.part import Check, Part
 from grader.checks.verdicts import CheckResult
-from grader.learning.check import Calls, Trainer, partners_of, report
+from grader.learning.check import Calls, Trainer, learned, partners_of, report
 from grader.learning.runs import Learning, summary
 from grader.text import Markdown
 
@@ -52,74 +52,90 @@ class Function:
     reference: Optional[Oracle] = None
     error: str = ""  # why the student's cannot be called (the import's error), when oracle is None
 
+    def yours(self) -> Calls:
+        assert self.oracle is not None  # chosen only when the upload has it
+        return Calls(self.oracle, self.part)
+
+    def references(self) -> Calls:
+        assert self.reference is not None  # given only where there is one (_given)
+        return Calls(self.reference, self.part)
+
+
+class Trained(NamedTuple):
+    """One training: its runs, and the student's functions as it called them (each remembering why
+    a call of that training gave nothing usable, which its checks' feedback says)."""
+
+    runs: Sequence[Learning]
+    calls: Dict[str, Calls]
+
 
 def run_checks(pending: Sequence[Pending], functions: Mapping[str, Function]) -> List[Result]:
     """Each pending check's result, in order, training each distinct combination of functions once."""
-    calls = {name: Calls(f.oracle, f.part) for name, f in functions.items() if f.oracle is not None}
-    references = {name: Calls(f.reference, f.part) for name, f in functions.items() if f.reference is not None}
-    done: Dict[Tuple, Sequence[Learning]] = {}
+    done: Dict[Tuple, Trained] = {}
 
-    def train(each: Pending, yours: FrozenSet[str]) -> Sequence[Learning]:
+    def train(each: Pending, yours: FrozenSet[str]) -> Trained:
         key = (getattr(each.trainer, "TRAINING", None) or each.trainer, each.trainer.GRADING_SEEDS, yours)
         if key not in done:
-            given = _given(each.trainer, yours, references)
-            others: Dict[str, Any] = {p: calls[p] if p in yours else references[p] for p in given}
-            done[key] = each.trainer.train(calls[each.part.function], each.trainer.GRADING_SEEDS, **others)
+            calls = {p: functions[p].yours() for p in yours}
+            others: Dict[str, Any] = {
+                p: calls[p] if p in yours else functions[p].references() for p in _given(each.trainer, yours, functions)
+            }
+            done[key] = Trained(
+                each.trainer.train(calls[each.part.function], each.trainer.GRADING_SEEDS, **others), calls
+            )
         return done[key]
 
-    return [_one(each, functions, calls, train) for each in pending]
+    return [_one(each, functions, train) for each in pending]
 
 
 def _one(
-    each: Pending,
-    functions: Mapping[str, Function],
-    calls: Mapping[str, Calls],
-    train: Callable[[Pending, FrozenSet[str]], Sequence[Learning]],
+    each: Pending, functions: Mapping[str, Function], train: Callable[[Pending, FrozenSet[str]], Trained]
 ) -> Result:
     own, partners = each.part.function, partners_of(each.trainer)
     if each.check.together:
-        missing = [p for p in partners if p not in calls]
+        missing = [p for p in partners if not _uploaded(p, functions)]
         if missing:
             why = f"This check trains with your `{missing[0]}` too, which could not be imported"
-            error = functions[missing[0]].error
+            error = functions[missing[0]].error if missing[0] in functions else ""
             why += f": {text.escaped(error)}" if error else "."
             return CheckResult(each.check.key, each.check.title, each.weight, False, Markdown(why)), {}
-        yours = frozenset([own, *partners])
-        return _report(each, train(each, yours), calls, yours, [])
+        return _report(each, train(each, frozenset([own, *partners])), [])
     # A partner is the student's only when both functions pass their public checks: a part whose
     # own function fails them trains with references, as its own exercise would.
     sound = functions[own].correct
-    yours = frozenset([own, *(p for p in partners if sound and p in calls and functions[p].correct)])
-    runs = train(each, yours)
+    yours = frozenset([own, *(p for p in partners if sound and _uploaded(p, functions) and functions[p].correct)])
+    trained = train(each, yours)
     said = [f"It trains with your `{p}`, which passes its public checks." for p in sorted(yours - {own})]
-    if yours != {own} and not _passed(runs, each.trainer):
-        failed = next(run for run in runs if not run.passed)
+    if yours != {own} and not learned(trained.runs, each.trainer):
+        failed = next(run for run in trained.runs if not run.passed)
         said = [
             f"With your `{p}` too (it passes its public checks), seed {failed.seed} did not learn: "
             f"{summary(failed)}. The seeds above trained with the reference's `{p}`."
             for p in sorted(yours - {own})
         ]
-        yours = frozenset([own])
-        runs = train(each, yours)
-    return _report(each, runs, calls, yours, said)
+        trained = train(each, frozenset([own]))
+    return _report(each, trained, said)
 
 
-def _report(
-    each: Pending, runs: Sequence[Learning], calls: Mapping[str, Calls], yours: FrozenSet[str], said: List[str]
-) -> Result:
-    others = {p: calls[p] for p in partners_of(each.trainer) if p in yours}
-    return report(runs, each.part, each.check, each.trainer, each.weight, calls[each.part.function], others, said)
+def _report(each: Pending, trained: Trained, said: List[str]) -> Result:
+    own = each.part.function
+    others = {p: calls for p, calls in trained.calls.items() if p != own}
+    return report(trained.runs, each.part, each.check, each.trainer, each.weight, trained.calls[own], others, said)
 
 
-def _given(trainer: Trainer, yours: FrozenSet[str], references: Mapping[str, Calls]) -> List[str]:
+def _uploaded(function: str, functions: Mapping[str, Function]) -> bool:
+    """The upload has this function, and it imported."""
+    return function in functions and functions[function].oracle is not None
+
+
+def _given(trainer: Trainer, yours: FrozenSet[str], functions: Mapping[str, Function]) -> List[str]:
     """The partners train() is given: the student's, and the reference's where it has no default."""
     parameters = inspect.signature(trainer.train).parameters
 
     def own_default(p: str) -> bool:
         return p in parameters and parameters[p].default is not inspect.Parameter.empty
 
-    return [p for p in partners_of(trainer) if p in yours or (p in references and not own_default(p))]
+    def reference(p: str) -> bool:
+        return p in functions and functions[p].reference is not None
 
-
-def _passed(runs: Sequence[Learning], trainer: Trainer) -> bool:
-    return len(runs) == len(trainer.GRADING_SEEDS) and all(run.passed for run in runs)
+    return [p for p in partners_of(trainer) if p in yours or (reference(p) and not own_default(p))]
