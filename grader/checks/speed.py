@@ -3,10 +3,10 @@
 A plain loop over the steps is fine: it takes milliseconds. Points are lost only past the
 part's budget (Part.budget_s) on the largest case. Within it, a time that grows like the square
 of the size (measured on two sizes) is said, with the numbers, since that is what a longer
-trajectory would cost. The time is the CPU time of the child's main thread during the call
-(answer.cpu_s), so a grader busy with other work does not make a submission slow (a submission's
-own threads are not counted). In the sandbox the kernel counts it, read by the grader
-(Session.cpu_s), since anything the child reports could be forged by the code it runs. Only public cases are timed: how
+trajectory would cost. The time is the CPU time the call took (answer.cpu_s), so a grader busy
+with other work does not make a submission slow. In the sandbox the kernel counts it, read by the
+grader (Session.cpu_s), since anything the child reports could be forged by the code it runs: the
+main thread's, or all the child's threads' when that is more (work moved to a thread of its own). Only public cases are timed: how
 long a hidden case took would tell something about its input.
 """
 

@@ -145,6 +145,9 @@ def _warm_up() -> None:
     torch.logsumexp(inputs, dim=-1).sum().backward()
 
 
+_TICKS = os.sysconf("SC_CLK_TCK")  # /proc's clock ticks a second
+
+
 class Session:
     """One sandboxed child and its channels, from the grader's side."""
 
@@ -216,13 +219,17 @@ class Session:
                 raise
             raise protocol.PeerClosed(str(exc)) from None
 
-    def cpu_s(self) -> Optional[float]:
-        """CPU seconds the child's main thread has run, as the kernel counts them (the first field of
-        /proc/<pid>/schedstat, in ns): what the child says of its own time could be forged by the
-        code it runs. None when the kernel does not say."""
+    def cpu_s(self) -> Optional[Tuple[float, float]]:
+        """CPU seconds the child has run, as the kernel counts them: its main thread's to the ns
+        (/proc/<pid>/schedstat) and all its threads' together, living or ended, to the clock tick
+        (utime + stime of /proc/<pid>/stat). What the child says of its own time could be forged by
+        the code it runs. None when the kernel does not say."""
         try:
             with open(f"/proc/{self.pid}/schedstat") as handle:
-                return int(handle.read().split()[0]) / 1e9
+                main = int(handle.read().split()[0]) / 1e9
+            with open(f"/proc/{self.pid}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+            return main, (int(fields[11]) + int(fields[12])) / _TICKS
         except (OSError, ValueError, IndexError):
             return None
 

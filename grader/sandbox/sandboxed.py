@@ -164,7 +164,8 @@ class SandboxOracle:
         except (ValueError, TypeError, OverflowError, RecursionError) as exc:
             return self.fail("garbage", f"the sandboxed process sent a malformed answer ({exc})")
         if before is not None and after is not None and answer.error is None:  # the kernel's count, not the child's
-            answer = dataclasses.replace(answer, cpu_s=after - before)
+            # Precise from the main thread; every thread's, coarser, when work was moved to another.
+            answer = dataclasses.replace(answer, cpu_s=max(a - b for a, b in zip(after, before)))
         if answer.memory:  # a child that hit its memory limit is not trusted to run on
             self._failures += 1  # and counts against the restarts: a hog must not be rerun on every call
             child._stop()

@@ -71,6 +71,8 @@ SLOW: Dict[str, Dict[str, float]] = {
     "speed/quadratic_gae_loops.py": {**_FULL, "gae_advantages": 40.0},
     # the same, its clock stopped at zero: the kernel's count of its CPU time is what is judged
     "speed/forged_clock_quadratic_gae.py": {**_FULL, "gae_advantages": 40.0},
+    # the same, run in a thread of its own while the calling thread waits: every thread's time counts
+    "speed/threaded_quadratic_gae.py": {**_FULL, "gae_advantages": 40.0},
 }
 
 SAYS: Dict[str, str] = {
