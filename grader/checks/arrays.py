@@ -38,9 +38,7 @@ def judge(
 def interface_problem(trial: Trial, answer: Answer) -> Optional[str]:
     expected = trial.expected.shape
     if answer.value is None or answer.shape is None:
-        if answer.returned == "NoneType":
-            return "returned `None` (is a `return` missing?)"
-        return f"returned a {code(answer.returned or 'value')}, not an array of numbers"
+        return no_numbers(answer)
     if answer.shape != expected:
         single = ", a single number where every step needs its own" if answer.shape == () else ""
         return f"returned shape {answer.shape}{single}; expected {expected}"
@@ -50,6 +48,13 @@ def interface_problem(trial: Trial, answer: Answer) -> Optional[str]:
             "array truncates (make the output with a float dtype)"
         )
     return None
+
+
+def no_numbers(answer: Answer) -> str:
+    """Why an array function's answer holds no array of numbers, as words after "the function"."""
+    if answer.returned == "NoneType":
+        return "returned `None` (is a `return` missing?)"
+    return f"returned a {code(answer.returned or 'value')}, not an array of numbers"
 
 
 def value_problem(trial: Trial, answer: Answer) -> Optional[str]:

@@ -16,6 +16,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Protocol, Seque
 import numpy as np
 
 from grader.calling.oracle import Failure, Oracle
+from grader.checks.arrays import no_numbers
 from grader.checks.part import Check, Part
 from grader.checks.trials import problem
 from grader.checks.verdicts import CheckResult, interface_problem
@@ -70,10 +71,7 @@ class Calls:
         assert not isinstance(outcome, Failure)  # problem() says why a failure gave nothing
         if not self._part.contract.loss:
             if outcome.value is None:
-                none = outcome.returned == "NoneType"
-                self.why = (
-                    "returned `None`" if none else f"returned a {outcome.returned or 'value'}, not an array of numbers"
-                )
+                self.why = no_numbers(outcome)  # the student's type name, through the Markdown writer
             return outcome.value
         if outcome.grads:  # any result with a gradient trains: a shape (1,) loss too, as backward() takes it
             return outcome.grads

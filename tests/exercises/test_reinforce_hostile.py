@@ -107,7 +107,7 @@ def test_a_reward_to_go_that_sigkills_itself_is_graded_as_returning_none(zygote,
     assert failed(found) == zeroed | {f"{LOSS}.together"} and parts(document)[RTG] == 0
     assert parts(document)[GAE] == full()[GAE] and parts(document)["discounted_return"] == full()["discounted_return"]
     assert found[f"{LOSS}.learning"]["score"] == weight(f"{LOSS}.learning")
-    assert f"Your `{RTG}` returned `None`." in found[f"{LOSS}.together"]["output"]
+    assert f"Your `{RTG}` returned `None` (is a `return` missing?)." in found[f"{LOSS}.together"]["output"]
 
 
 @pytest.mark.slow

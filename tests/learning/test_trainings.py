@@ -120,3 +120,16 @@ def test_together_fails_and_says_so_when_the_partner_could_not_be_imported():
     assert not together.passed and together.output == (
         "This check trains with your `discounted_return` too, which could not be imported."
     )
+
+
+def test_a_partner_returning_a_hostile_type_is_named_through_the_markdown_writer():
+    """The type name is the student's: a learning check's feedback quotes it as code, as the
+    interface check does, never as markup."""
+    from grader import text
+    from grader.learning.check import Calls
+
+    hostile = type("`x` **bold** <b>hi</b> [a](http://e)", (), {})
+    calls = Calls(LocalOracle(lambda rewards, gamma: hostile(), TO_GO.contract), TO_GO)
+    assert calls(REWARDS, np.asarray(0.9)) is None
+    assert calls.why == f"returned a {text.code(hostile.__name__)}, not an array of numbers"
+    assert "**bold**" not in calls.why.replace(text.code(hostile.__name__), "")
